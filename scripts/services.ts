@@ -1,0 +1,201 @@
+/**
+ * Local Redis and MongoDB-wire servers for tests, the local try-out and benchmarks.
+ *
+ * Redis comes from Debian's `redis-server` (installed when missing). The MongoDB-wire server is, in order:
+ * `MONGODB_URI` when given, a `mongod` on PATH, or FerretDB 1.24.2 on SQLite (built from the Go module proxy
+ * when missing). Every server listens on a free loopback port and is stopped by the handle that started it.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const FERRETDB_VERSION = 'v1.24.2';
+
+export interface RunningService {
+  url: string;
+  port: number;
+  process: ChildProcess | null;
+  stop(): Promise<void>;
+}
+
+function log(message: string): void {
+  if (process.env.SERVICES_QUIET !== '1') process.stderr.write(`[services] ${message}\n`);
+}
+
+function which(command: string): string | null {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') return reject(new Error('no port'));
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+export async function waitForPort(port: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing is listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
+
+/** Installs Debian's redis-server when it is missing. */
+export function ensureRedisServer(): string {
+  const found = which('redis-server');
+  if (found) return found;
+  log('redis-server not found: installing it with apt-get');
+  execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'], {
+    stdio: 'inherit',
+  });
+  const installed = which('redis-server');
+  if (!installed) throw new Error('redis-server could not be installed');
+  return installed;
+}
+
+function goBin(): string {
+  const gopath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim();
+  return path.join(gopath, 'bin');
+}
+
+/**
+ * Finds or builds FerretDB. The module proxy serves the source but not always its deprecation list, so
+ * `go install` can fail; building from the downloaded module (with its version file written) always works.
+ */
+export function ensureFerretDb(): string {
+  const onPath = which('ferretdb');
+  if (onPath) return onPath;
+  const target = path.join(goBin(), 'ferretdb');
+  if (existsSync(target)) return target;
+  log(`ferretdb not found: building FerretDB ${FERRETDB_VERSION} (a few minutes the first time)`);
+  const info = JSON.parse(
+    execFileSync('go', ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${FERRETDB_VERSION}`], {
+      encoding: 'utf8',
+      cwd: os.tmpdir(),
+    }),
+  ) as { Dir: string };
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ferretdb-src-'));
+  try {
+    execFileSync('cp', ['-r', `${info.Dir}/.`, work]);
+    execFileSync('chmod', ['-R', 'u+w', work]);
+    execFileSync('sh', ['-c', `echo ${FERRETDB_VERSION} > build/version/version.txt`], { cwd: work });
+    mkdirSync(path.dirname(target), { recursive: true });
+    execFileSync('go', ['build', '-o', target, './cmd/ferretdb'], { cwd: work, stdio: 'inherit' });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return target;
+}
+
+function stopProcess(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export interface RedisOptions {
+  port?: number;
+  dir?: string;
+  /** AOF `everysec` and `noeviction`, as production should run. */
+  persistent?: boolean;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RunningService> {
+  const binary = ensureRedisServer();
+  const port = options.port ?? (await freePort());
+  const ownDir = options.dir === undefined;
+  const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'redis-'));
+  mkdirSync(dir, { recursive: true });
+  const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--daemonize', 'no', '--save', ''];
+  args.push('--maxmemory-policy', 'noeviction');
+  if (options.persistent) args.push('--appendonly', 'yes', '--appendfsync', 'everysec');
+  else args.push('--appendonly', 'no');
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(port);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    process: child,
+    async stop() {
+      await stopProcess(child);
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface MongoOptions {
+  port?: number;
+  dir?: string;
+  database?: string;
+}
+
+/** `MONGODB_URI` when set, else `mongod` on PATH, else FerretDB on SQLite. */
+export async function startMongo(options: MongoOptions = {}): Promise<RunningService> {
+  const database = options.database ?? 'supervision';
+  const given = process.env.MONGODB_URI;
+  if (given) return { url: given, port: 0, process: null, stop: async () => {} };
+  const port = options.port ?? (await freePort());
+  const ownDir = options.dir === undefined;
+  const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'mongo-'));
+  mkdirSync(dir, { recursive: true });
+  const mongod = which('mongod');
+  let child: ChildProcess;
+  if (mongod) {
+    child = spawn(mongod, ['--bind_ip', '127.0.0.1', '--port', String(port), '--dbpath', dir, '--quiet'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  } else {
+    const binary = ensureFerretDb();
+    child = spawn(
+      binary,
+      [
+        '--handler=sqlite',
+        `--sqlite-url=file:${dir}/`,
+        `--listen-addr=127.0.0.1:${port}`,
+        '--state-dir=-',
+        '--debug-addr=-',
+        '--telemetry=disable',
+        '--log-level=error',
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+  }
+  await waitForPort(port);
+  return {
+    url: `mongodb://127.0.0.1:${port}/${database}`,
+    port,
+    process: child,
+    async stop() {
+      await stopProcess(child);
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
