@@ -1,0 +1,257 @@
+/**
+ * What the use cases need from the outside world. The store (`src/store/`) and queue (`src/queue/`)
+ * implement these; the app layer owns them so that it never imports mongoose, BullMQ or a platform SDK.
+ *
+ * No multi-document transactions are assumed (FerretDB and standalone MongoDB): every write is an
+ * idempotent upsert keyed by a natural id, or a compare-and-set that reports whether it applied.
+ */
+import type {
+  AgendaItem,
+  AgreedAction,
+  CaseDecision,
+  Escalation,
+  LocalDate,
+  Organisation,
+  Person,
+  RecordSheet,
+  Reminder,
+  Session,
+  SessionStatus,
+  SupervisionContract,
+} from '../domain/types.js';
+import type { NotificationView } from './views.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface OrganisationRepository {
+  get(id: string): Promise<Organisation | null>;
+  upsert(organisation: Organisation): Promise<void>;
+  list(): Promise<Organisation[]>;
+}
+
+export type Platform = 'slack' | 'teams' | 'playground';
+
+export interface PersonRepository {
+  get(id: string): Promise<Person | null>;
+  getMany(ids: string[]): Promise<Person[]>;
+  byOrganisation(organisationId: string): Promise<Person[]>;
+  bySlackUser(slackUserId: string): Promise<Person | null>;
+  byTeamsUser(aadObjectId: string): Promise<Person | null>;
+  upsert(person: Person): Promise<void>;
+  /** Teams: 403 BotNotInConversationRoster marks a person unreachable until they install the app. */
+  setReachability(personId: string, platform: Platform, reachable: boolean, at: Date): Promise<void>;
+  unreachable(organisationId: string): Promise<Array<{ person: Person; platform: Platform; since: Date }>>;
+}
+
+export interface ContractRepository {
+  get(id: string): Promise<SupervisionContract | null>;
+  upsert(contract: SupervisionContract): Promise<void>;
+  byOrganisation(organisationId: string): Promise<SupervisionContract[]>;
+  /** Active contracts where the person is a supervisor or a supervisee. */
+  forPerson(personId: string): Promise<SupervisionContract[]>;
+  reviewDueBefore(organisationId: string, date: LocalDate): Promise<SupervisionContract[]>;
+  allActive(): Promise<SupervisionContract[]>;
+}
+
+export interface SessionRepository {
+  get(id: string): Promise<Session | null>;
+  /** Inserts the session when its id is new; an existing id is left as it is. */
+  insert(session: Session): Promise<boolean>;
+  /** Compare-and-set on status: applies only when the stored status is `from`. */
+  transition(
+    id: string,
+    from: SessionStatus,
+    to: SessionStatus,
+    patch: Partial<Pick<Session, 'replacedBy' | 'statusReason' | 'statusChangedAt'>>,
+  ): Promise<boolean>;
+  byContract(contractId: string): Promise<Session[]>;
+  nextScheduled(contractId: string, after: Date): Promise<Session | null>;
+  lastHeld(contractId: string): Promise<Session | null>;
+  scheduledBetween(from: Date, to: Date): Promise<Session[]>;
+}
+
+export interface AgendaRepository {
+  /** Idempotent by id. */
+  add(item: AgendaItem): Promise<boolean>;
+  get(id: string): Promise<AgendaItem | null>;
+  forSession(sessionId: string): Promise<AgendaItem[]>;
+  parked(contractId: string): Promise<AgendaItem[]>;
+  /** Moves every parked item of the contract onto the session. */
+  attachParked(contractId: string, sessionId: string): Promise<number>;
+  setEscalation(itemId: string, escalationId: string): Promise<void>;
+}
+
+export class VersionConflictError extends Error {
+  constructor(message = 'the record was changed by someone else; reload it and try again') {
+    super(message);
+    this.name = 'VersionConflictError';
+  }
+}
+
+export class SignedRecordImmutableError extends Error {
+  constructor(message = 'a signed record cannot be changed; a correction is a new version') {
+    super(message);
+    this.name = 'SignedRecordImmutableError';
+  }
+}
+
+export interface RecordRepository {
+  /** The latest version of a record. */
+  latest(recordId: string): Promise<RecordSheet | null>;
+  version(recordId: string, version: number): Promise<RecordSheet | null>;
+  versions(recordId: string): Promise<RecordSheet[]>;
+  bySession(sessionId: string): Promise<RecordSheet | null>;
+  /** Inserts a new version; fails with VersionConflictError when that version exists already. */
+  insertVersion(record: RecordSheet): Promise<void>;
+  /**
+   * Replaces a version when its stored `updatedAt` equals `expectedUpdatedAt` (optimistic check).
+   * Throws SignedRecordImmutableError when the stored version is signed, VersionConflictError on a mismatch.
+   */
+  replace(record: RecordSheet, expectedUpdatedAt: Date): Promise<void>;
+  awaitingConfirmation(organisationId: string): Promise<RecordSheet[]>;
+  forPerson(personId: string): Promise<RecordSheet[]>;
+}
+
+export interface ActionRepository {
+  /** Idempotent by id. */
+  upsertMany(actions: AgreedAction[]): Promise<void>;
+  get(id: string): Promise<AgreedAction | null>;
+  /** Compare-and-set open → done. */
+  complete(id: string, at: Date): Promise<boolean>;
+  openForPerson(personId: string): Promise<AgreedAction[]>;
+  openForContract(contractId: string): Promise<AgreedAction[]>;
+  lateBefore(organisationId: string, today: LocalDate): Promise<AgreedAction[]>;
+}
+
+export interface CaseDecisionRecord extends CaseDecision {
+  organisationId: string;
+  recordId: string;
+  contractId: string;
+}
+
+export interface CaseDecisionRepository {
+  upsertMany(decisions: CaseDecisionRecord[]): Promise<void>;
+  get(recordId: string, decisionId: string): Promise<CaseDecisionRecord | null>;
+  /** Compare-and-set: not copied → copied. */
+  markCopied(recordId: string, decisionId: string, byId: string, at: Date): Promise<boolean>;
+  notCopiedDueBefore(organisationId: string, at: Date): Promise<CaseDecisionRecord[]>;
+}
+
+export interface EscalationRepository {
+  insert(escalation: Escalation): Promise<boolean>;
+  get(id: string): Promise<Escalation | null>;
+  /** Compare-and-set: unacknowledged → acknowledged. */
+  acknowledge(id: string, byId: string, at: Date): Promise<boolean>;
+  unacknowledged(organisationId: string): Promise<Escalation[]>;
+}
+
+/** Per contract, kept current on every write so `/overdue` never has to join (P3). */
+export interface ComplianceSummary {
+  contractId: string;
+  organisationId: string;
+  supervisorIds: string[];
+  superviseeIds: string[];
+  lastHeldAt?: Date;
+  lastSessionId?: string;
+  nextScheduledAt?: Date;
+  /** The instant after which the contract's supervision is overdue (domain rule, term-aware). */
+  sessionOverdueFrom: Date;
+  reviewDueDate: LocalDate;
+  sessionsHeld: number;
+  sessionsHeldOnTime: number;
+  updatedAt: Date;
+}
+
+export interface ComplianceRepository {
+  upsert(summary: ComplianceSummary): Promise<void>;
+  get(contractId: string): Promise<ComplianceSummary | null>;
+  overdueAt(organisationId: string, now: Date): Promise<ComplianceSummary[]>;
+  byOrganisation(organisationId: string): Promise<ComplianceSummary[]>;
+}
+
+export interface AuditEntry {
+  organisationId: string;
+  seq: number;
+  at: Date;
+  actorId: string;
+  action: string;
+  subject: { kind: string; id: string; version?: number };
+  /** Ids and states only, never free text. */
+  detail: Record<string, string | number | boolean | null>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditLog {
+  append(entry: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>): Promise<AuditEntry>;
+  entries(organisationId: string): Promise<AuditEntry[]>;
+  /** Re-computes the hash chain; reports the first gap or altered entry. */
+  verify(organisationId: string): Promise<{ ok: true; count: number } | { ok: false; atSeq: number; reason: string }>;
+}
+
+/** A message a person must receive. Written before any platform call, so a channel can be down safely. */
+export interface OutboxMessage {
+  /** Natural id (command id + purpose + recipient): written twice, delivered once. */
+  id: string;
+  organisationId: string;
+  recipientId: string;
+  /** Messages with the same thread key update the same chat message (e.g. one record card per person). */
+  threadKey?: string;
+  view: NotificationView;
+  createdAt: Date;
+}
+
+export interface Outbox {
+  enqueue(messages: OutboxMessage[]): Promise<void>;
+}
+
+export interface ReminderStore {
+  /** Every reminder that should exist now, computed from MongoDB (used to rebuild the delayed jobs). */
+  upsertMany(reminders: Reminder[]): Promise<void>;
+  /** Records that a reminder fired; false when it had fired already (so it is sent once). */
+  markSent(reminderId: string, at: Date): Promise<boolean>;
+  pending(after: Date): Promise<Reminder[]>;
+  removeForSubject(subjectId: string): Promise<void>;
+}
+
+export interface Stores {
+  organisations: OrganisationRepository;
+  people: PersonRepository;
+  contracts: ContractRepository;
+  sessions: SessionRepository;
+  agenda: AgendaRepository;
+  records: RecordRepository;
+  actions: ActionRepository;
+  caseDecisions: CaseDecisionRepository;
+  escalations: EscalationRepository;
+  compliance: ComplianceRepository;
+  audit: AuditLog;
+  outbox: Outbox;
+  reminders: ReminderStore;
+}
+
+export interface AppDeps extends Stores {
+  clock: Clock;
+  newId(): string;
+}
+
+/** Raised by a channel when the platform says the person cannot be reached (e.g. app not installed). */
+export class RecipientUnreachableError extends Error {
+  constructor(
+    readonly platform: Platform,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RecipientUnreachableError';
+  }
+}
+
+/** A platform that can put an outbox message in front of a person (Slack DM, Teams chat, playground inbox). */
+export interface ChannelNotifier {
+  platform: Platform;
+  canReach(person: Person): boolean;
+  /** Throws RecipientUnreachableError when the platform refuses the person; any other error is retried. */
+  deliver(person: Person, message: OutboxMessage): Promise<void>;
+}

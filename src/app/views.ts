@@ -1,0 +1,226 @@
+/**
+ * View models: what a person is shown, independent of the platform. Teams renders them as Adaptive Cards
+ * (templates in `adaptive-cards/`), Slack as Block Kit, the playground with the Adaptive Cards renderer.
+ * Times are pre-formatted in the organisation's timezone (`…Text` fields) so every channel shows the same.
+ */
+import type { AgendaCategory, RecordState, RecordTopic, ReminderKind } from '../domain/types.js';
+
+export interface PersonRef {
+  id: string;
+  name: string;
+}
+
+export interface AgendaItemView {
+  id: string;
+  text: string;
+  authorName: string;
+  category: AgendaCategory;
+  categoryLabel: string;
+  riskOfHarm: boolean;
+}
+
+export interface OpenActionView {
+  id: string;
+  text: string;
+  ownerName: string;
+  dueDate: string;
+  dueText: string;
+  late: boolean;
+}
+
+export interface AgendaPromptView {
+  type: 'agenda-prompt';
+  sessionId: string;
+  contractId: string;
+  recipientRole: 'supervisee' | 'supervisor';
+  startsAtText: string;
+  durationMinutes: number;
+  location: string;
+  withNames: string[];
+  openActions: OpenActionView[];
+  items: AgendaItemView[];
+  /** Checklist lines from the contract's agenda template (stour §6 or App. A). */
+  templateLines: string[];
+  categories: Array<{ value: AgendaCategory; label: string }>;
+}
+
+export interface AgendaView {
+  type: 'agenda';
+  sessionId?: string;
+  startsAtText?: string;
+  items: AgendaItemView[];
+  parkedCount: number;
+  added: number;
+  escalated: boolean;
+}
+
+export interface RecordActionView {
+  id: string;
+  text: string;
+  ownerId: string;
+  ownerName: string;
+  dueDate: string;
+}
+
+export interface CaseDecisionView {
+  id: string;
+  childRef: string;
+  decision: string;
+  rationale: string;
+  followUpById: string;
+  followUpByName: string;
+  copyDueText: string;
+  copied: boolean;
+}
+
+export interface RecordSheetView {
+  type: 'record-sheet';
+  recordId: string;
+  version: number;
+  state: RecordState;
+  stateLabel: string;
+  viewerId: string;
+  viewerRole: 'supervisor' | 'supervisee' | 'reader';
+  canEdit: boolean;
+  canConfirm: boolean;
+  canDispute: boolean;
+  sessionId: string;
+  dateText: string;
+  supervisor: PersonRef;
+  supervisees: PersonRef[];
+  topics: RecordTopic[];
+  topicOptions: Array<{ value: RecordTopic; label: string }>;
+  notes: string;
+  concerns: Array<{ id: string; text: string; riskOfHarm: boolean }>;
+  caseDecisions: CaseDecisionView[];
+  actions: RecordActionView[];
+  previousActions: Array<{ id: string; text: string; outcome: string }>;
+  nextSessionText?: string;
+  nextSessionDate?: string;
+  confirmations: Array<{ name: string; atText: string }>;
+  awaiting: PersonRef[];
+  signedText?: string;
+  dispute?: { byName: string; reason: string; atText: string; routedToName?: string };
+  /** People who may own an action (the parties), for the owner picker. */
+  ownerOptions: PersonRef[];
+}
+
+export interface OverdueRow {
+  personId: string;
+  personName: string;
+  detail: string;
+  daysOverdue: number;
+  refId: string;
+}
+
+export interface OverdueSummaryView {
+  type: 'overdue-summary';
+  organisationName: string;
+  generatedAtText: string;
+  filter: 'all' | 'sessions' | 'records' | 'actions' | 'reviews';
+  sessions: Array<OverdueRow & { lastSessionText: string }>;
+  records: OverdueRow[];
+  actions: OverdueRow[];
+  reviews: OverdueRow[];
+  caseDecisions: OverdueRow[];
+  escalations: OverdueRow[];
+  unreachable: Array<{ personId: string; personName: string; platform: string; sinceText: string }>;
+  counts: {
+    sessions: number;
+    records: number;
+    actions: number;
+    reviews: number;
+    caseDecisions: number;
+    escalations: number;
+    unreachable: number;
+  };
+}
+
+export interface EscalationView {
+  type: 'escalation';
+  escalationId: string;
+  raisedByName: string;
+  subjectName: string;
+  raisedAtText: string;
+  source: 'agenda-item' | 'record-concern';
+  /** The flagged text goes only to the DSL(s) it is escalated to; it is never logged. */
+  text: string;
+  acknowledged: boolean;
+  acknowledgedByName?: string;
+}
+
+export interface EscalationRaisedView {
+  type: 'escalation-raised';
+  dslNames: string[];
+  raisedAtText: string;
+}
+
+export interface ReminderView {
+  type: 'reminder';
+  kind: ReminderKind;
+  title: string;
+  lines: string[];
+  sessionId?: string;
+  recordId?: string;
+}
+
+export interface NextSessionView {
+  type: 'next-session';
+  session?: { id: string; startsAtText: string; withNames: string[]; location: string };
+  items: AgendaItemView[];
+  openActions: OpenActionView[];
+}
+
+export interface ActionsView {
+  type: 'actions';
+  actions: OpenActionView[];
+}
+
+export interface HelpView {
+  type: 'help';
+  isDsl: boolean;
+  supportContacts: Array<{ name: string; phone?: string; url?: string }>;
+}
+
+export interface DisputeNoticeView {
+  type: 'dispute-notice';
+  recordId: string;
+  dateText: string;
+  supervisorName: string;
+  superviseeNames: string[];
+  raisedByName: string;
+  /** The reason goes to the parties and the person hearing the dispute only. */
+  reason: string;
+}
+
+export interface TextView {
+  type: 'text';
+  text: string;
+}
+
+export interface RefusalView {
+  type: 'refusal';
+  text: string;
+}
+
+export interface ErrorView {
+  type: 'error';
+  field?: string;
+  message: string;
+}
+
+export type NotificationView =
+  | AgendaPromptView
+  | AgendaView
+  | RecordSheetView
+  | OverdueSummaryView
+  | EscalationView
+  | EscalationRaisedView
+  | ReminderView
+  | NextSessionView
+  | ActionsView
+  | HelpView
+  | DisputeNoticeView
+  | TextView
+  | RefusalView
+  | ErrorView;

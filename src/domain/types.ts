@@ -1,0 +1,302 @@
+/**
+ * The supervision domain's data. Plain values only: no Slack, Teams, Redis or MongoDB here.
+ *
+ * Dates: `LocalDate` is a calendar day `YYYY-MM-DD` in the organisation's timezone; instants are `Date`.
+ * Ids are strings chosen by the caller (natural ids where there is one).
+ */
+
+/** `YYYY-MM-DD`, a school day or calendar day in the organisation's timezone. */
+export type LocalDate = string;
+
+export interface DateRange {
+  name: string;
+  start: LocalDate;
+  end: LocalDate;
+}
+
+/** A half term: terms are Autumn, Spring, Summer, each of two half terms ("Autumn 1", "Autumn 2"). */
+export interface HalfTerm extends DateRange {
+  term: 'Autumn' | 'Spring' | 'Summer';
+  half: 1 | 2;
+}
+
+export interface TermDates {
+  halfTerms: HalfTerm[];
+  holidays: DateRange[];
+  insetDays: LocalDate[];
+  bankHolidays: LocalDate[];
+}
+
+export interface SupportContact {
+  name: string;
+  phone?: string;
+  url?: string;
+  description?: string;
+}
+
+export interface Organisation {
+  id: string;
+  name: string;
+  kind: 'school' | 'trust';
+  /** IANA zone; every local time (reminders, due dates) is computed in it. Default Europe/London. */
+  timezone: string;
+  termDates: TermDates;
+  supportContacts: SupportContact[];
+  dslIds: string[];
+  deputyDslIds: string[];
+  headteacherId?: string;
+  safeguardingGovernorId?: string;
+  /** School days allowed past the cadence before a session counts as overdue. */
+  overdueGraceDays: number;
+  /** Local time reminders are sent at, `HH:mm`. */
+  reminderTime: string;
+}
+
+export const ROLES = [
+  'supervisee',
+  'supervisor',
+  'dsl',
+  'deputy-dsl',
+  'headteacher',
+  'governor',
+  'auditor',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface PlatformIdentities {
+  slackUserId?: string;
+  slackTeamId?: string;
+  teamsAadObjectId?: string;
+  teamsTenantId?: string;
+}
+
+export interface Person {
+  id: string;
+  organisationId: string;
+  name: string;
+  email: string;
+  identities: PlatformIdentities;
+  roles: Role[];
+  lineManagerId?: string;
+}
+
+export type Cadence =
+  | { kind: 'weekly' }
+  | { kind: 'every-n-weeks'; weeks: number }
+  | { kind: 'monthly' }
+  | { kind: 'half-termly' }
+  | { kind: 'termly' }
+  | { kind: 'yearly' };
+
+export type AgendaTemplate = 'general' | 'dsl';
+
+export interface ContractSignature {
+  personId: string;
+  signedAt: Date;
+}
+
+export interface SupervisionContract {
+  id: string;
+  organisationId: string;
+  kind: 'one-to-one' | 'group';
+  /** stour §4: 1 internal, 2 another school in the trust, 3 an outside agency. */
+  level: 1 | 2 | 3;
+  external: boolean;
+  supervisorIds: string[];
+  superviseeIds: string[];
+  cadence: Cadence;
+  /** stour App. C: sessions may also be requested between the scheduled ones. */
+  onRequest: boolean;
+  durationMinutes: number;
+  location: string;
+  format: 'face-to-face' | 'video' | 'phone';
+  noticeDays: number;
+  agendaTemplate: AgendaTemplate;
+  /** Preferred local start time for generated sessions, `HH:mm`. */
+  preferredTime: string;
+  startDate: LocalDate;
+  reviewDueDate: LocalDate;
+  signatures: ContractSignature[];
+  /** Who hears a dispute the two parties cannot resolve (white-laith contract; template "complaints"). */
+  disputeRoute: 'line-manager' | 'safeguarding-governor';
+  active: boolean;
+}
+
+export type SessionStatus = 'scheduled' | 'held' | 'cancelled' | 'missed';
+
+export interface Session {
+  id: string;
+  organisationId: string;
+  contractId: string;
+  startsAt: Date;
+  durationMinutes: number;
+  status: SessionStatus;
+  /** For a moved or cancelled session, the one that replaces it. */
+  replacedBy?: string;
+  replaces?: string;
+  statusChangedAt?: Date;
+  statusReason?: string;
+}
+
+export const AGENDA_CATEGORIES = [
+  'case-discussion',
+  'impact-on-me',
+  'professional-development',
+  'organisational',
+  'performance',
+  'aob',
+] as const;
+export type AgendaCategory = (typeof AGENDA_CATEGORIES)[number];
+
+export interface AgendaItem {
+  id: string;
+  organisationId: string;
+  contractId: string;
+  /** The session the item is for; undefined while parked for "the next session". */
+  sessionId?: string;
+  authorId: string;
+  text: string;
+  category: AgendaCategory;
+  riskOfHarm: boolean;
+  parked: boolean;
+  createdAt: Date;
+  escalationId?: string;
+}
+
+export const RECORD_TOPICS = [
+  'performance',
+  'impact-on-individual',
+  'professional-development',
+  'organisational',
+] as const;
+export type RecordTopic = (typeof RECORD_TOPICS)[number];
+
+export interface Concern {
+  id: string;
+  text: string;
+  riskOfHarm: boolean;
+  escalationId?: string;
+}
+
+/** template "recording": decisions go on the child's file within 24 hours, with rationale and who follows up. */
+export interface CaseDecision {
+  id: string;
+  /** Initials or a school reference only, never a child's name. */
+  childRef: string;
+  decision: string;
+  rationale: string;
+  followUpById: string;
+  decidedAt: Date;
+  copyDueAt: Date;
+  copiedToChildFileAt?: Date;
+  copiedById?: string;
+}
+
+export interface AgreedActionDraft {
+  id: string;
+  text: string;
+  ownerId: string;
+  dueDate: LocalDate;
+}
+
+export interface PreviousActionReview {
+  actionId: string;
+  outcome: 'done' | 'carried-forward' | 'dropped';
+  note?: string;
+}
+
+export type RecordState = 'draft' | 'awaiting-confirmation' | 'signed' | 'disputed' | 'resolved';
+
+export interface Confirmation {
+  personId: string;
+  at: Date;
+}
+
+export interface Dispute {
+  byId: string;
+  reason: string;
+  at: Date;
+  routedToId?: string;
+  resolvedAt?: Date;
+  resolvedById?: string;
+  resolution?: string;
+}
+
+export interface RecordSheet {
+  /** Stable across versions: one record per session. */
+  id: string;
+  version: number;
+  organisationId: string;
+  contractId: string;
+  sessionId: string;
+  date: LocalDate;
+  supervisorId: string;
+  superviseeIds: string[];
+  topics: RecordTopic[];
+  notes: string;
+  concerns: Concern[];
+  caseDecisions: CaseDecision[];
+  actions: AgreedActionDraft[];
+  previousActionsReviewed: PreviousActionReview[];
+  nextSessionAt?: Date;
+  state: RecordState;
+  confirmations: Confirmation[];
+  dispute?: Dispute;
+  submittedAt?: Date;
+  signedAt?: Date;
+  /** A correction to a signed record is a new version; the signed one stays as it was. */
+  supersedesVersion?: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AgreedAction {
+  id: string;
+  organisationId: string;
+  contractId: string;
+  recordId: string;
+  text: string;
+  ownerId: string;
+  dueDate: LocalDate;
+  status: 'open' | 'done';
+  agreedAt: Date;
+  completedAt?: Date;
+}
+
+export interface Escalation {
+  id: string;
+  organisationId: string;
+  raisedById: string;
+  subjectPersonId: string;
+  source: { kind: 'agenda-item' | 'record-concern'; id: string; recordId?: string };
+  raisedAt: Date;
+  notifiedIds: string[];
+  acknowledgedAt?: Date;
+  acknowledgedById?: string;
+}
+
+export type ReminderKind =
+  | 'notice'
+  | 'agenda-prompt'
+  | 'day-before'
+  | 'record-unsigned'
+  | 'action-late'
+  | 'case-decision-copy';
+
+export interface Reminder {
+  /** Natural id: kind + subject (+ occurrence), so a rebuild never doubles one. */
+  id: string;
+  organisationId: string;
+  kind: ReminderKind;
+  subjectId: string;
+  recipientIds: string[];
+  dueAt: Date;
+}
+
+export type OverdueKind =
+  | 'session'
+  | 'record-unconfirmed'
+  | 'action-late'
+  | 'contract-review'
+  | 'case-decision-not-copied'
+  | 'escalation-unacknowledged';
