@@ -1,0 +1,113 @@
+/**
+ * Who may do what. Records are confidential to their parties (template "confidentiality"); the school
+ * owns them and its DSL oversees supervision (loughton §2–5); auditors and inspectors read signed records
+ * (white-laith contract, template "confidentiality" d). Nobody sees another organisation's data.
+ */
+import type {
+  AgreedAction,
+  CaseDecision,
+  Escalation,
+  Organisation,
+  Person,
+  RecordSheet,
+  Role,
+  SupervisionContract,
+} from './types.js';
+
+type Actor = Pick<Person, 'id' | 'organisationId' | 'roles'>;
+
+function has(actor: Actor, ...roles: Role[]): boolean {
+  return actor.roles.some((r) => roles.includes(r));
+}
+
+function sameOrg(actor: Actor, subject: { organisationId: string }): boolean {
+  return actor.organisationId === subject.organisationId;
+}
+
+export function isSafeguardingLead(actor: Actor, org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId'>): boolean {
+  if (actor.organisationId !== org.id) return false;
+  return (
+    org.dslIds.includes(actor.id) ||
+    org.deputyDslIds.includes(actor.id) ||
+    org.headteacherId === actor.id ||
+    has(actor, 'dsl', 'deputy-dsl', 'headteacher')
+  );
+}
+
+export function isPartyToContract(actor: Actor, contract: Pick<SupervisionContract, 'organisationId' | 'supervisorIds' | 'superviseeIds'>): boolean {
+  return sameOrg(actor, contract) && (contract.supervisorIds.includes(actor.id) || contract.superviseeIds.includes(actor.id));
+}
+
+/** stour §5, §8: it is the supervisor's responsibility to take notes. */
+export function canDraftRecord(actor: Actor, contract: Pick<SupervisionContract, 'organisationId' | 'supervisorIds'>): boolean {
+  return sameOrg(actor, contract) && contract.supervisorIds.includes(actor.id);
+}
+
+/** stour §5: both parties agree and sign that the record is accurate. */
+export function canConfirmRecord(actor: Actor, record: Pick<RecordSheet, 'organisationId' | 'supervisorId' | 'superviseeIds'>): boolean {
+  return sameOrg(actor, record) && (record.supervisorId === actor.id || record.superviseeIds.includes(actor.id));
+}
+
+export const canDisputeRecord = canConfirmRecord;
+
+export function canViewRecord(
+  actor: Actor,
+  record: Pick<RecordSheet, 'organisationId' | 'supervisorId' | 'superviseeIds' | 'state' | 'dispute'>,
+  org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId'>,
+): boolean {
+  if (!sameOrg(actor, record) || org.id !== record.organisationId) return false;
+  if (canConfirmRecord(actor, record)) return true;
+  if (org.dslIds.includes(actor.id) || org.deputyDslIds.includes(actor.id) || has(actor, 'dsl', 'deputy-dsl')) return true;
+  // template "complaints": the person hearing a dispute sees the record it is about.
+  if (record.dispute?.routedToId === actor.id) return true;
+  return has(actor, 'auditor') && record.state === 'signed';
+}
+
+/** loughton §2–5, template line manager (e): the DSL, deputies and head oversee everyone's supervision. */
+export function canSeeOverdue(actor: Actor, org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId'>): boolean {
+  return isSafeguardingLead(actor, org);
+}
+
+/** stour §5, §6: both parties input to the agenda. */
+export function canSubmitAgendaItem(actor: Actor, contract: Pick<SupervisionContract, 'organisationId' | 'supervisorIds' | 'superviseeIds'>): boolean {
+  return isPartyToContract(actor, contract);
+}
+
+export function canScheduleSession(
+  actor: Actor,
+  contract: Pick<SupervisionContract, 'organisationId' | 'supervisorIds' | 'superviseeIds'>,
+  org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId'>,
+): boolean {
+  return (sameOrg(actor, contract) && contract.supervisorIds.includes(actor.id)) || isSafeguardingLead(actor, org);
+}
+
+/** stour App. C: sessions may be requested by the staff member too. */
+export function canRequestSession(actor: Actor, contract: Pick<SupervisionContract, 'organisationId' | 'supervisorIds' | 'superviseeIds' | 'onRequest'>): boolean {
+  return isPartyToContract(actor, contract);
+}
+
+export function canCompleteAction(
+  actor: Actor,
+  action: Pick<AgreedAction, 'organisationId' | 'ownerId'>,
+  contract: Pick<SupervisionContract, 'supervisorIds'>,
+): boolean {
+  return sameOrg(actor, action) && (action.ownerId === actor.id || contract.supervisorIds.includes(actor.id));
+}
+
+export function canMarkCaseDecisionCopied(
+  actor: Actor,
+  decision: Pick<CaseDecision, 'followUpById'> & { organisationId: string },
+  contract: Pick<SupervisionContract, 'supervisorIds'>,
+  org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId'>,
+): boolean {
+  if (!sameOrg(actor, decision)) return false;
+  return decision.followUpById === actor.id || contract.supervisorIds.includes(actor.id) || isSafeguardingLead(actor, org);
+}
+
+export function canAcknowledgeEscalation(
+  actor: Actor,
+  escalation: Pick<Escalation, 'organisationId' | 'notifiedIds'>,
+  org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId'>,
+): boolean {
+  return sameOrg(actor, escalation) && (escalation.notifiedIds.includes(actor.id) || isSafeguardingLead(actor, org));
+}

@@ -1,0 +1,196 @@
+/**
+ * The record sheet's life (stour App. B, white-laith "concerns and agreed actions"):
+ * draft → awaiting-confirmation → signed (both confirmed; locked) | disputed → resolved → (corrected) → …
+ * A signed record never changes; a correction is a new version both sign again (stour §5, §8).
+ */
+import { caseDecisionCopyDueAt } from './overdue.js';
+import { DomainError } from './errors.js';
+import type {
+  AgreedAction,
+  AgreedActionDraft,
+  CaseDecision,
+  Concern,
+  LocalDate,
+  PreviousActionReview,
+  RecordSheet,
+  RecordTopic,
+} from './types.js';
+
+export interface RecordContent {
+  topics: RecordTopic[];
+  notes: string;
+  concerns: Concern[];
+  caseDecisions: Array<Omit<CaseDecision, 'copyDueAt' | 'copiedToChildFileAt' | 'copiedById'>>;
+  actions: AgreedActionDraft[];
+  previousActionsReviewed: PreviousActionReview[];
+  nextSessionAt?: Date;
+}
+
+export interface NewDraftInput extends RecordContent {
+  id: string;
+  organisationId: string;
+  contractId: string;
+  sessionId: string;
+  date: LocalDate;
+  supervisorId: string;
+  superviseeIds: string[];
+}
+
+function withDeadlines(decisions: RecordContent['caseDecisions'], previous: CaseDecision[]): CaseDecision[] {
+  return decisions.map((d) => {
+    const before = previous.find((p) => p.id === d.id);
+    // template "recording": on the child's file within 24 hours of the decision.
+    return { ...d, copyDueAt: caseDecisionCopyDueAt(d.decidedAt), copiedToChildFileAt: before?.copiedToChildFileAt, copiedById: before?.copiedById };
+  });
+}
+
+export function newDraft(input: NewDraftInput, now: Date): RecordSheet {
+  return {
+    id: input.id,
+    version: 1,
+    organisationId: input.organisationId,
+    contractId: input.contractId,
+    sessionId: input.sessionId,
+    date: input.date,
+    supervisorId: input.supervisorId,
+    superviseeIds: input.superviseeIds,
+    topics: input.topics,
+    notes: input.notes,
+    concerns: input.concerns,
+    caseDecisions: withDeadlines(input.caseDecisions, []),
+    actions: input.actions,
+    previousActionsReviewed: input.previousActionsReviewed,
+    nextSessionAt: input.nextSessionAt,
+    state: 'draft',
+    confirmations: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function assertEditable(record: RecordSheet): void {
+  if (record.state === 'signed') throw new DomainError('record-locked', 'a signed record cannot be changed', 'recordId');
+  if (record.state === 'awaiting-confirmation') {
+    throw new DomainError('invalid-transition', 'the record is waiting for confirmation; ask for a change instead', 'recordId');
+  }
+  if (record.state === 'disputed') {
+    throw new DomainError('invalid-transition', 'the dispute must be resolved before the record is changed', 'recordId');
+  }
+}
+
+/** stour §5: the supervisor takes the notes. */
+export function editDraft(record: RecordSheet, content: RecordContent, actorId: string, now: Date): RecordSheet {
+  if (actorId !== record.supervisorId) throw new DomainError('forbidden', 'only the supervisor writes the record');
+  assertEditable(record);
+  return {
+    ...record,
+    ...content,
+    caseDecisions: withDeadlines(content.caseDecisions, record.caseDecisions),
+    state: record.state === 'resolved' ? 'draft' : record.state,
+    updatedAt: now,
+  };
+}
+
+export function requiredConfirmers(record: Pick<RecordSheet, 'supervisorId' | 'superviseeIds'>): string[] {
+  return [record.supervisorId, ...record.superviseeIds];
+}
+
+export function submitForConfirmation(record: RecordSheet, actorId: string, now: Date): RecordSheet {
+  if (actorId !== record.supervisorId) throw new DomainError('forbidden', 'only the supervisor submits the record');
+  if (record.state !== 'draft' && record.state !== 'resolved') {
+    if (record.state === 'signed') throw new DomainError('record-locked', 'a signed record cannot be changed', 'recordId');
+    throw new DomainError('invalid-transition', `a ${record.state} record cannot be submitted`, 'recordId');
+  }
+  if (record.topics.length === 0 && record.notes.trim() === '' && record.actions.length === 0) {
+    throw new DomainError('invalid', 'add at least a topic, a note or an action before sending the record', 'topics');
+  }
+  return { ...record, state: 'awaiting-confirmation', confirmations: [], submittedAt: now, updatedAt: now };
+}
+
+export interface ConfirmOutcome {
+  record: RecordSheet;
+  signed: boolean;
+  alreadyConfirmed: boolean;
+}
+
+/** stour §5/§8: both parties agree and sign that the record is accurate. */
+export function confirm(record: RecordSheet, personId: string, now: Date): ConfirmOutcome {
+  if (!requiredConfirmers(record).includes(personId)) {
+    throw new DomainError('forbidden', 'only the parties to the session confirm its record');
+  }
+  if (record.confirmations.some((c) => c.personId === personId)) {
+    return { record, signed: record.state === 'signed', alreadyConfirmed: true };
+  }
+  if (record.state !== 'awaiting-confirmation') {
+    if (record.state === 'signed') return { record, signed: true, alreadyConfirmed: true };
+    throw new DomainError('invalid-transition', `a ${record.state} record cannot be confirmed`, 'recordId');
+  }
+  const confirmations = [...record.confirmations, { personId, at: now }];
+  const signed = requiredConfirmers(record).every((id) => confirmations.some((c) => c.personId === id));
+  return {
+    record: { ...record, confirmations, state: signed ? 'signed' : record.state, signedAt: signed ? now : undefined, updatedAt: now },
+    signed,
+    alreadyConfirmed: false,
+  };
+}
+
+/** white-laith contract, template "complaints": an unresolved disagreement goes to a three-way meeting. */
+export function dispute(record: RecordSheet, personId: string, reason: string, routedToId: string | undefined, now: Date): RecordSheet {
+  if (!requiredConfirmers(record).includes(personId)) {
+    throw new DomainError('forbidden', 'only the parties to the session can ask for a change');
+  }
+  if (record.state === 'signed') throw new DomainError('record-locked', 'a signed record cannot be changed', 'recordId');
+  if (record.state !== 'awaiting-confirmation') {
+    throw new DomainError('invalid-transition', `a ${record.state} record cannot be disputed`, 'recordId');
+  }
+  if (reason.trim() === '') throw new DomainError('invalid', 'say what should change', 'reason');
+  return { ...record, state: 'disputed', dispute: { byId: personId, reason, at: now, routedToId }, updatedAt: now };
+}
+
+export function resolveDispute(record: RecordSheet, byId: string, resolution: string, now: Date): RecordSheet {
+  if (record.state !== 'disputed' || !record.dispute) {
+    throw new DomainError('invalid-transition', 'only a disputed record can be resolved', 'recordId');
+  }
+  const allowed = [record.supervisorId, record.dispute.routedToId];
+  if (!allowed.includes(byId)) throw new DomainError('forbidden', 'only the supervisor or the person hearing the dispute resolves it');
+  return {
+    ...record,
+    state: 'resolved',
+    confirmations: [],
+    dispute: { ...record.dispute, resolvedAt: now, resolvedById: byId, resolution },
+    updatedAt: now,
+  };
+}
+
+/** A correction to a signed record is a new version; the signed one is kept unchanged. */
+export function correctSignedRecord(record: RecordSheet, actorId: string, now: Date): RecordSheet {
+  if (actorId !== record.supervisorId) throw new DomainError('forbidden', 'only the supervisor corrects the record');
+  if (record.state !== 'signed') throw new DomainError('invalid-transition', 'only a signed record needs a new version', 'recordId');
+  return {
+    ...record,
+    version: record.version + 1,
+    state: 'draft',
+    confirmations: [],
+    dispute: undefined,
+    submittedAt: undefined,
+    signedAt: undefined,
+    supersedesVersion: record.version,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** Once signed, the actions agreed become live (white-laith: reviewed at each session). */
+export function agreedActionsFrom(record: RecordSheet, now: Date): AgreedAction[] {
+  return record.actions.map((a) => ({
+    id: `${record.id}.${a.id}`,
+    organisationId: record.organisationId,
+    contractId: record.contractId,
+    recordId: record.id,
+    text: a.text,
+    ownerId: a.ownerId,
+    dueDate: a.dueDate,
+    status: 'open',
+    agreedAt: record.signedAt ?? now,
+  }));
+}
