@@ -228,8 +228,9 @@ export interface Stores {
   escalations: EscalationRepository;
   compliance: ComplianceRepository;
   audit: AuditLog;
-  outbox: Outbox;
+  outbox: Outbox & OutboxReader;
   reminders: ReminderStore;
+  deliveries: DeliveryRepository;
 }
 
 export interface AppDeps extends Stores {
@@ -254,4 +255,25 @@ export interface ChannelNotifier {
   canReach(person: Person): boolean;
   /** Throws RecipientUnreachableError when the platform refuses the person; any other error is retried. */
   deliver(person: Person, message: OutboxMessage): Promise<void>;
+}
+
+export interface OutboxRow extends OutboxMessage {
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  deliveredAt?: Date;
+  lastError?: string;
+}
+
+/** The queue's side of the outbox: what is still to deliver. */
+export interface OutboxReader {
+  pending(limit: number): Promise<OutboxRow[]>;
+  get(id: string): Promise<OutboxRow | null>;
+  markDelivered(id: string, at: Date): Promise<void>;
+  markAttempt(id: string, error: string): Promise<void>;
+}
+
+/** Where a channel put a message for a person, so a later message on the same thread updates it. */
+export interface DeliveryRepository {
+  get(threadKey: string, personId: string, platform: Platform): Promise<Record<string, string> | null>;
+  put(threadKey: string, personId: string, platform: Platform, ref: Record<string, string>): Promise<void>;
 }

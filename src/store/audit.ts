@@ -1,0 +1,74 @@
+/**
+ * Append-only audit trail, one hash chain per organisation: each entry carries the hash of the one before,
+ * so a missing or edited entry is detectable (records are evidence in a case review — white-laith contract).
+ * Sequence numbers are allocated by reading the last entry and inserting the next with a unique key;
+ * concurrent writers that collide simply retry, so no transaction is needed.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditEntry, AuditLog } from '../app/ports.js';
+import { isDuplicateKey } from './documents.js';
+import type { Models } from './models.js';
+
+const GENESIS = '0'.repeat(64);
+
+function canonical(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function auditHash(entry: Omit<AuditEntry, 'hash'>): string {
+  const { organisationId, seq, at, actorId, action, subject, detail, prevHash } = entry;
+  return createHash('sha256')
+    .update(canonical({ organisationId, seq, at, actorId, action, subject, detail, prevHash }))
+    .digest('hex');
+}
+
+const key = (organisationId: string, seq: number) => `${organisationId}#${String(seq).padStart(12, '0')}`;
+
+export function auditLog(m: Models): AuditLog {
+  const toEntry = (d: Record<string, unknown>): AuditEntry => {
+    const { _id, ...rest } = d;
+    return rest as unknown as AuditEntry;
+  };
+  return {
+    async append(input) {
+      for (let attempt = 0; attempt < 1000; attempt++) {
+        const last = await m.audit.findOne({ organisationId: input.organisationId }).sort({ seq: -1 }).lean<AuditEntry>();
+        const seq = (last?.seq ?? 0) + 1;
+        const unhashed = { ...input, seq, prevHash: last?.hash ?? GENESIS };
+        const entry: AuditEntry = { ...unhashed, hash: auditHash(unhashed) };
+        try {
+          await m.audit.create({ _id: key(input.organisationId, seq), ...entry });
+          return entry;
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(attempt + 1, 10)));
+        }
+      }
+      throw new Error('audit: could not allocate a sequence number');
+    },
+    async entries(organisationId) {
+      return (await m.audit.find({ organisationId }).sort({ seq: 1 }).lean<Record<string, unknown>[]>()).map(toEntry);
+    },
+    async verify(organisationId) {
+      const entries = await this.entries(organisationId);
+      let prev = GENESIS;
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i] as AuditEntry;
+        if (e.seq !== i + 1) return { ok: false, atSeq: i + 1, reason: `entry ${i + 1} is missing` };
+        if (e.prevHash !== prev) return { ok: false, atSeq: e.seq, reason: 'the chain is broken before this entry' };
+        const { hash, ...rest } = e;
+        if (auditHash(rest) !== hash) return { ok: false, atSeq: e.seq, reason: 'the entry was altered' };
+        prev = hash;
+      }
+      return { ok: true, count: entries.length };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/** Domain object ⇄ stored document: ids become `_id`, absent values are never stored as null. */
+
+export function stripUndefined<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+export function toDoc<T extends { id: string }>(value: T, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const { id, ...rest } = value;
+  return stripUndefined({ _id: id, ...rest, ...extra });
+}
+
+/** Removes storage-only fields and nulls, and turns `_id` back into `id`. */
+export function fromDoc<T>(doc: Record<string, unknown> | null | undefined, internal: string[] = []): T | null {
+  if (!doc) return null;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) {
+    if (k === '_id' || k === '__v' || internal.includes(k) || v === null) continue;
+    out[k] = v;
+  }
+  out.id = doc._id;
+  return out as T;
+}
+
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
+}
+
+/**
+ * Inserts a document whose `_id` says what it stands for; false when it exists already. An insert with a
+ * given `_id` is the one write that is atomic on FerretDB as on MongoDB, so every "exactly once" in the
+ * store rests on it (FerretDB applies a filtered update as read-then-write, so two racing updates can both
+ * match).
+ */
+export async function insertOnce(model: { create(doc: unknown): Promise<unknown> }, doc: Record<string, unknown>): Promise<boolean> {
+  try {
+    await model.create(doc);
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}
+
+export function isOnlyDuplicateKeys(error: unknown): boolean {
+  if (isDuplicateKey(error)) return true;
+  const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> })?.writeErrors;
+  return Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((e) => (e.code ?? e.err?.code) === 11000);
+}

@@ -1,0 +1,98 @@
+/**
+ * Mongoose models, one per collection. Natural ids are the `_id`; the fields that queries filter on are
+ * declared (and indexed), the rest of each domain object is stored as given (`strict: false`).
+ * Everything here works on MongoDB 6+ and on FerretDB 1.24 (no partial/sparse/TTL indexes, no transactions).
+ */
+import { type Connection, type Model, Schema } from 'mongoose';
+import { SignedRecordImmutableError } from '../app/ports.js';
+
+const options = { strict: false, versionKey: false, _id: false } as const;
+
+function schema(fields: Record<string, unknown>): Schema {
+  return new Schema({ _id: { type: String, required: true }, ...fields }, options);
+}
+
+/** A signed record version may never change, whichever path tries (stour §5: signed as accurate). */
+function guardSignedRecords(records: Schema): void {
+  records.pre('save', async function () {
+    if (this.isNew) return;
+    const stored = await (this.constructor as Model<unknown>).findById(this._id).select({ state: 1 }).lean<{ state?: string }>();
+    if (stored?.state === 'signed') throw new SignedRecordImmutableError();
+  });
+  const lockFilter = function (this: { getFilter(): Record<string, unknown>; setQuery(q: Record<string, unknown>): void }) {
+    const filter = this.getFilter();
+    this.setQuery({ $and: [filter, { state: { $ne: 'signed' } }] });
+  };
+  for (const op of ['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'findOneAndReplace'] as const) {
+    records.pre(op, lockFilter);
+  }
+  for (const op of ['deleteOne', 'deleteMany', 'findOneAndDelete'] as const) {
+    records.pre(op, lockFilter);
+  }
+}
+
+export function defineModels(conn: Connection) {
+  const organisations = schema({});
+  const people = schema({ organisationId: { type: String, index: true }, unreachableAny: Boolean });
+  people.index({ organisationId: 1, unreachableAny: 1 });
+  const identities = schema({ personId: String });
+  const contracts = schema({ organisationId: String, reviewDueDate: String, active: Boolean, supervisorIds: [String], superviseeIds: [String] });
+  contracts.index({ organisationId: 1, active: 1, reviewDueDate: 1 });
+  contracts.index({ supervisorIds: 1 });
+  contracts.index({ superviseeIds: 1 });
+  const sessions = schema({ contractId: String, startsAt: Date, status: String });
+  sessions.index({ contractId: 1, startsAt: 1 });
+  sessions.index({ status: 1, startsAt: 1 });
+  const agendaItems = schema({ contractId: String, sessionId: String, parked: Boolean, createdAt: Date });
+  agendaItems.index({ sessionId: 1, createdAt: 1 });
+  agendaItems.index({ contractId: 1, parked: 1 });
+  const records = schema({ recordId: String, version: Number, revision: Number, current: Boolean, organisationId: String, sessionId: String, state: String, submittedAt: Date, supervisorId: String, superviseeIds: [String] });
+  records.index({ recordId: 1, version: -1, revision: -1 });
+  records.index({ organisationId: 1, current: 1, state: 1, submittedAt: 1 });
+  records.index({ sessionId: 1, version: -1 });
+  records.index({ supervisorId: 1 });
+  records.index({ superviseeIds: 1 });
+  guardSignedRecords(records);
+  const actions = schema({ organisationId: String, contractId: String, ownerId: String, status: String, dueDate: String });
+  actions.index({ organisationId: 1, status: 1, dueDate: 1 });
+  actions.index({ ownerId: 1, status: 1 });
+  actions.index({ contractId: 1, status: 1 });
+  const caseDecisions = schema({ organisationId: String, copied: Boolean, copyDueAt: Date });
+  caseDecisions.index({ organisationId: 1, copied: 1, copyDueAt: 1 });
+  const escalations = schema({ organisationId: String, acknowledged: Boolean, raisedAt: Date });
+  escalations.index({ organisationId: 1, acknowledged: 1 });
+  const compliance = schema({ organisationId: String, sessionOverdueFrom: Date });
+  compliance.index({ organisationId: 1, sessionOverdueFrom: 1 });
+  const audit = schema({ organisationId: String, seq: Number });
+  audit.index({ organisationId: 1, seq: 1 }, { unique: true });
+  const outbox = schema({ status: String, createdAt: Date });
+  outbox.index({ status: 1, createdAt: 1 });
+  const reminders = schema({ sent: Boolean, dueAt: Date, subjectId: String });
+  reminders.index({ sent: 1, dueAt: 1 });
+  reminders.index({ subjectId: 1 });
+  const deliveries = schema({});
+  const claims = schema({ at: Date });
+  const conversations = schema({});
+
+  return {
+    organisations: conn.model('Organisation', organisations, 'organisations'),
+    people: conn.model('Person', people, 'people'),
+    identities: conn.model('Identity', identities, 'identities'),
+    contracts: conn.model('Contract', contracts, 'contracts'),
+    sessions: conn.model('Session', sessions, 'sessions'),
+    agendaItems: conn.model('AgendaItem', agendaItems, 'agendaItems'),
+    records: conn.model('RecordSheet', records, 'records'),
+    actions: conn.model('AgreedAction', actions, 'actions'),
+    caseDecisions: conn.model('CaseDecision', caseDecisions, 'caseDecisions'),
+    escalations: conn.model('Escalation', escalations, 'escalations'),
+    compliance: conn.model('Compliance', compliance, 'compliance'),
+    audit: conn.model('AuditEntry', audit, 'audit'),
+    outbox: conn.model('OutboxMessage', outbox, 'outbox'),
+    reminders: conn.model('Reminder', reminders, 'reminders'),
+    deliveries: conn.model('Delivery', deliveries, 'deliveries'),
+    conversations: conn.model('Conversation', conversations, 'conversations'),
+    claims: conn.model('Claim', claims, 'claims'),
+  };
+}
+
+export type Models = ReturnType<typeof defineModels>;

@@ -1,0 +1,454 @@
+/** Repositories over the mongoose models, implementing the app layer's ports. */
+import type {
+  ActionRepository,
+  AgendaRepository,
+  CaseDecisionRecord,
+  CaseDecisionRepository,
+  ComplianceRepository,
+  ComplianceSummary,
+  ContractRepository,
+  DeliveryRepository,
+  EscalationRepository,
+  OrganisationRepository,
+  Outbox,
+  OutboxMessage,
+  OutboxReader,
+  OutboxRow,
+  PersonRepository,
+  Platform,
+  RecordRepository,
+  ReminderStore,
+  SessionRepository,
+} from '../app/ports.js';
+import { SignedRecordImmutableError, VersionConflictError } from '../app/ports.js';
+import type {
+  AgendaItem,
+  AgreedAction,
+  Escalation,
+  Organisation,
+  Person,
+  RecordSheet,
+  Reminder,
+  Session,
+  SupervisionContract,
+} from '../domain/types.js';
+import { fromDoc, insertOnce, isOnlyDuplicateKeys, stripUndefined, toDoc } from './documents.js';
+import type { Models } from './models.js';
+
+type Doc = Record<string, unknown>;
+
+/** Claims a one-time transition: true for exactly one caller (see `insertOnce`). */
+export function claim(m: Models, key: string, at: Date): Promise<boolean> {
+  return insertOnce(m.claims, { _id: key, at });
+}
+
+/** Upserts that race may meet a duplicate key on FerretDB: the document exists, which is what was wanted. */
+async function bulkUpsert(model: { bulkWrite(ops: never[], options: { ordered: boolean }): Promise<unknown> }, ops: unknown[]): Promise<void> {
+  if (ops.length === 0) return;
+  try {
+    await model.bulkWrite(ops as never[], { ordered: false });
+  } catch (error) {
+    if (!isOnlyDuplicateKeys(error)) throw error;
+  }
+}
+const many = <T>(docs: Doc[], internal: string[] = []): T[] => docs.map((d) => fromDoc<T>(d, internal) as T);
+
+export function organisationRepository(m: Models): OrganisationRepository {
+  return {
+    async get(id) {
+      return fromDoc<Organisation>(await m.organisations.findById(id).lean<Doc>());
+    },
+    async upsert(org) {
+      await m.organisations.replaceOne({ _id: org.id }, toDoc(org), { upsert: true });
+    },
+    async list() {
+      return many<Organisation>(await m.organisations.find().lean<Doc[]>());
+    },
+  };
+}
+
+const PERSON_INTERNAL = ['unreachableAny', 'unreachable'];
+
+export function personRepository(m: Models): PersonRepository {
+  const byIdentity = async (key: string) => {
+    const link = await m.identities.findById(key).lean<{ personId?: string }>();
+    return link?.personId ? fromDoc<Person>(await m.people.findById(link.personId).lean<Doc>(), PERSON_INTERNAL) : null;
+  };
+  return {
+    async get(id) {
+      return fromDoc<Person>(await m.people.findById(id).lean<Doc>(), PERSON_INTERNAL);
+    },
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      return many<Person>(await m.people.find({ _id: { $in: [...new Set(ids)] } }).lean<Doc[]>(), PERSON_INTERNAL);
+    },
+    async byOrganisation(organisationId) {
+      return many<Person>(await m.people.find({ organisationId }).lean<Doc[]>(), PERSON_INTERNAL);
+    },
+    bySlackUser: (slackUserId) => byIdentity(`slack:${slackUserId}`),
+    byTeamsUser: (aadObjectId) => byIdentity(`teams:${aadObjectId.toLowerCase()}`),
+    async upsert(person) {
+      const { id, ...rest } = person;
+      await m.people.updateOne({ _id: id }, { $set: stripUndefined(rest) }, { upsert: true });
+      const links: Array<[string, string | undefined]> = [
+        ['slack', person.identities.slackUserId],
+        ['teams', person.identities.teamsAadObjectId?.toLowerCase()],
+      ];
+      for (const [platform, value] of links) {
+        if (!value) continue;
+        // An identity belongs to one person: the _id makes it unique without a sparse index.
+        await m.identities.updateOne({ _id: `${platform}:${value}` }, { $set: { personId: id } }, { upsert: true });
+      }
+    },
+    async setReachability(personId, platform, reachable, at) {
+      const doc = await m.people.findById(personId).select({ unreachable: 1 }).lean<{ unreachable?: Record<string, Date> }>();
+      const unreachable = { ...(doc?.unreachable ?? {}) };
+      if (reachable) delete unreachable[platform];
+      else unreachable[platform] ??= at;
+      await m.people.updateOne(
+        { _id: personId },
+        { $set: { unreachable, unreachableAny: Object.keys(unreachable).length > 0 } },
+      );
+    },
+    async unreachable(organisationId) {
+      const docs = await m.people.find({ organisationId, unreachableAny: true }).lean<Doc[]>();
+      return docs.flatMap((d) => {
+        const person = fromDoc<Person>(d, PERSON_INTERNAL) as Person;
+        return Object.entries((d.unreachable ?? {}) as Record<string, Date>).map(([platform, since]) => ({
+          person,
+          platform: platform as Platform,
+          since,
+        }));
+      });
+    },
+  };
+}
+
+export function contractRepository(m: Models): ContractRepository {
+  return {
+    async get(id) {
+      return fromDoc<SupervisionContract>(await m.contracts.findById(id).lean<Doc>());
+    },
+    async upsert(contract) {
+      await m.contracts.replaceOne({ _id: contract.id }, toDoc(contract), { upsert: true });
+    },
+    async byOrganisation(organisationId) {
+      return many<SupervisionContract>(await m.contracts.find({ organisationId }).lean<Doc[]>());
+    },
+    async forPerson(personId) {
+      const docs = await m.contracts
+        .find({ active: true, $or: [{ supervisorIds: personId }, { superviseeIds: personId }] })
+        .lean<Doc[]>();
+      return many<SupervisionContract>(docs);
+    },
+    async reviewDueBefore(organisationId, date) {
+      return many<SupervisionContract>(
+        await m.contracts.find({ organisationId, active: true, reviewDueDate: { $lt: date } }).lean<Doc[]>(),
+      );
+    },
+    async allActive() {
+      return many<SupervisionContract>(await m.contracts.find({ active: true }).lean<Doc[]>());
+    },
+  };
+}
+
+export function sessionRepository(m: Models): SessionRepository {
+  return {
+    async get(id) {
+      return fromDoc<Session>(await m.sessions.findById(id).lean<Doc>());
+    },
+    insert: (session) => insertOnce(m.sessions, toDoc(session)),
+    async transition(id, from, to, patch) {
+      const session = await m.sessions.findById(id).select({ status: 1 }).lean<{ status?: string }>();
+      if (session?.status !== from) return false;
+      // A session leaves each state at most once (scheduled → held | cancelled | missed; missed → held).
+      if (!(await claim(m, `session-left:${id}:${from}`, new Date()))) return false;
+      await m.sessions.updateOne({ _id: id }, { $set: stripUndefined({ status: to, ...patch }) });
+      return true;
+    },
+    async byContract(contractId) {
+      return many<Session>(await m.sessions.find({ contractId }).sort({ startsAt: 1 }).lean<Doc[]>());
+    },
+    async nextScheduled(contractId, after) {
+      const doc = await m.sessions
+        .findOne({ contractId, status: 'scheduled', startsAt: { $gt: after } })
+        .sort({ startsAt: 1 })
+        .lean<Doc>();
+      return fromDoc<Session>(doc);
+    },
+    async lastHeld(contractId) {
+      return fromDoc<Session>(await m.sessions.findOne({ contractId, status: 'held' }).sort({ startsAt: -1 }).lean<Doc>());
+    },
+    async scheduledBetween(from, to) {
+      return many<Session>(await m.sessions.find({ status: 'scheduled', startsAt: { $gte: from, $lt: to } }).lean<Doc[]>());
+    },
+  };
+}
+
+export function agendaRepository(m: Models): AgendaRepository {
+  return {
+    add: (item) => insertOnce(m.agendaItems, toDoc(item)),
+    async get(id) {
+      return fromDoc<AgendaItem>(await m.agendaItems.findById(id).lean<Doc>());
+    },
+    async forSession(sessionId) {
+      return many<AgendaItem>(await m.agendaItems.find({ sessionId }).sort({ createdAt: 1 }).lean<Doc[]>());
+    },
+    async parked(contractId) {
+      return many<AgendaItem>(await m.agendaItems.find({ contractId, parked: true }).sort({ createdAt: 1 }).lean<Doc[]>());
+    },
+    async attachParked(contractId, sessionId) {
+      const result = await m.agendaItems.updateMany({ contractId, parked: true }, { $set: { parked: false, sessionId } });
+      return result.modifiedCount;
+    },
+    async setEscalation(itemId, escalationId) {
+      await m.agendaItems.updateOne({ _id: itemId }, { $set: { escalationId } });
+    },
+  };
+}
+
+const RECORD_INTERNAL = ['recordId', 'revision', 'current'];
+const revisionKey = (id: string, version: number, revision: number) => `${id}@${version}#${revision}`;
+const recordFromDoc = (doc: Doc | null) => (doc ? ({ ...fromDoc<RecordSheet>(doc, RECORD_INTERNAL), id: doc.recordId } as RecordSheet) : null);
+const recordToDoc = (r: RecordSheet, revision: number) =>
+  toDoc({ ...r, id: revisionKey(r.id, r.version, revision) }, { recordId: r.id, revision, current: true });
+
+/** Only the newest revision of each record version counts, even if a writer died before retiring the old one. */
+function newestRevisions(docs: Doc[]): RecordSheet[] {
+  const newest = new Map<string, Doc>();
+  for (const d of docs) {
+    const key = `${d.recordId}@${d.version}`;
+    const seen = newest.get(key);
+    if (!seen || (seen.revision as number) < (d.revision as number)) newest.set(key, d);
+  }
+  return [...newest.values()].map((d) => recordFromDoc(d) as RecordSheet);
+}
+
+/**
+ * Every change to a record is a new revision document with a unique `_id`: the insert is the optimistic
+ * check (two racing writers cannot both create revision n+1), and earlier revisions stay as history.
+ */
+export function recordRepository(m: Models): RecordRepository {
+  const latestDoc = (filter: Doc) => m.records.findOne(filter).sort({ version: -1, revision: -1 }).lean<Doc>();
+  return {
+    async latest(recordId) {
+      return recordFromDoc(await latestDoc({ recordId }));
+    },
+    async version(recordId, version) {
+      return recordFromDoc(await latestDoc({ recordId, version }));
+    },
+    async versions(recordId) {
+      return newestRevisions(await m.records.find({ recordId }).sort({ version: 1 }).lean<Doc[]>());
+    },
+    async bySession(sessionId) {
+      return recordFromDoc(await latestDoc({ sessionId }));
+    },
+    async insertVersion(record) {
+      if (!(await insertOnce(m.records, recordToDoc(record, 1)))) {
+        throw new VersionConflictError(`version ${record.version} of the record exists already`);
+      }
+    },
+    async replace(record, expectedUpdatedAt) {
+      const stored = await latestDoc({ recordId: record.id, version: record.version });
+      if (!stored) throw new VersionConflictError('the record does not exist');
+      if (stored.state === 'signed') throw new SignedRecordImmutableError();
+      if ((stored.updatedAt as Date).getTime() !== expectedUpdatedAt.getTime()) throw new VersionConflictError();
+      const revision = (stored.revision as number) + 1;
+      if (!(await insertOnce(m.records, recordToDoc(record, revision)))) throw new VersionConflictError();
+      await m.records.updateOne({ _id: stored._id }, { $set: { current: false } });
+    },
+    async awaitingConfirmation(organisationId) {
+      const docs = await m.records.find({ organisationId, current: true, state: 'awaiting-confirmation' }).lean<Doc[]>();
+      const candidates = newestRevisions(docs);
+      // A revision that was superseded but not yet retired must not count: check each against its newest.
+      const checked = await Promise.all(candidates.map(async (r) => ((await this.version(r.id, r.version))?.state === 'awaiting-confirmation' ? r : null)));
+      return checked.filter((r): r is RecordSheet => r !== null).sort((a, b) => (a.submittedAt?.getTime() ?? 0) - (b.submittedAt?.getTime() ?? 0));
+    },
+    async forPerson(personId) {
+      const docs = await m.records
+        .find({ current: true, $or: [{ supervisorId: personId }, { superviseeIds: personId }] })
+        .lean<Doc[]>();
+      return newestRevisions(docs).sort((a, b) => b.date.localeCompare(a.date) || b.version - a.version);
+    },
+  };
+}
+
+export function actionRepository(m: Models): ActionRepository {
+  return {
+    async upsertMany(actions) {
+      if (actions.length === 0) return;
+      await bulkUpsert(m.actions, actions.map((a) => ({ updateOne: { filter: { _id: a.id }, update: { $setOnInsert: toDoc(a) }, upsert: true } })));
+    },
+    async get(id) {
+      return fromDoc<AgreedAction>(await m.actions.findById(id).lean<Doc>());
+    },
+    async complete(id, at) {
+      const action = await m.actions.findById(id).select({ status: 1 }).lean<{ status?: string }>();
+      if (action?.status !== 'open') return false;
+      if (!(await claim(m, `action-done:${id}`, at))) return false;
+      await m.actions.updateOne({ _id: id }, { $set: { status: 'done', completedAt: at } });
+      return true;
+    },
+    async openForPerson(personId) {
+      return many<AgreedAction>(await m.actions.find({ ownerId: personId, status: 'open' }).sort({ dueDate: 1 }).lean<Doc[]>());
+    },
+    async openForContract(contractId) {
+      return many<AgreedAction>(await m.actions.find({ contractId, status: 'open' }).sort({ dueDate: 1 }).lean<Doc[]>());
+    },
+    async lateBefore(organisationId, today) {
+      return many<AgreedAction>(
+        await m.actions.find({ organisationId, status: 'open', dueDate: { $lt: today } }).sort({ dueDate: 1 }).lean<Doc[]>(),
+      );
+    },
+  };
+}
+
+const decisionKey = (recordId: string, id: string) => `${recordId}:${id}`;
+const decisionFromDoc = (d: Doc | null) =>
+  d ? ({ ...fromDoc<CaseDecisionRecord>(d, ['copied', 'decisionId']), id: d.decisionId } as CaseDecisionRecord) : null;
+
+export function caseDecisionRepository(m: Models): CaseDecisionRepository {
+  return {
+    async upsertMany(decisions) {
+      if (decisions.length === 0) return;
+      await bulkUpsert(m.caseDecisions, decisions.map((d) => ({
+          updateOne: {
+            filter: { _id: decisionKey(d.recordId, d.id) },
+            update: {
+              $setOnInsert: { copied: d.copiedToChildFileAt !== undefined },
+              $set: stripUndefined({ ...d, id: undefined, decisionId: d.id, copiedToChildFileAt: undefined, copiedById: undefined }),
+            },
+            upsert: true,
+          },
+        })));
+    },
+    async get(recordId, decisionId) {
+      return decisionFromDoc(await m.caseDecisions.findById(decisionKey(recordId, decisionId)).lean<Doc>());
+    },
+    async markCopied(recordId, decisionId, byId, at) {
+      const key = decisionKey(recordId, decisionId);
+      const decision = await m.caseDecisions.findById(key).select({ copied: 1 }).lean<{ copied?: boolean }>();
+      if (!decision || decision.copied) return false;
+      if (!(await claim(m, `decision-copied:${key}`, at))) return false;
+      await m.caseDecisions.updateOne({ _id: key }, { $set: { copied: true, copiedToChildFileAt: at, copiedById: byId } });
+      return true;
+    },
+    async notCopiedDueBefore(organisationId, at) {
+      const docs = await m.caseDecisions.find({ organisationId, copied: false, copyDueAt: { $lt: at } }).sort({ copyDueAt: 1 }).lean<Doc[]>();
+      return docs.map((d) => decisionFromDoc(d) as CaseDecisionRecord);
+    },
+  };
+}
+
+export function escalationRepository(m: Models): EscalationRepository {
+  return {
+    insert: (escalation) => insertOnce(m.escalations, toDoc(escalation, { acknowledged: escalation.acknowledgedAt !== undefined })),
+    async get(id) {
+      return fromDoc<Escalation>(await m.escalations.findById(id).lean<Doc>(), ['acknowledged']);
+    },
+    async acknowledge(id, byId, at) {
+      const escalation = await m.escalations.findById(id).select({ acknowledged: 1 }).lean<{ acknowledged?: boolean }>();
+      if (!escalation || escalation.acknowledged) return false;
+      if (!(await claim(m, `escalation-ack:${id}`, at))) return false;
+      await m.escalations.updateOne({ _id: id }, { $set: { acknowledged: true, acknowledgedAt: at, acknowledgedById: byId } });
+      return true;
+    },
+    async unacknowledged(organisationId) {
+      return many<Escalation>(
+        await m.escalations.find({ organisationId, acknowledged: false }).sort({ raisedAt: 1 }).lean<Doc[]>(),
+        ['acknowledged'],
+      );
+    },
+  };
+}
+
+const complianceFromDoc = (d: Doc | null) =>
+  d ? ({ ...fromDoc<ComplianceSummary>(d, ['id']), contractId: d._id } as ComplianceSummary) : null;
+
+export function complianceRepository(m: Models): ComplianceRepository {
+  return {
+    async upsert(summary) {
+      const { contractId, ...rest } = summary;
+      await m.compliance.replaceOne({ _id: contractId }, stripUndefined({ _id: contractId, ...rest }), { upsert: true });
+    },
+    async get(contractId) {
+      return complianceFromDoc(await m.compliance.findById(contractId).lean<Doc>());
+    },
+    async overdueAt(organisationId, now) {
+      const docs = await m.compliance.find({ organisationId, sessionOverdueFrom: { $lte: now } }).sort({ sessionOverdueFrom: 1 }).lean<Doc[]>();
+      return docs.map((d) => complianceFromDoc(d) as ComplianceSummary);
+    },
+    async byOrganisation(organisationId) {
+      return (await m.compliance.find({ organisationId }).lean<Doc[]>()).map((d) => complianceFromDoc(d) as ComplianceSummary);
+    },
+  };
+}
+
+const rowFromDoc = (d: Doc | null) => fromDoc<OutboxRow>(d);
+
+export function outboxStore(m: Models): Outbox & OutboxReader {
+  return {
+    async enqueue(messages: OutboxMessage[]) {
+      if (messages.length === 0) return;
+      await bulkUpsert(m.outbox, messages.map((msg) => ({
+          updateOne: {
+            filter: { _id: msg.id },
+            update: { $setOnInsert: toDoc(msg, { status: 'pending', attempts: 0 }) },
+            upsert: true,
+          },
+        })));
+    },
+    async pending(limit) {
+      return (await m.outbox.find({ status: 'pending' }).sort({ createdAt: 1 }).limit(limit).lean<Doc[]>()).map(
+        (d) => rowFromDoc(d) as OutboxRow,
+      );
+    },
+    async get(id) {
+      return rowFromDoc(await m.outbox.findById(id).lean<Doc>());
+    },
+    async markDelivered(id, at) {
+      await m.outbox.updateOne({ _id: id }, { $set: { status: 'delivered', deliveredAt: at } });
+    },
+    async markAttempt(id, error) {
+      await m.outbox.updateOne({ _id: id }, { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 200) } });
+    },
+  };
+}
+
+export function reminderStore(m: Models): ReminderStore {
+  return {
+    async upsertMany(reminders: Reminder[]) {
+      if (reminders.length === 0) return;
+      await bulkUpsert(m.reminders, reminders.map((r) => {
+          const { id, ...rest } = r;
+          // A reminder that fired stays fired: only its timing and recipients follow the data.
+          return { updateOne: { filter: { _id: id }, update: { $set: rest, $setOnInsert: { sent: false } }, upsert: true } };
+        }));
+    },
+    async markSent(reminderId, at) {
+      if (!(await claim(m, `reminder-sent:${reminderId}`, at))) return false;
+      await m.reminders.updateOne({ _id: reminderId }, { $set: { sent: true, sentAt: at } });
+      return true;
+    },
+    async pending(after) {
+      const docs = await m.reminders.find({ sent: false, dueAt: { $gte: after } }).sort({ dueAt: 1 }).lean<Doc[]>();
+      return many<Reminder>(docs, ['sent', 'sentAt']);
+    },
+    async removeForSubject(subjectId) {
+      await m.reminders.deleteMany({ subjectId, sent: false });
+    },
+  };
+}
+
+export function deliveryRepository(m: Models): DeliveryRepository {
+  const key = (threadKey: string, personId: string, platform: Platform) => `${platform}|${personId}|${threadKey}`;
+  return {
+    async get(threadKey, personId, platform) {
+      const doc = await m.deliveries.findById(key(threadKey, personId, platform)).lean<{ ref?: Record<string, string> }>();
+      return doc?.ref ?? null;
+    },
+    async put(threadKey, personId, platform, ref) {
+      await m.deliveries.updateOne({ _id: key(threadKey, personId, platform) }, { $set: { ref } }, { upsert: true });
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignedRecordImmutableError, VersionConflictError } from '../../../src/app/ports.js';
+import { confirm, newDraft, submitForConfirmation } from '../../../src/domain/record.js';
+import type { RecordSheet } from '../../../src/domain/types.js';
+import { connectStore, type StoreHandle } from '../../../src/store/connection.js';
+import { person } from '../../support/school.js';
+import { testMongoUrl } from '../../support/services.js';
+
+let store: StoreHandle;
+beforeAll(async () => {
+  store = await connectStore(testMongoUrl('store'));
+});
+afterAll(async () => {
+  await store.connection.dropDatabase();
+  await store.close();
+});
+
+const t0 = new Date('2025-11-18T16:45:00Z');
+function draft(id = 'r1'): RecordSheet {
+  return newDraft(
+    {
+      id,
+      organisationId: 'org-wl',
+      contractId: 'c-amy',
+      sessionId: `s-${id}`,
+      date: '2025-11-18',
+      supervisorId: 'sup',
+      superviseeIds: ['amy'],
+      topics: ['performance'],
+      notes: 'n',
+      concerns: [],
+      caseDecisions: [],
+      actions: [],
+      previousActionsReviewed: [],
+    },
+    t0,
+  );
+}
+
+describe('records', () => {
+  it('round-trips a record without leaking storage fields', async () => {
+    const r = draft('rt');
+    await store.stores.records.insertVersion(r);
+    expect(await store.stores.records.latest('rt')).toEqual(r);
+  });
+
+  it('a second insert of the same version is a conflict', async () => {
+    await store.stores.records.insertVersion(draft('dup'));
+    await expect(store.stores.records.insertVersion(draft('dup'))).rejects.toBeInstanceOf(VersionConflictError);
+  });
+
+  it('replace checks the optimistic version', async () => {
+    const r = draft('opt');
+    await store.stores.records.insertVersion(r);
+    const edited = { ...r, notes: 'changed', updatedAt: new Date(t0.getTime() + 1000) };
+    await store.stores.records.replace(edited, r.updatedAt);
+    await expect(store.stores.records.replace({ ...edited, notes: 'again' }, r.updatedAt)).rejects.toBeInstanceOf(VersionConflictError);
+  });
+
+  it('a signed record cannot be altered through the repository or the model', async () => {
+    let r = submitForConfirmation(draft('signed'), 'sup', t0);
+    await store.stores.records.insertVersion(r);
+    r = confirm(confirm(r, 'amy', t0).record, 'sup', t0).record;
+    await store.stores.records.replace(r, draft('signed').updatedAt);
+    expect((await store.stores.records.latest('signed'))?.state).toBe('signed');
+
+    await expect(store.stores.records.replace({ ...r, notes: 'tampered' }, r.updatedAt)).rejects.toBeInstanceOf(SignedRecordImmutableError);
+    await store.models.records.updateOne({ recordId: 'signed' }, { $set: { notes: 'tampered' } });
+    await store.models.records.findOneAndUpdate({ recordId: 'signed' }, { $set: { notes: 'tampered' } });
+    await store.models.records.deleteOne({ recordId: 'signed' });
+    const doc = await store.models.records.findOne({ recordId: 'signed' });
+    expect(doc).not.toBeNull();
+    doc!.set('notes', 'tampered');
+    await expect(doc!.save()).rejects.toBeInstanceOf(SignedRecordImmutableError);
+    expect((await store.stores.records.latest('signed'))?.notes).toBe('n');
+  });
+});
+
+describe('compare-and-set writes', () => {
+  it('twenty concurrent completions of one action apply once', async () => {
+    await store.stores.actions.upsertMany([
+      { id: 'a1', organisationId: 'org-wl', contractId: 'c', recordId: 'r', text: 't', ownerId: 'amy', dueDate: '2025-11-20', status: 'open', agreedAt: t0 },
+    ]);
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.stores.actions.complete('a1', t0)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('twenty racing writers of the same record revision: one wins, the rest get a conflict', async () => {
+    const r = draft('race');
+    await store.stores.records.insertVersion(r);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        store.stores.records.replace({ ...r, notes: `w${i}`, updatedAt: new Date(t0.getTime() + i + 1) }, r.updatedAt),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(VersionConflictError);
+    expect((await store.stores.records.versions('race')).length).toBe(1);
+  });
+
+  it('a session leaves the scheduled state once, whoever races', async () => {
+    await store.stores.sessions.insert({ id: 'sx', organisationId: 'org-wl', contractId: 'c', startsAt: t0, durationMinutes: 60, status: 'scheduled' });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.stores.sessions.transition('sx', 'scheduled', i % 2 ? 'held' : 'cancelled', {})),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('an idempotent upsert twice leaves one document, unchanged by the second', async () => {
+    const item = { id: 'i1', organisationId: 'org-wl', contractId: 'c', authorId: 'amy', text: 'x', category: 'aob' as const, riskOfHarm: false, parked: true, createdAt: t0 };
+    expect(await store.stores.agenda.add(item)).toBe(true);
+    expect(await store.stores.agenda.add({ ...item, text: 'y' })).toBe(false);
+    expect((await store.stores.agenda.parked('c')).map((i) => i.text)).toEqual(['x']);
+  });
+
+  it('a reminder is marked sent once, and a later upsert does not reset it', async () => {
+    const r = { id: 'notice:s1', organisationId: 'org-wl', kind: 'notice' as const, subjectId: 's1', recipientIds: ['amy'], dueAt: t0 };
+    await store.stores.reminders.upsertMany([r]);
+    const marks = await Promise.all(Array.from({ length: 10 }, () => store.stores.reminders.markSent(r.id, t0)));
+    expect(marks.filter(Boolean)).toHaveLength(1);
+    await store.stores.reminders.upsertMany([r]);
+    expect(await store.stores.reminders.markSent(r.id, t0)).toBe(false);
+  });
+
+  it('escalations and case decisions: unacknowledged and not-copied queries, then CAS', async () => {
+    await store.stores.escalations.insert({ id: 'e1', organisationId: 'org-q', raisedById: 'amy', subjectPersonId: 'amy', source: { kind: 'agenda-item', id: 'i' }, raisedAt: t0, notifiedIds: ['dsl'] });
+    expect((await store.stores.escalations.unacknowledged('org-q')).map((e) => e.id)).toEqual(['e1']);
+    expect(await store.stores.escalations.acknowledge('e1', 'dsl', t0)).toBe(true);
+    expect(await store.stores.escalations.acknowledge('e1', 'dsl', t0)).toBe(false);
+    expect(await store.stores.escalations.unacknowledged('org-q')).toEqual([]);
+
+    const due = new Date(t0.getTime() + 86_400_000);
+    await store.stores.caseDecisions.upsertMany([
+      { id: 'd1', organisationId: 'org-q', recordId: 'r', contractId: 'c', childRef: 'JB', decision: 'x', rationale: 'y', followUpById: 'amy', decidedAt: t0, copyDueAt: due },
+    ]);
+    expect(await store.stores.caseDecisions.notCopiedDueBefore('org-q', t0)).toEqual([]);
+    const late = await store.stores.caseDecisions.notCopiedDueBefore('org-q', new Date(due.getTime() + 1));
+    expect(late.map((d) => d.id)).toEqual(['d1']);
+    expect(await store.stores.caseDecisions.markCopied('r', 'd1', 'amy', due)).toBe(true);
+    expect(await store.stores.caseDecisions.notCopiedDueBefore('org-q', new Date(due.getTime() + 1))).toEqual([]);
+  });
+});
+
+describe('people', () => {
+  it('are found by Slack and Teams identity, and unreachable people are listed', async () => {
+    await store.stores.people.upsert(person('amy', ['supervisee'], { organisationId: 'org-p', identities: { slackUserId: 'U1', teamsAadObjectId: 'AAA-1' } }));
+    expect((await store.stores.people.bySlackUser('U1'))?.id).toBe('amy');
+    expect((await store.stores.people.byTeamsUser('aaa-1'))?.id).toBe('amy');
+    expect(await store.stores.people.bySlackUser('U2')).toBeNull();
+    await store.stores.people.setReachability('amy', 'teams', false, t0);
+    expect((await store.stores.people.unreachable('org-p')).map((u) => [u.person.id, u.platform])).toEqual([['amy', 'teams']]);
+    await store.stores.people.setReachability('amy', 'teams', true, t0);
+    expect(await store.stores.people.unreachable('org-p')).toEqual([]);
+  });
+});
+
+describe('audit chain', () => {
+  it('fifty concurrent appends form one unbroken chain that verifies', async () => {
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        store.stores.audit.append({ organisationId: 'org-a', at: t0, actorId: 'sup', action: 'record.confirmed', subject: { kind: 'record', id: `r${i}`, version: 1 }, detail: { i } }),
+      ),
+    );
+    const entries = await store.stores.audit.entries('org-a');
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(await store.stores.audit.verify('org-a')).toEqual({ ok: true, count: 50 });
+  });
+
+  it('an edited entry or a gap is detected', async () => {
+    for (let i = 0; i < 5; i++) {
+      await store.stores.audit.append({ organisationId: 'org-b', at: t0, actorId: 'sup', action: 'x', subject: { kind: 'record', id: 'r' }, detail: { i } });
+    }
+    await store.models.audit.updateOne({ organisationId: 'org-b', seq: 3 }, { $set: { actorId: 'someone-else' } });
+    expect(await store.stores.audit.verify('org-b')).toMatchObject({ ok: false, atSeq: 3 });
+    await store.models.audit.updateOne({ organisationId: 'org-b', seq: 3 }, { $set: { actorId: 'sup' } });
+    expect(await store.stores.audit.verify('org-b')).toMatchObject({ ok: true });
+    await store.models.audit.deleteOne({ organisationId: 'org-b', seq: 2 });
+    expect(await store.stores.audit.verify('org-b')).toMatchObject({ ok: false, atSeq: 2 });
+  });
+});
