@@ -212,7 +212,9 @@ export interface ReminderStore {
   upsertMany(reminders: Reminder[]): Promise<void>;
   /** Records that a reminder fired; false when it had fired already (so it is sent once). */
   markSent(reminderId: string, at: Date): Promise<boolean>;
-  pending(after: Date): Promise<Reminder[]>;
+  /** Unsent reminders due at or after `after` (and before `before`, when given). */
+  pending(after: Date, before?: Date): Promise<Reminder[]>;
+  get(reminderId: string): Promise<(Reminder & { sent: boolean }) | null>;
   removeForSubject(subjectId: string): Promise<void>;
 }
 
@@ -233,9 +235,16 @@ export interface Stores {
   deliveries: DeliveryRepository;
 }
 
+/** Puts reminders on the timer (BullMQ delayed jobs); the ReminderStore in MongoDB stays the truth. */
+export interface ReminderScheduler {
+  schedule(reminders: Reminder[]): Promise<void>;
+  unschedule(reminderIds: string[]): Promise<void>;
+}
+
 export interface AppDeps extends Stores {
   clock: Clock;
   newId(): string;
+  reminderScheduler?: ReminderScheduler;
 }
 
 /** Raised by a channel when the platform says the person cannot be reached (e.g. app not installed). */
@@ -262,6 +271,7 @@ export interface OutboxRow extends OutboxMessage {
   attempts: number;
   deliveredAt?: Date;
   lastError?: string;
+  deliveredPlatforms?: Platform[];
 }
 
 /** The queue's side of the outbox: what is still to deliver. */
@@ -269,6 +279,7 @@ export interface OutboxReader {
   pending(limit: number): Promise<OutboxRow[]>;
   get(id: string): Promise<OutboxRow | null>;
   markDelivered(id: string, at: Date): Promise<void>;
+  markPlatformDelivered(id: string, platform: Platform): Promise<void>;
   markAttempt(id: string, error: string): Promise<void>;
 }
 

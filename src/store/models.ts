@@ -6,7 +6,8 @@
 import { type Connection, type Model, Schema } from 'mongoose';
 import { SignedRecordImmutableError } from '../app/ports.js';
 
-const options = { strict: false, versionKey: false, _id: false } as const;
+// minimize off: an empty object (e.g. an audit entry's `detail: {}`) must read back as it was written.
+const options = { strict: false, versionKey: false, _id: false, minimize: false } as const;
 
 function schema(fields: Record<string, unknown>): Schema {
   return new Schema({ _id: { type: String, required: true }, ...fields }, options);

@@ -409,6 +409,9 @@ export function outboxStore(m: Models): Outbox & OutboxReader {
     async markDelivered(id, at) {
       await m.outbox.updateOne({ _id: id }, { $set: { status: 'delivered', deliveredAt: at } });
     },
+    async markPlatformDelivered(id, platform) {
+      await m.outbox.updateOne({ _id: id }, { $addToSet: { deliveredPlatforms: platform } });
+    },
     async markAttempt(id, error) {
       await m.outbox.updateOne({ _id: id }, { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 200) } });
     },
@@ -430,9 +433,14 @@ export function reminderStore(m: Models): ReminderStore {
       await m.reminders.updateOne({ _id: reminderId }, { $set: { sent: true, sentAt: at } });
       return true;
     },
-    async pending(after) {
-      const docs = await m.reminders.find({ sent: false, dueAt: { $gte: after } }).sort({ dueAt: 1 }).lean<Doc[]>();
+    async pending(after, before) {
+      const dueAt = before ? { $gte: after, $lt: before } : { $gte: after };
+      const docs = await m.reminders.find({ sent: false, dueAt }).sort({ dueAt: 1 }).lean<Doc[]>();
       return many<Reminder>(docs, ['sent', 'sentAt']);
+    },
+    async get(reminderId) {
+      const doc = await m.reminders.findById(reminderId).lean<Doc>();
+      return doc ? ({ ...fromDoc<Reminder>(doc, ['sentAt']), sent: doc.sent === true } as Reminder & { sent: boolean }) : null;
     },
     async removeForSubject(subjectId) {
       await m.reminders.deleteMany({ subjectId, sent: false });

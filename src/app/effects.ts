@@ -1,0 +1,123 @@
+/**
+ * What follows a state change: the audit entry, the compliance summary `/overdue` reads, the reminders,
+ * and risk-of-harm escalation. Every step is idempotent, so a command re-run after a crash repeats none.
+ */
+import { sessionOverdueFrom } from '../domain/cadence.js';
+import { remindersForSession } from '../domain/reminders.js';
+import { escalationRecipients } from '../domain/routing.js';
+import type { Escalation, Organisation, Reminder, SupervisionContract } from '../domain/types.js';
+import { calendarOf } from './context.js';
+import type { AppDeps, AuditEntry, OutboxMessage } from './ports.js';
+import { formatDateTime } from './present.js';
+
+export async function audit(
+  deps: AppDeps,
+  entry: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash' | 'at'> & { at?: Date },
+): Promise<void> {
+  await deps.audit.append({ ...entry, at: entry.at ?? deps.clock.now() });
+}
+
+/** Recomputes the contract's compliance summary from its sessions (P3: `/overdue` reads only this). */
+export async function refreshCompliance(deps: AppDeps, org: Organisation, contract: SupervisionContract): Promise<void> {
+  const cal = calendarOf(org);
+  const sessions = await deps.sessions.byContract(contract.id);
+  const held = sessions.filter((s) => s.status === 'held').sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+  const last = held[held.length - 1];
+  const now = deps.clock.now();
+  const next = sessions
+    .filter((s) => s.status === 'scheduled' && s.startsAt.getTime() > now.getTime())
+    .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())[0];
+  let onTime = 0;
+  let previous: Date | undefined;
+  for (const s of held) {
+    if (s.startsAt.getTime() < sessionOverdueFrom(contract, previous, cal, org.overdueGraceDays).getTime()) onTime++;
+    previous = s.startsAt;
+  }
+  await deps.compliance.upsert({
+    contractId: contract.id,
+    organisationId: contract.organisationId,
+    supervisorIds: contract.supervisorIds,
+    superviseeIds: contract.superviseeIds,
+    lastHeldAt: last?.startsAt,
+    lastSessionId: last?.id,
+    nextScheduledAt: next?.startsAt,
+    sessionOverdueFrom: contract.active
+      ? sessionOverdueFrom(contract, last?.startsAt, cal, org.overdueGraceDays)
+      : new Date('9999-12-31T00:00:00Z'),
+    reviewDueDate: contract.reviewDueDate,
+    sessionsHeld: held.length,
+    sessionsHeldOnTime: onTime,
+    updatedAt: now,
+  });
+}
+
+export async function putReminders(deps: AppDeps, reminders: Reminder[]): Promise<void> {
+  if (reminders.length === 0) return;
+  await deps.reminders.upsertMany(reminders);
+  await deps.reminderScheduler?.schedule(reminders);
+}
+
+export async function dropReminders(deps: AppDeps, subjectId: string, ids: string[]): Promise<void> {
+  await deps.reminders.removeForSubject(subjectId);
+  await deps.reminderScheduler?.unschedule(ids);
+}
+
+export async function remindSession(deps: AppDeps, org: Organisation, contract: SupervisionContract, sessionId: string): Promise<void> {
+  const session = await deps.sessions.get(sessionId);
+  if (!session) return;
+  await putReminders(deps, remindersForSession(session, contract, org, calendarOf(org)));
+}
+
+/**
+ * template supervisee (d): risk of harm goes to the DSL at once and never waits for the next session.
+ * The escalation id comes from its source, so raising it twice is one escalation.
+ */
+export async function escalate(
+  deps: AppDeps,
+  org: Organisation,
+  input: { raisedById: string; subjectPersonId: string; source: Escalation['source']; text: string },
+): Promise<Escalation> {
+  const id = `esc.${input.source.kind}.${input.source.id}`;
+  const existing = await deps.escalations.get(id);
+  if (existing) return existing;
+  const now = deps.clock.now();
+  const people = await deps.people.getMany([input.raisedById, input.subjectPersonId]);
+  const escalation: Escalation = {
+    id,
+    organisationId: org.id,
+    raisedById: input.raisedById,
+    subjectPersonId: input.subjectPersonId,
+    source: input.source,
+    raisedAt: now,
+    notifiedIds: escalationRecipients(org, input.subjectPersonId),
+  };
+  await deps.escalations.insert(escalation);
+  const name = (pid: string) => people.find((p) => p.id === pid)?.name ?? 'a colleague';
+  const messages: OutboxMessage[] = escalation.notifiedIds.map((recipientId) => ({
+    id: `${id}.notify.${recipientId}`,
+    organisationId: org.id,
+    recipientId,
+    threadKey: `escalation:${id}`,
+    createdAt: now,
+    view: {
+      type: 'escalation',
+      escalationId: id,
+      raisedByName: name(input.raisedById),
+      subjectName: name(input.subjectPersonId),
+      raisedAtText: formatDateTime(org, now),
+      source: input.source.kind,
+      text: input.text,
+      acknowledged: false,
+    },
+  }));
+  await deps.outbox.enqueue(messages);
+  await audit(deps, {
+    organisationId: org.id,
+    actorId: input.raisedById,
+    action: 'escalation.raised',
+    subject: { kind: 'escalation', id },
+    detail: { source: input.source.kind, sourceId: input.source.id, notified: escalation.notifiedIds.length },
+    at: now,
+  });
+  return escalation;
+}

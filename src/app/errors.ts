@@ -1,0 +1,62 @@
+/** Errors a use case reports to the person, as opposed to infrastructure failures (which are retried). */
+import { z } from 'zod';
+import { DomainError } from '../domain/errors.js';
+import type { ErrorView, NotificationView, RefusalView } from './views.js';
+
+export class ValidationError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'ValidationError';
+  }
+}
+
+/** A polite refusal that reveals nothing about what exists. */
+export class Refusal extends Error {
+  constructor(message = 'Sorry — that is not something you can do here.') {
+    super(message);
+    this.name = 'Refusal';
+  }
+}
+
+export type UseCaseResult<T = unknown> =
+  | { ok: true; view?: NotificationView; data?: T }
+  | { ok: false; error: ErrorView | RefusalView };
+
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.join('.') : 'input';
+  throw new ValidationError(field, issue?.message ?? 'is not valid');
+}
+
+export function isUserError(error: unknown): boolean {
+  return error instanceof ValidationError || error instanceof Refusal || error instanceof DomainError;
+}
+
+/** Turns the errors a person should see into a result; anything else propagates (and is retried). */
+export function toFailure(error: unknown): UseCaseResult<never> {
+  if (error instanceof ValidationError) return { ok: false, error: { type: 'error', field: error.field, message: error.message } };
+  if (error instanceof Refusal) return { ok: false, error: { type: 'refusal', text: error.message } };
+  if (error instanceof DomainError) {
+    if (error.code === 'forbidden' || error.code === 'not-found') return { ok: false, error: { type: 'refusal', text: 'Sorry — that is not something you can do here.' } };
+    return { ok: false, error: { type: 'error', field: error.field, message: error.field ? `${error.field}: ${error.message}` : error.message } };
+  }
+  throw error;
+}
+
+type UseCaseFn<R> = (deps: import('./ports.js').AppDeps, actorId: string, input: unknown) => Promise<UseCaseResult<R>>;
+
+/** A use case as channels call it: a person's mistake comes back as a result, an outage is thrown. */
+export function useCase<R>(fn: UseCaseFn<R>): UseCaseFn<R> {
+  return async (deps, actorId, input) => {
+    try {
+      return await fn(deps, actorId, input);
+    } catch (error) {
+      return toFailure(error);
+    }
+  };
+}

@@ -1,0 +1,12 @@
+export * from './agenda.js';
+export * from './commands.js';
+export * from './context.js';
+export * from './errors.js';
+export * from './follow-up.js';
+export * from './overdue.js';
+export * from './ports.js';
+export * from './present.js';
+export * from './reads.js';
+export * from './records.js';
+export * from './sessions.js';
+export type * from './views.js';

@@ -1,0 +1,122 @@
+/**
+ * `/overdue`: the DSL's summary of who is behind (loughton §2–5, template line manager (e), (j)).
+ * Each list is one indexed query on one collection (no joins), so a 10,000-staff trust answers in well
+ * under a second; people's names are fetched once for all lists.
+ */
+import { z } from 'zod';
+import { canSeeOverdue } from '../domain/permissions.js';
+import { daysBetween, isRecordConfirmationOverdue, recordConfirmationOverdueFrom, schoolDaysOverdue } from '../domain/overdue.js';
+import { requiredConfirmers } from '../domain/record.js';
+import { loadActor } from './context.js';
+import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
+import type { AppDeps } from './ports.js';
+import { formatDate, formatDateTime } from './present.js';
+import type { OverdueRow, OverdueSummaryView } from './views.js';
+
+const overdueInput = z.object({ filter: z.enum(['all', 'sessions', 'records', 'actions', 'reviews']).default('all') });
+
+export const OVERDUE_REFUSAL = 'Sorry — the overdue summary is only for your safeguarding leads.';
+
+export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<OverdueSummaryView>> => {
+  const parsed = parseInput(overdueInput, input ?? {});
+  const ctx = await loadActor(deps, actorId);
+  if (!canSeeOverdue(ctx.actor, ctx.org)) throw new Refusal(OVERDUE_REFUSAL);
+  const { org, cal } = ctx;
+  const now = deps.clock.now();
+  const today = cal.localDate(now);
+  const want = (f: string) => parsed.filter === 'all' || parsed.filter === f;
+
+  const [compliance, awaiting, late, reviews, decisions, escalations, unreachable] = await Promise.all([
+    want('sessions') ? deps.compliance.overdueAt(org.id, now) : [],
+    want('records') ? deps.records.awaitingConfirmation(org.id) : [],
+    want('actions') ? deps.actions.lateBefore(org.id, today) : [],
+    want('reviews') ? deps.contracts.reviewDueBefore(org.id, today) : [],
+    parsed.filter === 'all' ? deps.caseDecisions.notCopiedDueBefore(org.id, now) : [],
+    parsed.filter === 'all' ? deps.escalations.unacknowledged(org.id) : [],
+    parsed.filter === 'all' ? deps.people.unreachable(org.id) : [],
+  ]);
+  const overdueRecords = awaiting.filter((r) => isRecordConfirmationOverdue(r, cal, now));
+
+  const ids = new Set<string>();
+  for (const c of compliance) for (const id of c.superviseeIds) ids.add(id);
+  for (const r of overdueRecords) for (const id of requiredConfirmers(r)) ids.add(id);
+  for (const a of late) ids.add(a.ownerId);
+  for (const c of reviews) for (const id of [...c.superviseeIds, ...c.supervisorIds]) ids.add(id);
+  for (const d of decisions) ids.add(d.followUpById);
+  for (const e of escalations) ids.add(e.subjectPersonId);
+  const people = new Map((await deps.people.getMany([...ids])).map((p) => [p.id, p.name]));
+  const name = (id: string) => people.get(id) ?? 'a colleague';
+
+  const sessions = compliance.flatMap((c) =>
+    c.superviseeIds.map((personId) => ({
+      personId,
+      personName: name(personId),
+      detail: c.nextScheduledAt ? `next booked ${formatDateTime(org, c.nextScheduledAt)}` : 'no session booked',
+      daysOverdue: schoolDaysOverdue(c.sessionOverdueFrom, now, cal),
+      refId: c.contractId,
+      lastSessionText: c.lastHeldAt ? formatDate(org, c.lastHeldAt) : 'none yet',
+    })),
+  );
+  const records: OverdueRow[] = overdueRecords.map((r) => {
+    const waiting = requiredConfirmers(r).filter((id) => !r.confirmations.some((c) => c.personId === id));
+    return {
+      personId: waiting[0] ?? r.supervisorId,
+      personName: waiting.map(name).join(', '),
+      detail: `record of ${formatDate(org, r.date)} waiting for confirmation`,
+      daysOverdue: schoolDaysOverdue(recordConfirmationOverdueFrom(r.submittedAt as Date, cal), now, cal),
+      refId: r.id,
+    };
+  });
+  const actions: OverdueRow[] = late.map((a) => ({
+    personId: a.ownerId,
+    personName: name(a.ownerId),
+    detail: `action due ${formatDate(org, a.dueDate)}`,
+    daysOverdue: daysBetween(a.dueDate, today),
+    refId: a.id,
+  }));
+  const reviewRows: OverdueRow[] = reviews.map((c) => ({
+    personId: c.superviseeIds[0] ?? c.supervisorIds[0] ?? '',
+    personName: [...c.superviseeIds].map(name).join(', '),
+    detail: `contract with ${c.supervisorIds.map(name).join(', ')} — review was due ${formatDate(org, c.reviewDueDate)}`,
+    daysOverdue: daysBetween(c.reviewDueDate, today),
+    refId: c.id,
+  }));
+  const decisionRows: OverdueRow[] = decisions.map((d) => ({
+    personId: d.followUpById,
+    personName: name(d.followUpById),
+    detail: `case decision (${d.childRef}) not yet on the child’s file — due ${formatDateTime(org, d.copyDueAt)}`,
+    daysOverdue: daysBetween(cal.localDate(d.copyDueAt), today),
+    refId: `${d.recordId}:${d.id}`,
+  }));
+  const escalationRows: OverdueRow[] = escalations.map((e) => ({
+    personId: e.subjectPersonId,
+    personName: name(e.subjectPersonId),
+    detail: `risk-of-harm escalation raised ${formatDateTime(org, e.raisedAt)} not acknowledged`,
+    daysOverdue: daysBetween(cal.localDate(e.raisedAt), today),
+    refId: e.id,
+  }));
+  const byDays = (a: OverdueRow, b: OverdueRow) => b.daysOverdue - a.daysOverdue || a.personName.localeCompare(b.personName);
+  const view: OverdueSummaryView = {
+    type: 'overdue-summary',
+    organisationName: org.name,
+    generatedAtText: formatDateTime(org, now),
+    filter: parsed.filter,
+    sessions: sessions.sort(byDays),
+    records: records.sort(byDays),
+    actions: actions.sort(byDays),
+    reviews: reviewRows.sort(byDays),
+    caseDecisions: decisionRows.sort(byDays),
+    escalations: escalationRows.sort(byDays),
+    unreachable: unreachable.map((u) => ({ personId: u.person.id, personName: u.person.name, platform: u.platform, sinceText: formatDate(org, u.since) })),
+    counts: {
+      sessions: sessions.length,
+      records: records.length,
+      actions: actions.length,
+      reviews: reviewRows.length,
+      caseDecisions: decisionRows.length,
+      escalations: escalationRows.length,
+      unreachable: unreachable.length,
+    },
+  };
+  return { ok: true, view, data: view };
+});

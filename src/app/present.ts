@@ -1,0 +1,155 @@
+/** Builds the platform-neutral views; every time is shown in the organisation's timezone. */
+import { DateTime } from 'luxon';
+import { AGENDA_CATEGORIES } from '../domain/types.js';
+import { AGENDA_CATEGORY_LABELS, agendaTemplateLines, RECORD_TOPIC_LABELS } from '../domain/agenda.js';
+import { isActionLate } from '../domain/overdue.js';
+import { requiredConfirmers } from '../domain/record.js';
+import { RECORD_TOPICS } from '../domain/types.js';
+import type {
+  AgendaItem,
+  AgreedAction,
+  Organisation,
+  Person,
+  RecordSheet,
+  Session,
+  SupervisionContract,
+} from '../domain/types.js';
+import type { AgendaItemView, AgendaPromptView, OpenActionView, PersonRef, RecordSheetView } from './views.js';
+
+export function formatDateTime(org: Pick<Organisation, 'timezone'>, instant: Date): string {
+  return DateTime.fromJSDate(instant, { zone: org.timezone }).setLocale('en-GB').toFormat("ccc d LLL yyyy, HH:mm");
+}
+
+export function formatDate(org: Pick<Organisation, 'timezone'>, instantOrDay: Date | string): string {
+  const dt = typeof instantOrDay === 'string' ? DateTime.fromISO(instantOrDay, { zone: org.timezone }) : DateTime.fromJSDate(instantOrDay, { zone: org.timezone });
+  return dt.setLocale('en-GB').toFormat('ccc d LLL yyyy');
+}
+
+export function ref(people: Person[], id: string): PersonRef {
+  return { id, name: people.find((p) => p.id === id)?.name ?? 'a colleague' };
+}
+
+export function agendaItemView(item: AgendaItem, people: Person[]): AgendaItemView {
+  return {
+    id: item.id,
+    text: item.text,
+    authorName: ref(people, item.authorId).name,
+    category: item.category,
+    categoryLabel: AGENDA_CATEGORY_LABELS[item.category],
+    riskOfHarm: item.riskOfHarm,
+  };
+}
+
+export function openActionView(org: Organisation, action: AgreedAction, people: Person[], today: string): OpenActionView {
+  return {
+    id: action.id,
+    text: action.text,
+    ownerName: ref(people, action.ownerId).name,
+    dueDate: action.dueDate,
+    dueText: formatDate(org, action.dueDate),
+    late: isActionLate(action, today),
+  };
+}
+
+export const categoryOptions = () => AGENDA_CATEGORIES.map((value) => ({ value, label: AGENDA_CATEGORY_LABELS[value] }));
+
+export function agendaPromptView(input: {
+  org: Organisation;
+  contract: SupervisionContract;
+  session: Session;
+  recipientId: string;
+  people: Person[];
+  items: AgendaItem[];
+  openActions: AgreedAction[];
+  today: string;
+}): AgendaPromptView {
+  const { org, contract, session, recipientId, people } = input;
+  const others = [...contract.supervisorIds, ...contract.superviseeIds].filter((id) => id !== recipientId);
+  return {
+    type: 'agenda-prompt',
+    sessionId: session.id,
+    contractId: contract.id,
+    recipientRole: contract.supervisorIds.includes(recipientId) ? 'supervisor' : 'supervisee',
+    startsAtText: formatDateTime(org, session.startsAt),
+    durationMinutes: session.durationMinutes,
+    location: contract.location,
+    withNames: others.map((id) => ref(people, id).name),
+    openActions: input.openActions.map((a) => openActionView(org, a, people, input.today)),
+    items: input.items.map((i) => agendaItemView(i, people)),
+    templateLines: agendaTemplateLines(contract.agendaTemplate),
+    categories: categoryOptions(),
+  };
+}
+
+const STATE_LABELS: Record<RecordSheet['state'], string> = {
+  draft: 'Draft',
+  'awaiting-confirmation': 'Waiting for confirmation',
+  signed: 'Signed',
+  disputed: 'Change requested',
+  resolved: 'Dispute resolved — being corrected',
+};
+
+export function recordSheetView(input: {
+  org: Organisation;
+  record: RecordSheet;
+  viewer: Person;
+  people: Person[];
+  previousActions: AgreedAction[];
+}): RecordSheetView {
+  const { org, record, viewer, people } = input;
+  const isSupervisor = viewer.id === record.supervisorId;
+  const isSupervisee = record.superviseeIds.includes(viewer.id);
+  const confirmed = new Set(record.confirmations.map((c) => c.personId));
+  const awaiting = requiredConfirmers(record).filter((id) => !confirmed.has(id));
+  const editable = record.state === 'draft' || record.state === 'resolved';
+  return {
+    type: 'record-sheet',
+    recordId: record.id,
+    version: record.version,
+    state: record.state,
+    stateLabel: STATE_LABELS[record.state],
+    viewerId: viewer.id,
+    viewerRole: isSupervisor ? 'supervisor' : isSupervisee ? 'supervisee' : 'reader',
+    canEdit: isSupervisor && editable,
+    canConfirm: (isSupervisor || isSupervisee) && record.state === 'awaiting-confirmation' && !confirmed.has(viewer.id),
+    canDispute: (isSupervisor || isSupervisee) && record.state === 'awaiting-confirmation',
+    sessionId: record.sessionId,
+    dateText: formatDate(org, record.date),
+    supervisor: ref(people, record.supervisorId),
+    supervisees: record.superviseeIds.map((id) => ref(people, id)),
+    topics: record.topics,
+    topicOptions: RECORD_TOPICS.map((value) => ({ value, label: RECORD_TOPIC_LABELS[value] })),
+    notes: record.notes,
+    concerns: record.concerns.map((c) => ({ id: c.id, text: c.text, riskOfHarm: c.riskOfHarm })),
+    caseDecisions: record.caseDecisions.map((d) => ({
+      id: d.id,
+      childRef: d.childRef,
+      decision: d.decision,
+      rationale: d.rationale,
+      followUpById: d.followUpById,
+      followUpByName: ref(people, d.followUpById).name,
+      copyDueText: formatDateTime(org, d.copyDueAt),
+      copied: d.copiedToChildFileAt !== undefined,
+    })),
+    actions: record.actions.map((a) => ({ id: a.id, text: a.text, ownerId: a.ownerId, ownerName: ref(people, a.ownerId).name, dueDate: a.dueDate })),
+    previousActions: record.previousActionsReviewed.map((r) => ({
+      id: r.actionId,
+      text: input.previousActions.find((a) => a.id === r.actionId)?.text ?? 'an earlier action',
+      outcome: r.outcome,
+    })),
+    nextSessionText: record.nextSessionAt ? formatDateTime(org, record.nextSessionAt) : undefined,
+    nextSessionDate: record.nextSessionAt ? DateTime.fromJSDate(record.nextSessionAt, { zone: org.timezone }).toISODate() ?? undefined : undefined,
+    confirmations: record.confirmations.map((c) => ({ name: ref(people, c.personId).name, atText: formatDateTime(org, c.at) })),
+    awaiting: awaiting.map((id) => ref(people, id)),
+    signedText: record.state === 'signed' && record.signedAt ? `Signed by both on ${formatDateTime(org, record.signedAt)}` : undefined,
+    dispute: record.dispute
+      ? {
+          byName: ref(people, record.dispute.byId).name,
+          reason: record.dispute.reason,
+          atText: formatDateTime(org, record.dispute.at),
+          routedToName: record.dispute.routedToId ? ref(people, record.dispute.routedToId).name : undefined,
+        }
+      : undefined,
+    ownerOptions: requiredConfirmers(record).map((id) => ref(people, id)),
+  };
+}

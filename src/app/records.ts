@@ -1,0 +1,294 @@
+/**
+ * The record sheet: the supervisor writes it (stour §5, §8), both parties confirm it in chat, and once
+ * signed it never changes; a dispute goes to the line manager or safeguarding governor (white-laith, template).
+ */
+import { z } from 'zod';
+import { canConfirmRecord, canDraftRecord, canViewRecord } from '../domain/permissions.js';
+import {
+  agreedActionsFrom,
+  confirm,
+  correctSignedRecord as correctVersion,
+  dispute,
+  editDraft,
+  newDraft,
+  type RecordContent,
+  requiredConfirmers,
+  resolveDispute as resolve,
+  submitForConfirmation,
+} from '../domain/record.js';
+import { remindersForAction, remindersForCaseDecision, remindersForRecord } from '../domain/reminders.js';
+import { disputeRecipient } from '../domain/routing.js';
+import { RECORD_TOPICS, type RecordSheet } from '../domain/types.js';
+import { type ActorContext, loadActor, loadContract } from './context.js';
+import { audit, dropReminders, escalate, putReminders } from './effects.js';
+import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
+import { type AppDeps, VersionConflictError } from './ports.js';
+import { formatDate, recordSheetView } from './present.js';
+import { heldNow } from './sessions.js';
+
+const text = (max: number) => z.string().trim().max(max);
+const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+const contentInput = z.object({
+  topics: z.array(z.enum(RECORD_TOPICS)).max(4).default([]),
+  notes: text(5000).default(''),
+  concerns: z.array(z.object({ text: text(2000).min(1, 'describe the concern'), riskOfHarm: z.boolean().default(false) })).max(20).default([]),
+  caseDecisions: z
+    .array(
+      z.object({
+        // Initials or a school reference only — never a child's name (stour App. C: limit personal information).
+        childRef: z.string().trim().min(1, 'give the child’s initials or reference').max(20).regex(/^[A-Za-z0-9 ./#-]+$/, 'initials or a reference only'),
+        decision: text(1000).min(1, 'record the decision'),
+        rationale: text(1000).min(1, 'record the rationale'),
+        followUpById: z.string().min(1, 'say who follows up').max(200),
+      }),
+    )
+    .max(20)
+    .default([]),
+  actions: z
+    .array(z.object({ text: text(1000).min(1, 'describe the action'), ownerId: z.string().min(1, 'say who owns the action').max(200), dueDate: localDate }))
+    .max(30)
+    .default([]),
+  previousActionsReviewed: z
+    .array(z.object({ actionId: z.string().min(1).max(300), outcome: z.enum(['done', 'carried-forward', 'dropped']), note: text(500).optional() }))
+    .max(50)
+    .default([]),
+  nextSessionAt: z.coerce.date({ message: 'must be a date and time' }).optional(),
+});
+
+const draftInput = contentInput.extend({
+  sessionId: z.string().min(1).max(200),
+  /** Submit for confirmation straight away (the card's "Send to confirm"). */
+  submit: z.boolean().default(false),
+});
+
+const recordRef = z.object({ recordId: z.string().min(1).max(200) });
+
+async function partyView(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, record: RecordSheet, viewerId: string) {
+  const people = await deps.people.getMany([...requiredConfirmers(record), ...record.actions.map((a) => a.ownerId), ...record.caseDecisions.map((d) => d.followUpById), ...(record.dispute ? [record.dispute.byId, record.dispute.routedToId ?? ''] : [])]);
+  const viewer = people.find((p) => p.id === viewerId) ?? (await deps.people.get(viewerId));
+  if (!viewer) throw new Refusal();
+  const previous = await Promise.all(record.previousActionsReviewed.map((r) => deps.actions.get(r.actionId)));
+  return recordSheetView({ org: ctx.org, record, viewer, people, previousActions: previous.filter((a) => a !== null) });
+}
+
+/** Each party's record card, on one thread per record so every change updates the same message. */
+async function sendCards(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, record: RecordSheet, stamp: string): Promise<void> {
+  const now = deps.clock.now();
+  const messages = await Promise.all(
+    requiredConfirmers(record).map(async (recipientId) => ({
+      id: `${record.id}.v${record.version}.${stamp}.${recipientId}`,
+      organisationId: record.organisationId,
+      recipientId,
+      threadKey: `record:${record.id}`,
+      createdAt: now,
+      view: await partyView(deps, ctx, record, recipientId),
+    })),
+  );
+  await deps.outbox.enqueue(messages);
+}
+
+/** Retries a read-modify-write when another party changed the record at the same moment. */
+async function withLatest<T>(deps: AppDeps, recordId: string, fn: (record: RecordSheet) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const record = await deps.records.latest(recordId);
+    if (!record) throw new Refusal();
+    try {
+      return await fn(record);
+    } catch (error) {
+      if (!(error instanceof VersionConflictError) || attempt >= 8) throw error;
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+    }
+  }
+}
+
+function content(parsed: z.infer<typeof contentInput>, key: string, now: Date): RecordContent {
+  return {
+    topics: parsed.topics,
+    notes: parsed.notes,
+    concerns: parsed.concerns.map((c, i) => ({ id: `c${i + 1}`, text: c.text, riskOfHarm: c.riskOfHarm })),
+    caseDecisions: parsed.caseDecisions.map((d, i) => ({ id: `d${i + 1}`, ...d, decidedAt: now })),
+    actions: parsed.actions.map((a, i) => ({ id: `a${i + 1}`, ...a })),
+    previousActionsReviewed: parsed.previousActionsReviewed,
+    nextSessionAt: parsed.nextSessionAt,
+  };
+}
+
+export const recordIdFor = (sessionId: string) => `rec.${sessionId}`;
+
+/** The supervisor writes (or edits) the record of a session; optionally sends it to confirm. */
+export const draftRecord = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
+  const parsed = parseInput(draftInput, input);
+  const ctx = await loadActor(deps, actorId);
+  const session = await deps.sessions.get(parsed.sessionId);
+  if (!session || session.organisationId !== ctx.org.id) throw new Refusal();
+  const contract = await loadContract(deps, ctx, session.contractId);
+  if (!canDraftRecord(ctx.actor, contract)) throw new Refusal();
+  const parties = new Set([...contract.supervisorIds, ...contract.superviseeIds]);
+  for (const [i, a] of parsed.actions.entries()) {
+    if (!parties.has(a.ownerId)) throw new Refusal(`actions.${i}.ownerId: the owner must be one of the parties`);
+  }
+  for (const [i, d] of parsed.caseDecisions.entries()) {
+    if (!parties.has(d.followUpById) && !ctx.org.dslIds.includes(d.followUpById)) throw new Refusal(`caseDecisions.${i}.followUpById: must be a party or the DSL`);
+  }
+  const now = deps.clock.now();
+  if (session.status === 'scheduled' && session.startsAt.getTime() <= now.getTime()) await heldNow(deps, ctx.org, contract, session, actorId);
+  const recordId = recordIdFor(session.id);
+  const body = content(parsed, recordId, now);
+  let record = await deps.records.latest(recordId);
+  if (!record) {
+    record = newDraft(
+      { id: recordId, organisationId: ctx.org.id, contractId: contract.id, sessionId: session.id, date: ctx.cal.localDate(session.startsAt), supervisorId: actorId, superviseeIds: contract.superviseeIds, ...body },
+      now,
+    );
+    try {
+      await deps.records.insertVersion(record);
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+    }
+  } else {
+    record = await withLatest(deps, recordId, async (latest) => {
+      const edited = editDraft(latest, body, actorId, now);
+      await deps.records.replace(edited, latest.updatedAt);
+      return edited;
+    });
+  }
+  await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.drafted', subject: { kind: 'record', id: recordId, version: record.version }, detail: { concerns: body.concerns.length, actions: body.actions.length } });
+  // A concern flagged as risk of harm is escalated now, not when the record is signed (template supervisee (d)).
+  for (const concern of record.concerns.filter((c) => c.riskOfHarm)) {
+    await escalate(deps, ctx.org, { raisedById: actorId, subjectPersonId: contract.superviseeIds[0] ?? actorId, source: { kind: 'record-concern', id: `${recordId}.${concern.id}`, recordId }, text: concern.text });
+  }
+  if (parsed.submit) return submitRecordForConfirmation(deps, actorId, { recordId });
+  return { ok: true, view: await partyView(deps, ctx, record, actorId) };
+});
+
+export const submitRecordForConfirmation = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
+  const parsed = parseInput(recordRef, input);
+  const ctx = await loadActor(deps, actorId);
+  const now = deps.clock.now();
+  const record = await withLatest(deps, parsed.recordId, async (latest) => {
+    if (latest.organisationId !== ctx.org.id || latest.supervisorId !== actorId) throw new Refusal();
+    if (latest.state === 'awaiting-confirmation') return latest;
+    const sent = submitForConfirmation(latest, actorId, now);
+    await deps.records.replace(sent, latest.updatedAt);
+    await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.submitted', subject: { kind: 'record', id: sent.id, version: sent.version }, detail: {} });
+    return sent;
+  });
+  // template "recording": decisions reach the child's file within 24 hours — tracked from now.
+  await deps.caseDecisions.upsertMany(record.caseDecisions.map((d) => ({ ...d, organisationId: record.organisationId, recordId: record.id, contractId: record.contractId })));
+  for (const d of record.caseDecisions) await putReminders(deps, remindersForCaseDecision({ ...d, organisationId: record.organisationId, recordId: record.id }));
+  await putReminders(deps, remindersForRecord(record, ctx.org, ctx.cal));
+  await sendCards(deps, ctx, record, `sent-${record.submittedAt?.getTime() ?? 0}`);
+  return { ok: true, view: await partyView(deps, ctx, record, actorId) };
+});
+
+const confirmInput = recordRef.extend({ version: z.number().int().min(1).optional() });
+
+/** stour §5, §8: both parties agree and sign that the record is accurate; a second click changes nothing. */
+export const confirmRecord = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
+  const parsed = parseInput(confirmInput, input);
+  const ctx = await loadActor(deps, actorId);
+  const now = deps.clock.now();
+  const outcome = await withLatest(deps, parsed.recordId, async (latest) => {
+    if (latest.organisationId !== ctx.org.id || !canConfirmRecord(ctx.actor, latest)) throw new Refusal();
+    if (parsed.version !== undefined && parsed.version !== latest.version && latest.state !== 'signed') {
+      throw new Refusal('This card shows an older version of the record — open the latest one to confirm.');
+    }
+    const result = confirm(latest, actorId, now);
+    if (!result.alreadyConfirmed) await deps.records.replace(result.record, latest.updatedAt);
+    return result;
+  });
+  const record = outcome.record;
+  if (!outcome.alreadyConfirmed) {
+    await audit(deps, { organisationId: ctx.org.id, actorId, action: outcome.signed ? 'record.signed' : 'record.confirmed', subject: { kind: 'record', id: record.id, version: record.version }, detail: { confirmations: record.confirmations.length } });
+  }
+  if (outcome.signed) {
+    const actions = agreedActionsFrom(record, now);
+    await deps.actions.upsertMany(actions);
+    for (const a of actions) await putReminders(deps, remindersForAction(a, ctx.org, ctx.cal));
+    await dropReminders(deps, record.id, [`record-unsigned:${record.id}`]);
+  }
+  await sendCards(deps, ctx, record, `c${record.confirmations.length}`);
+  return { ok: true, view: await partyView(deps, ctx, record, actorId), data: { signed: outcome.signed, alreadyConfirmed: outcome.alreadyConfirmed } };
+});
+
+const disputeInput = recordRef.extend({ reason: z.string().trim().min(1, 'say what should change').max(2000) });
+
+/** white-laith contract: both parties know in advance that the dispute goes to a three-way meeting. */
+export const disputeRecord = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
+  const parsed = parseInput(disputeInput, input);
+  const ctx = await loadActor(deps, actorId);
+  const now = deps.clock.now();
+  const record = await withLatest(deps, parsed.recordId, async (latest) => {
+    if (latest.organisationId !== ctx.org.id || !canConfirmRecord(ctx.actor, latest)) throw new Refusal();
+    if (latest.state === 'disputed' && latest.dispute?.byId === actorId) return latest;
+    const contract = await loadContract(deps, ctx, latest.contractId);
+    const people = await deps.people.getMany([...contract.supervisorIds, ...contract.superviseeIds]);
+    const disputed = dispute(latest, actorId, parsed.reason, disputeRecipient(contract, ctx.org, people), now);
+    await deps.records.replace(disputed, latest.updatedAt);
+    await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.disputed', subject: { kind: 'record', id: disputed.id, version: disputed.version }, detail: { routedTo: disputed.dispute?.routedToId ?? null } });
+    return disputed;
+  });
+  const people = await deps.people.getMany([...requiredConfirmers(record), actorId]);
+  const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
+  const notice = {
+    type: 'dispute-notice' as const,
+    recordId: record.id,
+    dateText: formatDate(ctx.org, record.date),
+    supervisorName: name(record.supervisorId),
+    superviseeNames: record.superviseeIds.map(name),
+    raisedByName: name(actorId),
+    reason: record.dispute?.reason ?? parsed.reason,
+  };
+  const recipients = [...requiredConfirmers(record), ...(record.dispute?.routedToId ? [record.dispute.routedToId] : [])];
+  await deps.outbox.enqueue(
+    recipients.map((recipientId) => ({ id: `${record.id}.v${record.version}.dispute.${record.dispute?.at.getTime()}.${recipientId}`, organisationId: record.organisationId, recipientId, createdAt: now, view: notice })),
+  );
+  await sendCards(deps, ctx, record, `d${record.dispute?.at.getTime()}`);
+  return { ok: true, view: await partyView(deps, ctx, record, actorId) };
+});
+
+const resolveInput = recordRef.extend({ resolution: z.string().trim().min(1, 'record what was agreed').max(2000) });
+
+export const resolveDispute = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
+  const parsed = parseInput(resolveInput, input);
+  const ctx = await loadActor(deps, actorId);
+  const record = await withLatest(deps, parsed.recordId, async (latest) => {
+    if (latest.organisationId !== ctx.org.id) throw new Refusal();
+    if (latest.state === 'resolved') return latest;
+    const resolved = resolve(latest, actorId, parsed.resolution, deps.clock.now());
+    await deps.records.replace(resolved, latest.updatedAt);
+    await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.dispute-resolved', subject: { kind: 'record', id: resolved.id, version: resolved.version }, detail: {} });
+    return resolved;
+  });
+  await sendCards(deps, ctx, record, `r${record.dispute?.resolvedAt?.getTime()}`);
+  return { ok: true, view: { type: 'text', text: 'The dispute is resolved; the supervisor can now correct the record and send it again.' } };
+});
+
+/** A correction to a signed record is a new version both sign again; the signed one is kept. */
+export const correctSignedRecord = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
+  const parsed = parseInput(recordRef, input);
+  const ctx = await loadActor(deps, actorId);
+  const latest = await deps.records.latest(parsed.recordId);
+  if (!latest || latest.organisationId !== ctx.org.id || latest.supervisorId !== actorId) throw new Refusal();
+  if (latest.state !== 'signed') return { ok: true, view: await partyView(deps, ctx, latest, actorId) };
+  const next = correctVersion(latest, actorId, deps.clock.now());
+  try {
+    await deps.records.insertVersion(next);
+    await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.correction-started', subject: { kind: 'record', id: next.id, version: next.version }, detail: { supersedes: latest.version } });
+  } catch (error) {
+    if (!(error instanceof VersionConflictError)) throw error;
+  }
+  return { ok: true, view: await partyView(deps, ctx, (await deps.records.latest(parsed.recordId)) ?? next, actorId) };
+});
+
+const viewInput = recordRef.extend({ version: z.number().int().min(1).optional() });
+
+/** A record as the viewer may see it: its parties, their DSL, an auditor once signed — nobody else. */
+export const viewRecord = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
+  const parsed = parseInput(viewInput, input);
+  const ctx = await loadActor(deps, actorId);
+  const record = parsed.version ? await deps.records.version(parsed.recordId, parsed.version) : await deps.records.latest(parsed.recordId);
+  if (!record || !canViewRecord(ctx.actor, record, ctx.org)) throw new Refusal();
+  return { ok: true, view: await partyView(deps, ctx, record, actorId) };
+});

@@ -1,0 +1,230 @@
+/**
+ * The three queues: `commands` (every state change, one job per interaction), `notifications` (outbox rows
+ * on their way to Slack, Teams or the playground) and `reminders` (delayed jobs rebuilt from MongoDB).
+ * Redis holds work in flight only; MongoDB holds the truth, so losing Redis loses nothing confirmed.
+ */
+import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { type Command, commandSchema, runCommand } from '../app/commands.js';
+import type { UseCaseResult } from '../app/errors.js';
+import { type AppDeps, type ChannelNotifier, RecipientUnreachableError, type ReminderScheduler } from '../app/ports.js';
+import type { Reminder } from '../domain/types.js';
+import { jobIdFor, redisConnection } from './redis.js';
+import { reminderMessages } from './reminder-views.js';
+
+export interface QueueOptions {
+  redisUrl: string;
+  prefix: string;
+  deps: AppDeps;
+  notifiers: ChannelNotifier[];
+  logger: Logger;
+  concurrency?: number;
+  /** Run workers in this process (tests and the single-process deployment do). */
+  workers?: boolean;
+  /** Seconds between sweeps that re-queue undelivered outbox rows and due reminders. */
+  sweepSeconds?: number;
+  stalledIntervalMs?: number;
+  lockDurationMs?: number;
+}
+
+export interface Queues {
+  dispatch(command: Command): Promise<void>;
+  /** Dispatches and waits for the result; `pending` when it takes longer than `timeoutMs`. */
+  dispatchAndWait(command: Command, timeoutMs: number): Promise<UseCaseResult | 'pending'>;
+  /** Moves every undelivered outbox row onto the notifications queue. */
+  flushOutbox(): Promise<number>;
+  /** Fires every reminder due by the app clock (also what the playground's clock control uses). */
+  fireDueReminders(): Promise<number>;
+  rebuildReminders(): Promise<number>;
+  scheduler: ReminderScheduler;
+  commands: Queue;
+  close(): Promise<void>;
+}
+
+const commandJobOptions = {
+  attempts: 25,
+  backoff: { type: 'exponential' as const, delay: 500 },
+  // kept a day so that a late duplicate of the same interaction is still recognised
+  removeOnComplete: { age: 24 * 3600 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export async function startQueues(options: QueueOptions): Promise<Queues> {
+  const { deps, logger, prefix } = options;
+  const connections: Redis[] = [];
+  const conn = () => {
+    const c = redisConnection(options.redisUrl);
+    c.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
+    connections.push(c);
+    return c;
+  };
+  const commands = new Queue('commands', { connection: conn(), prefix });
+  const notifications = new Queue('notifications', { connection: conn(), prefix });
+  const reminders = new Queue('reminders', { connection: conn(), prefix });
+  const events = new QueueEvents('commands', { connection: conn(), prefix });
+  await events.waitUntilReady();
+  const workers: Worker[] = [];
+
+  const scheduler: ReminderScheduler = {
+    async schedule(list: Reminder[]) {
+      const now = deps.clock.now().getTime();
+      await reminders.addBulk(
+        list.map((r) => ({
+          name: r.kind,
+          data: { reminderId: r.id },
+          opts: { jobId: jobIdFor(r.id), delay: Math.max(0, r.dueAt.getTime() - now), attempts: 20, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 30 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } },
+        })),
+      );
+    },
+    async unschedule(ids: string[]) {
+      for (const id of ids) {
+        const job = await reminders.getJob(jobIdFor(id));
+        if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
+      }
+    },
+  };
+  deps.reminderScheduler = scheduler;
+
+  async function flushOutbox(): Promise<number> {
+    const rows = await deps.outbox.pending(500);
+    if (rows.length === 0) return 0;
+    await notifications.addBulk(
+      rows.map((row) => ({
+        name: row.view.type,
+        data: { outboxId: row.id },
+        opts: { jobId: jobIdFor(row.id), attempts: 50, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+      })),
+    );
+    return rows.length;
+  }
+
+  async function deliver(outboxId: string): Promise<void> {
+    const row = await deps.outbox.get(outboxId);
+    if (!row || row.status === 'delivered') return;
+    const person = await deps.people.get(row.recipientId);
+    if (!person) {
+      await deps.outbox.markDelivered(row.id, deps.clock.now());
+      return;
+    }
+    const done = new Set(row.deliveredPlatforms ?? []);
+    let failure: unknown;
+    for (const notifier of options.notifiers) {
+      if (done.has(notifier.platform) || !notifier.canReach(person)) continue;
+      try {
+        await notifier.deliver(person, row);
+        await deps.outbox.markPlatformDelivered(row.id, notifier.platform);
+        await deps.people.setReachability(person.id, notifier.platform, true, deps.clock.now());
+      } catch (error) {
+        if (error instanceof RecipientUnreachableError) {
+          // Teams 403 BotNotInConversationRoster: shown in /overdue as "not reachable", not retried.
+          await deps.people.setReachability(person.id, error.platform, false, deps.clock.now());
+          await deps.outbox.markPlatformDelivered(row.id, notifier.platform);
+          logger.warn({ outboxId: row.id, platform: error.platform }, 'recipient not reachable');
+        } else {
+          failure = error;
+          await deps.outbox.markAttempt(row.id, (error as Error).message ?? 'error');
+        }
+      }
+    }
+    if (failure) throw failure;
+    await deps.outbox.markDelivered(row.id, deps.clock.now());
+  }
+
+  async function processReminder(reminderId: string): Promise<boolean> {
+    const reminder = await deps.reminders.get(reminderId);
+    if (!reminder || reminder.sent) return false;
+    // The DB decides whether it has fired: a rebuilt or duplicated job finds it sent and does nothing.
+    const messages = await reminderMessages(deps, reminder);
+    if (!(await deps.reminders.markSent(reminder.id, deps.clock.now()))) return false;
+    await deps.outbox.enqueue(messages);
+    await flushOutbox();
+    return true;
+  }
+
+  async function fireDueReminders(): Promise<number> {
+    const now = deps.clock.now();
+    const due = await deps.reminders.pending(new Date(0), new Date(now.getTime() + 1));
+    let fired = 0;
+    for (const r of due) if (await processReminder(r.id)) fired++;
+    return fired;
+  }
+
+  async function rebuildReminders(): Promise<number> {
+    const { ensureNextSession } = await import('../app/sessions.js');
+    const { refreshCompliance } = await import('../app/effects.js');
+    const orgs = new Map((await deps.organisations.list()).map((o) => [o.id, o]));
+    for (const contract of await deps.contracts.allActive()) {
+      const org = orgs.get(contract.organisationId);
+      if (!org) continue;
+      if (!(await deps.compliance.get(contract.id))) await refreshCompliance(deps, org, contract);
+      await ensureNextSession(deps, org, contract);
+    }
+    const pending = await deps.reminders.pending(new Date(0));
+    await scheduler.schedule(pending);
+    return pending.length;
+  }
+
+  if (options.workers !== false) {
+    const workerOptions = {
+      prefix,
+      concurrency: options.concurrency ?? 20,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      maxStalledCount: 5,
+    };
+    workers.push(
+      new Worker(
+        'commands',
+        async (job: Job) => {
+          const command = commandSchema.safeParse(job.data);
+          if (!command.success) throw new UnrecoverableError('malformed command');
+          const result = await runCommand(deps, command.data);
+          await flushOutbox().catch((e) => logger.warn({ err: (e as Error).message }, 'outbox flush failed; the sweep will retry'));
+          return result;
+        },
+        { ...workerOptions, connection: conn() },
+      ),
+      new Worker('notifications', async (job: Job) => deliver((job.data as { outboxId: string }).outboxId), { ...workerOptions, connection: conn() }),
+      new Worker('reminders', async (job: Job) => processReminder((job.data as { reminderId: string }).reminderId), { ...workerOptions, connection: conn() }),
+    );
+    for (const w of workers) {
+      w.on('failed', (job, err) => logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+      w.on('error', (err) => logger.warn({ queue: w.name, err: err.message }, 'worker error'));
+    }
+  }
+
+  const sweepMs = (options.sweepSeconds ?? 15) * 1000;
+  const sweep = setInterval(() => {
+    Promise.all([flushOutbox(), fireDueReminders()]).catch((e) => logger.warn({ err: (e as Error).message }, 'sweep failed'));
+  }, sweepMs);
+  sweep.unref();
+
+  return {
+    async dispatch(command) {
+      await commands.add(command.type, command, { jobId: jobIdFor(command.commandId), ...commandJobOptions });
+    },
+    async dispatchAndWait(command, timeoutMs) {
+      const job = await commands.add(command.type, command, { jobId: jobIdFor(command.commandId), ...commandJobOptions });
+      try {
+        const state = await job.getState();
+        if (state === 'completed') return ((await commands.getJob(job.id as string))?.returnvalue ?? 'pending') as UseCaseResult;
+        return (await job.waitUntilFinished(events, timeoutMs)) as UseCaseResult;
+      } catch (error) {
+        if ((error as Error).message?.includes('timed out')) return 'pending';
+        throw error;
+      }
+    },
+    flushOutbox,
+    fireDueReminders,
+    rebuildReminders,
+    scheduler,
+    commands,
+    async close() {
+      clearInterval(sweep);
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([commands.close(), notifications.close(), reminders.close(), events.close()]);
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/** What each reminder says, to whom (stour App. C a week's notice; stour §6 review of previous actions). */
+import { agendaPromptView, formatDate, formatDateTime } from '../app/present.js';
+import { calendarOf } from '../app/context.js';
+import type { AppDeps, OutboxMessage } from '../app/ports.js';
+import type { Reminder } from '../domain/types.js';
+
+export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promise<OutboxMessage[]> {
+  const org = await deps.organisations.get(reminder.organisationId);
+  if (!org) return [];
+  const cal = calendarOf(org);
+  const now = deps.clock.now();
+  const msg = (recipientId: string, view: OutboxMessage['view'], threadKey?: string): OutboxMessage => ({
+    id: `${reminder.id}.${recipientId}`,
+    organisationId: org.id,
+    recipientId,
+    threadKey,
+    createdAt: now,
+    view,
+  });
+  switch (reminder.kind) {
+    case 'notice':
+    case 'agenda-prompt':
+    case 'day-before': {
+      const session = await deps.sessions.get(reminder.subjectId);
+      if (!session || session.status !== 'scheduled') return [];
+      const contract = await deps.contracts.get(session.contractId);
+      if (!contract) return [];
+      const items = [...(await deps.agenda.forSession(session.id)), ...(await deps.agenda.parked(contract.id))];
+      const openActions = await deps.actions.openForContract(contract.id);
+      const people = await deps.people.getMany([...contract.supervisorIds, ...contract.superviseeIds, ...items.map((i) => i.authorId), ...openActions.map((a) => a.ownerId)]);
+      const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
+      const when = formatDateTime(org, session.startsAt);
+      return reminder.recipientIds.map((recipientId) => {
+        const others = [...contract.supervisorIds, ...contract.superviseeIds].filter((id) => id !== recipientId).map(name);
+        if (reminder.kind === 'agenda-prompt') {
+          return msg(
+            recipientId,
+            agendaPromptView({ org, contract, session, recipientId, people, items, openActions, today: cal.localDate(now) }),
+            `agenda:${session.id}`,
+          );
+        }
+        const lines =
+          reminder.kind === 'notice'
+            ? [`Supervision with ${others.join(', ')} on ${when} (${session.durationMinutes} minutes, ${contract.location}).`, 'This is your week’s notice, so you both have time to prepare.']
+            : [`Supervision with ${others.join(', ')} tomorrow, ${when}, ${contract.location}.`, ...(items.length ? ['Agenda:', ...items.map((i) => `• ${i.text}`)] : ['No agenda items yet — reply with anything you want to discuss.'])];
+        return msg(recipientId, { type: 'reminder', kind: reminder.kind, title: reminder.kind === 'notice' ? 'Supervision next week' : 'Supervision tomorrow', lines, sessionId: session.id });
+      });
+    }
+    case 'record-unsigned': {
+      const record = await deps.records.latest(reminder.subjectId);
+      if (!record || record.state !== 'awaiting-confirmation') return [];
+      const waiting = reminder.recipientIds.filter((id) => !record.confirmations.some((c) => c.personId === id));
+      return waiting.map((recipientId) =>
+        msg(recipientId, { type: 'reminder', kind: 'record-unsigned', title: 'A supervision record is waiting for you', lines: [`Please check and confirm the record of ${formatDate(org, record.date)}.`], recordId: record.id }),
+      );
+    }
+    case 'action-late': {
+      const action = await deps.actions.get(reminder.subjectId);
+      if (!action || action.status !== 'open') return [];
+      return [msg(action.ownerId, { type: 'reminder', kind: 'action-late', title: 'An agreed action is past its date', lines: [`“${action.text}” was due ${action.dueDate}. Mark it done with \`actions\`, or talk it through at your next session.`] })];
+    }
+    case 'case-decision-copy': {
+      const [recordId, decisionId] = reminder.subjectId.split(':');
+      const decision = recordId && decisionId ? await deps.caseDecisions.get(recordId, decisionId) : null;
+      if (!decision || decision.copiedToChildFileAt) return [];
+      return [msg(decision.followUpById, { type: 'reminder', kind: 'case-decision-copy', title: 'A case decision must reach the child’s file', lines: [`The decision for ${decision.childRef} must be on the child’s safeguarding file by ${formatDateTime(org, decision.copyDueAt)}.`], recordId })];
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitAgendaItem } from '../../../src/app/agenda.js';
+import { computeOverdue } from '../../../src/app/overdue.js';
+import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
+import { ensureNextSession, rescheduleSession } from '../../../src/app/sessions.js';
+import type { OverdueSummaryView, RecordSheetView } from '../../../src/app/views.js';
+import { london } from '../../support/school.js';
+import { createWorld, type World } from '../../support/world.js';
+
+let w: World;
+beforeAll(async () => {
+  w = await createWorld('flow');
+  // Amy's last session was Tuesday 14 October; Ben has never been supervised.
+  await w.deps.sessions.insert({ id: 'c-amy.2025-10-14', organisationId: 'org-wl', contractId: 'c-amy', startsAt: london('2025-10-14T15:45'), durationMinutes: 60, status: 'held' });
+});
+afterAll(async () => w.close());
+
+async function outboxFor(recipientId: string) {
+  return (await w.store.models.outbox.find({ recipientId }).sort({ createdAt: 1, _id: 1 }).lean<Array<{ _id: string; view: { type: string } }>>());
+}
+
+describe('a supervision from agenda to signed record', () => {
+  let sessionId = '';
+  let recordId = '';
+
+  it('schedules the next session from the contract with its reminders', async () => {
+    const next = await ensureNextSession(w.deps, w.org, w.contracts.amy);
+    expect(next?.startsAt).toEqual(london('2025-11-11T15:45'));
+    sessionId = next!.id;
+    const reminders = await w.deps.reminders.pending(new Date(0));
+    expect(reminders.map((r) => r.id).sort()).toContain(`agenda-prompt:${sessionId}`);
+  });
+
+  it('an agenda reply becomes items, and a risk-of-harm item reaches the DSL and deputy at once', async () => {
+    const result = await submitAgendaItem(w.deps, 'amy', { key: 'k1', text: 'Attendance of JB\nWorkload' });
+    expect(result.ok).toBe(true);
+    expect((await w.deps.agenda.forSession(sessionId)).map((i) => i.text)).toEqual(['Attendance of JB', 'Workload']);
+    const flagged = await submitAgendaItem(w.deps, 'amy', { key: 'k2', text: 'Bruising seen on a child', riskOfHarm: true });
+    expect(flagged.ok && flagged.view?.type === 'agenda' && flagged.view.escalated).toBe(true);
+    expect((await outboxFor('dsl')).map((m) => m.view.type)).toContain('escalation');
+    expect((await outboxFor('deputy')).map((m) => m.view.type)).toContain('escalation');
+    expect(await w.deps.escalations.unacknowledged('org-wl')).toHaveLength(1);
+  });
+
+  it('a retried agenda reply adds nothing twice', async () => {
+    await submitAgendaItem(w.deps, 'amy', { key: 'k1', text: 'Attendance of JB\nWorkload' });
+    expect(await w.deps.agenda.forSession(sessionId)).toHaveLength(3);
+  });
+
+  it('the supervisor drafts and sends the record; both parties get a card', async () => {
+    w.clock.set(london('2025-11-11T17:00'));
+    const result = await draftRecord(w.deps, 'sup', {
+      sessionId,
+      topics: ['performance', 'impact-on-individual'],
+      notes: 'Discussed caseload',
+      concerns: [{ text: 'Attendance pattern', riskOfHarm: false }],
+      caseDecisions: [{ childRef: 'JB', decision: 'Refer to early help', rationale: 'Attendance below 85%', followUpById: 'amy' }],
+      actions: [{ text: 'Call JB’s parent', ownerId: 'amy', dueDate: '2025-11-14' }],
+      submit: true,
+    });
+    expect(result.ok).toBe(true);
+    const view = (result as { view: RecordSheetView }).view;
+    recordId = view.recordId;
+    expect(view.state).toBe('awaiting-confirmation');
+    expect((await w.deps.sessions.get(sessionId))?.status).toBe('held');
+    expect((await outboxFor('amy')).filter((m) => m.view.type === 'record-sheet')).toHaveLength(1);
+  });
+
+  it('a stranger cannot confirm or read the record, and nothing is written', async () => {
+    const before = await w.deps.records.latest(recordId);
+    expect(await confirmRecord(w.deps, 'stranger', { recordId })).toMatchObject({ ok: false, error: { type: 'refusal' } });
+    expect(await confirmRecord(w.deps, 'ben', { recordId })).toMatchObject({ ok: false, error: { type: 'refusal' } });
+    expect(await viewRecord(w.deps, 'sup2', { recordId })).toMatchObject({ ok: false });
+    expect(await w.deps.records.latest(recordId)).toEqual(before);
+  });
+
+  it('both confirm; the record is signed, actions go live, and both get the locked view', async () => {
+    const first = await confirmRecord(w.deps, 'amy', { recordId });
+    expect(first).toMatchObject({ ok: true, data: { signed: false } });
+    const again = await confirmRecord(w.deps, 'amy', { recordId });
+    expect(again).toMatchObject({ ok: true, data: { alreadyConfirmed: true } });
+    const second = await confirmRecord(w.deps, 'sup', { recordId });
+    expect(second).toMatchObject({ ok: true, data: { signed: true } });
+    expect((second as { view: RecordSheetView }).view.signedText).toMatch(/^Signed by both on Tue 11 Nov 2025/);
+    expect(await w.deps.actions.openForPerson('amy')).toHaveLength(1);
+    const cards = (await outboxFor('amy')).filter((m) => m.view.type === 'record-sheet') as unknown as Array<{ view: RecordSheetView; threadKey: string }>;
+    expect(cards.at(-1)?.view.state).toBe('signed');
+    expect(new Set(cards.map((c) => c.threadKey))).toEqual(new Set([`record:${recordId}`]));
+    const audit = await w.deps.audit.entries('org-wl');
+    expect(audit.filter((e) => e.action === 'record.signed')).toHaveLength(1);
+    expect(audit.filter((e) => e.action === 'record.confirmed')).toHaveLength(1);
+    expect(await w.deps.audit.verify('org-wl')).toMatchObject({ ok: true });
+  });
+
+  it('a signed record cannot be disputed or redrafted', async () => {
+    expect(await disputeRecord(w.deps, 'amy', { recordId, reason: 'late change' })).toMatchObject({ ok: false });
+    expect(await draftRecord(w.deps, 'sup', { sessionId, notes: 'x' })).toMatchObject({ ok: false });
+    expect((await w.deps.records.latest(recordId))?.notes).toBe('Discussed caseload');
+  });
+
+  it('cancel without a new time is refused, naming the field, and nothing changes', async () => {
+    const next = await w.deps.sessions.nextScheduled('c-amy', w.clock.now());
+    const result = await rescheduleSession(w.deps, 'sup', { sessionId: next!.id, reason: 'training day' });
+    expect(result).toMatchObject({ ok: false, error: { type: 'error', field: 'newStartsAt' } });
+    expect((await w.deps.sessions.get(next!.id))?.status).toBe('scheduled');
+  });
+
+  it('/overdue for the DSL: Ben (never supervised), the unacknowledged escalation; a supervisee is refused', async () => {
+    w.clock.set(london('2025-12-05T09:00')); // Amy's next is due by Tue 9 Dec
+    const result = await computeOverdue(w.deps, 'dsl', {});
+    const view = (result as { view: OverdueSummaryView }).view;
+    expect(view.sessions.map((s) => s.personName)).toContain('Ben Pastoral');
+    expect(view.sessions.map((s) => s.personName)).not.toContain('Amy Teacher');
+    expect(view.escalations).toHaveLength(1);
+    expect(view.actions.map((a) => a.personName)).toEqual(['Amy Teacher']);
+    expect(view.caseDecisions.map((d) => d.personName)).toEqual(['Amy Teacher']);
+    const refused = await computeOverdue(w.deps, 'amy', {});
+    expect(refused).toMatchObject({ ok: false, error: { type: 'refusal' } });
+    expect(JSON.stringify(refused)).not.toMatch(/Ben|Amy|overdue sessions/);
+  });
+});
+
+describe('disputes', () => {
+  it('a dispute is routed to the line manager as Ben’s contract says, and all three are told', async () => {
+    w.clock.set(london('2025-12-15T10:00'));
+    await w.deps.sessions.insert({ id: 'c-ben.2025-12-15', organisationId: 'org-wl', contractId: 'c-ben', startsAt: london('2025-12-15T09:30'), durationMinutes: 60, status: 'scheduled' });
+    const drafted = await draftRecord(w.deps, 'sup', { sessionId: 'c-ben.2025-12-15', topics: ['organisational'], notes: 'n', submit: true });
+    const recordId = (drafted as { view: RecordSheetView }).view.recordId;
+    const result = await disputeRecord(w.deps, 'ben', { recordId, reason: 'The action owner is wrong' });
+    expect(result).toMatchObject({ ok: true, view: { state: 'disputed', dispute: { routedToName: 'Helen Head' } } });
+    for (const who of ['ben', 'sup', 'head']) expect((await outboxFor(who)).map((m) => m.view.type)).toContain('dispute-notice');
+    expect((await outboxFor('governor')).map((m) => m.view.type)).not.toContain('dispute-notice');
+  });
+
+  it('a bad submission names the field and writes nothing', async () => {
+    const before = await w.store.models.records.countDocuments();
+    const bad = await draftRecord(w.deps, 'sup', { sessionId: 'c-ben.2025-12-15', actions: [{ text: 'x', ownerId: 'ben', dueDate: '15/12/2025' }] });
+    expect(bad).toMatchObject({ ok: false, error: { field: 'actions.0.dueDate' } });
+    expect(await w.store.models.records.countDocuments()).toBe(before);
+  });
+});
