@@ -222,6 +222,7 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     commands,
     async close() {
       clearInterval(sweep);
+      if (deps.reminderScheduler === scheduler) deps.reminderScheduler = undefined;
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([commands.close(), notifications.close(), reminders.close(), events.close()]);
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));

@@ -1,0 +1,16 @@
+/** Everything a channel needs at run time, built once by `main.ts` (or by a test). */
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { AppDeps, ChannelNotifier } from './app/ports.js';
+import type { Queues } from './queue/queues.js';
+import type { StoreHandle } from './store/connection.js';
+
+export interface Runtime {
+  config: Config;
+  deps: AppDeps;
+  store: StoreHandle;
+  queues: Queues;
+  logger: Logger;
+  /** Channels add their notifier here before the queues start delivering. */
+  notifiers: ChannelNotifier[];
+}

@@ -1,0 +1,25 @@
+/** The HTTP server: health, then every channel that is switched on mounts its routes. */
+import type { Server } from 'node:http';
+import express, { type Express } from 'express';
+import type { Runtime } from './runtime.js';
+
+export type Mount = (app: Express, runtime: Runtime) => void | Promise<void>;
+
+export async function createServer(runtime: Runtime, mounts: Mount[]): Promise<Express> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.get('/healthz', async (_req, res) => {
+    const db = await runtime.store.connection.db?.admin().ping().then(() => true).catch(() => false);
+    res.status(db ? 200 : 503).json({ ok: Boolean(db) });
+  });
+  for (const mount of mounts) await mount(app, runtime);
+  return app;
+}
+
+export function listen(app: Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, () => resolve(server));
+    server.once('error', reject);
+  });
+}

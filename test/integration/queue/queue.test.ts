@@ -1,0 +1,136 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Command } from '../../../src/app/commands.js';
+import { draftRecord } from '../../../src/app/records.js';
+import type { RecordSheetView } from '../../../src/app/views.js';
+import { createLogger } from '../../../src/logger.js';
+import { type Queues, startQueues } from '../../../src/queue/queues.js';
+import { london } from '../../support/school.js';
+import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
+import { createWorld, type World } from '../../support/world.js';
+
+let w: World;
+let mongoUrl: string;
+const logger = createLogger('silent');
+
+async function sentRecord(sessionDay: string, superviseeContract: 'amy' | 'ben' = 'amy'): Promise<string> {
+  const contractId = w.contracts[superviseeContract].id;
+  const sessionId = `${contractId}.${sessionDay}`;
+  await w.deps.sessions.insert({ id: sessionId, organisationId: 'org-wl', contractId, startsAt: london(`${sessionDay}T08:00`), durationMinutes: 60, status: 'scheduled' });
+  const result = await draftRecord(w.deps, 'sup', { sessionId, topics: ['performance'], notes: 'n', submit: true });
+  return (result as { view: RecordSheetView }).view.recordId;
+}
+
+const confirmCommand = (commandId: string, recordId: string, actorId = 'amy'): Command => ({ commandId, type: 'confirmRecord', actorId, input: { recordId } });
+
+beforeAll(async () => {
+  w = await createWorld('queue');
+  const { host, port, name } = w.store.connection;
+  mongoUrl = `mongodb://${host}:${port}/${name}`;
+  w.clock.set(london('2025-11-20T12:00'));
+});
+afterAll(async () => w.close());
+
+describe('commands queue', () => {
+  let queues: Queues;
+  beforeAll(async () => {
+    queues = await startQueues({ redisUrl: testRedisUrl(), prefix: testQueuePrefix(), deps: w.deps, notifiers: [], logger, sweepSeconds: 3600 });
+  });
+  afterAll(async () => queues.close());
+
+  it('a confirmation dispatched twice with the same interaction id is one job and writes once', async () => {
+    const recordId = await sentRecord('2025-11-17');
+    const cmd = confirmCommand('slack.1700000000_123.UAMY', recordId);
+    const [a, b] = await Promise.all([queues.dispatchAndWait(cmd, 10_000), queues.dispatchAndWait(cmd, 10_000)]);
+    expect(a).toMatchObject({ ok: true });
+    expect(b).toMatchObject({ ok: true });
+    const record = await w.deps.records.latest(recordId);
+    expect(record?.confirmations.map((c) => c.personId)).toEqual(['amy']);
+    const audit = (await w.deps.audit.entries('org-wl')).filter((e) => e.subject.id === recordId && e.action === 'record.confirmed');
+    expect(audit).toHaveLength(1);
+  });
+
+  it('a hundred clicks of the same Confirm (different interaction ids) confirm once, with one audit entry', async () => {
+    const recordId = await sentRecord('2025-11-18');
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => queues.dispatchAndWait(confirmCommand(`teams.click${i}.amy`, recordId), 30_000)),
+    );
+    expect(results.every((r) => r !== 'pending' && r.ok)).toBe(true);
+    expect((await w.deps.records.latest(recordId))?.confirmations).toHaveLength(1);
+    const audit = (await w.deps.audit.entries('org-wl')).filter((e) => e.subject.id === recordId && e.action === 'record.confirmed');
+    expect(audit).toHaveLength(1);
+    expect(await w.deps.audit.verify('org-wl')).toMatchObject({ ok: true });
+  });
+
+  it('a malformed or forbidden command writes nothing', async () => {
+    const recordId = await sentRecord('2025-11-19');
+    const result = await queues.dispatchAndWait(confirmCommand('x.stranger', recordId, 'stranger'), 10_000);
+    expect(result).toMatchObject({ ok: false, error: { type: 'refusal' } });
+    expect((await w.deps.records.latest(recordId))?.confirmations).toEqual([]);
+  });
+});
+
+describe('a worker killed mid-job', () => {
+  it('has its job completed by another worker, written once', async () => {
+    const prefix = testQueuePrefix();
+    const recordId = await sentRecord('2025-11-13', 'ben');
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
+      env: { ...process.env, MONGO_URL: mongoUrl, REDIS_URL: testRedisUrl(), PREFIX: prefix, WRITE_DELAY_MS: '3000', CLOCK_AT: w.clock.now().toISOString() },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`worker exited ${code}`)));
+    });
+    const producer = await startQueues({ redisUrl: testRedisUrl(), prefix, deps: w.deps, notifiers: [], logger, workers: false, sweepSeconds: 3600 });
+    await producer.dispatch(confirmCommand('kill.test.ben', recordId, 'ben'));
+    const job = async () => producer.commands.getJob('j-kill.test.ben');
+    for (let i = 0; i < 100 && (await (await job())?.getState()) !== 'active'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await (await job())?.getState()).toBe('active');
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect((await w.deps.records.latest(recordId))?.confirmations).toEqual([]);
+
+    const rescuer = await startQueues({ redisUrl: testRedisUrl(), prefix, deps: w.deps, notifiers: [], logger, lockDurationMs: 2000, stalledIntervalMs: 500, sweepSeconds: 3600 });
+    for (let i = 0; i < 200 && (await (await job())?.getState()) !== 'completed'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await (await job())?.getState()).toBe('completed');
+    expect((await w.deps.records.latest(recordId))?.confirmations.map((c) => c.personId)).toEqual(['ben']);
+    await rescuer.close();
+    await producer.close();
+  });
+});
+
+describe('reminders', () => {
+  it('are rebuilt from MongoDB after Redis is flushed: none missing, none doubled', async () => {
+    const prefix = testQueuePrefix();
+    const queues = await startQueues({ redisUrl: testRedisUrl(), prefix, deps: w.deps, notifiers: [], logger, workers: false, sweepSeconds: 3600 });
+    const pending = await w.deps.reminders.pending(w.clock.now());
+    expect(pending.length).toBeGreaterThan(0);
+    const redis = new Redis(testRedisUrl());
+    const delayedKey = `${prefix}:reminders:delayed`;
+    await queues.rebuildReminders();
+    const before = await redis.zcard(delayedKey);
+    await queues.rebuildReminders();
+    expect(await redis.zcard(delayedKey)).toBe(before);
+    // Everything in Redis for this prefix goes, as after a FLUSHALL.
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    expect(await redis.zcard(delayedKey)).toBe(0);
+    await queues.rebuildReminders();
+    expect(await redis.zcard(delayedKey)).toBe(before);
+
+    // Fire everything due over the next fortnight twice over: each reminder is sent once.
+    const outboxBefore = await w.store.models.outbox.countDocuments();
+    w.clock.set(london('2025-12-05T12:00'));
+    const due = (await w.deps.reminders.pending(new Date(0), w.clock.now())).length;
+    expect(due).toBeGreaterThan(0);
+    expect(await queues.fireDueReminders()).toBe(due);
+    expect(await queues.fireDueReminders()).toBe(0);
+    await queues.rebuildReminders();
+    expect(await queues.fireDueReminders()).toBe(0);
+    expect(await w.store.models.outbox.countDocuments()).toBeGreaterThan(outboxBefore);
+    await redis.quit();
+    await queues.close();
+  });
+});
