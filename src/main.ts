@@ -1,12 +1,7 @@
-/**
- * The bot process: validated configuration, MongoDB, the queues and their workers, the HTTP server with
- * every channel the environment switches on, and reminders rebuilt from MongoDB.
- */
-import { startRuntime, stopRuntime } from './bootstrap.js';
-import { mountsFor } from './channels/index.js';
+/** The production entry point: configuration from the environment, then the bot until SIGINT/SIGTERM. */
+import { startBot } from './bot.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { createServer, listen } from './server.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -20,22 +15,16 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const runtime = await startRuntime(config, logger);
-  const app = await createServer(runtime, await mountsFor(runtime));
-  const server = await listen(app, config.PORT, config.HOST);
-  const rebuilt = await runtime.queues.rebuildReminders();
-  logger.info({ port: config.PORT, host: config.HOST, reminders: rebuilt }, 'supervision bot listening');
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  const bot = await startBot(config, logger);
+  const stop = (signal: string) => {
     logger.info({ signal }, 'stopping');
-    server.close();
-    await stopRuntime(runtime);
-    process.exit(0);
+    bot.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((error) => {

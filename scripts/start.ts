@@ -1,0 +1,80 @@
+/**
+ * `npm start`: the whole bot on a laptop. Starts a local Redis and a local MongoDB-wire server (FerretDB on
+ * SQLite) with their data under ./data/ unless REDIS_URL / MONGODB_URI are given, loads the demo school into
+ * an empty database, starts the bot and prints the URL to open. Ctrl-C stops everything it started; a second
+ * start keeps the data.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startBot } from '../src/bot.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { loadDemoSchool } from '../src/demo/school.js';
+import { createLogger } from '../src/logger.js';
+import { type RunningService, startMongo, startRedis } from './services.js';
+
+const dataDir = path.resolve(process.env.DATA_DIR ?? 'data');
+const started: RunningService[] = [];
+
+async function stopServices(): Promise<void> {
+  for (const s of started.reverse()) await s.stop().catch(() => undefined);
+}
+
+async function main(): Promise<void> {
+  let config = parseConfig(process.env);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (!config.REDIS_URL) {
+    mkdirSync(path.join(dataDir, 'redis'), { recursive: true });
+    const redis = await startRedis({ dir: path.join(dataDir, 'redis'), persistent: true });
+    started.push(redis);
+    env.REDIS_URL = redis.url;
+    process.stderr.write(`[start] Redis on ${redis.url} (data in ${path.join(dataDir, 'redis')})\n`);
+  }
+  if (!config.MONGODB_URI) {
+    mkdirSync(path.join(dataDir, 'mongo'), { recursive: true });
+    const mongo = await startMongo({ dir: path.join(dataDir, 'mongo') });
+    started.push(mongo);
+    env.MONGODB_URI = mongo.url;
+    process.stderr.write(`[start] MongoDB-wire server on ${mongo.url} (data in ${path.join(dataDir, 'mongo')})\n`);
+  }
+  config = parseConfig(env);
+  const logger = createLogger(config.LOG_LEVEL);
+  const bot = await startBot(config, logger, {
+    prepare: async (runtime) => {
+      if ((await runtime.deps.organisations.list()).length > 0) return;
+      process.stderr.write('[start] empty database: loading the demo school…\n');
+      const loaded = await loadDemoSchool(runtime.deps);
+      process.stderr.write(`[start] demo school loaded: ${loaded.people} people, ${loaded.contracts} contracts\n`);
+    },
+  });
+  const open = config.PLAYGROUND ? `${bot.url}/playground` : bot.url;
+  process.stdout.write(`\nSupervision Bot is running. Open ${open}\n  DSL dashboard: ${bot.url}/tab\n  Stop: Ctrl-C\n\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write('[start] stopping…\n');
+    await bot.stop().catch(() => undefined);
+    await stopServices();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+function parseConfig(env: NodeJS.ProcessEnv) {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+main().catch(async (error) => {
+  process.stderr.write(`[start] failed: ${(error as Error).stack ?? error}\n`);
+  await stopServices();
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+/**
+ * One bot process: the runtime (MongoDB, queues and workers), the HTTP server with every channel the
+ * configuration switches on, and the reminders rebuilt from MongoDB. `main.ts` runs it in production and
+ * `scripts/start.ts` for the local try-out.
+ */
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { AdjustableClock, systemClock } from './app/clock.js';
+import type { Clock } from './app/ports.js';
+import { startRuntime, stopRuntime } from './bootstrap.js';
+import { mountsFor } from './channels/index.js';
+import type { Config } from './config.js';
+import type { Runtime } from './runtime.js';
+import { createServer, listen } from './server.js';
+
+export interface Bot {
+  runtime: Runtime;
+  server: Server;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface BotOptions {
+  /** Runs once the database is connected, before anything listens (e.g. loading the demo school). */
+  prepare?: (runtime: Runtime) => Promise<void>;
+  clock?: Clock;
+}
+
+export async function startBot(config: Config, logger: Logger, options: BotOptions = {}): Promise<Bot> {
+  // the playground's clock control moves only the playground's process; production uses real time
+  const clock = options.clock ?? (config.PLAYGROUND ? new AdjustableClock() : systemClock);
+  const runtime = await startRuntime(config, logger, { clock });
+  try {
+    await options.prepare?.(runtime);
+    const app = await createServer(runtime, await mountsFor(runtime));
+    const server = await listen(app, config.PORT, config.HOST);
+    const reminders = await runtime.queues.rebuildReminders();
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+    const url = `http://${host}:${port}`;
+    logger.info({ url, reminders }, 'supervision bot listening');
+    let stopped = false;
+    return {
+      runtime,
+      server,
+      url,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await stopRuntime(runtime);
+      },
+    };
+  } catch (error) {
+    await stopRuntime(runtime).catch(() => undefined);
+    throw error;
+  }
+}
