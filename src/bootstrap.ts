@@ -6,20 +6,26 @@ import type { AppDeps, ChannelNotifier, Clock } from './app/ports.js';
 import type { Config } from './config.js';
 import { startQueues } from './queue/queues.js';
 import type { Runtime } from './runtime.js';
+import { redisConnection } from './queue/redis.js';
 import { connectStore } from './store/connection.js';
+import { overdueIndex } from './store/overdue-index.js';
 
 export interface BootstrapOptions {
   clock?: Clock;
   notifiers?: ChannelNotifier[];
   workers?: boolean;
   sweepSeconds?: number;
+  overdueRefreshMinutes?: number;
 }
 
 export async function startRuntime(config: Config, logger: Logger, options: BootstrapOptions = {}): Promise<Runtime> {
   if (!config.MONGODB_URI) throw new Error('MONGODB_URI is required (npm start starts a local server when it is unset)');
   if (!config.REDIS_URL) throw new Error('REDIS_URL is required (npm start starts a local server when it is unset)');
   const store = await connectStore(config.MONGODB_URI);
-  const deps: AppDeps = { ...store.stores, clock: options.clock ?? systemClock, newId: () => randomUUID() };
+  const redis = redisConnection(config.REDIS_URL);
+  redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
+  const index = overdueIndex(store.stores, redis, config.QUEUE_PREFIX);
+  const deps: AppDeps = { ...index.stores, overdueSource: index.source, clock: options.clock ?? systemClock, newId: () => randomUUID() };
   const notifiers: ChannelNotifier[] = [...(options.notifiers ?? [])];
   const queues = await startQueues({
     redisUrl: config.REDIS_URL,
@@ -31,10 +37,21 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
     workers: options.workers,
     sweepSeconds: options.sweepSeconds,
   });
-  return { config, deps, store, queues, logger, notifiers };
+  // repairs the /overdue index after anything a crash between a MongoDB write and its index write left behind
+  const refreshMinutes = options.overdueRefreshMinutes ?? 15;
+  const refresh = setInterval(() => {
+    index.rebuildAll().catch((e) => logger.warn({ err: (e as Error).message }, 'overdue index rebuild failed'));
+  }, refreshMinutes * 60_000);
+  refresh.unref();
+  const close = async () => {
+    clearInterval(refresh);
+    await queues.close();
+    await redis.quit().catch(() => redis.disconnect());
+    await store.close();
+  };
+  return { config, deps, store, queues, logger, notifiers, overdueIndex: index, close };
 }
 
 export async function stopRuntime(runtime: Runtime): Promise<void> {
-  await runtime.queues.close();
-  await runtime.store.close();
+  await runtime.close();
 }

@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { AppDeps, ChannelNotifier } from './app/ports.js';
 import type { Queues } from './queue/queues.js';
 import type { StoreHandle } from './store/connection.js';
+import type { OverdueIndex } from './store/overdue-index.js';
 
 export interface Runtime {
   config: Config;
@@ -13,4 +14,7 @@ export interface Runtime {
   logger: Logger;
   /** Channels add their notifier here before the queues start delivering. */
   notifiers: ChannelNotifier[];
+  overdueIndex: OverdueIndex;
+  /** Stops the queues and closes Redis and MongoDB. */
+  close(): Promise<void>;
 }

@@ -7,15 +7,45 @@ import { z } from 'zod';
 import { canSeeOverdue } from '../domain/permissions.js';
 import { daysBetween, isRecordConfirmationOverdue, recordConfirmationOverdueFrom, schoolDaysOverdue } from '../domain/overdue.js';
 import { requiredConfirmers } from '../domain/record.js';
-import { loadActor } from './context.js';
+import { calendarOf, loadActor } from './context.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
-import type { AppDeps } from './ports.js';
+import type { AppDeps, OverdueSource, Stores } from './ports.js';
 import { formatDate, formatDateTime } from './present.js';
 import type { OverdueRow, OverdueSummaryView } from './views.js';
 
 const overdueInput = z.object({ filter: z.enum(['all', 'sessions', 'records', 'actions', 'reviews']).default('all') });
 
 export const OVERDUE_REFUSAL = 'Sorry — the overdue summary is only for your safeguarding leads.';
+
+/** `/overdue` straight from the repositories: one query per list, no joins. */
+export function storeOverdueSource(deps: Stores): OverdueSource {
+  return {
+    async lists(org, now, want) {
+      const today = calendarOf(org).localDate(now);
+      const [compliance, awaiting, late, reviews, decisions, escalations, unreachable] = await Promise.all([
+        want.sessions ? deps.compliance.overdueAt(org.id, now) : [],
+        want.records ? deps.records.awaitingConfirmation(org.id) : [],
+        want.actions ? deps.actions.lateBefore(org.id, today) : [],
+        want.reviews ? deps.contracts.reviewDueBefore(org.id, today) : [],
+        want.others ? deps.caseDecisions.notCopiedDueBefore(org.id, now) : [],
+        want.others ? deps.escalations.unacknowledged(org.id) : [],
+        want.others ? deps.people.unreachable(org.id) : [],
+      ]);
+      return {
+        compliance,
+        awaiting,
+        late,
+        reviews,
+        decisions,
+        escalations,
+        unreachable: unreachable.map((u) => ({ personId: u.person.id, platform: u.platform, since: u.since })),
+      };
+    },
+    async names(_organisationId, ids) {
+      return new Map((await deps.people.getMany(ids)).map((p) => [p.id, p.name]));
+    },
+  };
+}
 
 export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<OverdueSummaryView>> => {
   const parsed = parseInput(overdueInput, input ?? {});
@@ -26,15 +56,14 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
   const today = cal.localDate(now);
   const want = (f: string) => parsed.filter === 'all' || parsed.filter === f;
 
-  const [compliance, awaiting, late, reviews, decisions, escalations, unreachable] = await Promise.all([
-    want('sessions') ? deps.compliance.overdueAt(org.id, now) : [],
-    want('records') ? deps.records.awaitingConfirmation(org.id) : [],
-    want('actions') ? deps.actions.lateBefore(org.id, today) : [],
-    want('reviews') ? deps.contracts.reviewDueBefore(org.id, today) : [],
-    parsed.filter === 'all' ? deps.caseDecisions.notCopiedDueBefore(org.id, now) : [],
-    parsed.filter === 'all' ? deps.escalations.unacknowledged(org.id) : [],
-    parsed.filter === 'all' ? deps.people.unreachable(org.id) : [],
-  ]);
+  const source = deps.overdueSource ?? storeOverdueSource(deps);
+  const { compliance, awaiting, late, reviews, decisions, escalations, unreachable } = await source.lists(org, now, {
+    sessions: want('sessions'),
+    records: want('records'),
+    actions: want('actions'),
+    reviews: want('reviews'),
+    others: parsed.filter === 'all',
+  });
   const overdueRecords = awaiting.filter((r) => isRecordConfirmationOverdue(r, cal, now));
 
   const ids = new Set<string>();
@@ -44,7 +73,8 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
   for (const c of reviews) for (const id of [...c.superviseeIds, ...c.supervisorIds]) ids.add(id);
   for (const d of decisions) ids.add(d.followUpById);
   for (const e of escalations) ids.add(e.subjectPersonId);
-  const people = new Map((await deps.people.getMany([...ids])).map((p) => [p.id, p.name]));
+  for (const u of unreachable) ids.add(u.personId);
+  const people = await source.names(org.id, [...ids]);
   const name = (id: string) => people.get(id) ?? 'a colleague';
 
   const sessions = compliance.flatMap((c) =>
@@ -107,7 +137,9 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
     reviews: reviewRows.sort(byDays),
     caseDecisions: decisionRows.sort(byDays),
     escalations: escalationRows.sort(byDays),
-    unreachable: unreachable.map((u) => ({ personId: u.person.id, personName: u.person.name, platform: u.platform, sinceText: formatDate(org, u.since) })),
+    unreachable: unreachable
+      .map((u) => ({ personId: u.personId, personName: name(u.personId), platform: u.platform, sinceText: formatDate(org, u.since) }))
+      .sort((a, b) => a.personName.localeCompare(b.personName)),
     counts: {
       sessions: sessions.length,
       records: records.length,

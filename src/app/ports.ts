@@ -241,10 +241,42 @@ export interface ReminderScheduler {
   unschedule(reminderIds: string[]): Promise<void>;
 }
 
+/** What `/overdue` lists, in the fields it shows (no free text). */
+export interface OverdueLists {
+  compliance: ComplianceSummary[];
+  awaiting: Array<Pick<RecordSheet, 'id' | 'date' | 'state' | 'supervisorId' | 'superviseeIds' | 'confirmations' | 'submittedAt'>>;
+  late: Array<Pick<AgreedAction, 'id' | 'ownerId' | 'dueDate'>>;
+  reviews: Array<Pick<SupervisionContract, 'id' | 'supervisorIds' | 'superviseeIds' | 'reviewDueDate'>>;
+  decisions: Array<Pick<CaseDecisionRecord, 'id' | 'recordId' | 'childRef' | 'followUpById' | 'copyDueAt'>>;
+  escalations: Array<Pick<Escalation, 'id' | 'subjectPersonId' | 'raisedAt'>>;
+  unreachable: Array<{ personId: string; platform: Platform; since: Date }>;
+}
+
+export interface OverdueWant {
+  sessions: boolean;
+  records: boolean;
+  actions: boolean;
+  reviews: boolean;
+  /** Case decisions, escalations, unreachable people. */
+  others: boolean;
+}
+
+/**
+ * Where `/overdue` reads from: the repositories, or an index kept current on every write (P3: a DSL of a
+ * 10,000-staff trust gets the answer in well under a second on any MongoDB-wire server).
+ */
+export interface OverdueSource {
+  /** Everything overdue at `now` (records: awaiting confirmation; the caller applies the 5-school-day rule). */
+  lists(org: Organisation, now: Date, want: OverdueWant): Promise<OverdueLists>;
+  names(organisationId: string, ids: string[]): Promise<Map<string, string>>;
+}
+
 export interface AppDeps extends Stores {
   clock: Clock;
   newId(): string;
   reminderScheduler?: ReminderScheduler;
+  /** Defaults to reading the repositories directly. */
+  overdueSource?: OverdueSource;
 }
 
 /** Raised by a channel when the platform says the person cannot be reached (e.g. app not installed). */
