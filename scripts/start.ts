@@ -46,8 +46,12 @@ async function main(): Promise<void> {
       process.stderr.write(`[start] demo school loaded: ${loaded.people} people, ${loaded.contracts} contracts\n`);
     },
   });
-  const open = config.PLAYGROUND ? `${bot.url}/playground` : bot.url;
-  process.stdout.write(`\nSupervision Bot is running. Open ${open}\n  DSL dashboard: ${bot.url}/tab\n  Stop: Ctrl-C\n\n`);
+  const channels = [config.SLACK_BOT_TOKEN ? 'Slack' : '', config.MicrosoftAppId ? 'Teams' : ''].filter(Boolean);
+  process.stdout.write(
+    `\nSupervision Bot is running on ${bot.url} (health: ${bot.url}/healthz)\n` +
+      `  channels: ${channels.length > 0 ? channels.join(', ') : 'none configured (set the Slack or Teams variables, README "Configuration")'}\n` +
+      `  data: ${config.MONGODB_URI === env.MONGODB_URI && !process.env.MONGODB_URI ? path.join(dataDir, 'mongo') : 'MONGODB_URI'}\n  Stop: Ctrl-C\n\n`,
+  );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
