@@ -16,13 +16,30 @@ import type {
 } from '../domain/types.js';
 import type { AgendaItemView, AgendaPromptView, OpenActionView, PersonRef, RecordSheetView } from './views.js';
 
+// long lists (/overdue of a trust) repeat the same few dates: format each once
+const formatted = new Map<string, string>();
+function remember(key: string, make: () => string): string {
+  let text = formatted.get(key);
+  if (text === undefined) {
+    if (formatted.size > 50_000) formatted.clear();
+    text = make();
+    formatted.set(key, text);
+  }
+  return text;
+}
+
 export function formatDateTime(org: Pick<Organisation, 'timezone'>, instant: Date): string {
-  return DateTime.fromJSDate(instant, { zone: org.timezone }).setLocale('en-GB').toFormat("ccc d LLL yyyy, HH:mm");
+  return remember(`t|${org.timezone}|${instant.getTime()}`, () =>
+    DateTime.fromJSDate(instant, { zone: org.timezone }).setLocale('en-GB').toFormat('ccc d LLL yyyy, HH:mm'),
+  );
 }
 
 export function formatDate(org: Pick<Organisation, 'timezone'>, instantOrDay: Date | string): string {
-  const dt = typeof instantOrDay === 'string' ? DateTime.fromISO(instantOrDay, { zone: org.timezone }) : DateTime.fromJSDate(instantOrDay, { zone: org.timezone });
-  return dt.setLocale('en-GB').toFormat('ccc d LLL yyyy');
+  const key = typeof instantOrDay === 'string' ? instantOrDay : instantOrDay.getTime();
+  return remember(`d|${org.timezone}|${key}`, () => {
+    const dt = typeof instantOrDay === 'string' ? DateTime.fromISO(instantOrDay, { zone: org.timezone }) : DateTime.fromJSDate(instantOrDay, { zone: org.timezone });
+    return dt.setLocale('en-GB').toFormat('ccc d LLL yyyy');
+  });
 }
 
 export function ref(people: Person[], id: string): PersonRef {

@@ -25,7 +25,21 @@ function within(day: LocalDate, range: Pick<DateRange, 'start' | 'end'>): boolea
   return day >= range.start && day <= range.end;
 }
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+/** `YYYY-MM-DD` of an instant in a zone (en-CA formats dates as ISO); the formatter is built once per zone. */
+function isoDayIn(zone: string, instant: Date): LocalDate {
+  let f = dayFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(zone, f);
+  }
+  return f.format(instant);
+}
+
 export class SchoolCalendar {
+  // answers depend only on the term dates, so they are remembered for the calendar's life
+  private readonly schoolDays = new Map<LocalDate, boolean>();
+  private readonly between = new Map<string, number>();
   readonly timezone: string;
   private readonly halfTerms: HalfTerm[];
   private readonly holidays: DateRange[];
@@ -43,7 +57,7 @@ export class SchoolCalendar {
   }
 
   localDate(instant: Date): LocalDate {
-    return DateTime.fromJSDate(instant, { zone: this.timezone }).toISODate() as LocalDate;
+    return isoDayIn(this.timezone, instant);
   }
 
   /** The instant of a local wall-clock time; luxon resolves BST/GMT for that very day. */
@@ -68,9 +82,14 @@ export class SchoolCalendar {
   }
 
   isSchoolDay(day: LocalDate): boolean {
-    if (weekday(day) > 5 || this.bankHolidays.has(day)) return false;
-    if (this.covered(day)) return this.halfTermOf(day) !== undefined;
-    return !this.holidays.some((h) => within(day, h));
+    let answer = this.schoolDays.get(day);
+    if (answer === undefined) {
+      if (weekday(day) > 5 || this.bankHolidays.has(day)) answer = false;
+      else if (this.covered(day)) answer = this.halfTermOf(day) !== undefined;
+      else answer = !this.holidays.some((h) => within(day, h));
+      this.schoolDays.set(day, answer);
+    }
+    return answer;
   }
 
   halfTermOf(day: LocalDate): HalfTerm | undefined {
@@ -122,8 +141,13 @@ export class SchoolCalendar {
   /** School days strictly after `from` up to and including `to`. */
   schoolDaysBetween(from: LocalDate, to: LocalDate): number {
     if (to <= from) return 0;
-    let count = 0;
-    for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) if (this.isSchoolDay(d)) count++;
+    const key = `${from}/${to}`;
+    let count = this.between.get(key);
+    if (count === undefined) {
+      count = 0;
+      for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) if (this.isSchoolDay(d)) count++;
+      this.between.set(key, count);
+    }
     return count;
   }
 }
