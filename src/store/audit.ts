@@ -37,22 +37,49 @@ export function auditLog(m: Models): AuditLog {
     const { _id, ...rest } = d;
     return rest as unknown as AuditEntry;
   };
-  return {
-    async append(input) {
-      for (let attempt = 0; attempt < 1000; attempt++) {
-        const last = await m.audit.findOne({ organisationId: input.organisationId }).sort({ seq: -1 }).lean<AuditEntry>();
-        const seq = (last?.seq ?? 0) + 1;
-        const unhashed = { ...input, seq, prevHash: last?.hash ?? GENESIS };
-        const entry: AuditEntry = { ...unhashed, hash: auditHash(unhashed) };
-        try {
-          await m.audit.create({ _id: key(input.organisationId, seq), ...entry });
-          return entry;
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(attempt + 1, 10)));
-        }
+  /**
+   * The newest entry: from the head hint, step forward by `_id` while a next entry exists (another process may
+   * have appended since the hint was written). Lookups by `_id` stay fast on FerretDB, where a sorted query
+   * reads the whole collection. Without a hint (entries written before hints existed) the sorted query is used.
+   */
+  async function lastEntry(organisationId: string): Promise<AuditEntry | null> {
+    const hint = await m.heads.findById(`audit:${organisationId}`).lean<{ seq?: number }>();
+    if (!hint?.seq) return m.audit.findOne({ organisationId }).sort({ seq: -1 }).lean<AuditEntry>();
+    let seq = hint.seq;
+    while (await m.audit.exists({ _id: key(organisationId, seq + 1) })) seq++;
+    return m.audit.findById(key(organisationId, seq)).lean<AuditEntry>();
+  }
+
+  async function appendNow(input: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>): Promise<AuditEntry> {
+    for (let attempt = 0; attempt < 1000; attempt++) {
+      const last = await lastEntry(input.organisationId);
+      const seq = (last?.seq ?? 0) + 1;
+      const unhashed = { ...input, seq, prevHash: last?.hash ?? GENESIS };
+      const entry: AuditEntry = { ...unhashed, hash: auditHash(unhashed) };
+      try {
+        await m.audit.create({ _id: key(input.organisationId, seq), ...entry });
+        await m.heads.updateOne({ _id: `audit:${input.organisationId}` }, { $max: { seq } }, { upsert: true });
+        return entry;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(attempt + 1, 10)));
       }
-      throw new Error('audit: could not allocate a sequence number');
+    }
+    throw new Error('audit: could not allocate a sequence number');
+  }
+
+  // appends of one organisation queue up in this process; the unique `_id` still arbitrates between processes
+  const chains = new Map<string, Promise<unknown>>();
+
+  return {
+    append(input) {
+      const previous = chains.get(input.organisationId) ?? Promise.resolve();
+      const next = previous.catch(() => undefined).then(() => appendNow(input));
+      chains.set(input.organisationId, next);
+      void next.finally(() => {
+        if (chains.get(input.organisationId) === next) chains.delete(input.organisationId);
+      }).catch(() => undefined);
+      return next;
     },
     async entries(organisationId) {
       return (await m.audit.find({ organisationId }).sort({ seq: 1 }).lean<Record<string, unknown>[]>()).map(toEntry);

@@ -74,6 +74,8 @@ export function defineModels(conn: Connection) {
   const deliveries = schema({});
   const claims = schema({ at: Date });
   const conversations = schema({});
+  // hints to the newest audit entry of an organisation and the newest revision of a record (see DEVELOPERS.md)
+  const heads = schema({});
 
   return {
     organisations: conn.model('Organisation', organisations, 'organisations'),
@@ -93,6 +95,7 @@ export function defineModels(conn: Connection) {
     deliveries: conn.model('Delivery', deliveries, 'deliveries'),
     conversations: conn.model('Conversation', conversations, 'conversations'),
     claims: conn.model('Claim', claims, 'claims'),
+    heads: conn.model('Head', heads, 'heads'),
   };
 }
 

@@ -178,3 +178,31 @@ describe('audit chain', () => {
     expect(await store.stores.audit.verify('org-b')).toMatchObject({ ok: false, atSeq: 2 });
   });
 });
+
+describe('head hints (lookups by _id instead of sorted scans)', () => {
+  it('a record read from a hint that lags behind still finds the newest revision and version', async () => {
+    const records = store.stores.records;
+    let r = draft('hinted');
+    await records.insertVersion(r);
+    for (const notes of ['second', 'third']) {
+      const stored = (await records.latest('hinted')) as RecordSheet;
+      r = { ...stored, notes, updatedAt: new Date(stored.updatedAt.getTime() + 1000) };
+      await records.replace(r, stored.updatedAt);
+    }
+    // another process appended after this hint was written
+    await store.models.heads.updateOne({ _id: 'record:hinted' }, { $set: { order: 1_000_001 } });
+    expect((await records.latest('hinted'))?.notes).toBe('third');
+    expect((await records.version('hinted', 1))?.notes).toBe('third');
+    expect(await records.version('hinted', 2)).toBeNull();
+    expect(await records.latest('never-written')).toBeNull();
+  });
+
+  it('an audit append after a lagging hint continues the chain', async () => {
+    const log = store.stores.audit;
+    const entry = { organisationId: 'org-hint', at: t0, actorId: 'sup', action: 'x', subject: { kind: 'record', id: 'r' }, detail: {} };
+    for (let i = 0; i < 3; i++) await log.append(entry);
+    await store.models.heads.updateOne({ _id: 'audit:org-hint' }, { $set: { seq: 1 } });
+    expect((await log.append(entry)).seq).toBe(4);
+    expect(await log.verify('org-hint')).toEqual({ ok: true, count: 4 });
+  });
+});
