@@ -43,13 +43,15 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
     index.rebuildAll().catch((e) => logger.warn({ err: (e as Error).message }, 'overdue index rebuild failed'));
   }, refreshMinutes * 60_000);
   refresh.unref();
+  const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     clearInterval(refresh);
+    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
     await queues.close();
     await redis.quit().catch(() => redis.disconnect());
     await store.close();
   };
-  return { config, deps, store, queues, logger, notifiers, overdueIndex: index, close };
+  return { config, deps, store, queues, logger, notifiers, overdueIndex: index, closers, close };
 }
 
 export async function stopRuntime(runtime: Runtime): Promise<void> {

@@ -15,6 +15,8 @@ export interface Runtime {
   /** Channels add their notifier here before the queues start delivering. */
   notifiers: ChannelNotifier[];
   overdueIndex: OverdueIndex;
+  /** Channels register what they must close; run before the queues and stores close. */
+  closers: Array<() => Promise<void>>;
   /** Stops the queues and closes Redis and MongoDB. */
   close(): Promise<void>;
 }
