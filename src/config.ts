@@ -31,7 +31,7 @@ const url = (protocols: string[], hint: string) =>
 
 export const configSchema = z
   .object({
-    PORT: z.coerce.number().int().min(1).max(65535).default(3978),
+    PORT: z.coerce.number().int().min(0, 'must be a port number (0 picks a free one)').max(65535).default(3978),
     HOST: z.string().default('127.0.0.1'),
     MONGODB_URI: url(['mongodb://', 'mongodb+srv://'], 'mongodb://'),
     REDIS_URL: url(['redis://', 'rediss://'], 'redis://'),

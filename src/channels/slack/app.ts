@@ -7,8 +7,7 @@
  * This file only translates: Slack payload ⇄ command or read ⇄ Block Kit. Supervision rules live in the
  * use cases.
  */
-import bolt from '@slack/bolt';
-import type { App as BoltApp, types } from '@slack/bolt';
+import { App, type App as BoltApp, ExpressReceiver, LogLevel, type types } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { help as helpRead, myActions, nextSession, personBySlack } from '../../app/reads.js';
@@ -26,7 +25,6 @@ import type { Mount } from '../../server.js';
 import { ACTIONS, LIMITS, VIEWS, clip, paginate, render, type SlackMessage } from './blocks.js';
 import { SlackNotifier } from './notifier.js';
 
-const { App, ExpressReceiver, LogLevel } = bolt;
 type KnownBlock = types.KnownBlock;
 type View = types.View;
 

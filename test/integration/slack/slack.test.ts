@@ -1,0 +1,226 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureNextSession } from '../../../src/app/sessions.js';
+import { recordIdFor } from '../../../src/app/records.js';
+import { type Bot, startBot } from '../../../src/bot.js';
+import { loadConfig } from '../../../src/config.js';
+import { createLogger } from '../../../src/logger.js';
+import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
+import { london } from '../../support/school.js';
+import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
+import { createWorld, type World } from '../../support/world.js';
+
+const SECRET = 'slack-signing-secret-for-tests';
+let w: World;
+let slack: FakeSlack;
+let bot: Bot;
+let sessionId = '';
+let n = 0;
+
+function sign(body: string, ts = Math.floor(Date.now() / 1000)): Record<string, string> {
+  const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
+}
+
+async function post(path: string, body: string, type = 'application/json', headers: Record<string, string> = sign(body)) {
+  return fetch(`${bot.url}${path}`, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
+}
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const command = (user: string, name: string, text: string) => {
+  const id = `r${++n}`;
+  return { id, body: form({ token: 't', team_id: 'T1', api_app_id: 'A1', channel_id: `D${user}`, user_id: user, command: name, text, trigger_id: `trig${n}`, response_url: `${slack.url}/response/${id}` }) };
+};
+const interaction = (payload: Record<string, unknown>) => form({ payload: JSON.stringify({ team: { id: 'T1' }, api_app_id: 'A1', token: 't', trigger_id: `trig${++n}`, ...payload }) });
+const click = (user: string, actionId: string, value: string) => {
+  const id = `r${++n}`;
+  return {
+    id,
+    body: interaction({
+      type: 'block_actions',
+      user: { id: user },
+      response_url: `${slack.url}/response/${id}`,
+      container: { type: 'message', channel_id: `D${user}`, message_ts: '1.1' },
+      actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: `${Date.now()}.${n}` }],
+    }),
+  };
+};
+const event = (id: string, e: Record<string, unknown>) => JSON.stringify({ token: 't', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: id, event_time: 1, event: e });
+
+async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const v = await probe();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+const textOf = (value: unknown) => JSON.stringify(value);
+
+beforeAll(async () => {
+  w = await createWorld('slack');
+  slack = await startFakeSlack();
+  const { host, port, name } = w.store.connection;
+  const config = loadConfig({
+    MONGODB_URI: `mongodb://${host}:${port}/${name}`,
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: testQueuePrefix(),
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    PLAYGROUND: 'off',
+    LOG_LEVEL: 'silent',
+  });
+  bot = await startBot(config, createLogger('silent'), { clock: w.clock });
+  const next = await ensureNextSession(w.deps, w.org, w.contracts.amy);
+  sessionId = next!.id;
+});
+afterAll(async () => {
+  await bot?.stop();
+  await slack?.close();
+  await w?.close();
+});
+
+describe('Slack requests are signed', () => {
+  async function counts() {
+    return Promise.all([w.store.models.agendaItems.countDocuments(), w.store.models.records.countDocuments(), w.store.models.escalations.countDocuments(), w.store.models.audit.countDocuments()]);
+  }
+
+  it('forged, unsigned, stale and altered requests get 401 and change nothing', async () => {
+    const before = await counts();
+    const body = event('EvForged', { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text: 'forged item', ts: '1.2' });
+    expect((await post('/slack/events', body, 'application/json', { 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-slack-signature': 'v0=deadbeef' })).status).toBe(401);
+    expect((await post('/slack/events', body, 'application/json', {})).status).toBe(401);
+    expect((await post('/slack/events', body, 'application/json', sign(body, Math.floor(Date.now() / 1000) - 6 * 60))).status).toBe(401);
+    const signed = sign(body);
+    expect((await post('/slack/events', body.replace('forged item', 'forged itex'), 'application/json', signed)).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('agenda in the DM', () => {
+  it('a reply becomes agenda items, one per line, and a retried event is processed once', async () => {
+    w.clock.set(london('2025-11-10T12:00'));
+    const body = event('EvAgenda1', { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text: 'Caseload in Year 4\nTraining on neglect', ts: '1.3' });
+    expect((await post('/slack/events', body)).status).toBe(200);
+    await eventually(async () => (await w.deps.agenda.forSession(sessionId)).length === 2, 'two agenda items');
+    const retry = await post('/slack/events', body, 'application/json', { ...sign(body), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    expect(retry.status).toBe(200);
+    await eventually(() => slack.of('chat.postMessage').some((c) => c.body.channel === 'DUAMY' && textOf(c.body.blocks).includes('Caseload in Year 4')), 'the agenda reply');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await w.deps.agenda.forSession(sessionId)).map((i) => i.text)).toEqual(['Caseload in Year 4', 'Training on neglect']);
+    expect(slack.of('chat.postMessage').filter((c) => c.body.channel === 'DUAMY' && textOf(c.body.blocks).includes('Added 2 items'))).toHaveLength(1);
+  });
+});
+
+describe('/overdue', () => {
+  it('gives the DSL the summary, ephemerally', async () => {
+    const c = command('UDSL', '/overdue', '');
+    const res = await post('/slack/commands', c.body, 'application/x-www-form-urlencoded');
+    expect(res.status).toBe(200);
+    const reply = await eventually(() => slack.responses.find((r) => r.path === c.id), 'the overdue reply');
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(textOf(reply.body.blocks)).toContain('Overdue — White Laith Primary');
+  });
+
+  it('politely refuses a supervisee, revealing nothing', async () => {
+    const c = command('UAMY', '/overdue', 'sessions');
+    await post('/slack/commands', c.body, 'application/x-www-form-urlencoded');
+    const reply = await eventually(() => slack.responses.find((r) => r.path === c.id), 'the refusal');
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(textOf(reply.body)).toContain('only for your safeguarding leads');
+    expect(textOf(reply.body)).not.toMatch(/Ben|Pastoral|overdue supervision/i);
+  });
+
+  it('names a bad filter', async () => {
+    const c = command('UDSL', '/overdue', 'everything');
+    await post('/slack/commands', c.body, 'application/x-www-form-urlencoded');
+    const reply = await eventually(() => slack.responses.find((r) => r.path === c.id), 'the error');
+    expect(String(reply.body.text)).toMatch(/^filter:/);
+  });
+});
+
+describe('the record sheet', () => {
+  const values = (extra: Record<string, unknown> = {}) => ({
+    topics: { v: { type: 'checkboxes', selected_options: [{ value: 'performance' }] } },
+    notes: { v: { type: 'plain_text_input', value: 'Talked through the Year 4 caseload' } },
+    concerns: { v: { type: 'plain_text_input', value: null } },
+    risk: { v: { type: 'plain_text_input', value: null } },
+    child_ref: { v: { type: 'plain_text_input', value: 'JB' } },
+    decision: { v: { type: 'plain_text_input', value: 'Refer to early help' } },
+    rationale: { v: { type: 'plain_text_input', value: 'Attendance below 85%' } },
+    follow_up: { v: { type: 'static_select', selected_option: { value: 'amy' } } },
+    action_0: { v: { type: 'plain_text_input', value: 'Call the parent' } },
+    owner_0: { v: { type: 'static_select', selected_option: { value: 'amy' } } },
+    due_0: { v: { type: 'datepicker', selected_date: '2025-11-14' } },
+    action_1: { v: { type: 'plain_text_input', value: null } },
+    owner_1: { v: { type: 'static_select', selected_option: null } },
+    due_1: { v: { type: 'datepicker', selected_date: null } },
+    action_2: { v: { type: 'plain_text_input', value: null } },
+    owner_2: { v: { type: 'static_select', selected_option: null } },
+    due_2: { v: { type: 'datepicker', selected_date: null } },
+    next_date: { v: { type: 'datepicker', selected_date: null } },
+    next_time: { v: { type: 'timepicker', selected_time: null } },
+    ...extra,
+  });
+  const submit = (user: string, state: Record<string, unknown>, hash: string) =>
+    post('/slack/interactions', interaction({ type: 'view_submission', user: { id: user }, view: { id: 'VREC', hash, type: 'modal', callback_id: 'record_modal', private_metadata: sessionId, state: { values: state } } }), 'application/x-www-form-urlencoded');
+
+  it('a bad field comes back on the field, and nothing is written', async () => {
+    w.clock.set(london('2025-11-11T17:30'));
+    const before = await w.store.models.records.countDocuments();
+    const res = await submit('USUP', values({ child_ref: { v: { type: 'plain_text_input', value: 'John Brown!' } } }), 'h0');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { response_action: string; errors: Record<string, string> };
+    expect(body.response_action).toBe('errors');
+    expect(Object.keys(body.errors)).toEqual(['child_ref']);
+    const res2 = await submit('USUP', values({ owner_0: { v: { type: 'static_select', selected_option: null } } }), 'h0b');
+    expect(((await res2.json()) as { errors: Record<string, string> }).errors).toEqual({ owner_0: 'say who owns the action' });
+    expect(await w.store.models.records.countDocuments()).toBe(before);
+  });
+
+  it('submitting sends the record to both parties; both confirm; both messages lock', async () => {
+    const res = await submit('USUP', values(), 'h1');
+    expect(res.status).toBe(200);
+    const recordId = recordIdFor(sessionId);
+    await eventually(async () => (await w.deps.records.latest(recordId))?.state === 'awaiting-confirmation', 'the record awaiting confirmation');
+    const cardTo = (channel: string) => slack.of('chat.postMessage').find((c) => c.body.channel === channel && textOf(c.body.blocks).includes('Supervision record'));
+    await eventually(() => cardTo('DUAMY') && cardTo('DUSUP'), 'record messages to both parties');
+
+    // a stranger's click changes nothing
+    const stranger = click('USTRANGER', 'record_confirm', `${recordId}@1`);
+    await post('/slack/interactions', stranger.body, 'application/x-www-form-urlencoded');
+    await eventually(() => slack.responses.find((r) => r.path === stranger.id), 'the stranger’s refusal');
+    expect((await w.deps.records.latest(recordId))?.confirmations.map((c) => c.personId)).toEqual([]);
+
+    // a double click confirms once
+    const first = click('UAMY', 'record_confirm', `${recordId}@1`);
+    const second = click('UAMY', 'record_confirm', `${recordId}@1`);
+    await Promise.all([post('/slack/interactions', first.body, 'application/x-www-form-urlencoded'), post('/slack/interactions', second.body, 'application/x-www-form-urlencoded')]);
+    await eventually(async () => (await w.deps.records.latest(recordId))?.confirmations.length === 1, 'Amy’s confirmation');
+
+    const sup = click('USUP', 'record_confirm', `${recordId}@1`);
+    await post('/slack/interactions', sup.body, 'application/x-www-form-urlencoded');
+    await eventually(async () => (await w.deps.records.latest(recordId))?.state === 'signed', 'the signed record');
+    const locked = (channel: string) => slack.of('chat.update').some((c) => c.body.channel === channel && textOf(c.body.blocks).includes('Signed by both on'));
+    await eventually(() => locked('DUAMY') && locked('DUSUP'), 'both messages updated to the locked view');
+    const audit = await w.deps.audit.entries('org-wl');
+    expect(audit.filter((e) => e.action === 'record.confirmed' && e.actorId === 'amy')).toHaveLength(1);
+    expect(audit.filter((e) => e.action === 'record.signed')).toHaveLength(1);
+  });
+});
+
+describe('Slack rate limits', () => {
+  it('a 429 is waited out as Retry-After says and the message is delivered once', async () => {
+    slack.failNext('chat.postMessage', 429, { 'retry-after': '1' }, (b) => b.channel === 'DUBEN');
+    const body = event('EvRateLimited', { type: 'message', channel: 'DUBEN', channel_type: 'im', user: 'UBEN', text: 'help', ts: '1.9' });
+    await post('/slack/events', body);
+    const isHelp = (c: { body: Record<string, unknown> }) => c.body.channel === 'DUBEN' && textOf(c.body.blocks).includes('/supervision next');
+    await eventually(() => slack.of('chat.postMessage').some(isHelp), 'help after the 429');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(slack.of('chat.postMessage').filter(isHelp)).toHaveLength(1);
+    expect(slack.failed.filter((f) => f.status === 429 && f.body.channel === 'DUBEN')).toHaveLength(1);
+  });
+});
