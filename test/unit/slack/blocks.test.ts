@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { NotificationView, OverdueSummaryView, RecordSheetView } from '../../../src/app/views.js';
+import { LIMITS, blockKitProblems, paginate, render } from '../../../src/channels/slack/blocks.js';
+import { recordInputFromModal, recordModal } from '../../../src/channels/slack/app.js';
+
+const long = (n: number) => 'x'.repeat(n);
+const record: RecordSheetView = {
+  type: 'record-sheet', recordId: 'rec.c-amy.2025-11-11', version: 1, state: 'awaiting-confirmation', stateLabel: 'Waiting for confirmation', viewerId: 'amy', viewerRole: 'supervisee',
+  canEdit: false, canConfirm: true, canDispute: true, sessionId: 'c-amy.2025-11-11', dateText: 'Tue 11 Nov 2025', supervisor: { id: 'sup', name: 'Sam Supervisor' }, supervisees: [{ id: 'amy', name: 'Amy Teacher' }],
+  topics: ['performance'], topicOptions: [{ value: 'performance', label: 'Performance' }], notes: 'Discussed caseload', concerns: [{ id: 'c1', text: 'Attendance pattern', riskOfHarm: false }],
+  caseDecisions: [{ id: 'd1', childRef: 'JB', decision: 'Refer', rationale: 'Attendance', followUpById: 'amy', followUpByName: 'Amy Teacher', copyDueText: 'Wed 12 Nov 2025, 17:00', copied: false }],
+  actions: [{ id: 'a1', text: 'Call home', ownerId: 'amy', ownerName: 'Amy Teacher', dueDate: '2025-11-14' }], previousActions: [], confirmations: [], awaiting: [{ id: 'amy', name: 'Amy Teacher' }], ownerOptions: [],
+};
+const row = (i: number) => ({ personId: `p${i}`, personName: `Person ${i}`, detail: `next booked Tue 24 Nov 2026, 15:45 ${long(80)}`, daysOverdue: i, refId: `c${i}` });
+const overdue = (n: number): OverdueSummaryView => ({
+  type: 'overdue-summary', organisationName: 'Aire Valley Learning Trust', generatedAtText: 'Mon 23 Nov 2026, 09:00', filter: 'all',
+  sessions: Array.from({ length: n }, (_, i) => ({ ...row(i), lastSessionText: 'Mon 7 Sept 2026' })), records: Array.from({ length: n }, (_, i) => row(i)), actions: [], reviews: [], caseDecisions: [], escalations: [], unreachable: [],
+  counts: { sessions: n, records: n, actions: 0, reviews: 0, caseDecisions: 0, escalations: 0, unreachable: 0 },
+});
+const views: NotificationView[] = [
+  record,
+  { ...record, state: 'signed', stateLabel: 'Signed', canConfirm: false, canDispute: false, signedText: 'Signed by both on Wed 12 Nov 2025' },
+  { ...record, notes: long(20_000), concerns: Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, text: long(2000), riskOfHarm: i % 2 === 0 })) },
+  { type: 'agenda-prompt', sessionId: 's', contractId: 'c', recipientRole: 'supervisee', startsAtText: 'Tue 11 Nov 2025, 15:45', durationMinutes: 60, location: 'Room 2', withNames: ['Sam Supervisor'], openActions: [], items: [], templateLines: ['Workload', 'Wellbeing'], categories: [] },
+  { type: 'agenda', items: Array.from({ length: 200 }, (_, i) => ({ id: `i${i}`, text: long(300), authorName: 'Amy', category: 'case-discussion', categoryLabel: 'Case discussion', riskOfHarm: false })), parkedCount: 1, added: 2, escalated: true },
+  overdue(0),
+  overdue(3),
+  overdue(2000),
+  { type: 'escalation', escalationId: 'e1', raisedByName: 'Amy', subjectName: 'Amy', raisedAtText: 'now', source: 'agenda-item', text: long(5000), acknowledged: false },
+  { type: 'escalation-raised', dslNames: ['Dee Lead'], raisedAtText: 'now' },
+  { type: 'reminder', kind: 'notice', title: 'Supervision in a week', lines: ['Tue 18 Nov 2025, 15:45 with Sam'] },
+  { type: 'next-session', items: [], openActions: [] },
+  { type: 'actions', actions: [] },
+  { type: 'help', isDsl: true, supportContacts: [{ name: 'Education Support', phone: '08000 562 561' }] },
+  { type: 'dispute-notice', recordId: 'r', dateText: 'Tue 11 Nov 2025', supervisorName: 'Sam', superviseeNames: ['Amy'], raisedByName: 'Amy', reason: long(4000) },
+  { type: 'text', text: 'Done.' },
+  { type: 'refusal', text: 'Sorry — that is not something you can do here.' },
+  { type: 'error', field: 'filter', message: 'filter: use one of: sessions, records, actions, reviews' },
+];
+
+describe('Block Kit', () => {
+  it('every view, realistic or oversized, renders within Slack’s limits once paginated', () => {
+    for (const view of views) {
+      const pages = paginate(render(view));
+      expect(pages.length).toBeGreaterThan(0);
+      for (const page of pages) {
+        expect(blockKitProblems(page.blocks), view.type).toEqual([]);
+        expect(page.text.length).toBeLessThanOrEqual(LIMITS.fallbackText);
+      }
+    }
+  });
+
+  it('a long overdue summary pages, and every person is on some page', () => {
+    const pages = paginate(render(overdue(2000)));
+    expect(pages.length).toBeGreaterThan(1);
+    const all = JSON.stringify(pages);
+    for (const i of [0, 999, 1999]) expect(all).toContain(`Person ${i}*`);
+  });
+
+  it('the limit checker catches what Slack would refuse', () => {
+    expect(blockKitProblems(Array.from({ length: 51 }, () => ({ type: 'divider' as const })))).toEqual(['51 blocks (max 50)']);
+    expect(blockKitProblems([{ type: 'section', text: { type: 'mrkdwn', text: long(3001) } }])[0]).toMatch(/3001 characters/);
+  });
+
+  it('buttons appear only for what the viewer may do; the signed view is locked', () => {
+    const open = JSON.stringify(render(record).blocks);
+    expect(open).toContain('record_confirm');
+    expect(open).toContain('record_request_change');
+    const signed = JSON.stringify(render(views[1] as NotificationView).blocks);
+    expect(signed).not.toContain('record_confirm');
+    expect(signed).toContain('Signed by both on');
+  });
+
+  it('user text cannot become a mention or a link', () => {
+    const out = JSON.stringify(render({ type: 'text', text: '<!channel> <https://evil.example|click>' }).blocks);
+    expect(out).not.toContain('<!channel>');
+    expect(out).toContain('&lt;!channel&gt;');
+  });
+});
+
+describe('the record modal', () => {
+  it('is within the modal limits, prefilled from the record', () => {
+    const modal = recordModal('s', record, [{ id: 'sup', name: 'Sam' }, { id: 'amy', name: 'Amy' }], 'Session of Tue 11 Nov 2025 with Amy');
+    expect(blockKitProblems(modal.blocks as never, LIMITS.modalBlocks)).toEqual([]);
+    expect(JSON.stringify(modal)).toContain('Discussed caseload');
+  });
+
+  it('reads its fields into the use case input and names each bad field', () => {
+    const at = (day: string, time: string) => new Date(`${day}T${time}:00Z`);
+    const empty = Object.fromEntries(['topics', 'notes', 'concerns', 'risk', 'child_ref', 'decision', 'rationale', 'follow_up', 'action_0', 'owner_0', 'due_0', 'action_1', 'owner_1', 'due_1', 'action_2', 'owner_2', 'due_2', 'next_date', 'next_time'].map((b) => [b, { v: {} }]));
+    const ok = recordInputFromModal({ ...empty, notes: { v: { value: 'n' } }, risk: { v: { value: 'a bruise\n' } }, next_date: { v: { selected_date: '2025-12-09' } } }, 's1', at);
+    expect(ok.input).toMatchObject({ sessionId: 's1', notes: 'n', concerns: [{ text: 'a bruise', riskOfHarm: true }], nextSessionAt: '2025-12-09T15:45:00.000Z', submit: true });
+    expect(recordInputFromModal({ ...empty, decision: { v: { value: 'Refer' } } }, 's1', at).errors).toEqual({ child_ref: 'give the child’s initials or reference', rationale: 'record the rationale', follow_up: 'say who follows up' });
+    expect(Object.keys(recordInputFromModal({ ...empty, due_0: { v: { selected_date: '11/11/2025' } } }, 's1', at).errors ?? {})).toEqual(['due_0']);
+    expect(Object.keys(recordInputFromModal({ notes: 5 }, 's1', at).errors ?? {}).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the Slack app manifest', () => {
+  const manifest = parse(readFileSync('manifests/slack/manifest.yaml', 'utf8'));
+  it('declares the commands, events and scopes the app uses, at manifest version 2', () => {
+    expect(manifest._metadata.major_version).toBe(2);
+    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual(['/overdue', '/supervision']);
+    for (const c of manifest.features.slash_commands) expect(c.usage_hint).toBeTruthy();
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'message.im']);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'commands', 'im:history', 'im:write']);
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    const source = readFileSync('src/channels/slack/app.ts', 'utf8');
+    for (const c of ['/overdue', '/supervision']) expect(source).toContain(`app.command('${c}'`);
+    expect(source).toContain("app.event('app_home_opened'");
+  });
+});
