@@ -182,9 +182,12 @@ export interface AuditEntry {
   detail: Record<string, string | number | boolean | null>;
   prevHash: string;
   hash: string;
+  /** A natural key for entries a retried command may write again (e.g. one party's confirmation). */
+  key?: string;
 }
 
 export interface AuditLog {
+  /** With a `key`, appending twice (a retry after a crash, a racing duplicate) writes one entry. */
   append(entry: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>): Promise<AuditEntry>;
   entries(organisationId: string): Promise<AuditEntry[]>;
   /** Re-computes the hash chain; reports the first gap or altered entry. */

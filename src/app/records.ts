@@ -199,8 +199,13 @@ export const confirmRecord = useCase(async (deps: AppDeps, actorId: string, inpu
     return result;
   });
   const record = outcome.record;
-  if (!outcome.alreadyConfirmed) {
-    await audit(deps, { organisationId: ctx.org.id, actorId, action: outcome.signed ? 'record.signed' : 'record.confirmed', subject: { kind: 'record', id: record.id, version: record.version }, detail: { confirmations: record.confirmations.length } });
+  // Keyed by the confirmation, so a command retried after a crash between the record write and this entry
+  // writes the entry it missed, and a repeated click writes nothing.
+  const mine = record.confirmations.findIndex((c) => c.personId === actorId);
+  const confirmation = record.confirmations[mine];
+  if (confirmation) {
+    const signedByMe = record.state === 'signed' && mine === record.confirmations.length - 1;
+    await audit(deps, { organisationId: ctx.org.id, actorId, action: signedByMe ? 'record.signed' : 'record.confirmed', subject: { kind: 'record', id: record.id, version: record.version }, detail: { confirmations: mine + 1 }, at: confirmation.at, key: `confirm:${record.id}:v${record.version}:${actorId}` });
   }
   if (outcome.signed) {
     const actions = agreedActionsFrom(record, now);

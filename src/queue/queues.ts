@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type Command, commandSchema, runCommand } from '../app/commands.js';
 import type { UseCaseResult } from '../app/errors.js';
-import { type AppDeps, type ChannelNotifier, RecipientUnreachableError, type ReminderScheduler } from '../app/ports.js';
+import { type AppDeps, type ChannelNotifier, type OutboxMessage, RecipientUnreachableError, type ReminderScheduler } from '../app/ports.js';
 import type { Reminder } from '../domain/types.js';
 import { jobIdFor, redisConnection } from './redis.js';
 import { reminderMessages } from './reminder-views.js';
@@ -86,16 +86,19 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
   };
   deps.reminderScheduler = scheduler;
 
-  async function flushOutbox(): Promise<number> {
-    const rows = await deps.outbox.pending(500);
-    if (rows.length === 0) return 0;
-    await notifications.addBulk(
-      rows.map((row) => ({
-        name: row.view.type,
+  const notify = (ids: Array<{ id: string; type: string }>) =>
+    notifications.addBulk(
+      ids.map((row) => ({
+        name: row.type,
         data: { outboxId: row.id },
         opts: { jobId: jobIdFor(row.id), attempts: 50, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
       })),
     );
+
+  async function flushOutbox(): Promise<number> {
+    const rows = await deps.outbox.pending(500);
+    if (rows.length === 0) return 0;
+    await notify(rows.map((row) => ({ id: row.id, type: row.view.type })));
     return rows.length;
   }
 
@@ -171,7 +174,10 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       concurrency: options.concurrency ?? 20,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       lockDuration: options.lockDurationMs ?? 30_000,
-      maxStalledCount: 5,
+      // A stalled job is one whose worker died (kill -9, OOM, a deploy); stalled jobs go back to the head of the
+      // queue, so the same few are hit by every crash in a row. Failing them after a handful would lose a
+      // confirmation someone made, and handlers cannot crash a process by input, so allow many.
+      maxStalledCount: 100,
     };
     workers.push(
       new Worker(
@@ -179,8 +185,20 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
         async (job: Job) => {
           const command = commandSchema.safeParse(job.data);
           if (!command.success) throw new UnrecoverableError('malformed command');
-          const result = await runCommand(deps, command.data);
-          await flushOutbox().catch((e) => logger.warn({ err: (e as Error).message }, 'outbox flush failed; the sweep will retry'));
+          // the messages this command wrote go straight onto the notifications queue; the sweep catches any
+          // a crash left behind, so a command never has to scan the outbox
+          const written: Array<{ id: string; type: string }> = [];
+          const outbox = {
+            ...deps.outbox,
+            enqueue: async (messages: OutboxMessage[]) => {
+              await deps.outbox.enqueue(messages);
+              written.push(...messages.map((m) => ({ id: m.id, type: m.view.type })));
+            },
+          };
+          const result = await runCommand({ ...deps, outbox }, command.data);
+          if (written.length > 0) {
+            await notify(written).catch((e) => logger.warn({ err: (e as Error).message }, 'notifications not queued; the sweep will retry'));
+          }
           return result;
         },
         { ...workerOptions, connection: conn() },

@@ -24,9 +24,9 @@ function canonical(value: unknown): string {
 }
 
 export function auditHash(entry: Omit<AuditEntry, 'hash'>): string {
-  const { organisationId, seq, at, actorId, action, subject, detail, prevHash } = entry;
+  const { organisationId, seq, at, actorId, action, subject, detail, prevHash, key } = entry;
   return createHash('sha256')
-    .update(canonical({ organisationId, seq, at, actorId, action, subject, detail, prevHash }))
+    .update(canonical({ organisationId, seq, at, actorId, action, subject, detail, prevHash, key }))
     .digest('hex');
 }
 
@@ -50,10 +50,28 @@ export function auditLog(m: Models): AuditLog {
     return m.audit.findById(key(organisationId, seq)).lean<AuditEntry>();
   }
 
+  /**
+   * A keyed entry: a marker (by `_id`, so fast on FerretDB) names the sequence number it claimed, written
+   * before the entry and only ever raised. The marker is read after the newest entry, so a writer either
+   * finds the entry the marker points to or collides on that sequence number and looks again.
+   */
+  const markerId = (organisationId: string, k: string) => `audit-key:${organisationId}:${k}`;
+  async function existingKeyed(organisationId: string, k: string): Promise<AuditEntry | null> {
+    const marker = await m.heads.findById(markerId(organisationId, k)).lean<{ seq?: number }>();
+    if (!marker?.seq) return null;
+    const entry = await m.audit.findById(key(organisationId, marker.seq)).lean<Record<string, unknown>>();
+    return entry && entry.key === k ? toEntry(entry) : null;
+  }
+
   async function appendNow(input: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>): Promise<AuditEntry> {
     for (let attempt = 0; attempt < 1000; attempt++) {
       const last = await lastEntry(input.organisationId);
       const seq = (last?.seq ?? 0) + 1;
+      if (input.key !== undefined) {
+        const found = await existingKeyed(input.organisationId, input.key);
+        if (found) return found;
+        await m.heads.updateOne({ _id: markerId(input.organisationId, input.key) }, { $max: { seq } }, { upsert: true });
+      }
       const unhashed = { ...input, seq, prevHash: last?.hash ?? GENESIS };
       const entry: AuditEntry = { ...unhashed, hash: auditHash(unhashed) };
       try {
