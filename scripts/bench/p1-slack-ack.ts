@@ -1,0 +1,118 @@
+/**
+ * P1: a signed Slack slash command or block action → the HTTP acknowledgement, at 200 requests/s for 60 s
+ * (BENCH_P1_SECONDS shortens it), against the running bot with its queues, Redis and MongoDB-wire server,
+ * and a local Slack Web API taking what the bot posts afterwards. Requests are sent open-loop (on a fixed
+ * schedule, whether or not earlier ones have been answered), so a slow ack shows as latency. Target p99 ≤ 50 ms.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { systemClock } from '../../src/app/clock.js';
+import { saveContract } from '../../src/app/sessions.js';
+import { startBot } from '../../src/bot.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { connectStore } from '../../src/store/connection.js';
+import { startFakeSlack } from '../../test/support/fake-slack.js';
+import { contract, person, school } from '../../test/support/school.js';
+import { startMongo, startRedis } from '../services.js';
+import { type BenchResult, percentile, round } from './result.js';
+
+const RATE = 200;
+const SECONDS = Number(process.env.BENCH_P1_SECONDS ?? 60);
+const SECRET = 'p1-signing-secret';
+
+export async function run(): Promise<BenchResult[]> {
+  const [mongo, redis] = await Promise.all([startMongo(), startRedis()]);
+  const slack = await startFakeSlack();
+  const store = await connectStore(mongo.url);
+  const org = school();
+  await store.stores.organisations.upsert(org);
+  const people = [person('dsl', ['dsl']), person('sup', ['supervisor']), ...Array.from({ length: 20 }, (_, i) => person(`s${i}`, ['supervisee']))].map((p) => ({
+    ...p,
+    identities: { slackUserId: `U${p.id.toUpperCase()}` },
+  }));
+  for (const p of people) await store.stores.people.upsert(p);
+  const deps = { ...store.stores, clock: systemClock, newId: randomUUID };
+  for (let i = 0; i < 20; i++) await saveContract(deps, org, contract({ id: `c${i}`, superviseeIds: [`s${i}`], startDate: '2025-09-01' }));
+  await store.close();
+
+  const config = loadConfig({
+    MONGODB_URI: mongo.url,
+    REDIS_URL: redis.url,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    PLAYGROUND: 'off',
+    LOG_LEVEL: 'silent',
+  });
+  const bot = await startBot(config, createLogger('silent'));
+  const { port } = bot.server.address() as { port: number };
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+  const send = (path: string, body: string): Promise<number> => {
+    const ts = Math.floor(Date.now() / 1000);
+    const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), 'x-slack-request-timestamp': ts, 'x-slack-signature': signature } },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
+  const slash = (i: number) =>
+    new URLSearchParams({ token: 't', team_id: 'T1', api_app_id: 'A1', channel_id: 'D1', user_id: `US${i % 20}`, command: '/supervision', text: i % 2 ? 'next' : 'actions', trigger_id: `t${i}`, response_url: `${slack.url}/response/${i}` }).toString();
+  const action = (i: number) =>
+    new URLSearchParams({
+      payload: JSON.stringify({ type: 'block_actions', team: { id: 'T1' }, api_app_id: 'A1', token: 't', trigger_id: `t${i}`, user: { id: 'UDSL' }, response_url: `${slack.url}/response/${i}`, actions: [{ type: 'button', action_id: 'escalation_acknowledge', block_id: 'b', value: `esc-${i}`, action_ts: `${i}.1` }] }),
+    }).toString();
+
+  try {
+    // warm up connections and code paths
+    for (let i = 0; i < 50; i++) await send('/slack/commands', slash(i));
+    const total = RATE * SECONDS;
+    const latencies: number[] = [];
+    let errors = 0;
+    const inFlight: Promise<void>[] = [];
+    const start = performance.now();
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const p = (i % 2 === 0 ? send('/slack/commands', slash(i)) : send('/slack/interactions', action(i))).then(
+        (ms) => void latencies.push(ms),
+        () => void errors++,
+      );
+      inFlight.push(p);
+    }
+    await Promise.all(inFlight);
+    const elapsed = (performance.now() - start) / 1000;
+    latencies.sort((a, b) => a - b);
+    const p99 = round(percentile(latencies, 99));
+    return [
+      {
+        id: 'P1',
+        value: p99,
+        unit: 'ms',
+        target: '<= 50',
+        pass: p99 <= 50 && errors === 0,
+        measured: `signed /supervision commands and block actions → HTTP ack, ${total} requests at ${RATE}/s for ${SECONDS} s (achieved ${round(total / elapsed, 1)}/s), ${errors} errors; p50 ${round(percentile(latencies, 50))} ms, p99 ${p99} ms, max ${round(latencies.at(-1) ?? Number.NaN)} ms`,
+        p50: round(percentile(latencies, 50)),
+        p99,
+        requests: total,
+        errors,
+      },
+    ];
+  } finally {
+    agent.destroy();
+    await bot.stop();
+    await slack.close();
+    await Promise.all([mongo.stop(), redis.stop()]);
+  }
+}
