@@ -20,8 +20,16 @@ function guardSignedRecords(records: Schema): void {
     const stored = await (this.constructor as Model<unknown>).findById(this._id).select({ state: 1 }).lean<{ state?: string }>();
     if (stored?.state === 'signed') throw new SignedRecordImmutableError();
   });
-  const lockFilter = function (this: { getFilter(): Record<string, unknown>; setQuery(q: Record<string, unknown>): void }) {
+  const lockFilter = async function (this: { getFilter(): Record<string, unknown>; setQuery(q: Record<string, unknown>): void; model: Model<unknown> }) {
     const filter = this.getFilter();
+    // A revision's state is fixed when it is inserted (records are append-only), so for a filter on `_id` alone
+    // the stored state can be checked first by `_id` and the filter left as it is: FerretDB answers a plain
+    // `_id` filter without reading the whole collection.
+    const keys = Object.keys(filter);
+    if (keys.length === 1 && keys[0] === '_id' && typeof filter._id === 'string') {
+      const stored = await this.model.findById(filter._id).select({ state: 1 }).lean<{ state?: string }>();
+      if (stored?.state !== 'signed') return;
+    }
     this.setQuery({ $and: [filter, { state: { $ne: 'signed' } }] });
   };
   for (const op of ['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'findOneAndReplace'] as const) {
