@@ -224,3 +224,48 @@ describe('Slack rate limits', () => {
     expect(slack.failed.filter((f) => f.status === 429 && f.body.channel === 'DUBEN')).toHaveLength(1);
   });
 });
+
+describe('App Home, risk of harm and disputes', () => {
+  it('App Home shows my next session and, for the DSL, the overdue counts', async () => {
+    await post('/slack/events', event('EvHome1', { type: 'app_home_opened', user: 'UDSL', channel: 'DUDSL', tab: 'home' }));
+    const home = await eventually(() => slack.of('views.publish').find((c) => c.body.user_id === 'UDSL'), 'the DSL’s home');
+    const view = home.body.view as { type: string; blocks: unknown[] };
+    expect(view.type).toBe('home');
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+    expect(textOf(view)).toContain('Across the school');
+    await post('/slack/events', event('EvHome2', { type: 'app_home_opened', user: 'UBEN', channel: 'DUBEN', tab: 'home' }));
+    const ben = await eventually(() => slack.of('views.publish').find((c) => c.body.user_id === 'UBEN'), 'Ben’s home');
+    expect(textOf(ben.body.view)).not.toContain('Across the school');
+  });
+
+  it('a risk of harm flagged from the agenda prompt reaches the DSL at once', async () => {
+    const flagged = click('UAMY', 'agenda_flag_risk', sessionId);
+    await post('/slack/interactions', flagged.body, 'application/x-www-form-urlencoded');
+    const opened = await eventually(() => slack.of('views.open').find((c) => textOf(c.body.view).includes('Send to the DSL now')), 'the risk modal');
+    const modal = opened.body.view as { private_metadata: string };
+    const res = await post(
+      '/slack/interactions',
+      interaction({ type: 'view_submission', user: { id: 'UAMY' }, view: { id: 'VRISK', hash: 'hr1', type: 'modal', callback_id: 'agenda_item_modal', private_metadata: modal.private_metadata, state: { values: { text: { v: { type: 'plain_text_input', value: 'A child in my class has unexplained bruises' } }, category: { v: { type: 'static_select', selected_option: { value: 'case-discussion' } } } } } } }),
+      'application/x-www-form-urlencoded',
+    );
+    expect(res.status).toBe(200);
+    await eventually(() => slack.of('chat.postMessage').some((c) => c.body.channel === 'DUDSL' && textOf(c.body.blocks).includes('Risk of harm to a child')), 'the escalation in the DSL’s DM');
+    expect((await w.deps.escalations.unacknowledged('org-wl')).length).toBeGreaterThan(0);
+  });
+
+  it('a change requested by Ben goes to his line manager, as his contract says', async () => {
+    w.clock.set(london('2025-12-15T10:00'));
+    await w.deps.sessions.insert({ id: 'c-ben.2025-12-15', organisationId: 'org-wl', contractId: 'c-ben', startsAt: london('2025-12-15T09:00'), durationMinutes: 60, status: 'scheduled' });
+    const { draftRecord } = await import('../../../src/app/records.js');
+    await draftRecord(w.deps, 'sup', { sessionId: 'c-ben.2025-12-15', topics: ['organisational'], notes: 'n', submit: true });
+    const recordId = recordIdFor('c-ben.2025-12-15');
+    const change = click('UBEN', 'record_request_change', `${recordId}@1`);
+    await post('/slack/interactions', change.body, 'application/x-www-form-urlencoded');
+    const opened = await eventually(() => slack.of('views.open').find((c) => (c.body.view as { callback_id?: string }).callback_id === 'dispute_modal'), 'the change modal');
+    const empty = await post('/slack/interactions', interaction({ type: 'view_submission', user: { id: 'UBEN' }, view: { id: 'VD', hash: 'hd0', type: 'modal', callback_id: 'dispute_modal', private_metadata: (opened.body.view as { private_metadata: string }).private_metadata, state: { values: { reason: { v: { type: 'plain_text_input', value: '   ' } } } } } }), 'application/x-www-form-urlencoded');
+    expect(await empty.json()).toEqual({ response_action: 'errors', errors: { reason: 'say what should change' } });
+    await post('/slack/interactions', interaction({ type: 'view_submission', user: { id: 'UBEN' }, view: { id: 'VD', hash: 'hd1', type: 'modal', callback_id: 'dispute_modal', private_metadata: (opened.body.view as { private_metadata: string }).private_metadata, state: { values: { reason: { v: { type: 'plain_text_input', value: 'The action owner is wrong' } } } } } }), 'application/x-www-form-urlencoded');
+    await eventually(async () => (await w.deps.records.latest(recordId))?.state === 'disputed', 'the disputed record');
+    await eventually(() => slack.of('chat.postMessage').some((c) => c.body.channel === 'DUHEAD' && textOf(c.body.blocks).includes('A change was requested')), 'the notice to the line manager');
+  });
+});
