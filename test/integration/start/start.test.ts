@@ -1,0 +1,49 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../scripts/services.js';
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'start-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** `npm start`'s script, as a user runs it: embedded Redis and FerretDB, data under DATA_DIR. */
+async function start(port: number): Promise<{ child: ChildProcess; output: () => string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', SERVICES_QUIET: '0' };
+  delete env.MONGODB_URI;
+  delete env.REDIS_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (out += d));
+  for (let i = 0; i < 1200 && !out.includes('Supervision Bot is running'); i++) {
+    if (child.exitCode !== null) throw new Error(`start exited: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!out.includes('Supervision Bot is running')) throw new Error(`start did not come up: ${out}`);
+  return { child, output: () => out };
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  child.kill('SIGINT');
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+describe('npm start', () => {
+  it('brings up Redis, FerretDB and the bot with the demo school; Ctrl-C stops everything; a second start keeps the data', async () => {
+    const port = await freePort();
+    const first = await start(port);
+    expect(first.output()).toContain('loading the demo school');
+    expect(first.output()).toContain(`http://127.0.0.1:${port}`);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect(await stop(first.child)).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    expect(readdirSync(dataDir).sort()).toEqual(['mongo', 'redis']);
+
+    const second = await start(port);
+    expect(second.output()).not.toContain('loading the demo school');
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect(await stop(second.child)).toBe(0);
+  }, 240_000);
+});
