@@ -15,6 +15,7 @@ import { startMongo, startRedis } from '../services.js';
 import { type BenchResult, round } from './result.js';
 
 const N = Number(process.env.P4_CONFIRMATIONS ?? 2000);
+const CONCURRENCY = Number(process.env.P4_CONCURRENCY ?? 20);
 
 export async function run(): Promise<BenchResult[]> {
   const [mongo, redis] = await Promise.all([startMongo(), startRedis()]);
@@ -42,7 +43,7 @@ export async function run(): Promise<BenchResult[]> {
     await store.connection.collection('rawConfirmations').insertMany(confirmed as never[], { ordered: false });
     const rawRate = N / ((performance.now() - rawStart) / 1000);
 
-    const queues = await startQueues({ redisUrl: redis.url, prefix: 'p4', deps, notifiers: [], logger: createLogger('silent'), concurrency: 50, sweepSeconds: 3600 });
+    const queues = await startQueues({ redisUrl: redis.url, prefix: 'p4', deps, notifiers: [], logger: createLogger('silent'), concurrency: CONCURRENCY, sweepSeconds: 3600 });
     const start = performance.now();
     await Promise.all(
       records.map((r, i) => queues.dispatch({ commandId: `bench.${i}`, type: 'confirmRecord', actorId: r.superviseeIds[0] as string, input: { recordId: r.id } })),
@@ -58,7 +59,7 @@ export async function run(): Promise<BenchResult[]> {
     const ratio = queueRate / rawRate;
     const where = process.env.MONGODB_URI ? 'MONGODB_URI' : 'a local MongoDB-wire server';
     return [
-      { id: 'P4', value: round(queueRate, 0), unit: 'confirmations/s', target: '>= 1000', pass: queueRate >= 1000, measured: `${N} confirmations through the commands queue into ${where} (${written} written)`, confirmations: N, written },
+      { id: 'P4', value: round(queueRate, 0), unit: 'confirmations/s', target: '>= 1000', pass: queueRate >= 1000, measured: `${N} confirmations through the commands queue (${CONCURRENCY} concurrent jobs) into ${where} (${written} written)`, confirmations: N, written },
       { id: 'P4-ratio', value: round(ratio * 100, 1), unit: '%', target: '>= 50', pass: ratio >= 0.5, measured: `queue rate ${round(queueRate, 0)}/s against raw insertMany ${round(rawRate, 0)}/s of the same documents, same run` },
     ];
   } finally {
