@@ -1,44 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { NotificationView, OverdueSummaryView, RecordSheetView } from '../../../src/app/views.js';
+import type { NotificationView } from '../../../src/app/views.js';
+import { long, overdue, record, views } from '../../support/sample-views.js';
 import { LIMITS, blockKitProblems, paginate, render } from '../../../src/channels/slack/blocks.js';
 import { recordInputFromModal, recordModal } from '../../../src/channels/slack/app.js';
-
-const long = (n: number) => 'x'.repeat(n);
-const record: RecordSheetView = {
-  type: 'record-sheet', recordId: 'rec.c-amy.2025-11-11', version: 1, state: 'awaiting-confirmation', stateLabel: 'Waiting for confirmation', viewerId: 'amy', viewerRole: 'supervisee',
-  canEdit: false, canConfirm: true, canDispute: true, sessionId: 'c-amy.2025-11-11', dateText: 'Tue 11 Nov 2025', supervisor: { id: 'sup', name: 'Sam Supervisor' }, supervisees: [{ id: 'amy', name: 'Amy Teacher' }],
-  topics: ['performance'], topicOptions: [{ value: 'performance', label: 'Performance' }], notes: 'Discussed caseload', concerns: [{ id: 'c1', text: 'Attendance pattern', riskOfHarm: false }],
-  caseDecisions: [{ id: 'd1', childRef: 'JB', decision: 'Refer', rationale: 'Attendance', followUpById: 'amy', followUpByName: 'Amy Teacher', copyDueText: 'Wed 12 Nov 2025, 17:00', copied: false }],
-  actions: [{ id: 'a1', text: 'Call home', ownerId: 'amy', ownerName: 'Amy Teacher', dueDate: '2025-11-14' }], previousActions: [], confirmations: [], awaiting: [{ id: 'amy', name: 'Amy Teacher' }], ownerOptions: [],
-};
-const row = (i: number) => ({ personId: `p${i}`, personName: `Person ${i}`, detail: `next booked Tue 24 Nov 2026, 15:45 ${long(80)}`, daysOverdue: i, refId: `c${i}` });
-const overdue = (n: number): OverdueSummaryView => ({
-  type: 'overdue-summary', organisationName: 'Aire Valley Learning Trust', generatedAtText: 'Mon 23 Nov 2026, 09:00', filter: 'all',
-  sessions: Array.from({ length: n }, (_, i) => ({ ...row(i), lastSessionText: 'Mon 7 Sept 2026' })), records: Array.from({ length: n }, (_, i) => row(i)), actions: [], reviews: [], caseDecisions: [], escalations: [], unreachable: [],
-  counts: { sessions: n, records: n, actions: 0, reviews: 0, caseDecisions: 0, escalations: 0, unreachable: 0 },
-});
-const views: NotificationView[] = [
-  record,
-  { ...record, state: 'signed', stateLabel: 'Signed', canConfirm: false, canDispute: false, signedText: 'Signed by both on Wed 12 Nov 2025' },
-  { ...record, notes: long(20_000), concerns: Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, text: long(2000), riskOfHarm: i % 2 === 0 })) },
-  { type: 'agenda-prompt', sessionId: 's', contractId: 'c', recipientRole: 'supervisee', startsAtText: 'Tue 11 Nov 2025, 15:45', durationMinutes: 60, location: 'Room 2', withNames: ['Sam Supervisor'], openActions: [], items: [], templateLines: ['Workload', 'Wellbeing'], categories: [] },
-  { type: 'agenda', items: Array.from({ length: 200 }, (_, i) => ({ id: `i${i}`, text: long(300), authorName: 'Amy', category: 'case-discussion', categoryLabel: 'Case discussion', riskOfHarm: false })), parkedCount: 1, added: 2, escalated: true },
-  overdue(0),
-  overdue(3),
-  overdue(2000),
-  { type: 'escalation', escalationId: 'e1', raisedByName: 'Amy', subjectName: 'Amy', raisedAtText: 'now', source: 'agenda-item', text: long(5000), acknowledged: false },
-  { type: 'escalation-raised', dslNames: ['Dee Lead'], raisedAtText: 'now' },
-  { type: 'reminder', kind: 'notice', title: 'Supervision in a week', lines: ['Tue 18 Nov 2025, 15:45 with Sam'] },
-  { type: 'next-session', items: [], openActions: [] },
-  { type: 'actions', actions: [] },
-  { type: 'help', isDsl: true, supportContacts: [{ name: 'Education Support', phone: '08000 562 561' }] },
-  { type: 'dispute-notice', recordId: 'r', dateText: 'Tue 11 Nov 2025', supervisorName: 'Sam', superviseeNames: ['Amy'], raisedByName: 'Amy', reason: long(4000) },
-  { type: 'text', text: 'Done.' },
-  { type: 'refusal', text: 'Sorry — that is not something you can do here.' },
-  { type: 'error', field: 'filter', message: 'filter: use one of: sessions, records, actions, reviews' },
-];
 
 describe('Block Kit', () => {
   it('every view, realistic or oversized, renders within Slack’s limits once paginated', () => {
