@@ -1,0 +1,274 @@
+/**
+ * Authorisation matrix: every role × every command (`COMMAND_HANDLERS`, run as the queue's worker runs them)
+ * and every read (`computeOverdue`, `viewRecord`, `nextSession`, `myActions`), against Amy's contract
+ * (supervisor Sam, dispute route: the safeguarding governor). Expected cells come from the policies
+ * (PRODUCT.md, src/domain/permissions.ts):
+ *   - only the named supervisor drafts, submits and corrects the record (stour §5, §8);
+ *   - only the two parties confirm or dispute it, add agenda items, mark the session held or raise an item as
+ *     risk of harm (stour §5, §6, template supervisee (d));
+ *   - the supervisor or the person hearing the dispute resolves it (white-laith contract, template "complaints");
+ *   - the DSL, deputies and head schedule and see `/overdue` (loughton §2–5), acknowledge escalations, and
+ *     chase case decisions to the child's file (template "recording");
+ *   - a record is seen by its parties and the DSL/deputy; an auditor only once signed; the person hearing a
+ *     dispute sees the disputed record; nobody else (template "confidentiality", white-laith contract);
+ *   - nobody acts on another organisation's data; an unknown person gets nothing.
+ * Every cell runs on its own fresh subject; an allowed cell must succeed, a denied one must fail and change
+ * nothing in any collection (all documents digested before and after).
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_HANDLERS, type CommandType, runCommand } from '../../../src/app/commands.js';
+import type { UseCaseResult } from '../../../src/app/errors.js';
+import { computeOverdue } from '../../../src/app/overdue.js';
+import { myActions, nextSession } from '../../../src/app/reads.js';
+import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
+import type { RecordSheetView } from '../../../src/app/views.js';
+import { calendar, london, person, school } from '../../support/school.js';
+import { createWorld, type World } from '../../support/world.js';
+
+const ROLES = {
+  supervisee: 'amy',
+  otherSupervisee: 'ben',
+  supervisor: 'sup',
+  otherSupervisor: 'sup2',
+  dsl: 'dsl',
+  deputy: 'deputy',
+  head: 'head',
+  governor: 'governor',
+  auditor: 'auditor',
+  stranger: 'stranger',
+  otherOrganisation: 'x-dsl',
+  unknown: 'nobody',
+} as const;
+type Role = keyof typeof ROLES;
+
+const PARTIES: Role[] = ['supervisee', 'supervisor'];
+const LEADS: Role[] = ['dsl', 'deputy', 'head'];
+
+let w: World;
+let n = 0;
+const cal = calendar();
+
+// Fresh days for fresh subjects: past calendar days for sessions already held, future school days to book.
+let past = 0;
+const pastDay = () => new Date(Date.UTC(2025, 10, 8) - ++past * 86_400_000).toISOString().slice(0, 10);
+let future = 0;
+function futureDay(): string {
+  for (;;) {
+    const d = new Date(Date.UTC(2025, 10, 17) + future++ * 86_400_000).toISOString().slice(0, 10);
+    if (cal.isSchoolDay(d)) return d;
+  }
+}
+
+async function pastSession(): Promise<string> {
+  const d = pastDay();
+  const id = `c-amy.${d}`;
+  await w.deps.sessions.insert({ id, organisationId: 'org-wl', contractId: 'c-amy', startsAt: london(`${d}T15:45`), durationMinutes: 60, status: 'scheduled' });
+  return id;
+}
+
+async function futureSession(): Promise<string> {
+  const d = futureDay();
+  const id = `c-amy.${d}`;
+  await w.deps.sessions.insert({ id, organisationId: 'org-wl', contractId: 'c-amy', startsAt: london(`${d}T15:45`), durationMinutes: 60, status: 'scheduled' });
+  return id;
+}
+
+function must(result: UseCaseResult): UseCaseResult {
+  if (!result.ok) throw new Error(`fixture failed: ${JSON.stringify(result.error)}`);
+  return result;
+}
+
+async function draft(submit: boolean): Promise<string> {
+  const sessionId = await pastSession();
+  const result = must(
+    await draftRecord(w.deps, 'sup', {
+      sessionId,
+      topics: ['performance'],
+      notes: 'Matrix notes',
+      actions: [{ text: 'Matrix action', ownerId: 'amy', dueDate: '2025-12-01' }],
+      submit,
+    }),
+  );
+  return ((result as { view: RecordSheetView }).view).recordId;
+}
+const awaiting = () => draft(true);
+async function disputed(): Promise<string> {
+  const recordId = await awaiting();
+  must(await disputeRecord(w.deps, 'amy', { recordId, reason: 'Matrix dispute' }));
+  return recordId;
+}
+async function signed(): Promise<string> {
+  const recordId = await awaiting();
+  must(await confirmRecord(w.deps, 'amy', { recordId }));
+  must(await confirmRecord(w.deps, 'sup', { recordId }));
+  return recordId;
+}
+
+interface Cell {
+  name: string;
+  allowed: Role[];
+  input(): Promise<Record<string, unknown>>;
+  run: CommandType | ((actorId: string, input: Record<string, unknown>) => Promise<UseCaseResult>);
+}
+
+const ACTIONS: Cell[] = [
+  { name: 'submitAgendaItem', run: 'submitAgendaItem', allowed: PARTIES, input: async () => ({ contractId: 'c-amy', text: 'Matrix item' }) },
+  { name: 'parkItemForNextSession', run: 'parkItemForNextSession', allowed: PARTIES, input: async () => ({ contractId: 'c-amy', text: 'Matrix parked item' }) },
+  {
+    name: 'scheduleSession',
+    run: 'scheduleSession',
+    allowed: ['supervisor', ...LEADS],
+    input: async () => ({ contractId: 'c-amy', startsAt: london(`${futureDay()}T15:45`).toISOString() }),
+  },
+  {
+    name: 'rescheduleSession',
+    run: 'rescheduleSession',
+    allowed: [...PARTIES, ...LEADS],
+    input: async () => ({ sessionId: await futureSession(), newStartsAt: london(`${futureDay()}T15:45`).toISOString(), reason: 'Matrix move' }),
+  },
+  { name: 'markSessionHeld', run: 'markSessionHeld', allowed: PARTIES, input: async () => ({ sessionId: await pastSession() }) },
+  { name: 'draftRecord', run: 'draftRecord', allowed: ['supervisor'], input: async () => ({ sessionId: await pastSession(), topics: ['organisational'], notes: 'Matrix draft' }) },
+  { name: 'submitRecordForConfirmation', run: 'submitRecordForConfirmation', allowed: ['supervisor'], input: async () => ({ recordId: await draft(false) }) },
+  { name: 'confirmRecord', run: 'confirmRecord', allowed: PARTIES, input: async () => ({ recordId: await awaiting() }) },
+  { name: 'disputeRecord', run: 'disputeRecord', allowed: PARTIES, input: async () => ({ recordId: await awaiting(), reason: 'Matrix reason' }) },
+  { name: 'resolveDispute', run: 'resolveDispute', allowed: ['supervisor', 'governor'], input: async () => ({ recordId: await disputed(), resolution: 'Matrix resolution' }) },
+  { name: 'correctSignedRecord', run: 'correctSignedRecord', allowed: ['supervisor'], input: async () => ({ recordId: await signed() }) },
+  {
+    name: 'completeAction',
+    run: 'completeAction',
+    allowed: PARTIES, // the owner (Amy) or the contract's supervisor
+    input: async () => {
+      const id = `act.matrix.${++n}`;
+      await w.deps.actions.upsertMany([{ id, organisationId: 'org-wl', contractId: 'c-amy', recordId: 'rec.matrix', text: 'Matrix open action', ownerId: 'amy', dueDate: '2025-12-01', status: 'open', agreedAt: w.clock.now() }]);
+      return { actionId: id };
+    },
+  },
+  {
+    name: 'markCaseDecisionCopied',
+    run: 'markCaseDecisionCopied',
+    allowed: [...PARTIES, ...LEADS], // who follows up (Amy), the supervisor, the safeguarding leads
+    input: async () => {
+      const recordId = `rec.matrix.${++n}`;
+      const decidedAt = w.clock.now();
+      await w.deps.caseDecisions.upsertMany([{ id: 'd1', organisationId: 'org-wl', recordId, contractId: 'c-amy', childRef: 'JB', decision: 'Matrix decision', rationale: 'Matrix rationale', followUpById: 'amy', decidedAt, copyDueAt: new Date(decidedAt.getTime() + 86_400_000) }]);
+      return { recordId, decisionId: 'd1' };
+    },
+  },
+  {
+    name: 'escalateRiskOfHarm',
+    run: 'escalateRiskOfHarm',
+    allowed: PARTIES,
+    input: async () => {
+      const id = `item.matrix.${++n}`;
+      await w.deps.agenda.add({ id, organisationId: 'org-wl', contractId: 'c-amy', authorId: 'amy', text: 'Matrix concern', category: 'case-discussion', riskOfHarm: false, parked: true, createdAt: w.clock.now() });
+      return { agendaItemId: id };
+    },
+  },
+  {
+    name: 'acknowledgeEscalation',
+    run: 'acknowledgeEscalation',
+    allowed: LEADS, // the DSL and deputy were told; the head is a safeguarding lead too
+    input: async () => {
+      const id = `esc.matrix.${++n}`;
+      await w.deps.escalations.insert({ id, organisationId: 'org-wl', raisedById: 'amy', subjectPersonId: 'amy', source: { kind: 'agenda-item', id: `item.x.${n}` }, raisedAt: w.clock.now(), notifiedIds: ['dsl', 'deputy'] });
+      return { escalationId: id };
+    },
+  },
+  { name: 'scheduleReminders', run: 'scheduleReminders', allowed: ['supervisor', ...LEADS], input: async () => ({ contractId: 'c-amy' }) },
+  // the other organisation's DSL gets their own organisation's summary, and nothing of ours (checked below)
+  { name: 'computeOverdue', run: (a, i) => computeOverdue(w.deps, a, i), allowed: [...LEADS, 'otherOrganisation'], input: async () => ({}) },
+  { name: 'viewRecord (awaiting confirmation)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy'], input: async () => ({ recordId: await awaiting() }) },
+  { name: 'viewRecord (signed)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy', 'auditor'], input: async () => ({ recordId: await signed() }) },
+  { name: 'viewRecord (disputed, heard by the governor)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy', 'governor'], input: async () => ({ recordId: await disputed() }) },
+  // a person's own next session and actions: anyone known, and what comes back is their own
+  { name: 'nextSession', run: (a, i) => nextSession(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
+  { name: 'myActions', run: (a, i) => myActions(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
+];
+
+/** Everything in the database, digested: a denied call must leave it exactly as it was. */
+async function digest(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const [name, model] of Object.entries(w.store.models).sort(([a], [b]) => a.localeCompare(b))) {
+    const docs = await (model as typeof w.store.models.records).find({}).sort({ _id: 1 }).lean();
+    hash.update(`${name}:${JSON.stringify(docs)}\n`);
+  }
+  return hash.digest('hex');
+}
+
+beforeAll(async () => {
+  w = await createWorld('authz');
+  // a second organisation with its own DSL, supervisor, supervisee and contract
+  const other = school({ id: 'org-other', name: 'Other Academy', dslIds: ['x-dsl'], deputyDslIds: [], headteacherId: 'x-dsl', safeguardingGovernorId: undefined });
+  await w.deps.organisations.upsert(other);
+  for (const p of [person('x-dsl', ['dsl', 'supervisor', 'auditor'], { organisationId: 'org-other' }), person('x-amy', ['supervisee'], { organisationId: 'org-other' })]) await w.deps.people.upsert(p);
+  await w.deps.contracts.upsert({ ...(await w.deps.contracts.get('c-amy'))!, id: 'c-x', organisationId: 'org-other', supervisorIds: ['x-dsl'], superviseeIds: ['x-amy'] });
+}, 120_000);
+afterAll(async () => w?.close());
+
+describe('authorisation matrix', () => {
+  const outcomes: Array<{ action: string; role: Role; allowed: boolean; ok: boolean; unchanged?: boolean; error?: string }> = [];
+
+  for (const cell of ACTIONS) {
+    it(`${cell.name}: ${cell.allowed.join(', ')} only`, async () => {
+      // every role gets its own fresh subject; the denied ones go first, between two digests of the whole DB
+      const roles = (Object.keys(ROLES) as Role[]).sort((a, b) => Number(cell.allowed.includes(a)) - Number(cell.allowed.includes(b)));
+      const inputs = new Map<Role, Record<string, unknown>>();
+      for (const role of roles) inputs.set(role, await cell.input());
+      const before = await digest();
+      const denied: typeof outcomes = [];
+      for (const role of roles) {
+        const allowed = cell.allowed.includes(role);
+        if (allowed && denied.length > 0) {
+          const unchanged = (await digest()) === before;
+          for (const o of denied.splice(0)) outcomes.push({ ...o, unchanged });
+          expect(unchanged, `${cell.name}: a denied call changed the database`).toBe(true);
+        }
+        const actorId = ROLES[role];
+        const input = inputs.get(role) as Record<string, unknown>;
+        const result =
+          typeof cell.run === 'string'
+            ? await runCommand(w.deps, { commandId: `matrix.${cell.run}.${role}.${++n}`, type: cell.run, actorId, input })
+            : await cell.run(actorId, input);
+        const outcome = { action: cell.name, role, allowed, ok: result.ok, error: result.ok ? undefined : JSON.stringify(result.error) };
+        if (allowed) {
+          outcomes.push(outcome);
+          expect(result, `${cell.name} by ${role}`).toMatchObject({ ok: true });
+          if (role === 'otherOrganisation') expect(JSON.stringify(result)).not.toMatch(/Matrix|Amy|Ben|Sam|c-amy|org-wl/);
+        } else {
+          denied.push(outcome);
+          expect(result, `${cell.name} by ${role}`).toMatchObject({ ok: false });
+          // refused politely, never told that the thing exists or what it holds
+          expect(result.ok ? '' : result.error.type, `${cell.name} by ${role}`).toBe('refusal');
+          expect(JSON.stringify(result)).not.toMatch(/Matrix|Amy Teacher|Sam Supervisor/);
+        }
+      }
+      if (denied.length > 0) {
+        const unchanged = (await digest()) === before;
+        for (const o of denied.splice(0)) outcomes.push({ ...o, unchanged });
+        expect(unchanged, `${cell.name}: a denied call changed the database`).toBe(true);
+      }
+    });
+  }
+
+  it('what a person reads about themselves shows nothing of a contract that is not theirs', async () => {
+    await w.deps.agenda.add({ id: 'item.matrix.private', organisationId: 'org-wl', contractId: 'c-amy', authorId: 'amy', text: 'Matrix private item', category: 'case-discussion', riskOfHarm: false, parked: true, createdAt: w.clock.now() });
+    for (const role of Object.keys(ROLES) as Role[]) {
+      if (PARTIES.includes(role)) continue;
+      for (const read of [nextSession, myActions]) {
+        const result = await read(w.deps, ROLES[role], {});
+        expect(JSON.stringify(result), `${read.name} for ${role}`).not.toMatch(/Matrix|c-amy/);
+      }
+    }
+    expect(JSON.stringify(await nextSession(w.deps, 'amy', {}))).toMatch(/Matrix private item/);
+  });
+
+  it('covers every command and read, with 0 unauthorised successes', () => {
+    const covered = new Set(ACTIONS.map((a) => a.run).filter((r): r is CommandType => typeof r === 'string'));
+    expect([...covered].sort()).toEqual(Object.keys(COMMAND_HANDLERS).sort());
+    expect(outcomes).toHaveLength(ACTIONS.length * Object.keys(ROLES).length);
+    expect(outcomes.filter((o) => !o.allowed && o.ok)).toEqual([]);
+    expect(outcomes.filter((o) => !o.allowed && !o.unchanged)).toEqual([]);
+    expect(outcomes.filter((o) => o.allowed && !o.ok)).toEqual([]);
+  });
+});
