@@ -63,6 +63,19 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
   const notifications = new Queue('notifications', { connection: conn(), prefix });
   const reminders = new Queue('reminders', { connection: conn(), prefix });
   const events = new QueueEvents('commands', { connection: conn(), prefix });
+  type Waiter = { done(value: UseCaseResult | 'pending'): void; fail(error: Error): void };
+  const waiters = new Map<string, Waiter[]>();
+  events.on('completed', ({ jobId, returnvalue }) => {
+    const list = waiters.get(jobId);
+    if (!list) return;
+    const value = (typeof returnvalue === 'string' ? safeParse(returnvalue) : returnvalue) as UseCaseResult;
+    for (const w of [...list]) w.done(value);
+  });
+  events.on('failed', ({ jobId, failedReason }) => {
+    const list = waiters.get(jobId);
+    if (!list) return;
+    for (const w of [...list]) w.fail(new Error(failedReason || 'the command failed'));
+  });
   await events.waitUntilReady();
   const workers: Worker[] = [];
 
@@ -223,15 +236,34 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       await commands.add(command.type, command, { jobId: jobIdFor(command.commandId), ...commandJobOptions });
     },
     async dispatchAndWait(command, timeoutMs) {
-      const job = await commands.add(command.type, command, { jobId: jobIdFor(command.commandId), ...commandJobOptions });
-      try {
-        const state = await job.getState();
-        if (state === 'completed') return ((await commands.getJob(job.id as string))?.returnvalue ?? 'pending') as UseCaseResult;
-        return (await job.waitUntilFinished(events, timeoutMs)) as UseCaseResult;
-      } catch (error) {
-        if ((error as Error).message?.includes('timed out')) return 'pending';
-        throw error;
+      const jobId = jobIdFor(command.commandId);
+      // one listener for all waiters (a listener per job costs O(waiters) on every completion)
+      const outcome = new Promise<UseCaseResult | 'pending'>((resolve, reject) => {
+        const timer = setTimeout(() => settle(() => resolve('pending')), timeoutMs);
+        const waiter: Waiter = { done: (value) => settle(() => resolve(value)), fail: (e) => settle(() => reject(e)) };
+        function settle(fn: () => void) {
+          clearTimeout(timer);
+          const list = waiters.get(jobId);
+          if (list) {
+            const i = list.indexOf(waiter);
+            if (i >= 0) list.splice(i, 1);
+            if (list.length === 0) waiters.delete(jobId);
+          }
+          fn();
+        }
+        const list = waiters.get(jobId) ?? [];
+        list.push(waiter);
+        waiters.set(jobId, list);
+      });
+      const job = await commands.add(command.type, command, { jobId, ...commandJobOptions });
+      const state = await job.getState();
+      if (state === 'completed') {
+        const done = (await commands.getJob(jobId))?.returnvalue as UseCaseResult | undefined;
+        for (const w of [...(waiters.get(jobId) ?? [])]) w.done(done ?? 'pending');
+      } else if (state === 'failed') {
+        for (const w of [...(waiters.get(jobId) ?? [])]) w.fail(new Error(job.failedReason || 'the command failed'));
       }
+      return outcome;
     },
     flushOutbox,
     fireDueReminders,
@@ -246,4 +278,12 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import type { NotificationView, RecordSheetView } from '../../../src/app/views.js';
 import { TEMPLATE_FOR, renderCard } from '../../../src/channels/teams/cards.js';
