@@ -38,6 +38,15 @@ function guardSignedRecords(records: Schema): void {
   for (const op of ['deleteOne', 'deleteMany', 'findOneAndDelete'] as const) {
     records.pre(op, lockFilter);
   }
+  // Model.bulkWrite runs no query middleware: lock each operation's filter the same way.
+  records.pre('bulkWrite', function (ops: unknown) {
+    for (const op of ops as Array<Record<string, { filter?: Record<string, unknown> } | undefined>>) {
+      for (const kind of ['updateOne', 'updateMany', 'replaceOne', 'deleteOne', 'deleteMany']) {
+        const spec = op[kind];
+        if (spec) spec.filter = { $and: [spec.filter ?? {}, { state: { $ne: 'signed' } }] };
+      }
+    }
+  });
 }
 
 export function defineModels(conn: Connection) {
