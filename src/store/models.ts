@@ -39,7 +39,7 @@ function guardSignedRecords(records: Schema): void {
     records.pre(op, lockFilter);
   }
   // Model.bulkWrite runs no query middleware: lock each operation's filter the same way.
-  records.pre('bulkWrite', function (ops: unknown) {
+  records.pre('bulkWrite', (ops: unknown) => {
     for (const op of ops as Array<Record<string, { filter?: Record<string, unknown> } | undefined>>) {
       for (const kind of ['updateOne', 'updateMany', 'replaceOne', 'deleteOne', 'deleteMany']) {
         const spec = op[kind];
