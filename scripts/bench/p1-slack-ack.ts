@@ -8,16 +8,15 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { systemClock } from '../../src/app/clock.js';
 import { saveContract } from '../../src/app/sessions.js';
-import { startBot } from '../../src/bot.js';
+import { spawn } from 'node:child_process';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { connectStore } from '../../src/store/connection.js';
 import { startFakeSlack } from '../../test/support/fake-slack.js';
 import { contract, person, school } from '../../test/support/school.js';
-import { startMongo, startRedis } from '../services.js';
+import { freePort, startMongo, startRedis, waitForPort } from '../services.js';
 import { type BenchResult, percentile, round } from './result.js';
 
-const RATE = 200;
+const RATE = Number(process.env.BENCH_P1_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_P1_SECONDS ?? 60);
 const SECRET = 'p1-signing-secret';
 
@@ -36,18 +35,22 @@ export async function run(): Promise<BenchResult[]> {
   for (let i = 0; i < 20; i++) await saveContract(deps, org, contract({ id: `c${i}`, superviseeIds: [`s${i}`], startDate: '2025-09-01' }));
   await store.close();
 
-  const config = loadConfig({
+  // the bot runs in its own process, as in production; this process only sends load and plays Slack
+  const port = await freePort();
+  const env = {
+    ...process.env,
     MONGODB_URI: mongo.url,
     REDIS_URL: redis.url,
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_BOT_TOKEN: 'xoxb-bench',
     SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
+    PORT: String(port),
     PLAYGROUND: 'off',
     LOG_LEVEL: 'silent',
-  });
-  const bot = await startBot(config, createLogger('silent'));
-  const { port } = bot.server.address() as { port: number };
+  };
+  loadConfig(env);
+  const bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(port);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
   const send = (path: string, body: string): Promise<number> => {
@@ -111,7 +114,8 @@ export async function run(): Promise<BenchResult[]> {
     ];
   } finally {
     agent.destroy();
-    await bot.stop();
+    bot.kill('SIGTERM');
+    await new Promise((r) => bot.once('exit', r));
     await slack.close();
     await Promise.all([mongo.stop(), redis.stop()]);
   }

@@ -18,5 +18,21 @@ export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
     mounts.push(slack.mount);
     runtime.logger.info({ mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'slack channel on');
   }
+  const loopback = ['127.0.0.1', '::1', 'localhost'].includes(config.HOST);
+  if (config.MicrosoftAppId || loopback) {
+    const { createTeamsChannel } = await import('./teams/bot.js');
+    const teams = createTeamsChannel(runtime, {
+      appId: config.MicrosoftAppId,
+      appPassword: config.MicrosoftAppPassword,
+      appType: config.MicrosoftAppType,
+      tenantId: config.MicrosoftAppTenantId,
+      certificateThumbprint: config.MicrosoftAppCertificateThumbprint,
+      certificatePrivateKey: config.MicrosoftAppCertificatePrivateKey,
+    });
+    runtime.notifiers.push(teams.notifier);
+    mounts.push((app) => teams.mount(app));
+    if (config.MicrosoftAppId) runtime.logger.info({ appType: config.MicrosoftAppType }, 'teams channel on: every request must carry a valid Bot Framework token');
+    else runtime.logger.warn({ host: config.HOST }, 'teams channel on WITHOUT authentication (no MicrosoftAppId, loopback only): for local try-out');
+  }
   return mounts;
 }

@@ -7,7 +7,18 @@
  * This file only translates: Slack payload ⇄ command or read ⇄ Block Kit. Supervision rules live in the
  * use cases.
  */
-import { App, type App as BoltApp, ExpressReceiver, LogLevel, type types } from '@slack/bolt';
+import {
+  type AllMiddlewareArgs,
+  App,
+  type App as BoltApp,
+  type BlockAction,
+  ExpressReceiver,
+  LogLevel,
+  type SlackActionMiddlewareArgs,
+  type SlackCommandMiddlewareArgs,
+  type SlackEventMiddlewareArgs,
+  type types,
+} from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { help as helpRead, myActions, nextSession, personBySlack } from '../../app/reads.js';
@@ -30,6 +41,7 @@ type View = types.View;
 
 const NOT_SET_UP = 'Sorry — your Slack account is not linked to a supervision record here. Please ask your DSL.';
 const WAIT_MS = 10_000;
+const POST_ACK_CONCURRENCY = 16;
 
 export interface SlackChannel {
   mount: Mount;
@@ -278,20 +290,61 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
 
   const who = async (userId: string | undefined) => (userId ? personBySlack(deps, userId) : null);
 
+  /**
+   * Ack first, always: a command or action is acknowledged before anything else, and its work waits its turn
+   * here (a few at a time), so a burst of clicks never delays the acknowledgement of the next one.
+   */
+  const backlog: Array<() => Promise<void>> = [];
+  let running = 0;
+  const pump = () => {
+    while (running < POST_ACK_CONCURRENCY && backlog.length > 0) {
+      const job = backlog.shift() as () => Promise<void>;
+      running++;
+      job()
+        .catch((e) => logger.warn({ err: (e as Error).message }, 'slack work failed'))
+        .finally(() => {
+          running--;
+          pump();
+        });
+    }
+  };
+  const later = (job: () => Promise<void>) => {
+    backlog.push(job);
+    pump();
+  };
+  type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+  type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+  const ackCommand = (handler: (args: CommandArgs) => Promise<void>) => async (args: CommandArgs) => {
+    await args.ack();
+    later(() => handler(args));
+  };
+  const ackAction = (handler: (args: ActionArgs) => Promise<void>) => async (args: ActionArgs) => {
+    await args.ack();
+    later(() => handler(args));
+  };
+  /** Opening a modal cannot wait its turn: Slack's trigger id expires three seconds after the click. */
+  const ackActionNow = (handler: (args: ActionArgs) => Promise<void>) => async (args: ActionArgs) => {
+    await args.ack();
+    await handler(args);
+  };
+  type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
+  type HomeArgs = SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs;
+  const inTurn = <A>(handler: (args: A) => Promise<void>) => async (args: A) => {
+    later(() => handler(args));
+  };
+
   // /overdue [filter]
-  app.command('/overdue', async ({ ack, command, respond }) => {
-    await ack();
+  app.command('/overdue', ackCommand(async ({ command, respond }) => {
     const person = await who(command.user_id);
     if (!person) return void (await respond({ response_type: 'ephemeral', text: NOT_SET_UP }));
     const filter = overdueFilter.safeParse((command.text || 'all').trim().toLowerCase() || 'all');
     if (!filter.success) return void (await respond({ response_type: 'ephemeral', text: `filter: ${filter.error.issues[0]?.message}` }));
     const result = await computeOverdue(deps, person.id, { filter: filter.data });
     for (const page of paginate(asMessage(result))) await respond({ response_type: 'ephemeral', ...page });
-  });
+  }));
 
   // /supervision help|next|actions|park <text>|record
-  app.command('/supervision', async ({ ack, command, respond, client }) => {
-    await ack();
+  app.command('/supervision', ackCommand(async ({ command, respond, client }) => {
     const person = await who(command.user_id);
     if (!person) return void (await respond({ response_type: 'ephemeral', text: NOT_SET_UP }));
     const parsed = parseSupervision(command.text ?? '');
@@ -315,7 +368,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return;
       }
     }
-  });
+  }));
 
   async function latestSessionToRecord(person: Person): Promise<string | null> {
     const now = deps.clock.now();
@@ -358,8 +411,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     }
   };
 
-  app.action(ACTIONS.confirm, async ({ ack, body, respond, client }) => {
-    await ack();
+  app.action<BlockAction>(ACTIONS.confirm, ackAction(async ({ body, respond, client }) => {
     const userId = bodyUser(body) ?? '';
     const person = await who(userId);
     if (!person) return void (await reply(respond, client, userId, render({ type: 'refusal', text: NOT_SET_UP })));
@@ -370,28 +422,25 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     const result = await run('confirmRecord', person, `act.${userId}.${ts}`, { recordId, version: Number(version) });
     // the updated record reaches both parties through the outbox; only a problem is answered here
     if (result === 'pending' || !result.ok) await reply(respond, client, userId, asMessage(result));
-  });
+  }));
 
-  app.action(ACTIONS.requestChange, async ({ ack, body, client, respond }) => {
-    await ack();
+  app.action<BlockAction>(ACTIONS.requestChange, ackActionNow(async ({ body, client, respond }) => {
     const { value } = actionValue(body);
     const ref = recordValue.safeParse(value);
     if (!ref.success) return void (await reply(respond, client, bodyUser(body) ?? '', render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` })));
     await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: disputeModal(ref.data) });
-  });
+  }));
 
-  app.action(ACTIONS.openRecord, async ({ ack, body, client, respond }) => {
-    await ack();
+  app.action<BlockAction>(ACTIONS.openRecord, ackActionNow(async ({ body, client, respond }) => {
     const userId = bodyUser(body) ?? '';
     const person = await who(userId);
     const { value } = actionValue(body);
     const sessionId = idValue.safeParse(value);
     if (!person || !sessionId.success) return void (await reply(respond, client, userId, render({ type: 'refusal', text: NOT_SET_UP })));
     await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: await modalFor(person, sessionId.data) });
-  });
+  }));
 
-  app.action(ACTIONS.acknowledge, async ({ ack, body, respond, client }) => {
-    await ack();
+  app.action<BlockAction>(ACTIONS.acknowledge, ackAction(async ({ body, respond, client }) => {
     const userId = bodyUser(body) ?? '';
     const person = await who(userId);
     if (!person) return void (await reply(respond, client, userId, render({ type: 'refusal', text: NOT_SET_UP })));
@@ -400,19 +449,18 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     if (!id.success) return void (await reply(respond, client, userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` })));
     const result = await run('acknowledgeEscalation', person, `act.${userId}.${ts}`, { escalationId: id.data });
     await reply(respond, client, userId, asMessage(result));
-  });
+  }));
 
   for (const [actionId, risk] of [
     [ACTIONS.addItem, false],
     [ACTIONS.flagRisk, true],
   ] as const) {
-    app.action(actionId, async ({ ack, body, client }) => {
-      await ack();
+    app.action<BlockAction>(actionId, ackActionNow(async ({ body, client }) => {
       const { value } = actionValue(body);
       const sessionId = idValue.safeParse(value);
       if (!sessionId.success) return;
       await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: agendaItemModal(sessionId.data, risk) });
-    });
+    }));
   }
 
   app.view(VIEWS.record, async ({ ack, body, view, client }) => {
@@ -456,7 +504,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   });
 
   // a reply in the bot's DM: agenda items, one per line (or a command word)
-  app.message(async ({ message, body, client }) => {
+  app.message(inTurn<MessageArgs>(async ({ message, body, client }) => {
     const m = message as { channel_type?: string; user?: string; text?: string; subtype?: string; bot_id?: string; channel: string };
     if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
     const eventId = (body as { event_id?: string }).event_id ?? `${m.channel}.${(message as { ts: string }).ts}`;
@@ -474,10 +522,10 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     if (word === 'actions') return post(asMessage(await myActions(deps, person.id, {})));
     if (/^park\b/i.test(text)) return post(asMessage(await run('parkItemForNextSession', person, `evt.${eventId}`, { text: text.slice(4).trim() })));
     return post(asMessage(await run('submitAgendaItem', person, `evt.${eventId}`, { text: clip(text, 10_000) })));
-  });
+  }));
 
   // App Home: my next session and agenda, records waiting for me, my actions; for DSLs the overdue counts
-  app.event('app_home_opened', async ({ event, client }) => {
+  app.event('app_home_opened', inTurn<HomeArgs>(async ({ event, client }) => {
     if (event.tab && event.tab !== 'home') return;
     const person = await who(event.user);
     const blocks: KnownBlock[] = [{ type: 'header', text: plain('Supervision') }];
@@ -501,7 +549,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     }
     const limited = blocks.length > LIMITS.homeBlocks ? [...blocks.slice(0, LIMITS.homeBlocks - 1), { type: 'context', elements: [{ type: 'mrkdwn', text: 'More in `/supervision next` and `/supervision actions`.' }] } as KnownBlock] : blocks;
     await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: limited } });
-  });
+  }));
 
   app.error(async (error) => {
     logger.warn({ err: error.message, code: (error as { code?: string }).code }, 'slack handler failed');
