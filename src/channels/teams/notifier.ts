@@ -1,0 +1,123 @@
+/**
+ * Puts outbox messages in front of people in Teams, proactively (`continueConversationAsync` with the
+ * conversation reference kept from their last activity). Messages on the same thread (one record card per
+ * person) update the card sent before. A person who has not installed the app (403
+ * BotNotInConversationRoster, or no reference yet) is reported unreachable and shows in `/overdue`.
+ *
+ * Teams limits bots per conversation (7 messages a second, 8 in 2 s, 60 in 30 s, 1,800 an hour) and per
+ * tenant (50 a second): sends wait for a free slot. 429, 412, 502 and 504 are retried with exponential
+ * back-off and jitter; after that the error goes back to the notifications queue, which retries it.
+ */
+import { type CloudAdapter, CardFactory, type ConversationReference } from 'botbuilder';
+import type { Logger } from 'pino';
+import { type AppDeps, type ChannelNotifier, type OutboxMessage, RecipientUnreachableError } from '../../app/ports.js';
+import type { Person } from '../../domain/types.js';
+import { renderCard } from './cards.js';
+
+export const CONVERSATION_THREAD = 'teams-conversation';
+
+/** Sliding windows: each key may have at most `limit` events in any `windowMs`. */
+export class RateLimiter {
+  private readonly events = new Map<string, number[]>();
+  constructor(private readonly windows: Array<{ limit: number; windowMs: number }>) {}
+
+  /** The earliest time an event for `key` may happen, at or after `now`. */
+  private nextSlot(key: string, now: number): number {
+    const times = this.events.get(key) ?? [];
+    let at = now;
+    for (const w of this.windows) {
+      const inWindow = times.filter((t) => t > at - w.windowMs);
+      if (inWindow.length >= w.limit) at = Math.max(at, (inWindow[inWindow.length - w.limit] as number) + w.windowMs);
+    }
+    return at;
+  }
+
+  /** Reserves a slot for `key` and waits for it. */
+  async take(key: string): Promise<void> {
+    const now = Date.now();
+    let at = this.nextSlot(key, now);
+    // reserving may itself push later windows; settle on a slot every window accepts
+    for (let i = 0; i < 5; i++) {
+      const again = this.nextSlot(key, at);
+      if (again === at) break;
+      at = again;
+    }
+    const times = this.events.get(key) ?? [];
+    const longest = Math.max(...this.windows.map((w) => w.windowMs));
+    this.events.set(key, [...times.filter((t) => t > now - longest), at].sort((a, b) => a - b));
+    if (at > now) await new Promise((r) => setTimeout(r, at - now));
+  }
+}
+
+const RETRYABLE = new Set([412, 429, 502, 504]);
+
+export class TeamsNotifier implements ChannelNotifier {
+  readonly platform = 'teams' as const;
+  readonly perConversation = new RateLimiter([
+    { limit: 7, windowMs: 1_000 },
+    { limit: 8, windowMs: 2_000 },
+    { limit: 60, windowMs: 30_000 },
+    { limit: 1_800, windowMs: 3_600_000 },
+  ]);
+  readonly perTenant = new RateLimiter([{ limit: 50, windowMs: 1_000 }]);
+
+  constructor(
+    private readonly deps: Pick<AppDeps, 'deliveries' | 'people'>,
+    private readonly adapter: CloudAdapter,
+    private readonly appId: string,
+    private readonly logger: Logger,
+    private readonly retry = { attempts: 4, baseMs: 500 },
+  ) {}
+
+  canReach(person: Person): boolean {
+    return Boolean(person.identities.teamsAadObjectId);
+  }
+
+  async deliver(person: Person, message: OutboxMessage): Promise<void> {
+    const stored = await this.deps.deliveries.get(CONVERSATION_THREAD, person.id, 'teams');
+    if (!stored?.reference) throw new RecipientUnreachableError('teams', 'the app is not installed for this person');
+    const reference = JSON.parse(stored.reference) as Partial<ConversationReference>;
+    const view = message.view;
+    let refreshIds: string[] = [];
+    if (view.type === 'record-sheet') {
+      const parties = await this.deps.people.getMany([view.supervisor.id, ...view.supervisees.map((s) => s.id)]);
+      refreshIds = parties.map((p) => p.identities.teamsAadObjectId).filter((id): id is string => Boolean(id));
+    }
+    const attachment = CardFactory.adaptiveCard(renderCard(view, refreshIds));
+    const previous = message.threadKey ? await this.deps.deliveries.get(message.threadKey, person.id, 'teams') : null;
+    const conversationId = reference.conversation?.id ?? person.id;
+    const tenantId = reference.conversation?.tenantId ?? person.identities.teamsTenantId ?? 'tenant';
+    await this.perTenant.take(tenantId);
+    await this.perConversation.take(conversationId);
+    await this.withRetries(async () => {
+      await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+        if (previous?.activityId) {
+          await context.updateActivity({ id: previous.activityId, type: 'message', attachments: [attachment], conversation: reference.conversation as never });
+          return;
+        }
+        const sent = await context.sendActivity({ attachments: [attachment] });
+        if (message.threadKey && sent?.id) await this.deps.deliveries.put(message.threadKey, person.id, 'teams', { activityId: sent.id });
+      });
+    });
+  }
+
+  private async withRetries(send: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await send();
+        return;
+      } catch (error) {
+        const status = (error as { statusCode?: number }).statusCode;
+        const code = (error as { code?: string; body?: { error?: { code?: string } } }).body?.error?.code ?? (error as { code?: string }).code;
+        if (status === 403 || code === 'BotNotInConversationRoster' || code === 'ConversationBlockedByUser') {
+          throw new RecipientUnreachableError('teams', code ?? 'forbidden');
+        }
+        if (!status || !RETRYABLE.has(status) || attempt >= this.retry.attempts) throw error;
+        const delay = this.retry.baseMs * 2 ** (attempt - 1);
+        const jittered = delay / 2 + Math.random() * delay;
+        this.logger.info({ status, attempt, delayMs: Math.round(jittered) }, 'teams send retried');
+        await new Promise((r) => setTimeout(r, jittered));
+      }
+    }
+  }
+}
