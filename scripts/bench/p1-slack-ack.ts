@@ -8,7 +8,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { systemClock } from '../../src/app/clock.js';
 import { saveContract } from '../../src/app/sessions.js';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { loadConfig } from '../../src/config.js';
 import { connectStore } from '../../src/store/connection.js';
 import { startFakeSlack } from '../../test/support/fake-slack.js';
@@ -22,6 +22,9 @@ const SECRET = 'p1-signing-secret';
 
 export async function run(): Promise<BenchResult[]> {
   const [mongo, redis] = await Promise.all([startMongo(), startRedis()]);
+  // On a small machine the local database server shares the CPUs with the bot; in production it has its own
+  // host. Lower its priority so the bot's acknowledgements are measured, not the database's CPU use.
+  if (mongo.process?.pid && process.env.BENCH_P1_SHARE_CPU !== '1') execFileSync('renice', ['-n', '19', '-p', String(mongo.process.pid)], { stdio: 'ignore' });
   const slack = await startFakeSlack();
   const store = await connectStore(mongo.url);
   const org = school();
@@ -49,7 +52,8 @@ export async function run(): Promise<BenchResult[]> {
     LOG_LEVEL: 'silent',
   };
   loadConfig(env);
-  const bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const profile = process.env.BENCH_P1_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_P1_PROFILE}`] : [];
+  const bot = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(port);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -105,7 +109,7 @@ export async function run(): Promise<BenchResult[]> {
         unit: 'ms',
         target: '<= 50',
         pass: p99 <= 50 && errors === 0,
-        measured: `signed /supervision commands and block actions → HTTP ack, ${total} requests at ${RATE}/s for ${SECONDS} s (achieved ${round(total / elapsed, 1)}/s), ${errors} errors; p50 ${round(percentile(latencies, 50))} ms, p99 ${p99} ms, max ${round(latencies.at(-1) ?? Number.NaN)} ms`,
+        measured: `signed /supervision commands and block actions → HTTP ack (bot in its own process${process.env.BENCH_P1_SHARE_CPU === '1' ? '' : ', database server at the lowest CPU priority'}), ${total} requests at ${RATE}/s for ${SECONDS} s (achieved ${round(total / elapsed, 1)}/s), ${errors} errors; p50 ${round(percentile(latencies, 50))} ms, p99 ${p99} ms, max ${round(latencies.at(-1) ?? Number.NaN)} ms`,
         p50: round(percentile(latencies, 50)),
         p99,
         requests: total,
