@@ -46,7 +46,11 @@ async function main(): Promise<void> {
       process.stderr.write(`[start] demo school loaded: ${loaded.people} people, ${loaded.contracts} contracts\n`);
     },
   });
-  const channels = [config.SLACK_BOT_TOKEN ? 'Slack' : '', config.MicrosoftAppId ? 'Teams' : ''].filter(Boolean);
+  const loopback = ['127.0.0.1', '::1', 'localhost'].includes(config.HOST);
+  const channels = [
+    config.SLACK_BOT_TOKEN ? 'Slack (/slack/events)' : '',
+    config.MicrosoftAppId ? 'Teams (/api/messages)' : loopback ? 'Teams (/api/messages, local and unauthenticated — e.g. the Bot Framework Emulator)' : '',
+  ].filter(Boolean);
   process.stdout.write(
     `\nSupervision Bot is running on ${bot.url} (health: ${bot.url}/healthz)\n` +
       `  channels: ${channels.length > 0 ? channels.join(', ') : 'none configured (set the Slack or Teams variables, README "Configuration")'}\n` +
