@@ -79,6 +79,11 @@ describe('Teams conversations', () => {
     await eventually(() => said('conv-dsl', 'Risk of harm to a child'), 'the escalation card in the DSL’s chat');
   });
 
+  it('clients below Adaptive Cards 1.5 submit through the Action.Submit fallback, with the same effect', async () => {
+    await send(activity('amy', { type: 'message', value: { verb: 'agenda.add', text: 'Fallback item', category: 'organisational', riskOfHarm: 'false' } }));
+    expect((await w.deps.agenda.forSession(sessionId)).map((i) => i.text)).toContain('Fallback item');
+  });
+
   it('a bad card submission names the field and writes nothing', async () => {
     const before = await w.store.models.agendaItems.countDocuments();
     const { body } = await invoke('amy', 'agenda.add', { text: '   ' });

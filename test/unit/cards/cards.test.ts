@@ -42,6 +42,8 @@ describe('Adaptive Card templates', () => {
     expect(supervisee).toContain('"verb":"record.dispute"');
     expect(supervisee).not.toContain('record.submit');
     expect(supervisee).toContain('Attendance pattern');
+    // Action.Submit fallback for clients below 1.5, carrying the same verb and data
+    expect(supervisee).toContain('"fallback":{"type":"Action.Submit","title":"Confirm","data":{"verb":"record.confirm"');
     const supervisor = renderCard(editing, ['aad-sup', 'aad-amy']);
     expect(JSON.stringify(supervisor)).toContain('"verb":"record.submit"');
     expect(JSON.stringify(supervisor)).toContain('"id":"childRef"');
