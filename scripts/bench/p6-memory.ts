@@ -1,0 +1,119 @@
+/**
+ * P6: resident memory of one bot process (`src/main.ts`, as production runs it) holding 10,000 contracts,
+ * measured once it has rebuilt every contract's next session and reminders from MongoDB at start-up.
+ * Target RSS ≤ 250 MB. The contracts, their people, each contract's next session and its compliance summary
+ * are inserted before the bot starts (as a running school has them); the bot writes the reminders.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { demoTermDates } from '../../src/demo/school.js';
+import { SchoolCalendar } from '../../src/domain/calendar.js';
+import { proposeSessionTimes, sessionOverdueFrom } from '../../src/domain/cadence.js';
+import type { Organisation, Person, SupervisionContract } from '../../src/domain/types.js';
+import { connectStore } from '../../src/store/connection.js';
+import { startMongo, startRedis } from '../services.js';
+import { type BenchResult, round } from './result.js';
+
+const CONTRACTS = Number(process.env.P6_CONTRACTS ?? 10_000);
+const SETTLE_MS = 5_000;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
+  if (!line) throw new Error(`no ${field} for process ${pid}`);
+  return Number(line.replace(/\D+/g, ''));
+}
+
+async function seed(mongoUrl: string): Promise<void> {
+  const store = await connectStore(mongoUrl);
+  try {
+    const org: Organisation = {
+      id: 'trust', name: 'Aire Valley Learning Trust', kind: 'trust', timezone: 'Europe/London', termDates: demoTermDates(),
+      supportContacts: [{ name: 'Education Support Partnership', phone: '08000 562 561' }], dslIds: ['p0'], deputyDslIds: ['p1'], headteacherId: 'p2', overdueGraceDays: 0, reminderTime: '08:30',
+    };
+    await store.stores.organisations.upsert(org);
+    const supervisorOf = (i: number) => `p${3 + 20 * Math.floor(i / 20)}`;
+    const people: Person[] = Array.from({ length: CONTRACTS }, (_, i) => ({
+      id: `p${i}`, organisationId: 'trust', name: `Staff ${i}`, email: `p${i}@trust.example`, identities: {},
+      roles: i === 0 ? ['dsl'] : i === 1 ? ['deputy-dsl'] : i === 2 ? ['headteacher'] : i % 20 === 3 ? ['supervisor'] : ['supervisee'],
+      lineManagerId: supervisorOf(i),
+    }));
+    const contracts: SupervisionContract[] = people.map((p, i) => ({
+      id: `c${i}`, organisationId: 'trust', kind: 'one-to-one', level: 1, external: false, supervisorIds: [supervisorOf(i)], superviseeIds: [p.id],
+      cadence: { kind: 'every-n-weeks', weeks: 4 }, onRequest: false, durationMinutes: 60, location: 'Meeting room', format: 'face-to-face', noticeDays: 7,
+      agendaTemplate: 'general', preferredTime: ['08:00', '12:30', '15:45'][i % 3] as string, startDate: '2025-09-01', reviewDueDate: '2026-09-01',
+      signatures: [], disputeRoute: 'safeguarding-governor', active: true,
+    }));
+    const cal = new SchoolCalendar(org);
+    const now = new Date();
+    // next sessions three weeks or more ahead: reminders wait on their timers, as on most days of a term
+    const from = new Date(now.getTime() + 21 * 86_400_000);
+    const sessions: Record<string, unknown>[] = [];
+    const compliance: Record<string, unknown>[] = [];
+    for (const c of contracts) {
+      const [startsAt] = proposeSessionTimes(c, from, undefined, cal, 1);
+      if (!startsAt) throw new Error(`no session proposed for ${c.id}`);
+      sessions.push({ _id: `${c.id}.${cal.localDate(startsAt)}`, organisationId: 'trust', contractId: c.id, startsAt, durationMinutes: 60, status: 'scheduled' });
+      compliance.push({
+        _id: c.id, organisationId: 'trust', supervisorIds: c.supervisorIds, superviseeIds: c.superviseeIds, nextScheduledAt: startsAt,
+        sessionOverdueFrom: sessionOverdueFrom(c, undefined, cal, 0), reviewDueDate: c.reviewDueDate, sessionsHeld: 0, sessionsHeldOnTime: 0, updatedAt: now,
+      });
+    }
+    for (let i = 0; i < CONTRACTS; i += 5_000) {
+      await store.models.people.insertMany(people.slice(i, i + 5_000).map(({ id, ...p }) => ({ _id: id, ...p })), { ordered: false });
+      await store.models.contracts.insertMany(contracts.slice(i, i + 5_000).map(({ id, ...c }) => ({ _id: id, ...c })), { ordered: false });
+      await store.models.sessions.insertMany(sessions.slice(i, i + 5_000), { ordered: false });
+      await store.models.compliance.insertMany(compliance.slice(i, i + 5_000), { ordered: false });
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function startBot(env: Record<string, string>): { child: ChildProcess; listening: Promise<{ reminders: number }> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const listening = new Promise<{ reminders: number }>((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      for (const line of buffered.split('\n')) {
+        if (line.includes('supervision bot listening')) resolve({ reminders: (JSON.parse(line) as { reminders: number }).reminders });
+      }
+      buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+    });
+    child.once('exit', (code) => reject(new Error(`the bot exited during start-up (${code})`)));
+  });
+  return { child, listening };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const [mongo, redis] = await Promise.all([startMongo({ database: 'p6' }), startRedis()]);
+  let child: ChildProcess | undefined;
+  try {
+    await seed(mongo.url);
+    const started = performance.now();
+    const bot = startBot({ MONGODB_URI: mongo.url, REDIS_URL: redis.url, PORT: '0', LOG_LEVEL: 'info', QUEUE_PREFIX: 'p6' });
+    child = bot.child;
+    const { reminders } = await bot.listening;
+    const startMs = round(performance.now() - started, 0);
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const pid = child.pid as number;
+    const rssMb = round(statusKb(pid, 'VmRSS') / 1024, 1);
+    const peakMb = round(statusKb(pid, 'VmHWM') / 1024, 1);
+    const measured = `VmRSS of one bot process (src/main.ts under tsx) holding ${CONTRACTS} contracts, ${CONTRACTS} people and their next sessions, ${SETTLE_MS / 1000} s after start-up rebuilt ${reminders} reminders from MongoDB (start-up ${startMs} ms, peak VmHWM ${peakMb} MB)`;
+    return [{ id: 'P6', value: rssMb, unit: 'MB', target: '<= 250', pass: rssMb <= 250, measured, peakMb, startMs, contracts: CONTRACTS, reminders }];
+  } finally {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child?.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child?.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await Promise.all([mongo.stop(), redis.stop()]);
+  }
+}
