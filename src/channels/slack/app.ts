@@ -267,6 +267,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     token: options.botToken,
     ...(receiver ? { receiver } : { socketMode: true, appToken: options.appToken, signingSecret: options.signingSecret }),
     tokenVerificationEnabled: false,
+    // no conversation-state middleware: the bot keeps its state in MongoDB
+    convoStore: false,
     logLevel: LogLevel.ERROR,
     clientOptions: { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 2 } },
   });
