@@ -51,6 +51,8 @@ export const configSchema = z
     MicrosoftAppTenantId: optionalText,
     MicrosoftAppCertificateThumbprint: optionalText,
     MicrosoftAppCertificatePrivateKey: optionalText,
+    /** Where the Bot Framework publishes its token signing keys (botbuilder's own setting; leave unset in production). */
+    BotOpenIdMetadata: url(['https://', 'http://'], 'http(s)://'),
   })
   .superRefine((c, ctx) => {
     if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN) {

@@ -28,6 +28,7 @@ export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
       tenantId: config.MicrosoftAppTenantId,
       certificateThumbprint: config.MicrosoftAppCertificateThumbprint,
       certificatePrivateKey: config.MicrosoftAppCertificatePrivateKey,
+      openIdMetadataUrl: config.BotOpenIdMetadata,
     });
     runtime.notifiers.push(teams.notifier);
     mounts.push((app) => teams.mount(app));

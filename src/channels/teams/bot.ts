@@ -133,7 +133,19 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
     {
       MicrosoftAppId: options.appId ?? '',
       MicrosoftAppTenantId: options.tenantId,
-      ...(options.openIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: options.openIdMetadataUrl, ToBotFromEmulatorOpenIdMetadataUrl: options.openIdMetadataUrl } : {}),
+      // Naming the key source switches botframework to fully explicit settings: give the public cloud's others
+      ...(options.openIdMetadataUrl
+        ? {
+            ToBotFromChannelOpenIdMetadataUrl: options.openIdMetadataUrl,
+            ToBotFromEmulatorOpenIdMetadataUrl: options.openIdMetadataUrl,
+            ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+            ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+            ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+            OAuthUrl: 'https://api.botframework.com',
+            CallerId: 'urn:botframework:azure',
+            ValidateAuthority: true,
+          }
+        : {}),
     },
     credentials,
   );
