@@ -107,7 +107,7 @@ export async function run(): Promise<BenchResult[]> {
     const measured = `VmRSS of one bot process (src/main.ts under tsx) holding ${CONTRACTS} contracts, ${CONTRACTS} people and their next sessions, ${SETTLE_MS / 1000} s after start-up rebuilt ${reminders} reminders from MongoDB (start-up ${startMs} ms, peak VmHWM ${peakMb} MB)`;
     return [{ id: 'P6', value: rssMb, unit: 'MB', target: '<= 250', pass: rssMb <= 250, measured, peakMb, startMs, contracts: CONTRACTS, reminders }];
   } finally {
-    if (child && child.exitCode === null) {
+    if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child?.once('exit', r));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child?.kill('SIGKILL'), 15_000);
