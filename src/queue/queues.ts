@@ -188,7 +188,8 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       await ensureNextSession(deps, org, contract);
     }
     const pending = await deps.reminders.pending(new Date(0));
-    await scheduler.schedule(pending);
+    // in slices: one pipeline of every reminder of a large trust held tens of MB at once (P6)
+    for (let i = 0; i < pending.length; i += 500) await scheduler.schedule(pending.slice(i, i + 500));
     return pending.length;
   }
 
