@@ -18,6 +18,7 @@ import {
   type SlackCommandMiddlewareArgs,
   type SlackEventMiddlewareArgs,
   type types,
+  webApi,
 } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -263,10 +264,23 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         processBeforeResponse: false,
         logLevel: LogLevel.ERROR,
       });
+  // Bolt, given a token without start-up verification, calls auth.test before every request; the bot's identity
+  // is fetched once instead (and again only after a failure), so an ack never waits on Slack's Web API.
+  const identityClient = new webApi.WebClient(options.botToken, { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), logLevel: webApi.LogLevel.ERROR });
+  let identity: Promise<{ botId?: string; botUserId?: string; teamId?: string }> | null = null;
+  const authorize = async () => {
+    identity ??= identityClient.auth.test().then(
+      (r) => ({ botId: r.bot_id, botUserId: r.user_id, teamId: r.team_id }),
+      (error) => {
+        identity = null;
+        throw error;
+      },
+    );
+    return { botToken: options.botToken, ...(await identity) };
+  };
   const app = new App({
-    token: options.botToken,
+    authorize,
     ...(receiver ? { receiver } : { socketMode: true, appToken: options.appToken, signingSecret: options.signingSecret }),
-    tokenVerificationEnabled: false,
     // no conversation-state middleware: the bot keeps its state in MongoDB
     convoStore: false,
     logLevel: LogLevel.ERROR,

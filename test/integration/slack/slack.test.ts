@@ -269,3 +269,9 @@ describe('App Home, risk of harm and disputes', () => {
     await eventually(() => slack.of('chat.postMessage').some((c) => c.body.channel === 'DUHEAD' && textOf(c.body.blocks).includes('A change was requested')), 'the notice to the line manager');
   });
 });
+
+describe('the bot’s Slack identity', () => {
+  it('is fetched once (auth.test), not before every request', () => {
+    expect(slack.of('auth.test').length).toBe(1);
+  });
+});
