@@ -158,7 +158,11 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
 
   const run = (type: CommandType, actor: Person, interactionId: string, input: Record<string, unknown>): Promise<UseCaseResult | 'pending'> => {
     const command: Command = { commandId: commandIdFrom('teams', interactionId), type, actorId: actor.id, input };
-    return queues.dispatchAndWait(command, WAIT_MS);
+    // an attempt that failed (a conflict, an outage) is retried by the queue; the person is told it is on its way
+    return queues.dispatchAndWait(command, WAIT_MS).catch((error: Error) => {
+      logger.warn({ err: error.message, type }, 'command attempt failed; the queue retries it');
+      return 'pending' as const;
+    });
   };
   const viewOf = (result: UseCaseResult | 'pending'): NotificationView => {
     if (result === 'pending') return { type: 'text', text: 'Got it — I will send the result here in a moment.' };

@@ -80,7 +80,7 @@ describe('a hundred concurrent clicks of the same Confirm', () => {
   it('in Slack: one confirmation, one audit entry', async () => {
     const recordId = await recordFor('amy', '2025-11-18');
     const responses = await Promise.all(Array.from({ length: 100 }, (_, i) => slackClick(i, recordId)));
-    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect(responses.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
     await settled(recordId, 'amy');
     expect((await w.deps.records.latest(recordId))?.confirmations.filter((c) => c.personId === 'amy')).toHaveLength(1);
     const audit = (await w.deps.audit.entries('org-wl')).filter((e) => e.subject.id === recordId && e.actorId === 'amy');
@@ -91,7 +91,7 @@ describe('a hundred concurrent clicks of the same Confirm', () => {
   it('in Teams: one confirmation, one audit entry', async () => {
     const recordId = await recordFor('ben', '2025-11-19');
     const responses = await Promise.all(Array.from({ length: 100 }, (_, i) => teamsClick(i, recordId)));
-    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect(responses.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
     await settled(recordId, 'ben');
     expect((await w.deps.records.latest(recordId))?.confirmations.filter((c) => c.personId === 'ben')).toHaveLength(1);
     const audit = (await w.deps.audit.entries('org-wl')).filter((e) => e.subject.id === recordId && e.actorId === 'ben');
