@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditEntry, AuditLog } from '../app/ports.js';
-import { isDuplicateKey } from './documents.js';
+import { isDuplicateKey, upsertRace } from './documents.js';
 import type { Models } from './models.js';
 
 const GENESIS = '0'.repeat(64);
@@ -70,13 +70,13 @@ export function auditLog(m: Models): AuditLog {
       if (input.key !== undefined) {
         const found = await existingKeyed(input.organisationId, input.key);
         if (found) return found;
-        await m.heads.updateOne({ _id: markerId(input.organisationId, input.key) }, { $max: { seq } }, { upsert: true });
+        await upsertRace(() => m.heads.updateOne({ _id: markerId(input.organisationId, input.key as string) }, { $max: { seq } }, { upsert: true }));
       }
       const unhashed = { ...input, seq, prevHash: last?.hash ?? GENESIS };
       const entry: AuditEntry = { ...unhashed, hash: auditHash(unhashed) };
       try {
         await m.audit.create({ _id: key(input.organisationId, seq), ...entry });
-        await m.heads.updateOne({ _id: `audit:${input.organisationId}` }, { $max: { seq } }, { upsert: true });
+        await upsertRace(() => m.heads.updateOne({ _id: `audit:${input.organisationId}` }, { $max: { seq } }, { upsert: true }));
         return entry;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;

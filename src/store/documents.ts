@@ -48,3 +48,17 @@ export function isOnlyDuplicateKeys(error: unknown): boolean {
   const writeErrors = (error as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> })?.writeErrors;
   return Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((e) => (e.code ?? e.err?.code) === 11000);
 }
+
+/**
+ * An upsert by `_id` that two writers may run at once: one inserts, the other fails on the unique `_id` (MongoDB
+ * and FerretDB both report it). Run again, it finds the document and updates it.
+ */
+export async function upsertRace<T>(upsert: () => Promise<T>): Promise<T> {
+  try {
+    return await upsert();
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    return upsert();
+  }
+}
+

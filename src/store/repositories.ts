@@ -32,7 +32,7 @@ import type {
   Session,
   SupervisionContract,
 } from '../domain/types.js';
-import { fromDoc, insertOnce, isOnlyDuplicateKeys, stripUndefined, toDoc } from './documents.js';
+import { fromDoc, insertOnce, isOnlyDuplicateKeys, stripUndefined, toDoc, upsertRace } from './documents.js';
 import type { Models } from './models.js';
 
 type Doc = Record<string, unknown>;
@@ -95,7 +95,7 @@ export function personRepository(m: Models): PersonRepository {
     byTeamsUser: (aadObjectId) => byIdentity(`teams:${aadObjectId.toLowerCase()}`),
     async upsert(person) {
       const { id, ...rest } = person;
-      await m.people.updateOne({ _id: id }, { $set: stripUndefined(rest) }, { upsert: true });
+      await upsertRace(() => m.people.updateOne({ _id: id }, { $set: stripUndefined(rest) }, { upsert: true }));
       const links: Array<[string, string | undefined]> = [
         ['slack', person.identities.slackUserId],
         ['teams', person.identities.teamsAadObjectId?.toLowerCase()],
@@ -264,7 +264,7 @@ export function recordRepository(m: Models): RecordRepository {
     return m.records.findById(revisionKey(recordId, v, r)).lean<Doc>();
   }
   const moveHead = (record: RecordSheet, revision: number) =>
-    m.heads.updateOne({ _id: `record:${record.id}` }, { $max: { order: record.version * ORDER + revision } }, { upsert: true });
+    upsertRace(() => m.heads.updateOne({ _id: `record:${record.id}` }, { $max: { order: record.version * ORDER + revision } }, { upsert: true }));
   return {
     async latest(recordId) {
       return recordFromDoc(await newest(recordId));
@@ -501,7 +501,8 @@ export function deliveryRepository(m: Models): DeliveryRepository {
       return doc?.ref ?? null;
     },
     async put(threadKey, personId, platform, ref) {
-      await m.deliveries.updateOne({ _id: key(threadKey, personId, platform) }, { $set: { ref } }, { upsert: true });
+      const id = key(threadKey, personId, platform);
+      await upsertRace(() => m.deliveries.updateOne({ _id: id }, { $set: { ref } }, { upsert: true }));
     },
   };
 }

@@ -233,7 +233,10 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
     const person = activity.from.aadObjectId ? await personByTeams(deps, activity.from.aadObjectId) : null;
     if (person) {
       // every activity refreshes the person's conversation reference, and they are reachable again
-      await deps.deliveries.put(CONVERSATION_THREAD, person.id, 'teams', { reference: JSON.stringify(TurnContext.getConversationReference(context.activity)) });
+      // best effort: the reference is refreshed on every activity, and the person's action must not wait on it
+      await deps.deliveries
+        .put(CONVERSATION_THREAD, person.id, 'teams', { reference: JSON.stringify(TurnContext.getConversationReference(context.activity)) })
+        .catch((error: Error) => logger.warn({ err: error.message }, 'teams conversation reference not stored'));
     }
     if (activity.type === ActivityTypes.Invoke && activity.name === 'adaptiveCard/action') {
       const value = z.object({ action: z.object({ verb: z.string().max(100), data: z.unknown().optional() }) }).safeParse(activity.value);

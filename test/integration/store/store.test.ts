@@ -206,3 +206,12 @@ describe('head hints (lookups by _id instead of sorted scans)', () => {
     expect(await log.verify('org-hint')).toEqual({ ok: true, count: 4 });
   });
 });
+
+describe('upserts that race', () => {
+  it('twenty writers storing the same new delivery reference at once all succeed, and one document remains', async () => {
+    const writes = Array.from({ length: 20 }, (_, i) => store.stores.deliveries.put('teams-conversation', 'racer', 'teams', { reference: `r${i}` }));
+    await expect(Promise.all(writes)).resolves.toBeDefined();
+    expect(await store.models.deliveries.countDocuments({ _id: 'teams|racer|teams-conversation' })).toBe(1);
+    expect((await store.stores.deliveries.get('teams-conversation', 'racer', 'teams'))?.reference).toMatch(/^r\d+$/);
+  });
+});
