@@ -53,6 +53,8 @@ export const configSchema = z
     MicrosoftAppCertificatePrivateKey: optionalText,
     /** Where the Bot Framework publishes its token signing keys (botbuilder's own setting; leave unset in production). */
     BotOpenIdMetadata: url(['https://', 'http://'], 'http(s)://'),
+    /** Where Entra ID publishes the keys that sign the tab's Teams SSO tokens (leave unset in production). */
+    TAB_SSO_JWKS_URL: url(['https://', 'http://'], 'http(s)://'),
   })
   .superRefine((c, ctx) => {
     if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN) {
