@@ -171,9 +171,11 @@ export const submitRecordForConfirmation = useCase(async (deps: AppDeps, actorId
     if (latest.state === 'awaiting-confirmation') return latest;
     const sent = submitForConfirmation(latest, actorId, now);
     await deps.records.replace(sent, latest.updatedAt);
-    await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.submitted', subject: { kind: 'record', id: sent.id, version: sent.version }, detail: {} });
     return sent;
   });
+  // Keyed by the submission, so a command retried after a crash between the record write and this entry
+  // writes the entry it missed, and a repeated submission writes nothing.
+  await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.submitted', subject: { kind: 'record', id: record.id, version: record.version }, detail: {}, at: record.submittedAt, key: `submit:${record.id}:v${record.version}:${record.submittedAt?.getTime() ?? 0}` });
   // template "recording": decisions reach the child's file within 24 hours — tracked from now.
   await deps.caseDecisions.upsertMany(record.caseDecisions.map((d) => ({ ...d, organisationId: record.organisationId, recordId: record.id, contractId: record.contractId })));
   for (const d of record.caseDecisions) await putReminders(deps, remindersForCaseDecision({ ...d, organisationId: record.organisationId, recordId: record.id }));
@@ -231,9 +233,12 @@ export const disputeRecord = useCase(async (deps: AppDeps, actorId: string, inpu
     const people = await deps.people.getMany([...contract.supervisorIds, ...contract.superviseeIds]);
     const disputed = dispute(latest, actorId, parsed.reason, disputeRecipient(contract, ctx.org, people), now);
     await deps.records.replace(disputed, latest.updatedAt);
-    await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.disputed', subject: { kind: 'record', id: disputed.id, version: disputed.version }, detail: { routedTo: disputed.dispute?.routedToId ?? null } });
     return disputed;
   });
+  if (record.dispute) {
+    const at = record.dispute.at;
+    await audit(deps, { organisationId: ctx.org.id, actorId: record.dispute.byId, action: 'record.disputed', subject: { kind: 'record', id: record.id, version: record.version }, detail: { routedTo: record.dispute.routedToId ?? null }, at, key: `dispute:${record.id}:v${record.version}:${at.getTime()}` });
+  }
   const people = await deps.people.getMany([...requiredConfirmers(record), actorId]);
   const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
   const notice = {
@@ -263,9 +268,12 @@ export const resolveDispute = useCase(async (deps: AppDeps, actorId: string, inp
     if (latest.state === 'resolved') return latest;
     const resolved = resolve(latest, actorId, parsed.resolution, deps.clock.now());
     await deps.records.replace(resolved, latest.updatedAt);
-    await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.dispute-resolved', subject: { kind: 'record', id: resolved.id, version: resolved.version }, detail: {} });
     return resolved;
   });
+  const resolvedAt = record.dispute?.resolvedAt;
+  if (resolvedAt) {
+    await audit(deps, { organisationId: ctx.org.id, actorId: record.dispute?.resolvedById ?? actorId, action: 'record.dispute-resolved', subject: { kind: 'record', id: record.id, version: record.version }, detail: {}, at: resolvedAt, key: `resolve:${record.id}:v${record.version}:${resolvedAt.getTime()}` });
+  }
   await sendCards(deps, ctx, record, `r${record.dispute?.resolvedAt?.getTime()}`);
   return { ok: true, view: { type: 'text', text: 'The dispute is resolved; the supervisor can now correct the record and send it again.' } };
 });
@@ -280,10 +288,11 @@ export const correctSignedRecord = useCase(async (deps: AppDeps, actorId: string
   const next = correctVersion(latest, actorId, deps.clock.now());
   try {
     await deps.records.insertVersion(next);
-    await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.correction-started', subject: { kind: 'record', id: next.id, version: next.version }, detail: { supersedes: latest.version } });
   } catch (error) {
     if (!(error instanceof VersionConflictError)) throw error;
   }
+  // keyed by the new version: written once whether this call or a retried one created it
+  await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.correction-started', subject: { kind: 'record', id: next.id, version: next.version }, detail: { supersedes: latest.version }, key: `correct:${next.id}:v${next.version}` });
   return { ok: true, view: await partyView(deps, ctx, (await deps.records.latest(parsed.recordId)) ?? next, actorId) };
 });
 

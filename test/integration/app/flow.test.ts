@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitAgendaItem } from '../../../src/app/agenda.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
-import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
+import { confirmRecord, disputeRecord, draftRecord, submitRecordForConfirmation, viewRecord } from '../../../src/app/records.js';
+import type { AppDeps, AuditLog } from '../../../src/app/ports.js';
 import { ensureNextSession, rescheduleSession } from '../../../src/app/sessions.js';
 import type { OverdueSummaryView, RecordSheetView } from '../../../src/app/views.js';
 import { london } from '../../support/school.js';
@@ -137,5 +138,45 @@ describe('disputes', () => {
     const bad = await draftRecord(w.deps, 'sup', { sessionId: 'c-ben.2025-12-15', actions: [{ text: 'x', ownerId: 'ben', dueDate: '15/12/2025' }] });
     expect(bad).toMatchObject({ ok: false, error: { field: 'actions.0.dueDate' } });
     expect(await w.store.models.records.countDocuments()).toBe(before);
+  });
+});
+
+describe('a command retried after a crash between the record write and its audit entry', () => {
+  /** deps whose audit log fails once for the given action, as a process dying after the record write would */
+  function crashingOnce(action: string): AppDeps {
+    let crashed = false;
+    const audit: AuditLog = {
+      ...w.deps.audit,
+      append: (entry) => {
+        if (!crashed && entry.action === action) {
+          crashed = true;
+          return Promise.reject(new Error('process died'));
+        }
+        return w.deps.audit.append(entry);
+      },
+    };
+    return { ...w.deps, audit };
+  }
+  const count = async (action: string, recordId: string) => (await w.deps.audit.entries('org-wl')).filter((e) => e.action === action && e.subject.id === recordId).length;
+
+  it('writes the submission and the dispute entries it missed, once each', async () => {
+    w.clock.set(london('2026-01-12T17:00'));
+    await w.deps.sessions.insert({ id: 'c-ben.2026-01-12', organisationId: 'org-wl', contractId: 'c-ben', startsAt: london('2026-01-12T15:45'), durationMinutes: 60, status: 'scheduled' });
+    const drafted = await draftRecord(w.deps, 'sup', { sessionId: 'c-ben.2026-01-12', topics: ['organisational'], notes: 'n' });
+    const recordId = (drafted as { view: RecordSheetView }).view.recordId;
+
+    const submitDeps = crashingOnce('record.submitted');
+    await expect(submitRecordForConfirmation(submitDeps, 'sup', { recordId })).rejects.toThrow('process died');
+    expect((await w.deps.records.latest(recordId))?.state).toBe('awaiting-confirmation');
+    expect(await submitRecordForConfirmation(submitDeps, 'sup', { recordId })).toMatchObject({ ok: true });
+    expect(await submitRecordForConfirmation(w.deps, 'sup', { recordId })).toMatchObject({ ok: true });
+    expect(await count('record.submitted', recordId)).toBe(1);
+
+    const disputeDeps = crashingOnce('record.disputed');
+    await expect(disputeRecord(disputeDeps, 'ben', { recordId, reason: 'Wrong date' })).rejects.toThrow('process died');
+    expect(await disputeRecord(disputeDeps, 'ben', { recordId, reason: 'Wrong date' })).toMatchObject({ ok: true });
+    expect(await disputeRecord(w.deps, 'ben', { recordId, reason: 'Wrong date' })).toMatchObject({ ok: true });
+    expect(await count('record.disputed', recordId)).toBe(1);
+    expect(await w.deps.audit.verify('org-wl')).toMatchObject({ ok: true });
   });
 });
