@@ -12,6 +12,7 @@ import type { AppDeps } from '../../src/app/ports.js';
 import { saveContract } from '../../src/app/sessions.js';
 import type { Organisation, Person, SupervisionContract } from '../../src/domain/types.js';
 import { connectStore, type StoreHandle } from '../../src/store/connection.js';
+import { recordFreeText } from './free-text.js';
 import { contract, london, person, school } from './school.js';
 import { testMongoUrl } from './services.js';
 
@@ -60,6 +61,8 @@ export async function createWorld(label = 'world', options: { mongoUrl?: string;
     people,
     contracts,
     async close() {
+      // the whole suite's log check looks for this database's free text in the logs (free-text.ts)
+      await recordFreeText(store.connection);
       await store.connection.dropDatabase().catch(() => undefined);
       await store.close();
     },

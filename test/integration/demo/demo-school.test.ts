@@ -7,6 +7,7 @@ import type { OverdueSummaryView } from '../../../src/app/views.js';
 import { SchoolCalendar } from '../../../src/domain/calendar.js';
 import { DEMO_ORG_ID, demoOrganisation, loadDemoSchool } from '../../../src/demo/school.js';
 import { connectStore, type StoreHandle } from '../../../src/store/connection.js';
+import { recordFreeText } from '../../support/free-text.js';
 import { testMongoUrl } from '../../support/services.js';
 
 let store: StoreHandle;
@@ -20,6 +21,7 @@ beforeAll(async () => {
   deps = { ...store.stores, clock, newId: () => randomUUID() };
 });
 afterAll(async () => {
+  await recordFreeText(store.connection);
   await store.connection.dropDatabase().catch(() => undefined);
   await store.close();
 });

@@ -4,6 +4,7 @@ import { confirm, newDraft, submitForConfirmation } from '../../../src/domain/re
 import type { RecordSheet } from '../../../src/domain/types.js';
 import { connectStore, type StoreHandle } from '../../../src/store/connection.js';
 import { person } from '../../support/school.js';
+import { recordFreeText } from '../../support/free-text.js';
 import { testMongoUrl } from '../../support/services.js';
 
 let store: StoreHandle;
@@ -11,6 +12,7 @@ beforeAll(async () => {
   store = await connectStore(testMongoUrl('store'));
 });
 afterAll(async () => {
+  await recordFreeText(store.connection);
   await store.connection.dropDatabase();
   await store.close();
 });
