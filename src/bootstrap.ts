@@ -13,6 +13,7 @@ import { overdueIndex } from './store/overdue-index.js';
 export interface BootstrapOptions {
   clock?: Clock;
   notifiers?: ChannelNotifier[];
+  /** Run the queue workers, the sweep and the periodic index repair here (false: only enqueue, as a web process). */
   workers?: boolean;
   sweepSeconds?: number;
   overdueRefreshMinutes?: number;
@@ -38,11 +39,15 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
     sweepSeconds: options.sweepSeconds,
   });
   // repairs the /overdue index after anything a crash between a MongoDB write and its index write left behind
+  // (a worker's job: a web process keeps its CPU for acknowledgements)
+  const workers = options.workers !== false;
   const refreshMinutes = options.overdueRefreshMinutes ?? 15;
-  const refresh = setInterval(() => {
-    index.rebuildAll().catch((e) => logger.warn({ err: (e as Error).message }, 'overdue index rebuild failed'));
-  }, refreshMinutes * 60_000);
-  refresh.unref();
+  const refresh = workers
+    ? setInterval(() => {
+        index.rebuildAll().catch((e) => logger.warn({ err: (e as Error).message }, 'overdue index rebuild failed'));
+      }, refreshMinutes * 60_000)
+    : undefined;
+  refresh?.unref();
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     clearInterval(refresh);
@@ -51,7 +56,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
     await redis.quit().catch(() => redis.disconnect());
     await store.close();
   };
-  return { config, deps, store, queues, logger, notifiers, overdueIndex: index, closers, close };
+  return { config, deps, store, queues, workers, logger, notifiers, overdueIndex: index, closers, close };
 }
 
 export async function stopRuntime(runtime: Runtime): Promise<void> {

@@ -1,7 +1,12 @@
 /**
- * One bot process: the runtime (MongoDB, queues and workers), the HTTP server with every channel the
- * configuration switches on, and the reminders rebuilt from MongoDB. `main.ts` runs it in production and
- * `scripts/start.ts` for the local try-out.
+ * One bot process in the role the configuration gives it (`ROLE`):
+ * - `all` (the default, one process): the runtime with its queue workers, the HTTP server with every channel
+ *   the configuration switches on, and the reminders rebuilt from MongoDB;
+ * - `web`: the HTTP server only — requests are verified, acknowledged and put on the queues; no workers, no
+ *   sweeps, no rebuild, so acknowledgements never share the CPU with queued work;
+ * - `worker`: the queue workers (commands, notifications, reminders, Slack work) with the channels' notifiers,
+ *   the reminders rebuilt, and `/healthz` only.
+ * `main.ts` runs it in production and `scripts/start.ts` for the local try-out.
  */
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
@@ -29,17 +34,20 @@ export interface BotOptions {
 export async function startBot(config: Config, logger: Logger, options: BotOptions = {}): Promise<Bot> {
   // the playground's clock control moves only the playground's process; production uses real time
   const clock = options.clock ?? (config.PLAYGROUND ? new AdjustableClock() : systemClock);
-  const runtime = await startRuntime(config, logger, { clock });
+  const role = config.ROLE;
+  const runtime = await startRuntime(config, logger, { clock, workers: role !== 'web' });
   try {
     await options.prepare?.(runtime);
-    const app = await createServer(runtime, await mountsFor(runtime));
+    // a worker builds the channels too: their notifiers deliver, and Slack's queued work runs there
+    const mounts = await mountsFor(runtime);
+    const app = await createServer(runtime, role === 'worker' ? [] : mounts);
     const server = await listen(app, config.PORT, config.HOST);
-    const reminders = await runtime.queues.rebuildReminders();
+    const reminders = role === 'web' ? undefined : await runtime.queues.rebuildReminders();
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
     const url = `http://${host}:${port}`;
-    logger.info({ url, reminders }, 'supervision bot listening');
+    logger.info({ url, role, reminders }, 'supervision bot listening');
     let stopped = false;
     return {
       runtime,

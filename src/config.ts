@@ -40,6 +40,8 @@ export const configSchema = z
     PUBLIC_BASE_URL: url(['http://', 'https://'], 'http(s)://'),
     PLAYGROUND: onOff.default(true),
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('supervision'),
+    /** What this process runs: `web` acknowledges and enqueues, `worker` runs the queues, `all` both (one process). */
+    ROLE: z.enum(['all', 'web', 'worker'], { message: 'must be all, web or worker' }).default('all'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
     SLACK_SIGNING_SECRET: optionalText,
     SLACK_BOT_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xoxb-'), { message: 'must be a bot token (xoxb-…)' }),

@@ -11,6 +11,8 @@ export interface Runtime {
   deps: AppDeps;
   store: StoreHandle;
   queues: Queues;
+  /** Whether this process runs the queue workers (a worker process or the single process) or only enqueues. */
+  workers: boolean;
   logger: Logger;
   /** Channels add their notifier here before the queues start delivering. */
   notifiers: ChannelNotifier[];

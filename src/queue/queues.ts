@@ -237,11 +237,15 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     }
   }
 
+  // the sweep is workers' work: a process that only enqueues (a web process) keeps its CPU for requests
   const sweepMs = (options.sweepSeconds ?? 15) * 1000;
-  const sweep = setInterval(() => {
-    Promise.all([flushOutbox(), fireDueReminders()]).catch((e) => logger.warn({ err: (e as Error).message }, 'sweep failed'));
-  }, sweepMs);
-  sweep.unref();
+  const sweep =
+    options.workers !== false
+      ? setInterval(() => {
+          Promise.all([flushOutbox(), fireDueReminders()]).catch((e) => logger.warn({ err: (e as Error).message }, 'sweep failed'));
+        }, sweepMs)
+      : undefined;
+  sweep?.unref();
 
   return {
     async dispatch(command) {

@@ -1,10 +1,41 @@
 /**
  * A local stand-in for Slack's Web API (and `response_url`s) on loopback: records every call the bot makes
  * and answers as Slack does. `failNext(method, status, headers)` makes the next call of a method fail, e.g.
- * a 429 with Retry-After.
+ * a 429 with Retry-After. With `limits` it enforces rate limits as Slack does and answers 429 `ratelimited`
+ * with `Retry-After` past them (`SLACK_LIMITS`: what Slack documents, see BENCHMARKS.md P5).
  */
 import type { Server } from 'node:http';
 import express from 'express';
+import { retryAfterSeconds, SlidingWindows, type Window } from './rate-windows.js';
+
+export interface SlackLimits {
+  /** chat.postMessage per channel. */
+  perChannel: Window[];
+  /** chat.postMessage per workspace (all channels). */
+  workspace: Window[];
+  /** Other limited methods per workspace, e.g. Tier 3 `conversations.open` and `chat.update`. */
+  methods: Record<string, Window[]>;
+}
+
+/**
+ * Slack's published limits: chat.postMessage "1 message per second to a specific channel" with short bursts,
+ * and "several hundred messages per minute" per workspace (taken as 300 a minute, at most 10 in a second);
+ * conversations.open and chat.update are Tier 3 (50+ a minute).
+ */
+export const SLACK_LIMITS: SlackLimits = {
+  perChannel: [
+    { limit: 3, windowMs: 1_000 },
+    { limit: 60, windowMs: 60_000 },
+  ],
+  workspace: [
+    { limit: 300, windowMs: 60_000 },
+    { limit: 10, windowMs: 1_000 },
+  ],
+  methods: {
+    'conversations.open': [{ limit: 50, windowMs: 60_000 }],
+    'chat.update': [{ limit: 50, windowMs: 60_000 }],
+  },
+};
 
 export interface SlackCall {
   method: string;
@@ -21,6 +52,8 @@ export interface FakeSlack {
   failNext(method: string, status: number, headers?: Record<string, string>, when?: (body: Record<string, unknown>) => boolean): void;
   /** Failures served so far. */
   failed: Array<{ method: string; status: number; body: Record<string, unknown> }>;
+  /** 429s served by the rate limits (`limits`), with the limit that was hit. */
+  throttled: Array<{ method: string; limit: string; at: number }>;
   of(method: string): SlackCall[];
   close(): Promise<void>;
 }
@@ -41,7 +74,7 @@ function parseBody(body: unknown): Record<string, unknown> {
   return out;
 }
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+export async function startFakeSlack(options: { limits?: SlackLimits } = {}): Promise<FakeSlack> {
   const app = express();
   app.use(express.urlencoded({ extended: true, limit: '5mb' }));
   app.use(express.json({ limit: '5mb' }));
@@ -49,6 +82,38 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const responses: FakeSlack['responses'] = [];
   const failures = new Map<string, Array<{ status: number; headers: Record<string, string>; when?: (body: Record<string, unknown>) => boolean }>>();
   const failed: FakeSlack['failed'] = [];
+  const throttled: FakeSlack['throttled'] = [];
+  const limits = options.limits;
+  const perChannel = new SlidingWindows(limits?.perChannel ?? []);
+  const workspace = new SlidingWindows(limits?.workspace ?? []);
+  const methodWindows = new Map(Object.entries(limits?.methods ?? {}).map(([m, w]) => [m, new SlidingWindows(w)]));
+  // a user id as the channel posts to the bot's DM with that user, as Slack does
+  const channelOf = (body: Record<string, unknown>) => {
+    const channel = String(body.channel ?? '');
+    return /^[UW]/.test(channel) ? `D${channel}` : channel;
+  };
+  /** Answers 429 when the call is past a limit; otherwise counts it. */
+  const limited = (method: string, body: Record<string, unknown>, res: express.Response): boolean => {
+    if (!limits) return false;
+    const now = Date.now();
+    const checks: Array<[string, SlidingWindows, string]> = [];
+    if (method === 'chat.postMessage') checks.push(['channel', perChannel, channelOf(body)], ['workspace', workspace, 'T']);
+    const windows = methodWindows.get(method);
+    if (windows) checks.push([method, windows, 'T']);
+    let wait = 0;
+    let hit = '';
+    for (const [name, w, key] of checks) {
+      const ms = w.wait(key, now);
+      if (ms > wait) [wait, hit] = [ms, name];
+    }
+    if (wait > 0) {
+      throttled.push({ method, limit: hit, at: now });
+      res.status(429).set('retry-after', retryAfterSeconds(wait)).json({ ok: false, error: 'ratelimited' });
+      return true;
+    }
+    for (const [, w, key] of checks) w.record(key, now);
+    return false;
+  };
   let ts = 1_700_000_000;
   app.post('/api/:method', (req, res) => {
     const method = req.params.method as string;
@@ -61,6 +126,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       res.status(failure!.status).set(failure!.headers).json({ ok: false, error: failure!.status === 429 ? 'ratelimited' : 'fatal_error' });
       return;
     }
+    if (limited(method, body, res)) return;
     calls.push({ method, body, at: Date.now() });
     switch (method) {
       case 'conversations.open':
@@ -68,10 +134,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return;
       case 'chat.postMessage':
         ts += 1;
-        res.json({ ok: true, channel: body.channel, ts: `${ts}.000100`, message: { text: body.text } });
+        res.json({ ok: true, channel: channelOf(body), ts: `${ts}.000100`, message: { text: body.text } });
         return;
       case 'chat.update':
         res.json({ ok: true, channel: body.channel, ts: body.ts });
+        return;
+      case 'views.open':
+        // as Slack: the opened view, whose id `views.update` takes
+        ts += 1;
+        res.json({ ok: true, view: { id: `V${ts}`, hash: `h${ts}` } });
         return;
       case 'auth.test':
         res.json({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' });
@@ -101,6 +172,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       failures.set(method, list);
     },
     failed,
+    throttled,
     of: (method) => calls.filter((c) => c.method === method),
     close: () =>
       new Promise<void>((resolve) => {

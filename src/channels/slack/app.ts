@@ -1,25 +1,23 @@
 /**
  * Slack: a Bolt app on the bot's HTTP server (`POST /slack/events` for events, slash commands and
  * interactions; Bolt verifies the v0 signature and refuses requests older than five minutes with 401).
- * Every handler acknowledges first; state changes then go through the `commands` queue with a job id taken
- * from the interaction, and results are posted with `response_url`, `chat.postMessage` or `views.*`.
+ * Every handler acknowledges first and puts the rest on the `slack-work` queue; there, state changes go through
+ * the `commands` queue with a job id taken from the interaction, and results are posted with `response_url`,
+ * `chat.postMessage` or `views.*`.
  *
  * This file only translates: Slack payload ⇄ command or read ⇄ Block Kit. Supervision rules live in the
  * use cases.
  */
 import {
-  type AllMiddlewareArgs,
   App,
   type App as BoltApp,
   type BlockAction,
   ExpressReceiver,
   LogLevel,
-  type SlackActionMiddlewareArgs,
-  type SlackCommandMiddlewareArgs,
-  type SlackEventMiddlewareArgs,
   type types,
   webApi,
 } from '@slack/bolt';
+import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { help as helpRead, myActions, nextSession, personBySlack } from '../../app/reads.js';
@@ -250,8 +248,69 @@ const agendaItemModal = (sessionId: string, risk: boolean): View =>
     ],
   }) as View;
 
+// ---- the work after the acknowledgement ---------------------------------------------------------------------
+
+/**
+ * What a handler needs after its acknowledgement, taken from the signed payload: ids, the modal opened for
+ * the trigger, where to reply — and, for agenda items and forms, the person's own words (held in Redis while
+ * queued, like a command's input; never logged).
+ */
+export type SlackWork =
+  | { kind: 'command'; name: '/overdue' | '/supervision'; userId: string; text: string; triggerId: string; responseUrl: string; viewId?: string }
+  | { kind: 'action'; name: string; userId: string; value: string; ts: string; responseUrl?: string; viewId?: string }
+  | { kind: 'view'; name: string; userId: string; viewId: string; hash: string; metadata: string; values: Record<string, unknown> }
+  | { kind: 'message'; eventId: string; userId: string; channel: string; text: string }
+  | { kind: 'home'; userId: string };
+
+/** The queue the acknowledging process puts Slack work on; a worker process (or the single process) runs it. */
+export const SLACK_WORK_QUEUE = 'slack-work';
+
+const workJobOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential' as const, delay: 1000 },
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 24 * 3600 },
+};
+
+const noticeModal = (text: string): View =>
+  ({ type: 'modal', title: plain('Supervision record'), close: plain('Close'), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text) } }] }) as View;
+
+const disputeReason = z.string().trim().min(1, 'say what should change').max(2000);
+const agendaText = z.string().trim().min(1, 'type the item').max(2000);
+const agendaMeta = z.object({ sessionId: idValue, risk: z.boolean() });
+type ViewValues = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null }>>;
+
+/** The agenda item modal's fields, or the errors to show on them (no database needed). */
+function agendaItemFrom(values: ViewValues, metadata: string): { errors?: Record<string, string>; item?: { text: string; category: (typeof AGENDA_CATEGORIES)[number]; risk: boolean } } {
+  const text = agendaText.safeParse(values.text?.v?.value ?? '');
+  if (!text.success) return { errors: { text: text.error.issues[0]?.message ?? 'type the item' } };
+  const category = z.enum(AGENDA_CATEGORIES).safeParse(values.category?.v?.selected_option?.value);
+  if (!category.success) return { errors: { category: 'pick a category' } };
+  const meta = agendaMeta.safeParse(safeJson(metadata));
+  if (!meta.success) return { errors: { text: NOT_SET_UP } };
+  return { item: { text: text.data, category: category.data, risk: meta.data.risk } };
+}
+
+/** The dispute modal's reason and record, or the errors to show. */
+function disputeFrom(values: ViewValues, metadata: string): { errors?: Record<string, string>; dispute?: { recordId: string; reason: string } } {
+  const reason = disputeReason.safeParse(values.reason?.v?.value ?? '');
+  if (!reason.success) return { errors: { reason: reason.error.issues[0]?.message ?? 'say what should change' } };
+  const ref = recordValue.safeParse(metadata);
+  if (!ref.success) return { errors: { reason: NOT_SET_UP } };
+  return { dispute: { recordId: ref.data.split('@')[0] as string, reason: reason.data } };
+}
+
 // ---- the app ----------------------------------------------------------------------------------------------
 
+/**
+ * The channel in two halves. The acknowledging half (mounted on the web server) verifies the signature, acks,
+ * and puts what the request needs on the `slack-work` queue — it reads nothing from the database, so an ack
+ * costs the same however busy the store is. The working half (a worker process, or the single process) runs
+ * that queue: lookups, commands through the `commands` queue, and replies by `response_url` or the Web API.
+ * Modals are opened by the acknowledging half, because a trigger id expires three seconds after the click:
+ * a modal built from the button alone opens at once, and one that needs the database opens as "Opening…" and
+ * is filled in by the worker with `views.update`, which has no such deadline.
+ */
 export function createSlackChannel(runtime: Runtime, options: SlackOptions): SlackChannel {
   const { deps, queues, logger } = runtime;
   const apiUrl = options.apiUrl;
@@ -287,11 +346,133 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     clientOptions: { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 2 } },
   });
   const notifier = new SlackNotifier(deps, options.botToken, apiUrl);
-  const redis: Redis = redisConnection(runtime.config.REDIS_URL as string, { maxRetriesPerRequest: 3 });
+  const redisUrl = runtime.config.REDIS_URL as string;
+  const prefix = runtime.config.QUEUE_PREFIX;
+  const redis: Redis = redisConnection(redisUrl, { maxRetriesPerRequest: 3 });
   redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error (slack)'));
+  const workQueue = new Queue(SLACK_WORK_QUEUE, { connection: redis, prefix });
+
+  // ---- the acknowledging half: verify (Bolt), ack, enqueue ----
+
+  const enqueue = async (work: SlackWork) => {
+    await workQueue.add(work.kind, work, workJobOptions).catch((e: Error) => logger.warn({ err: e.message, kind: work.kind }, 'slack work not queued'));
+  };
+  const openModal = async (client: BoltApp['client'], triggerId: string, view: View): Promise<string | undefined> =>
+    client.views.open({ trigger_id: triggerId, view }).then(
+      (r) => r.view?.id,
+      (e: Error) => {
+        logger.warn({ err: e.message }, 'slack modal not opened');
+        return undefined;
+      },
+    );
+  const actionValue = (body: unknown) => {
+    const action = (body as { actions?: Array<{ value?: string; action_ts?: string }> }).actions?.[0];
+    return { value: action?.value ?? '', ts: action?.action_ts ?? '' };
+  };
+  const bodyUser = (body: unknown) => (body as { user?: { id?: string } }).user?.id;
+  const triggerOf = (body: unknown) => (body as { trigger_id: string }).trigger_id;
+  const actionWork = (name: string, body: unknown, viewId?: string): SlackWork => ({
+    kind: 'action',
+    name,
+    userId: bodyUser(body) ?? '',
+    ...actionValue(body),
+    responseUrl: (body as { response_url?: string }).response_url,
+    ...(viewId ? { viewId } : {}),
+  });
+
+  // /overdue [filter]
+  app.command('/overdue', async ({ ack, command }) => {
+    await ack();
+    await enqueue({ kind: 'command', name: '/overdue', userId: command.user_id, text: command.text ?? '', triggerId: command.trigger_id, responseUrl: command.response_url });
+  });
+
+  // /supervision help|next|actions|park <text>|record
+  app.command('/supervision', async ({ ack, command, client }) => {
+    await ack();
+    const record = (command.text ?? '').trim().split(/\s+/)[0]?.toLowerCase() === 'record';
+    const viewId = record ? await openModal(client, command.trigger_id, noticeModal('Opening the record sheet…')) : undefined;
+    await enqueue({ kind: 'command', name: '/supervision', userId: command.user_id, text: command.text ?? '', triggerId: command.trigger_id, responseUrl: command.response_url, ...(viewId ? { viewId } : {}) });
+  });
+
+  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge]) {
+    app.action<BlockAction>(name, async ({ ack, body }) => {
+      await ack();
+      await enqueue(actionWork(name, body));
+    });
+  }
+
+  app.action<BlockAction>(ACTIONS.requestChange, async ({ ack, body, client }) => {
+    await ack();
+    const ref = recordValue.safeParse(actionValue(body).value);
+    if (ref.success) await openModal(client, triggerOf(body), disputeModal(ref.data));
+    else await enqueue(actionWork(ACTIONS.requestChange, body));
+  });
+
+  app.action<BlockAction>(ACTIONS.openRecord, async ({ ack, body, client }) => {
+    await ack();
+    const valid = idValue.safeParse(actionValue(body).value).success;
+    const viewId = valid ? await openModal(client, triggerOf(body), noticeModal('Opening the record sheet…')) : undefined;
+    await enqueue(actionWork(ACTIONS.openRecord, body, viewId));
+  });
+
+  for (const [actionId, risk] of [
+    [ACTIONS.addItem, false],
+    [ACTIONS.flagRisk, true],
+  ] as const) {
+    app.action<BlockAction>(actionId, async ({ ack, body, client }) => {
+      await ack();
+      const sessionId = idValue.safeParse(actionValue(body).value);
+      if (sessionId.success) await openModal(client, triggerOf(body), agendaItemModal(sessionId.data, risk));
+    });
+  }
+
+  // a form's mistakes come back on its fields with the ack; who sent it is checked by the worker
+  app.view(VIEWS.record, async ({ ack, body, view }) => {
+    const sessionId = idValue.safeParse(view.private_metadata);
+    if (!sessionId.success) return void (await ack({ response_action: 'errors', errors: { notes: 'This form is out of date — open it again.' } }));
+    const { errors } = recordInputFromModal(view.state.values, sessionId.data, (day, time) => new Date(`${day}T${time}:00Z`));
+    if (errors) return void (await ack({ response_action: 'errors', errors }));
+    await ack();
+    await enqueue({ kind: 'view', name: VIEWS.record, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
+  });
+
+  app.view(VIEWS.dispute, async ({ ack, body, view }) => {
+    const { errors } = disputeFrom(view.state.values as ViewValues, view.private_metadata);
+    if (errors) return void (await ack({ response_action: 'errors', errors }));
+    await ack();
+    await enqueue({ kind: 'view', name: VIEWS.dispute, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
+  });
+
+  app.view(VIEWS.agendaItem, async ({ ack, body, view }) => {
+    const { errors } = agendaItemFrom(view.state.values as ViewValues, view.private_metadata);
+    if (errors) return void (await ack({ response_action: 'errors', errors }));
+    await ack();
+    await enqueue({ kind: 'view', name: VIEWS.agendaItem, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
+  });
+
+  // a reply in the bot's DM: agenda items, one per line (or a command word)
+  app.message(async ({ message, body }) => {
+    const m = message as { channel_type?: string; user?: string; text?: string; subtype?: string; bot_id?: string; channel: string; ts: string };
+    if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
+    const eventId = (body as { event_id?: string }).event_id ?? `${m.channel}.${m.ts}`;
+    await enqueue({ kind: 'message', eventId, userId: m.user, channel: m.channel, text: m.text ?? '' });
+  });
+
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab && event.tab !== 'home') return;
+    await enqueue({ kind: 'home', userId: event.user });
+  });
+
+  app.error(async (error) => {
+    logger.warn({ err: error.message, code: (error as { code?: string }).code }, 'slack handler failed');
+  });
+
+  // ---- the working half: lookups, commands and replies ----
+
+  const client = new webApi.WebClient(options.botToken, { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), logLevel: webApi.LogLevel.ERROR, retryConfig: { retries: 2 } });
 
   /** Slack redelivers an event it thinks we missed (`x-slack-retry-num`): each event id is handled once. */
-  const firstTime = async (eventId: string) => (await redis.set(`${runtime.config.QUEUE_PREFIX}:slack:event:${eventId}`, '1', 'EX', 86_400, 'NX')) === 'OK';
+  const firstTime = async (eventId: string) => (await redis.set(`${prefix}:slack:event:${eventId}`, '1', 'EX', 86_400, 'NX')) === 'OK';
 
   const run = async (type: CommandType, actor: Person, interactionId: string, input: Record<string, unknown>): Promise<UseCaseResult | 'pending'> => {
     const command: Command = { commandId: commandIdFrom('slack', interactionId), type, actorId: actor.id, input };
@@ -310,85 +491,27 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
 
   const who = async (userId: string | undefined) => (userId ? personBySlack(deps, userId) : null);
 
-  /**
-   * Ack first, always: a command or action is acknowledged before anything else, and its work waits its turn
-   * here (a few at a time), so a burst of clicks never delays the acknowledgement of the next one.
-   */
-  const backlog: Array<() => Promise<void>> = [];
-  let running = 0;
-  const pump = () => {
-    while (running < POST_ACK_CONCURRENCY && backlog.length > 0) {
-      const job = backlog.shift() as () => Promise<void>;
-      running++;
-      job()
-        .catch((e) => logger.warn({ err: (e as Error).message }, 'slack work failed'))
-        .finally(() => {
-          running--;
-          pump();
-        });
-    }
-  };
-  const later = (job: () => Promise<void>) => {
-    backlog.push(job);
-    pump();
-  };
-  type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
-  type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
-  const ackCommand = (handler: (args: CommandArgs) => Promise<void>) => async (args: CommandArgs) => {
-    await args.ack();
-    later(() => handler(args));
-  };
-  const ackAction = (handler: (args: ActionArgs) => Promise<void>) => async (args: ActionArgs) => {
-    await args.ack();
-    later(() => handler(args));
-  };
-  /** Opening a modal cannot wait its turn: Slack's trigger id expires three seconds after the click. */
-  const ackActionNow = (handler: (args: ActionArgs) => Promise<void>) => async (args: ActionArgs) => {
-    await args.ack();
-    await handler(args);
-  };
-  type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
-  type HomeArgs = SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs;
-  const inTurn = <A>(handler: (args: A) => Promise<void>) => async (args: A) => {
-    later(() => handler(args));
+  type Respond = (message: Record<string, unknown>) => Promise<void>;
+  /** Posts to the interaction's `response_url` (valid for 30 minutes, five replies). */
+  const respondTo = (responseUrl: string): Respond => async (message) => {
+    const res = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
+    await res.body?.cancel();
+    if (!res.ok) throw new Error(`response_url answered ${res.status}`);
   };
 
-  // /overdue [filter]
-  app.command('/overdue', ackCommand(async ({ command, respond }) => {
-    const person = await who(command.user_id);
-    if (!person) return void (await respond({ response_type: 'ephemeral', text: NOT_SET_UP }));
-    const filter = overdueFilter.safeParse((command.text || 'all').trim().toLowerCase() || 'all');
-    if (!filter.success) return void (await respond({ response_type: 'ephemeral', text: `filter: ${filter.error.issues[0]?.message}` }));
-    const result = await computeOverdue(deps, person.id, { filter: filter.data });
-    for (const page of paginate(asMessage(result))) await respond({ response_type: 'ephemeral', ...page });
-  }));
-
-  // /supervision help|next|actions|park <text>|record
-  app.command('/supervision', ackCommand(async ({ command, respond, client }) => {
-    const person = await who(command.user_id);
-    if (!person) return void (await respond({ response_type: 'ephemeral', text: NOT_SET_UP }));
-    const parsed = parseSupervision(command.text ?? '');
-    if (!parsed.ok) return void (await respond({ response_type: 'ephemeral', text: parsed.message }));
-    const say = async (result: UseCaseResult | 'pending') => {
-      for (const page of paginate(asMessage(result))) await respond({ response_type: 'ephemeral', ...page });
-    };
-    switch (parsed.value.verb) {
-      case 'help':
-        return say(await helpRead(deps, person.id, {}));
-      case 'next':
-        return say(await nextSession(deps, person.id, {}));
-      case 'actions':
-        return say(await myActions(deps, person.id, {}));
-      case 'park':
-        return say(await run('parkItemForNextSession', person, `cmd.${command.trigger_id}`, { text: parsed.value.text }));
-      case 'record': {
-        const session = await latestSessionToRecord(person);
-        if (!session) return say({ ok: true, view: { type: 'text', text: 'You have no session waiting for a record.' } });
-        await client.views.open({ trigger_id: command.trigger_id, view: await modalFor(person, session) });
-        return;
-      }
+  const reply = async (respond: Respond | undefined, userId: string, message: SlackMessage) => {
+    if (respond) await respond({ response_type: 'ephemeral', replace_original: false, ...message });
+    else {
+      const dm = await client.conversations.open({ users: userId });
+      await client.chat.postMessage({ channel: dm.channel?.id as string, ...message });
     }
-  }));
+  };
+
+  const fillModal = async (viewId: string | undefined, view: View) => {
+    if (!viewId) return;
+    // the person may have closed it meanwhile: nothing to retry
+    await client.views.update({ view_id: viewId, view }).catch((e: Error) => logger.warn({ err: e.message }, 'slack modal not updated'));
+  };
 
   async function latestSessionToRecord(person: Person): Promise<string | null> {
     const now = deps.clock.now();
@@ -417,137 +540,139 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     return recordModal(sessionId, record, owners.map((o) => ({ id: o.id, name: o.name })), title);
   }
 
-  const actionValue = (body: unknown) => {
-    const action = (body as { actions?: Array<{ value?: string; action_ts?: string }> }).actions?.[0];
-    return { value: action?.value ?? '', ts: action?.action_ts ?? '' };
-  };
-  const bodyUser = (body: unknown) => (body as { user?: { id?: string } }).user?.id;
-
-  const reply = async (respond: ((m: Record<string, unknown>) => Promise<unknown>) | undefined, client: BoltApp['client'], userId: string, message: SlackMessage) => {
-    if (respond) await respond({ response_type: 'ephemeral', replace_original: false, ...message });
-    else {
-      const dm = await client.conversations.open({ users: userId });
-      await client.chat.postMessage({ channel: dm.channel?.id as string, ...message });
-    }
-  };
-
-  app.action<BlockAction>(ACTIONS.confirm, ackAction(async ({ body, respond, client }) => {
-    const userId = bodyUser(body) ?? '';
-    const person = await who(userId);
-    if (!person) return void (await reply(respond, client, userId, render({ type: 'refusal', text: NOT_SET_UP })));
-    const { value, ts } = actionValue(body);
-    const ref = recordValue.safeParse(value);
-    if (!ref.success) return void (await reply(respond, client, userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` })));
-    const [recordId, version] = ref.data.split('@') as [string, string];
-    const result = await run('confirmRecord', person, `act.${userId}.${ts}`, { recordId, version: Number(version) });
-    // the updated record reaches both parties through the outbox; only a problem is answered here
-    if (result === 'pending' || !result.ok) await reply(respond, client, userId, asMessage(result));
-  }));
-
-  app.action<BlockAction>(ACTIONS.requestChange, ackActionNow(async ({ body, client, respond }) => {
-    const { value } = actionValue(body);
-    const ref = recordValue.safeParse(value);
-    if (!ref.success) return void (await reply(respond, client, bodyUser(body) ?? '', render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` })));
-    await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: disputeModal(ref.data) });
-  }));
-
-  app.action<BlockAction>(ACTIONS.openRecord, ackActionNow(async ({ body, client, respond }) => {
-    const userId = bodyUser(body) ?? '';
-    const person = await who(userId);
-    const { value } = actionValue(body);
-    const sessionId = idValue.safeParse(value);
-    if (!person || !sessionId.success) return void (await reply(respond, client, userId, render({ type: 'refusal', text: NOT_SET_UP })));
-    await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: await modalFor(person, sessionId.data) });
-  }));
-
-  app.action<BlockAction>(ACTIONS.acknowledge, ackAction(async ({ body, respond, client }) => {
-    const userId = bodyUser(body) ?? '';
-    const person = await who(userId);
-    if (!person) return void (await reply(respond, client, userId, render({ type: 'refusal', text: NOT_SET_UP })));
-    const { value, ts } = actionValue(body);
-    const id = idValue.safeParse(value);
-    if (!id.success) return void (await reply(respond, client, userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` })));
-    const result = await run('acknowledgeEscalation', person, `act.${userId}.${ts}`, { escalationId: id.data });
-    await reply(respond, client, userId, asMessage(result));
-  }));
-
-  for (const [actionId, risk] of [
-    [ACTIONS.addItem, false],
-    [ACTIONS.flagRisk, true],
-  ] as const) {
-    app.action<BlockAction>(actionId, ackActionNow(async ({ body, client }) => {
-      const { value } = actionValue(body);
-      const sessionId = idValue.safeParse(value);
-      if (!sessionId.success) return;
-      await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: agendaItemModal(sessionId.data, risk) });
-    }));
+  async function overdueCommand(c: Extract<SlackWork, { kind: 'command' }>): Promise<void> {
+    const respond = respondTo(c.responseUrl);
+    const person = await who(c.userId);
+    if (!person) return respond({ response_type: 'ephemeral', text: NOT_SET_UP });
+    const filter = overdueFilter.safeParse((c.text || 'all').trim().toLowerCase() || 'all');
+    if (!filter.success) return respond({ response_type: 'ephemeral', text: `filter: ${filter.error.issues[0]?.message}` });
+    const result = await computeOverdue(deps, person.id, { filter: filter.data });
+    for (const page of paginate(asMessage(result))) await respond({ response_type: 'ephemeral', ...page });
   }
 
-  app.view(VIEWS.record, async ({ ack, body, view, client }) => {
-    const person = await who(body.user.id);
-    if (!person) return void (await ack({ response_action: 'errors', errors: { notes: NOT_SET_UP } }));
-    const sessionId = idValue.safeParse(view.private_metadata);
-    if (!sessionId.success) return void (await ack({ response_action: 'errors', errors: { notes: 'This form is out of date — open it again.' } }));
-    const org = await deps.organisations.get(person.organisationId);
-    const { SchoolCalendar } = await import('../../domain/calendar.js');
-    const cal = org ? new SchoolCalendar(org) : null;
-    const { input, errors } = recordInputFromModal(view.state.values, sessionId.data, (day, time) => (cal ? cal.atLocalTime(day, time) : new Date(`${day}T${time}:00Z`)));
-    if (errors) return void (await ack({ response_action: 'errors', errors }));
-    await ack();
-    const result = await run('draftRecord', person, `view.${view.id}.${view.hash}`, input as Record<string, unknown>);
-    if (result === 'pending' || !result.ok) await reply(undefined, client, body.user.id, asMessage(result));
-  });
+  async function supervisionCommand(c: Extract<SlackWork, { kind: 'command' }>): Promise<void> {
+    const respond = respondTo(c.responseUrl);
+    const person = await who(c.userId);
+    if (!person) {
+      await fillModal(c.viewId, noticeModal(NOT_SET_UP));
+      return respond({ response_type: 'ephemeral', text: NOT_SET_UP });
+    }
+    const parsed = parseSupervision(c.text);
+    if (!parsed.ok) return respond({ response_type: 'ephemeral', text: parsed.message });
+    const say = async (result: UseCaseResult | 'pending') => {
+      for (const page of paginate(asMessage(result))) await respond({ response_type: 'ephemeral', ...page });
+    };
+    switch (parsed.value.verb) {
+      case 'help':
+        return say(await helpRead(deps, person.id, {}));
+      case 'next':
+        return say(await nextSession(deps, person.id, {}));
+      case 'actions':
+        return say(await myActions(deps, person.id, {}));
+      case 'park':
+        return say(await run('parkItemForNextSession', person, `cmd.${c.triggerId}`, { text: parsed.value.text }));
+      case 'record': {
+        const session = await latestSessionToRecord(person);
+        if (!session) {
+          await fillModal(c.viewId, noticeModal('You have no session waiting for a record.'));
+          return say({ ok: true, view: { type: 'text', text: 'You have no session waiting for a record.' } });
+        }
+        if (c.viewId) await fillModal(c.viewId, await modalFor(person, session));
+        else await say({ ok: true, view: { type: 'text', text: 'The record sheet could not open — please try again.' } });
+        return;
+      }
+    }
+  }
 
-  app.view(VIEWS.dispute, async ({ ack, body, view, client }) => {
-    const person = await who(body.user.id);
-    const reason = z.string().trim().min(1, 'say what should change').max(2000).safeParse(view.state.values.reason?.v?.value ?? '');
-    if (!reason.success) return void (await ack({ response_action: 'errors', errors: { reason: reason.error.issues[0]?.message ?? 'say what should change' } }));
-    const ref = recordValue.safeParse(view.private_metadata);
-    if (!person || !ref.success) return void (await ack({ response_action: 'errors', errors: { reason: NOT_SET_UP } }));
-    await ack();
-    const [recordId] = ref.data.split('@') as [string];
-    const result = await run('disputeRecord', person, `view.${view.id}.${view.hash}`, { recordId, reason: reason.data });
-    if (result === 'pending' || !result.ok) await reply(undefined, client, body.user.id, asMessage(result));
-  });
+  async function actionWorkDone(a: Extract<SlackWork, { kind: 'action' }>): Promise<void> {
+    const respond = a.responseUrl ? respondTo(a.responseUrl) : undefined;
+    const person = await who(a.userId);
+    switch (a.name) {
+      case ACTIONS.confirm: {
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        const ref = recordValue.safeParse(a.value);
+        if (!ref.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` }));
+        const [recordId, version] = ref.data.split('@') as [string, string];
+        const result = await run('confirmRecord', person, `act.${a.userId}.${a.ts}`, { recordId, version: Number(version) });
+        // the updated record reaches both parties through the outbox; only a problem is answered here
+        if (result === 'pending' || !result.ok) await reply(respond, a.userId, asMessage(result));
+        return;
+      }
+      case ACTIONS.acknowledge: {
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        const id = idValue.safeParse(a.value);
+        if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
+        const result = await run('acknowledgeEscalation', person, `act.${a.userId}.${a.ts}`, { escalationId: id.data });
+        return reply(respond, a.userId, asMessage(result));
+      }
+      case ACTIONS.requestChange: {
+        // only a button whose value is not a record reaches here; a valid one opened the modal at once
+        const ref = recordValue.safeParse(a.value);
+        if (!ref.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` }));
+        return;
+      }
+      case ACTIONS.openRecord: {
+        const sessionId = idValue.safeParse(a.value);
+        if (!person || !sessionId.success) {
+          await fillModal(a.viewId, noticeModal(NOT_SET_UP));
+          return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        }
+        return fillModal(a.viewId, await modalFor(person, sessionId.data));
+      }
+    }
+  }
 
-  app.view(VIEWS.agendaItem, async ({ ack, body, view, client }) => {
-    const person = await who(body.user.id);
-    const text = z.string().trim().min(1, 'type the item').max(2000).safeParse(view.state.values.text?.v?.value ?? '');
-    if (!text.success) return void (await ack({ response_action: 'errors', errors: { text: text.error.issues[0]?.message ?? 'type the item' } }));
-    const category = z.enum(AGENDA_CATEGORIES).safeParse(view.state.values.category?.v?.selected_option?.value);
-    if (!category.success) return void (await ack({ response_action: 'errors', errors: { category: 'pick a category' } }));
-    const meta = z.object({ sessionId: idValue, risk: z.boolean() }).safeParse(safeJson(view.private_metadata));
-    if (!person || !meta.success) return void (await ack({ response_action: 'errors', errors: { text: NOT_SET_UP } }));
-    await ack();
-    const result = await run('submitAgendaItem', person, `view.${view.id}.${view.hash}`, { text: text.data, category: category.data, riskOfHarm: meta.data.risk });
-    await reply(undefined, client, body.user.id, asMessage(result));
-  });
+  async function viewWorkDone(v: Extract<SlackWork, { kind: 'view' }>): Promise<void> {
+    const person = await who(v.userId);
+    if (!person) return reply(undefined, v.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+    const interaction = `view.${v.viewId}.${v.hash}`;
+    switch (v.name) {
+      case VIEWS.record: {
+        const org = await deps.organisations.get(person.organisationId);
+        const { SchoolCalendar } = await import('../../domain/calendar.js');
+        const cal = org ? new SchoolCalendar(org) : null;
+        const { input } = recordInputFromModal(v.values, v.metadata, (day, time) => (cal ? cal.atLocalTime(day, time) : new Date(`${day}T${time}:00Z`)));
+        if (!input) return;
+        const result = await run('draftRecord', person, interaction, input);
+        if (result === 'pending' || !result.ok) await reply(undefined, v.userId, asMessage(result));
+        return;
+      }
+      case VIEWS.dispute: {
+        const { dispute } = disputeFrom(v.values as ViewValues, v.metadata);
+        if (!dispute) return;
+        const result = await run('disputeRecord', person, interaction, dispute);
+        if (result === 'pending' || !result.ok) await reply(undefined, v.userId, asMessage(result));
+        return;
+      }
+      case VIEWS.agendaItem: {
+        const { item } = agendaItemFrom(v.values as ViewValues, v.metadata);
+        if (!item) return;
+        const result = await run('submitAgendaItem', person, interaction, { text: item.text, category: item.category, riskOfHarm: item.risk });
+        return reply(undefined, v.userId, asMessage(result));
+      }
+    }
+  }
 
-  // a reply in the bot's DM: agenda items, one per line (or a command word)
-  app.message(inTurn<MessageArgs>(async ({ message, body, client }) => {
-    const m = message as { channel_type?: string; user?: string; text?: string; subtype?: string; bot_id?: string; channel: string };
-    if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
-    const eventId = (body as { event_id?: string }).event_id ?? `${m.channel}.${(message as { ts: string }).ts}`;
-    if (!(await firstTime(eventId))) return;
-    const person = await who(m.user);
+  async function messageWorkDone(m: Extract<SlackWork, { kind: 'message' }>): Promise<void> {
+    if (!(await firstTime(m.eventId))) return;
+    const person = await who(m.userId);
     const post = async (msg: SlackMessage) => {
       for (const page of paginate(msg)) await client.chat.postMessage({ channel: m.channel, ...page });
     };
     if (!person) return post(render({ type: 'refusal', text: NOT_SET_UP }));
-    const text = (m.text ?? '').trim();
+    const text = m.text.trim();
     if (!text) return;
     const word = text.toLowerCase();
     if (word === 'help') return post(asMessage(await helpRead(deps, person.id, {})));
     if (word === 'next') return post(asMessage(await nextSession(deps, person.id, {})));
     if (word === 'actions') return post(asMessage(await myActions(deps, person.id, {})));
-    if (/^park\b/i.test(text)) return post(asMessage(await run('parkItemForNextSession', person, `evt.${eventId}`, { text: text.slice(4).trim() })));
-    return post(asMessage(await run('submitAgendaItem', person, `evt.${eventId}`, { text: clip(text, 10_000) })));
-  }));
+    if (/^park\b/i.test(text)) return post(asMessage(await run('parkItemForNextSession', person, `evt.${m.eventId}`, { text: text.slice(4).trim() })));
+    return post(asMessage(await run('submitAgendaItem', person, `evt.${m.eventId}`, { text: clip(text, 10_000) })));
+  }
 
   // App Home: my next session and agenda, records waiting for me, my actions; for DSLs the overdue counts
-  app.event('app_home_opened', inTurn<HomeArgs>(async ({ event, client }) => {
-    if (event.tab && event.tab !== 'home') return;
-    const person = await who(event.user);
+  async function homeWorkDone(h: Extract<SlackWork, { kind: 'home' }>): Promise<void> {
+    const person = await who(h.userId);
     const blocks: KnownBlock[] = [{ type: 'header', text: plain('Supervision') }];
     if (!person) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: NOT_SET_UP } });
     else {
@@ -568,12 +693,36 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       }
     }
     const limited = blocks.length > LIMITS.homeBlocks ? [...blocks.slice(0, LIMITS.homeBlocks - 1), { type: 'context', elements: [{ type: 'mrkdwn', text: 'More in `/supervision next` and `/supervision actions`.' }] } as KnownBlock] : blocks;
-    await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: limited } });
-  }));
+    await client.views.publish({ user_id: h.userId, view: { type: 'home', blocks: limited } });
+  }
 
-  app.error(async (error) => {
-    logger.warn({ err: error.message, code: (error as { code?: string }).code }, 'slack handler failed');
-  });
+  async function perform(work: SlackWork): Promise<void> {
+    switch (work.kind) {
+      case 'command':
+        return work.name === '/overdue' ? overdueCommand(work) : supervisionCommand(work);
+      case 'action':
+        return actionWorkDone(work);
+      case 'view':
+        return viewWorkDone(work);
+      case 'message':
+        return messageWorkDone(work);
+      case 'home':
+        return homeWorkDone(work);
+    }
+  }
+
+  // where workers run (a worker process, or the single process), this one runs the Slack work too
+  const workerConnection = runtime.workers ? redisConnection(redisUrl) : null;
+  workerConnection?.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error (slack work)'));
+  const worker = workerConnection
+    ? new Worker(SLACK_WORK_QUEUE, async (job: Job) => perform(job.data as SlackWork), {
+        prefix,
+        connection: workerConnection,
+        concurrency: Math.min(POST_ACK_CONCURRENCY, runtime.config.WORKER_CONCURRENCY),
+      })
+    : null;
+  worker?.on('failed', (job, err) => logger.warn({ kind: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'slack work failed'));
+  worker?.on('error', (err) => logger.warn({ queue: SLACK_WORK_QUEUE, err: err.message }, 'worker error'));
 
   return {
     app,
@@ -584,6 +733,9 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     },
     async close() {
       if (!receiver) await app.stop().catch(() => undefined);
+      await worker?.close().catch(() => undefined);
+      await workerConnection?.quit().catch(() => workerConnection.disconnect());
+      await workQueue.close().catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());
     },
   };
