@@ -1,6 +1,7 @@
 export * from './agenda.js';
 export * from './commands.js';
 export * from './context.js';
+export * from './dashboard.js';
 export * from './errors.js';
 export * from './follow-up.js';
 export * from './overdue.js';

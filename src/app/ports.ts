@@ -70,6 +70,8 @@ export interface SessionRepository {
   nextScheduled(contractId: string, after: Date): Promise<Session | null>;
   lastHeld(contractId: string): Promise<Session | null>;
   scheduledBetween(from: Date, to: Date): Promise<Session[]>;
+  /** Every session of the organisation, in one read (the dashboard's figures). */
+  byOrganisation(organisationId: string): Promise<Session[]>;
 }
 
 export interface AgendaRepository {
@@ -112,6 +114,8 @@ export interface RecordRepository {
   replace(record: RecordSheet, expectedUpdatedAt: Date): Promise<void>;
   awaitingConfirmation(organisationId: string): Promise<RecordSheet[]>;
   forPerson(personId: string): Promise<RecordSheet[]>;
+  /** Every version of every record of the organisation, in one read (the dashboard's figures). */
+  byOrganisation(organisationId: string): Promise<RecordSheet[]>;
 }
 
 export interface ActionRepository {
@@ -123,6 +127,8 @@ export interface ActionRepository {
   openForPerson(personId: string): Promise<AgreedAction[]>;
   openForContract(contractId: string): Promise<AgreedAction[]>;
   lateBefore(organisationId: string, today: LocalDate): Promise<AgreedAction[]>;
+  /** Every action of the organisation, open or done, in one read (the dashboard's figures). */
+  byOrganisation(organisationId: string): Promise<AgreedAction[]>;
 }
 
 export interface CaseDecisionRecord extends CaseDecision {

@@ -111,3 +111,17 @@ export function canAcknowledgeEscalation(
 ): boolean {
   return sameOrg(actor, escalation) && (escalation.notifiedIds.includes(actor.id) || isSafeguardingLead(actor, org));
 }
+
+/**
+ * A person's supervision history (contracts, sessions, the records in it): the person themselves, the
+ * safeguarding leads who oversee everyone's supervision (loughton §2–5), and an auditor (white-laith
+ * contract). Which records the history lists is still decided record by record by `canViewRecord`.
+ */
+export function canSeePersonHistory(
+  actor: Actor,
+  subject: Pick<Person, 'id' | 'organisationId'>,
+  org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId'>,
+): boolean {
+  if (!sameOrg(actor, subject) || org.id !== subject.organisationId) return false;
+  return actor.id === subject.id || isSafeguardingLead(actor, org) || has(actor, 'auditor');
+}

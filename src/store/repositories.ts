@@ -188,6 +188,9 @@ export function sessionRepository(m: Models): SessionRepository {
     async scheduledBetween(from, to) {
       return many<Session>(await m.sessions.find({ status: 'scheduled', startsAt: { $gte: from, $lt: to } }).lean<Doc[]>());
     },
+    async byOrganisation(organisationId) {
+      return many<Session>(await m.sessions.find({ organisationId }).lean<Doc[]>());
+    },
   };
 }
 
@@ -307,6 +310,10 @@ export function recordRepository(m: Models): RecordRepository {
         .lean<Doc[]>();
       return newestRevisions(docs).sort((a, b) => b.date.localeCompare(a.date) || b.version - a.version);
     },
+    async byOrganisation(organisationId) {
+      // a writer that died before retiring the old revision leaves two marked current: the newest counts
+      return newestRevisions(await m.records.find({ organisationId, current: true }).lean<Doc[]>());
+    },
   };
 }
 
@@ -336,6 +343,9 @@ export function actionRepository(m: Models): ActionRepository {
       return many<AgreedAction>(
         await m.actions.find({ organisationId, status: 'open', dueDate: { $lt: today } }).sort({ dueDate: 1 }).lean<Doc[]>(),
       );
+    },
+    async byOrganisation(organisationId) {
+      return many<AgreedAction>(await m.actions.find({ organisationId }).lean<Doc[]>());
     },
   };
 }

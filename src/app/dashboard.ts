@@ -1,0 +1,268 @@
+/**
+ * The DSL dashboard's reads: the organisation's supervision figures per half term (template senior
+ * manager (d): provision and impact reviewed in governance) and one person's supervision history.
+ * Read-only and permission-checked here, exactly as in chat: the figures for the safeguarding leads
+ * (`canSeeOverdue`), a history for the person, their leads or an auditor, and in it only the records the
+ * viewer may see (`canViewRecord`).
+ */
+import { z } from 'zod';
+import { canSeeOverdue, canSeePersonHistory, canViewRecord } from '../domain/permissions.js';
+import { type HalfTermFigures, supervisionFigures } from '../domain/stats.js';
+import type { Cadence, Person, RecordSheet, Role, SessionStatus } from '../domain/types.js';
+import { loadActor } from './context.js';
+import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
+import { OVERDUE_REFUSAL } from './overdue.js';
+import type { AppDeps } from './ports.js';
+import { formatDate, formatDateTime } from './present.js';
+
+export const PERSON_ID = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a person id');
+
+export interface HalfTermRow extends HalfTermFigures {
+  /** "2025/26": half-term names repeat every year. */
+  schoolYear: string;
+  rangeText: string;
+}
+
+export interface DashboardView {
+  type: 'dashboard';
+  organisationName: string;
+  generatedAtText: string;
+  halfTerms: HalfTermRow[];
+  totals: { due: number; held: number; heldOnTime: number; signed: number; actionsDue: number; actionsClosedOnTime: number };
+  rates: { heldOfDue: number | null; onTime: number | null; signed: number | null; actionsOnTime: number | null };
+  /** Everyone in a supervision contract, for the drill-down. */
+  staff: Array<{ id: string; name: string; roleText: string }>;
+}
+
+const ROLE_LABELS: Record<Role, string> = {
+  dsl: 'Designated Safeguarding Lead',
+  'deputy-dsl': 'Deputy DSL',
+  headteacher: 'Headteacher',
+  governor: 'Safeguarding governor',
+  auditor: 'Auditor',
+  supervisor: 'Supervisor',
+  supervisee: 'Supervisee',
+};
+
+export function roleText(person: Pick<Person, 'roles'>): string {
+  const order: Role[] = ['dsl', 'deputy-dsl', 'headteacher', 'governor', 'auditor', 'supervisor', 'supervisee'];
+  const first = order.find((r) => person.roles.includes(r));
+  return first ? ROLE_LABELS[first] : 'Staff';
+}
+
+export function cadenceText(cadence: Cadence): string {
+  switch (cadence.kind) {
+    case 'weekly':
+      return 'Weekly';
+    case 'every-n-weeks':
+      return `Every ${cadence.weeks} weeks`;
+    case 'monthly':
+      return 'Monthly';
+    case 'half-termly':
+      return 'Every half term';
+    case 'termly':
+      return 'Every term';
+    case 'yearly':
+      return 'Yearly';
+  }
+}
+
+function schoolYear(start: string): string {
+  const year = Number(start.slice(0, 4));
+  const from = Number(start.slice(5, 7)) >= 8 ? year : year - 1;
+  return `${from}/${String((from + 1) % 100).padStart(2, '0')}`;
+}
+
+const dashboardInput = z.object({ halfTerms: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 to 18').max(18, 'must be 1 to 18').default(6) });
+
+/** Held vs due per half term, on-time and signed rates, actions closed on time: a few whole-organisation reads. */
+export const dashboardSummary = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<DashboardView>> => {
+  const parsed = parseInput(dashboardInput, input ?? {});
+  const ctx = await loadActor(deps, actorId);
+  if (!canSeeOverdue(ctx.actor, ctx.org)) throw new Refusal(OVERDUE_REFUSAL);
+  const { org, cal } = ctx;
+  const now = deps.clock.now();
+  const [contracts, sessions, records, actions, people] = await Promise.all([
+    deps.contracts.byOrganisation(org.id),
+    deps.sessions.byOrganisation(org.id),
+    deps.records.byOrganisation(org.id),
+    deps.actions.byOrganisation(org.id),
+    deps.people.byOrganisation(org.id),
+  ]);
+  const figures = supervisionFigures({
+    org,
+    cal,
+    halfTerms: org.termDates.halfTerms,
+    today: cal.localDate(now),
+    contracts,
+    sessions,
+    records,
+    actions,
+    count: parsed.halfTerms,
+  });
+  const inContracts = new Set(contracts.filter((c) => c.active).flatMap((c) => [...c.supervisorIds, ...c.superviseeIds]));
+  const view: DashboardView = {
+    type: 'dashboard',
+    organisationName: org.name,
+    generatedAtText: formatDateTime(org, now),
+    halfTerms: figures.halfTerms.map((h) => ({ ...h, schoolYear: schoolYear(h.start), rangeText: `${formatDate(org, h.start)} – ${formatDate(org, h.end)}` })),
+    totals: figures.totals,
+    rates: figures.rates,
+    staff: people
+      .filter((p) => inContracts.has(p.id))
+      .map((p) => ({ id: p.id, name: p.name, roleText: roleText(p) }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  };
+  return { ok: true, data: view };
+});
+
+export interface PersonHistoryView {
+  type: 'person-history';
+  organisationName: string;
+  person: { id: string; name: string; roleText: string };
+  contracts: Array<{
+    id: string;
+    role: 'supervisee' | 'supervisor';
+    kind: 'one-to-one' | 'group';
+    withNames: string[];
+    cadenceText: string;
+    durationMinutes: number;
+    lastHeldText: string;
+    nextText: string;
+    overdue: boolean;
+    overdueFromText: string;
+    reviewDueText: string;
+    reviewOverdue: boolean;
+  }>;
+  sessions: Array<{
+    id: string;
+    date: string;
+    dateText: string;
+    status: SessionStatus;
+    statusLabel: string;
+    withNames: string[];
+    /** The session's record, when the viewer may see it. */
+    recordId?: string;
+  }>;
+  records: Array<{
+    recordId: string;
+    version: number;
+    date: string;
+    dateText: string;
+    state: RecordSheet['state'];
+    stateLabel: string;
+    supervisorName: string;
+    superviseeNames: string[];
+    signedText?: string;
+  }>;
+  actions: Array<{ id: string; dueDate: string; dueText: string; late: boolean; /** Only from a record the viewer may see. */ text?: string }>;
+}
+
+const STATUS_LABELS: Record<SessionStatus, string> = { scheduled: 'Booked', held: 'Held', cancelled: 'Moved or cancelled', missed: 'Missed' };
+const RECORD_LABELS: Record<RecordSheet['state'], string> = {
+  draft: 'Draft',
+  'awaiting-confirmation': 'Waiting for confirmation',
+  signed: 'Signed by both',
+  disputed: 'Change requested',
+  resolved: 'Being corrected',
+};
+
+const historyInput = z.object({ personId: PERSON_ID });
+
+/** One person's supervision: their contracts, sessions, the records the viewer may see, open actions. */
+export const personHistory = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<PersonHistoryView>> => {
+  const parsed = parseInput(historyInput, input);
+  const ctx = await loadActor(deps, actorId);
+  const { org, cal, actor } = ctx;
+  const subject = await deps.people.get(parsed.personId);
+  // someone unknown and someone not theirs to see get the same answer: nothing about who exists
+  if (!subject || !canSeePersonHistory(actor, subject, org)) throw new Refusal();
+  const now = deps.clock.now();
+  const today = cal.localDate(now);
+  const [contracts, records, actions] = await Promise.all([
+    deps.contracts.forPerson(subject.id),
+    deps.records.forPerson(subject.id),
+    deps.actions.openForPerson(subject.id),
+  ]);
+  const mine = contracts.filter((c) => c.organisationId === org.id);
+  const [sessions, compliance] = await Promise.all([
+    Promise.all(mine.map((c) => deps.sessions.byContract(c.id))).then((l) => l.flat()),
+    Promise.all(mine.map((c) => deps.compliance.get(c.id))),
+  ]);
+  // the newest version of each record that this viewer may see (an auditor: the newest signed one)
+  const visible = new Map<string, RecordSheet>();
+  for (const r of records) {
+    if (r.organisationId !== org.id || !canViewRecord(actor, r, org)) continue;
+    const seen = visible.get(r.id);
+    if (!seen || seen.version < r.version) visible.set(r.id, r);
+  }
+  const ids = new Set<string>([subject.id]);
+  for (const c of mine) for (const id of [...c.supervisorIds, ...c.superviseeIds]) ids.add(id);
+  for (const r of visible.values()) for (const id of [r.supervisorId, ...r.superviseeIds]) ids.add(id);
+  const people = await deps.people.getMany([...ids]);
+  const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
+  const contractOf = new Map(mine.map((c) => [c.id, c]));
+  const recordOfSession = new Map([...visible.values()].map((r) => [r.sessionId, r.id]));
+
+  const view: PersonHistoryView = {
+    type: 'person-history',
+    organisationName: org.name,
+    person: { id: subject.id, name: subject.name, roleText: roleText(subject) },
+    contracts: mine.map((c, i) => {
+      const summary = compliance[i];
+      const overdueFrom = summary?.sessionOverdueFrom;
+      return {
+        id: c.id,
+        role: c.superviseeIds.includes(subject.id) ? 'supervisee' : 'supervisor',
+        kind: c.kind,
+        withNames: [...c.supervisorIds, ...c.superviseeIds].filter((id) => id !== subject.id).map(name),
+        cadenceText: cadenceText(c.cadence),
+        durationMinutes: c.durationMinutes,
+        lastHeldText: summary?.lastHeldAt ? formatDate(org, summary.lastHeldAt) : 'none yet',
+        nextText: summary?.nextScheduledAt ? formatDateTime(org, summary.nextScheduledAt) : 'none booked',
+        overdue: overdueFrom !== undefined && now.getTime() >= overdueFrom.getTime(),
+        overdueFromText: overdueFrom && overdueFrom.getUTCFullYear() < 9999 ? formatDate(org, overdueFrom) : '—',
+        reviewDueText: formatDate(org, c.reviewDueDate),
+        reviewOverdue: c.reviewDueDate < today,
+      };
+    }),
+    sessions: sessions
+      .filter((s) => s.status !== 'cancelled' || s.startsAt.getTime() <= now.getTime())
+      .sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime())
+      .map((s) => {
+        const c = contractOf.get(s.contractId);
+        return {
+          id: s.id,
+          date: cal.localDate(s.startsAt),
+          dateText: formatDateTime(org, s.startsAt),
+          status: s.status,
+          statusLabel: STATUS_LABELS[s.status],
+          withNames: c ? [...c.supervisorIds, ...c.superviseeIds].filter((id) => id !== subject.id).map(name) : [],
+          recordId: recordOfSession.get(s.id),
+        };
+      }),
+    records: [...visible.values()]
+      .sort((a, b) => b.date.localeCompare(a.date))
+      .map((r) => ({
+        recordId: r.id,
+        version: r.version,
+        date: r.date,
+        dateText: formatDate(org, r.date),
+        state: r.state,
+        stateLabel: RECORD_LABELS[r.state],
+        supervisorName: name(r.supervisorId),
+        superviseeNames: r.superviseeIds.map(name),
+        signedText: r.signedAt ? formatDateTime(org, r.signedAt) : undefined,
+      })),
+    actions: actions
+      .filter((a) => a.organisationId === org.id)
+      .map((a) => ({
+        id: a.id,
+        dueDate: a.dueDate,
+        dueText: formatDate(org, a.dueDate),
+        late: a.dueDate < today,
+        text: visible.has(a.recordId) ? a.text : undefined,
+      })),
+  };
+  return { ok: true, data: view };
+});
