@@ -219,6 +219,11 @@ export interface Outbox {
 export interface ReminderStore {
   /** Every reminder that should exist now, computed from MongoDB (used to rebuild the delayed jobs). */
   upsertMany(reminders: Reminder[]): Promise<void>;
+  /**
+   * `upsertMany` for thousands at once (start-up): one read of the stored reminders, one bulk insert of the
+   * new ones, an update of each changed one only.
+   */
+  syncMany(reminders: Reminder[]): Promise<void>;
   /** Records that a reminder fired; false when it had fired already (so it is sent once). */
   markSent(reminderId: string, at: Date): Promise<boolean>;
   /** Unsent reminders due at or after `after` (and before `before`, when given). */

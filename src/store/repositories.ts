@@ -483,6 +483,34 @@ export function reminderStore(m: Models): ReminderStore {
         await m.reminders.updateOne({ _id: id }, { $set: fields });
       }
     },
+    async syncMany(reminders: Reminder[]) {
+      if (reminders.length === 0) return;
+      const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+      const from = new Date(reminders.reduce((min, r) => Math.min(min, r.dueAt.getTime()), Number.POSITIVE_INFINITY));
+      // one read: FerretDB scans the whole collection for any filter but `_id`, so one read beats one per reminder
+      const stored = new Map((await m.reminders.find({ dueAt: { $gte: from } }).lean<Doc[]>()).map((d) => [String(d._id), d]));
+      const fresh: Array<{ reminder: Reminder; doc: Doc }> = [];
+      const changed: unknown[] = [];
+      for (const r of reminders) {
+        const { id, ...rest } = r;
+        const fields = stripUndefined(rest) as Record<string, unknown>;
+        const doc = stored.get(id);
+        if (!doc) fresh.push({ reminder: r, doc: { _id: id, ...fields, sent: false } });
+        // a reminder that fired stays fired: only its timing and recipients follow the data
+        else if (!Object.entries(fields).every(([k, v]) => same(doc[k], v))) changed.push({ updateOne: { filter: { _id: id }, update: { $set: fields } } });
+      }
+      for (let i = 0; i < fresh.length; i += 1000) {
+        const slice = fresh.slice(i, i + 1000);
+        try {
+          await m.reminders.insertMany(slice.map((f) => f.doc), { ordered: false, lean: true });
+        } catch (error) {
+          if (!isOnlyDuplicateKeys(error)) throw error;
+          // stored with a due time before any read above (or written meanwhile): compared one by one
+          await this.upsertMany(slice.map((f) => f.reminder));
+        }
+      }
+      if (changed.length > 0) await m.reminders.bulkWrite(changed as never[], { ordered: false });
+    },
     async markSent(reminderId, at) {
       if (!(await claim(m, `reminder-sent:${reminderId}`, at))) return false;
       await m.reminders.updateOne({ _id: reminderId }, { $set: { sent: true, sentAt: at } });
