@@ -1,16 +1,35 @@
 /**
  * A local stand-in for the Bot Framework connector (Teams' side of a conversation) on loopback: records what
  * the bot sends, answers with activity ids, and can refuse a conversation (403 BotNotInConversationRoster)
- * or throttle it (429).
+ * or throttle it (429). With `limits` it enforces Teams' rate limits and answers 429 with `Retry-After` past
+ * them (`TEAMS_LIMITS`: what Microsoft documents for bots).
  */
 import type { Server } from 'node:http';
 import express from 'express';
+import { retryAfterSeconds, SlidingWindows, type Window } from './rate-windows.js';
+
+export interface TeamsLimits {
+  perConversation: Window[];
+  perTenant: Window[];
+}
+
+/** Per bot per conversation 7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 an hour; per bot per tenant 50 a second. */
+export const TEAMS_LIMITS: TeamsLimits = {
+  perConversation: [
+    { limit: 7, windowMs: 1_000 },
+    { limit: 8, windowMs: 2_000 },
+    { limit: 60, windowMs: 30_000 },
+    { limit: 1_800, windowMs: 3_600_000 },
+  ],
+  perTenant: [{ limit: 50, windowMs: 1_000 }],
+};
 
 export interface ConnectorCall {
   kind: 'send' | 'reply' | 'update';
   conversationId: string;
   activityId?: string;
   body: Record<string, unknown>;
+  at: number;
 }
 
 export interface FakeConnector {
@@ -19,10 +38,12 @@ export interface FakeConnector {
   refuse(conversationId: string): void;
   throttleNext(conversationId: string, times: number): void;
   throttled: number;
+  /** 429s served by the rate limits (`limits`), with the limit that was hit. */
+  limited: Array<{ conversationId: string; limit: 'conversation' | 'tenant'; at: number }>;
   close(): Promise<void>;
 }
 
-export async function startFakeConnector(): Promise<FakeConnector> {
+export async function startFakeConnector(options: { limits?: TeamsLimits } = {}): Promise<FakeConnector> {
   const app = express();
   app.use(express.json({ limit: '5mb' }));
   const calls: ConnectorCall[] = [];
@@ -30,10 +51,26 @@ export async function startFakeConnector(): Promise<FakeConnector> {
   const throttle = new Map<string, number>();
   let next = 0;
   const state = { throttled: 0 };
-  const gate = (conversationId: string, res: express.Response): boolean => {
+  const limited: FakeConnector['limited'] = [];
+  const perConversation = new SlidingWindows(options.limits?.perConversation ?? []);
+  const perTenant = new SlidingWindows(options.limits?.perTenant ?? []);
+  const gate = (conversationId: string, res: express.Response, body?: { conversation?: { tenantId?: string } }): boolean => {
     if (refused.has(conversationId)) {
       res.status(403).json({ error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } });
       return false;
+    }
+    if (options.limits) {
+      const now = Date.now();
+      const tenant = body?.conversation?.tenantId ?? 'tenant';
+      const waitConversation = perConversation.wait(conversationId, now);
+      const waitTenant = perTenant.wait(tenant, now);
+      if (waitConversation > 0 || waitTenant > 0) {
+        limited.push({ conversationId, limit: waitTenant > waitConversation ? 'tenant' : 'conversation', at: now });
+        res.status(429).set('retry-after', retryAfterSeconds(Math.max(waitConversation, waitTenant))).json({ error: { code: 'Throttled', message: 'Too many requests' } });
+        return false;
+      }
+      perConversation.record(conversationId, now);
+      perTenant.record(tenant, now);
     }
     const t = throttle.get(conversationId) ?? 0;
     if (t > 0) {
@@ -45,20 +82,20 @@ export async function startFakeConnector(): Promise<FakeConnector> {
     return true;
   };
   app.post('/v3/conversations/:id/activities', (req, res) => {
-    if (!gate(req.params.id, res)) return;
+    if (!gate(req.params.id, res, req.body)) return;
     const id = `act-${++next}`;
-    calls.push({ kind: 'send', conversationId: req.params.id, activityId: id, body: req.body });
+    calls.push({ kind: 'send', conversationId: req.params.id, activityId: id, body: req.body, at: Date.now() });
     res.json({ id });
   });
   app.post('/v3/conversations/:id/activities/:replyTo', (req, res) => {
-    if (!gate(req.params.id, res)) return;
+    if (!gate(req.params.id, res, req.body)) return;
     const id = `act-${++next}`;
-    calls.push({ kind: 'reply', conversationId: req.params.id, activityId: id, body: req.body });
+    calls.push({ kind: 'reply', conversationId: req.params.id, activityId: id, body: req.body, at: Date.now() });
     res.json({ id });
   });
   app.put('/v3/conversations/:id/activities/:activityId', (req, res) => {
-    if (!gate(req.params.id, res)) return;
-    calls.push({ kind: 'update', conversationId: req.params.id, activityId: req.params.activityId, body: req.body });
+    if (!gate(req.params.id, res, req.body)) return;
+    calls.push({ kind: 'update', conversationId: req.params.id, activityId: req.params.activityId, body: req.body, at: Date.now() });
     res.json({ id: req.params.activityId });
   });
   const server: Server = await new Promise((resolve) => {
@@ -73,6 +110,7 @@ export async function startFakeConnector(): Promise<FakeConnector> {
     get throttled() {
       return state.throttled;
     },
+    limited,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

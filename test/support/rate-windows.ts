@@ -1,0 +1,44 @@
+/**
+ * Sliding-window rate limits as a platform enforces them: each key may have at most `limit` accepted requests
+ * in any `windowMs`. The rate-limited stand-ins for Slack and Teams use it to answer 429 with `Retry-After`.
+ */
+export interface Window {
+  limit: number;
+  windowMs: number;
+}
+
+export class SlidingWindows {
+  private readonly events = new Map<string, number[]>();
+  private readonly longest: number;
+
+  constructor(readonly windows: Window[]) {
+    this.longest = Math.max(0, ...windows.map((w) => w.windowMs));
+  }
+
+  /** Milliseconds until `key` may make a request (0: now). */
+  wait(key: string, now = Date.now()): number {
+    const times = this.events.get(key);
+    if (!times) return 0;
+    let drop = 0;
+    while (drop < times.length && (times[drop] as number) <= now - this.longest) drop++;
+    if (drop > 0) times.splice(0, drop);
+    let wait = 0;
+    for (const w of this.windows) {
+      if (times.length < w.limit) continue;
+      const oldest = times[times.length - w.limit] as number;
+      if (oldest > now - w.windowMs) wait = Math.max(wait, oldest + w.windowMs - now);
+    }
+    return wait;
+  }
+
+  record(key: string, now = Date.now()): void {
+    const times = this.events.get(key) ?? [];
+    times.push(now);
+    this.events.set(key, times);
+  }
+}
+
+/** `Retry-After` in whole seconds, as both platforms send it (at least 1). */
+export function retryAfterSeconds(waitMs: number): string {
+  return String(Math.max(1, Math.ceil(waitMs / 1000)));
+}
