@@ -35,5 +35,8 @@ export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
     if (config.MicrosoftAppId) runtime.logger.info({ appType: config.MicrosoftAppType }, 'teams channel on: every request must carry a valid Bot Framework token');
     else runtime.logger.warn({ host: config.HOST }, 'teams channel on WITHOUT authentication (no MicrosoftAppId, loopback only): for local try-out');
   }
+  // the DSL dashboard tab: always on; its API names the caller by Teams SSO (or the demo person locally)
+  const { tabMount } = await import('../web/tab/router.js');
+  mounts.push(tabMount());
   return mounts;
 }

@@ -1,0 +1,253 @@
+/**
+ * The DSL dashboard: the Teams static tab at `/tab` and its API at `/tab/api/`.
+ *
+ * The API only translates: it names the caller (`webIdentity`: a Teams SSO token, or the chosen demo person
+ * in local try-out), validates every path and query with zod, and calls the same permission-checked use
+ * cases as chat. Unknown caller → 401, bad input → 400 naming the field, not theirs to see → 403. Every
+ * route is a read; nothing here writes.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { dashboardSummary, PERSON_ID, personHistory, roleText } from '../../app/dashboard.js';
+import type { UseCaseResult } from '../../app/errors.js';
+import { computeOverdue } from '../../app/overdue.js';
+import { viewRecord } from '../../app/records.js';
+import type { Person } from '../../domain/types.js';
+import { canSeeOverdue } from '../../domain/permissions.js';
+import type { Runtime } from '../../runtime.js';
+import type { Mount } from '../../server.js';
+import { type WebIdentityOptions, webIdentity } from '../identity.js';
+import { figuresCsv, overdueCsv } from './csv.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PUBLIC_DIR = path.join(here, 'public');
+/** teams-js as its UMD bundle (global `microsoftTeams`), so the page needs no bundler. */
+const TEAMS_JS = createRequire(import.meta.url).resolve('@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js');
+
+/** Teams (web, desktop, mobile), Outlook and the Microsoft 365 app host tabs in frames from these origins. */
+const FRAME_ANCESTORS = [
+  "'self'",
+  'https://teams.microsoft.com',
+  'https://*.teams.microsoft.com',
+  'https://teams.cloud.microsoft',
+  'https://*.cloud.microsoft',
+  'https://*.office.com',
+  'https://*.microsoft365.com',
+  'https://outlook.office.com',
+  'https://outlook.office365.com',
+  'https://*.skype.com',
+].join(' ');
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  `frame-ancestors ${FRAME_ANCESTORS}`,
+].join('; ');
+
+const RECORD_ID = z.string().regex(/^[A-Za-z0-9._:@-]{1,200}$/, 'must be a record id');
+
+const queries = {
+  none: z.object({}).strict(),
+  dashboard: z.object({ halfTerms: z.string().regex(/^(1[0-8]|[1-9])$/, 'must be a number of half terms, 1 to 18').optional() }).strict(),
+  overdue: z.object({ filter: z.enum(['all', 'sessions', 'records', 'actions', 'reviews'], { message: 'must be all, sessions, records, actions or reviews' }).optional() }).strict(),
+  record: z.object({ version: z.string().regex(/^[1-9]\d{0,3}$/, 'must be a version number').optional() }).strict(),
+};
+
+type Caller = Person;
+
+function badRequest(res: Response, field: string, message: string): void {
+  res.status(400).json({ error: `${field}: ${message}`, field });
+}
+
+/** Parses with zod; on failure answers 400 naming the field (`query.filter`, `params.personId`) and returns undefined. */
+function parse<S extends z.ZodType>(res: Response, where: 'query' | 'params', schema: S, value: unknown): z.infer<S> | undefined {
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const keys = issue?.code === 'unrecognized_keys' ? issue.keys : issue?.path;
+  const field = [where, ...(keys && keys.length > 0 ? [keys.join(',')] : [])].join('.');
+  badRequest(res, field, issue?.code === 'unrecognized_keys' ? 'is not a parameter here' : (issue?.message ?? 'is not valid'));
+  return undefined;
+}
+
+/** A use case's refusal is 403; its validation error 400 with the field; success the data. */
+function answer<T>(res: Response, result: UseCaseResult<T>, send: (data: T) => void): void {
+  if (result.ok) return send(result.data as T);
+  if (result.error.type === 'error') return badRequest(res, result.error.field ?? 'input', result.error.message.replace(/^[^:]+: /, ''));
+  res.status(403).json({ error: result.error.text });
+}
+
+export interface TabOptions {
+  identity?: WebIdentityOptions;
+}
+
+export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
+  const identity = webIdentity(runtime.config, runtime.deps, options.identity);
+  const { deps, logger } = runtime;
+  const router = express.Router({ caseSensitive: true, strict: false });
+
+  router.use((_req, res, next) => {
+    res.set({
+      'Content-Security-Policy': CSP,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    });
+    next();
+  });
+
+  const page = (_req: Request, res: Response) => res.sendFile(path.join(PUBLIC_DIR, 'index.html'));
+  router.get('/', page);
+  router.get('/records/:recordId/print', page);
+  router.get('/static/teams.js', (_req, res) => res.set('Cache-Control', 'public, max-age=3600').sendFile(TEAMS_JS));
+  router.use('/static', express.static(PUBLIC_DIR, { index: false, fallthrough: false, maxAge: 0 }));
+
+  const api = express.Router({ caseSensitive: true });
+  /** Names the caller for every API route; 401 when nobody is signed in. */
+  api.use(async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      // the picker's list is for the local try-out only and names nobody's records
+      if (req.path === '/playground/people') return next();
+      const who = await identity.identify(req);
+      if (!who.ok) {
+        res.status(401).json({ error: who.message, playground: identity.playground });
+        return;
+      }
+      res.locals.caller = who.person;
+      res.locals.via = who.via;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
+  const caller = (res: Response) => res.locals.caller as Caller;
+  const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => void fn(req, res).catch(next);
+
+  api.get(
+    '/playground/people',
+    wrap(async (req, res) => {
+      if (!identity.playground) {
+        res.status(404).json({ error: 'the person picker exists only in local try-out' });
+        return;
+      }
+      if (!parse(res, 'query', queries.none, req.query)) return;
+      const orgs = await deps.organisations.list();
+      const people = (await Promise.all(orgs.map((o) => deps.people.byOrganisation(o.id)))).flat();
+      res.json({
+        people: people
+          .map((p) => {
+            const org = orgs.find((o) => o.id === p.organisationId);
+            return { id: p.id, name: p.name, roleText: roleText(p), organisationName: org?.name ?? '', lead: org ? canSeeOverdue(p, org) : false };
+          })
+          .sort((a, b) => Number(b.lead) - Number(a.lead) || a.name.localeCompare(b.name)),
+      });
+    }),
+  );
+
+  api.get(
+    '/me',
+    wrap(async (req, res) => {
+      if (!parse(res, 'query', queries.none, req.query)) return;
+      const me = caller(res);
+      const org = await deps.organisations.get(me.organisationId);
+      res.json({
+        person: { id: me.id, name: me.name, roleText: roleText(me) },
+        organisationName: org?.name ?? '',
+        canSeeDashboard: org ? canSeeOverdue(me, org) : false,
+        via: res.locals.via,
+        playground: identity.playground,
+      });
+    }),
+  );
+
+  api.get(
+    '/dashboard',
+    wrap(async (req, res) => {
+      const q = parse(res, 'query', queries.dashboard, req.query);
+      if (!q) return;
+      answer(res, await dashboardSummary(deps, caller(res).id, { halfTerms: q.halfTerms }), (d) => res.json(d));
+    }),
+  );
+
+  api.get(
+    '/overdue',
+    wrap(async (req, res) => {
+      const q = parse(res, 'query', queries.overdue, req.query);
+      if (!q) return;
+      answer(res, await computeOverdue(deps, caller(res).id, { filter: q.filter }), (d) => res.json(d));
+    }),
+  );
+
+  const attachment = (res: Response, name: string, body: string) => {
+    res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
+    // a byte-order mark so spreadsheet software reads the names as UTF-8
+    res.send(`\uFEFF${body}`);
+  };
+  const stamp = () => deps.clock.now().toISOString().slice(0, 10);
+
+  api.get(
+    '/overdue.csv',
+    wrap(async (req, res) => {
+      const q = parse(res, 'query', queries.overdue, req.query);
+      if (!q) return;
+      answer(res, await computeOverdue(deps, caller(res).id, { filter: q.filter }), (d) => attachment(res, `overdue-${stamp()}.csv`, overdueCsv(d)));
+    }),
+  );
+
+  api.get(
+    '/figures.csv',
+    wrap(async (req, res) => {
+      const q = parse(res, 'query', queries.dashboard, req.query);
+      if (!q) return;
+      answer(res, await dashboardSummary(deps, caller(res).id, { halfTerms: q.halfTerms }), (d) => attachment(res, `supervision-figures-${stamp()}.csv`, figuresCsv(d)));
+    }),
+  );
+
+  api.get(
+    '/people/:personId',
+    wrap(async (req, res) => {
+      const p = parse(res, 'params', z.object({ personId: PERSON_ID }), req.params);
+      if (!p || !parse(res, 'query', queries.none, req.query)) return;
+      answer(res, await personHistory(deps, caller(res).id, { personId: p.personId }), (d) => res.json(d));
+    }),
+  );
+
+  api.get(
+    '/records/:recordId',
+    wrap(async (req, res) => {
+      const p = parse(res, 'params', z.object({ recordId: RECORD_ID }), req.params);
+      if (!p) return;
+      const q = parse(res, 'query', queries.record, req.query);
+      if (!q) return;
+      const me = caller(res);
+      const result = await viewRecord(deps, me.id, { recordId: p.recordId, version: q.version ? Number(q.version) : undefined });
+      const org = await deps.organisations.get(me.organisationId);
+      answer(res, result, () => res.json({ organisationName: org?.name ?? '', record: result.ok ? result.view : undefined }));
+    }),
+  );
+
+  api.use((_req, res) => void res.status(404).json({ error: 'no such API route' }));
+  api.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
+    // ids and the route only: a record's text never reaches the log
+    logger.error({ err: error.message, route: req.route?.path ?? req.path }, 'tab api failed');
+    if (!res.headersSent) res.status(503).json({ error: 'the dashboard could not load just now; try again in a moment' });
+  });
+  router.use('/api', api);
+  return router;
+}
+
+/** Always mounted: in production the tab's SSO token names the caller; locally the chosen demo person. */
+export function tabMount(options: TabOptions = {}): Mount {
+  return (app, runtime) => {
+    app.use('/tab', tabRouter(runtime, options));
+  };
+}

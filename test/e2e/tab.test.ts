@@ -1,0 +1,160 @@
+/**
+ * The DSL dashboard in a real browser (Debian's Chromium): the demo school, one overdue person supervised and
+ * their record signed by both through the command queue, then the DSL's view of it, a drill-down, the print
+ * view, a phone-width view, and a supervisee refused. Each step leaves a screenshot in test-output/screenshots/.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdjustableClock } from '../../src/app/clock.js';
+import type { Command } from '../../src/app/commands.js';
+import { recordIdFor } from '../../src/app/records.js';
+import { type Bot, startBot } from '../../src/bot.js';
+import { loadConfig } from '../../src/config.js';
+import { loadDemoSchool } from '../../src/demo/school.js';
+import { createLogger } from '../../src/logger.js';
+import { launchBrowser, screenshot } from '../support/browser.js';
+import { london } from '../support/school.js';
+import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../support/services.js';
+
+let bot: Bot;
+let browser: Browser;
+let recordId = '';
+const clock = new AdjustableClock();
+let n = 0;
+
+async function run(type: Command['type'], actorId: string, input: Record<string, unknown>) {
+  const outcome = await bot.runtime.queues.dispatchAndWait({ commandId: `e2e-tab-${++n}`, type, actorId, input }, 30_000);
+  if (outcome === 'pending' || !outcome.ok) throw new Error(`${type} by ${actorId} did not succeed: ${JSON.stringify(outcome)}`);
+  return outcome;
+}
+
+beforeAll(async () => {
+  // a Monday in the demo school's autumn term, so the story does not depend on the day the suite runs
+  clock.set(london('2026-11-23T09:00'));
+  const config = loadConfig({ MONGODB_URI: testMongoUrl('tab-e2e'), REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'on', LOG_LEVEL: 'silent' });
+  bot = await startBot(config, createLogger('silent'), { clock, prepare: async (rt) => void (await loadDemoSchool(rt.deps)) });
+  browser = await launchBrowser();
+
+  // Ben's supervision had lapsed: James holds his next session, writes the record, and both confirm it
+  const deps = bot.runtime.deps;
+  const session = await deps.sessions.nextScheduled('c-ben', clock.now());
+  if (!session) throw new Error('the demo school should have booked Ben a session');
+  clock.set(new Date(session.startsAt.getTime() + 75 * 60_000));
+  await run('draftRecord', 'james', {
+    sessionId: session.id,
+    topics: ['impact-on-individual', 'performance'],
+    notes: 'Caught up after the gap in supervision; caseload reviewed and workload agreed.',
+    concerns: [{ text: 'Two Year 5 children’s attendance has dropped since half term.', riskOfHarm: false }],
+    caseDecisions: [{ childRef: 'Y5-KM', decision: 'Early help assessment', rationale: 'Attendance under 90% and a parent asking for support', followUpById: 'ben' }],
+    actions: [{ text: 'Book a meeting with the attendance officer', ownerId: 'ben', dueDate: '2026-12-01' }],
+    submit: true,
+  });
+  recordId = recordIdFor(session.id);
+  await run('confirmRecord', 'james', { recordId });
+  await run('confirmRecord', 'ben', { recordId });
+  expect((await deps.records.latest(recordId))?.state).toBe('signed');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await bot?.stop();
+});
+
+async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.goto(`${bot.url}${path}`);
+  return page;
+}
+
+describe('the DSL dashboard in Chromium', () => {
+  it('the DSL sees the overdue list without the person just supervised, the chart and the rates', async () => {
+    const page = await open('/tab?as=priya');
+    await page.locator('#overdue').waitFor();
+    const sessions = page.locator('#overdue table[data-section="sessions"]');
+    await expect(sessions.locator('tr[data-person="farah"]').count()).resolves.toBe(1);
+    await expect(sessions.locator('tr[data-person="ben"]').count()).resolves.toBe(0);
+    // the chart: an accessible SVG with a bar per half term for due and for held
+    const chart = page.locator('#chart-card svg.chart');
+    await expect(chart.getAttribute('role')).resolves.toBe('img');
+    await expect(chart.locator('title').first().textContent()).resolves.toContain('Sessions held and due');
+    const held = await chart.locator('rect.bar-held').count();
+    expect(held).toBeGreaterThan(0);
+    expect(await chart.locator('rect.bar-due').count()).toBe(held);
+    const heights = await chart.locator('rect.bar-held').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
+    expect(heights.some((h) => h > 10)).toBe(true);
+    for (const id of ['#kpi-ontime', '#kpi-signed', '#kpi-actions']) expect(await page.locator(`${id} .value`).textContent()).toMatch(/^\d{1,3}%$/);
+    expect(await page.locator('#kpi-overdue .value').textContent()).toMatch(/^\d+$/);
+    expect(await page.locator('.brand-org').textContent()).toBe('Meadowbank Primary School');
+    await screenshot(page, 'tab-01-dsl-overview');
+    await page.context().close();
+  });
+
+  it('the CSV export downloads the overdue list', async () => {
+    const page = await open('/tab?as=priya');
+    await page.locator('#export-overdue').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-overdue')]);
+    expect(download.suggestedFilename()).toMatch(/^overdue-\d{4}-\d{2}-\d{2}\.csv$/);
+    const chunks: Buffer[] = [];
+    for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    expect(text).toContain('"Farah Khan"');
+    expect(text).not.toContain('"Ben Hughes","next booked');
+    await page.context().close();
+  });
+
+  it('drills down to a person’s history and the records the DSL may open', async () => {
+    const page = await open('/tab?as=priya');
+    await page.locator('#staff a[href="#person/ben"]').click();
+    await page.locator('#records').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Ben Hughes');
+    expect(await page.locator(`#records tr[data-record="${recordId}"]`).count()).toBe(1);
+    await screenshot(page, 'tab-02-person-history');
+    await page.locator(`#records tr[data-record="${recordId}"] a`, { hasText: 'View' }).click();
+    await page.locator('#record-sheet').waitFor();
+    expect(await page.locator('#record-sheet').textContent()).toContain('Signed by both on');
+    await page.context().close();
+  });
+
+  it('prints the record as a clean A4 page for inspection', async () => {
+    const page = await open(`/tab/records/${recordId}/print?as=priya`);
+    await page.locator('#record-sheet').waitFor();
+    const sheet = await page.locator('#record-sheet').textContent();
+    for (const text of ['Supervision record', 'Ben Hughes', 'James Whitfield', 'Y5-KM', 'Book a meeting with the attendance officer', 'Signed by both on', 'Tue 1 Dec 2026']) expect(sheet).toContain(text);
+    await screenshot(page, 'tab-03-record-print-view');
+    await page.emulateMedia({ media: 'print' });
+    await screenshot(page, 'tab-04-record-as-printed');
+    expect(await page.locator('.topbar').isVisible()).toBe(false);
+    const pdf = await page.pdf({ format: 'A4' });
+    expect(pdf.subarray(0, 4).toString()).toBe('%PDF');
+    await page.context().close();
+  });
+
+  it('works on a phone-width screen (375 px)', async () => {
+    const page = await open('/tab?as=priya', { width: 375, height: 812 });
+    await page.locator('#overdue').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'tab-05-dsl-overview-375px');
+    await page.context().close();
+  });
+
+  it('a supervisee opening the tab is refused, politely', async () => {
+    const page = await open('/tab?as=amy');
+    await page.locator('.notice').waitFor();
+    expect(await page.locator('.notice h1').textContent()).toBe('This overview is for your safeguarding leads');
+    expect(await page.locator('#overdue').count()).toBe(0);
+    expect(await page.content()).not.toContain('Farah Khan');
+    await screenshot(page, 'tab-06-supervisee-refused');
+    await page.context().close();
+  });
+
+  it('without a chosen person, the local try-out asks who you are', async () => {
+    const page = await open('/tab');
+    await page.locator('.picker').waitFor();
+    await screenshot(page, 'tab-07-local-person-picker');
+    await page.locator('button[data-person="priya"]').click();
+    await page.locator('#overdue').waitFor();
+    await page.context().close();
+  });
+});

@@ -1,0 +1,343 @@
+/**
+ * The dashboard tab's HTTP API on the demo school: who may call it (Teams SSO tokens in production, the
+ * chosen demo person in local try-out), what each person may see, bad input named, the CSV exports, and
+ * that no request writes anything.
+ */
+import type { Server } from 'node:http';
+import express from 'express';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import mongoose from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdjustableClock } from '../../../src/app/clock.js';
+import type { DashboardView, PersonHistoryView } from '../../../src/app/dashboard.js';
+import type { OverdueSummaryView } from '../../../src/app/views.js';
+import { type Bot, startBot } from '../../../src/bot.js';
+import { loadConfig } from '../../../src/config.js';
+import { DEMO_ORG_ID, loadDemoSchool } from '../../../src/demo/school.js';
+import type { RecordSheet } from '../../../src/domain/types.js';
+import { createLogger } from '../../../src/logger.js';
+import { london } from '../../support/school.js';
+import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../../support/services.js';
+
+const APP_ID = '11111111-2222-4333-8444-555555555555';
+const PUBLIC_BASE_URL = 'https://supervision.example.org';
+const AUDIENCE = `api://supervision.example.org/${APP_ID}`;
+const TENANT = '00000000-0000-4000-8000-00000000d3e0';
+const aad = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const PRIYA = aad(1);
+const AMY = aad(7);
+
+const clock = new AdjustableClock();
+let local: Bot;
+let production: Bot;
+let jwks: Server;
+let mongoUrl = '';
+let sign: (claims?: { aud?: string; iss?: string; exp?: number; oid?: string; tid?: string }, stranger?: boolean) => Promise<string>;
+let records: { ben: RecordSheet; amy: RecordSheet; awaiting: RecordSheet };
+
+beforeAll(async () => {
+  clock.set(london('2026-11-23T09:00'));
+  mongoUrl = testMongoUrl('tab-api');
+  // a local stand-in for Entra ID's signing keys
+  const trusted = await generateKeyPair('RS256');
+  const stranger = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(trusted.publicKey)), kid: 'entra-key', use: 'sig', alg: 'RS256' };
+  const app = express();
+  app.get('/keys', (_req, res) => void res.json({ keys: [jwk] }));
+  jwks = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const keysUrl = `http://127.0.0.1:${(jwks.address() as { port: number }).port}/keys`;
+  sign = async (claims = {}, useStranger = false) => {
+    const now = Math.floor(Date.now() / 1000);
+    const tid = claims.tid ?? TENANT;
+    return new SignJWT({ oid: claims.oid ?? PRIYA, tid, scp: 'access_as_user' })
+      .setProtectedHeader({ alg: 'RS256', kid: useStranger ? 'other-key' : 'entra-key', typ: 'JWT' })
+      .setIssuer(claims.iss ?? `https://login.microsoftonline.com/${tid}/v2.0`)
+      .setAudience(claims.aud ?? AUDIENCE)
+      .setIssuedAt(now - 60)
+      .setNotBefore(now - 60)
+      .setExpirationTime(claims.exp ?? now + 3600)
+      .sign(useStranger ? stranger.privateKey : trusted.privateKey);
+  };
+  const common = { MONGODB_URI: mongoUrl, REDIS_URL: testRedisUrl(), PORT: '0', LOG_LEVEL: 'silent' };
+  local = await startBot(loadConfig({ ...common, QUEUE_PREFIX: testQueuePrefix(), PLAYGROUND: 'on' }), createLogger('silent'), {
+    clock,
+    prepare: async (rt) => void (await loadDemoSchool(rt.deps)),
+  });
+  production = await startBot(
+    loadConfig({ ...common, QUEUE_PREFIX: testQueuePrefix(), PLAYGROUND: 'off', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used-here', PUBLIC_BASE_URL, TAB_SSO_JWKS_URL: keysUrl }),
+    createLogger('silent'),
+    { clock },
+  );
+  const deps = local.runtime.deps;
+  const signed = (list: RecordSheet[]) => list.find((r) => r.state === 'signed') as RecordSheet;
+  records = {
+    ben: signed(await deps.records.forPerson('ben')),
+    amy: signed(await deps.records.forPerson('amy')),
+    awaiting: (await deps.records.awaitingConfirmation(DEMO_ORG_ID))[0] as RecordSheet,
+  };
+  expect(records.awaiting.superviseeIds).toEqual(['daniel']);
+});
+
+afterAll(async () => {
+  await production?.stop();
+  await local?.stop();
+  await new Promise<void>((r) => jwks?.close(() => r()));
+  const conn = await mongoose.createConnection(mongoUrl).asPromise();
+  await conn.dropDatabase().catch(() => undefined);
+  await conn.close();
+});
+
+async function get(bot: Bot, path: string, headers: Record<string, string> = {}) {
+  const res = await fetch(`${bot.url}/tab/api${path}`, { headers });
+  const type = res.headers.get('content-type') ?? '';
+  const body = type.includes('json') ? await res.json() : await res.text();
+  return { status: res.status, body, headers: res.headers };
+}
+const as = (person: string) => ({ 'x-playground-person': person });
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe('production: Teams SSO tokens', () => {
+  it('a valid token names the person: the DSL gets the dashboard', async () => {
+    const token = await sign();
+    const me = await get(production, '/me', bearer(token));
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ person: { id: 'priya', name: 'Priya Shah' }, canSeeDashboard: true, via: 'teams-sso', playground: false });
+    const dash = await get(production, '/dashboard', bearer(token));
+    expect(dash.status).toBe(200);
+    expect((dash.body as DashboardView).organisationName).toBe('Meadowbank Primary School');
+  });
+
+  it('a v1 token (sts.windows.net issuer) is accepted too', async () => {
+    const res = await get(production, '/me', bearer(await sign({ iss: `https://sts.windows.net/${TENANT}/` })));
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ['no token', async () => ({})],
+    ['the playground header (not accepted in production)', async () => as('priya')],
+    ['an expired token', async () => bearer(await sign({ exp: Math.floor(Date.now() / 1000) - 3600 }))],
+    ['a token for another app (audience)', async () => bearer(await sign({ aud: 'api://elsewhere.example.org/99999999-2222-4333-8444-555555555555' }))],
+    ['a token signed by an unknown key', async () => bearer(await sign({}, true))],
+    ['a token from another issuer', async () => bearer(await sign({ iss: 'https://login.example.org/v2.0' }))],
+    ['a token for someone not linked to anyone here', async () => bearer(await sign({ oid: '99999999-0000-4000-8000-000000000001' }))],
+    ['a token for another tenant', async () => bearer(await sign({ tid: '99999999-0000-4000-8000-00000000d3e0' }))],
+    ['a malformed token', async () => bearer('not.a.token')],
+  ])('%s gets 401', async (_name, headers) => {
+    for (const path of ['/me', '/dashboard', '/overdue.csv', `/records/${records.ben.id}`]) {
+      const res = await get(production, path, await headers());
+      expect(res.status, path).toBe(401);
+      expect(JSON.stringify(res.body)).not.toContain('Farah');
+    }
+  });
+
+  it('a supervisee with a valid token is refused the dashboard (403)', async () => {
+    const token = await sign({ oid: AMY });
+    const res = await get(production, '/dashboard', bearer(token));
+    expect(res.status).toBe(403);
+    expect(res.body.error).toContain('only for your safeguarding leads');
+    expect((await get(production, '/me', bearer(token))).body.canSeeDashboard).toBe(false);
+  });
+
+  it('the local person picker does not exist in production', async () => {
+    expect((await get(production, '/playground/people')).status).toBe(404);
+  });
+
+  it('the page itself is served with a policy that lets Teams frame it and nothing else run', async () => {
+    const res = await fetch(`${production.url}/tab`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain('frame-ancestors');
+    expect(csp).toContain('https://teams.microsoft.com');
+    expect(await res.text()).toContain('/tab/static/teams.js');
+    const teamsJs = await fetch(`${production.url}/tab/static/teams.js`);
+    expect(teamsJs.status).toBe(200);
+    expect((await teamsJs.text()).length).toBeGreaterThan(10_000);
+  });
+});
+
+describe('local try-out: the chosen demo person', () => {
+  it('the DSL gets the figures: held vs due per half term and the rates', async () => {
+    const res = await get(local, '/dashboard', as('priya'));
+    expect(res.status).toBe(200);
+    const view = res.body as DashboardView;
+    expect(view.halfTerms.at(-1)).toMatchObject({ name: 'Autumn 2', schoolYear: '2026/27', current: true });
+    expect(view.halfTerms.some((h) => h.name === 'Autumn 1' && h.schoolYear === '2026/27' && h.due > 0 && h.held > 0)).toBe(true);
+    expect(view.totals.held).toBeGreaterThan(0);
+    for (const rate of Object.values(view.rates)) expect(rate === null || (rate >= 0 && rate <= 1)).toBe(true);
+    // Daniel's last record waits for confirmation: not every held session has a signed record
+    expect(view.totals.signed).toBe(view.totals.held - 1);
+    expect(view.staff.map((p) => p.id)).toContain('farah');
+    expect(JSON.stringify(view)).not.toContain('CPOMS');
+  });
+
+  it('the cookie works as well as the header', async () => {
+    expect((await get(local, '/me', { cookie: 'playground_person=tom' })).body).toMatchObject({ person: { id: 'tom' }, canSeeDashboard: true, via: 'playground' });
+  });
+
+  it('the overdue list is the same data as /overdue in chat', async () => {
+    const res = await get(local, '/overdue', as('tom'));
+    expect(res.status).toBe(200);
+    const view = res.body as OverdueSummaryView;
+    expect(view.sessions.map((r) => r.personId).sort()).toEqual(['ben', 'farah']);
+    expect(view.records.map((r) => r.personId)).toEqual(['daniel']);
+    expect((await get(local, '/overdue?filter=sessions', as('tom'))).body.records).toEqual([]);
+  });
+
+  it('nobody named, or nobody known, gets 401', async () => {
+    expect((await get(local, '/me')).status).toBe(401);
+    expect((await get(local, '/dashboard', as('nobody'))).status).toBe(401);
+    expect((await get(local, '/dashboard', as('not a valid id!'))).status).toBe(401);
+  });
+
+  it('the picker lists the demo people, leads first', async () => {
+    const res = await get(local, '/playground/people');
+    expect(res.status).toBe(200);
+    expect(res.body.people.slice(0, 3).map((p: { id: string }) => p.id).sort()).toEqual(['helen', 'priya', 'tom']);
+  });
+});
+
+describe('who may see what', () => {
+  it('a supervisee is refused the dashboard, the overdue list and both exports', async () => {
+    for (const path of ['/dashboard', '/overdue', '/overdue.csv', '/figures.csv']) {
+      const res = await get(local, path, as('amy'));
+      expect(res.status, path).toBe(403);
+      expect(JSON.stringify(res.body)).not.toContain('Farah');
+    }
+  });
+
+  it('a person asking for someone else’s record or history gets 403; their own is theirs', async () => {
+    expect((await get(local, `/records/${records.ben.id}`, as('amy'))).status).toBe(403);
+    expect((await get(local, '/people/ben', as('amy'))).status).toBe(403);
+    const own = await get(local, `/records/${records.amy.id}`, as('amy'));
+    expect(own.status).toBe(200);
+    expect(own.body.record).toMatchObject({ recordId: records.amy.id, viewerRole: 'supervisee' });
+    expect((await get(local, '/people/amy', as('amy'))).status).toBe(200);
+    // a record that does not exist looks the same as one that is not yours
+    expect((await get(local, '/records/rec.c-nobody.2026-01-01', as('amy'))).status).toBe(403);
+  });
+
+  it('the supervisor sees their supervisee’s record; another supervisor does not', async () => {
+    expect((await get(local, `/records/${records.ben.id}`, as('james'))).status).toBe(200);
+    expect((await get(local, `/records/${records.ben.id}`, as('aisha'))).status).toBe(403);
+  });
+
+  it('the DSL drills down to a person: contracts, sessions and every record', async () => {
+    const res = await get(local, '/people/ben', as('priya'));
+    expect(res.status).toBe(200);
+    const view = res.body as PersonHistoryView;
+    expect(view.person).toMatchObject({ id: 'ben', name: 'Ben Hughes' });
+    expect(view.contracts[0]).toMatchObject({ role: 'supervisee', overdue: true, withNames: ['James Whitfield'] });
+    expect(view.records.map((r) => r.recordId)).toContain(records.ben.id);
+    expect(view.sessions.some((s) => s.status === 'held' && s.recordId === records.ben.id)).toBe(true);
+  });
+
+  it('the headteacher sees the dashboard and histories, but no record they are not party to', async () => {
+    expect((await get(local, '/dashboard', as('helen'))).status).toBe(200);
+    const history = (await get(local, '/people/amy', as('helen'))).body as PersonHistoryView;
+    expect(history.records).toEqual([]);
+    expect(history.actions.every((a) => a.text === undefined)).toBe(true);
+    expect((await get(local, `/records/${records.amy.id}`, as('helen'))).status).toBe(403);
+  });
+
+  it('an auditor sees signed records only', async () => {
+    expect((await get(local, `/records/${records.ben.id}`, as('olivia'))).status).toBe(200);
+    expect((await get(local, `/records/${records.awaiting.id}`, as('olivia'))).status).toBe(403);
+    const history = (await get(local, '/people/daniel', as('olivia'))).body as PersonHistoryView;
+    expect(history.records.length).toBeGreaterThan(0);
+    expect(history.records.every((r) => r.state === 'signed')).toBe(true);
+    expect(history.records.map((r) => r.recordId)).not.toContain(records.awaiting.id);
+    expect((await get(local, '/dashboard', as('olivia'))).status).toBe(403);
+    // the DSL sees the one awaiting confirmation
+    expect((await get(local, `/records/${records.awaiting.id}`, as('priya'))).status).toBe(200);
+  });
+});
+
+describe('bad input names the field', () => {
+  it.each([
+    ['/dashboard?halfTerms=many', 'query.halfTerms'],
+    ['/dashboard?halfTerms=40', 'query.halfTerms'],
+    ['/dashboard?halfTerms=1&halfTerms=2', 'query.halfTerms'],
+    ['/overdue?filter=everything', 'query.filter'],
+    ['/overdue.csv?filter=', 'query.filter'],
+    ['/overdue?colour=red', 'query.colour'],
+    ['/people/not%20an%20id', 'params.personId'],
+    [`/people/${'x'.repeat(101)}`, 'params.personId'],
+    ['/records/rec%3Cscript%3E', 'params.recordId'],
+    [`/records/${'rec.x'}?version=0`, 'query.version'],
+    [`/records/${'rec.x'}?version=two`, 'query.version'],
+    ['/me?debug=1', 'query.debug'],
+  ])('%s → 400 naming %s', async (path, field) => {
+    const res = await get(local, path, as('priya'));
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe(field);
+    expect(res.body.error).toContain(field);
+  });
+
+  it('an unknown API route is 404', async () => {
+    expect((await get(local, '/records', as('priya'))).status).toBe(404);
+  });
+});
+
+describe('CSV exports', () => {
+  it('the overdue list downloads as an attachment with every section', async () => {
+    const res = await get(local, '/overdue.csv', as('priya'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="overdue-2026-11-23\.csv"$/);
+    const lines = (res.body as string).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('"section","person","detail","days overdue","reference"');
+    expect(lines.some((l) => l.startsWith('"Supervision overdue","Farah Khan","no session booked"') || l.startsWith('"Supervision overdue","Farah Khan","next booked'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('"Record not confirmed","Daniel Price"'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('"Action late","Amy Clarke"'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('"Contract review due","Hannah Moss"'))).toBe(true);
+  });
+
+  it('the figures download per half term with the totals and rates', async () => {
+    const res = await get(local, '/figures.csv', as('priya'));
+    expect(res.status).toBe(200);
+    const lines = (res.body as string).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toContain('"sessions due","sessions held"');
+    expect(lines.some((l) => l.startsWith('"Autumn 2","2026/27"'))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^"Rate",/);
+  });
+
+  it('a name that a spreadsheet would run as a formula is written as text', async () => {
+    const deps = local.runtime.deps;
+    const farah = await deps.people.get('farah');
+    if (!farah) throw new Error('farah is in the demo school');
+    await deps.people.upsert({ ...farah, name: '=HYPERLINK("https://evil.example","Farah")' });
+    try {
+      const res = await get(local, '/overdue.csv?filter=sessions', as('priya'));
+      expect(res.body).toContain(`"'=HYPERLINK(""https://evil.example"",""Farah"")"`);
+      expect(res.body).not.toMatch(/(^|,)"=/m);
+    } finally {
+      await deps.people.upsert(farah);
+    }
+  });
+});
+
+describe('reads only', () => {
+  it('no request writes anything', async () => {
+    const db = local.runtime.store.connection.db;
+    if (!db) throw new Error('connected');
+    const snapshot = async () => {
+      const counts: Record<string, number> = {};
+      for (const c of await db.listCollections().toArray()) counts[c.name] = await db.collection(c.name).countDocuments();
+      return counts;
+    };
+    const auditBefore = (await local.runtime.deps.audit.entries(DEMO_ORG_ID)).length;
+    const before = await snapshot();
+    const token = await sign();
+    for (const who of ['priya', 'amy', 'olivia', 'helen', 'nobody']) {
+      for (const path of ['/me', '/dashboard', '/overdue', '/overdue.csv', '/figures.csv', '/people/ben', '/people/amy', `/records/${records.ben.id}`, `/records/${records.awaiting.id}`, '/overdue?filter=bad']) {
+        await get(local, path, as(who));
+      }
+    }
+    for (const path of ['/dashboard', '/people/ben', `/records/${records.ben.id}`]) await get(production, path, bearer(token));
+    expect(await snapshot()).toEqual(before);
+    expect((await local.runtime.deps.audit.entries(DEMO_ORG_ID)).length).toBe(auditBefore);
+  });
+});
