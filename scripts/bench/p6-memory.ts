@@ -1,5 +1,5 @@
 /**
- * P6: resident memory of one bot process (`src/main.ts`, as production runs it) holding 10,000 contracts,
+ * P6: resident memory of one bot process (`node dist/main.js`, as production runs it) holding 10,000 contracts,
  * measured once it has rebuilt every contract's next session and reminders from MongoDB at start-up.
  * Target RSS ≤ 250 MB. The contracts, their people, each contract's next session and its compliance summary
  * are inserted before the bot starts (as a running school has them); the bot writes the reminders.
@@ -14,6 +14,7 @@ import { proposeSessionTimes, sessionOverdueFrom } from '../../src/domain/cadenc
 import type { Organisation, Person, SupervisionContract } from '../../src/domain/types.js';
 import { connectStore } from '../../src/store/connection.js';
 import { startMongo, startRedis } from '../services.js';
+import { botEntry } from './compiled.js';
 import { type BenchResult, round } from './result.js';
 
 const CONTRACTS = Number(process.env.P6_CONTRACTS ?? 10_000);
@@ -75,7 +76,7 @@ async function seed(mongoUrl: string): Promise<void> {
 }
 
 function startBot(env: Record<string, string>): { child: ChildProcess; listening: Promise<{ reminders: number }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, botEntry().args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const listening = new Promise<{ reminders: number }>((resolve, reject) => {
     let buffered = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -95,6 +96,7 @@ export async function run(): Promise<BenchResult[]> {
   let child: ChildProcess | undefined;
   try {
     await seed(mongo.url);
+    const entry = botEntry();
     const started = performance.now();
     const bot = startBot({ MONGODB_URI: mongo.url, REDIS_URL: redis.url, PORT: '0', LOG_LEVEL: 'info', QUEUE_PREFIX: 'p6' });
     child = bot.child;
@@ -104,7 +106,7 @@ export async function run(): Promise<BenchResult[]> {
     const pid = child.pid as number;
     const rssMb = round(statusKb(pid, 'VmRSS') / 1024, 1);
     const peakMb = round(statusKb(pid, 'VmHWM') / 1024, 1);
-    const measured = `VmRSS of one bot process (src/main.ts under tsx) holding ${CONTRACTS} contracts, ${CONTRACTS} people and their next sessions, ${SETTLE_MS / 1000} s after start-up rebuilt ${reminders} reminders from MongoDB (start-up ${startMs} ms, peak VmHWM ${peakMb} MB)`;
+    const measured = `VmRSS of one bot process (${entry.label}) holding ${CONTRACTS} contracts, ${CONTRACTS} people and their next sessions, ${SETTLE_MS / 1000} s after start-up rebuilt ${reminders} reminders from MongoDB (start-up ${startMs} ms, peak VmHWM ${peakMb} MB)`;
     return [{ id: 'P6', value: rssMb, unit: 'MB', target: '<= 250', pass: rssMb <= 250, measured, peakMb, startMs, contracts: CONTRACTS, reminders }];
   } finally {
     if (child && child.exitCode === null && child.signalCode === null) {

@@ -35,7 +35,7 @@ describe('rebuilding reminders at start-up', () => {
     expect(await reminders()).toEqual(arranged);
 
     // one fired, one whose recipients are out of date
-    const [fired, stale] = arranged as [Record<string, unknown>, Record<string, unknown>];
+    const [fired, stale] = arranged as unknown as [Record<string, unknown>, Record<string, unknown>];
     expect(await w.deps.reminders.markSent(String(fired._id), w.clock.now())).toBe(true);
     await w.store.models.reminders.updateOne({ _id: stale._id }, { $set: { recipientIds: ['someone-else'] } });
     await queues.rebuildReminders();

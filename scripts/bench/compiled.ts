@@ -1,0 +1,20 @@
+/**
+ * The bot as production runs it: compiled to `dist/` by `npm run build` and started with `node dist/main.js`
+ * (`BENCH_TSX=1`: `src/main.ts` under tsx instead, to compare). Built once per benchmark run.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let built = false;
+
+/** The node arguments that start the bot's entry point. */
+export function botEntry(): { args: string[]; label: string } {
+  if (process.env.BENCH_TSX === '1') return { args: ['--import', 'tsx', path.join(root, 'src/main.ts')], label: 'src/main.ts under tsx' };
+  if (!built) {
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    built = true;
+  }
+  return { args: [path.join(root, 'dist/main.js')], label: 'node dist/main.js' };
+}
