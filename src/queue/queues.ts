@@ -8,8 +8,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type Command, commandSchema, runCommand } from '../app/commands.js';
 import type { UseCaseResult } from '../app/errors.js';
-import { type AppDeps, type ChannelNotifier, type OutboxMessage, RecipientUnreachableError, type ReminderScheduler } from '../app/ports.js';
-import type { Reminder, SupervisionContract } from '../domain/types.js';
+import { type AppDeps, type ChannelNotifier, type OutboxMessage, type Platform, RecipientUnreachableError, type ReminderScheduler } from '../app/ports.js';
+import type { Person, Reminder, SupervisionContract } from '../domain/types.js';
 import { jobIdFor, redisConnection } from './redis.js';
 import { reminderMessages } from './reminder-views.js';
 
@@ -41,6 +41,8 @@ export interface Queues {
   commands: Queue;
   close(): Promise<void>;
 }
+
+const PLATFORMS: Platform[] = ['slack', 'teams', 'playground'];
 
 const commandJobOptions = {
   attempts: 25,
@@ -99,12 +101,13 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
   };
   deps.reminderScheduler = scheduler;
 
+  const notificationJobOptions = { attempts: 50, backoff: { type: 'exponential' as const, delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 24 * 3600 } };
   const notify = (ids: Array<{ id: string; type: string }>) =>
     notifications.addBulk(
       ids.map((row) => ({
         name: row.type,
         data: { outboxId: row.id },
-        opts: { jobId: jobIdFor(row.id), attempts: 50, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+        opts: { jobId: jobIdFor(row.id), ...notificationJobOptions },
       })),
     );
 
@@ -115,6 +118,34 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     return rows.length;
   }
 
+  /**
+   * One lane (queue and worker) per platform, each pacing itself to its platform's rate limits: with one queue
+   * for every platform, the messages waiting for a Slack slot (a few hundred a minute per workspace) filled
+   * every worker slot, and Teams (50 a second per tenant) went at Slack's pace (P5). A message for someone on
+   * several platforms goes through their lanes one after the other, so only one lane writes its outbox row at
+   * a time (a filtered update is not atomic on FerretDB).
+   */
+  const lanes = new Map<Platform, Queue>();
+  const lane = (platform: Platform): Queue => {
+    let queue = lanes.get(platform);
+    if (!queue) {
+      queue = new Queue(`notifications-${platform}`, { connection: conn(), prefix });
+      lanes.set(platform, queue);
+    }
+    return queue;
+  };
+
+  /** Hands the row to the next platform that still has to reach the person, or marks it delivered. */
+  async function handOn(row: OutboxMessage, person: Person, done: Set<Platform>): Promise<void> {
+    const next = options.notifiers.find((n) => !done.has(n.platform) && n.canReach(person));
+    if (!next) {
+      await deps.outbox.markDelivered(row.id, deps.clock.now());
+      return;
+    }
+    await lane(next.platform).add(row.view.type, { outboxId: row.id }, { jobId: `${jobIdFor(row.id)}.${next.platform}`, ...notificationJobOptions });
+  }
+
+  /** The notifications queue: routes an outbox row to the lane of the first platform that must reach the person. */
   async function deliver(outboxId: string): Promise<void> {
     const row = await deps.outbox.get(outboxId);
     if (!row || row.status === 'delivered') return;
@@ -123,28 +154,38 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       await deps.outbox.markDelivered(row.id, deps.clock.now());
       return;
     }
+    await handOn(row, person, new Set(row.deliveredPlatforms ?? []));
+  }
+
+  /** A platform's lane: delivers the row there, then hands it on. */
+  async function deliverOn(platform: Platform, outboxId: string): Promise<void> {
+    const row = await deps.outbox.get(outboxId);
+    if (!row || row.status === 'delivered') return;
+    const person = await deps.people.get(row.recipientId);
+    if (!person) {
+      await deps.outbox.markDelivered(row.id, deps.clock.now());
+      return;
+    }
     const done = new Set(row.deliveredPlatforms ?? []);
-    let failure: unknown;
-    for (const notifier of options.notifiers) {
-      if (done.has(notifier.platform) || !notifier.canReach(person)) continue;
+    const notifier = options.notifiers.find((n) => n.platform === platform);
+    if (notifier && !done.has(platform) && notifier.canReach(person)) {
       try {
         await notifier.deliver(person, row);
-        await deps.outbox.markPlatformDelivered(row.id, notifier.platform);
-        await deps.people.setReachability(person.id, notifier.platform, true, deps.clock.now());
+        await deps.outbox.markPlatformDelivered(row.id, platform);
+        await deps.people.setReachability(person.id, platform, true, deps.clock.now());
       } catch (error) {
-        if (error instanceof RecipientUnreachableError) {
-          // Teams 403 BotNotInConversationRoster: shown in /overdue as "not reachable", not retried.
-          await deps.people.setReachability(person.id, error.platform, false, deps.clock.now());
-          await deps.outbox.markPlatformDelivered(row.id, notifier.platform);
-          logger.warn({ outboxId: row.id, platform: error.platform }, 'recipient not reachable');
-        } else {
-          failure = error;
+        if (!(error instanceof RecipientUnreachableError)) {
           await deps.outbox.markAttempt(row.id, (error as Error).message ?? 'error');
+          throw error;
         }
+        // Teams 403 BotNotInConversationRoster: shown in /overdue as "not reachable", not retried.
+        await deps.people.setReachability(person.id, error.platform, false, deps.clock.now());
+        await deps.outbox.markPlatformDelivered(row.id, platform);
+        logger.warn({ outboxId: row.id, platform: error.platform }, 'recipient not reachable');
       }
+      done.add(platform);
     }
-    if (failure) throw failure;
-    await deps.outbox.markDelivered(row.id, deps.clock.now());
+    await handOn(row, person, done);
   }
 
   async function processReminder(reminderId: string): Promise<boolean> {
@@ -154,7 +195,9 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     const messages = await reminderMessages(deps, reminder);
     if (!(await deps.reminders.markSent(reminder.id, deps.clock.now()))) return false;
     await deps.outbox.enqueue(messages);
-    await flushOutbox();
+    // straight onto the notifications queue: flushing the outbox here read the whole outbox for every reminder
+    // (FerretDB scans a collection for any filter but _id), which grew with every reminder of a busy morning (P5)
+    await notify(messages.map((m) => ({ id: m.id, type: m.view.type })));
     return true;
   }
 
@@ -252,6 +295,9 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
         { ...workerOptions, connection: conn() },
       ),
       new Worker('notifications', async (job: Job) => deliver((job.data as { outboxId: string }).outboxId), { ...workerOptions, connection: conn() }),
+      ...PLATFORMS.map(
+        (platform) => new Worker(`notifications-${platform}`, async (job: Job) => deliverOn(platform, (job.data as { outboxId: string }).outboxId), { ...workerOptions, connection: conn() }),
+      ),
       new Worker('reminders', async (job: Job) => processReminder((job.data as { reminderId: string }).reminderId), { ...workerOptions, connection: conn() }),
     );
     for (const w of workers) {
@@ -313,7 +359,7 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       clearInterval(sweep);
       if (deps.reminderScheduler === scheduler) deps.reminderScheduler = undefined;
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all([commands.close(), notifications.close(), reminders.close(), events.close()]);
+      await Promise.all([commands.close(), notifications.close(), reminders.close(), events.close(), ...[...lanes.values()].map((q) => q.close())]);
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };

@@ -108,6 +108,8 @@ export function personRepository(m: Models): PersonRepository {
     },
     async setReachability(personId, platform, reachable, at) {
       const doc = await m.people.findById(personId).select({ unreachable: 1 }).lean<{ unreachable?: Record<string, Date> }>();
+      // nothing to write when it is already so (every delivery reports the person reachable)
+      if (reachable && !doc?.unreachable?.[platform]) return;
       const unreachable = { ...(doc?.unreachable ?? {}) };
       if (reachable) delete unreachable[platform];
       else unreachable[platform] ??= at;

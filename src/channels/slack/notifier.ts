@@ -1,29 +1,67 @@
 /**
  * Puts outbox messages in front of people in Slack: a DM from the bot, and for messages on the same thread
- * (one record card per person) an update of the message sent before. Slack allows about one message per
- * second per channel: sends to the same DM are spaced. A 429 is waited out as `Retry-After` says; any other
+ * (one record card per person) an update of the message sent before. The DM's channel id is opened once per
+ * person (`conversations.open`) and stored (deliveries): conversations.open is Tier 3 (about 50 a minute per
+ * workspace), and opening the DM again after every restart made a morning's reminders to a large school wait
+ * on it (P5).
+ *
+ * Sends keep within Slack's limits instead of being answered 429: chat.postMessage about one message per
+ * second per channel and, per workspace, "several hundred a minute" (paced at 300 a minute, at most 5 in a
+ * second); chat.update and conversations.open are Tier 3 (50 a minute each). A 429 is still waited out as `Retry-After` says; any other
  * failure is thrown, so the notifications queue retries the message — nothing is dropped. A person Slack
  * does not know (deactivated, removed) is reported as unreachable and shows in `/overdue`.
  */
 import { webApi } from '@slack/bolt';
 import { type AppDeps, type ChannelNotifier, type OutboxMessage, RecipientUnreachableError } from '../../app/ports.js';
 import type { Person } from '../../domain/types.js';
+import { RateLimiter, type RateWindow } from '../rate-limiter.js';
 import { paginate, render } from './blocks.js';
 
 const UNREACHABLE = new Set(['user_not_found', 'account_inactive', 'cannot_dm_bot', 'user_disabled', 'invalid_users', 'users_not_found']);
-const PER_CHANNEL_MS = 1_000;
+/** Where a person's DM channel id is kept (deliveries), once Slack has told it. */
+export const DM_THREAD = 'slack-dm';
+
+export interface SlackLimits {
+  /** chat.postMessage per DM channel. */
+  perChannel: RateWindow[];
+  /** chat.postMessage per workspace. */
+  workspace: RateWindow[];
+  /** chat.update per workspace (Tier 3). */
+  updates: RateWindow[];
+  /** conversations.open per workspace (Tier 3). */
+  opens: RateWindow[];
+}
+
+export const SLACK_SEND_LIMITS: SlackLimits = {
+  perChannel: [{ limit: 1, windowMs: 1_000 }],
+  workspace: [
+    { limit: 300, windowMs: 60_000 },
+    { limit: 5, windowMs: 1_000 },
+  ],
+  updates: [{ limit: 50, windowMs: 60_000 }],
+  opens: [{ limit: 50, windowMs: 60_000 }],
+};
 
 export class SlackNotifier implements ChannelNotifier {
   readonly platform = 'slack' as const;
   readonly client: webApi.WebClient;
+  /** Slack user id → DM channel id, as far as this process has seen (the rest is in deliveries). */
   private readonly dms = new Map<string, string>();
-  private readonly nextSlot = new Map<string, number>();
+  private readonly perChannel: RateLimiter;
+  private readonly workspace: RateLimiter;
+  private readonly updates: RateLimiter;
+  private readonly opens: RateLimiter;
 
   constructor(
     private readonly deps: Pick<AppDeps, 'deliveries'>,
     token: string,
     apiUrl?: string,
+    limits: SlackLimits = SLACK_SEND_LIMITS,
   ) {
+    this.perChannel = new RateLimiter(limits.perChannel);
+    this.workspace = new RateLimiter(limits.workspace);
+    this.updates = new RateLimiter(limits.updates);
+    this.opens = new RateLimiter(limits.opens);
     this.client = new webApi.WebClient(token, {
       ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
       // 429: wait for Retry-After and try again; other failures go back to the queue, which retries them
@@ -37,20 +75,19 @@ export class SlackNotifier implements ChannelNotifier {
     return Boolean(person.identities.slackUserId);
   }
 
-  /** Waits for the channel's next free slot (about one message per second per channel). */
-  private async pace(channel: string): Promise<void> {
-    const now = Date.now();
-    const slot = Math.max(now, this.nextSlot.get(channel) ?? 0);
-    this.nextSlot.set(channel, slot + PER_CHANNEL_MS);
-    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
-  }
-
-  private async dm(userId: string): Promise<string> {
-    const known = this.dms.get(userId);
-    if (known) return known;
-    const opened = await this.client.conversations.open({ users: userId });
-    const channel = opened.channel?.id;
-    if (!channel) throw new Error('conversations.open returned no channel');
+  /** The person's DM channel: remembered, stored, or opened once and stored. */
+  private async dm(person: Person, userId: string): Promise<string> {
+    const cached = this.dms.get(userId);
+    if (cached) return cached;
+    const stored = await this.deps.deliveries.get(DM_THREAD, person.id, 'slack');
+    let channel = stored?.userId === userId ? stored.channel : undefined;
+    if (!channel) {
+      await this.opens.take('workspace');
+      const opened = await this.client.conversations.open({ users: userId });
+      channel = opened.channel?.id;
+      if (!channel) throw new Error('conversations.open returned no channel');
+      await this.deps.deliveries.put(DM_THREAD, person.id, 'slack', { channel, userId });
+    }
     this.dms.set(userId, channel);
     return channel;
   }
@@ -59,18 +96,20 @@ export class SlackNotifier implements ChannelNotifier {
     const userId = person.identities.slackUserId;
     if (!userId) throw new RecipientUnreachableError('slack', 'no Slack account');
     try {
-      const channel = await this.dm(userId);
       const pages = paginate(render(message.view));
       const previous = message.threadKey ? await this.deps.deliveries.get(message.threadKey, person.id, 'slack') : null;
       const first = pages[0];
       if (!first) return;
       if (previous?.ts && previous.channel) {
-        await this.pace(previous.channel);
+        await this.perChannel.take(userId);
+        await this.updates.take('workspace');
         await this.client.chat.update({ channel: previous.channel, ts: previous.ts, text: first.text, blocks: first.blocks });
         return;
       }
+      const channel = await this.dm(person, userId);
       for (const [i, page] of pages.entries()) {
-        await this.pace(channel);
+        await this.perChannel.take(userId);
+        await this.workspace.take('workspace');
         const sent = await this.client.chat.postMessage({ channel, text: page.text, blocks: page.blocks });
         if (i === 0 && message.threadKey && sent.ts) {
           await this.deps.deliveries.put(message.threadKey, person.id, 'slack', { channel: sent.channel ?? channel, ts: sent.ts });

@@ -12,42 +12,12 @@ import { type CloudAdapter, CardFactory, type ConversationReference } from 'botb
 import type { Logger } from 'pino';
 import { type AppDeps, type ChannelNotifier, type OutboxMessage, RecipientUnreachableError } from '../../app/ports.js';
 import type { Person } from '../../domain/types.js';
+import { RateLimiter } from '../rate-limiter.js';
 import { renderCard } from './cards.js';
 
 export const CONVERSATION_THREAD = 'teams-conversation';
 
-/** Sliding windows: each key may have at most `limit` events in any `windowMs`. */
-export class RateLimiter {
-  private readonly events = new Map<string, number[]>();
-  constructor(private readonly windows: Array<{ limit: number; windowMs: number }>) {}
-
-  /** The earliest time an event for `key` may happen, at or after `now`. */
-  private nextSlot(key: string, now: number): number {
-    const times = this.events.get(key) ?? [];
-    let at = now;
-    for (const w of this.windows) {
-      const inWindow = times.filter((t) => t > at - w.windowMs);
-      if (inWindow.length >= w.limit) at = Math.max(at, (inWindow[inWindow.length - w.limit] as number) + w.windowMs);
-    }
-    return at;
-  }
-
-  /** Reserves a slot for `key` and waits for it. */
-  async take(key: string): Promise<void> {
-    const now = Date.now();
-    let at = this.nextSlot(key, now);
-    // reserving may itself push later windows; settle on a slot every window accepts
-    for (let i = 0; i < 5; i++) {
-      const again = this.nextSlot(key, at);
-      if (again === at) break;
-      at = again;
-    }
-    const times = this.events.get(key) ?? [];
-    const longest = Math.max(...this.windows.map((w) => w.windowMs));
-    this.events.set(key, [...times.filter((t) => t > now - longest), at].sort((a, b) => a - b));
-    if (at > now) await new Promise((r) => setTimeout(r, at - now));
-  }
-}
+export { RateLimiter } from '../rate-limiter.js';
 
 const RETRYABLE = new Set([412, 429, 502, 504]);
 
@@ -87,8 +57,9 @@ export class TeamsNotifier implements ChannelNotifier {
     const previous = message.threadKey ? await this.deps.deliveries.get(message.threadKey, person.id, 'teams') : null;
     const conversationId = reference.conversation?.id ?? person.id;
     const tenantId = reference.conversation?.tenantId ?? person.identities.teamsTenantId ?? 'tenant';
-    await this.perTenant.take(tenantId);
+    // the conversation's slot first: a tenant slot taken and then left waiting on the conversation is wasted
     await this.perConversation.take(conversationId);
+    await this.perTenant.take(tenantId);
     await this.withRetries(async () => {
       await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
         if (previous?.activityId) {
@@ -114,7 +85,9 @@ export class TeamsNotifier implements ChannelNotifier {
         }
         if (!status || !RETRYABLE.has(status) || attempt >= this.retry.attempts) throw error;
         const delay = this.retry.baseMs * 2 ** (attempt - 1);
-        const jittered = delay / 2 + Math.random() * delay;
+        // at least as long as a 429's Retry-After says
+        const retryAfter = Number((error as { response?: { headers?: { get?(name: string): string | undefined } } }).response?.headers?.get?.('retry-after'));
+        const jittered = Math.max(delay / 2 + Math.random() * delay, Number.isFinite(retryAfter) ? retryAfter * 1000 : 0);
         this.logger.info({ status, attempt, delayMs: Math.round(jittered) }, 'teams send retried');
         await new Promise((r) => setTimeout(r, jittered));
       }
