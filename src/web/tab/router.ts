@@ -81,9 +81,9 @@ function parse<S extends z.ZodType>(res: Response, where: 'query' | 'params', sc
 
 /** A use case's refusal is 403; its validation error 400 with the field; success the data. */
 function answer<T>(res: Response, result: UseCaseResult<T>, send: (data: T) => void): void {
-  if (result.ok) return send(result.data as T);
-  if (result.error.type === 'error') return badRequest(res, result.error.field ?? 'input', result.error.message.replace(/^[^:]+: /, ''));
-  res.status(403).json({ error: result.error.text });
+  if (result.ok) send(result.data as T);
+  else if (result.error.type === 'error') badRequest(res, result.error.field ?? 'input', result.error.message.replace(/^[^:]+: /, ''));
+  else res.status(403).json({ error: result.error.text });
 }
 
 export interface TabOptions {

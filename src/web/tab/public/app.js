@@ -1,8 +1,6 @@
 // The DSL dashboard. Inside Teams it signs in with Teams SSO (teams-js) and follows the Teams theme; in a plain
 // browser on the local try-out it works as a chosen demo person. Everything shown comes from /tab/api, which
 // checks the caller's permissions exactly as chat does. Text is always set with textContent, never as HTML.
-'use strict';
-
 (() => {
   const API = '/tab/api';
   const COOKIE = 'playground_person';
@@ -71,9 +69,19 @@
     return undefined;
   }
   function setPerson(id) {
+    // biome-ignore lint/suspicious/noDocumentCookie: cookieStore is not available in every Teams webview
     document.cookie = `${COOKIE}=${encodeURIComponent(id)}; path=/; SameSite=Lax`;
   }
+  function switchPerson() {
+    clearPerson();
+    void route();
+  }
+  function choose(id) {
+    setPerson(id);
+    void route();
+  }
   function clearPerson() {
+    // biome-ignore lint/suspicious/noDocumentCookie: cookieStore is not available in every Teams webview
     document.cookie = `${COOKIE}=; path=/; max-age=0; SameSite=Lax`;
   }
 
@@ -131,7 +139,7 @@
   }
   function switchPersonButton(label = 'Choose someone else') {
     if (!state.playground) return null;
-    return h('button', { class: 'button', type: 'button', onclick: () => (clearPerson(), route()) }, icon(ICONS.user), label);
+    return h('button', { class: 'button', type: 'button', onclick: switchPerson }, icon(ICONS.user), label);
   }
   function refused(message) {
     show(
@@ -167,17 +175,14 @@
   }
   /** Shared handling of an API answer that is not 200. Returns true when it was handled. */
   function handled(status, body) {
-    if (status === 401) {
-      if (state.playground || body.playground) return picker(), true;
-      return signInProblem(body.error), true;
-    }
-    if (status === 403) return refused(body.error), true;
-    if (status === 400) {
+    if (status === 200) return false;
+    if (status === 401 && (state.playground || body.playground)) void picker();
+    else if (status === 401) signInProblem(body.error);
+    else if (status === 403) refused(body.error);
+    else if (status === 400) {
       show(notice({ title: 'That page does not exist', lines: [body.error || 'The address is not valid.'], actions: [h('a', { class: 'button primary', href: '/tab' }, 'Back to the overview')] }));
-      return true;
-    }
-    if (status !== 200) return failed(), true;
-    return false;
+    } else failed();
+    return true;
   }
 
   // ---------- local try-out: who are you? ----------
@@ -199,7 +204,7 @@
             null,
             h(
               'button',
-              { type: 'button', 'data-person': p.id, onclick: () => (setPerson(p.id), route()) },
+              { type: 'button', 'data-person': p.id, onclick: () => choose(p.id) },
               h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(p.name)),
               h('span', null, h('span', { class: 'name' }, p.name), h('span', { class: 'role' }, p.roleText)),
             ),
@@ -238,7 +243,7 @@
       'div',
       { class: 'banner no-print', role: 'note' },
       h('span', null, `Local try-out — you are seeing this as ${state.me.person.name}.`),
-      h('button', { class: 'link-button', type: 'button', onclick: () => (clearPerson(), route()) }, 'Switch person'),
+      h('button', { class: 'link-button', type: 'button', onclick: switchPerson }, 'Switch person'),
     );
   }
 
