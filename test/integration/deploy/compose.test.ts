@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { configSchema } from '../../../src/config.js';
 
 const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as {
-  services: Record<string, { command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, unknown>; image?: string }>;
+  services: Record<string, { command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, unknown>; image?: string; ports?: string[] }>;
 };
 
 describe('docker-compose.yml', () => {
@@ -30,5 +30,15 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
     const parsed = configSchema.safeParse({ ...env, PLAYGROUND: 'off', MicrosoftAppType: 'SingleTenant', DEFAULT_TIMEZONE: 'Europe/London', PUBLIC_BASE_URL: '', SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppTenantId: '' });
     expect(parsed.success).toBe(true);
+  });
+
+  it('runs the bot as a web process and a worker process from the same image', () => {
+    expect(compose.services.bot?.environment?.ROLE).toBe('web');
+    expect(compose.services.worker?.environment?.ROLE).toBe('worker');
+    expect(compose.services.worker?.ports).toBeUndefined();
+    expect(Object.keys(compose.services.worker?.depends_on ?? {}).sort()).toEqual(['mongo', 'redis']);
+    const { ROLE: _web, ...web } = compose.services.bot?.environment ?? {};
+    const { ROLE: _worker, ...worker } = compose.services.worker?.environment ?? {};
+    expect(worker).toEqual(web);
   });
 });
