@@ -88,9 +88,9 @@ const VERBS = {
 } as const;
 type Verb = keyof typeof VERBS;
 
-function fieldError(error: z.ZodError): NotificationView {
+function fieldError(error: z.ZodError, whole = 'input'): NotificationView {
   const issue = error.issues[0];
-  const field = issue?.path.join('.') || 'input';
+  const field = issue?.path.join('.') || whole;
   return { type: 'error', field, message: `${field}: ${issue?.message ?? 'is not valid'}` };
 }
 
@@ -176,9 +176,9 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
   };
 
   async function onVerb(person: Person, verb: string, data: unknown, interactionId: string): Promise<NotificationView> {
-    if (!(verb in VERBS)) return { type: 'error', field: 'verb', message: `verb: "${verb.slice(0, 40)}" is not an action this bot knows` };
+    if (!Object.hasOwn(VERBS, verb)) return { type: 'error', field: 'verb', message: `verb: "${verb.slice(0, 40)}" is not an action this bot knows` };
     const parsed = VERBS[verb as Verb].safeParse(data ?? {});
-    if (!parsed.success) return fieldError(parsed.error);
+    if (!parsed.success) return fieldError(parsed.error, 'data');
     const d = parsed.data as Record<string, unknown>;
     switch (verb as Verb) {
       case 'record.confirm':
@@ -243,10 +243,16 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
       const view: NotificationView = !person
         ? { type: 'refusal', text: NOT_SET_UP }
         : !value.success
-          ? fieldError(value.error)
+          ? fieldError(value.error, 'action')
           : await onVerb(person, value.data.action.verb, value.data.action.data, interactionId);
       const card = await cardFor(view);
       await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } } });
+      return;
+    }
+    if (activity.type === ActivityTypes.Invoke) {
+      // an invoke this bot has no handler for (task modules, message extensions, …) is refused, naming it
+      const message = `name: "${(activity.name ?? '').slice(0, 40)}" is not an invoke this bot handles`;
+      await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } } } });
       return;
     }
     if (activity.type === ActivityTypes.Message) {
@@ -271,9 +277,29 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
     adapter,
     notifier,
     mount(app) {
-      app.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
-        await adapter.process(req as never, res as never, onTurn);
-      });
+      const refuse = (res: express.Response, field: string, message: string) =>
+        res.status(400).json({ error: { code: 'BadRequest', field, message: `${field}: ${message}` } });
+      app.post(
+        '/api/messages',
+        express.json({ limit: '1mb' }),
+        async (req: express.Request, res: express.Response) => {
+          // an activity without the fields every Bot Framework activity has is refused before the adapter, naming
+          // the field (the adapter would answer a bare 400, or fail on it); nothing is read or written for it
+          const body: unknown = req.body;
+          if (!body || typeof body !== 'object' || Array.isArray(body)) return void refuse(res, 'body', 'must be a JSON activity');
+          const parsed = activitySchema.safeParse(body);
+          if (!parsed.success) {
+            const view = fieldError(parsed.error, 'body') as { field: string; message: string };
+            return void refuse(res, view.field, view.message.slice(view.field.length + 2));
+          }
+          await adapter.process(req as never, res as never, onTurn);
+        },
+        (error: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+          // a body that is not JSON, too large, or in an unknown encoding: the body is the field
+          if (res.headersSent || !error.status || error.status >= 500) return next(error);
+          refuse(res, 'body', error.type === 'entity.too.large' ? 'is larger than 1 MB' : 'must be a JSON activity');
+        },
+      );
     },
   };
 }
