@@ -149,10 +149,32 @@ describe('the DSL dashboard in Chromium', () => {
     await page.context().close();
   });
 
+  it('a supervisee opening someone else’s record is told they cannot, and sees none of it', async () => {
+    const page = await open(`/tab/records/${recordId}/print?as=amy`);
+    await page.locator('.notice').waitFor();
+    expect(await page.locator('.notice h1').textContent()).toBe('You can’t open this');
+    expect(await page.content()).not.toContain('Y5-KM');
+    await screenshot(page, 'tab-07-record-refused');
+    await page.context().close();
+  });
+
+  it('follows the Teams dark theme', async () => {
+    const page = await open('/tab?as=priya');
+    await page.locator('#overdue').waitFor();
+    // the theme Teams reports through app.getContext() is applied as data-theme on the page
+    await page.evaluate(() => {
+      document.documentElement.dataset.theme = 'dark';
+    });
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(31, 31, 31)');
+    await screenshot(page, 'tab-08-dsl-overview-dark');
+    await page.context().close();
+  });
+
   it('without a chosen person, the local try-out asks who you are', async () => {
     const page = await open('/tab');
     await page.locator('.picker').waitFor();
-    await screenshot(page, 'tab-07-local-person-picker');
+    await screenshot(page, 'tab-09-local-person-picker');
     await page.locator('button[data-person="priya"]').click();
     await page.locator('#overdue').waitFor();
     await page.context().close();

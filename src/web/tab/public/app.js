@@ -105,11 +105,18 @@
     document.documentElement.dataset.theme = theme === 'dark' || theme === 'contrast' ? theme : 'default';
   }
 
+  class SignInError extends Error {}
+
   async function api(path, init) {
     const headers = { accept: 'application/json' };
     if (state.teams) {
       // teams-js caches the token and renews it before it expires
-      const token = await window.microsoftTeams.authentication.getAuthToken();
+      let token;
+      try {
+        token = await window.microsoftTeams.authentication.getAuthToken();
+      } catch (error) {
+        throw new SignInError(String(error?.message || error || 'Teams did not give a sign-in token'));
+      }
       headers.authorization = `Bearer ${token}`;
     }
     const res = await fetch(`${API}${path}`, { credentials: 'same-origin', ...init, headers });
@@ -154,6 +161,20 @@
       }),
     );
   }
+  /** A record or history that is not this person's to see: nothing about whether it exists. */
+  function notYours() {
+    show(
+      notice({
+        iconName: 'lock',
+        title: 'You can’t open this',
+        lines: [
+          'Supervision records are confidential: only the people in the session, their safeguarding lead, or an auditor once the record is signed can open one.',
+          'If you think you should see it, ask your DSL.',
+        ],
+        actions: [state.me?.canSeeDashboard ? h('a', { class: 'button primary', href: '/tab' }, 'Back to the overview') : null, switchPersonButton()].filter(Boolean),
+      }),
+    );
+  }
   function signInProblem(message) {
     show(
       notice({
@@ -174,10 +195,11 @@
     );
   }
   /** Shared handling of an API answer that is not 200. Returns true when it was handled. */
-  function handled(status, body) {
+  function handled(status, body, what = 'overview') {
     if (status === 200) return false;
     if (status === 401 && (state.playground || body.playground)) void picker();
     else if (status === 401) signInProblem(body.error);
+    else if (status === 403 && what !== 'overview') notYours();
     else if (status === 403) refused(body.error);
     else if (status === 400) {
       show(notice({ title: 'That page does not exist', lines: [body.error || 'The address is not valid.'], actions: [h('a', { class: 'button primary', href: '/tab' }, 'Back to the overview')] }));
@@ -504,7 +526,7 @@
   async function person(id) {
     loading();
     const { status, body } = await json(`/people/${encodeURIComponent(id)}`);
-    if (handled(status, body)) return;
+    if (handled(status, body, 'person')) return;
     const v = body;
     document.title = `${v.person.name} — supervision history`;
     const lead = state.me?.canSeeDashboard;
@@ -629,7 +651,7 @@
   async function record(id, printOnly) {
     loading();
     const { status, body } = await json(`/records/${encodeURIComponent(id)}`);
-    if (handled(status, body)) return;
+    if (handled(status, body, 'record')) return;
     const r = body.record;
     const topics = new Map(r.topicOptions.map((t) => [t.value, t.label]));
     const section = (title, content) => h('section', null, h('h2', null, title), content);
@@ -733,13 +755,14 @@
 
   // ---------- routing ----------
   async function route() {
+    // each page is awaited here, so a failure anywhere in it lands in this catch
     try {
       loading();
       if (!state.teams) state.playground = true;
       const me = await json('/me');
       if (me.status === 401) {
         state.me = null;
-        if (me.body.playground) return picker();
+        if (me.body.playground) return await picker();
         return signInProblem(me.body.error);
       }
       if (me.status !== 200) return failed();
@@ -747,16 +770,17 @@
       state.playground = Boolean(me.body.playground) && !state.teams;
       renderWho(me.body);
       const print = /^\/tab\/records\/([^/]+)\/print\/?$/.exec(location.pathname);
-      if (print) return record(decodeURIComponent(print[1]), true);
+      if (print) return await record(decodeURIComponent(print[1]), true);
       const hash = location.hash.replace(/^#/, '');
       const [kind, ...rest] = hash.split('/');
       const arg = decodeURIComponent(rest.join('/'));
-      if (kind === 'person' && arg) return person(arg);
-      if (kind === 'record' && arg) return record(arg, false);
+      if (kind === 'person' && arg) return await person(arg);
+      if (kind === 'record' && arg) return await record(arg, false);
       if (!me.body.canSeeDashboard) return refused();
-      return overview();
-    } catch {
-      failed();
+      return await overview();
+    } catch (error) {
+      if (error instanceof SignInError) signInProblem(`Teams could not sign you in to Supervision Bot (${error.message}).`);
+      else failed();
     }
   }
 
