@@ -109,7 +109,9 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
   router.get('/', page);
   router.get('/records/:recordId/print', page);
   router.get('/static/teams.js', (_req, res) => res.set('Cache-Control', 'public, max-age=3600').sendFile(TEAMS_JS));
-  router.use('/static', express.static(PUBLIC_DIR, { index: false, fallthrough: false, maxAge: 0 }));
+  router.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: 0 }), (_req: Request, res: Response) => {
+    res.status(404).type('text/plain').send('Not found');
+  });
 
   const api = express.Router({ caseSensitive: true });
   /** Names the caller for every API route; 401 when nobody is signed in. */

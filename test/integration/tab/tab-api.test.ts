@@ -155,6 +155,12 @@ describe('production: Teams SSO tokens', () => {
     const teamsJs = await fetch(`${production.url}/tab/static/teams.js`);
     expect(teamsJs.status).toBe(200);
     expect((await teamsJs.text()).length).toBeGreaterThan(10_000);
+    for (const path of ['/tab/static/app.js', '/tab/static/style.css']) expect((await fetch(`${production.url}${path}`)).status, path).toBe(200);
+    for (const path of ['/tab/static/missing.js', '/tab/static/../router.ts', '/tab/static/%2e%2e/router.ts']) {
+      const res = await fetch(`${production.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(await res.text()).not.toContain('import');
+    }
   });
 });
 
