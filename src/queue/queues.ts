@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type Command, commandSchema, runCommand } from '../app/commands.js';
 import type { UseCaseResult } from '../app/errors.js';
-import { type AppDeps, type ChannelNotifier, type OutboxMessage, type Platform, RecipientUnreachableError, type ReminderScheduler } from '../app/ports.js';
+import { type AppDeps, type ChannelNotifier, type OutboxMessage, type OutboxRow, type Platform, RecipientUnreachableError, type ReminderScheduler } from '../app/ports.js';
 import type { Person, Reminder, SupervisionContract } from '../domain/types.js';
 import { jobIdFor, redisConnection } from './redis.js';
 import { reminderMessages } from './reminder-views.js';
@@ -135,14 +135,29 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     return queue;
   };
 
+  /**
+   * What the router has just read, handed to the lane in this process so that it need not read the row and the
+   * person again (two round trips of the few a message costs). Taken once; a retry or another process reads.
+   */
+  const handed = new Map<string, { row: OutboxRow; person: Person; at: number }>();
+  const HANDED_MS = 30_000;
+  const HANDED_MAX = 2_000;
+
   /** Hands the row to the next platform that still has to reach the person, or marks it delivered. */
-  async function handOn(row: OutboxMessage, person: Person, done: Set<Platform>): Promise<void> {
+  async function handOn(row: OutboxRow, person: Person, done: Set<Platform>, justDelivered?: Platform): Promise<void> {
     const next = options.notifiers.find((n) => !done.has(n.platform) && n.canReach(person));
     if (!next) {
-      await deps.outbox.markDelivered(row.id, deps.clock.now());
+      await deps.outbox.markDelivered(row.id, deps.clock.now(), justDelivered);
       return;
     }
-    await lane(next.platform).add(row.view.type, { outboxId: row.id }, { jobId: `${jobIdFor(row.id)}.${next.platform}`, ...notificationJobOptions });
+    if (justDelivered) await deps.outbox.markPlatformDelivered(row.id, justDelivered);
+    const jobId = `${jobIdFor(row.id)}.${next.platform}`;
+    for (const [key, entry] of handed) {
+      if (handed.size < HANDED_MAX && Date.now() - entry.at < HANDED_MS) break;
+      handed.delete(key);
+    }
+    handed.set(jobId, { row: { ...row, deliveredPlatforms: [...done] }, person, at: Date.now() });
+    await lane(next.platform).add(row.view.type, { outboxId: row.id }, { jobId, ...notificationJobOptions });
   }
 
   /** The notifications queue: routes an outbox row to the lane of the first platform that must reach the person. */
@@ -158,34 +173,38 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
   }
 
   /** A platform's lane: delivers the row there, then hands it on. */
-  async function deliverOn(platform: Platform, outboxId: string): Promise<void> {
-    const row = await deps.outbox.get(outboxId);
+  async function deliverOn(platform: Platform, job: Job): Promise<void> {
+    const outboxId = (job.data as { outboxId: string }).outboxId;
+    const mine = job.id ? handed.get(job.id) : undefined;
+    if (job.id) handed.delete(job.id);
+    const fresh = mine && job.attemptsMade === 0 && Date.now() - mine.at < HANDED_MS ? mine : undefined;
+    const row = fresh?.row ?? (await deps.outbox.get(outboxId));
     if (!row || row.status === 'delivered') return;
-    const person = await deps.people.get(row.recipientId);
+    const person = fresh?.person ?? (await deps.people.get(row.recipientId));
     if (!person) {
       await deps.outbox.markDelivered(row.id, deps.clock.now());
       return;
     }
     const done = new Set(row.deliveredPlatforms ?? []);
     const notifier = options.notifiers.find((n) => n.platform === platform);
-    if (notifier && !done.has(platform) && notifier.canReach(person)) {
-      try {
-        await notifier.deliver(person, row);
-        await deps.outbox.markPlatformDelivered(row.id, platform);
-        await deps.people.setReachability(person.id, platform, true, deps.clock.now());
-      } catch (error) {
-        if (!(error instanceof RecipientUnreachableError)) {
-          await deps.outbox.markAttempt(row.id, (error as Error).message ?? 'error');
-          throw error;
-        }
-        // Teams 403 BotNotInConversationRoster: shown in /overdue as "not reachable", not retried.
-        await deps.people.setReachability(person.id, error.platform, false, deps.clock.now());
-        await deps.outbox.markPlatformDelivered(row.id, platform);
-        logger.warn({ outboxId: row.id, platform: error.platform }, 'recipient not reachable');
-      }
-      done.add(platform);
+    if (!notifier || done.has(platform) || !notifier.canReach(person)) {
+      await handOn(row, person, done);
+      return;
     }
-    await handOn(row, person, done);
+    try {
+      await notifier.deliver(person, row);
+      await deps.people.setReachability(person.id, platform, true, deps.clock.now());
+    } catch (error) {
+      if (!(error instanceof RecipientUnreachableError)) {
+        await deps.outbox.markAttempt(row.id, (error as Error).message ?? 'error');
+        throw error;
+      }
+      // Teams 403 BotNotInConversationRoster: shown in /overdue as "not reachable", not retried.
+      await deps.people.setReachability(person.id, error.platform, false, deps.clock.now());
+      logger.warn({ outboxId: row.id, platform: error.platform }, 'recipient not reachable');
+    }
+    done.add(platform);
+    await handOn(row, person, done, platform);
   }
 
   async function processReminder(reminderId: string): Promise<boolean> {
@@ -296,7 +315,7 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       ),
       new Worker('notifications', async (job: Job) => deliver((job.data as { outboxId: string }).outboxId), { ...workerOptions, connection: conn() }),
       ...PLATFORMS.map(
-        (platform) => new Worker(`notifications-${platform}`, async (job: Job) => deliverOn(platform, (job.data as { outboxId: string }).outboxId), { ...workerOptions, connection: conn() }),
+        (platform) => new Worker(`notifications-${platform}`, async (job: Job) => deliverOn(platform, job), { ...workerOptions, connection: conn() }),
       ),
       new Worker('reminders', async (job: Job) => processReminder((job.data as { reminderId: string }).reminderId), { ...workerOptions, connection: conn() }),
     );

@@ -3,9 +3,6 @@
  * chosen demo person in local try-out), what each person may see, bad input named, the CSV exports, and
  * that no request writes anything.
  */
-import type { Server } from 'node:http';
-import express from 'express';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../../../src/app/clock.js';
@@ -16,6 +13,7 @@ import { loadConfig } from '../../../src/config.js';
 import { DEMO_ORG_ID, loadDemoSchool } from '../../../src/demo/school.js';
 import type { RecordSheet } from '../../../src/domain/types.js';
 import { createLogger } from '../../../src/logger.js';
+import { type EntraKeys, startEntraKeys } from '../../support/entra.js';
 import { london } from '../../support/school.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../../support/services.js';
 
@@ -30,7 +28,7 @@ const AMY = aad(7);
 const clock = new AdjustableClock();
 let local: Bot;
 let production: Bot;
-let jwks: Server;
+let entra: EntraKeys;
 let mongoUrl = '';
 let sign: (claims?: { aud?: string; iss?: string; exp?: number; oid?: string; tid?: string }, stranger?: boolean) => Promise<string>;
 let records: { ben: RecordSheet; amy: RecordSheet; awaiting: RecordSheet };
@@ -38,35 +36,16 @@ let records: { ben: RecordSheet; amy: RecordSheet; awaiting: RecordSheet };
 beforeAll(async () => {
   clock.set(london('2026-11-23T09:00'));
   mongoUrl = testMongoUrl('tab-api');
-  // a local stand-in for Entra ID's signing keys
-  const trusted = await generateKeyPair('RS256');
-  const stranger = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(trusted.publicKey)), kid: 'entra-key', use: 'sig', alg: 'RS256' };
-  const app = express();
-  app.get('/keys', (_req, res) => void res.json({ keys: [jwk] }));
-  jwks = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const keysUrl = `http://127.0.0.1:${(jwks.address() as { port: number }).port}/keys`;
-  sign = async (claims = {}, useStranger = false) => {
-    const now = Math.floor(Date.now() / 1000);
-    const tid = claims.tid ?? TENANT;
-    return new SignJWT({ oid: claims.oid ?? PRIYA, tid, scp: 'access_as_user' })
-      .setProtectedHeader({ alg: 'RS256', kid: useStranger ? 'other-key' : 'entra-key', typ: 'JWT' })
-      .setIssuer(claims.iss ?? `https://login.microsoftonline.com/${tid}/v2.0`)
-      .setAudience(claims.aud ?? AUDIENCE)
-      .setIssuedAt(now - 60)
-      .setNotBefore(now - 60)
-      .setExpirationTime(claims.exp ?? now + 3600)
-      .sign(useStranger ? stranger.privateKey : trusted.privateKey);
-  };
+  entra = await startEntraKeys();
+  sign = (claims = {}, unknownKey = false) =>
+    entra.sign({ aud: claims.aud ?? AUDIENCE, oid: claims.oid ?? PRIYA, tid: claims.tid ?? TENANT, iss: claims.iss, exp: claims.exp }, { unknownKey });
   const common = { MONGODB_URI: mongoUrl, REDIS_URL: testRedisUrl(), PORT: '0', LOG_LEVEL: 'silent' };
   local = await startBot(loadConfig({ ...common, QUEUE_PREFIX: testQueuePrefix(), PLAYGROUND: 'on' }), createLogger('silent'), {
     clock,
     prepare: async (rt) => void (await loadDemoSchool(rt.deps)),
   });
   production = await startBot(
-    loadConfig({ ...common, QUEUE_PREFIX: testQueuePrefix(), PLAYGROUND: 'off', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used-here', PUBLIC_BASE_URL, TAB_SSO_JWKS_URL: keysUrl }),
+    loadConfig({ ...common, QUEUE_PREFIX: testQueuePrefix(), PLAYGROUND: 'off', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used-here', PUBLIC_BASE_URL, TAB_SSO_JWKS_URL: entra.jwksUrl }),
     createLogger('silent'),
     { clock },
   );
@@ -83,7 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await production?.stop();
   await local?.stop();
-  await new Promise<void>((r) => jwks?.close(() => r()));
+  await entra?.close();
   const conn = await mongoose.createConnection(mongoUrl).asPromise();
   await conn.dropDatabase().catch(() => undefined);
   await conn.close();

@@ -52,7 +52,7 @@
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many || `${one}s`}`;
 
   function show(...nodes) {
-    main.replaceChildren(...nodes);
+    main.replaceChildren(...nodes.filter(Boolean));
     main.focus({ preventScroll: true });
     window.scrollTo(0, 0);
   }
@@ -134,13 +134,14 @@
   }
 
   // ---------- pages: notices ----------
-  function notice({ iconName = 'shield', title, lines, actions = [] }) {
+  function notice({ iconName = 'shield', title, lines, actions = [], detail }) {
     return h(
       'div',
       { class: 'card notice', role: 'region', 'aria-labelledby': 'notice-title' },
       h('div', { class: 'icon' }, icon(ICONS[iconName])),
       h('h1', { id: 'notice-title' }, title),
       lines.map((l) => h('p', null, l)),
+      detail ? h('p', { class: 'small' }, `Details: ${detail}`) : null,
       actions.length ? h('div', { class: 'toolbar' }, actions) : null,
     );
   }
@@ -180,7 +181,8 @@
       notice({
         iconName: 'shield',
         title: 'We couldn’t sign you in',
-        lines: [message || 'Supervision Bot could not confirm who you are.', 'Close and reopen the tab. If this keeps happening, ask your DSL to check that you are set up in Supervision Bot.'],
+        lines: ['Supervision Bot could not confirm who you are.', 'Close and reopen the tab. If this keeps happening, ask your DSL to check that you are set up in Supervision Bot.'],
+        detail: message,
       }),
     );
   }
@@ -212,7 +214,7 @@
     state.playground = true;
     renderWho(null);
     const { status, body } = await json('/playground/people');
-    if (status !== 200) return signInProblem('Open this tab from Microsoft Teams.');
+    if (status !== 200) return signInProblem('open this page from the Supervision app in Microsoft Teams');
     const people = body.people || [];
     const leads = people.filter((p) => p.lead);
     const others = people.filter((p) => !p.lead);
@@ -779,7 +781,7 @@
       if (!me.body.canSeeDashboard) return refused();
       return await overview();
     } catch (error) {
-      if (error instanceof SignInError) signInProblem(`Teams could not sign you in to Supervision Bot (${error.message}).`);
+      if (error instanceof SignInError) signInProblem(`Teams did not give a sign-in token (${error.message})`);
       else failed();
     }
   }
