@@ -12,7 +12,9 @@
  * chat.postMessage limit (`P5_SLACK_PER_MINUTE`, default 300) and Teams' per-tenant limit (`P5_TEAMS_PER_SECOND`,
  * default 50). The bot starts on an empty store; the school is then written in bulk and its reminders put on
  * the bot's reminders queue as delayed jobs, as the bot schedules them when sessions are booked (start-up
- * rebuilding is P6's subject). The Slack people have not been messaged before (no DM channel known).
+ * rebuilding is P6's subject). The Slack people have had a message from the bot before (the week's notice), so
+ * their DM channel ids are stored; `P5_SLACK_DM_KNOWN=0` starts without them, when conversations.open (Tier 3,
+ * 50 a minute) binds instead.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -35,6 +37,7 @@ const TEAMS_PER_SECOND = Number(process.env.P5_TEAMS_PER_SECOND ?? 50);
 const LEAD_SECONDS = Number(process.env.P5_LEAD_SECONDS ?? 15);
 /** Give up when nothing new has been delivered for this long. */
 const STALL_SECONDS = Number(process.env.P5_STALL_SECONDS ?? 180);
+const DM_KNOWN = process.env.P5_SLACK_DM_KNOWN !== '0';
 const PREFIX = 'p5';
 const TENANT = '00000000-0000-4000-8000-0000000b5000';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -98,6 +101,10 @@ export async function run(): Promise<BenchResult[]> {
       const id = `p${i}`;
       const identities = onSlack(i) ? { slackUserId: `U${String(i).padStart(6, '0')}` } : { teamsAadObjectId: `aad-${i}`, teamsTenantId: TENANT };
       people.push({ _id: id, organisationId: 'trust', name: `Staff ${i}`, email: `${id}@trust.example`, identities, roles: i % 2 === 0 ? ['supervisor'] : ['supervisee'] });
+      if (onSlack(i) && DM_KNOWN) {
+        const userId = (identities as { slackUserId: string }).slackUserId;
+        deliveries.push({ _id: `slack|${id}|slack-dm`, ref: { channel: `D${userId}`, userId } });
+      }
       if (!onSlack(i)) {
         const reference = {
           activityId: `seed-${i}`, channelId: 'msteams', serviceUrl: connector.url, locale: 'en-GB',
@@ -213,7 +220,7 @@ export async function run(): Promise<BenchResult[]> {
     const logs = Object.fromEntries([...logCounts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12));
     const describe = (p: typeof s) =>
       `${p.name} ${p.delivered}/${p.expected} at ${p.rate}/s over ${p.seconds} s = ${p.share} % of ${round(p.allowed, 2)}/s, ${p.throttled} 429s of ${p.requests} requests (${p.throttledShare} %), first ${p.firstAfterDueMs} ms and last ${p.lastAfterDueMs} ms after due`;
-    const common = { reminders: REMINDERS, reminderRows: reminders.length, outboxRows, outboxDelivered: delivered, lost, duplicated, slackConversationsOpen: slackOpens, seedMs, logs };
+    const common = { slackDmKnown: DM_KNOWN, reminders: REMINDERS, reminderRows: reminders.length, outboxRows, outboxDelivered: delivered, lost, duplicated, slackConversationsOpen: slackOpens, seedMs, logs };
     const ok = (p: typeof s) => p.share >= 90 && p.throttledShare < 1 && p.lost === 0 && p.duplicated === 0;
     const worst = Math.min(s.share, t.share);
     return [

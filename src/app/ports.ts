@@ -324,7 +324,8 @@ export interface OutboxRow extends OutboxMessage {
 export interface OutboxReader {
   pending(limit: number): Promise<OutboxRow[]>;
   get(id: string): Promise<OutboxRow | null>;
-  markDelivered(id: string, at: Date): Promise<void>;
+  /** With `platform`: delivered there too, in the same write (the last platform a row had to reach). */
+  markDelivered(id: string, at: Date, platform?: Platform): Promise<void>;
   markPlatformDelivered(id: string, platform: Platform): Promise<void>;
   markAttempt(id: string, error: string): Promise<void>;
 }

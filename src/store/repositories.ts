@@ -455,8 +455,8 @@ export function outboxStore(m: Models): Outbox & OutboxReader {
     async get(id) {
       return rowFromDoc(await m.outbox.findById(id).lean<Doc>());
     },
-    async markDelivered(id, at) {
-      await m.outbox.updateOne({ _id: id }, { $set: { status: 'delivered', deliveredAt: at } });
+    async markDelivered(id, at, platform) {
+      await m.outbox.updateOne({ _id: id }, { $set: { status: 'delivered', deliveredAt: at }, ...(platform ? { $addToSet: { deliveredPlatforms: platform } } : {}) });
     },
     async markPlatformDelivered(id, platform) {
       await m.outbox.updateOne({ _id: id }, { $addToSet: { deliveredPlatforms: platform } });
