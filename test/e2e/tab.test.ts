@@ -87,6 +87,12 @@ describe('the DSL dashboard in Chromium', () => {
     expect(await page.locator('#kpi-overdue .value').textContent()).toMatch(/^\d+$/);
     expect(await page.locator('.brand-org').textContent()).toBe('Meadowbank Primary School');
     await screenshot(page, 'tab-01-dsl-overview');
+    // printed for a governors' report: the figures (with their table) and the list, without the page's controls
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('#chart-card table').isVisible()).toBe(true);
+    expect(await page.locator('.toolbar').isVisible()).toBe(false);
+    await screenshot(page, 'tab-01-dsl-overview-printed');
     await page.context().close();
   });
 

@@ -801,6 +801,16 @@
       if (!getCookie(COOKIE)) state.playground = true;
     }
     window.addEventListener('hashchange', () => void route());
+    // a printed overview carries the figures as a table too
+    window.addEventListener('beforeprint', () => {
+      for (const d of document.querySelectorAll('details.table-toggle')) {
+        d.dataset.wasOpen = String(d.open);
+        d.open = true;
+      }
+    });
+    window.addEventListener('afterprint', () => {
+      for (const d of document.querySelectorAll('details.table-toggle')) d.open = d.dataset.wasOpen === 'true';
+    });
     await route();
   }
 
