@@ -106,6 +106,9 @@
   }
 
   class SignInError extends Error {}
+  /** A newer navigation started while this one waited for the API: its page is no longer wanted. */
+  class Superseded extends Error {}
+  let navigation = 0;
 
   async function api(path, init) {
     const headers = { accept: 'application/json' };
@@ -123,7 +126,9 @@
     return res;
   }
   async function json(path) {
+    const mine = navigation;
     const res = await api(path);
+    if (mine !== navigation) throw new Superseded();
     let body = {};
     try {
       body = await res.json();
@@ -199,7 +204,11 @@
   /** Shared handling of an API answer that is not 200. Returns true when it was handled. */
   function handled(status, body, what = 'overview') {
     if (status === 200) return false;
-    if (status === 401 && (state.playground || body.playground)) void picker();
+    if (status === 401 && (state.playground || body.playground)) {
+      picker().catch((error) => {
+        if (!(error instanceof Superseded)) failed();
+      });
+    }
     else if (status === 401) signInProblem(body.error);
     else if (status === 403 && what !== 'overview') notYours();
     else if (status === 403) refused(body.error);
@@ -757,6 +766,7 @@
 
   // ---------- routing ----------
   async function route() {
+    navigation++;
     // each page is awaited here, so a failure anywhere in it lands in this catch
     try {
       loading();
@@ -781,6 +791,7 @@
       if (!me.body.canSeeDashboard) return refused();
       return await overview();
     } catch (error) {
+      if (error instanceof Superseded) return;
       if (error instanceof SignInError) signInProblem(`Teams did not give a sign-in token (${error.message})`);
       else failed();
     }
