@@ -326,3 +326,19 @@ describe('reads only', () => {
     expect((await local.runtime.deps.audit.entries(DEMO_ORG_ID)).length).toBe(auditBefore);
   });
 });
+
+describe('a signed record under correction', () => {
+  it('the auditor still opens the signed version, not the draft correction', async () => {
+    const { correctSignedRecord } = await import('../../../src/app/records.js');
+    expect((await correctSignedRecord(local.runtime.deps, 'james', { recordId: records.ben.id })).ok).toBe(true);
+    expect((await get(local, `/records/${records.ben.id}`, as('olivia'))).status).toBe(403);
+    const signed = await get(local, `/records/${records.ben.id}?version=${records.ben.version}`, as('olivia'));
+    expect(signed.status).toBe(200);
+    expect(signed.body.record).toMatchObject({ version: records.ben.version, state: 'signed' });
+    const history = (await get(local, '/people/ben', as('olivia'))).body as PersonHistoryView;
+    expect(history.records.find((r) => r.recordId === records.ben.id)).toMatchObject({ version: records.ben.version, state: 'signed' });
+    // the parties and the DSL see the correction being drafted
+    const dsl = (await get(local, '/people/ben', as('priya'))).body as PersonHistoryView;
+    expect(dsl.records.find((r) => r.recordId === records.ben.id)).toMatchObject({ version: records.ben.version + 1, state: 'draft' });
+  });
+});

@@ -604,7 +604,14 @@
                           h('td', null, r.dateText, r.version > 1 ? h('div', { class: 'muted small' }, `version ${r.version}`) : null),
                           h('td', { class: 'hide-narrow' }, r.supervisorName),
                           h('td', null, recordState(r.state, r.stateLabel)),
-                          h('td', { class: 'num' }, h('a', { href: `#record/${encodeURIComponent(r.recordId)}` }, 'View'), ' · ', h('a', { href: `/tab/records/${encodeURIComponent(r.recordId)}/print` }, 'Print')),
+                          // the version this viewer may open (an auditor: the signed one, even while a correction is drafted)
+                          h(
+                            'td',
+                            { class: 'num' },
+                            h('a', { href: `#record/${encodeURIComponent(r.recordId)}/${r.version}` }, 'View'),
+                            ' · ',
+                            h('a', { href: `/tab/records/${encodeURIComponent(r.recordId)}/print?version=${r.version}` }, 'Print'),
+                          ),
                         ),
                       ),
                     ),
@@ -659,9 +666,9 @@
   }
 
   // ---------- a record, ready to print ----------
-  async function record(id, printOnly) {
+  async function record(id, printOnly, version) {
     loading();
-    const { status, body } = await json(`/records/${encodeURIComponent(id)}`);
+    const { status, body } = await json(`/records/${encodeURIComponent(id)}${/^[1-9]\d{0,3}$/.test(version || '') ? `?version=${version}` : ''}`);
     if (handled(status, body, 'record')) return;
     const r = body.record;
     const topics = new Map(r.topicOptions.map((t) => [t.value, t.label]));
@@ -782,12 +789,12 @@
       state.playground = Boolean(me.body.playground) && !state.teams;
       renderWho(me.body);
       const print = /^\/tab\/records\/([^/]+)\/print\/?$/.exec(location.pathname);
-      if (print) return await record(decodeURIComponent(print[1]), true);
+      if (print) return await record(decodeURIComponent(print[1]), true, new URLSearchParams(location.search).get('version'));
       const hash = location.hash.replace(/^#/, '');
       const [kind, ...rest] = hash.split('/');
       const arg = decodeURIComponent(rest.join('/'));
       if (kind === 'person' && arg) return await person(arg);
-      if (kind === 'record' && arg) return await record(arg, false);
+      if (kind === 'record' && rest[0]) return await record(decodeURIComponent(rest[0]), false, rest[1]);
       if (!me.body.canSeeDashboard) return refused();
       return await overview();
     } catch (error) {
