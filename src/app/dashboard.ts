@@ -6,9 +6,9 @@
  * viewer may see (`canViewRecord`).
  */
 import { z } from 'zod';
-import { canSeeOverdue, canSeePersonHistory, canViewRecord } from '../domain/permissions.js';
+import { canBrowseHistories, canSeeOverdue, canSeePersonHistory, canViewRecord } from '../domain/permissions.js';
 import { type HalfTermFigures, supervisionFigures } from '../domain/stats.js';
-import type { Cadence, Person, RecordSheet, Role, SessionStatus } from '../domain/types.js';
+import type { Cadence, Person, RecordSheet, Role, SessionStatus, SupervisionContract } from '../domain/types.js';
 import { loadActor } from './context.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import { OVERDUE_REFUSAL } from './overdue.js';
@@ -100,7 +100,6 @@ export const dashboardSummary = useCase(async (deps: AppDeps, actorId: string, i
     actions,
     count: parsed.halfTerms,
   });
-  const inContracts = new Set(contracts.filter((c) => c.active).flatMap((c) => [...c.supervisorIds, ...c.superviseeIds]));
   const view: DashboardView = {
     type: 'dashboard',
     organisationName: org.name,
@@ -108,12 +107,31 @@ export const dashboardSummary = useCase(async (deps: AppDeps, actorId: string, i
     halfTerms: figures.halfTerms.map((h) => ({ ...h, schoolYear: schoolYear(h.start), rangeText: `${formatDate(org, h.start)} – ${formatDate(org, h.end)}` })),
     totals: figures.totals,
     rates: figures.rates,
-    staff: people
-      .filter((p) => inContracts.has(p.id))
-      .map((p) => ({ id: p.id, name: p.name, roleText: roleText(p) }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+    staff: staffOf(contracts, people),
   };
   return { ok: true, data: view };
+});
+
+function staffOf(contracts: SupervisionContract[], people: Person[]): DashboardView['staff'] {
+  const inContracts = new Set(contracts.filter((c) => c.active).flatMap((c) => [...c.supervisorIds, ...c.superviseeIds]));
+  return people
+    .filter((p) => inContracts.has(p.id))
+    .map((p) => ({ id: p.id, name: p.name, roleText: roleText(p) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export interface StaffView {
+  type: 'staff';
+  organisationName: string;
+  staff: DashboardView['staff'];
+}
+
+/** Everyone in supervision, to open a history: for the leads, and for an auditor inspecting signed records. */
+export const staffDirectory = useCase(async (deps: AppDeps, actorId: string, _input: unknown): Promise<UseCaseResult<StaffView>> => {
+  const ctx = await loadActor(deps, actorId);
+  if (!canBrowseHistories(ctx.actor, ctx.org)) throw new Refusal(OVERDUE_REFUSAL);
+  const [contracts, people] = await Promise.all([deps.contracts.byOrganisation(ctx.org.id), deps.people.byOrganisation(ctx.org.id)]);
+  return { ok: true, data: { type: 'staff', organisationName: ctx.org.name, staff: staffOf(contracts, people) } };
 });
 
 export interface PersonHistoryView {

@@ -125,3 +125,8 @@ export function canSeePersonHistory(
   if (!sameOrg(actor, subject) || org.id !== subject.organisationId) return false;
   return actor.id === subject.id || isSafeguardingLead(actor, org) || has(actor, 'auditor');
 }
+
+/** Who may list the staff to open their histories: the safeguarding leads, and an auditor (signed records only). */
+export function canBrowseHistories(actor: Actor, org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId'>): boolean {
+  return isSafeguardingLead(actor, org) || (actor.organisationId === org.id && has(actor, 'auditor'));
+}

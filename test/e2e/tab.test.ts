@@ -164,6 +164,21 @@ describe('the DSL dashboard in Chromium', () => {
     await page.context().close();
   });
 
+  it('an auditor finds a person and opens their signed records only', async () => {
+    const page = await open('/tab?as=olivia');
+    await page.locator('#staff').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Supervision records');
+    expect(await page.locator('#overdue').count()).toBe(0);
+    await screenshot(page, 'tab-08-auditor-records');
+    await page.locator('#staff a[href="#person/daniel"]').click();
+    await page.locator('#records').waitFor();
+    const states = await page.locator('#records tr[data-record] .chip').allTextContents();
+    expect(states.length).toBeGreaterThan(0);
+    expect(new Set(states)).toEqual(new Set(['Signed by both']));
+    await screenshot(page, 'tab-09-auditor-history');
+    await page.context().close();
+  });
+
   it('follows the Teams dark theme', async () => {
     const page = await open('/tab?as=priya');
     await page.locator('#overdue').waitFor();
@@ -173,14 +188,14 @@ describe('the DSL dashboard in Chromium', () => {
     });
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(background).toBe('rgb(31, 31, 31)');
-    await screenshot(page, 'tab-08-dsl-overview-dark');
+    await screenshot(page, 'tab-10-dsl-overview-dark');
     await page.context().close();
   });
 
   it('without a chosen person, the local try-out asks who you are', async () => {
     const page = await open('/tab');
     await page.locator('.picker').waitFor();
-    await screenshot(page, 'tab-09-local-person-picker');
+    await screenshot(page, 'tab-11-local-person-picker');
     await page.locator('button[data-person="priya"]').click();
     await page.locator('#overdue').waitFor();
     await page.context().close();

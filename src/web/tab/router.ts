@@ -11,12 +11,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { dashboardSummary, PERSON_ID, personHistory, roleText } from '../../app/dashboard.js';
+import { dashboardSummary, PERSON_ID, personHistory, roleText, staffDirectory } from '../../app/dashboard.js';
 import type { UseCaseResult } from '../../app/errors.js';
 import { computeOverdue } from '../../app/overdue.js';
 import { viewRecord } from '../../app/records.js';
 import type { Person } from '../../domain/types.js';
-import { canSeeOverdue } from '../../domain/permissions.js';
+import { canBrowseHistories, canSeeOverdue } from '../../domain/permissions.js';
 import type { Runtime } from '../../runtime.js';
 import type { Mount } from '../../server.js';
 import { type WebIdentityOptions, webIdentity } from '../identity.js';
@@ -165,6 +165,7 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
         person: { id: me.id, name: me.name, roleText: roleText(me) },
         organisationName: org?.name ?? '',
         canSeeDashboard: org ? canSeeOverdue(me, org) : false,
+        canBrowseHistories: org ? canBrowseHistories(me, org) : false,
         via: res.locals.via,
         playground: identity.playground,
       });
@@ -211,6 +212,14 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
       const q = parse(res, 'query', queries.dashboard, req.query);
       if (!q) return;
       answer(res, await dashboardSummary(deps, caller(res).id, { halfTerms: q.halfTerms }), (d) => attachment(res, `supervision-figures-${stamp()}.csv`, figuresCsv(d)));
+    }),
+  );
+
+  api.get(
+    '/people',
+    wrap(async (req, res) => {
+      if (!parse(res, 'query', queries.none, req.query)) return;
+      answer(res, await staffDirectory(deps, caller(res).id, {}), (d) => res.json(d));
     }),
   );
 

@@ -185,8 +185,8 @@ describe('local try-out: the chosen demo person', () => {
 });
 
 describe('who may see what', () => {
-  it('a supervisee is refused the dashboard, the overdue list and both exports', async () => {
-    for (const path of ['/dashboard', '/overdue', '/overdue.csv', '/figures.csv']) {
+  it('a supervisee is refused the dashboard, the overdue list, the staff list and both exports', async () => {
+    for (const path of ['/dashboard', '/overdue', '/overdue.csv', '/figures.csv', '/people']) {
       const res = await get(local, path, as('amy'));
       expect(res.status, path).toBe(403);
       expect(JSON.stringify(res.body)).not.toContain('Farah');
@@ -235,6 +235,11 @@ describe('who may see what', () => {
     expect(history.records.every((r) => r.state === 'signed')).toBe(true);
     expect(history.records.map((r) => r.recordId)).not.toContain(records.awaiting.id);
     expect((await get(local, '/dashboard', as('olivia'))).status).toBe(403);
+    // the staff list to find them by, without any figures
+    const staff = await get(local, '/people', as('olivia'));
+    expect(staff.status).toBe(200);
+    expect(staff.body.staff.map((p: { id: string }) => p.id)).toContain('daniel');
+    expect((await get(local, '/me', as('olivia'))).body).toMatchObject({ canSeeDashboard: false, canBrowseHistories: true });
     // the DSL sees the one awaiting confirmation
     expect((await get(local, `/records/${records.awaiting.id}`, as('priya'))).status).toBe(200);
   });

@@ -460,12 +460,12 @@
     );
   }
 
-  function staffCard(view, overdue) {
-    const behind = new Set(overdue.sessions.map((r) => r.personId));
+  function staffCard(view, overdue, hint = 'Open a person’s supervision history.') {
+    const behind = new Set(overdue ? overdue.sessions.map((r) => r.personId) : []);
     return h(
       'section',
       { class: 'card', 'aria-labelledby': 'staff-heading', id: 'staff' },
-      h('div', { class: 'card-head' }, h('div', null, h('h2', { id: 'staff-heading' }, 'Staff'), h('p', null, 'Open a person’s supervision history.'))),
+      h('div', { class: 'card-head' }, h('div', null, h('h2', { id: 'staff-heading' }, 'Staff'), h('p', null, hint))),
       h(
         'ul',
         { class: 'staff-list' },
@@ -529,6 +529,24 @@
     );
   }
 
+  // ---------- an auditor: signed records, person by person ----------
+  async function inspection() {
+    loading();
+    const { status, body } = await json('/people');
+    if (handled(status, body)) return;
+    document.title = `Supervision records — ${body.organisationName}`;
+    show(
+      playgroundBanner(),
+      h(
+        'div',
+        { class: 'page-head' },
+        h('div', null, h('h1', null, 'Supervision records'), h('p', { class: 'sub' }, `${body.organisationName} · for inspection`)),
+      ),
+      h('div', { class: 'banner info', role: 'note' }, h('span', null, 'As an auditor you can open and print every record both parties have signed. Records still being written or confirmed are not shown.')),
+      staffCard(body, null, 'Choose a person to see their signed records.'),
+    );
+  }
+
   // ---------- a person's history ----------
   function recordState(state, label) {
     const tone = state === 'signed' ? 'ok' : state === 'disputed' ? 'bad' : state === 'awaiting-confirmation' ? 'warn' : 'neutral';
@@ -540,10 +558,10 @@
     if (handled(status, body, 'person')) return;
     const v = body;
     document.title = `${v.person.name} — supervision history`;
-    const lead = state.me?.canSeeDashboard;
+    const lead = state.me?.canSeeDashboard || state.me?.canBrowseHistories;
     show(
       playgroundBanner(),
-      lead ? h('a', { class: 'back no-print', href: '#' }, 'Overview') : null,
+      lead ? h('a', { class: 'back no-print', href: '#' }, state.me?.canSeeDashboard ? 'Overview' : 'All staff') : null,
       h('div', { class: 'page-head' }, h('div', null, h('h1', null, v.person.name), h('p', { class: 'sub' }, `${v.person.roleText} · ${v.organisationName}`))),
       v.contracts.length
         ? h(
@@ -795,6 +813,7 @@
       const arg = decodeURIComponent(rest.join('/'));
       if (kind === 'person' && arg) return await person(arg);
       if (kind === 'record' && rest[0]) return await record(decodeURIComponent(rest[0]), false, rest[1]);
+      if (!me.body.canSeeDashboard && me.body.canBrowseHistories) return await inspection();
       if (!me.body.canSeeDashboard) return refused();
       return await overview();
     } catch (error) {
