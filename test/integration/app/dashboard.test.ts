@@ -3,7 +3,7 @@
  * and a person's history showing each viewer only the records they may open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardSummary, personHistory } from '../../../src/app/dashboard.js';
+import { dashboardSummary, personHistory, staffDirectory } from '../../../src/app/dashboard.js';
 import { confirmRecord, draftRecord, recordIdFor } from '../../../src/app/records.js';
 import { ensureNextSession } from '../../../src/app/sessions.js';
 import { london } from '../../support/school.js';
@@ -104,5 +104,15 @@ describe('a person’s history', () => {
     expect(unknown).toEqual(notYours);
     const bad = await personHistory(w.deps, 'dsl', { personId: 'a b' });
     expect(!bad.ok && bad.error).toMatchObject({ type: 'error', field: 'personId' });
+  });
+});
+
+describe('the staff list', () => {
+  it('is for the leads and an auditor; not a supervisor, a supervisee or the governor', async () => {
+    for (const who of ['dsl', 'deputy', 'head', 'auditor']) {
+      const result = await staffDirectory(w.deps, who, {});
+      expect(result.ok && result.data?.staff.map((p) => p.id).sort(), who).toEqual(['amy', 'ben', 'sup']);
+    }
+    for (const who of ['sup', 'amy', 'governor', 'stranger']) expect((await staffDirectory(w.deps, who, {})).ok, who).toBe(false);
   });
 });
