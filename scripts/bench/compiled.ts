@@ -16,5 +16,6 @@ export function botEntry(): { args: string[]; label: string } {
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
     built = true;
   }
-  return { args: [path.join(root, 'dist/main.js')], label: 'node dist/main.js' };
+  // the same flags as the image's command (scripts/docker/Dockerfile)
+  return { args: ['--expose-gc', path.join(root, 'dist/main.js')], label: 'node --expose-gc dist/main.js' };
 }

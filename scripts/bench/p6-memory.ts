@@ -2,7 +2,8 @@
  * P6: resident memory of one bot process (`node dist/main.js`, as production runs it) holding 10,000 contracts,
  * measured once it has rebuilt every contract's next session and reminders from MongoDB at start-up.
  * Target RSS ≤ 250 MB. The contracts, their people, each contract's next session and its compliance summary
- * are inserted before the bot starts (as a running school has them); the bot writes the reminders.
+ * are inserted before the bot starts (as a running school has them); the bot writes the reminders. RSS is
+ * read every second for P6_SETTLE_SECONDS (30) once it listens: the last reading is the figure, VmHWM the peak.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,7 +19,8 @@ import { botEntry } from './compiled.js';
 import { type BenchResult, round } from './result.js';
 
 const CONTRACTS = Number(process.env.P6_CONTRACTS ?? 10_000);
-const SETTLE_MS = 5_000;
+/** RSS is sampled every second for this long after start-up; the last sample is the steady figure. */
+const SETTLE_MS = Number(process.env.P6_SETTLE_SECONDS ?? 30) * 1000;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -102,12 +104,18 @@ export async function run(): Promise<BenchResult[]> {
     child = bot.child;
     const { reminders } = await bot.listening;
     const startMs = round(performance.now() - started, 0);
-    await new Promise((r) => setTimeout(r, SETTLE_MS));
     const pid = child.pid as number;
+    const samples: number[] = [];
+    for (let waited = 0; waited < SETTLE_MS; waited += 1000) {
+      samples.push(round(statusKb(pid, 'VmRSS') / 1024, 1));
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     const rssMb = round(statusKb(pid, 'VmRSS') / 1024, 1);
+    const atListenMb = samples[0] ?? rssMb;
     const peakMb = round(statusKb(pid, 'VmHWM') / 1024, 1);
-    const measured = `VmRSS of one bot process (${entry.label}) holding ${CONTRACTS} contracts, ${CONTRACTS} people and their next sessions, ${SETTLE_MS / 1000} s after start-up rebuilt ${reminders} reminders from MongoDB (start-up ${startMs} ms, peak VmHWM ${peakMb} MB)`;
-    return [{ id: 'P6', value: rssMb, unit: 'MB', target: '<= 250', pass: rssMb <= 250, measured, peakMb, startMs, contracts: CONTRACTS, reminders }];
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const measured = `VmRSS of one bot process (${entry.label}) holding ${CONTRACTS} contracts, ${CONTRACTS} people and their next sessions, ${SETTLE_MS / 1000} s after start-up rebuilt ${reminders} reminders from MongoDB (start-up ${startMs} ms; ${atListenMb} MB when it began listening, peak VmHWM ${peakMb} MB; load average ${load})`;
+    return [{ id: 'P6', value: rssMb, unit: 'MB', target: '<= 250', pass: rssMb <= 250, measured, peakMb, atListenMb, startMs, contracts: CONTRACTS, reminders, loadAverage: load }];
   } finally {
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child?.once('exit', r));
