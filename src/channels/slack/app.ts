@@ -33,6 +33,7 @@ import { redisConnection } from '../../queue/redis.js';
 import type { Runtime } from '../../runtime.js';
 import type { Mount } from '../../server.js';
 import { ACTIONS, LIMITS, VIEWS, clip, paginate, render, type SlackMessage } from './blocks.js';
+import { precheck, processEventErrorHandler, unhandledRequestHandler } from './requests.js';
 import { SlackNotifier } from './notifier.js';
 
 type KnownBlock = types.KnownBlock;
@@ -322,6 +323,9 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         endpoints: { events: '/slack/events', commands: '/slack/commands', interactions: '/slack/interactions' },
         processBeforeResponse: false,
         logLevel: LogLevel.ERROR,
+        // a signed body that is not what Slack sends gets 400 naming the field, not Bolt's 500
+        processEventErrorHandler,
+        unhandledRequestHandler,
       });
   // Bolt, given a token without start-up verification, calls auth.test before every request; the bot's identity
   // is fetched once instead (and again only after a failure), so an ack never waits on Slack's Web API.
@@ -423,8 +427,23 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       await ack();
       const sessionId = idValue.safeParse(actionValue(body).value);
       if (sessionId.success) await openModal(client, triggerOf(body), agendaItemModal(sessionId.data, risk));
+      else await enqueue(actionWork(actionId, body));
     });
   }
+
+  // what this bot never sends: a command, button or form of another app is answered, naming it
+  const none = (names: readonly string[]) => new RegExp(`^(?!(?:${names.map((n) => n.replace(/[^\w]/g, '\\$&')).join('|')})$)`, 's');
+  app.command(none(['/overdue', '/supervision']), async ({ ack, command }) => {
+    await ack({ response_type: 'ephemeral', text: `command: "${clip(command.command, 40)}" is not a command of this bot — try /supervision help` });
+  });
+  app.action<BlockAction>({ action_id: none(Object.values(ACTIONS)) }, async ({ ack, body }) => {
+    await ack();
+    const action = (body as { actions?: Array<{ action_id?: string }> }).actions?.[0];
+    await enqueue(actionWork(String(action?.action_id), body));
+  });
+  app.view(none(Object.values(VIEWS)), async ({ ack }) => {
+    await ack();
+  });
 
   // a form's mistakes come back on its fields with the ack; who sent it is checked by the worker
   app.view(VIEWS.record, async ({ ack, body, view }) => {
@@ -613,12 +632,22 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       }
       case ACTIONS.openRecord: {
         const sessionId = idValue.safeParse(a.value);
-        if (!person || !sessionId.success) {
+        if (!person) {
           await fillModal(a.viewId, noticeModal(NOT_SET_UP));
           return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
         }
+        if (!sessionId.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${sessionId.error.issues[0]?.message}` }));
         return fillModal(a.viewId, await modalFor(person, sessionId.data));
       }
+      case ACTIONS.addItem:
+      case ACTIONS.flagRisk: {
+        // only a button whose value is not a session reaches here; a valid one opened the modal at once
+        const sessionId = idValue.safeParse(a.value);
+        if (!sessionId.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${sessionId.error.issues[0]?.message}` }));
+        return;
+      }
+      default:
+        return reply(respond, a.userId, render({ type: 'error', field: 'action_id', message: `action_id: "${clip(a.name, 40)}" is not a button of this bot` }));
     }
   }
 
@@ -728,7 +757,10 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     app,
     notifier,
     mount: async (express) => {
-      if (receiver) express.use(receiver.router);
+      if (receiver) {
+        express.use(['/slack/events', '/slack/commands', '/slack/interactions'], ...precheck(options.signingSecret));
+        express.use(receiver.router);
+      }
       else await app.start();
     },
     async close() {
