@@ -461,9 +461,9 @@ const rejected = (kind: 'message' | 'invoke'): fc.Arbitrary<Case> => {
 /** Anything at all: random bodies, every envelope field random, hostile text from people the bot knows. */
 const random = (kind: 'message' | 'invoke'): fc.Arbitrary<Case> =>
   fc.oneof(
-    { weight: 3, arbitrary: randomBody.map((raw): Case => ({ kind, raw, expect: { type: 'any' } })) },
+    { weight: 9, arbitrary: randomBody.map((raw): Case => ({ kind, raw, expect: { type: 'any' } })) },
     {
-      weight: 5,
+      weight: 15,
       arbitrary: fc
         .record(
           {
