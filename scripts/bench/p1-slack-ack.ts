@@ -7,7 +7,7 @@
  * work (`BENCH_P1_SHAPE=single` for one process), both compiled (`node dist/main.js`).
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { systemClock } from '../../src/app/clock.js';
@@ -64,11 +64,17 @@ export async function run(): Promise<BenchResult[]> {
     PORT: String(port),
     PLAYGROUND: 'off',
     LOG_LEVEL: 'silent',
+    // a Slack deployment: on a loopback address the bot also serves Teams for local try-out, which loads
+    // botbuilder into the acknowledging process (BENCH_P1_TEAMS=on to measure with it)
+    ...(process.env.BENCH_P1_TEAMS === 'on' ? {} : { HOST: '0.0.0.0' }),
   };
   loadConfig(env);
   const entry = botEntry();
   const profile = process.env.BENCH_P1_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_P1_PROFILE}`] : [];
-  const web = spawn(process.execPath, [...profile, ...entry.args], { env: { ...env, ROLE: SHAPE === 'split' ? 'web' : 'all' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_P1_WEB_FLAGS: node flags for the acknowledging process (e.g. --trace-gc), its output to BENCH_P1_WEB_OUT
+  const webFlags = process.env.BENCH_P1_WEB_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const webOut = process.env.BENCH_P1_WEB_OUT ? openSync(process.env.BENCH_P1_WEB_OUT, 'w') : 'ignore';
+  const web = spawn(process.execPath, [...profile, ...webFlags, ...entry.args], { env: { ...env, ROLE: SHAPE === 'split' ? 'web' : 'all' }, stdio: ['ignore', webOut, 'inherit'] });
   const workerPort = await freePort();
   const worker = SHAPE === 'split' ? spawn(process.execPath, entry.args, { env: { ...env, ROLE: 'worker', PORT: String(workerPort) }, stdio: ['ignore', 'ignore', 'inherit'] }) : null;
   // On a small machine the worker shares the CPUs with the web process; deployed, it runs on its own. It runs
@@ -116,6 +122,8 @@ export async function run(): Promise<BenchResult[]> {
     const clientCpu = process.cpuUsage();
     const webCpu = cpuSeconds(web.pid as number);
     const latencies: number[] = [];
+    /** [sent at, ms to the ack] per request, written to BENCH_P1_TIMELINE when given (to see when the slow ones happen). */
+    const timeline: Array<[number, number]> = [];
     let errors = 0;
     const inFlight: Promise<void>[] = [];
     const start = performance.now();
@@ -123,14 +131,19 @@ export async function run(): Promise<BenchResult[]> {
       const due = start + (i * 1000) / RATE;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const sentAt = performance.now() - start;
       const p = (process.env.BENCH_P1_MIX === 'ack-only' ? send('/slack/commands', unknownUser(i)) : i % 2 === 0 ? send('/slack/commands', slash(i)) : send('/slack/interactions', action(i))).then(
-        (ms) => void latencies.push(ms),
+        (ms) => {
+          latencies.push(ms);
+          timeline.push([round(sentAt, 1), round(ms, 2)]);
+        },
         () => void errors++,
       );
       inFlight.push(p);
     }
     await Promise.all(inFlight);
     const elapsed = (performance.now() - start) / 1000;
+    if (process.env.BENCH_P1_TIMELINE) writeFileSync(process.env.BENCH_P1_TIMELINE, timeline.map((t) => t.join(' ')).join('\n'));
     loop.disable();
     const webCpuMs = round(((cpuSeconds(web.pid as number) - webCpu) * 1000) / total, 2);
     const used = process.cpuUsage(clientCpu);
