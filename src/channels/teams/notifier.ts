@@ -57,18 +57,33 @@ export class TeamsNotifier implements ChannelNotifier {
     const previous = message.threadKey ? await this.deps.deliveries.get(message.threadKey, person.id, 'teams') : null;
     const conversationId = reference.conversation?.id ?? person.id;
     const tenantId = reference.conversation?.tenantId ?? person.identities.teamsTenantId ?? 'tenant';
-    // the conversation's slot first: a tenant slot taken and then left waiting on the conversation is wasted
-    await this.perConversation.take(conversationId);
-    await this.perTenant.take(tenantId);
     await this.withRetries(async () => {
+      let failure: unknown;
       await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
-        if (previous?.activityId) {
-          await context.updateActivity({ id: previous.activityId, type: 'message', attachments: [attachment], conversation: reference.conversation as never });
-          return;
+        // The adapter hands an error thrown here to its onTurnError, which logs it and returns: the send would
+        // count as delivered and the message be lost (P5, a 429 past the connector's own retries). Keep it and
+        // throw it below, so the retries and then the queue deal with it.
+        try {
+          // Retries are this notifier's, each through the rate limiter: the connector client's own retry policy
+          // resent a 429 after its Retry-After outside the pacing, where it met a full window again (P5)
+          const connector = context.turnState.get(this.adapter.ConnectorClientKey) as { client?: { pipeline?: { removePolicy(policy: { name: string }): unknown } } } | undefined;
+          connector?.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
+          // slots are taken right before each attempt (a retry too), after the adapter's own set-up, so that
+          // sends reach Teams as they were paced: the conversation's slot first, as a tenant slot left waiting
+          // on a conversation would be wasted
+          await this.perConversation.take(conversationId);
+          await this.perTenant.take(tenantId);
+          if (previous?.activityId) {
+            await context.updateActivity({ id: previous.activityId, type: 'message', attachments: [attachment], conversation: reference.conversation as never });
+            return;
+          }
+          const sent = await context.sendActivity({ attachments: [attachment] });
+          if (message.threadKey && sent?.id) await this.deps.deliveries.put(message.threadKey, person.id, 'teams', { activityId: sent.id });
+        } catch (error) {
+          failure = error;
         }
-        const sent = await context.sendActivity({ attachments: [attachment] });
-        if (message.threadKey && sent?.id) await this.deps.deliveries.put(message.threadKey, person.id, 'teams', { activityId: sent.id });
       });
+      if (failure) throw failure;
     });
   }
 
