@@ -1,0 +1,73 @@
+/**
+ * The notifiers against stand-ins that enforce the platforms' rate limits: a Teams send that stays throttled
+ * past the notifier's retries is reported as failed (so the queue retries it), never as delivered; paced sends
+ * to many conversations each arrive once; a Slack DM is opened once per person, whatever the process.
+ */
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory } from 'botbuilder';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboxMessage } from '../../../src/app/ports.js';
+import { SlackNotifier } from '../../../src/channels/slack/notifier.js';
+import { CONVERSATION_THREAD, TeamsNotifier } from '../../../src/channels/teams/notifier.js';
+import { createLogger } from '../../../src/logger.js';
+import { type FakeConnector, startFakeConnector, TEAMS_LIMITS } from '../../support/fake-connector.js';
+import { type FakeSlack, SLACK_LIMITS, startFakeSlack } from '../../support/fake-slack.js';
+import { createWorld, type World } from '../../support/world.js';
+
+let w: World;
+let throttling: FakeConnector;
+let limited: FakeConnector;
+let slack: FakeSlack;
+
+function adapter(): CloudAdapter {
+  const credentials = new ConfigurationServiceClientCredentialFactory({ MicrosoftAppId: '', MicrosoftAppPassword: '' } as never);
+  const a = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '' }, credentials));
+  // as the bot's: a turn error is logged and swallowed
+  a.onTurnError = async () => undefined;
+  return a;
+}
+
+const reference = (serviceUrl: string, conversationId: string) =>
+  JSON.stringify({ channelId: 'msteams', serviceUrl, bot: { id: '28:bot' }, user: { id: '29:u' }, conversation: { id: conversationId, tenantId: 'tenant-1', conversationType: 'personal' } });
+
+const message = (id: string, recipientId: string): OutboxMessage => ({ id, organisationId: 'org-wl', recipientId, createdAt: new Date(), view: { type: 'text', text: `hello ${id}` } });
+
+beforeAll(async () => {
+  w = await createWorld('notifier-limits', { arrange: false });
+  throttling = await startFakeConnector();
+  limited = await startFakeConnector({ limits: TEAMS_LIMITS });
+  slack = await startFakeSlack({ limits: SLACK_LIMITS });
+}, 120_000);
+afterAll(async () => {
+  await Promise.all([throttling?.close(), limited?.close(), slack?.close()]);
+  await w?.close();
+});
+
+describe('Teams notifier', () => {
+  it('a send still throttled after its retries fails, so it is not counted as delivered', async () => {
+    await w.deps.deliveries.put(CONVERSATION_THREAD, 'amy', 'teams', { reference: reference(throttling.url, 'conv-amy') });
+    const notifier = new TeamsNotifier(w.deps, adapter(), '', createLogger('silent'), { attempts: 2, baseMs: 10 });
+    throttling.throttleNext('conv-amy', 5);
+    await expect(notifier.deliver(w.people.amy, message('m1', 'amy'))).rejects.toMatchObject({ statusCode: 429 });
+    expect(throttling.calls).toHaveLength(0);
+    throttling.throttleNext('conv-amy', 0);
+    await notifier.deliver(w.people.amy, message('m1', 'amy'));
+    expect(throttling.calls.filter((c) => c.conversationId === 'conv-amy')).toHaveLength(1);
+  });
+
+  it('paced sends to sixty conversations of one tenant each arrive once', async () => {
+    const notifier = new TeamsNotifier(w.deps, adapter(), '', createLogger('silent'));
+    const people = Array.from({ length: 60 }, (_, i) => ({ ...w.people.ben, id: `t${i}`, identities: { teamsAadObjectId: `aad-t${i}` } }));
+    for (const p of people) await w.deps.deliveries.put(CONVERSATION_THREAD, p.id, 'teams', { reference: reference(limited.url, `conv-${p.id}`) });
+    await Promise.all(people.map((p) => notifier.deliver(p, message(`m-${p.id}`, p.id))));
+    for (const p of people) expect(limited.calls.filter((c) => c.conversationId === `conv-${p.id}`)).toHaveLength(1);
+  });
+});
+
+describe('Slack notifier', () => {
+  it('opens a DM once per person and keeps its channel id for the next process', async () => {
+    await new SlackNotifier(w.deps, 'xoxb-test', slack.apiUrl).deliver(w.people.sup, message('s1', 'sup'));
+    await new SlackNotifier(w.deps, 'xoxb-test', slack.apiUrl).deliver(w.people.sup, message('s2', 'sup'));
+    expect(slack.of('conversations.open').filter((c) => c.body.users === 'USUP')).toHaveLength(1);
+    expect(slack.of('chat.postMessage').filter((c) => c.body.channel === 'DUSUP')).toHaveLength(2);
+  });
+});
