@@ -161,7 +161,7 @@ export async function run(): Promise<BenchResult[]> {
         unit: 'ms',
         target: '<= 50',
         pass: p99 <= 50 && errors === 0,
-        measured: `signed /supervision commands and block actions → HTTP ack (${SHAPE === 'split' ? 'a web process acknowledging and a worker process' : 'one process'}, ${entry.label}${SHARE_CPU ? '' : ', database server and worker at lower CPU priority'}), ${total} requests at ${RATE}/s for ${SECONDS} s (achieved ${round(total / elapsed, 1)}/s), ${errors} errors; p50 ${round(percentile(latencies, 50))} ms, p99 ${p99} ms, max ${round(latencies.at(-1) ?? Number.NaN)} ms; web process ${webCpuMs} ms CPU a request; ${answered} replies posted by the worker by the end; load generator ${clientCpuShare} of a core, event-loop delay p99 ${clientLoopP99} ms; load average at the end ${load}`,
+        measured: `signed /supervision commands and block actions → HTTP ack (${SHAPE === 'split' ? 'a web process acknowledging and a worker process' : 'one process'}, ${entry.label}${SHARE_CPU ? '' : SHAPE === 'split' ? ', database server and worker at lower CPU priority' : ', database server at lower CPU priority'}${process.env.BENCH_P1_TEAMS === 'on' ? ', Teams channel loaded' : ''}), ${total} requests at ${RATE}/s for ${SECONDS} s (achieved ${round(total / elapsed, 1)}/s), ${errors} errors; p50 ${round(percentile(latencies, 50))} ms, p99 ${p99} ms, max ${round(latencies.at(-1) ?? Number.NaN)} ms; web process ${webCpuMs} ms CPU a request; ${answered} replies posted by the worker by the end; load generator ${clientCpuShare} of a core, event-loop delay p99 ${clientLoopP99} ms; load average at the end ${load}`,
         p50: round(percentile(latencies, 50)),
         p99,
         requests: total,
