@@ -248,6 +248,12 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
 
   api.use((_req, res) => void res.status(404).json({ error: 'no such API route' }));
   api.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
+    // a path that cannot be decoded (`/records/%ZZ`) is the caller's mistake, not an outage
+    const status = (error as { status?: number }).status;
+    if (status !== undefined && status >= 400 && status < 500) {
+      if (!res.headersSent) badRequest(res, 'params', 'is not a valid path (bad percent-encoding)');
+      return;
+    }
     // ids and the route only: a record's text never reaches the log
     logger.error({ err: error.message, route: req.route?.path ?? req.path }, 'tab api failed');
     if (!res.headersSent) res.status(503).json({ error: 'the dashboard could not load just now; try again in a moment' });
