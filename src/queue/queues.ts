@@ -257,8 +257,10 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       if (!org) continue;
       const cal = calendarOf(org);
       const summaries = new Map((await deps.compliance.byOrganisation(org.id)).map((c) => [c.contractId, c]));
+      collectGarbage();
       const wanted: Reminder[] = [];
-      for (const contract of contracts) {
+      for (const [n, contract] of contracts.entries()) {
+        if (n > 0 && n % 2_000 === 0) collectGarbage();
         const summary = summaries.get(contract.id);
         if (!summary) await refreshCompliance(deps, org, contract);
         // the summary names the next session, found by its id among the upcoming ones
