@@ -3,6 +3,9 @@
  * and a batch runner that sends generated requests a few dozen at a time.
  */
 import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import type { Connection } from 'mongoose';
 
@@ -160,7 +163,13 @@ export async function fingerprint(
  * batch (to compare the database before and after it) and sends it with `inParallel`. A failure is reported
  * with its seed and the failing case's own message. Returns how many cases were generated.
  */
-export async function fuzzBatches<T>(arb: fc.Arbitrary<T>, total: number, batch: number, check: (cases: T[]) => Promise<void>, seed?: number): Promise<number> {
+export async function fuzzBatches<T>(
+  arb: fc.Arbitrary<T>,
+  total: number,
+  batch: number,
+  check: (cases: T[]) => Promise<void>,
+  seed?: number,
+): Promise<number> {
   let sent = 0;
   await fc.assert(
     fc.asyncProperty(fc.array(arb, { minLength: batch, maxLength: batch }), async (cases) => {
@@ -173,7 +182,10 @@ export async function fuzzBatches<T>(arb: fc.Arbitrary<T>, total: number, batch:
       ...(seed === undefined ? {} : { seed }),
       // the failing case's own message says which request and answer; a whole batch would drown it
       reporter(run) {
-        if (run.failed) throw new Error(`fuzzing failed (seed ${run.seed}, path ${run.counterexamplePath}): ${(run.errorInstance as Error)?.message ?? String(run.errorInstance)}`);
+        if (run.failed)
+          throw new Error(
+            `fuzzing failed (seed ${run.seed}, path ${run.counterexamplePath}): ${(run.errorInstance as Error)?.message ?? String(run.errorInstance)}`,
+          );
       },
     },
   );
@@ -181,7 +193,11 @@ export async function fuzzBatches<T>(arb: fc.Arbitrary<T>, total: number, batch:
 }
 
 /** Maps over items with at most `concurrency` promises in flight, keeping the order of the results. */
-export async function inParallel<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {
@@ -235,4 +251,28 @@ export async function settled(
     await new Promise((r) => setTimeout(r, 1000));
   }
   throw new Error('the database never settled');
+}
+
+/** How many answers of each status each endpoint gave, written to `test-output/fuzz/<name>.json`. */
+export function statusTally(name: string): {
+  count(endpoint: string, status: number): void;
+  write(extra?: Record<string, unknown>): void;
+} {
+  const tally: Record<string, Record<string, number>> = {};
+  const started = Date.now();
+  return {
+    count(endpoint, status) {
+      const row = tally[endpoint] ?? {};
+      row[status] = (row[status] ?? 0) + 1;
+      tally[endpoint] = row;
+    },
+    write(extra = {}) {
+      const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-output/fuzz');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        path.join(dir, `${name}.json`),
+        `${JSON.stringify({ seconds: Math.round((Date.now() - started) / 1000), statuses: tally, ...extra }, null, 2)}\n`,
+      );
+    },
+  };
 }

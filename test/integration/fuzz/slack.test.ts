@@ -38,6 +38,7 @@ import {
   prototypePolluted,
   randomBody,
   settled,
+  statusTally,
   watchProcess,
   withPollution,
 } from '../../support/fuzz.js';
@@ -58,6 +59,7 @@ let slack: FakeSlack;
 let bot: Bot;
 let n = 0;
 const watch = watchProcess();
+const tally = statusTally('slack');
 const sent = { commands: 0, interactions: 0, events: 0 };
 type Endpoint = keyof typeof sent;
 
@@ -111,6 +113,7 @@ async function send(c: Case): Promise<{ status: number; text: string }> {
     body: c.body as BodyInit,
   });
   sent[c.endpoint]++;
+  tally.count(c.endpoint, res.status);
   return { status: res.status, text: await res.text() };
 }
 
@@ -822,6 +825,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   watch.stop();
+  tally.write({ sent });
   await workQueue?.close();
   await bot?.stop();
   await slack?.close();

@@ -23,6 +23,7 @@ import {
   prototypePolluted,
   randomBody,
   settled,
+  statusTally,
   watchProcess,
 } from '../../support/fuzz.js';
 import { london } from '../../support/school.js';
@@ -38,6 +39,7 @@ let w: World;
 let bot: Bot;
 let sent = 0;
 const watch = watchProcess();
+const tally = statusTally('tab');
 
 const PEOPLE = ['dsl', 'head', 'sup', 'amy', 'ben', 'auditor', 'governor', 'stranger'] as const;
 const ROUTES = [
@@ -71,6 +73,7 @@ async function send(c: Case): Promise<{ status: number; text: string }> {
     ...(c.body && c.method !== 'GET' && c.method !== 'HEAD' ? { body: c.body.body as BodyInit } : {}),
   }).catch((error: Error) => ({ status: 0, text: async () => `fetch failed: ${error.message}` }));
   sent++;
+  tally.count(c.method, res.status);
   return { status: res.status, text: await res.text() };
 }
 
@@ -106,7 +109,9 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(
       known,
-      nastyString.filter((s) => s.length < 2_000 && !['all', 'sessions', 'records', 'actions', 'reviews'].includes(s)),
+      nastyString.filter(
+        (s) => s.length < 2_000 && !['all', 'sessions', 'records', 'actions', 'reviews'].includes(s),
+      ),
       fc.constantFrom('/overdue', '/overdue.csv'),
     )
     .map(
@@ -179,7 +184,13 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
     .tuple(
       known,
       fc.constantFrom(...ROUTES),
-      nastyString.filter((s) => s !== '' && s.length < 2_000 && !/\p{Cs}/u.test(s) && !['halfTerms', 'filter', 'version'].includes(s)),
+      nastyString.filter(
+        (s) =>
+          s !== '' &&
+          s.length < 2_000 &&
+          !/\p{Cs}/u.test(s) &&
+          !['halfTerms', 'filter', 'version'].includes(s),
+      ),
     )
     .map(
       ([person, path, key]): Case => ({
@@ -222,9 +233,7 @@ const random: fc.Arbitrary<Case> = fc.record({
         }),
       )
       .map(([path, params]) => `${path}${q(params)}`),
-    fc
-      .array(nastyString, { minLength: 1, maxLength: 4 })
-      .map((parts) => `/${parts.map(enc).join('/')}`),
+    fc.array(nastyString, { minLength: 1, maxLength: 4 }).map((parts) => `/${parts.map(enc).join('/')}`),
     fc.constantFrom(
       '/../../etc/passwd',
       '/%2e%2e/%2e%2e/',
@@ -289,6 +298,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   watch.stop();
+  tally.write({ sent });
   await bot?.stop();
   await w?.close();
 });

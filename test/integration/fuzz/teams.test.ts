@@ -24,6 +24,7 @@ import {
   fingerprint,
   inParallel,
   settled,
+  statusTally,
   fuzzBatches,
   nastyString,
   notAString,
@@ -50,6 +51,7 @@ let bot: Bot;
 let sessionId = '';
 let n = 0;
 const watch = watchProcess();
+const tally = statusTally('teams');
 const sent = { message: 0, invoke: 0 };
 
 const KNOWN = ['dsl', 'sup', 'amy', 'ben', 'head'] as const;
@@ -96,6 +98,7 @@ async function send(c: Case): Promise<{ status: number; text: string; reply: str
         .join('\n')
     : '';
   sent[c.kind]++;
+  tally.count(c.kind, res.status);
   return { status: res.status, text, reply };
 }
 
@@ -602,6 +605,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   watch.stop();
+  tally.write({ sent });
   await bot?.stop();
   await teams?.close();
   await w?.close();
