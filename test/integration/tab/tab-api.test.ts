@@ -14,6 +14,7 @@ import { DEMO_ORG_ID, loadDemoSchool } from '../../../src/demo/school.js';
 import type { RecordSheet } from '../../../src/domain/types.js';
 import { createLogger } from '../../../src/logger.js';
 import { type EntraKeys, startEntraKeys } from '../../support/entra.js';
+import { recordFreeText } from '../../support/free-text.js';
 import { london } from '../../support/school.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../../support/services.js';
 
@@ -64,6 +65,7 @@ afterAll(async () => {
   await local?.stop();
   await entra?.close();
   const conn = await mongoose.createConnection(mongoUrl).asPromise();
+  await recordFreeText(conn);
   await conn.dropDatabase().catch(() => undefined);
   await conn.close();
 });

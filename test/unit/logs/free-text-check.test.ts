@@ -52,3 +52,15 @@ describe('log capture', () => {
     expect(findLeaks(text, [planted])).toEqual([planted]);
   });
 });
+
+describe('test databases', () => {
+  it('every test that drops a database first keeps its free text for the check', () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+    const dropping = files.filter((f) => /dropDatabase\(/.test(readFileSync(path.join(root, f), 'utf8')));
+    const forgetful = dropping.filter((f) => !/recordFreeText\(/.test(readFileSync(path.join(root, f), 'utf8')));
+    // the harness's probe database holds no free text
+    expect(forgetful.filter((f) => !f.endsWith('harness.test.ts'))).toEqual([]);
+    expect(dropping.length).toBeGreaterThan(2);
+  });
+});
