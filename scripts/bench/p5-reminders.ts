@@ -14,7 +14,7 @@
  * the bot's reminders queue as delayed jobs, as the bot schedules them when sessions are booked (start-up
  * rebuilding is P6's subject). The Slack people have had a message from the bot before (the week's notice), so
  * their DM channel ids are stored; `P5_SLACK_DM_KNOWN=0` starts without them, when conversations.open (Tier 3,
- * 50 a minute) binds instead.
+ * 50 a minute) binds instead. `P5_PROFILE=<dir>` writes a CPU profile of the bot.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -74,7 +74,8 @@ export async function run(): Promise<BenchResult[]> {
       SLACK_SIGNING_SECRET: 'p5-signing-secret', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_API_URL: slack.apiUrl,
     };
     loadConfig(env);
-    bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const profile = process.env.P5_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.P5_PROFILE}`] : [];
+    bot = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let buffered = '';
     bot.stdout?.on('data', (d: Buffer) => {
       buffered += d.toString();
@@ -135,12 +136,10 @@ export async function run(): Promise<BenchResult[]> {
       await store.models.sessions.insertMany(sessions.slice(i / 2, (i + chunk) / 2), { ordered: false });
     }
     for (let i = 0; i < deliveries.length; i += chunk) await store.models.deliveries.insertMany(deliveries.slice(i, i + chunk), { ordered: false });
-    const dueAt = new Date(Date.now() + 60_000); // corrected below once seeding is done
     const seedMs = round(performance.now() - seedStarted, 0);
 
-    // every reminder falls due at the same instant, LEAD_SECONDS after its delayed job is queued
-    const due = new Date(Date.now() + LEAD_SECONDS * 1000 + 5_000);
-    dueAt.setTime(due.getTime());
+    // every reminder falls due at the same instant, a little after its delayed job is queued
+    const dueAt = new Date(Date.now() + LEAD_SECONDS * 1000 + 5_000);
     for (let i = 0; i < reminders.length; i += chunk) {
       await store.models.reminders.insertMany(reminders.slice(i, i + chunk).map((r) => ({ ...r, dueAt })), { ordered: false });
     }
