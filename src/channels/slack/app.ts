@@ -269,7 +269,8 @@ export const SLACK_WORK_QUEUE = 'slack-work';
 const workJobOptions = {
   attempts: 3,
   backoff: { type: 'exponential' as const, delay: 1000 },
-  removeOnComplete: { age: 3600, count: 10_000 },
+  // gone once done: a form's or a message's words stay in Redis no longer than their work takes
+  removeOnComplete: true,
   removeOnFail: { age: 24 * 3600 },
 };
 
