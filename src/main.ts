@@ -1,4 +1,4 @@
-/** The production entry point: configuration from the environment, then the bot until SIGINT/SIGTERM. */
+/** The production entry point: configuration from the environment, then the bot in its `ROLE` (all, web or worker) until SIGINT/SIGTERM. */
 import { startBot } from './bot.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
