@@ -137,20 +137,32 @@ export const randomBody: fc.Arbitrary<{ body: string | Uint8Array; type: string 
     .map((s) => ({ body: s, type: 'application/json' })),
 );
 
-/** A hash of every document of every collection (sorted by `_id`), but the ones named, per collection. */
+/**
+ * A hash of every document of every collection (sorted by `_id`), per collection. `exclude` leaves out
+ * documents that legitimately change on any request: a whole collection (a string), or the documents of a
+ * collection whose `_id` matches (`[collection, pattern]`).
+ */
+export type Exclusion = string | readonly [string, RegExp];
+
 export async function fingerprint(
   connection: Connection,
-  exclude: readonly string[],
+  exclude: readonly Exclusion[],
 ): Promise<Record<string, string>> {
   const db = connection.db;
   if (!db) throw new Error('not connected');
   const out: Record<string, string> = {};
+  const whole = exclude.filter((e): e is string => typeof e === 'string');
   const names = (await db.listCollections({}, { nameOnly: true }).toArray())
     .map((c) => c.name)
-    .filter((n) => !exclude.includes(n))
+    .filter((n) => !whole.includes(n))
     .sort();
   for (const name of names) {
-    const docs = await db.collection(name).find({}).toArray();
+    const skip = exclude
+      .filter((e): e is readonly [string, RegExp] => typeof e !== 'string' && e[0] === name)
+      .map((e) => e[1]);
+    const docs = (await db.collection(name).find({}).toArray()).filter(
+      (d) => !skip.some((re) => re.test(String(d._id))),
+    );
     docs.sort((a, b) => (String(a._id) < String(b._id) ? -1 : String(a._id) > String(b._id) ? 1 : 0));
     out[name] =
       `${docs.length}:${createHash('sha256').update(JSON.stringify(docs)).digest('hex').slice(0, 16)}`;
@@ -239,7 +251,7 @@ export function prototypePolluted(): boolean {
  */
 export async function settled(
   connection: Connection,
-  exclude: readonly string[],
+  exclude: readonly Exclusion[],
   nudge: () => Promise<unknown> = async () => undefined,
 ): Promise<void> {
   let last = '';
