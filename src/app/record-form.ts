@@ -1,0 +1,69 @@
+/**
+ * `record`: the supervisor asks for the record sheet of their latest session that has taken place and has no
+ * record sent yet (stour §5: the supervisor writes the record after the session). A draft already started
+ * comes back as it was; otherwise a blank sheet, which is stored only when the supervisor sends it.
+ */
+import { requiredConfirmers } from '../domain/record.js';
+import type { RecordSheet } from '../domain/types.js';
+import { z } from 'zod';
+import { loadActor } from './context.js';
+import { parseInput, type UseCaseResult, useCase } from './errors.js';
+import type { AppDeps } from './ports.js';
+import { formatDate, recordSheetView } from './present.js';
+import { recordIdFor, viewRecord } from './records.js';
+
+const input = z.object({ supervisee: z.string().trim().max(100).default('') });
+
+export const recordToWrite = useCase(async (deps: AppDeps, actorId: string, raw: unknown): Promise<UseCaseResult> => {
+  const { supervisee } = parseInput(input, raw);
+  const ctx = await loadActor(deps, actorId);
+  const now = deps.clock.now();
+  type Waiting = { sessionId: string; contractId: string; startsAt: Date; superviseeIds: string[] };
+  // per contract, its latest session that took place and has no record sent yet
+  const waiting: Waiting[] = [];
+  for (const contract of await deps.contracts.forPerson(actorId)) {
+    if (!contract.supervisorIds.includes(actorId)) continue;
+    let latest: Waiting | null = null;
+    for (const s of await deps.sessions.byContract(contract.id)) {
+      if (s.startsAt.getTime() > now.getTime() || s.status === 'cancelled') continue;
+      const record = await deps.records.latest(recordIdFor(s.id));
+      if (record && record.state !== 'draft' && record.state !== 'resolved') continue;
+      if (!latest || s.startsAt.getTime() > latest.startsAt.getTime()) latest = { sessionId: s.id, contractId: contract.id, startsAt: s.startsAt, superviseeIds: contract.superviseeIds };
+    }
+    if (latest) waiting.push(latest);
+  }
+  const people = await deps.people.getMany([...new Set(waiting.flatMap((w) => w.superviseeIds))]);
+  const names = (w: Waiting) => w.superviseeIds.map((id) => people.find((p) => p.id === id)?.name ?? 'a colleague');
+  const wanted = supervisee.toLowerCase();
+  const matching = wanted ? waiting.filter((w) => w.superviseeIds.some((id) => id === wanted || names({ ...w, superviseeIds: [id] })[0]?.toLowerCase().startsWith(wanted))) : waiting;
+  if (matching.length > 1) {
+    const list = matching.sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime()).map((w) => `${names(w).join(', ')} (${formatDate(ctx.org, w.startsAt)})`);
+    return { ok: true, view: { type: 'text', text: `Sessions waiting for a record: ${list.join('; ')}. Type record and the first name, e.g. "record ${names(matching[0] as Waiting)[0]?.split(' ')[0] ?? ''}".` } };
+  }
+  const best = matching[0];
+  if (!best) return { ok: true, view: { type: 'text', text: 'You have no session waiting for a record. The record sheet is for the supervisor, after the session has taken place.' } };
+  const recordId = recordIdFor(best.sessionId);
+  if (await deps.records.latest(recordId)) return viewRecord(deps, actorId, { recordId });
+  const blank: RecordSheet = {
+    id: recordId,
+    version: 1,
+    organisationId: ctx.org.id,
+    contractId: best.contractId,
+    sessionId: best.sessionId,
+    date: ctx.cal.localDate(best.startsAt),
+    supervisorId: actorId,
+    superviseeIds: best.superviseeIds,
+    topics: [],
+    notes: '',
+    concerns: [],
+    caseDecisions: [],
+    actions: [],
+    previousActionsReviewed: [],
+    state: 'draft',
+    confirmations: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  const parties = await deps.people.getMany(requiredConfirmers(blank));
+  return { ok: true, view: recordSheetView({ org: ctx.org, record: blank, viewer: ctx.actor, people: parties, previousActions: [] }) };
+});

@@ -1,0 +1,146 @@
+/**
+ * What a person says to the bot, whatever the platform: a card action (an Adaptive Card verb and its data) or
+ * a line of text, turned into a command on the queue or a read, and answered with a platform-neutral view.
+ * Teams and the playground both call this, so both go through the same use cases.
+ */
+import { z } from 'zod';
+import { type Command, type CommandType, commandIdFrom } from '../app/commands.js';
+import type { UseCaseResult } from '../app/errors.js';
+import { computeOverdue } from '../app/overdue.js';
+import type { Platform } from '../app/ports.js';
+import { help as helpRead, myActions, nextSession } from '../app/reads.js';
+import { recordToWrite } from '../app/record-form.js';
+import { viewRecord } from '../app/records.js';
+import type { NotificationView } from '../app/views.js';
+import { SchoolCalendar } from '../domain/calendar.js';
+import { AGENDA_CATEGORIES, RECORD_TOPICS, type Person } from '../domain/types.js';
+import type { Runtime } from '../runtime.js';
+
+const WAIT_MS = 10_000;
+
+const text = (max: number) => z.string().trim().max(max);
+const ref = z.string().regex(/^[A-Za-z0-9._:@-]{1,250}$/, 'not a valid reference');
+const version = z.coerce.number().int().min(1).max(9999);
+
+export const VERBS = {
+  'record.confirm': z.object({ recordId: ref, version }),
+  'record.dispute': z.object({ recordId: ref, version: version.optional(), reason: text(2000).min(1, 'say what should change') }),
+  'record.refresh': z.object({ recordId: ref, version: version.optional() }),
+  'record.submit': z.object({
+    sessionId: ref,
+    topics: z.string().max(500).optional(),
+    notes: text(5000).optional(),
+    concerns: text(10_000).optional(),
+    risk: text(10_000).optional(),
+    childRef: z.string().trim().max(20, 'initials or a reference, at most 20 characters').regex(/^[A-Za-z0-9 ./#-]*$/, 'initials or a reference only').optional(),
+    decision: text(1000).optional(),
+    rationale: text(1000).optional(),
+    followUpById: z.string().max(200).optional(),
+    action0: text(1000).optional(),
+    owner0: z.string().max(200).optional(),
+    due0: z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'pick a date').optional(),
+    nextDate: z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'pick a date').optional(),
+    nextTime: z.string().regex(/^(\d{2}:\d{2})?$/, 'pick a time').optional(),
+  }),
+  'escalation.acknowledge': z.object({ escalationId: ref }),
+  'agenda.add': z.object({
+    text: text(2000).min(1, 'type the item'),
+    category: z.enum(AGENDA_CATEGORIES, { message: 'pick a category' }).default('case-discussion'),
+    riskOfHarm: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+  }),
+} as const;
+export type Verb = keyof typeof VERBS;
+
+export function fieldError(error: z.ZodError, whole = 'input'): NotificationView {
+  const issue = error.issues[0];
+  const field = issue?.path.join('.') || whole;
+  return { type: 'error', field, message: `${field}: ${issue?.message ?? 'is not valid'}` };
+}
+
+/** The record card's inputs → draftRecord input (the use case validates it again). */
+function recordInput(d: z.infer<(typeof VERBS)['record.submit']>, atLocal: (day: string, time: string) => Date): Record<string, unknown> {
+  const lines = (s?: string) => (s ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const topics = (d.topics ?? '').split(',').map((t) => t.trim()).filter((t): t is (typeof RECORD_TOPICS)[number] => (RECORD_TOPICS as readonly string[]).includes(t));
+  const anyDecision = d.childRef || d.decision || d.rationale;
+  const anyAction = d.action0 || d.owner0 || d.due0;
+  return {
+    sessionId: d.sessionId,
+    topics,
+    notes: d.notes ?? '',
+    concerns: [...lines(d.concerns).map((t) => ({ text: t, riskOfHarm: false })), ...lines(d.risk).map((t) => ({ text: t, riskOfHarm: true }))],
+    caseDecisions: anyDecision ? [{ childRef: d.childRef ?? '', decision: d.decision ?? '', rationale: d.rationale ?? '', followUpById: d.followUpById ?? '' }] : [],
+    actions: anyAction ? [{ text: d.action0 ?? '', ownerId: d.owner0 ?? '', dueDate: d.due0 ?? '' }] : [],
+    ...(d.nextDate ? { nextSessionAt: atLocal(d.nextDate, d.nextTime || '15:45').toISOString() } : {}),
+    submit: true,
+  };
+}
+
+export interface Conversation {
+  /** An Adaptive Card action (`Action.Execute` verb, or the `Action.Submit` fallback's `verb`). */
+  onVerb(person: Person, verb: string, data: unknown, interactionId: string): Promise<NotificationView>;
+  /** A line typed to the bot: help, next, actions, overdue [filter], park …, record, or agenda items. */
+  onText(person: Person, text: string, interactionId: string): Promise<NotificationView>;
+}
+
+export function conversation(runtime: Runtime, platform: Platform): Conversation {
+  const { deps, queues, logger } = runtime;
+
+  const run = (type: CommandType, actor: Person, interactionId: string, input: Record<string, unknown>): Promise<UseCaseResult | 'pending'> => {
+    const command: Command = { commandId: commandIdFrom(platform, interactionId), type, actorId: actor.id, input };
+    // an attempt that failed (a conflict, an outage) is retried by the queue; the person is told it is on its way
+    return queues.dispatchAndWait(command, WAIT_MS).catch((error: Error) => {
+      logger.warn({ err: error.message, type }, 'command attempt failed; the queue retries it');
+      return 'pending' as const;
+    });
+  };
+  const viewOf = (result: UseCaseResult | 'pending'): NotificationView => {
+    if (result === 'pending') return { type: 'text', text: 'Got it — I will send the result here in a moment.' };
+    if (!result.ok) return result.error;
+    return result.view ?? { type: 'text', text: 'Done.' };
+  };
+
+  async function onVerb(person: Person, verb: string, data: unknown, interactionId: string): Promise<NotificationView> {
+    // own keys only: 'constructor' or 'toString' are not verbs
+    if (!Object.hasOwn(VERBS, verb)) return { type: 'error', field: 'verb', message: `verb: "${verb.slice(0, 40)}" is not an action this bot knows` };
+    const parsed = VERBS[verb as Verb].safeParse(data ?? {});
+    if (!parsed.success) return fieldError(parsed.error, 'data');
+    const d = parsed.data as Record<string, unknown>;
+    switch (verb as Verb) {
+      case 'record.confirm':
+        return viewOf(await run('confirmRecord', person, interactionId, { recordId: d.recordId, version: d.version }));
+      case 'record.dispute':
+        return viewOf(await run('disputeRecord', person, interactionId, { recordId: d.recordId, reason: d.reason }));
+      case 'record.refresh':
+        return viewOf(await viewRecord(deps, person.id, { recordId: d.recordId }));
+      case 'record.submit': {
+        const org = await deps.organisations.get(person.organisationId);
+        const cal = org ? new SchoolCalendar(org) : null;
+        const input = recordInput(parsed.data as z.infer<(typeof VERBS)['record.submit']>, (day, time) => (cal ? cal.atLocalTime(day, time) : new Date(`${day}T${time}:00Z`)));
+        return viewOf(await run('draftRecord', person, interactionId, input));
+      }
+      case 'escalation.acknowledge':
+        return viewOf(await run('acknowledgeEscalation', person, interactionId, { escalationId: d.escalationId }));
+      case 'agenda.add':
+        return viewOf(await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm }));
+    }
+  }
+
+  async function onText(person: Person, typed: string, interactionId: string): Promise<NotificationView> {
+    // Teams puts mentions in <at> tags; Slack-style and playground users may type the command with a slash
+    const trimmed = typed.replace(/<at>[^<]*<\/at>/g, '').trim();
+    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|record)\b)/, '');
+    if (word === '' || word === 'help') return viewOf(await helpRead(deps, person.id, {}));
+    if (word === 'next') return viewOf(await nextSession(deps, person.id, {}));
+    if (word === 'actions') return viewOf(await myActions(deps, person.id, {}));
+    if (word === 'record' || word.startsWith('record ')) return viewOf(await recordToWrite(deps, person.id, { supervisee: word.slice(6).trim() }));
+    if (word === 'overdue' || word.startsWith('overdue ')) {
+      const filter = z.enum(['all', 'sessions', 'records', 'actions', 'reviews'], { message: 'use one of: sessions, records, actions, reviews' }).safeParse(word.slice(7).trim() || 'all');
+      if (!filter.success) return { type: 'error', field: 'filter', message: `filter: ${filter.error.issues[0]?.message}` };
+      return viewOf(await computeOverdue(deps, person.id, { filter: filter.data }));
+    }
+    if (/^\/?park\b/i.test(trimmed)) return viewOf(await run('parkItemForNextSession', person, interactionId, { text: trimmed.replace(/^\/?park/i, '').trim() }));
+    return viewOf(await run('submitAgendaItem', person, interactionId, { text: trimmed }));
+  }
+
+  return { onVerb, onText };
+}
