@@ -35,6 +35,14 @@ export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
     if (config.MicrosoftAppId) runtime.logger.info({ appType: config.MicrosoftAppType }, 'teams channel on: every request must carry a valid Bot Framework token');
     else runtime.logger.warn({ host: config.HOST }, 'teams channel on WITHOUT authentication (no MicrosoftAppId, loopback only): for local try-out');
   }
+  // the playground: a web chat for trying the bot out with the demo school, never on a public address
+  if (config.PLAYGROUND && loopback) {
+    const { createPlaygroundChannel } = await import('./playground/index.js');
+    const playground = createPlaygroundChannel(runtime);
+    runtime.notifiers.push(playground.notifier);
+    mounts.push(playground.mount);
+    runtime.logger.info({ path: '/playground' }, 'playground on (local try-out)');
+  }
   // the DSL dashboard tab: always on; its API names the caller by Teams SSO (or the demo person locally)
   const { tabMount } = await import('../web/tab/router.js');
   mounts.push(tabMount());
