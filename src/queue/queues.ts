@@ -1,6 +1,7 @@
 /**
- * The three queues: `commands` (every state change, one job per interaction), `notifications` (outbox rows
- * on their way to Slack, Teams or the playground) and `reminders` (delayed jobs rebuilt from MongoDB).
+ * The queues: `commands` (every state change, one job per interaction), `notifications` (outbox rows on their
+ * way to Slack, Teams or the playground, routed to a delivery lane per platform, `notifications-<platform>`,
+ * each paced to its platform's rate limits) and `reminders` (delayed jobs rebuilt from MongoDB).
  * Redis holds work in flight only; MongoDB holds the truth, so losing Redis loses nothing confirmed.
  */
 import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
