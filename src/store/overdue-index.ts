@@ -303,7 +303,11 @@ export function overdueIndex(base: Stores, redis: Redis, prefix: string): Overdu
       if (ids.length === 0) return names;
       const found = await redis.hmget(key(organisationId, 'names'), ...ids);
       const missing: string[] = [];
-      ids.forEach((id, i) => (found[i] ? names.set(id, found[i] as string) : missing.push(id)));
+      for (const [i, id] of ids.entries()) {
+        const name = found[i];
+        if (name) names.set(id, name);
+        else missing.push(id);
+      }
       if (missing.length > 0) for (const p of await base.people.getMany(missing)) names.set(p.id, p.name);
       return names;
     },

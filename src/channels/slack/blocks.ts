@@ -270,7 +270,9 @@ export function blockKitProblems(blocks: KnownBlock[], maxBlocks: number = LIMIT
   const problems: string[] = [];
   if (blocks.length > maxBlocks) problems.push(`${blocks.length} blocks (max ${maxBlocks})`);
   const visit = (value: unknown, path: string) => {
-    if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${path}[${i}]`));
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) visit(v, `${path}[${i}]`);
+    }
     else if (value && typeof value === 'object') {
       const o = value as Record<string, unknown>;
       if ((o.type === 'mrkdwn' || o.type === 'plain_text') && typeof o.text === 'string') {
@@ -281,6 +283,6 @@ export function blockKitProblems(blocks: KnownBlock[], maxBlocks: number = LIMIT
       for (const [k, v] of Object.entries(o)) visit(v, `${path}.${k}`);
     }
   };
-  blocks.forEach((b, i) => visit(b, `blocks[${i}]${(b as { type: string }).type === 'header' ? '.header' : ''}`));
+  for (const [i, b] of blocks.entries()) visit(b, `blocks[${i}]${(b as { type: string }).type === 'header' ? '.header' : ''}`);
   return problems;
 }
