@@ -53,6 +53,7 @@ async function main(): Promise<void> {
   ].filter(Boolean);
   process.stdout.write(
     `\nSupervision Bot is running on ${bot.url} (health: ${bot.url}/healthz)\n` +
+      (config.PLAYGROUND && loopback ? `  playground: ${bot.url}/playground — be anyone at the demo school and move the clock on\n` : '') +
       `  channels: ${channels.length > 0 ? channels.join(', ') : 'none configured (set the Slack or Teams variables, README "Configuration")'}\n` +
       `  data: ${config.MONGODB_URI === env.MONGODB_URI && !process.env.MONGODB_URI ? path.join(dataDir, 'mongo') : 'MONGODB_URI'}\n  Stop: Ctrl-C\n\n`,
   );

@@ -1,5 +1,6 @@
 /** The channels the configuration switches on, in mount order. */
 import type { Runtime } from '../runtime.js';
+import { type ChannelNotifier, RecipientUnreachableError } from '../app/ports.js';
 import type { Mount } from '../server.js';
 
 export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
@@ -30,7 +31,9 @@ export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
       certificatePrivateKey: config.MicrosoftAppCertificatePrivateKey,
       openIdMetadataUrl: config.BotOpenIdMetadata,
     });
-    runtime.notifiers.push(teams.notifier);
+    // Local try-out without an app id has no Teams installation to miss: someone who has not opened the Bot
+    // Framework Emulator is not "unreachable" (the playground reaches everyone), so /overdue does not say so.
+    runtime.notifiers.push(config.MicrosoftAppId || !(config.PLAYGROUND && loopback) ? teams.notifier : quietWhenNotInstalled(teams.notifier));
     mounts.push((app) => teams.mount(app));
     if (config.MicrosoftAppId) runtime.logger.info({ appType: config.MicrosoftAppType }, 'teams channel on: every request must carry a valid Bot Framework token');
     else runtime.logger.warn({ host: config.HOST }, 'teams channel on WITHOUT authentication (no MicrosoftAppId, loopback only): for local try-out');
@@ -47,4 +50,18 @@ export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
   const { tabMount } = await import('../web/tab/router.js');
   mounts.push(tabMount());
   return mounts;
+}
+
+function quietWhenNotInstalled(notifier: ChannelNotifier): ChannelNotifier {
+  return {
+    platform: notifier.platform,
+    canReach: (person) => notifier.canReach(person),
+    async deliver(person, message) {
+      try {
+        await notifier.deliver(person, message);
+      } catch (error) {
+        if (!(error instanceof RecipientUnreachableError)) throw error;
+      }
+    },
+  };
 }

@@ -31,6 +31,18 @@
     factSet: { title: { weight: 'bolder', color: 'default', size: 'default', wrap: true, maxWidth: 170 }, value: { wrap: true }, spacing: 8 },
   });
 
+  // Cards use the small Markdown subset Teams renders (bold, italic, links, line breaks). Escape first, so card
+  // text is never taken as HTML.
+  const escapeHtml = (t) => t.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  AdaptiveCards.AdaptiveCard.onProcessMarkdown = (text, result) => {
+    result.outputHtml = escapeHtml(text)
+      .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
+      .replace(/(^|[\s(])_(.+?)_(?=[\s).,;:!?]|$)/g, '$1<em>$2</em>')
+      .replace(/\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)/g, '<a href="$2" target="_blank" rel="noopener">$1</a>')
+      .replace(/\n/g, '<br>');
+    result.didProcess = true;
+  };
+
   // ---- the API ----------------------------------------------------------------------------------------------
   async function api(path, options = {}) {
     const headers = { accept: 'application/json', ...(options.body ? { 'content-type': 'application/json' } : {}) };
