@@ -16,7 +16,31 @@ import { SchoolCalendar } from '../domain/calendar.js';
 import { AGENDA_CATEGORIES, RECORD_TOPICS, type Person } from '../domain/types.js';
 import type { Runtime } from '../runtime.js';
 
-const WAIT_MS = 10_000;
+/**
+ * Teams gives a card action five seconds before it retries it, so a person is answered within three: with the
+ * result when the command is done by then, else with "on its way" while the queue finishes it (and the card
+ * is updated in place when it does). A read that cannot finish by then (the database is unreachable) is
+ * answered politely rather than left to time out.
+ */
+export const ANSWER_WITHIN_MS = 3_000;
+const STILL_WORKING: NotificationView = { type: 'text', text: 'Supervision records are not available for a moment — please try again shortly.' };
+
+async function withinDeadline(read: Promise<UseCaseResult>, onLate: () => void): Promise<UseCaseResult | 'late'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ANSWER_WITHIN_MS);
+  });
+  try {
+    const outcome = await Promise.race([read, late]);
+    if (outcome === 'late') {
+      onLate();
+      read.catch(() => undefined);
+    }
+    return outcome;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const text = (max: number) => z.string().trim().max(max);
 const ref = z.string().regex(/^[A-Za-z0-9._:@-]{1,250}$/, 'not a valid reference');
@@ -88,16 +112,19 @@ export function conversation(runtime: Runtime, platform: Platform): Conversation
   const run = (type: CommandType, actor: Person, interactionId: string, input: Record<string, unknown>): Promise<UseCaseResult | 'pending'> => {
     const command: Command = { commandId: commandIdFrom(platform, interactionId), type, actorId: actor.id, input };
     // an attempt that failed (a conflict, an outage) is retried by the queue; the person is told it is on its way
-    return queues.dispatchAndWait(command, WAIT_MS).catch((error: Error) => {
+    return queues.dispatchAndWait(command, ANSWER_WITHIN_MS).catch((error: Error) => {
       logger.warn({ err: error.message, type }, 'command attempt failed; the queue retries it');
       return 'pending' as const;
     });
   };
-  const viewOf = (result: UseCaseResult | 'pending'): NotificationView => {
+  const viewOf = (result: UseCaseResult | 'pending' | 'late'): NotificationView => {
     if (result === 'pending') return { type: 'text', text: 'Got it — I will send the result here in a moment.' };
+    if (result === 'late') return STILL_WORKING;
     if (!result.ok) return result.error;
     return result.view ?? { type: 'text', text: 'Done.' };
   };
+
+  const read = (result: Promise<UseCaseResult>) => withinDeadline(result, () => logger.warn({ platform }, 'a read took longer than a person can wait; answered without it'));
 
   async function onVerb(person: Person, verb: string, data: unknown, interactionId: string): Promise<NotificationView> {
     // own keys only: 'constructor' or 'toString' are not verbs
@@ -111,7 +138,7 @@ export function conversation(runtime: Runtime, platform: Platform): Conversation
       case 'record.dispute':
         return viewOf(await run('disputeRecord', person, interactionId, { recordId: d.recordId, reason: d.reason }));
       case 'record.refresh':
-        return viewOf(await viewRecord(deps, person.id, { recordId: d.recordId }));
+        return viewOf(await read(viewRecord(deps, person.id, { recordId: d.recordId })));
       case 'record.submit': {
         const org = await deps.organisations.get(person.organisationId);
         const cal = org ? new SchoolCalendar(org) : null;
@@ -129,14 +156,14 @@ export function conversation(runtime: Runtime, platform: Platform): Conversation
     // Teams puts mentions in <at> tags; Slack-style and playground users may type the command with a slash
     const trimmed = typed.replace(/<at>[^<]*<\/at>/g, '').trim();
     const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|record)\b)/, '');
-    if (word === '' || word === 'help') return viewOf(await helpRead(deps, person.id, {}));
-    if (word === 'next') return viewOf(await nextSession(deps, person.id, {}));
-    if (word === 'actions') return viewOf(await myActions(deps, person.id, {}));
-    if (word === 'record' || word.startsWith('record ')) return viewOf(await recordToWrite(deps, person.id, { supervisee: word.slice(6).trim() }));
+    if (word === '' || word === 'help') return viewOf(await read(helpRead(deps, person.id, {})));
+    if (word === 'next') return viewOf(await read(nextSession(deps, person.id, {})));
+    if (word === 'actions') return viewOf(await read(myActions(deps, person.id, {})));
+    if (word === 'record' || word.startsWith('record ')) return viewOf(await read(recordToWrite(deps, person.id, { supervisee: word.slice(6).trim() })));
     if (word === 'overdue' || word.startsWith('overdue ')) {
       const filter = z.enum(['all', 'sessions', 'records', 'actions', 'reviews'], { message: 'use one of: sessions, records, actions, reviews' }).safeParse(word.slice(7).trim() || 'all');
       if (!filter.success) return { type: 'error', field: 'filter', message: `filter: ${filter.error.issues[0]?.message}` };
-      return viewOf(await computeOverdue(deps, person.id, { filter: filter.data }));
+      return viewOf(await read(computeOverdue(deps, person.id, { filter: filter.data })));
     }
     if (/^\/?park\b/i.test(trimmed)) return viewOf(await run('parkItemForNextSession', person, interactionId, { text: trimmed.replace(/^\/?park/i, '').trim() }));
     return viewOf(await run('submitAgendaItem', person, interactionId, { text: trimmed }));

@@ -23,6 +23,7 @@ import type { NotificationView } from '../../app/views.js';
 import type { Runtime } from '../../runtime.js';
 import { conversation, fieldError } from '../conversation.js';
 import { renderCard } from './cards.js';
+import { knownPeople } from '../known-people.js';
 import { TeamsNotifier, CONVERSATION_THREAD } from './notifier.js';
 
 const NOT_SET_UP = 'Sorry — your Teams account is not linked to a supervision record here. Please ask your DSL.';
@@ -94,6 +95,7 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
     if (context.activity.type === ActivityTypes.Message) await context.sendActivity('Sorry — something went wrong on our side. Please try again in a moment.').catch(() => undefined);
   };
   const notifier = new TeamsNotifier(deps, adapter, options.appId ?? '', logger);
+  const known = knownPeople((aadObjectId) => personByTeams(deps, aadObjectId), { onRefreshError: (error) => logger.warn({ err: error.message }, 'teams identity not refreshed') });
 
   const { onVerb, onText } = conversation(runtime, 'teams');
   const viewOf = (result: UseCaseResult): NotificationView => (result.ok ? (result.view ?? { type: 'text', text: 'Done.' }) : result.error);
@@ -115,13 +117,17 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
     }
     const activity = parsed.data;
     const interactionId = `${activity.conversation.id}.${activity.id ?? ''}`;
-    const person = activity.from.aadObjectId ? await personByTeams(deps, activity.from.aadObjectId) : null;
+    const person = activity.from.aadObjectId ? await known.find(activity.from.aadObjectId.toLowerCase()) : null;
     if (person) {
-      // every activity refreshes the person's conversation reference, and they are reachable again
-      // best effort: the reference is refreshed on every activity, and the person's action must not wait on it
-      await deps.deliveries
-        .put(CONVERSATION_THREAD, person.id, 'teams', { reference: JSON.stringify(TurnContext.getConversationReference(context.activity)) })
-        .catch((error: Error) => logger.warn({ err: error.message }, 'teams conversation reference not stored'));
+      // The person's conversation reference is kept for proactive messages. It is written when it changed,
+      // in the background: the person's action does not wait on it, and a failed write is tried again next time.
+      const reference = JSON.stringify(TurnContext.getConversationReference(context.activity));
+      if (known.changed(person.id, reference)) {
+        deps.deliveries.put(CONVERSATION_THREAD, person.id, 'teams', { reference }).catch((error: Error) => {
+          known.forget(person.id);
+          logger.warn({ err: error.message }, 'teams conversation reference not stored');
+        });
+      }
     }
     if (activity.type === ActivityTypes.Invoke && activity.name === 'adaptiveCard/action') {
       const value = z.object({ action: z.object({ verb: z.string().max(100), data: z.unknown().optional() }) }).safeParse(activity.value);
