@@ -21,7 +21,7 @@ const pages = new Map<string, Page>();
 
 /** A browser window for one person, as a visitor would open it. */
 async function openAs(person: string, width = 1280): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/London' });
   const page = await context.newPage();
   page.on('pageerror', (e) => {
     throw e;
