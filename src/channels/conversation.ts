@@ -45,6 +45,13 @@ async function withinDeadline(read: Promise<UseCaseResult>, onLate: () => void):
 const text = (max: number) => z.string().trim().max(max);
 const ref = z.string().regex(/^[A-Za-z0-9._:@-]{1,250}$/, 'not a valid reference');
 const version = z.coerce.number().int().min(1).max(9999);
+/** A calendar date that exists (not 2026-02-30) and a 24-hour time, or nothing picked. */
+const realDate = (v: string) => {
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+};
+const pickedDate = z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'pick a date').refine((v) => v === '' || realDate(v), 'pick a date');
+const pickedTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d)?$/, 'pick a time');
 
 export const VERBS = {
   'record.confirm': z.object({ recordId: ref, version }),
@@ -62,9 +69,9 @@ export const VERBS = {
     followUpById: z.string().max(200).optional(),
     action0: text(1000).optional(),
     owner0: z.string().max(200).optional(),
-    due0: z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'pick a date').optional(),
-    nextDate: z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'pick a date').optional(),
-    nextTime: z.string().regex(/^(\d{2}:\d{2})?$/, 'pick a time').optional(),
+    due0: pickedDate.optional(),
+    nextDate: pickedDate.optional(),
+    nextTime: pickedTime.optional(),
   }),
   'escalation.acknowledge': z.object({ escalationId: ref }),
   'agenda.add': z.object({

@@ -88,7 +88,12 @@ function parseSupervision(text: string) {
 const recordValue = z.string().regex(/^[A-Za-z0-9._-]{1,200}@\d{1,4}$/, 'not a record reference');
 const idValue = z.string().regex(/^[A-Za-z0-9._:-]{1,250}$/, 'not a reference');
 
-const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'pick a date');
+/** A calendar date that exists (Slack's date picker sends no other, but a payload is only signed, not checked). */
+const realDate = (v: string) => {
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+};
+const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'pick a date').refine(realDate, 'pick a date');
 
 /** The record modal's state, as Slack sends it. */
 const recordModalState = z.object({
@@ -108,7 +113,7 @@ const recordModalState = z.object({
     ]),
   ),
   next_date: z.object({ v: z.object({ selected_date: localDate.nullish() }) }),
-  next_time: z.object({ v: z.object({ selected_time: z.string().regex(/^\d{2}:\d{2}$/).nullish() }) }),
+  next_time: z.object({ v: z.object({ selected_time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'pick a time').nullish() }) }),
 });
 
 type ModalErrors = Record<string, string>;

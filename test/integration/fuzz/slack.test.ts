@@ -349,6 +349,7 @@ const brokenRecord: fc.Arbitrary<[Record<string, unknown>, string]> = fc.oneof(
   fc
     .oneof(
       nastyString.filter((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s)),
+      fc.constantFrom('2025-02-30', '2025-13-45', '0000-00-00', '2025-11-31'),
       notAString.filter((v) => v !== null),
     )
     .map((v): [Record<string, unknown>, string] => [
@@ -381,14 +382,16 @@ const brokenRecord: fc.Arbitrary<[Record<string, unknown>, string]> = fc.oneof(
     { ...goodRecord(), next_time: { v: { selected_time: '15:45' } } },
     'next_date',
   ]),
-  fc.constantFrom<unknown>('3pm', '1545', 5).map((v): [Record<string, unknown>, string] => [
-    {
-      ...goodRecord(),
-      next_date: { v: { selected_date: '2025-12-01' } },
-      next_time: { v: { selected_time: v } },
-    },
-    'next_time',
-  ]),
+  fc
+    .constantFrom<unknown>('3pm', '1545', 5, '25:99', '24:00', '12:60')
+    .map((v): [Record<string, unknown>, string] => [
+      {
+        ...goodRecord(),
+        next_date: { v: { selected_date: '2025-12-01' } },
+        next_time: { v: { selected_time: v } },
+      },
+      'next_time',
+    ]),
   fc
     .constantFrom('concerns', 'risk', 'decision', 'rationale', 'action_1')
     .chain((block) =>

@@ -136,7 +136,16 @@ const badText = (max: number) =>
     notAString.filter((v) => v !== null && v !== undefined),
   );
 const badDate = fc.oneof(
-  fc.constantFrom<unknown>('soon', '14/11/2025', '2025-1-1', '20251114', 'tomorrow'),
+  fc.constantFrom<unknown>(
+    'soon',
+    '14/11/2025',
+    '2025-1-1',
+    '20251114',
+    'tomorrow',
+    '2025-02-30',
+    '2025-13-45',
+    '0000-00-00',
+  ),
   notAString.filter((v) => v !== null && v !== undefined),
 );
 const goodRef = fc.constantFrom('c-amy.2025-11-10', 'r.c-amy.2025-11-10', 'esc-1', 'abc');
@@ -241,7 +250,7 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
       ],
   ),
   fc
-    .constantFrom<unknown>('3pm', '15.45', '1545', 5)
+    .constantFrom<unknown>('3pm', '15.45', '1545', 5, '25:99', '24:00', '12:60')
     .map(
       (t) =>
         ['record.submit', { sessionId: 'c-amy.2025-11-10', nextTime: t }, 'nextTime'] as [
