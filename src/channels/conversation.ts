@@ -25,10 +25,10 @@ import type { Runtime } from '../runtime.js';
 export const ANSWER_WITHIN_MS = 3_000;
 const STILL_WORKING: NotificationView = { type: 'text', text: 'Supervision records are not available for a moment — please try again shortly.' };
 
-async function withinDeadline(read: Promise<UseCaseResult>, onLate: () => void): Promise<UseCaseResult | 'late'> {
+async function withinDeadline(read: Promise<UseCaseResult>, onLate: () => void, ms: number): Promise<UseCaseResult | 'late'> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ANSWER_WITHIN_MS);
+    timer = setTimeout(() => resolve('late'), ms);
   });
   try {
     const outcome = await Promise.race([read, late]);
@@ -113,13 +113,19 @@ export interface Conversation {
   onText(person: Person, text: string, interactionId: string): Promise<NotificationView>;
 }
 
-export function conversation(runtime: Runtime, platform: Platform): Conversation {
+export interface ConversationOptions {
+  /** How long a person is kept waiting for a result before "on its way" (Teams' limit by default). */
+  answerWithinMs?: number;
+}
+
+export function conversation(runtime: Runtime, platform: Platform, options: ConversationOptions = {}): Conversation {
   const { deps, queues, logger } = runtime;
+  const answerWithinMs = options.answerWithinMs ?? ANSWER_WITHIN_MS;
 
   const run = (type: CommandType, actor: Person, interactionId: string, input: Record<string, unknown>): Promise<UseCaseResult | 'pending'> => {
     const command: Command = { commandId: commandIdFrom(platform, interactionId), type, actorId: actor.id, input };
     // an attempt that failed (a conflict, an outage) is retried by the queue; the person is told it is on its way
-    return queues.dispatchAndWait(command, ANSWER_WITHIN_MS).catch((error: Error) => {
+    return queues.dispatchAndWait(command, answerWithinMs).catch((error: Error) => {
       logger.warn({ err: error.message, type }, 'command attempt failed; the queue retries it');
       return 'pending' as const;
     });
@@ -131,7 +137,7 @@ export function conversation(runtime: Runtime, platform: Platform): Conversation
     return result.view ?? { type: 'text', text: 'Done.' };
   };
 
-  const read = (result: Promise<UseCaseResult>) => withinDeadline(result, () => logger.warn({ platform }, 'a read took longer than a person can wait; answered without it'));
+  const read = (result: Promise<UseCaseResult>) => withinDeadline(result, () => logger.warn({ platform }, 'a read took longer than a person can wait; answered without it'), answerWithinMs);
 
   async function onVerb(person: Person, verb: string, data: unknown, interactionId: string): Promise<NotificationView> {
     // own keys only: 'constructor' or 'toString' are not verbs

@@ -39,7 +39,7 @@ async function say(page: Page, text: string): Promise<void> {
   await page.getByLabel('Message to Supervision Bot').fill(text);
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await page.locator('.entry.from-person').filter({ hasText: text.split('\n')[0] as string }).last().waitFor();
-  await expect.poll(() => page.locator('.entry.from-bot').count()).toBeGreaterThan(before);
+  await expect.poll(() => page.locator('.entry.from-bot').count(), { timeout: 30_000 }).toBeGreaterThan(before);
 }
 
 /** The names under "Overdue supervision" in an /overdue card. */
@@ -67,7 +67,7 @@ afterAll(async () => {
 describe('the playground in a browser', () => {
   it('1. a supervisee gets the agenda prompt when the clock moves on, adds two items, one a risk of harm; the DSL sees the escalation', async () => {
     const chloe = await openAs('chloe');
-    await expect.poll(() => chloe.locator('.empty').textContent()).toContain('No messages yet');
+    await expect.poll(() => chloe.locator('.empty').textContent(), { timeout: 30_000 }).toContain('No messages yet');
     await screenshot(chloe, 'playground-01-supervisee-opens');
 
     await chloe.getByRole('button', { name: 'Advance to the next reminder' }).click();
@@ -79,7 +79,7 @@ describe('the playground in a browser', () => {
     await screenshot(chloe, 'playground-02-agenda-prompt');
 
     await say(chloe, 'Workload in Year 2');
-    await expect.poll(() => last(chloe, 'agenda').textContent()).toContain('Workload in Year 2');
+    await last(chloe, 'agenda').filter({ hasText: 'Workload in Year 2' }).waitFor();
     // the second item through the prompt card, flagged as a risk of harm
     await prompt.getByLabel('Agenda item').fill('A child in Year 2 has said she is scared to go home');
     await prompt.getByRole('checkbox', { name: /risk of harm/ }).check();
@@ -159,7 +159,7 @@ describe('the playground in a browser', () => {
     const priya = pages.get('priya') as Page;
     const count = await priya.locator('.entry[data-kind="overdue-summary"]').count();
     await say(priya, '/overdue');
-    await expect.poll(() => priya.locator('.entry[data-kind="overdue-summary"]').count()).toBe(count + 1);
+    await expect.poll(() => priya.locator('.entry[data-kind="overdue-summary"]').count(), { timeout: 30_000 }).toBe(count + 1);
     const after = last(priya, 'overdue-summary');
     expect(await overdueSupervision(after)).not.toContain('Chloe Evans');
     expect(await overdueSupervision(after)).toContain('Ben Hughes');

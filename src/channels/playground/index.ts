@@ -13,7 +13,8 @@ export interface PlaygroundChannel {
 
 export function createPlaygroundChannel(runtime: Runtime): PlaygroundChannel {
   const inbox = playgroundInbox(runtime.store.connection);
-  const api = playgroundRouter(runtime, { inbox, conversation: conversation(runtime, 'playground') });
+  // no platform deadline here: a visitor would rather see the answer than be told it is on its way
+  const api = playgroundRouter(runtime, { inbox, conversation: conversation(runtime, 'playground', { answerWithinMs: 20_000 }) });
   return {
     notifier: new PlaygroundNotifier(inbox),
     mount(app) {
