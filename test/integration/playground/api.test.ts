@@ -156,4 +156,19 @@ describe('the playground API', () => {
     expect(res.body.entry.kind).toBe('agenda');
     expect((await bot.runtime.deps.agenda.forSession('c-chloe.2026-11-30')).map((i) => i.text)).toContain('Attendance worries');
   });
+
+  it('a party requests a change to a record waiting for confirmation; the card shows it to both parties', async () => {
+    const recordId = 'rec.c-daniel.2026-11-02';
+    const res = await call('actions', 'daniel', { verb: 'record.dispute', data: { recordId, version: 1, reason: 'The action date should be next Friday' } });
+    expect(res.status).toBe(200);
+    expect(res.body.entry.id).toBe(`daniel|record:${recordId}`);
+    expect(JSON.stringify(res.body.entry.card)).toContain('Change requested by Daniel Price');
+    const james = await eventually(async () => (await call('inbox', 'james')).body.entries.find((e: { id: string }) => e.id === `james|record:${recordId}`), 'the record card in James’s chat');
+    expect(JSON.stringify(james.card)).toContain('The action date should be next Friday');
+  });
+
+  it('nobody shows as unreachable: in local try-out everyone is reached through the playground', async () => {
+    const { body } = await call('messages', 'priya', { text: 'overdue' });
+    expect(JSON.stringify(body.entry.card)).not.toContain('not reachable in');
+  });
 });
