@@ -1,7 +1,8 @@
 /**
  * `record`: the supervisor asks for the record sheet of their latest session that has taken place and has no
  * record sent yet (stour §5: the supervisor writes the record after the session). A draft already started
- * comes back as it was; otherwise a blank sheet, which is stored only when the supervisor sends it.
+ * comes back as it was; otherwise a blank sheet, which is stored only when the supervisor sends it. With no
+ * session to write up, a record waiting for the person's own confirmation comes back instead.
  */
 import { requiredConfirmers } from '../domain/record.js';
 import type { RecordSheet } from '../domain/types.js';
@@ -41,6 +42,11 @@ export const recordToWrite = useCase(async (deps: AppDeps, actorId: string, raw:
     return { ok: true, view: { type: 'text', text: `Sessions waiting for a record: ${list.join('; ')}. Type record and the first name, e.g. "record ${names(matching[0] as Waiting)[0]?.split(' ')[0] ?? ''}".` } };
   }
   const best = matching[0];
+  if (!best && !wanted) {
+    // nothing to write: a record waiting for this person's confirmation is what they most likely mean
+    const mine = (await deps.records.forPerson(actorId)).find((r) => r.state === 'awaiting-confirmation' && !r.confirmations.some((c) => c.personId === actorId));
+    if (mine) return viewRecord(deps, actorId, { recordId: mine.id });
+  }
   if (!best) return { ok: true, view: { type: 'text', text: 'You have no session waiting for a record. The record sheet is for the supervisor, after the session has taken place.' } };
   const recordId = recordIdFor(best.sessionId);
   if (await deps.records.latest(recordId)) return viewRecord(deps, actorId, { recordId });

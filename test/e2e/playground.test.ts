@@ -169,6 +169,20 @@ describe('the playground in a browser', () => {
     await screenshot(priya, 'playground-12-overdue-after-the-record');
   });
 
+  it('a supervisee requests a change to a record through the card', async () => {
+    const daniel = await openAs('daniel');
+    // Daniel's record of 2 Nov has waited for his confirmation since before the demo began
+    await say(daniel, 'record');
+    const sheet = last(daniel, 'record-sheet');
+    await sheet.getByRole('button', { name: 'Request a change' }).click();
+    await sheet.getByLabel('What should change, and why?').fill('The action should be mine, not the SENCo’s');
+    await sheet.getByRole('button', { name: 'Send' }).click();
+    await sheet.filter({ hasText: 'Change requested by Daniel Price' }).waitFor();
+    await screenshot(daniel, 'playground-14-supervisee-requests-a-change');
+    const james = pages.get('james') as Page;
+    await james.locator('.entry[data-kind="record-sheet"]').filter({ hasText: 'Change requested by Daniel Price' }).waitFor();
+  });
+
   it('works at phone width', async () => {
     const phone = await openAs('chloe', 375);
     await last(phone, 'record-sheet').waitFor();
