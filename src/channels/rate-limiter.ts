@@ -19,6 +19,7 @@ export class RateLimiter {
   private readonly events = new Map<string, number[]>();
   private readonly windows: RateWindow[];
   private readonly longest: number;
+  private takes = 0;
 
   constructor(windows: RateWindow[], options: { margin?: boolean } = {}) {
     const margin = options.margin ?? true;
@@ -52,6 +53,7 @@ export class RateLimiter {
    * burst the platform counts in one window.
    */
   async take(key: string): Promise<void> {
+    if (++this.takes % 1_000 === 0) this.forgetIdle(Date.now());
     for (;;) {
       const now = Date.now();
       const times = this.events.get(key) ?? [];
@@ -67,6 +69,11 @@ export class RateLimiter {
       const mine = times.lastIndexOf(at);
       if (mine >= 0) times.splice(mine, 1);
     }
+  }
+
+  /** Drops keys (conversations, people) with nothing in any window, so a large school's keys do not pile up. */
+  private forgetIdle(now: number): void {
+    for (const [key, times] of this.events) if ((times.at(-1) ?? 0) <= now - this.longest) this.events.delete(key);
   }
 
   /** Milliseconds until the next send for `key` could go (0: now). */
