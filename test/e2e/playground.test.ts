@@ -186,6 +186,16 @@ describe('the playground in a browser', () => {
   it('works at phone width', async () => {
     const phone = await openAs('chloe', 375);
     await last(phone, 'record-sheet').waitFor();
+    // keyboard only: the skip link leads to the message box, and Enter sends
+    await phone.keyboard.press('Tab');
+    expect(await phone.evaluate(() => document.activeElement?.textContent)).toBe('Skip to the message box');
+    await phone.keyboard.press('Enter');
+    expect(await phone.evaluate(() => document.activeElement?.id)).toBe('composer-text');
+    const replies = await phone.locator('.entry.from-bot').count();
+    await phone.keyboard.type('next');
+    await phone.keyboard.press('Enter');
+    await expect.poll(() => phone.locator('.entry.from-bot').count(), { timeout: 30_000 }).toBeGreaterThan(replies);
+    await last(phone, 'next-session').waitFor();
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(phone, 'playground-13-phone-width');
