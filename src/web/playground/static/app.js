@@ -186,7 +186,10 @@
       const { entries } = await api('inbox');
       if (state.person?.id !== asked) return;
       if (entries.length === 0) showEmpty(`No messages yet for ${state.person.name}. Move the clock forward to the next reminder, or say “help”.`);
-      for (const e of entries) upsertEntry(e);
+      let changed = false;
+      for (const e of entries) changed = upsertEntry(e) || changed;
+      // a new message may come from someone else moving the shared clock: show the time it now is
+      if (changed) refreshClock();
     } catch (error) {
       $('composer-status').textContent = error.message;
     }
@@ -298,5 +301,5 @@
   // ---- start ----------------------------------------------------------------------------------------------------
   loadPeople().catch((error) => showEmpty(`The playground could not load: ${error.message}`));
   setInterval(refresh, 1500);
-  setInterval(refreshClock, 10000);
+  setInterval(refreshClock, 5000);
 })();
