@@ -22,8 +22,7 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
     case 'agenda-prompt':
     case 'day-before': {
       const session = await deps.sessions.get(reminder.subjectId);
-      // a reminder that comes after its session began (the bot was down, or a clock moved on) says nothing
-      if (!session || session.status !== 'scheduled' || session.startsAt.getTime() <= now.getTime()) return [];
+      if (!session || session.status !== 'scheduled') return [];
       const contract = await deps.contracts.get(session.contractId);
       if (!contract) return [];
       const items = [...(await deps.agenda.forSession(session.id)), ...(await deps.agenda.parked(contract.id))];

@@ -235,14 +235,27 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
     if (!body.success) return badRequest(res, body.error);
     const clock = deps.clock as AdjustableClock;
     const now = deps.clock.now();
-    if (body.data.advance === 'days') clock.advance(body.data.days * 86_400_000);
-    else {
+    let fired = 0;
+    if (body.data.advance === 'days') {
+      // Time passes reminder by reminder: each fires at its own moment (a "tomorrow" on the day before, not
+      // days late), and what it says is what was true then.
+      const target = new Date(now.getTime() + body.data.days * 86_400_000);
+      for (let i = 0; i < 1000; i++) {
+        const [next] = await deps.reminders.pending(new Date(0), new Date(target.getTime() + 1));
+        if (!next) break;
+        if (next.dueAt.getTime() > deps.clock.now().getTime()) clock.set(next.dueAt);
+        const count = await queues.fireDueReminders();
+        fired += count;
+        if (count === 0) break;
+      }
+      if (target.getTime() > deps.clock.now().getTime()) clock.set(target);
+    } else {
       // reminders already due go first; otherwise the clock moves to the earliest one still to come
       const [due] = await deps.reminders.pending(new Date(0), new Date(now.getTime() + 1));
       const [next] = due ? [] : await deps.reminders.pending(now);
       if (next) clock.set(next.dueAt);
     }
-    const fired = await queues.fireDueReminders();
+    fired += await queues.fireDueReminders();
     await queues.flushOutbox();
     logger.info({ personId: person.id, advance: body.data.advance, fired }, 'playground clock moved');
     res.json({ ...(await clockState()), fired });
