@@ -81,7 +81,12 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
     c.superviseeIds.map((personId) => ({
       personId,
       personName: name(personId),
-      detail: c.nextScheduledAt ? `next booked ${formatDateTime(org, c.nextScheduledAt)}` : 'no session booked',
+      // a booked session whose time has passed without being marked held is a missed one, not a future one
+      detail: !c.nextScheduledAt
+        ? 'no session booked'
+        : c.nextScheduledAt.getTime() <= now.getTime()
+          ? `session of ${formatDateTime(org, c.nextScheduledAt)} not recorded as held`
+          : `next booked ${formatDateTime(org, c.nextScheduledAt)}`,
       daysOverdue: schoolDaysOverdue(c.sessionOverdueFrom, now, cal),
       refId: c.contractId,
       lastSessionText: c.lastHeldAt ? formatDate(org, c.lastHeldAt) : 'none yet',
