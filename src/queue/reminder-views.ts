@@ -1,4 +1,5 @@
 /** What each reminder says, to whom (stour App. C a week's notice; stour §6 review of previous actions). */
+import { DateTime } from 'luxon';
 import { agendaPromptView, formatDate, formatDateTime } from '../app/present.js';
 import { calendarOf } from '../app/context.js';
 import type { AppDeps, OutboxMessage } from '../app/ports.js';
@@ -30,6 +31,10 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
       const people = await deps.people.getMany([...contract.supervisorIds, ...contract.superviseeIds, ...items.map((i) => i.authorId), ...openActions.map((a) => a.ownerId)]);
       const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
       const when = formatDateTime(org, session.startsAt);
+      // the school-day-before reminder of a Monday session goes out on the Friday: say the day, not "tomorrow"
+      const tomorrow = DateTime.fromISO(cal.localDate(now), { zone: org.timezone }).plus({ days: 1 }).toISODate();
+      const isTomorrow = cal.localDate(session.startsAt) === tomorrow;
+      const dayWord = isTomorrow ? 'tomorrow' : `on ${DateTime.fromJSDate(session.startsAt, { zone: org.timezone }).setLocale('en-GB').toFormat('cccc')}`;
       return reminder.recipientIds.map((recipientId) => {
         const others = [...contract.supervisorIds, ...contract.superviseeIds].filter((id) => id !== recipientId).map(name);
         if (reminder.kind === 'agenda-prompt') {
@@ -42,8 +47,8 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
         const lines =
           reminder.kind === 'notice'
             ? [`Supervision with ${others.join(', ')} on ${when} (${session.durationMinutes} minutes, ${contract.location}).`, 'This is your week’s notice, so you both have time to prepare.']
-            : [`Supervision with ${others.join(', ')} tomorrow, ${when}, ${contract.location}.`, ...(items.length ? ['Agenda:', ...items.map((i) => `• ${i.text}`)] : ['No agenda items yet — reply with anything you want to discuss.'])];
-        return msg(recipientId, { type: 'reminder', kind: reminder.kind, title: reminder.kind === 'notice' ? 'Supervision next week' : 'Supervision tomorrow', lines, sessionId: session.id });
+            : [`Supervision with ${others.join(', ')} ${dayWord}, ${when}, ${contract.location}.`, ...(items.length ? ['Agenda:', ...items.map((i) => `• ${i.text}`)] : ['No agenda items yet — reply with anything you want to discuss.'])];
+        return msg(recipientId, { type: 'reminder', kind: reminder.kind, title: reminder.kind === 'notice' ? 'Supervision next week' : `Supervision ${dayWord}`, lines, sessionId: session.id });
       });
     }
     case 'record-unsigned': {
