@@ -5,6 +5,9 @@ import { loadActor, loadContract } from './context.js';
 import { audit, dropReminders, escalate } from './effects.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import type { AppDeps } from './ports.js';
+import { formatDateTime } from './present.js';
+import type { EscalationView } from './views.js';
+import type { Escalation, Organisation } from '../domain/types.js';
 
 const actionInput = z.object({ actionId: z.string().min(1).max(300) });
 
@@ -67,8 +70,41 @@ export const acknowledgeEscalation = useCase(async (deps: AppDeps, actorId: stri
   const ctx = await loadActor(deps, actorId);
   const escalation = await deps.escalations.get(parsed.escalationId);
   if (!escalation || !canAcknowledgeEscalation(ctx.actor, escalation, ctx.org)) throw new Refusal();
-  if (await deps.escalations.acknowledge(escalation.id, actorId, deps.clock.now())) {
-    await audit(deps, { organisationId: ctx.org.id, actorId, action: 'escalation.acknowledged', subject: { kind: 'escalation', id: escalation.id }, detail: {} });
-  }
-  return { ok: true, view: { type: 'text', text: `Acknowledged. Thank you, ${ctx.actor.name}.` } };
+  const now = deps.clock.now();
+  await deps.escalations.acknowledge(escalation.id, actorId, now);
+  const acknowledged = (await deps.escalations.get(escalation.id)) ?? { ...escalation, acknowledgedById: actorId, acknowledgedAt: now };
+  const view = await acknowledgedView(deps, ctx.org, acknowledged);
+  // Both steps are keyed by the escalation, so a retry after a crash writes what it missed and a second click
+  // writes nothing: one audit entry, by whoever acknowledged first.
+  const byId = acknowledged.acknowledgedById ?? actorId;
+  await audit(deps, { organisationId: ctx.org.id, actorId: byId, action: 'escalation.acknowledged', subject: { kind: 'escalation', id: escalation.id }, detail: {}, at: acknowledged.acknowledgedAt ?? now, key: `acknowledge:${escalation.id}` });
+  // every lead it went to sees who has it in hand: their card is updated in place (same thread)
+  await deps.outbox.enqueue(
+    escalation.notifiedIds.map((recipientId) => ({ id: `${escalation.id}.acknowledged.${recipientId}`, organisationId: ctx.org.id, recipientId, threadKey: `escalation:${escalation.id}`, createdAt: now, view })),
+  );
+  return { ok: true, view };
 });
+
+/** The escalation card as it stands once acknowledged, with the flagged text it was raised with. */
+async function acknowledgedView(deps: AppDeps, org: Organisation, escalation: Escalation): Promise<EscalationView> {
+  let text = '';
+  if (escalation.source.kind === 'agenda-item') text = (await deps.agenda.get(escalation.source.id))?.text ?? '';
+  else if (escalation.source.recordId) {
+    const record = await deps.records.latest(escalation.source.recordId);
+    const concernId = escalation.source.id.slice(escalation.source.recordId.length + 1);
+    text = record?.concerns.find((c) => c.id === concernId)?.text ?? '';
+  }
+  const people = await deps.people.getMany([escalation.raisedById, escalation.subjectPersonId, escalation.acknowledgedById ?? '']);
+  const name = (id?: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
+  return {
+    type: 'escalation',
+    escalationId: escalation.id,
+    raisedByName: name(escalation.raisedById),
+    subjectName: name(escalation.subjectPersonId),
+    raisedAtText: formatDateTime(org, escalation.raisedAt),
+    source: escalation.source.kind,
+    text,
+    acknowledged: true,
+    acknowledgedByName: name(escalation.acknowledgedById),
+  };
+}

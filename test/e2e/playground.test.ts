@@ -97,7 +97,7 @@ describe('the playground in a browser', () => {
     await screenshot(priya, 'playground-04-dsl-sees-escalation');
     await escalation.getByRole('button', { name: /Acknowledge/ }).click();
     // as in Teams, the card acted on becomes the bot's answer
-    await priya.locator('.entry').filter({ hasText: 'Acknowledged. Thank you, Priya Shah.' }).waitFor();
+    await priya.locator('.entry').filter({ hasText: 'Acknowledged by Priya Shah.' }).waitFor();
     await screenshot(priya, 'playground-05-dsl-acknowledges');
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitAgendaItem } from '../../../src/app/agenda.js';
+import { acknowledgeEscalation } from '../../../src/app/follow-up.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
 import { confirmRecord, disputeRecord, draftRecord, submitRecordForConfirmation, viewRecord } from '../../../src/app/records.js';
 import type { AppDeps, AuditLog } from '../../../src/app/ports.js';
@@ -43,9 +44,21 @@ describe('a supervision from agenda to signed record', () => {
     expect(await w.deps.escalations.unacknowledged('org-wl')).toHaveLength(1);
   });
 
+  it('when the DSL acknowledges, every lead it went to sees who has it in hand; a second click changes nothing', async () => {
+    const [escalation] = await w.deps.escalations.unacknowledged('org-wl');
+    const first = await acknowledgeEscalation(w.deps, 'dsl', { escalationId: escalation!.id });
+    expect(first).toMatchObject({ ok: true, view: { type: 'escalation', acknowledged: true, acknowledgedByName: 'Dee Lead', text: 'Bruising seen on a child' } });
+    expect(await acknowledgeEscalation(w.deps, 'deputy', { escalationId: escalation!.id })).toMatchObject({ ok: true, view: { acknowledgedByName: 'Dee Lead' } });
+    const deputyCards = (await outboxFor('deputy')).filter((m) => m.view.type === 'escalation') as unknown as Array<{ view: { acknowledged: boolean }; threadKey: string }>;
+    expect(deputyCards.at(-1)).toMatchObject({ view: { acknowledged: true }, threadKey: `escalation:${escalation!.id}` });
+    expect((await w.deps.audit.entries('org-wl')).filter((e) => e.action === 'escalation.acknowledged')).toHaveLength(1);
+    // /overdue below expects one unacknowledged escalation: raise it again from a fresh item
+    await submitAgendaItem(w.deps, 'amy', { key: 'k3', text: 'Another worry about a child', riskOfHarm: true });
+  });
+
   it('a retried agenda reply adds nothing twice', async () => {
     await submitAgendaItem(w.deps, 'amy', { key: 'k1', text: 'Attendance of JB\nWorkload' });
-    expect(await w.deps.agenda.forSession(sessionId)).toHaveLength(3);
+    expect(await w.deps.agenda.forSession(sessionId)).toHaveLength(4);
   });
 
   it('the supervisor drafts and sends the record; both parties get a card', async () => {
