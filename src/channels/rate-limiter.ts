@@ -3,7 +3,7 @@
  * answered 429. Sliding windows: each key (a conversation, a tenant, a workspace) may have at most `limit`
  * sends in any `windowMs`. A send's slot is reserved before it waits, so concurrent senders queue in order.
  *
- * Each window is widened by a small margin (1 % of the window, at least 40 ms): a request reaches the
+ * Each window is widened by a small margin (1 % of the window, at least 60 ms): a request reaches the
  * platform a few milliseconds after it leaves, and uneven delays would otherwise put one request too many in
  * the platform's window now and then.
  */
@@ -23,7 +23,7 @@ export class RateLimiter {
 
   constructor(windows: RateWindow[], options: { margin?: boolean } = {}) {
     const margin = options.margin ?? true;
-    this.windows = windows.map((w) => ({ limit: w.limit, windowMs: margin ? w.windowMs + Math.max(40, Math.ceil(w.windowMs / 100)) : w.windowMs }));
+    this.windows = windows.map((w) => ({ limit: w.limit, windowMs: margin ? w.windowMs + Math.max(60, Math.ceil(w.windowMs / 100)) : w.windowMs }));
     this.longest = Math.max(0, ...this.windows.map((w) => w.windowMs));
   }
 
