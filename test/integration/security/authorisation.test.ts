@@ -1,6 +1,7 @@
 /**
  * Authorisation matrix: every role × every command (`COMMAND_HANDLERS`, run as the queue's worker runs them)
- * and every read (`computeOverdue`, `viewRecord`, `nextSession`, `myActions`), against Amy's contract
+ * and every read (`computeOverdue`, `viewRecord`, `nextSession`, `myActions`, and the dashboard's overview, staff
+ * list and person history behind the Teams tab and its exports), against Amy's contract
  * (supervisor Sam, dispute route: the safeguarding governor). Expected cells come from the policies
  * (PRODUCT.md, src/domain/permissions.ts):
  *   - only the named supervisor drafts, submits and corrects the record (stour §5, §8);
@@ -19,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_HANDLERS, type CommandType, runCommand } from '../../../src/app/commands.js';
 import type { UseCaseResult } from '../../../src/app/errors.js';
+import { dashboardSummary, personHistory, staffDirectory } from '../../../src/app/dashboard.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
 import { myActions, nextSession } from '../../../src/app/reads.js';
 import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
@@ -181,6 +183,11 @@ const ACTIONS: Cell[] = [
   { name: 'viewRecord (awaiting confirmation)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy'], input: async () => ({ recordId: await awaiting() }) },
   { name: 'viewRecord (signed)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy', 'auditor'], input: async () => ({ recordId: await signed() }) },
   { name: 'viewRecord (disputed, heard by the governor)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy', 'governor'], input: async () => ({ recordId: await disputed() }) },
+  // the DSL dashboard (the Teams tab and its CSV exports read these): the overview for the leads only; the staff
+  // list for the leads and an auditor; a person's history for themselves, the leads and an auditor
+  { name: 'dashboardSummary (tab, figures CSV)', run: (a, i) => dashboardSummary(w.deps, a, i), allowed: [...LEADS, 'otherOrganisation'], input: async () => ({}) },
+  { name: 'staffDirectory (tab)', run: (a, i) => staffDirectory(w.deps, a, i), allowed: [...LEADS, 'auditor', 'otherOrganisation'], input: async () => ({}) },
+  { name: 'personHistory of the supervisee (tab)', run: (a, i) => personHistory(w.deps, a, i), allowed: ['supervisee', ...LEADS, 'auditor'], input: async () => ({ personId: 'amy' }) },
   // a person's own next session and actions: anyone known, and what comes back is their own
   { name: 'nextSession', run: (a, i) => nextSession(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
   { name: 'myActions', run: (a, i) => myActions(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
