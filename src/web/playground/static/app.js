@@ -268,8 +268,9 @@
     if (!state.person) return;
     try {
       const c = await api('clock');
-      // a message about an earlier move of the clock is out of date once the clock shows another time
-      if ($('clock-now').dateTime && $('clock-now').dateTime !== c.now) $('clock-status').textContent = '';
+      // a message about an earlier move of the clock is out of date once the clock shows another time (to the
+      // minute: the clock keeps ticking between moves, so its instant differs at every look)
+      if ($('clock-now').textContent && $('clock-now').textContent !== c.nowText) $('clock-status').textContent = '';
       showClock(c);
     } catch {}
   }
