@@ -249,6 +249,19 @@ export function prototypePolluted(): boolean {
  * Waits until the database stops changing (reminders due at start-up fired, their messages delivered), so
  * that what changes during a batch was caused by the batch. Two equal fingerprints a second apart.
  */
+/**
+ * Waits until every outbox row has been delivered. Slack and Teams sends are paced to the platforms' limits,
+ * so a delivery (and the DM channel it stores) can land seconds after the last one: longer than `settled`'s
+ * one-second look would notice.
+ */
+export async function allDelivered(outbox: { pending(limit: number): Promise<unknown[]> }): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    if ((await outbox.pending(1)).length === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the outbox was never delivered');
+}
+
 export async function settled(
   connection: Connection,
   exclude: readonly Exclusion[],

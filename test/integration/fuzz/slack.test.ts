@@ -31,6 +31,7 @@ import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import {
   anyValue,
   fingerprint,
+  allDelivered,
   fuzzBatches,
   inParallel,
   nastyString,
@@ -824,6 +825,7 @@ beforeAll(async () => {
   await settled(w.store.connection, [], async () => {
     await bot.runtime.queues.fireDueReminders();
     await bot.runtime.queues.flushOutbox();
+    await allDelivered(bot.runtime.deps.outbox);
   });
 }, 180_000);
 afterAll(async () => {

@@ -28,6 +28,7 @@ import {
   inParallel,
   settled,
   statusTally,
+  allDelivered,
   fuzzBatches,
   nastyString,
   notAString,
@@ -615,6 +616,7 @@ beforeAll(async () => {
   await settled(w.store.connection, CHANGES_ON_ANY_ACTIVITY, async () => {
     await bot.runtime.queues.fireDueReminders();
     await bot.runtime.queues.flushOutbox();
+    await allDelivered(bot.runtime.deps.outbox);
   });
 }, 180_000);
 afterAll(async () => {
