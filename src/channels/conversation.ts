@@ -12,7 +12,8 @@ import { help as helpRead, myActions, nextSession } from '../app/reads.js';
 import { recordToWrite } from '../app/record-form.js';
 import { viewRecord } from '../app/records.js';
 import type { NotificationView } from '../app/views.js';
-import { SchoolCalendar } from '../domain/calendar.js';
+import { isCalendarDate } from '../domain/calendar.js';
+import { calendarOf } from '../app/context.js';
 import { AGENDA_CATEGORIES, RECORD_TOPICS, type Person } from '../domain/types.js';
 import type { Runtime } from '../runtime.js';
 
@@ -46,11 +47,7 @@ const text = (max: number) => z.string().trim().max(max);
 const ref = z.string().regex(/^[A-Za-z0-9._:@-]{1,250}$/, 'not a valid reference');
 const version = z.coerce.number().int().min(1).max(9999);
 /** A calendar date that exists (not 2026-02-30) and a 24-hour time, or nothing picked. */
-const realDate = (v: string) => {
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-};
-const pickedDate = z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'pick a date').refine((v) => v === '' || realDate(v), 'pick a date');
+const pickedDate = z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'pick a date').refine((v) => v === '' || isCalendarDate(v), 'pick a date');
 const pickedTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d)?$/, 'pick a time');
 
 export const VERBS = {
@@ -154,7 +151,7 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
         return viewOf(await read(viewRecord(deps, person.id, { recordId: d.recordId })));
       case 'record.submit': {
         const org = await deps.organisations.get(person.organisationId);
-        const cal = org ? new SchoolCalendar(org) : null;
+        const cal = org ? calendarOf(org) : null;
         const input = recordInput(parsed.data as z.infer<(typeof VERBS)['record.submit']>, (day, time) => (cal ? cal.atLocalTime(day, time) : new Date(`${day}T${time}:00Z`)));
         return viewOf(await run('draftRecord', person, interactionId, input));
       }

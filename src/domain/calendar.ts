@@ -15,6 +15,12 @@ export function addDays(day: LocalDate, n: number): LocalDate {
   return new Date(t).toISOString().slice(0, 10);
 }
 
+/** Whether `YYYY-MM-DD` names a day that exists (not 2026-02-30). */
+export function isCalendarDate(day: string): boolean {
+  const d = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day;
+}
+
 export function weekday(day: LocalDate): number {
   // 1 = Monday … 7 = Sunday
   const d = new Date(`${day}T00:00:00Z`).getUTCDay();

@@ -2,6 +2,7 @@
 import { DateTime } from 'luxon';
 import { agendaPromptView, formatDate, formatDateTime } from '../app/present.js';
 import { calendarOf } from '../app/context.js';
+import { addDays } from '../domain/calendar.js';
 import type { AppDeps, OutboxMessage } from '../app/ports.js';
 import type { Reminder } from '../domain/types.js';
 
@@ -32,8 +33,7 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
       const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
       const when = formatDateTime(org, session.startsAt);
       // the school-day-before reminder of a Monday session goes out on the Friday: say the day, not "tomorrow"
-      const tomorrow = DateTime.fromISO(cal.localDate(now), { zone: org.timezone }).plus({ days: 1 }).toISODate();
-      const isTomorrow = cal.localDate(session.startsAt) === tomorrow;
+      const isTomorrow = cal.localDate(session.startsAt) === addDays(cal.localDate(now), 1);
       const dayWord = isTomorrow ? 'tomorrow' : `on ${DateTime.fromJSDate(session.startsAt, { zone: org.timezone }).setLocale('en-GB').toFormat('cccc')}`;
       return reminder.recipientIds.map((recipientId) => {
         const others = [...contract.supervisorIds, ...contract.superviseeIds].filter((id) => id !== recipientId).map(name);

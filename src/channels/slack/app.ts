@@ -26,6 +26,8 @@ import { type Command, type CommandType, commandIdFrom } from '../../app/command
 import type { UseCaseResult } from '../../app/errors.js';
 import { viewRecord, recordIdFor } from '../../app/records.js';
 import type { NotificationView, RecordSheetView } from '../../app/views.js';
+import { calendarOf } from '../../app/context.js';
+import { isCalendarDate } from '../../domain/calendar.js';
 import type { Person } from '../../domain/types.js';
 import { AGENDA_CATEGORIES, RECORD_TOPICS } from '../../domain/types.js';
 import { AGENDA_CATEGORY_LABELS, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
@@ -89,11 +91,7 @@ const recordValue = z.string().regex(/^[A-Za-z0-9._-]{1,200}@\d{1,4}$/, 'not a r
 const idValue = z.string().regex(/^[A-Za-z0-9._:-]{1,250}$/, 'not a reference');
 
 /** A calendar date that exists (Slack's date picker sends no other, but a payload is only signed, not checked). */
-const realDate = (v: string) => {
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-};
-const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'pick a date').refine(realDate, 'pick a date');
+const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'pick a date').refine(isCalendarDate, 'pick a date');
 
 /** The record modal's state, as Slack sends it. */
 const recordModalState = z.object({
@@ -664,8 +662,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     switch (v.name) {
       case VIEWS.record: {
         const org = await deps.organisations.get(person.organisationId);
-        const { SchoolCalendar } = await import('../../domain/calendar.js');
-        const cal = org ? new SchoolCalendar(org) : null;
+        const cal = org ? calendarOf(org) : null;
         const { input } = recordInputFromModal(v.values, v.metadata, (day, time) => (cal ? cal.atLocalTime(day, time) : new Date(`${day}T${time}:00Z`)));
         if (!input) return;
         const result = await run('draftRecord', person, interaction, input);
