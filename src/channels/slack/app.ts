@@ -473,11 +473,18 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     await enqueue({ kind: 'view', name: VIEWS.agendaItem, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
   });
 
+  /**
+   * Slack redelivers an event it thinks we missed (`x-slack-retry-num`): each event id is queued once. Checked
+   * here rather than in the work, so a retried job still does the work its first attempt could not finish.
+   */
+  const firstTime = async (eventId: string) => (await redis.set(`${prefix}:slack:event:${eventId}`, '1', 'EX', 86_400, 'NX')) === 'OK';
+
   // a reply in the bot's DM: agenda items, one per line (or a command word)
   app.message(async ({ message, body }) => {
     const m = message as { channel_type?: string; user?: string; text?: string; subtype?: string; bot_id?: string; channel: string; ts: string };
     if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
     const eventId = (body as { event_id?: string }).event_id ?? `${m.channel}.${m.ts}`;
+    if (!(await firstTime(eventId))) return;
     await enqueue({ kind: 'message', eventId, userId: m.user, channel: m.channel, text: m.text ?? '' });
   });
 
@@ -493,9 +500,6 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   // ---- the working half: lookups, commands and replies ----
 
   const client = new webApi.WebClient(options.botToken, { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), logLevel: webApi.LogLevel.ERROR, retryConfig: { retries: 2 } });
-
-  /** Slack redelivers an event it thinks we missed (`x-slack-retry-num`): each event id is handled once. */
-  const firstTime = async (eventId: string) => (await redis.set(`${prefix}:slack:event:${eventId}`, '1', 'EX', 86_400, 'NX')) === 'OK';
 
   const run = async (type: CommandType, actor: Person, interactionId: string, input: Record<string, unknown>): Promise<UseCaseResult | 'pending'> => {
     const command: Command = { commandId: commandIdFrom('slack', interactionId), type, actorId: actor.id, input };
@@ -686,7 +690,6 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   }
 
   async function messageWorkDone(m: Extract<SlackWork, { kind: 'message' }>): Promise<void> {
-    if (!(await firstTime(m.eventId))) return;
     const person = await who(m.userId);
     const post = async (msg: SlackMessage) => {
       for (const page of paginate(msg)) await client.chat.postMessage({ channel: m.channel, ...page });
