@@ -21,9 +21,8 @@ export class RateLimiter {
   private readonly longest: number;
   private takes = 0;
 
-  constructor(windows: RateWindow[], options: { margin?: boolean } = {}) {
-    const margin = options.margin ?? true;
-    this.windows = windows.map((w) => ({ limit: w.limit, windowMs: margin ? w.windowMs + Math.max(60, Math.ceil(w.windowMs / 100)) : w.windowMs }));
+  constructor(windows: RateWindow[]) {
+    this.windows = windows.map((w) => ({ limit: w.limit, windowMs: w.windowMs + Math.max(60, Math.ceil(w.windowMs / 100)) }));
     this.longest = Math.max(0, ...this.windows.map((w) => w.windowMs));
   }
 
@@ -74,11 +73,5 @@ export class RateLimiter {
   /** Drops keys (conversations, people) with nothing in any window, so a large school's keys do not pile up. */
   private forgetIdle(now: number): void {
     for (const [key, times] of this.events) if ((times.at(-1) ?? 0) <= now - this.longest) this.events.delete(key);
-  }
-
-  /** Milliseconds until the next send for `key` could go (0: now). */
-  delay(key: string): number {
-    const now = Date.now();
-    return Math.max(0, this.nextSlot(this.events.get(key) ?? [], now) - now);
   }
 }

@@ -17,8 +17,7 @@ import {
 } from 'botbuilder';
 import express, { type Express } from 'express';
 import { z } from 'zod';
-import type { UseCaseResult } from '../../app/errors.js';
-import { help as helpRead, personByTeams } from '../../app/reads.js';
+import { personByTeams } from '../../app/reads.js';
 import type { NotificationView } from '../../app/views.js';
 import type { Runtime } from '../../runtime.js';
 import { conversation, fieldError } from '../conversation.js';
@@ -98,7 +97,6 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
   const known = knownPeople((aadObjectId) => personByTeams(deps, aadObjectId), { onRefreshError: (error) => logger.warn({ err: error.message }, 'teams identity not refreshed') });
 
   const { onVerb, onText } = conversation(runtime, 'teams');
-  const viewOf = (result: UseCaseResult): NotificationView => (result.ok ? (result.view ?? { type: 'text', text: 'Done.' }) : result.error);
   const cardFor = async (view: NotificationView) => {
     if (view.type !== 'record-sheet') return renderCard(view);
     const parties = await deps.people.getMany([view.supervisor.id, ...view.supervisees.map((s) => s.id)]);
@@ -159,7 +157,7 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
     }
     if (activity.type === ActivityTypes.InstallationUpdate || activity.type === ActivityTypes.ConversationUpdate) {
       if (person && activity.type === ActivityTypes.InstallationUpdate) {
-        await context.sendActivity({ attachments: [CardFactory.adaptiveCard(renderCard(viewOf(await helpRead(deps, person.id, {}))))] });
+        await context.sendActivity({ attachments: [CardFactory.adaptiveCard(renderCard(await onText(person, 'help', interactionId)))] });
       }
     }
   }
