@@ -4,11 +4,12 @@
  */
 import { sessionOverdueFrom } from '../domain/cadence.js';
 import { remindersForSession } from '../domain/reminders.js';
+import { heldOnTime } from '../domain/stats.js';
 import { escalationRecipients } from '../domain/routing.js';
 import type { Escalation, Organisation, Reminder, SupervisionContract } from '../domain/types.js';
 import { calendarOf } from './context.js';
 import type { AppDeps, AuditEntry, OutboxMessage } from './ports.js';
-import { formatDateTime } from './present.js';
+import { escalationView } from './present.js';
 
 export async function audit(
   deps: AppDeps,
@@ -27,12 +28,8 @@ export async function refreshCompliance(deps: AppDeps, org: Organisation, contra
   const next = sessions
     .filter((s) => s.status === 'scheduled' && s.startsAt.getTime() > now.getTime())
     .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())[0];
-  let onTime = 0;
-  let previous: Date | undefined;
-  for (const s of held) {
-    if (s.startsAt.getTime() < sessionOverdueFrom(contract, previous, cal, org.overdueGraceDays).getTime()) onTime++;
-    previous = s.startsAt;
-  }
+  // the same rule as the dashboard's on-time rate
+  const onTime = heldOnTime(contract, held, cal, org.overdueGraceDays).filter(Boolean).length;
   await deps.compliance.upsert({
     contractId: contract.id,
     organisationId: contract.organisationId,
@@ -92,23 +89,14 @@ export async function escalate(
     notifiedIds: escalationRecipients(org, input.subjectPersonId),
   };
   await deps.escalations.insert(escalation);
-  const name = (pid: string) => people.find((p) => p.id === pid)?.name ?? 'a colleague';
+  const view = escalationView(org, escalation, people, input.text);
   const messages: OutboxMessage[] = escalation.notifiedIds.map((recipientId) => ({
     id: `${id}.notify.${recipientId}`,
     organisationId: org.id,
     recipientId,
     threadKey: `escalation:${id}`,
     createdAt: now,
-    view: {
-      type: 'escalation',
-      escalationId: id,
-      raisedByName: name(input.raisedById),
-      subjectName: name(input.subjectPersonId),
-      raisedAtText: formatDateTime(org, now),
-      source: input.source.kind,
-      text: input.text,
-      acknowledged: false,
-    },
+    view,
   }));
   await deps.outbox.enqueue(messages);
   await audit(deps, {

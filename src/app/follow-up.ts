@@ -5,7 +5,7 @@ import { loadActor, loadContract } from './context.js';
 import { audit, dropReminders, escalate } from './effects.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import type { AppDeps } from './ports.js';
-import { formatDateTime } from './present.js';
+import { escalationView } from './present.js';
 import type { EscalationView } from './views.js';
 import type { Escalation, Organisation } from '../domain/types.js';
 
@@ -72,7 +72,9 @@ export const acknowledgeEscalation = useCase(async (deps: AppDeps, actorId: stri
   if (!escalation || !canAcknowledgeEscalation(ctx.actor, escalation, ctx.org)) throw new Refusal();
   const now = deps.clock.now();
   await deps.escalations.acknowledge(escalation.id, actorId, now);
-  const acknowledged = (await deps.escalations.get(escalation.id)) ?? { ...escalation, acknowledgedById: actorId, acknowledgedAt: now };
+  const stored = await deps.escalations.get(escalation.id);
+  // another lead's click may have claimed it a moment before writing who: it is acknowledged either way
+  const acknowledged = { ...escalation, ...stored, acknowledgedAt: stored?.acknowledgedAt ?? now, acknowledgedById: stored?.acknowledgedById ?? actorId };
   const view = await acknowledgedView(deps, ctx.org, acknowledged);
   // Both steps are keyed by the escalation, so a retry after a crash writes what it missed and a second click
   // writes nothing: one audit entry, by whoever acknowledged first.
@@ -95,16 +97,5 @@ async function acknowledgedView(deps: AppDeps, org: Organisation, escalation: Es
     text = record?.concerns.find((c) => c.id === concernId)?.text ?? '';
   }
   const people = await deps.people.getMany([escalation.raisedById, escalation.subjectPersonId, escalation.acknowledgedById ?? '']);
-  const name = (id?: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
-  return {
-    type: 'escalation',
-    escalationId: escalation.id,
-    raisedByName: name(escalation.raisedById),
-    subjectName: name(escalation.subjectPersonId),
-    raisedAtText: formatDateTime(org, escalation.raisedAt),
-    source: escalation.source.kind,
-    text,
-    acknowledged: true,
-    acknowledgedByName: name(escalation.acknowledgedById),
-  };
+  return escalationView(org, escalation, people, text);
 }

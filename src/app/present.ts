@@ -8,13 +8,14 @@ import { RECORD_TOPICS } from '../domain/types.js';
 import type {
   AgendaItem,
   AgreedAction,
+  Escalation,
   Organisation,
   Person,
   RecordSheet,
   Session,
   SupervisionContract,
 } from '../domain/types.js';
-import type { AgendaItemView, AgendaPromptView, OpenActionView, PersonRef, RecordSheetView } from './views.js';
+import type { AgendaItemView, AgendaPromptView, EscalationView, OpenActionView, PersonRef, RecordSheetView } from './views.js';
 
 // long lists (/overdue of a trust) repeat the same few dates: format each once
 const formatted = new Map<string, string>();
@@ -168,5 +169,20 @@ export function recordSheetView(input: {
         }
       : undefined,
     ownerOptions: requiredConfirmers(record).map((id) => ref(people, id)),
+  };
+}
+
+/** The escalation card a lead sees; `text` is the flagged text, which goes only to the leads it is escalated to. */
+export function escalationView(org: Pick<Organisation, 'timezone'>, escalation: Escalation, people: Person[], text: string): EscalationView {
+  return {
+    type: 'escalation',
+    escalationId: escalation.id,
+    raisedByName: ref(people, escalation.raisedById).name,
+    subjectName: ref(people, escalation.subjectPersonId).name,
+    raisedAtText: formatDateTime(org, escalation.raisedAt),
+    source: escalation.source.kind,
+    text,
+    acknowledged: escalation.acknowledgedAt !== undefined,
+    ...(escalation.acknowledgedById ? { acknowledgedByName: ref(people, escalation.acknowledgedById).name } : {}),
   };
 }
