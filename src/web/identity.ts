@@ -11,6 +11,7 @@
 import type { Request } from 'express';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { z } from 'zod';
+import { PERSON_ID } from '../app/dashboard.js';
 import type { AppDeps } from '../app/ports.js';
 import type { Config } from '../config.js';
 import type { Person } from '../domain/types.js';
@@ -31,7 +32,6 @@ export interface WebIdentity {
   identify(req: Request): Promise<IdentityResult>;
 }
 
-const personId = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a person id');
 
 const ssoClaims = z.object({
   oid: z.string().uuid('must be an Entra object id'),
@@ -98,7 +98,7 @@ export function webIdentity(config: Config, deps: AppDeps, options: WebIdentityO
       if (!playground) return unauthorised('sign in through Microsoft Teams');
       const named = req.get(PLAYGROUND_HEADER) ?? cookie(req, PLAYGROUND_COOKIE);
       if (named === undefined) return unauthorised('choose who you are');
-      const id = personId.safeParse(named);
+      const id = PERSON_ID.safeParse(named);
       if (!id.success) return unauthorised(`${PLAYGROUND_HEADER}: ${id.error.issues[0]?.message}`);
       const person = await deps.people.get(id.data);
       if (!person) return unauthorised(`${PLAYGROUND_HEADER}: nobody here has that id`);
