@@ -19,24 +19,26 @@ export const recordToWrite = useCase(async (deps: AppDeps, actorId: string, raw:
   const { supervisee } = parseInput(input, raw);
   const ctx = await loadActor(deps, actorId);
   const now = deps.clock.now();
-  type Waiting = { sessionId: string; contractId: string; startsAt: Date; superviseeIds: string[] };
-  // per contract, its latest session that took place and has no record sent yet
+  type Waiting = { sessionId: string; contractId: string; startsAt: Date; superviseeIds: string[]; record: RecordSheet | null };
+  // per contract, its latest session that took place and has no record sent yet: newest first, first found
   const waiting: Waiting[] = [];
   for (const contract of await deps.contracts.forPerson(actorId)) {
     if (!contract.supervisorIds.includes(actorId)) continue;
-    let latest: Waiting | null = null;
-    for (const s of await deps.sessions.byContract(contract.id)) {
-      if (s.startsAt.getTime() > now.getTime() || s.status === 'cancelled') continue;
+    const past = (await deps.sessions.byContract(contract.id))
+      .filter((s) => s.startsAt.getTime() <= now.getTime() && s.status !== 'cancelled')
+      .sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime());
+    for (const s of past) {
       const record = await deps.records.latest(recordIdFor(s.id));
       if (record && record.state !== 'draft' && record.state !== 'resolved') continue;
-      if (!latest || s.startsAt.getTime() > latest.startsAt.getTime()) latest = { sessionId: s.id, contractId: contract.id, startsAt: s.startsAt, superviseeIds: contract.superviseeIds };
+      waiting.push({ sessionId: s.id, contractId: contract.id, startsAt: s.startsAt, superviseeIds: contract.superviseeIds, record });
+      break;
     }
-    if (latest) waiting.push(latest);
   }
   const people = await deps.people.getMany([...new Set(waiting.flatMap((w) => w.superviseeIds))]);
-  const names = (w: Waiting) => w.superviseeIds.map((id) => people.find((p) => p.id === id)?.name ?? 'a colleague');
+  const nameOf = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
+  const names = (w: Waiting) => w.superviseeIds.map(nameOf);
   const wanted = supervisee.toLowerCase();
-  const matching = wanted ? waiting.filter((w) => w.superviseeIds.some((id) => id === wanted || names({ ...w, superviseeIds: [id] })[0]?.toLowerCase().startsWith(wanted))) : waiting;
+  const matching = wanted ? waiting.filter((w) => w.superviseeIds.some((id) => id === wanted || nameOf(id).toLowerCase().startsWith(wanted))) : waiting;
   if (matching.length > 1) {
     const list = matching.sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime()).map((w) => `${names(w).join(', ')} (${formatDate(ctx.org, w.startsAt)})`);
     return { ok: true, view: { type: 'text', text: `Sessions waiting for a record: ${list.join('; ')}. Type record and the first name, e.g. "record ${names(matching[0] as Waiting)[0]?.split(' ')[0] ?? ''}".` } };
@@ -49,7 +51,7 @@ export const recordToWrite = useCase(async (deps: AppDeps, actorId: string, raw:
   }
   if (!best) return { ok: true, view: { type: 'text', text: 'You have no session waiting for a record. The record sheet is for the supervisor, after the session has taken place.' } };
   const recordId = recordIdFor(best.sessionId);
-  if (await deps.records.latest(recordId)) return viewRecord(deps, actorId, { recordId });
+  if (best.record) return viewRecord(deps, actorId, { recordId });
   const blank: RecordSheet = {
     id: recordId,
     version: 1,
