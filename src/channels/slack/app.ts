@@ -499,7 +499,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
 
   // ---- the working half: lookups, commands and replies ----
 
-  const client = new webApi.WebClient(options.botToken, { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), logLevel: webApi.LogLevel.ERROR, retryConfig: { retries: 2 } });
+  // the notifier's client: one Web API client per channel, with the same handling of Slack's 429s
+  const client = notifier.client;
 
   const run = async (type: CommandType, actor: Person, interactionId: string, input: Record<string, unknown>): Promise<UseCaseResult | 'pending'> => {
     const command: Command = { commandId: commandIdFrom('slack', interactionId), type, actorId: actor.id, input };
@@ -529,8 +530,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   const reply = async (respond: Respond | undefined, userId: string, message: SlackMessage) => {
     if (respond) await respond({ response_type: 'ephemeral', replace_original: false, ...message });
     else {
-      const dm = await client.conversations.open({ users: userId });
-      await client.chat.postMessage({ channel: dm.channel?.id as string, ...message });
+      await client.chat.postMessage({ channel: await notifier.dm(userId), ...message });
     }
   };
 

@@ -77,17 +77,21 @@ export class SlackNotifier implements ChannelNotifier {
   }
 
   /** The person's DM channel: remembered, stored, or opened once and stored. */
-  private async dm(person: Person, userId: string): Promise<string> {
+  /**
+   * The DM channel with a Slack user: remembered, stored for a known person, and opened (paced) only when
+   * neither has it. Also what a reply to someone without a `response_url` goes through.
+   */
+  async dm(userId: string, person?: Person): Promise<string> {
     const cached = this.dms.get(userId);
     if (cached) return cached;
-    const stored = await this.deps.deliveries.get(DM_THREAD, person.id, 'slack');
+    const stored = person ? await this.deps.deliveries.get(DM_THREAD, person.id, 'slack') : null;
     let channel = stored?.userId === userId ? stored.channel : undefined;
     if (!channel) {
       await this.opens.take('workspace');
       const opened = await this.client.conversations.open({ users: userId });
       channel = opened.channel?.id;
       if (!channel) throw new Error('conversations.open returned no channel');
-      await this.deps.deliveries.put(DM_THREAD, person.id, 'slack', { channel, userId });
+      if (person) await this.deps.deliveries.put(DM_THREAD, person.id, 'slack', { channel, userId });
     }
     this.dms.set(userId, channel);
     return channel;
@@ -107,7 +111,7 @@ export class SlackNotifier implements ChannelNotifier {
         await this.client.chat.update({ channel: previous.channel, ts: previous.ts, text: first.text, blocks: first.blocks });
         return;
       }
-      const channel = await this.dm(person, userId);
+      const channel = await this.dm(userId, person);
       for (const [i, page] of pages.entries()) {
         await this.perChannel.take(userId);
         await this.workspace.take('workspace');
