@@ -114,26 +114,10 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
   });
 
   const api = express.Router({ caseSensitive: true });
-  /** Names the caller for every API route; 401 when nobody is signed in. */
-  api.use(async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      // the picker's list is for the local try-out only and names nobody's records
-      if (req.path === '/playground/people') return next();
-      const who = await identity.identify(req);
-      if (!who.ok) {
-        res.status(401).json({ error: who.message, playground: identity.playground });
-        return;
-      }
-      res.locals.caller = who.person;
-      res.locals.via = who.via;
-      next();
-    } catch (error) {
-      next(error);
-    }
-  });
   const caller = (res: Response) => res.locals.caller as Caller;
   const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => void fn(req, res).catch(next);
 
+  // the picker's list is for the local try-out only and names nobody's records: before sign-in is required
   api.get(
     '/playground/people',
     wrap(async (req, res) => {
@@ -154,6 +138,22 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
       });
     }),
   );
+
+  /** Names the caller for every API route; 401 when nobody is signed in. */
+  api.use(async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const who = await identity.identify(req);
+      if (!who.ok) {
+        res.status(401).json({ error: who.message, playground: identity.playground });
+        return;
+      }
+      res.locals.caller = who.person;
+      res.locals.via = who.via;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
 
   api.get(
     '/me',
