@@ -2,14 +2,16 @@
  * Local Redis and MongoDB-wire servers for tests, the local try-out and benchmarks.
  *
  * Redis comes from Debian's `redis-server` (installed when missing). The MongoDB-wire server is, in order:
- * `MONGODB_URI` when given, a `mongod` on PATH, or FerretDB 1.24.2 on SQLite (built from the Go module proxy
- * when missing). Every server listens on a free loopback port and is stopped by the handle that started it.
+ * `MONGODB_URI` when given, a `mongod` on PATH, or DocumentDB on PostgreSQL 15 (built once from pinned sources,
+ * `documentdb.ts`); FerretDB 1.24.2 on SQLite only when `MONGO_ENGINE=ferretdb`. Every server listens on a
+ * free loopback port and is stopped by the handle that started it.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { documentDbUrl, ensureCluster, ensureDocumentDb, startGateway, startPostgres, stopPostgres, waitForSql } from './documentdb.js';
 
 export const FERRETDB_VERSION = 'v1.24.2';
 
@@ -177,21 +179,36 @@ export interface MongoOptions {
   port?: number;
   dir?: string;
   database?: string;
+  /** `documentdb` (the default when no `mongod` is on PATH) or `ferretdb`; `MONGO_ENGINE` in the environment. */
+  engine?: MongoEngine;
 }
 
-/** `MONGODB_URI` when set, else `mongod` on PATH, else FerretDB on SQLite. */
+export type MongoEngine = 'mongod' | 'documentdb' | 'ferretdb';
+
+/** The engine `startMongo` will run: a `mongod` on PATH, else DocumentDB, unless `MONGO_ENGINE` says otherwise. */
+export function chosenEngine(requested = process.env.MONGO_ENGINE): MongoEngine {
+  if (requested === 'mongod' || requested === 'documentdb' || requested === 'ferretdb') return requested;
+  if (requested) throw new Error(`MONGO_ENGINE must be mongod, documentdb or ferretdb, not "${requested}"`);
+  return which('mongod') ? 'mongod' : 'documentdb';
+}
+
+/**
+ * `MONGODB_URI` when set, else `mongod` on PATH, else DocumentDB on PostgreSQL 15 (built from pinned sources
+ * once, see `documentdb.ts`); FerretDB 1.24 on SQLite only when `MONGO_ENGINE=ferretdb` asks for it.
+ */
 export async function startMongo(options: MongoOptions = {}): Promise<RunningService> {
   const database = options.database ?? 'supervision';
   const given = process.env.MONGODB_URI;
   if (given) return { url: given, port: 0, process: null, stop: async () => {} };
+  const engine = options.engine ?? chosenEngine();
+  if (engine === 'documentdb') return startDocumentDb(options, database);
   const port = options.port ?? (await freePort());
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'mongo-'));
   mkdirSync(dir, { recursive: true });
-  const mongod = which('mongod');
   let child: ChildProcess;
-  if (mongod) {
-    child = spawn(mongod, ['--bind_ip', '127.0.0.1', '--port', String(port), '--dbpath', dir, '--quiet'], {
+  if (engine === 'mongod') {
+    child = spawn(which('mongod') ?? 'mongod', ['--bind_ip', '127.0.0.1', '--port', String(port), '--dbpath', dir, '--quiet'], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   } else {
@@ -217,6 +234,34 @@ export async function startMongo(options: MongoOptions = {}): Promise<RunningSer
     process: child,
     async stop() {
       await stopProcess(child);
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * DocumentDB: a PostgreSQL 15 cluster with the extensions, and the MongoDB-wire gateway in front of it. The
+ * handle's port is the gateway's; `stop()` stops both (PostgreSQL with a fast shutdown). Started again with
+ * the same `dir` and `port`, it is the same server with the same data.
+ */
+async function startDocumentDb(options: MongoOptions, database: string): Promise<RunningService> {
+  const build = await ensureDocumentDb();
+  const ownDir = options.dir === undefined;
+  const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'documentdb-'));
+  const gatewayPort = options.port ?? (await freePort());
+  const cluster = await ensureCluster(dir);
+  const postgres = startPostgres(cluster);
+  await waitForSql(cluster);
+  const gateway = startGateway(build, cluster, gatewayPort);
+  await waitForPort(gatewayPort);
+  const url = documentDbUrl(cluster, gatewayPort, database);
+  return {
+    url,
+    port: gatewayPort,
+    process: gateway,
+    async stop() {
+      await stopProcess(gateway);
+      await stopPostgres(cluster, postgres);
       if (ownDir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,7 @@
 /**
- * `npm start`: the whole bot on a laptop. Starts a local Redis and a local MongoDB-wire server (FerretDB on
- * SQLite) with their data under ./data/ unless REDIS_URL / MONGODB_URI are given, loads the demo school into
+ * `npm start`: the whole bot on a laptop. Starts a local Redis and a local MongoDB-wire server (a `mongod` on
+ * PATH, else DocumentDB on PostgreSQL 15, built once from pinned sources) with their data under ./data/ unless
+ * REDIS_URL / MONGODB_URI are given, loads the demo school into
  * an empty database, starts the bot and prints the URL to open. Ctrl-C stops everything it started; a second
  * start keeps the data.
  */
@@ -10,7 +11,7 @@ import { startBot } from '../src/bot.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { loadDemoSchool } from '../src/demo/school.js';
 import { createLogger } from '../src/logger.js';
-import { type RunningService, startMongo, startRedis } from './services.js';
+import { chosenEngine, type RunningService, startMongo, startRedis } from './services.js';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? 'data');
 const started: RunningService[] = [];
@@ -29,12 +30,16 @@ async function main(): Promise<void> {
     env.REDIS_URL = redis.url;
     process.stderr.write(`[start] Redis on ${redis.url} (data in ${path.join(dataDir, 'redis')})\n`);
   }
+  let mongoDir = '';
   if (!config.MONGODB_URI) {
-    mkdirSync(path.join(dataDir, 'mongo'), { recursive: true });
-    const mongo = await startMongo({ dir: path.join(dataDir, 'mongo') });
+    const engine = chosenEngine();
+    // each engine keeps its own files: DocumentDB's data is a PostgreSQL cluster
+    mongoDir = path.join(dataDir, engine === 'documentdb' ? 'documentdb' : 'mongo');
+    mkdirSync(mongoDir, { recursive: true });
+    const mongo = await startMongo({ dir: mongoDir, engine });
     started.push(mongo);
     env.MONGODB_URI = mongo.url;
-    process.stderr.write(`[start] MongoDB-wire server on ${mongo.url} (data in ${path.join(dataDir, 'mongo')})\n`);
+    process.stderr.write(`[start] ${engine} on 127.0.0.1:${mongo.port} (data in ${mongoDir})\n`);
   }
   config = parseConfig(env);
   const logger = createLogger(config.LOG_LEVEL);
@@ -55,7 +60,7 @@ async function main(): Promise<void> {
     `\nSupervision Bot is running on ${bot.url} (health: ${bot.url}/healthz)\n` +
       (config.PLAYGROUND && loopback ? `  playground: ${bot.url}/playground — be anyone at the demo school and move the clock on\n` : '') +
       `  channels: ${channels.length > 0 ? channels.join(', ') : 'none configured (set the Slack or Teams variables, README "Configuration")'}\n` +
-      `  data: ${config.MONGODB_URI === env.MONGODB_URI && !process.env.MONGODB_URI ? path.join(dataDir, 'mongo') : 'MONGODB_URI'}\n  Stop: Ctrl-C\n\n`,
+      `  data: ${mongoDir || 'MONGODB_URI'}\n  Stop: Ctrl-C\n\n`,
   );
   let stopping = false;
   const stop = async () => {

@@ -3,12 +3,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../scripts/services.js';
+import { chosenEngine, freePort } from '../../../scripts/services.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-/** `npm start`'s script, as a user runs it: embedded Redis and FerretDB, data under DATA_DIR. */
+/** `npm start`'s script, as a user runs it: embedded Redis and MongoDB-wire engine, data under DATA_DIR. */
 async function start(port: number): Promise<{ child: ChildProcess; output: () => string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', SERVICES_QUIET: '0' };
   delete env.MONGODB_URI;
@@ -31,7 +31,7 @@ async function stop(child: ChildProcess): Promise<number | null> {
 }
 
 describe('npm start', () => {
-  it('brings up Redis, FerretDB and the bot with the demo school; Ctrl-C stops everything; a second start keeps the data', async () => {
+  it('brings up Redis, the local database engine and the bot with the demo school; Ctrl-C stops everything; a second start keeps the data', async () => {
     const port = await freePort();
     const first = await start(port);
     expect(first.output()).toContain('loading the demo school');
@@ -39,7 +39,7 @@ describe('npm start', () => {
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect(await stop(first.child)).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
-    expect(readdirSync(dataDir).sort()).toEqual(['mongo', 'redis']);
+    expect(readdirSync(dataDir).sort()).toEqual([chosenEngine() === 'documentdb' ? 'documentdb' : 'mongo', 'redis']);
 
     const second = await start(port);
     expect(second.output()).not.toContain('loading the demo school');
