@@ -45,13 +45,34 @@ export function storesFor(models: Models): Stores {
   };
 }
 
+type IndexedModel = Models[keyof Models];
+
+/**
+ * Creates a model's indexes with one `createIndexes` command, which also creates the collection when it does
+ * not exist yet. DocumentDB builds the indexes of a collection that this command creates inline, and queues
+ * any other build for a background job that runs every two seconds; index by index (mongoose's own
+ * `createIndexes`), a new database's 24 indexes took about 48 s there. MongoDB treats both forms alike.
+ */
+async function createIndexes(model: IndexedModel): Promise<void> {
+  const indexes = model.schema.indexes().map(([key, options]) => ({ key, name: indexName(key), ...options }));
+  if (indexes.length === 0) return;
+  await model.db.db!.command({ createIndexes: model.collection.collectionName, indexes });
+}
+
+/** The name MongoDB gives an index by default (`field_1_other_-1`), as mongoose would name it. */
+function indexName(key: Record<string, unknown>): string {
+  return Object.entries(key)
+    .map(([field, direction]) => `${field}_${String(direction)}`)
+    .join('_');
+}
+
 export async function connectStore(uri: string, options: { serverSelectionTimeoutMS?: number } = {}): Promise<StoreHandle> {
   const connection = await mongoose
-    .createConnection(uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000, autoIndex: false })
+    .createConnection(uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000, autoIndex: false, autoCreate: false })
     .asPromise();
   const models = defineModels(connection);
   // Unique keys must exist before the first write; create them once, in order.
-  for (const model of Object.values(models)) await model.createIndexes();
+  for (const model of Object.values(models)) await createIndexes(model);
   return {
     connection,
     models,
