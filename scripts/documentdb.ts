@@ -333,7 +333,10 @@ export async function ensureCluster(dataDir: string): Promise<DocumentDbCluster>
   }
   mkdirSync(dataDir, { recursive: true });
   const pgdata = path.join(dataDir, 'pgdata');
-  if (isRoot()) run('chown', ['postgres:postgres', dataDir]);
+  if (isRoot()) {
+    run('chown', ['postgres:postgres', dataDir]);
+    reachableByPostgres(dataDir);
+  }
   const user = 'supervision';
   const password = randomBytes(18).toString('base64url');
   runAsOwner(`${PG_BIN}/initdb`, ['-D', pgdata, '-U', DOCUMENTDB_SYSTEM_USER, '--auth-local=trust', '--auth-host=reject', '-E', 'UTF8', '--locale=C.UTF-8']);
@@ -383,6 +386,31 @@ export async function ensureCluster(dataDir: string): Promise<DocumentDbCluster>
   writeFileSync(settingsPath, JSON.stringify({ user, password }, null, 2), { mode: 0o600 });
   if (isRoot()) run('chown', ['postgres:postgres', settingsPath]);
   return cluster;
+}
+
+/**
+ * PostgreSQL runs as `postgres`, which must be able to pass through every directory above its data (a temp dir
+ * made by mkdtemp is private to root). Such a directory gets the search bit for others — not read — and says so.
+ */
+function reachableByPostgres(dir: string): void {
+  const canEnter = (d: string) => {
+    try {
+      execFileSync('runuser', ['-u', 'postgres', '--', 'test', '-x', d], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const chain: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    chain.unshift(d);
+    if (d === path.dirname(d)) break;
+  }
+  for (const d of chain) {
+    if (canEnter(d)) continue;
+    log(`letting PostgreSQL's user pass through ${d} (search permission only)`);
+    chmodSync(d, statSync(d).mode | 0o001);
+  }
 }
 
 function psql(cluster: DocumentDbCluster, sql: string): string {

@@ -3,8 +3,7 @@
  *
  * Redis comes from Debian's `redis-server` (installed when missing). The MongoDB-wire server is, in order:
  * `MONGODB_URI` when given, a `mongod` on PATH, or DocumentDB on PostgreSQL 15 (built once from pinned sources,
- * `documentdb.ts`); FerretDB 1.24.2 on SQLite only when `MONGO_ENGINE=ferretdb`. Every server listens on a
- * free loopback port and is stopped by the handle that started it.
+ * `documentdb.ts`). Every server listens on a free loopback port and is stopped by the handle that started it.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,8 +11,6 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { documentDbUrl, ensureCluster, ensureDocumentDb, startGateway, startPostgres, stopPostgres, waitForSql } from './documentdb.js';
-
-export const FERRETDB_VERSION = 'v1.24.2';
 
 export interface RunningService {
   url: string;
@@ -77,62 +74,6 @@ export function ensureRedisServer(): string {
   return installed;
 }
 
-function goBin(): string {
-  const gopath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim();
-  return path.join(gopath, 'bin');
-}
-
-/**
- * FerretDB 1.24.2's SQLite backend looks documents up by `_id` with the path `->'$._id'`, while the unique
- * index it creates on `_id` is on `->"_id"`. SQLite matches an expression index only on the same
- * expression, so every find, update and delete by `_id` scanned the whole table: EXPLAIN QUERY PLAN says
- * `SCAN`, and an update by `_id` cost 37 ms at 20,000 documents against 1.6 ms at 100. Writing the path as
- * `->'_id'` (the same JSON lookup) lets SQLite use the index (`SEARCH … USING INDEX`). The local server is
- * built with that one-line change; nothing else in FerretDB is touched, and production runs MongoDB.
- */
-export const FERRETDB_ID_PATH_FIX = {
-  file: 'internal/backends/sqlite/metadata/metadata.go',
-  from: `IDColumn = DefaultColumn + "->'$._id'"`,
-  to: `IDColumn = DefaultColumn + "->'_id'"`,
-};
-const FERRETDB_BINARY = `ferretdb-${FERRETDB_VERSION}-sqlite-id-index`;
-
-/**
- * Finds or builds FerretDB (with the `_id` index fix above). The module proxy serves the source but not
- * always its deprecation list, so `go install` can fail; building from the downloaded module (with its
- * version file written) always works. A stock `ferretdb` on PATH is not used: it scans on every `_id`.
- */
-export function ensureFerretDb(): string {
-  const onPath = which(FERRETDB_BINARY);
-  if (onPath) return onPath;
-  const target = path.join(goBin(), FERRETDB_BINARY);
-  if (existsSync(target)) return target;
-  log(`building FerretDB ${FERRETDB_VERSION} with the _id index fix (a few minutes the first time)`);
-  const info = JSON.parse(
-    execFileSync('go', ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${FERRETDB_VERSION}`], {
-      encoding: 'utf8',
-      cwd: os.tmpdir(),
-    }),
-  ) as { Dir: string };
-  const work = mkdtempSync(path.join(os.tmpdir(), 'ferretdb-src-'));
-  try {
-    execFileSync('cp', ['-r', `${info.Dir}/.`, work]);
-    execFileSync('chmod', ['-R', 'u+w', work]);
-    execFileSync('sh', ['-c', `echo ${FERRETDB_VERSION} > build/version/version.txt`], { cwd: work });
-    const source = path.join(work, FERRETDB_ID_PATH_FIX.file);
-    const text = readFileSync(source, 'utf8');
-    if (!text.includes(FERRETDB_ID_PATH_FIX.from)) throw new Error(`FerretDB ${FERRETDB_VERSION}: ${FERRETDB_ID_PATH_FIX.file} is not as expected`);
-    writeFileSync(source, text.replace(FERRETDB_ID_PATH_FIX.from, FERRETDB_ID_PATH_FIX.to));
-    mkdirSync(path.dirname(target), { recursive: true });
-    // built under a temporary name and renamed, so a build stopped half-way never leaves a binary behind
-    execFileSync('go', ['build', '-o', `${target}.partial`, './cmd/ferretdb'], { cwd: work, stdio: 'inherit' });
-    renameSync(`${target}.partial`, target);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-  return target;
-}
-
 function stopProcess(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -179,22 +120,22 @@ export interface MongoOptions {
   port?: number;
   dir?: string;
   database?: string;
-  /** `documentdb` (the default when no `mongod` is on PATH) or `ferretdb`; `MONGO_ENGINE` in the environment. */
+  /** `mongod` or `documentdb` (the default when no `mongod` is on PATH); `MONGO_ENGINE` in the environment. */
   engine?: MongoEngine;
 }
 
-export type MongoEngine = 'mongod' | 'documentdb' | 'ferretdb';
+export type MongoEngine = 'mongod' | 'documentdb';
 
 /** The engine `startMongo` will run: a `mongod` on PATH, else DocumentDB, unless `MONGO_ENGINE` says otherwise. */
 export function chosenEngine(requested = process.env.MONGO_ENGINE): MongoEngine {
-  if (requested === 'mongod' || requested === 'documentdb' || requested === 'ferretdb') return requested;
-  if (requested) throw new Error(`MONGO_ENGINE must be mongod, documentdb or ferretdb, not "${requested}"`);
+  if (requested === 'mongod' || requested === 'documentdb') return requested;
+  if (requested) throw new Error(`MONGO_ENGINE must be mongod or documentdb, not "${requested}"`);
   return which('mongod') ? 'mongod' : 'documentdb';
 }
 
 /**
  * `MONGODB_URI` when set, else `mongod` on PATH, else DocumentDB on PostgreSQL 15 (built from pinned sources
- * once, see `documentdb.ts`); FerretDB 1.24 on SQLite only when `MONGO_ENGINE=ferretdb` asks for it.
+ * once, see `documentdb.ts`).
  */
 export async function startMongo(options: MongoOptions = {}): Promise<RunningService> {
   const database = options.database ?? 'supervision';
@@ -206,27 +147,9 @@ export async function startMongo(options: MongoOptions = {}): Promise<RunningSer
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'mongo-'));
   mkdirSync(dir, { recursive: true });
-  let child: ChildProcess;
-  if (engine === 'mongod') {
-    child = spawn(which('mongod') ?? 'mongod', ['--bind_ip', '127.0.0.1', '--port', String(port), '--dbpath', dir, '--quiet'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  } else {
-    const binary = ensureFerretDb();
-    child = spawn(
-      binary,
-      [
-        '--handler=sqlite',
-        `--sqlite-url=file:${dir}/`,
-        `--listen-addr=127.0.0.1:${port}`,
-        '--state-dir=-',
-        '--debug-addr=-',
-        '--telemetry=disable',
-        '--log-level=error',
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-  }
+  const child = spawn(which('mongod') ?? 'mongod', ['--bind_ip', '127.0.0.1', '--port', String(port), '--dbpath', dir, '--quiet'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   await waitForPort(port);
   return {
     url: `mongodb://127.0.0.1:${port}/${database}`,

@@ -2,8 +2,8 @@
  * What the use cases need from the outside world. The store (`src/store/`) and queue (`src/queue/`)
  * implement these; the app layer owns them so that it never imports mongoose, BullMQ or a platform SDK.
  *
- * No multi-document transactions are assumed (FerretDB and standalone MongoDB): every write is an
- * idempotent upsert keyed by a natural id, or a compare-and-set that reports whether it applied.
+ * No multi-document transactions are assumed (a standalone MongoDB has none): every write is an idempotent
+ * upsert keyed by a natural id, or a compare-and-set that reports whether it applied.
  */
 import type {
   AgendaItem,

@@ -1,4 +1,4 @@
-/** Connects to MongoDB (or FerretDB) and builds every repository the app layer needs. */
+/** Connects to MongoDB (DocumentDB in the tests) and builds every repository the app layer needs. */
 import mongoose, { type Connection } from 'mongoose';
 import type { Stores } from '../app/ports.js';
 import { auditLog } from './audit.js';
@@ -66,9 +66,9 @@ function indexName(key: Record<string, unknown>): string {
     .join('_');
 }
 
-export async function connectStore(uri: string, options: { serverSelectionTimeoutMS?: number } = {}): Promise<StoreHandle> {
+export async function connectStore(uri: string, options: { serverSelectionTimeoutMS?: number; monitorCommands?: boolean } = {}): Promise<StoreHandle> {
   const connection = await mongoose
-    .createConnection(uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000, autoIndex: false, autoCreate: false })
+    .createConnection(uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000, autoIndex: false, autoCreate: false, monitorCommands: options.monitorCommands ?? false })
     .asPromise();
   const models = defineModels(connection);
   // Unique keys must exist before the first write; create them once, in order.

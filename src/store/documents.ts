@@ -28,10 +28,8 @@ export function isDuplicateKey(error: unknown): boolean {
 }
 
 /**
- * Inserts a document whose `_id` says what it stands for; false when it exists already. An insert with a
- * given `_id` is the one write that is atomic on FerretDB as on MongoDB, so every "exactly once" in the
- * store rests on it (FerretDB applies a filtered update as read-then-write, so two racing updates can both
- * match).
+ * Inserts a document whose `_id` says what it stands for; false when it exists already: the unique `_id`
+ * index decides between racing writers.
  */
 export async function insertOnce(model: { create(doc: unknown): Promise<unknown> }, doc: Record<string, unknown>): Promise<boolean> {
   try {

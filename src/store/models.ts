@@ -1,7 +1,7 @@
 /**
  * Mongoose models, one per collection. Natural ids are the `_id`; the fields that queries filter on are
  * declared (and indexed), the rest of each domain object is stored as given (`strict: false`).
- * Everything here works on MongoDB 6+ and on FerretDB 1.24 (no partial/sparse/TTL indexes, no transactions).
+ * Everything here is for MongoDB 7, and runs its tests on DocumentDB.
  */
 import { type Connection, type Model, Schema } from 'mongoose';
 import { SignedRecordImmutableError } from '../app/ports.js';
@@ -89,7 +89,6 @@ export function defineModels(conn: Connection) {
   reminders.index({ sent: 1, dueAt: 1 });
   reminders.index({ subjectId: 1 });
   const deliveries = schema({});
-  const claims = schema({ at: Date });
   const conversations = schema({});
   // hints to the newest audit entry of an organisation and the newest revision of a record (see DEVELOPERS.md)
   const heads = schema({});
@@ -111,7 +110,6 @@ export function defineModels(conn: Connection) {
     reminders: conn.model('Reminder', reminders, 'reminders'),
     deliveries: conn.model('Delivery', deliveries, 'deliveries'),
     conversations: conn.model('Conversation', conversations, 'conversations'),
-    claims: conn.model('Claim', claims, 'claims'),
     heads: conn.model('Head', heads, 'heads'),
   };
 }

@@ -37,9 +37,12 @@ import type { Models } from './models.js';
 
 type Doc = Record<string, unknown>;
 
-/** Claims a one-time transition: true for exactly one caller (see `insertOnce`). */
-export function claim(m: Models, key: string, at: Date): Promise<boolean> {
-  return insertOnce(m.claims, { _id: key, at });
+/**
+ * A one-time transition: the filter names the state the document must still be in, and MongoDB applies an
+ * `updateOne` to a document atomically, so of any number of callers racing, exactly one sees it modified.
+ */
+async function transitionOnce(model: { updateOne(filter: object, update: object): Promise<{ modifiedCount: number }> }, filter: object, set: object): Promise<boolean> {
+  return (await model.updateOne(filter, { $set: set })).modifiedCount === 1;
 }
 
 /** Upserts that race may meet a duplicate key on FerretDB: the document exists, which is what was wanted. */
@@ -167,12 +170,8 @@ export function sessionRepository(m: Models): SessionRepository {
     },
     insert: (session) => insertOnce(m.sessions, toDoc(session)),
     async transition(id, from, to, patch) {
-      const session = await m.sessions.findById(id).select({ status: 1 }).lean<{ status?: string }>();
-      if (session?.status !== from) return false;
       // A session leaves each state at most once (scheduled → held | cancelled | missed; missed → held).
-      if (!(await claim(m, `session-left:${id}:${from}`, new Date()))) return false;
-      await m.sessions.updateOne({ _id: id }, { $set: stripUndefined({ status: to, ...patch }) });
-      return true;
+      return transitionOnce(m.sessions, { _id: id, status: from }, stripUndefined({ status: to, ...patch }));
     },
     async byContract(contractId) {
       return many<Session>(await m.sessions.find({ contractId }).sort({ startsAt: 1 }).lean<Doc[]>());
@@ -329,11 +328,7 @@ export function actionRepository(m: Models): ActionRepository {
       return fromDoc<AgreedAction>(await m.actions.findById(id).lean<Doc>());
     },
     async complete(id, at) {
-      const action = await m.actions.findById(id).select({ status: 1 }).lean<{ status?: string }>();
-      if (action?.status !== 'open') return false;
-      if (!(await claim(m, `action-done:${id}`, at))) return false;
-      await m.actions.updateOne({ _id: id }, { $set: { status: 'done', completedAt: at } });
-      return true;
+      return transitionOnce(m.actions, { _id: id, status: 'open' }, { status: 'done', completedAt: at });
     },
     async openForPerson(personId) {
       return many<AgreedAction>(await m.actions.find({ ownerId: personId, status: 'open' }).sort({ dueDate: 1 }).lean<Doc[]>());
@@ -376,11 +371,7 @@ export function caseDecisionRepository(m: Models): CaseDecisionRepository {
     },
     async markCopied(recordId, decisionId, byId, at) {
       const key = decisionKey(recordId, decisionId);
-      const decision = await m.caseDecisions.findById(key).select({ copied: 1 }).lean<{ copied?: boolean }>();
-      if (!decision || decision.copied) return false;
-      if (!(await claim(m, `decision-copied:${key}`, at))) return false;
-      await m.caseDecisions.updateOne({ _id: key }, { $set: { copied: true, copiedToChildFileAt: at, copiedById: byId } });
-      return true;
+      return transitionOnce(m.caseDecisions, { _id: key, copied: false }, { copied: true, copiedToChildFileAt: at, copiedById: byId });
     },
     async notCopiedDueBefore(organisationId, at) {
       const docs = await m.caseDecisions.find({ organisationId, copied: false, copyDueAt: { $lt: at } }).sort({ copyDueAt: 1 }).lean<Doc[]>();
@@ -396,11 +387,7 @@ export function escalationRepository(m: Models): EscalationRepository {
       return fromDoc<Escalation>(await m.escalations.findById(id).lean<Doc>(), ['acknowledged']);
     },
     async acknowledge(id, byId, at) {
-      const escalation = await m.escalations.findById(id).select({ acknowledged: 1 }).lean<{ acknowledged?: boolean }>();
-      if (!escalation || escalation.acknowledged) return false;
-      if (!(await claim(m, `escalation-ack:${id}`, at))) return false;
-      await m.escalations.updateOne({ _id: id }, { $set: { acknowledged: true, acknowledgedAt: at, acknowledgedById: byId } });
-      return true;
+      return transitionOnce(m.escalations, { _id: id, acknowledged: false }, { acknowledged: true, acknowledgedAt: at, acknowledgedById: byId });
     },
     async unacknowledged(organisationId) {
       return many<Escalation>(
@@ -514,9 +501,7 @@ export function reminderStore(m: Models): ReminderStore {
       if (changed.length > 0) await m.reminders.bulkWrite(changed as never[], { ordered: false });
     },
     async markSent(reminderId, at) {
-      if (!(await claim(m, `reminder-sent:${reminderId}`, at))) return false;
-      await m.reminders.updateOne({ _id: reminderId }, { $set: { sent: true, sentAt: at } });
-      return true;
+      return transitionOnce(m.reminders, { _id: reminderId, sent: { $ne: true } }, { sent: true, sentAt: at });
     },
     async pending(after, before) {
       const dueAt = before ? { $gte: after, $lt: before } : { $gte: after };

@@ -1,5 +1,5 @@
 /**
- * A small school on real services for integration tests: a fresh database on the test FerretDB, a
+ * A small school on real services for integration tests: a fresh database on the test MongoDB-wire server, a
  * controllable clock, and the people and contracts the policies describe.
  *
  *   const world = await createWorld();      // store + deps + people + two 4-weekly contracts
@@ -18,6 +18,8 @@ import { testMongoUrl } from './services.js';
 
 export interface World {
   store: StoreHandle;
+  /** The connection string of this world's database, credentials included. */
+  mongoUrl: string;
   deps: AppDeps;
   clock: AdjustableClock;
   org: Organisation;
@@ -54,6 +56,7 @@ export async function createWorld(label = 'world', options: { mongoUrl?: string;
   for (const c of Object.values(contracts)) await store.stores.contracts.upsert(c);
   if (options.arrange !== false) for (const c of Object.values(contracts)) await saveContract(deps, org, c);
   return {
+    mongoUrl,
     store,
     deps,
     clock,

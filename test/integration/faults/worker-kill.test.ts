@@ -28,8 +28,7 @@ function day(i: number): string {
 
 beforeAll(async () => {
   w = await createWorld('workerkill', { arrange: false });
-  const { host, port, name } = w.store.connection;
-  mongoUrl = `mongodb://${host}:${port}/${name}`;
+  mongoUrl = w.mongoUrl;
   w.clock.set(london('2025-12-01T12:00'));
   for (let i = 0; i < RECORDS; i++) {
     const contractId = i % 2 === 0 ? 'c-amy' : 'c-ben';

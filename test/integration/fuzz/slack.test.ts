@@ -803,9 +803,8 @@ async function quietAfterBatch(): Promise<void> {
 beforeAll(async () => {
   w = await createWorld('fuzz_slack');
   slack = await startFakeSlack();
-  const { host, port, name } = w.store.connection;
   const config = loadConfig({
-    MONGODB_URI: `mongodb://${host}:${port}/${name}`,
+    MONGODB_URI: w.mongoUrl,
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: testQueuePrefix(),
     SLACK_SIGNING_SECRET: SECRET,

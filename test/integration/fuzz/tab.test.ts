@@ -276,9 +276,8 @@ function check(c: Case, answer: { status: number; text: string }): void {
 
 beforeAll(async () => {
   w = await createWorld('fuzz_tab');
-  const { host, port, name } = w.store.connection;
   const config = loadConfig({
-    MONGODB_URI: `mongodb://${host}:${port}/${name}`,
+    MONGODB_URI: w.mongoUrl,
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: testQueuePrefix(),
     PORT: '0',

@@ -589,9 +589,8 @@ function checkAnswer(c: Case, answer: { status: number; text: string; reply: str
 beforeAll(async () => {
   w = await createWorld('fuzz_teams');
   teams = await startFakeConnector();
-  const { host, port, name } = w.store.connection;
   const config = loadConfig({
-    MONGODB_URI: `mongodb://${host}:${port}/${name}`,
+    MONGODB_URI: w.mongoUrl,
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: testQueuePrefix(),
     PORT: '0',

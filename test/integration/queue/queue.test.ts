@@ -26,8 +26,7 @@ const confirmCommand = (commandId: string, recordId: string, actorId = 'amy'): C
 
 beforeAll(async () => {
   w = await createWorld('queue');
-  const { host, port, name } = w.store.connection;
-  mongoUrl = `mongodb://${host}:${port}/${name}`;
+  mongoUrl = w.mongoUrl;
   w.clock.set(london('2025-11-20T12:00'));
 });
 afterAll(async () => w.close());

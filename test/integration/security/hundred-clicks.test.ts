@@ -21,9 +21,8 @@ beforeAll(async () => {
   w = await createWorld('clicks');
   slack = await startFakeSlack();
   teams = await startFakeConnector();
-  const { host, port, name } = w.store.connection;
   // one process with both channels, as deployed
-  const config = loadConfig({ MONGODB_URI: `mongodb://${host}:${port}/${name}`, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent', SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-clicks', SLACK_API_URL: slack.apiUrl });
+  const config = loadConfig({ MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent', SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-clicks', SLACK_API_URL: slack.apiUrl });
   bot = await startBot(config, createLogger('silent'), { clock: w.clock });
   w.clock.set(london('2025-11-20T12:00'));
 });

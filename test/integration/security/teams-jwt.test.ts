@@ -44,9 +44,8 @@ beforeAll(async () => {
       .setExpirationTime(claims.exp ?? now + 600)
       .sign(useStranger ? stranger.privateKey : trusted.privateKey);
   };
-  const { host, port, name } = w.store.connection;
   const config = loadConfig({
-    MONGODB_URI: `mongodb://${host}:${port}/${name}`, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent',
+    MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent',
     MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used-here', MicrosoftAppType: 'MultiTenant', BotOpenIdMetadata: `${base}/openid`,
   });
   bot = await startBot(config, createLogger('silent'), { clock: w.clock });

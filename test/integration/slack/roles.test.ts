@@ -45,9 +45,8 @@ async function eventually<T>(probe: () => T | undefined | null | false, what: st
 beforeAll(async () => {
   w = await createWorld('slack-roles');
   slack = await startFakeSlack();
-  const { host, port, name } = w.store.connection;
   const env = {
-    MONGODB_URI: `mongodb://${host}:${port}/${name}`,
+    MONGODB_URI: w.mongoUrl,
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: testQueuePrefix(),
     SLACK_SIGNING_SECRET: SECRET,

@@ -60,9 +60,8 @@ const textOf = (value: unknown) => JSON.stringify(value);
 beforeAll(async () => {
   w = await createWorld('slack');
   slack = await startFakeSlack();
-  const { host, port, name } = w.store.connection;
   const config = loadConfig({
-    MONGODB_URI: `mongodb://${host}:${port}/${name}`,
+    MONGODB_URI: w.mongoUrl,
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: testQueuePrefix(),
     SLACK_SIGNING_SECRET: SECRET,

@@ -50,9 +50,8 @@ async function eventually<T>(probe: () => Promise<T | undefined | null | false> 
 beforeAll(async () => {
   w = await createWorld('teams');
   teams = await startFakeConnector();
-  const { host, port, name } = w.store.connection;
   // no app id, on loopback: the local, unauthenticated mode
-  const config = loadConfig({ MONGODB_URI: `mongodb://${host}:${port}/${name}`, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent' });
   bot = await startBot(config, createLogger('silent'), { clock: w.clock });
   sessionId = (await ensureNextSession(w.deps, w.org, w.contracts.amy))!.id;
   w.clock.set(london('2025-11-10T12:00'));
@@ -168,8 +167,7 @@ describe('reaching people', () => {
 
 describe('production mode', () => {
   it('with an app id, a request without a Bot Framework token gets 401 and writes nothing', async () => {
-    const { host, port, name } = w.store.connection;
-    const config = loadConfig({ MONGODB_URI: `mongodb://${host}:${port}/${name}`, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent', MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'secret', MicrosoftAppType: 'MultiTenant' });
+    const config = loadConfig({ MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent', MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'secret', MicrosoftAppType: 'MultiTenant' });
     const prod = await startBot(config, createLogger('silent'), { clock: w.clock });
     try {
       const before = await w.store.models.agendaItems.countDocuments();
