@@ -60,6 +60,8 @@ export interface RecordActionView {
   ownerId: string;
   ownerName: string;
   dueDate: string;
+  /** The due date as every card writes dates ("Wed 16 Dec 2026"). */
+  dueText: string;
 }
 
 export interface CaseDecisionView {
@@ -89,12 +91,14 @@ export interface RecordSheetView {
   supervisor: PersonRef;
   supervisees: PersonRef[];
   topics: RecordTopic[];
+  /** The ticked topics in words, as the print view lists them. */
+  topicLabels: string[];
   topicOptions: Array<{ value: RecordTopic; label: string }>;
   notes: string;
   concerns: Array<{ id: string; text: string; riskOfHarm: boolean }>;
   caseDecisions: CaseDecisionView[];
   actions: RecordActionView[];
-  previousActions: Array<{ id: string; text: string; outcome: string }>;
+  previousActions: Array<{ id: string; text: string; outcome: string; outcomeText: string }>;
   nextSessionText?: string;
   nextSessionDate?: string;
   confirmations: Array<{ name: string; atText: string }>;

@@ -5,9 +5,9 @@ export const long = (n: number) => 'x'.repeat(n);
 export const record: RecordSheetView = {
   type: 'record-sheet', recordId: 'rec.c-amy.2025-11-11', version: 1, state: 'awaiting-confirmation', stateLabel: 'Waiting for confirmation', viewerId: 'amy', viewerRole: 'supervisee',
   canEdit: false, canConfirm: true, canDispute: true, sessionId: 'c-amy.2025-11-11', dateText: 'Tue 11 Nov 2025', supervisor: { id: 'sup', name: 'Sam Supervisor' }, supervisees: [{ id: 'amy', name: 'Amy Teacher' }],
-  topics: ['performance'], topicOptions: [{ value: 'performance', label: 'Performance' }], notes: 'Discussed caseload', concerns: [{ id: 'c1', text: 'Attendance pattern', riskOfHarm: false }],
+  topics: ['performance'], topicLabels: ['Performance'], topicOptions: [{ value: 'performance', label: 'Performance' }], notes: 'Discussed caseload', concerns: [{ id: 'c1', text: 'Attendance pattern', riskOfHarm: false }],
   caseDecisions: [{ id: 'd1', childRef: 'JB', decision: 'Refer', rationale: 'Attendance', followUpById: 'amy', followUpByName: 'Amy Teacher', copyDueText: 'Wed 12 Nov 2025, 17:00', copied: false }],
-  actions: [{ id: 'a1', text: 'Call home', ownerId: 'amy', ownerName: 'Amy Teacher', dueDate: '2025-11-14' }], previousActions: [], confirmations: [], awaiting: [{ id: 'amy', name: 'Amy Teacher' }], ownerOptions: [],
+  actions: [{ id: 'a1', text: 'Call home', ownerId: 'amy', ownerName: 'Amy Teacher', dueDate: '2025-11-14', dueText: 'Fri 14 Nov 2025' }], previousActions: [], confirmations: [], awaiting: [{ id: 'amy', name: 'Amy Teacher' }], ownerOptions: [],
 };
 const row = (i: number) => ({ personId: `p${i}`, personName: `Person ${i}`, detail: `next booked Tue 24 Nov 2026, 15:45 ${long(80)}`, daysOverdue: i, refId: `c${i}` });
 export const overdue = (n: number): OverdueSummaryView => ({

@@ -753,7 +753,7 @@
             )
           : none('No actions agreed.'),
       ),
-      r.previousActions.length ? section('Actions from the previous session', h('ul', null, r.previousActions.map((a) => h('li', null, `${a.text} — ${a.outcome}`)))) : null,
+      r.previousActions.length ? section('Actions from the previous session', h('ul', null, r.previousActions.map((a) => h('li', null, `${a.text} — ${a.outcomeText || a.outcome}`)))) : null,
       r.nextSessionText ? section('Next session', h('p', null, r.nextSessionText)) : null,
       r.dispute
         ? section(
