@@ -43,7 +43,8 @@ async function withinDeadline(read: Promise<UseCaseResult>, onLate: () => void, 
   }
 }
 
-const text = (max: number) => z.string().trim().max(max);
+/** Nothing is cut: longer text is refused, and the refusal states the limit. */
+const text = (max: number) => z.string().trim().max(max, `can be at most ${max.toLocaleString('en-GB')} characters`);
 const ref = z.string().regex(/^[A-Za-z0-9._:@-]{1,250}$/, 'not a valid reference');
 const version = z.coerce.number().int().min(1).max(9999);
 /** A calendar date that exists (not 2026-02-30) and a 24-hour time, or nothing picked. */

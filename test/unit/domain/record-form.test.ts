@@ -74,3 +74,12 @@ describe('the 24-hour deadline of a case decision (template "recording")', () =>
     expect(saved.caseDecisions[0]?.copyDueAt).toEqual(later(29));
   });
 });
+
+describe('an agenda reply is never cut (stour §5, §6)', () => {
+  it('more than it holds is refused in words, stating the limit', async () => {
+    const { agendaReplyProblem } = await import('../../../src/domain/agenda.js');
+    expect(agendaReplyProblem('one\ntwo')).toBeUndefined();
+    expect(agendaReplyProblem(Array.from({ length: 21 }, (_, i) => `item ${i}`).join('\n'))).toBe('Agenda: send at most 20 items at a time (this has 21) — send the rest in another message');
+    expect(agendaReplyProblem(`short\n${'x'.repeat(501)}`)).toBe('Agenda item 2: an item can be at most 500 characters (this one has 501) — split it over two lines');
+  });
+});
