@@ -28,7 +28,9 @@ export interface DashboardView {
   organisationName: string;
   generatedAtText: string;
   halfTerms: HalfTermRow[];
-  totals: { due: number; held: number; heldOnTime: number; signed: number; actionsDue: number; actionsClosedOnTime: number };
+  totals: { due: number; held: number; heldOnTime: number; notHeld: number; signed: number; actionsDue: number; actionsClosedOnTime: number };
+  /** People with a session due and not held now — the same people as `/overdue`'s overdue supervision. */
+  overduePeople: number;
   rates: { heldOfDue: number | null; onTime: number | null; signed: number | null; actionsOnTime: number | null };
   /** Everyone in a supervision contract, for the drill-down. */
   staff: Array<{ id: string; name: string; roleText: string }>;
@@ -94,6 +96,7 @@ export const dashboardSummary = useCase(async (deps: AppDeps, actorId: string, i
     cal,
     halfTerms: org.termDates.halfTerms,
     today: cal.localDate(now),
+    now,
     contracts,
     sessions,
     records,
@@ -106,6 +109,7 @@ export const dashboardSummary = useCase(async (deps: AppDeps, actorId: string, i
     generatedAtText: formatDateTime(org, now),
     halfTerms: figures.halfTerms.map((h) => ({ ...h, schoolYear: schoolYear(h.start), rangeText: `${formatDate(org, h.start)} – ${formatDate(org, h.end)}` })),
     totals: figures.totals,
+    overduePeople: contracts.filter((c) => figures.overdueContractIds.includes(c.id)).reduce((n, c) => n + c.superviseeIds.length, 0),
     rates: figures.rates,
     staff: staffOf(contracts, people),
   };

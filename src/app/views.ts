@@ -122,6 +122,12 @@ export interface OverdueSummaryView {
   organisationName: string;
   generatedAtText: string;
   filter: 'all' | 'sessions' | 'records' | 'actions' | 'reviews';
+  /** For a filtered summary, which list it is ("Late actions only — …"). */
+  filterText?: string;
+  /** The lists this summary looked at, in the order shown; a filtered one has one. */
+  shown: Array<'escalations' | 'sessions' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'unreachable'>;
+  /** The counts of the lists shown, in words. */
+  countFacts: Array<{ label: string; number: string }>;
   sessions: Array<OverdueRow & { lastSessionText: string }>;
   records: OverdueRow[];
   actions: OverdueRow[];

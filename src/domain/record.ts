@@ -198,5 +198,7 @@ export function agreedActionsFrom(record: RecordSheet, now: Date): AgreedAction[
     dueDate: a.dueDate,
     status: 'open',
     agreedAt: record.signedAt ?? now,
+    supervisorId: record.supervisorId,
+    sessionDate: record.date,
   }));
 }

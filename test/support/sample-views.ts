@@ -14,6 +14,8 @@ export const overdue = (n: number): OverdueSummaryView => ({
   type: 'overdue-summary', organisationName: 'Aire Valley Learning Trust', generatedAtText: 'Mon 23 Nov 2026, 09:00', filter: 'all',
   sessions: Array.from({ length: n }, (_, i) => ({ ...row(i), lastSessionText: 'Mon 7 Sept 2026' })), records: Array.from({ length: n }, (_, i) => row(i)), actions: [], reviews: [], caseDecisions: [], escalations: [], unreachable: [],
   counts: { sessions: n, records: n, actions: 0, reviews: 0, caseDecisions: 0, escalations: 0, unreachable: 0 },
+  shown: ['escalations', 'sessions', 'records', 'actions', 'reviews', 'caseDecisions', 'unreachable'],
+  countFacts: [{ label: 'Overdue supervision', number: String(n) }, { label: 'Records awaiting confirmation', number: String(n) }],
 });
 export const views: NotificationView[] = [
   record,

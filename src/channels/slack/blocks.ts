@@ -177,7 +177,7 @@ function overdueRows(title: string, rows: OverdueRow[], extra?: (r: OverdueRow) 
 
 export function overdueMessage(v: OverdueSummaryView): SlackMessage {
   const c = v.counts;
-  const total = c.sessions + c.records + c.actions + c.reviews + c.caseDecisions + c.escalations + c.unreachable;
+  const total = v.shown.reduce((n, key) => n + c[key], 0);
   const lines = [
     ...overdueRows('Risk-of-harm escalations not acknowledged', v.escalations),
     ...overdueRows('Overdue supervision', v.sessions, (r) => ` · last: ${esc((r as OverdueRow & { lastSessionText: string }).lastSessionText)}`),
@@ -191,8 +191,9 @@ export function overdueMessage(v: OverdueSummaryView): SlackMessage {
     text: `Overdue summary for ${v.organisationName}: ${total} item${total === 1 ? '' : 's'}`,
     blocks: [
       header(`Overdue — ${v.organisationName}`),
-      context(`${v.generatedAtText}${v.filter !== 'all' ? ` · ${v.filter} only` : ''} · sessions ${c.sessions} · records ${c.records} · actions ${c.actions} · reviews ${c.reviews} · case decisions ${c.caseDecisions} · escalations ${c.escalations} · not reachable ${c.unreachable}`),
-      ...(lines.length > 0 ? lineSections(lines) : [section(':white_check_mark: Nothing is overdue.')]),
+      // only the lists this summary looked at: a filtered one does not show the others as nought
+      context([v.generatedAtText, ...(v.filterText ? [esc(v.filterText)] : []), ...v.countFacts.map((f) => `${esc(f.label)} ${f.number}`)].join(' · ')),
+      ...(lines.length > 0 ? lineSections(lines) : [section(v.filterText ? ':white_check_mark: Nothing on this list.' : ':white_check_mark: Nothing is overdue.')]),
     ],
   };
 }
