@@ -138,3 +138,33 @@ describe('the dashboard agrees with the overdue list', () => {
     expect(dashAfter.totals.notHeld).toBeLessThan(dashBefore.totals.notHeld);
   });
 });
+
+describe('the balance of supervision (Leeds briefing)', () => {
+  it('the dashboard shows over the last year how many signed sessions touched each function', async () => {
+    const { body } = await tab<DashboardView>('/dashboard');
+    expect(body.balance.functions.map((f) => f.label)).toEqual(['Personal support and reflection', 'Quality assurance', 'Professional development']);
+    const signed = (await bot.runtime.deps.records.byOrganisation((await bot.runtime.deps.contracts.get('c-amy'))?.organisationId as string)).filter((r) => r.state === 'signed' && r.date >= '2025-11-24');
+    expect(body.balance.sessions).toBe(new Set(signed.map((r) => r.id)).size);
+    // the demo alternates support-and-performance with development-and-organisational sessions
+    const [support, quality, development] = body.balance.functions.map((f) => f.sessions);
+    expect(quality).toBe(body.balance.sessions);
+    expect((support ?? 0) + (development ?? 0)).toBe(body.balance.sessions);
+    expect(body.balance.fromText).toBe('Mon 24 Nov 2025');
+  });
+
+  it('lists someone in supervision for two terms whose sessions never touched professional development, and their history says so', async () => {
+    const deps = bot.runtime.deps;
+    const before = (await tab<DashboardView>('/dashboard')).body;
+    expect(before.unbalanced).toEqual([]);
+    // Ben has been in supervision since January; his one signed session was personal support and performance
+    const ben = await deps.contracts.get('c-ben');
+    await deps.contracts.upsert({ ...(ben as NonNullable<typeof ben>), startDate: '2026-01-05' });
+    const { body } = await tab<DashboardView>('/dashboard');
+    expect(body.unbalanced).toEqual([{ personId: 'ben', personName: 'Ben Hughes', missing: ['Professional development'] }]);
+    expect(body.unbalancedSinceText).toMatch(/2026$/);
+    const history = (await tab<{ balance: DashboardView['balance']; missing: string[] }>('/people/ben')).body;
+    expect(history.missing).toEqual(['Professional development']);
+    expect(history.balance.functions.find((f) => f.key === 'development')?.sessions).toBe(0);
+    expect(history.balance.functions.find((f) => f.key === 'support')?.sessions).toBe(1);
+  });
+});

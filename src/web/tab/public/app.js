@@ -402,6 +402,40 @@
     );
   }
 
+  // ---------- the balance of supervision (Leeds briefing: support, quality assurance, development) ----------
+  function balanceCard(balance, unbalanced, sinceText, missing) {
+    const max = Math.max(1, balance.sessions);
+    let list = null;
+    if (unbalanced) {
+      list = unbalanced.length
+        ? [
+            h('h3', { class: 'section-title' }, `No personal support or professional development since ${sinceText}`, h('span', { class: 'count' }, unbalanced.length)),
+            h('ul', { class: 'small', id: 'unbalanced' }, unbalanced.map((u) => h('li', null, personLink(u.personId, u.personName), ` — no ${u.missing.map((m) => m.toLowerCase()).join(' and no ')}`))),
+          ]
+        : h('p', { class: 'muted small' }, `Since ${sinceText} everyone’s sessions have touched personal support and professional development.`);
+    } else if (missing && missing.length) {
+      list = h('p', { class: 'small', id: 'unbalanced' }, h('span', { class: 'chip warn' }, 'Out of balance'), ` No ${missing.map((m) => m.toLowerCase()).join(' and no ')} since ${sinceText}.`);
+    }
+    return h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'balance-heading', id: 'balance' },
+      h(
+        'div',
+        { class: 'card-head' },
+        h('div', null, h('h2', { id: 'balance-heading' }, 'Balance of supervision'), h('p', null, `Signed sessions from ${balance.fromText} to ${balance.toText} that touched each function.`)),
+      ),
+      h(
+        'dl',
+        { class: 'facts' },
+        balance.functions.map((f) => [
+          h('dt', null, f.label),
+          h('dd', { 'data-function': f.key }, `${f.sessions} of ${balance.sessions} ${balance.sessions === 1 ? 'session' : 'sessions'} `, h('meter', { min: 0, max, value: f.sessions, 'aria-hidden': 'true' })),
+        ]),
+      ),
+      list,
+    );
+  }
+
   const SECTIONS = [
     ['sessions', 'Overdue for supervision'],
     ['records', 'Records not yet confirmed'],
@@ -526,6 +560,7 @@
       ),
       // on a phone the list that needs action comes straight after the figures
       h('div', { class: 'grid overview' }, chart(view), overdueCard(overdue), staffCard(view, overdue)),
+      view.balance ? balanceCard(view.balance, view.unbalanced, view.unbalancedSinceText) : null,
     );
   }
 
@@ -594,6 +629,7 @@
             ),
           )
         : h('div', { class: 'card' }, h('p', { class: 'muted' }, 'No supervision contract yet.')),
+      v.balance && v.contracts.some((c) => c.role === 'supervisee') ? balanceCard(v.balance, null, v.missingSinceText, v.missing) : null,
       h(
         'div',
         { class: 'grid two' },
