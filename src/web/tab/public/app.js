@@ -412,7 +412,7 @@
             h('h3', { class: 'section-title' }, `No personal support or professional development since ${sinceText}`, h('span', { class: 'count' }, unbalanced.length)),
             h('ul', { class: 'small', id: 'unbalanced' }, unbalanced.map((u) => h('li', null, personLink(u.personId, u.personName), ` — no ${u.missing.map((m) => m.toLowerCase()).join(' and no ')}`))),
           ]
-        : h('p', { class: 'muted small' }, `Since ${sinceText} everyone’s sessions have touched personal support and professional development.`);
+        : h('p', { class: 'muted small' }, `Nobody supervised since ${sinceText} has gone two terms without personal support or professional development.`);
     } else if (missing && missing.length) {
       list = h('p', { class: 'small', id: 'unbalanced' }, h('span', { class: 'chip warn' }, 'Out of balance'), ` No ${missing.map((m) => m.toLowerCase()).join(' and no ')} since ${sinceText}.`);
     }
