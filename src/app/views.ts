@@ -107,6 +107,8 @@ export interface RecordSheetView {
   dispute?: { byName: string; reason: string; atText: string; routedToName?: string };
   /** People who may own an action (the parties), for the owner picker. */
   ownerOptions: PersonRef[];
+  /** Why the form as typed was not saved ("Action 2: …"), shown above it. */
+  notice?: string;
 }
 
 export interface OverdueRow {

@@ -20,6 +20,7 @@ export const overdue = (n: number): OverdueSummaryView => ({
 export const views: NotificationView[] = [
   record,
   { ...record, state: 'signed', stateLabel: 'Signed', canConfirm: false, canDispute: false, signedText: 'Signed by both on Wed 12 Nov 2025' },
+  { ...record, canEdit: true, canConfirm: false, canDispute: false, state: 'draft', stateLabel: 'Draft', notice: 'Action 2: the due date must be between the session and a year after it\nNext session: pick a school day' },
   { ...record, notes: long(20_000), concerns: Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, text: long(2000), riskOfHarm: i % 2 === 0 })) },
   { type: 'agenda-prompt', sessionId: 's', contractId: 'c', recipientRole: 'supervisee', startsAtText: 'Tue 11 Nov 2025, 15:45', durationMinutes: 60, location: 'Room 2', withNames: ['Sam Supervisor'], openActions: [], items: [], templateLines: ['Workload', 'Wellbeing'], categories: [] },
   { type: 'agenda', items: Array.from({ length: 200 }, (_, i) => ({ id: `i${i}`, text: long(300), authorName: 'Amy', category: 'case-discussion', categoryLabel: 'Case discussion', riskOfHarm: false })), parkedCount: 1, added: 2, escalated: true },

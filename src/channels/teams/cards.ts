@@ -72,7 +72,7 @@ const MARKS = /[\uE000\uE001]/g;
 
 /** The view fields that hold what people typed or are called: free text, names, places. */
 const PERSON_TEXT = new Set([
-  'text', 'notes', 'reason', 'childRef', 'decision', 'rationale', 'resolution', 'note', 'location', 'lines', 'title', 'message',
+  'text', 'notes', 'notice', 'reason', 'childRef', 'decision', 'rationale', 'resolution', 'note', 'location', 'lines', 'title', 'message',
   'name', 'personName', 'detail', 'authorName', 'ownerName', 'followUpByName', 'byName', 'routedToName', 'raisedByName',
   'subjectName', 'acknowledgedByName', 'supervisorName', 'superviseeNames', 'withNames', 'dslNames', 'organisationName',
 ]);

@@ -120,7 +120,12 @@ describe('the record sheet with universal actions', () => {
     const before = await Promise.all([w.store.models.records.countDocuments(), w.store.models.audit.countDocuments()]);
     const base = { sessionId, topics: 'performance', notes: 'Talked through the caseload', decision: 'Refer to early help', rationale: 'Attendance below 85%', followUpById: 'amy' };
     const named = await invoke('sup', 'record.submit', { ...base, childRef: 'Jane Smith' });
-    expect(JSON.stringify(named.body.value)).toContain('Case decision 1: this looks like a name');
+    expect(JSON.stringify(named.body.value)).toContain('⚠ Not saved: Case decision 1: this looks like a name');
+    // Teams replaces the card with the answer: it is the form again, as typed, to correct and send
+    const inputs = (JSON.stringify(named.body.value).match(/"type":"Input\.Text","id":"(notes|childRef|decision)"[^}]*"value":"[^"]*"/g) ?? []).join();
+    expect(inputs).toContain('"value":"Talked through the caseload"');
+    expect(inputs).toContain('"value":"Jane Smith"');
+    expect(inputs).toContain('"value":"Refer to early help"');
     const late = await invoke('sup', 'record.submit', { ...base, childRef: 'JS', action0: 'Call the parent', owner0: 'amy', due0: '0001-01-01' });
     expect(JSON.stringify(late.body.value)).toContain('Action 1: the due date must be between the session and a year after it');
     const holiday = await invoke('sup', 'record.submit', { ...base, childRef: 'JS', nextDate: '2025-12-25', nextTime: '15:45' });
