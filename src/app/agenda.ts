@@ -1,11 +1,11 @@
 /** Agenda items from either party (stour §5, §6) and items parked for the next session (white-laith, stour §2). */
 import { z } from 'zod';
-import { parseAgendaReply } from '../domain/agenda.js';
+import { agendaReplyProblem, parseAgendaReply } from '../domain/agenda.js';
 import { canSubmitAgendaItem } from '../domain/permissions.js';
 import { AGENDA_CATEGORIES, type AgendaItem } from '../domain/types.js';
 import { type ActorContext, defaultContract, loadActor, loadContract } from './context.js';
 import { audit, escalate } from './effects.js';
-import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
+import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
 import type { AppDeps } from './ports.js';
 import { agendaItemView, formatDateTime } from './present.js';
 import type { AgendaView } from './views.js';
@@ -14,7 +14,7 @@ const itemInput = z.object({
   /** Natural key of the interaction (command id): item ids derive from it, so a retry adds nothing twice. */
   key: z.string().min(1).max(200),
   contractId: z.string().min(1).max(200).optional(),
-  text: z.string().trim().min(1, 'type at least one item').max(10_000),
+  text: z.string().trim().min(1, 'type at least one item').max(10_000, 'can be at most 10,000 characters'),
   category: z.enum(AGENDA_CATEGORIES).default('case-discussion'),
   riskOfHarm: z.boolean().default(false),
 });
@@ -22,6 +22,8 @@ const itemInput = z.object({
 async function addItems(deps: AppDeps, ctx: ActorContext, input: z.infer<typeof itemInput>, parked: boolean): Promise<AgendaView> {
   const contract = input.contractId ? await loadContract(deps, ctx, input.contractId) : await defaultContract(deps, ctx);
   if (!canSubmitAgendaItem(ctx.actor, contract)) throw new Refusal();
+  const problem = agendaReplyProblem(input.text);
+  if (problem) throw new ValidationError('text', problem, problem);
   const lines = parseAgendaReply(input.text);
   if (lines.length === 0) throw new Refusal('Type at least one item — one per line.');
   const now = deps.clock.now();

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { canBrowseHistories, canSeeOverdue, canSeePersonHistory, canViewRecord } from '../domain/permissions.js';
+import { type Balance, balanceOf, FUNCTION_LABELS, FUNCTIONS, lastYearFrom, neglectedFunctions, twoTermsBefore } from '../domain/balance.js';
 import { type HalfTermFigures, supervisionFigures } from '../domain/stats.js';
 import type { Cadence, Person, RecordSheet, Role, SessionStatus, SupervisionContract } from '../domain/types.js';
 import { loadActor } from './context.js';
@@ -28,10 +29,47 @@ export interface DashboardView {
   organisationName: string;
   generatedAtText: string;
   halfTerms: HalfTermRow[];
-  totals: { due: number; held: number; heldOnTime: number; signed: number; actionsDue: number; actionsClosedOnTime: number };
+  totals: { due: number; held: number; heldOnTime: number; notHeld: number; signed: number; actionsDue: number; actionsClosedOnTime: number };
+  /** People with a session due and not held now — the same people as `/overdue`'s overdue supervision. */
+  overduePeople: number;
   rates: { heldOfDue: number | null; onTime: number | null; signed: number | null; actionsOnTime: number | null };
   /** Everyone in a supervision contract, for the drill-down. */
   staff: Array<{ id: string; name: string; roleText: string }>;
+  /** The balance of supervision over the last year (Leeds briefing). */
+  balance: BalanceView;
+  /** People whose sessions have not touched personal support or professional development for two terms. */
+  unbalanced: Array<{ personId: string; personName: string; missing: string[] }>;
+  /** Since when `unbalanced` looks ("Mon 1 Sept 2025"). */
+  unbalancedSinceText: string;
+}
+
+export interface BalanceView {
+  fromText: string;
+  toText: string;
+  /** Signed sessions in the period. */
+  sessions: number;
+  /** Each function, with how many of those sessions touched it. */
+  functions: Array<{ key: (typeof FUNCTIONS)[number]; label: string; sessions: number }>;
+}
+
+function balanceView(org: Pick<import('../domain/types.js').Organisation, 'timezone'>, b: Balance, from: string, to: string): BalanceView {
+  return { fromText: formatDate(org, from), toText: formatDate(org, to), sessions: b.sessions, functions: FUNCTIONS.map((key) => ({ key, label: FUNCTION_LABELS[key], sessions: b[key] })) };
+}
+
+/** Supervisees in supervision for the whole window whose signed sessions in it missed support or development. */
+function unbalancedPeople(contracts: SupervisionContract[], records: RecordSheet[], people: Person[], from: string, to: string): DashboardView['unbalanced'] {
+  const since = new Map<string, string>();
+  for (const c of contracts) {
+    if (!c.active) continue;
+    for (const id of c.superviseeIds) if (!since.has(id) || (since.get(id) as string) > c.startDate) since.set(id, c.startDate);
+  }
+  const out: DashboardView['unbalanced'] = [];
+  for (const [personId, start] of since) {
+    if (start > from) continue;
+    const missing = neglectedFunctions(records.filter((r) => r.superviseeIds.includes(personId)), from, to);
+    if (missing.length > 0) out.push({ personId, personName: people.find((p) => p.id === personId)?.name ?? 'a colleague', missing: missing.map((f) => FUNCTION_LABELS[f]) });
+  }
+  return out.sort((a, b) => a.personName.localeCompare(b.personName));
 }
 
 const ROLE_LABELS: Record<Role, string> = {
@@ -89,11 +127,14 @@ export const dashboardSummary = useCase(async (deps: AppDeps, actorId: string, i
     deps.actions.byOrganisation(org.id),
     deps.people.byOrganisation(org.id),
   ]);
+  const today = cal.localDate(now);
+  const twoTerms = twoTermsBefore(org.termDates.halfTerms, today);
   const figures = supervisionFigures({
     org,
     cal,
     halfTerms: org.termDates.halfTerms,
-    today: cal.localDate(now),
+    today,
+    now,
     contracts,
     sessions,
     records,
@@ -106,8 +147,12 @@ export const dashboardSummary = useCase(async (deps: AppDeps, actorId: string, i
     generatedAtText: formatDateTime(org, now),
     halfTerms: figures.halfTerms.map((h) => ({ ...h, schoolYear: schoolYear(h.start), rangeText: `${formatDate(org, h.start)} – ${formatDate(org, h.end)}` })),
     totals: figures.totals,
+    overduePeople: contracts.filter((c) => figures.overdueContractIds.includes(c.id)).reduce((n, c) => n + c.superviseeIds.length, 0),
     rates: figures.rates,
     staff: staffOf(contracts, people),
+    balance: balanceView(org, balanceOf(records, lastYearFrom(today), today), lastYearFrom(today), today),
+    unbalanced: unbalancedPeople(contracts, records, people, twoTerms, today),
+    unbalancedSinceText: formatDate(org, twoTerms),
   };
   return { ok: true, data: view };
 });
@@ -174,6 +219,11 @@ export interface PersonHistoryView {
     signedText?: string;
   }>;
   actions: Array<{ id: string; dueDate: string; dueText: string; late: boolean; /** Only from a record the viewer may see. */ text?: string }>;
+  /** The balance of the person's own supervision over the last year (Leeds briefing), from signed records. */
+  balance: BalanceView;
+  /** Personal support or professional development, when their sessions have not touched it for two terms. */
+  missing: string[];
+  missingSinceText: string;
 }
 
 const STATUS_LABELS: Record<SessionStatus, string> = { scheduled: 'Booked', held: 'Held', cancelled: 'Moved or cancelled', missed: 'Missed' };
@@ -203,6 +253,8 @@ export const personHistory = useCase(async (deps: AppDeps, actorId: string, inpu
     deps.actions.openForPerson(subject.id),
   ]);
   const mine = contracts.filter((c) => c.organisationId === org.id);
+  const own = records.filter((r) => r.organisationId === org.id && r.superviseeIds.includes(subject.id));
+  const twoTerms = twoTermsBefore(org.termDates.halfTerms, today);
   const [sessions, compliance] = await Promise.all([
     Promise.all(mine.map((c) => deps.sessions.byContract(c.id))).then((l) => l.flat()),
     Promise.all(mine.map((c) => deps.compliance.get(c.id))),
@@ -281,6 +333,10 @@ export const personHistory = useCase(async (deps: AppDeps, actorId: string, inpu
         late: a.dueDate < today,
         text: visible.has(a.recordId) ? a.text : undefined,
       })),
+    // topics only, never a record's text: the balance is read from every signed record of theirs as supervisee
+    balance: balanceView(org, balanceOf(own, lastYearFrom(today), today), lastYearFrom(today), today),
+    missing: unbalancedPeople(mine, own, [subject], twoTerms, today).filter((u) => u.personId === subject.id).flatMap((u) => u.missing),
+    missingSinceText: formatDate(org, twoTerms),
   };
   return { ok: true, data: view };
 });

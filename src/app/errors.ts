@@ -4,11 +4,16 @@ import { DomainError } from '../domain/errors.js';
 import type { ErrorView, NotificationView, RefusalView } from './views.js';
 
 export class ValidationError extends Error {
+  /**
+   * `field` is the input's path, for a form to put the message on; the message a person reads is `words` when
+   * given (the field as the form labels it, "Action 2: …"), else `<field>: <message>`.
+   */
   constructor(
     readonly field: string,
     message: string,
+    words?: string,
   ) {
-    super(`${field}: ${message}`);
+    super(words ?? `${field}: ${message}`);
     this.name = 'ValidationError';
   }
 }
@@ -25,12 +30,15 @@ export type UseCaseResult<T = unknown> =
   | { ok: true; view?: NotificationView; data?: T }
   | { ok: false; error: ErrorView | RefusalView };
 
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+/** Parses a use case's input; with `label`, the refusal names the field as the form labels it. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, label?: (path: ReadonlyArray<string | number>) => string): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.join('.') : 'input';
-  throw new ValidationError(field, issue?.message ?? 'is not valid');
+  const path = (issue?.path ?? []) as Array<string | number>;
+  const field = path.length > 0 ? path.join('.') : 'input';
+  const message = issue?.message ?? 'is not valid';
+  throw new ValidationError(field, message, label && path.length > 0 ? `${label(path)}: ${message}` : undefined);
 }
 
 export function isUserError(error: unknown): boolean {

@@ -15,6 +15,19 @@ import type { OverdueRow, OverdueSummaryView } from './views.js';
 
 const overdueInput = z.object({ filter: z.enum(['all', 'sessions', 'records', 'actions', 'reviews']).default('all') });
 
+const FILTER_LIST = { sessions: 'sessions', records: 'records', actions: 'actions', reviews: 'reviews' } as const;
+
+/** The lists' names, as the summary and its counts write them. */
+export const COUNT_LABELS: Record<OverdueSummaryView['shown'][number], string> = {
+  escalations: 'Escalations not acknowledged',
+  sessions: 'Overdue supervision',
+  records: 'Records awaiting confirmation',
+  actions: 'Late actions',
+  reviews: 'Contracts due for review',
+  caseDecisions: 'Case decisions not filed',
+  unreachable: 'Not reachable',
+};
+
 export const OVERDUE_REFUSAL = 'Sorry — the overdue summary is only for your safeguarding leads.';
 
 /** `/overdue` straight from the repositories: one query per list, no joins. */
@@ -65,28 +78,39 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
     others: parsed.filter === 'all',
   });
   const overdueRecords = awaiting.filter((r) => isRecordConfirmationOverdue(r, cal, now));
+  // an action agreed before actions carried their session: its record says whose session it came from
+  const lateActions = await Promise.all(
+    late.map(async (a) => {
+      if (a.supervisorId && a.sessionDate) return a;
+      const record = await deps.records.latest(a.recordId ?? a.id.replace(/\.[^.]+$/, ''));
+      return { ...a, supervisorId: a.supervisorId ?? record?.supervisorId, sessionDate: a.sessionDate ?? record?.date };
+    }),
+  );
 
   const ids = new Set<string>();
-  for (const c of compliance) for (const id of c.superviseeIds) ids.add(id);
+  for (const c of compliance) for (const id of [...c.superviseeIds, ...c.supervisorIds]) ids.add(id);
   for (const r of overdueRecords) for (const id of requiredConfirmers(r)) ids.add(id);
-  for (const a of late) ids.add(a.ownerId);
+  for (const a of lateActions) for (const id of [a.ownerId, a.supervisorId ?? '']) if (id) ids.add(id);
   for (const c of reviews) for (const id of [...c.superviseeIds, ...c.supervisorIds]) ids.add(id);
   for (const d of decisions) ids.add(d.followUpById);
   for (const e of escalations) ids.add(e.subjectPersonId);
   for (const u of unreachable) ids.add(u.personId);
   const people = await source.names(org.id, [...ids]);
   const name = (id: string) => people.get(id) ?? 'a colleague';
+  const names = (list: string[]) => list.map(name).join(', ');
 
   const sessions = compliance.flatMap((c) =>
     c.superviseeIds.map((personId) => ({
       personId,
       personName: name(personId),
       // a booked session whose time has passed without being marked held is a missed one, not a future one
-      detail: !c.nextScheduledAt
-        ? 'no session booked'
-        : c.nextScheduledAt.getTime() <= now.getTime()
-          ? `session of ${formatDateTime(org, c.nextScheduledAt)} not recorded as held`
-          : `next booked ${formatDateTime(org, c.nextScheduledAt)}`,
+      detail: `supervision with ${names(c.supervisorIds)} — ${
+        !c.nextScheduledAt
+          ? 'no session booked'
+          : c.nextScheduledAt.getTime() <= now.getTime()
+            ? `session of ${formatDateTime(org, c.nextScheduledAt)} not recorded as held`
+            : `next booked ${formatDateTime(org, c.nextScheduledAt)}`
+      }`,
       daysOverdue: schoolDaysOverdue(c.sessionOverdueFrom, now, cal),
       refId: c.contractId,
       lastSessionText: c.lastHeldAt ? formatDate(org, c.lastHeldAt) : 'none yet',
@@ -97,15 +121,15 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
     return {
       personId: waiting[0] ?? r.supervisorId,
       personName: waiting.map(name).join(', '),
-      detail: `record of ${formatDate(org, r.date)} waiting for confirmation`,
+      detail: `record of the session of ${formatDate(org, r.date)}, ${name(r.supervisorId)} with ${names(r.superviseeIds)} — waiting for ${waiting.map(name).join(' and ')} to confirm`,
       daysOverdue: schoolDaysOverdue(recordConfirmationOverdueFrom(r.submittedAt as Date, cal), now, cal),
       refId: r.id,
     };
   });
-  const actions: OverdueRow[] = late.map((a) => ({
+  const actions: OverdueRow[] = lateActions.map((a) => ({
     personId: a.ownerId,
     personName: name(a.ownerId),
-    detail: `action due ${formatDate(org, a.dueDate)}`,
+    detail: `${name(a.ownerId)}’s action${a.sessionDate ? ` from the session of ${formatDate(org, a.sessionDate)}` : ''}${a.supervisorId ? ` with ${name(a.supervisorId)}` : ''} — due ${formatDate(org, a.dueDate)}`,
     daysOverdue: daysBetween(a.dueDate, today),
     refId: a.id,
   }));
@@ -119,7 +143,7 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
   const decisionRows: OverdueRow[] = decisions.map((d) => ({
     personId: d.followUpById,
     personName: name(d.followUpById),
-    detail: `case decision (${d.childRef}) not yet on the child’s file — due ${formatDateTime(org, d.copyDueAt)}`,
+    detail: `case decision (${d.childRef}) for ${name(d.followUpById)} to copy — not yet on the child’s file, due ${formatDateTime(org, d.copyDueAt)}`,
     daysOverdue: daysBetween(cal.localDate(d.copyDueAt), today),
     refId: `${d.recordId}:${d.id}`,
   }));
@@ -131,11 +155,16 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
     refId: e.id,
   }));
   const byDays = (a: OverdueRow, b: OverdueRow) => b.daysOverdue - a.daysOverdue || a.personName.localeCompare(b.personName);
+  // a filtered summary shows that list alone: the others were not looked at, so they are not shown as nought
+  const shown: OverdueSummaryView['shown'] =
+    parsed.filter === 'all' ? ['escalations', 'sessions', 'records', 'actions', 'reviews', 'caseDecisions', 'unreachable'] : [FILTER_LIST[parsed.filter]];
   const view: OverdueSummaryView = {
     type: 'overdue-summary',
     organisationName: org.name,
     generatedAtText: formatDateTime(org, now),
     filter: parsed.filter,
+    filterText: parsed.filter === 'all' ? undefined : `${COUNT_LABELS[FILTER_LIST[parsed.filter]]} only — type /overdue for everything`,
+    shown,
     sessions: sessions.sort(byDays),
     records: records.sort(byDays),
     actions: actions.sort(byDays),
@@ -154,6 +183,8 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
       escalations: escalationRows.length,
       unreachable: unreachable.length,
     },
+    countFacts: [],
   };
+  view.countFacts = shown.map((key) => ({ label: COUNT_LABELS[key], number: String(view.counts[key]) }));
   return { ok: true, view, data: view };
 });

@@ -259,7 +259,7 @@ export interface ReminderScheduler {
 export interface OverdueLists {
   compliance: ComplianceSummary[];
   awaiting: Array<Pick<RecordSheet, 'id' | 'date' | 'state' | 'supervisorId' | 'superviseeIds' | 'confirmations' | 'submittedAt'>>;
-  late: Array<Pick<AgreedAction, 'id' | 'ownerId' | 'dueDate'>>;
+  late: Array<Pick<AgreedAction, 'id' | 'ownerId' | 'dueDate'> & Partial<Pick<AgreedAction, 'recordId' | 'supervisorId' | 'sessionDate'>>>;
   reviews: Array<Pick<SupervisionContract, 'id' | 'supervisorIds' | 'superviseeIds' | 'reviewDueDate'>>;
   decisions: Array<Pick<CaseDecisionRecord, 'id' | 'recordId' | 'childRef' | 'followUpById' | 'copyDueAt'>>;
   escalations: Array<Pick<Escalation, 'id' | 'subjectPersonId' | 'raisedAt'>>;

@@ -99,6 +99,12 @@ export function agendaPromptView(input: {
   };
 }
 
+const OUTCOME_TEXT: Record<RecordSheet['previousActionsReviewed'][number]['outcome'], string> = {
+  done: 'done',
+  'carried-forward': 'carried forward',
+  dropped: 'dropped',
+};
+
 const STATE_LABELS: Record<RecordSheet['state'], string> = {
   draft: 'Draft',
   'awaiting-confirmation': 'Waiting for confirmation',
@@ -136,6 +142,7 @@ export function recordSheetView(input: {
     supervisor: ref(people, record.supervisorId),
     supervisees: record.superviseeIds.map((id) => ref(people, id)),
     topics: record.topics,
+    topicLabels: RECORD_TOPICS.filter((t) => record.topics.includes(t)).map((t) => RECORD_TOPIC_LABELS[t]),
     topicOptions: RECORD_TOPICS.map((value) => ({ value, label: RECORD_TOPIC_LABELS[value] })),
     notes: record.notes,
     concerns: record.concerns.map((c) => ({ id: c.id, text: c.text, riskOfHarm: c.riskOfHarm })),
@@ -149,11 +156,12 @@ export function recordSheetView(input: {
       copyDueText: formatDateTime(org, d.copyDueAt),
       copied: d.copiedToChildFileAt !== undefined,
     })),
-    actions: record.actions.map((a) => ({ id: a.id, text: a.text, ownerId: a.ownerId, ownerName: ref(people, a.ownerId).name, dueDate: a.dueDate })),
+    actions: record.actions.map((a) => ({ id: a.id, text: a.text, ownerId: a.ownerId, ownerName: ref(people, a.ownerId).name, dueDate: a.dueDate, dueText: formatDate(org, a.dueDate) })),
     previousActions: record.previousActionsReviewed.map((r) => ({
       id: r.actionId,
       text: input.previousActions.find((a) => a.id === r.actionId)?.text ?? 'an earlier action',
       outcome: r.outcome,
+      outcomeText: OUTCOME_TEXT[r.outcome],
     })),
     nextSessionText: record.nextSessionAt ? formatDateTime(org, record.nextSessionAt) : undefined,
     nextSessionDate: record.nextSessionAt ? DateTime.fromJSDate(record.nextSessionAt, { zone: org.timezone }).toISODate() ?? undefined : undefined,

@@ -8,21 +8,33 @@ import { requiredConfirmers } from '../domain/record.js';
 import type { RecordSheet } from '../domain/types.js';
 import { z } from 'zod';
 import { loadActor } from './context.js';
-import { parseInput, type UseCaseResult, useCase } from './errors.js';
+import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import type { AppDeps } from './ports.js';
 import { formatDate, recordSheetView } from './present.js';
 import { recordIdFor, viewRecord } from './records.js';
 
-const input = z.object({ supervisee: z.string().trim().max(100).default('') });
+const input = z.object({
+  supervisee: z.string().trim().max(100).default(''),
+  /** One session's sheet (a form sent back to correct), rather than the latest waiting. */
+  sessionId: z.string().min(1).max(200).optional(),
+});
 
 export const recordToWrite = useCase(async (deps: AppDeps, actorId: string, raw: unknown): Promise<UseCaseResult> => {
-  const { supervisee } = parseInput(input, raw);
+  const { supervisee, sessionId } = parseInput(input, raw);
   const ctx = await loadActor(deps, actorId);
   const now = deps.clock.now();
   type Waiting = { sessionId: string; contractId: string; startsAt: Date; superviseeIds: string[]; record: RecordSheet | null };
   // per contract, its latest session that took place and has no record sent yet: newest first, first found
   const waiting: Waiting[] = [];
-  for (const contract of await deps.contracts.forPerson(actorId)) {
+  if (sessionId) {
+    const session = await deps.sessions.get(sessionId);
+    const contract = session ? await deps.contracts.get(session.contractId) : null;
+    if (!session || !contract || contract.organisationId !== ctx.org.id || !contract.supervisorIds.includes(actorId)) throw new Refusal();
+    const record = await deps.records.latest(recordIdFor(session.id));
+    if (record && record.state !== 'draft' && record.state !== 'resolved') return viewRecord(deps, actorId, { recordId: record.id });
+    waiting.push({ sessionId: session.id, contractId: contract.id, startsAt: session.startsAt, superviseeIds: contract.superviseeIds, record });
+  }
+  for (const contract of sessionId ? [] : await deps.contracts.forPerson(actorId)) {
     if (!contract.supervisorIds.includes(actorId)) continue;
     const past = (await deps.sessions.byContract(contract.id))
       .filter((s) => s.startsAt.getTime() <= now.getTime() && s.status !== 'cancelled')

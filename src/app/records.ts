@@ -18,42 +18,48 @@ import {
 } from '../domain/record.js';
 import { remindersForAction, remindersForCaseDecision, remindersForRecord } from '../domain/reminders.js';
 import { disputeRecipient } from '../domain/routing.js';
+import { childRefProblem, count, type FormProblem, RECORD_LIMITS, recordDateProblems, recordFieldLabel } from '../domain/record-form.js';
+import { isCalendarDate } from '../domain/calendar.js';
 import { RECORD_TOPICS, type RecordSheet } from '../domain/types.js';
 import { type ActorContext, loadActor, loadContract } from './context.js';
 import { audit, dropReminders, escalate, putReminders } from './effects.js';
-import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
+import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
 import { type AppDeps, VersionConflictError } from './ports.js';
 import { formatDate, recordSheetView } from './present.js';
 import { heldNow } from './sessions.js';
 
-const text = (max: number) => z.string().trim().max(max);
-const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+const text = (max: number, what: string) => z.string().trim().max(max, `${what} can be at most ${count(max)} characters`);
+const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'pick a date').refine(isCalendarDate, 'pick a date that exists');
+const L = RECORD_LIMITS;
 
 const contentInput = z.object({
-  topics: z.array(z.enum(RECORD_TOPICS)).max(4).default([]),
-  notes: text(5000).default(''),
-  concerns: z.array(z.object({ text: text(2000).min(1, 'describe the concern'), riskOfHarm: z.boolean().default(false) })).max(20).default([]),
+  topics: z.array(z.enum(RECORD_TOPICS, { message: 'pick from the topics listed' })).max(RECORD_TOPICS.length).default([]),
+  notes: text(L.notes, 'the discussion').default(''),
+  concerns: z
+    .array(z.object({ text: text(L.concern, 'a concern').min(1, 'describe the concern'), riskOfHarm: z.boolean().default(false) }))
+    .max(L.concerns, `at most ${L.concerns} concerns`)
+    .default([]),
   caseDecisions: z
     .array(
       z.object({
-        // Initials or a school reference only — never a child's name (stour App. C: limit personal information).
-        childRef: z.string().trim().min(1, 'give the child’s initials or reference').max(20).regex(/^[A-Za-z0-9 ./#-]+$/, 'initials or a reference only'),
-        decision: text(1000).min(1, 'record the decision'),
-        rationale: text(1000).min(1, 'record the rationale'),
+        // Initials or a school reference only — never a child's name (template "recording"; stour App. C), see childRefProblem
+        childRef: z.string().trim().max(L.childRef, `the child’s reference can be at most ${L.childRef} characters`),
+        decision: text(L.decision, 'the decision').min(1, 'record the decision'),
+        rationale: text(L.rationale, 'the rationale').min(1, 'record the rationale'),
         followUpById: z.string().min(1, 'say who follows up').max(200),
       }),
     )
-    .max(20)
+    .max(L.caseDecisions, `at most ${L.caseDecisions} case decisions`)
     .default([]),
   actions: z
-    .array(z.object({ text: text(1000).min(1, 'describe the action'), ownerId: z.string().min(1, 'say who owns the action').max(200), dueDate: localDate }))
-    .max(30)
+    .array(z.object({ text: text(L.action, 'an action').min(1, 'describe the action'), ownerId: z.string().min(1, 'say who owns the action').max(200), dueDate: localDate }))
+    .max(L.actions, `at most ${L.actions} actions`)
     .default([]),
   previousActionsReviewed: z
-    .array(z.object({ actionId: z.string().min(1).max(300), outcome: z.enum(['done', 'carried-forward', 'dropped']), note: text(500).optional() }))
+    .array(z.object({ actionId: z.string().min(1).max(300), outcome: z.enum(['done', 'carried-forward', 'dropped'], { message: 'pick done, carried forward or dropped' }), note: text(L.previousNote, 'the note').optional() }))
     .max(50)
     .default([]),
-  nextSessionAt: z.coerce.date({ message: 'must be a date and time' }).optional(),
+  nextSessionAt: z.coerce.date({ message: 'pick a date and time' }).optional(),
 });
 
 const draftInput = contentInput.extend({
@@ -118,19 +124,33 @@ export const recordIdFor = (sessionId: string) => `rec.${sessionId}`;
 
 /** The supervisor writes (or edits) the record of a session; optionally sends it to confirm. */
 export const draftRecord = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
-  const parsed = parseInput(draftInput, input);
+  const parsed = parseInput(draftInput, input, recordFieldLabel);
   const ctx = await loadActor(deps, actorId);
   const session = await deps.sessions.get(parsed.sessionId);
   if (!session || session.organisationId !== ctx.org.id) throw new Refusal();
   const contract = await loadContract(deps, ctx, session.contractId);
   if (!canDraftRecord(ctx.actor, contract)) throw new Refusal();
-  const parties = new Set([...contract.supervisorIds, ...contract.superviseeIds]);
-  for (const [i, a] of parsed.actions.entries()) {
-    if (!parties.has(a.ownerId)) throw new Refusal(`actions.${i}.ownerId: the owner must be one of the parties`);
-  }
+  // the whole form is checked before anything is written: one refusal and nothing is saved
+  const problems: FormProblem[] = [];
   for (const [i, d] of parsed.caseDecisions.entries()) {
-    if (!parties.has(d.followUpById) && !ctx.org.dslIds.includes(d.followUpById)) throw new Refusal(`caseDecisions.${i}.followUpById: must be a party or the DSL`);
+    const problem = childRefProblem(d.childRef);
+    if (problem) problems.push({ field: `caseDecisions.${i}.childRef`, message: `Case decision ${i + 1}: ${problem}` });
   }
+  const parties = new Set([...contract.supervisorIds, ...contract.superviseeIds]);
+  for (const [i, d] of parsed.caseDecisions.entries()) {
+    if (!parties.has(d.followUpById) && !ctx.org.dslIds.includes(d.followUpById)) problems.push({ field: `caseDecisions.${i}.followUpById`, message: `Case decision ${i + 1}: the person who follows up must be one of you or the DSL` });
+  }
+  for (const [i, a] of parsed.actions.entries()) {
+    if (!parties.has(a.ownerId)) problems.push({ field: `actions.${i}.ownerId`, message: `Action ${i + 1}: the owner must be one of the people in the session` });
+  }
+  problems.push(
+    ...recordDateProblems(
+      { sessionDay: ctx.cal.localDate(session.startsAt), actions: parsed.actions, nextSessionDay: parsed.nextSessionAt ? ctx.cal.localDate(parsed.nextSessionAt) : undefined },
+      (day) => ctx.cal.isSchoolDay(day),
+    ),
+  );
+  const first = problems[0];
+  if (first) throw new ValidationError(first.field, first.message, problems.map((p) => p.message).join('\n'));
   const now = deps.clock.now();
   if (session.status === 'scheduled' && session.startsAt.getTime() <= now.getTime()) await heldNow(deps, ctx.org, contract, session, actorId);
   const recordId = recordIdFor(session.id);

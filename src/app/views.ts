@@ -60,6 +60,8 @@ export interface RecordActionView {
   ownerId: string;
   ownerName: string;
   dueDate: string;
+  /** The due date as every card writes dates ("Wed 16 Dec 2026"). */
+  dueText: string;
 }
 
 export interface CaseDecisionView {
@@ -89,12 +91,14 @@ export interface RecordSheetView {
   supervisor: PersonRef;
   supervisees: PersonRef[];
   topics: RecordTopic[];
+  /** The ticked topics in words, as the print view lists them. */
+  topicLabels: string[];
   topicOptions: Array<{ value: RecordTopic; label: string }>;
   notes: string;
   concerns: Array<{ id: string; text: string; riskOfHarm: boolean }>;
   caseDecisions: CaseDecisionView[];
   actions: RecordActionView[];
-  previousActions: Array<{ id: string; text: string; outcome: string }>;
+  previousActions: Array<{ id: string; text: string; outcome: string; outcomeText: string }>;
   nextSessionText?: string;
   nextSessionDate?: string;
   confirmations: Array<{ name: string; atText: string }>;
@@ -103,6 +107,8 @@ export interface RecordSheetView {
   dispute?: { byName: string; reason: string; atText: string; routedToName?: string };
   /** People who may own an action (the parties), for the owner picker. */
   ownerOptions: PersonRef[];
+  /** Why the form as typed was not saved ("Action 2: …"), shown above it. */
+  notice?: string;
 }
 
 export interface OverdueRow {
@@ -118,6 +124,12 @@ export interface OverdueSummaryView {
   organisationName: string;
   generatedAtText: string;
   filter: 'all' | 'sessions' | 'records' | 'actions' | 'reviews';
+  /** For a filtered summary, which list it is ("Late actions only — …"). */
+  filterText?: string;
+  /** The lists this summary looked at, in the order shown; a filtered one has one. */
+  shown: Array<'escalations' | 'sessions' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'unreachable'>;
+  /** The counts of the lists shown, in words. */
+  countFacts: Array<{ label: string; number: string }>;
   sessions: Array<OverdueRow & { lastSessionText: string }>;
   records: OverdueRow[];
   actions: OverdueRow[];

@@ -11,7 +11,7 @@ import type { Platform } from '../app/ports.js';
 import { help as helpRead, myActions, nextSession } from '../app/reads.js';
 import { recordToWrite } from '../app/record-form.js';
 import { viewRecord } from '../app/records.js';
-import type { NotificationView } from '../app/views.js';
+import type { NotificationView, RecordSheetView } from '../app/views.js';
 import { isCalendarDate } from '../domain/calendar.js';
 import { calendarOf } from '../app/context.js';
 import { AGENDA_CATEGORIES, RECORD_TOPICS, type Person } from '../domain/types.js';
@@ -43,7 +43,8 @@ async function withinDeadline(read: Promise<UseCaseResult>, onLate: () => void, 
   }
 }
 
-const text = (max: number) => z.string().trim().max(max);
+/** Nothing is cut: longer text is refused, and the refusal states the limit. */
+const text = (max: number) => z.string().trim().max(max, `can be at most ${max.toLocaleString('en-GB')} characters`);
 const ref = z.string().regex(/^[A-Za-z0-9._:@-]{1,250}$/, 'not a valid reference');
 const version = z.coerce.number().int().min(1).max(9999);
 /** A calendar date that exists (not 2026-02-30) and a 24-hour time, or nothing picked. */
@@ -113,7 +114,20 @@ export interface Conversation {
 export interface ConversationOptions {
   /** How long a person is kept waiting for a result before "on its way" (Teams' limit by default). */
   answerWithinMs?: number;
+  /**
+   * A refused record form comes back as the form, as typed, with the refusal above it (Teams replaces the card
+   * with the answer, so an answer that is only the refusal would lose what the supervisor wrote).
+   */
+  formAgainOnRefusal?: boolean;
 }
+
+type RecordFormInput = {
+  topics: RecordSheetView['topics'];
+  notes: string;
+  concerns: Array<{ text: string; riskOfHarm: boolean }>;
+  caseDecisions: Array<{ childRef: string; decision: string; rationale: string; followUpById: string }>;
+  actions: Array<{ text: string; ownerId: string; dueDate: string }>;
+};
 
 export function conversation(runtime: Runtime, platform: Platform, options: ConversationOptions = {}): Conversation {
   const { deps, queues, logger } = runtime;
@@ -152,14 +166,38 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
       case 'record.submit': {
         const org = await deps.organisations.get(person.organisationId);
         const cal = org ? calendarOf(org) : null;
-        const input = recordInput(parsed.data as z.infer<(typeof VERBS)['record.submit']>, (day, time) => (cal ? cal.atLocalTime(day, time) : new Date(`${day}T${time}:00Z`)));
-        return viewOf(await run('draftRecord', person, interactionId, input));
+        const data = parsed.data as z.infer<(typeof VERBS)['record.submit']>;
+        const input = recordInput(data, (day, time) => (cal ? cal.atLocalTime(day, time) : new Date(`${day}T${time}:00Z`)));
+        const result = await run('draftRecord', person, interactionId, input);
+        if (options.formAgainOnRefusal && result !== 'pending' && !result.ok && result.error.type === 'error') {
+          const again = await formAgain(person, data, input as unknown as RecordFormInput, result.error.message);
+          if (again) return again;
+        }
+        return viewOf(result);
       }
       case 'escalation.acknowledge':
         return viewOf(await run('acknowledgeEscalation', person, interactionId, { escalationId: d.escalationId }));
       case 'agenda.add':
         return viewOf(await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm }));
     }
+  }
+
+  /** The session's record form as the supervisor typed it, with the refusal above it; null when it cannot be shown. */
+  async function formAgain(person: Person, data: z.infer<(typeof VERBS)['record.submit']>, input: RecordFormInput, notice: string): Promise<RecordSheetView | null> {
+    const form = await recordToWrite(deps, person.id, { sessionId: data.sessionId });
+    const sheet = form.ok && form.view?.type === 'record-sheet' && form.view.sessionId === data.sessionId ? form.view : null;
+    if (!sheet?.canEdit) return null;
+    const nameOf = (id: string) => sheet.ownerOptions.find((o) => o.id === id)?.name ?? '';
+    return {
+      ...sheet,
+      notice,
+      topics: input.topics,
+      notes: input.notes,
+      concerns: input.concerns.map((c, i) => ({ id: `c${i + 1}`, text: c.text, riskOfHarm: c.riskOfHarm })),
+      caseDecisions: input.caseDecisions.map((d, i) => ({ id: `d${i + 1}`, ...d, followUpByName: nameOf(d.followUpById), copyDueText: '', copied: false })),
+      actions: input.actions.map((a, i) => ({ id: `a${i + 1}`, ...a, ownerName: nameOf(a.ownerId), dueText: a.dueDate })),
+      nextSessionDate: data.nextDate || undefined,
+    };
   }
 
   async function onText(person: Person, typed: string, interactionId: string): Promise<NotificationView> {

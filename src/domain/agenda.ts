@@ -14,6 +14,25 @@ export function parseAgendaReply(text: string): string[] {
     .slice(0, MAX_AGENDA_ITEMS_PER_REPLY);
 }
 
+/**
+ * What a reply to the agenda prompt can hold, said in words when it holds more: nothing a person typed is cut
+ * (stour §5, §6: both parties input the agenda; an item cut short is an item lost).
+ */
+export function agendaReplyProblem(text: string): string | undefined {
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/^\s*(?:[-*•·]|\d+[.)]|\(\d+\))\s*/, '').trim())
+    .filter((line) => line.length > 0);
+  if (lines.length > MAX_AGENDA_ITEMS_PER_REPLY) {
+    return `Agenda: send at most ${MAX_AGENDA_ITEMS_PER_REPLY} items at a time (this has ${lines.length}) — send the rest in another message`;
+  }
+  const long = lines.findIndex((line) => line.length > MAX_AGENDA_ITEM_LENGTH);
+  if (long >= 0) {
+    return `Agenda item ${long + 1}: an item can be at most ${MAX_AGENDA_ITEM_LENGTH} characters (this one has ${lines[long]?.length}) — split it over two lines`;
+  }
+  return undefined;
+}
+
 /** `park <text>`: white-laith, stour §2 — informal issues are revisited at the next formal session. */
 export function parseParkCommand(text: string): string | undefined {
   const match = /^\s*\/?park\b\s*(.*)$/is.exec(text);

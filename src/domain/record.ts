@@ -36,11 +36,17 @@ export interface NewDraftInput extends RecordContent {
   superviseeIds: string[];
 }
 
+/**
+ * template "recording": on the child's file within 24 hours of the decision — of the first time it was
+ * recorded, so saving the draft again does not move the deadline. A decision is the same one when it keeps
+ * its place and child, or has the same child and wording elsewhere in the list.
+ */
 function withDeadlines(decisions: RecordContent['caseDecisions'], previous: CaseDecision[]): CaseDecision[] {
   return decisions.map((d) => {
-    const before = previous.find((p) => p.id === d.id);
-    // template "recording": on the child's file within 24 hours of the decision.
-    return { ...d, copyDueAt: caseDecisionCopyDueAt(d.decidedAt), copiedToChildFileAt: before?.copiedToChildFileAt, copiedById: before?.copiedById };
+    const before =
+      previous.find((p) => p.id === d.id && p.childRef === d.childRef) ?? previous.find((p) => p.childRef === d.childRef && p.decision === d.decision);
+    const decidedAt = before && before.decidedAt.getTime() < d.decidedAt.getTime() ? before.decidedAt : d.decidedAt;
+    return { ...d, decidedAt, copyDueAt: caseDecisionCopyDueAt(decidedAt), copiedToChildFileAt: before?.copiedToChildFileAt, copiedById: before?.copiedById };
   });
 }
 
@@ -192,5 +198,7 @@ export function agreedActionsFrom(record: RecordSheet, now: Date): AgreedAction[
     dueDate: a.dueDate,
     status: 'open',
     agreedAt: record.signedAt ?? now,
+    supervisorId: record.supervisorId,
+    sessionDate: record.date,
   }));
 }

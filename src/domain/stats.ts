@@ -20,6 +20,11 @@ export interface HalfTermFigures {
   due: number;
   held: number;
   heldOnTime: number;
+  /**
+   * Sessions due in this half term that fell overdue without being held and still have not been: each counts
+   * as a session not held on time, so the on-time rate agrees with the overdue list (loughton §2–5).
+   */
+  notHeld: number;
   /** Held sessions whose record has a version both parties signed. */
   signed: number;
   /** Actions whose due day is in this half term and not after today. */
@@ -32,6 +37,8 @@ export interface SupervisionFigures {
   totals: Omit<HalfTermFigures, 'name' | 'start' | 'end' | 'current'>;
   /** Ratios 0…1, or null when there is nothing to measure yet. */
   rates: { heldOfDue: number | null; onTime: number | null; signed: number | null; actionsOnTime: number | null };
+  /** Contracts with a session due and not held now: the contracts of `/overdue`'s overdue supervision. */
+  overdueContractIds: string[];
 }
 
 export const rate = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
@@ -68,11 +75,39 @@ export function heldOnTime(
   });
 }
 
+/**
+ * The due days of sessions that were not held: from the last held session (or the contract's start), each due
+ * day whose overdue moment has passed, as if each missing session had been held on its due day. The first one
+ * is the moment `/overdue` lists the contract from (`sessionOverdueFrom`), so a contract has a session not held
+ * exactly when it is on the overdue list (template line manager (e), (j)).
+ */
+export function sessionsNotHeld(
+  contract: Pick<SupervisionContract, 'cadence' | 'startDate'>,
+  lastHeldAt: Date | undefined,
+  cal: SchoolCalendar,
+  graceDays: number,
+  now: Date,
+): LocalDate[] {
+  const missed: LocalDate[] = [];
+  let last = lastHeldAt ? cal.localDate(lastHeldAt) : undefined;
+  for (let i = 0; i < 1000; i++) {
+    const due = sessionDueBy(contract, last, cal);
+    if (last !== undefined && due <= last) break;
+    const overdueFrom = cal.startOfDay(cal.nextSchoolDay(cal.addSchoolDays(due, Math.max(0, graceDays))));
+    if (overdueFrom.getTime() > now.getTime()) break;
+    missed.push(due);
+    last = due;
+  }
+  return missed;
+}
+
 export interface FiguresInput {
   org: Pick<Organisation, 'overdueGraceDays'>;
   cal: SchoolCalendar;
   halfTerms: HalfTerm[];
   today: LocalDate;
+  /** The instant the figures are for (sessions not held are counted up to it); the start of `today` when not given. */
+  now?: Date;
   contracts: SupervisionContract[];
   sessions: Session[];
   records: RecordSheet[];
@@ -94,6 +129,7 @@ export function supervisionFigures(input: FiguresInput): SupervisionFigures {
     due: 0,
     held: 0,
     heldOnTime: 0,
+    notHeld: 0,
     signed: 0,
     actionsDue: 0,
     actionsClosedOnTime: 0,
@@ -115,14 +151,22 @@ export function supervisionFigures(input: FiguresInput): SupervisionFigures {
     heldByContract.set(s.contractId, list);
   }
 
+  const now = input.now ?? cal.startOfDay(today);
+  const overdueContractIds: string[] = [];
   for (const contract of input.contracts) {
+    const held = (heldByContract.get(contract.id) ?? []).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
     if (contract.active) {
       for (const day of dueDays(contract, cal, horizon)) {
         const row = rowOf(day);
         if (row) row.due++;
       }
+      const missed = sessionsNotHeld(contract, held[held.length - 1]?.startsAt, cal, input.org.overdueGraceDays, now);
+      if (missed.length > 0) overdueContractIds.push(contract.id);
+      for (const day of missed) {
+        const row = rowOf(day) ?? rows[0];
+        if (row) row.notHeld++;
+      }
     }
-    const held = (heldByContract.get(contract.id) ?? []).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
     const onTime = heldOnTime(contract, held, cal, input.org.overdueGraceDays);
     held.forEach((s, i) => {
       const row = rowOf(cal.localDate(s.startsAt));
@@ -141,25 +185,28 @@ export function supervisionFigures(input: FiguresInput): SupervisionFigures {
     if (a.status === 'done' && a.completedAt && cal.localDate(a.completedAt) <= a.dueDate) row.actionsClosedOnTime++;
   }
 
-  const totals = { due: 0, held: 0, heldOnTime: 0, signed: 0, actionsDue: 0, actionsClosedOnTime: 0 };
+  const totals = { due: 0, held: 0, heldOnTime: 0, notHeld: 0, signed: 0, actionsDue: 0, actionsClosedOnTime: 0 };
   for (const r of rows) {
     totals.due += r.due;
     totals.held += r.held;
     totals.heldOnTime += r.heldOnTime;
+    totals.notHeld += r.notHeld;
     totals.signed += r.signed;
     totals.actionsDue += r.actionsDue;
     totals.actionsClosedOnTime += r.actionsClosedOnTime;
   }
   // half terms before any contract began show nothing: leave them out
-  const firstUsed = rows.findIndex((r) => r.due + r.held + r.actionsDue > 0 || r.current);
+  const firstUsed = rows.findIndex((r) => r.due + r.held + r.notHeld + r.actionsDue > 0 || r.current);
   return {
     halfTerms: firstUsed < 0 ? rows : rows.slice(firstUsed),
     totals,
     rates: {
       heldOfDue: rate(totals.held, totals.due),
-      onTime: rate(totals.heldOnTime, totals.held),
+      // a session due and not held is a session not held on time
+      onTime: rate(totals.heldOnTime, totals.held + totals.notHeld),
       signed: rate(totals.signed, totals.held),
       actionsOnTime: rate(totals.actionsClosedOnTime, totals.actionsDue),
     },
+    overdueContractIds,
   };
 }

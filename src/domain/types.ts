@@ -261,6 +261,9 @@ export interface AgreedAction {
   status: 'open' | 'done';
   agreedAt: Date;
   completedAt?: Date;
+  /** Whose session it came from, for the DSL's list (loughton §2–5): the supervisor and the session's day. */
+  supervisorId?: string;
+  sessionDate?: LocalDate;
 }
 
 export interface Escalation {

@@ -78,7 +78,7 @@ export function overdueIndex(base: Stores, redis: Redis, prefix: string): Overdu
       : null;
   const dayAfter = (cal: SchoolCalendar, day: string) => cal.startOfDay(addDays(day, 1)).getTime();
   const actionEntry = (a: AgreedAction, cal: SchoolCalendar): Entry | null =>
-    a.status === 'open' ? { member: `a:${a.id}`, score: dayAfter(cal, a.dueDate), value: { id: a.id, ownerId: a.ownerId, dueDate: a.dueDate } } : null;
+    a.status === 'open' ? { member: `a:${a.id}`, score: dayAfter(cal, a.dueDate), value: { id: a.id, ownerId: a.ownerId, dueDate: a.dueDate, recordId: a.recordId, supervisorId: a.supervisorId, sessionDate: a.sessionDate } } : null;
   const reviewEntry = (c: SupervisionContract, cal: SchoolCalendar): Entry | null =>
     c.active
       ? { member: `v:${c.id}`, score: dayAfter(cal, c.reviewDueDate), value: { id: c.id, supervisorIds: c.supervisorIds, superviseeIds: c.superviseeIds, reviewDueDate: c.reviewDueDate } }

@@ -5,19 +5,22 @@ export const long = (n: number) => 'x'.repeat(n);
 export const record: RecordSheetView = {
   type: 'record-sheet', recordId: 'rec.c-amy.2025-11-11', version: 1, state: 'awaiting-confirmation', stateLabel: 'Waiting for confirmation', viewerId: 'amy', viewerRole: 'supervisee',
   canEdit: false, canConfirm: true, canDispute: true, sessionId: 'c-amy.2025-11-11', dateText: 'Tue 11 Nov 2025', supervisor: { id: 'sup', name: 'Sam Supervisor' }, supervisees: [{ id: 'amy', name: 'Amy Teacher' }],
-  topics: ['performance'], topicOptions: [{ value: 'performance', label: 'Performance' }], notes: 'Discussed caseload', concerns: [{ id: 'c1', text: 'Attendance pattern', riskOfHarm: false }],
+  topics: ['performance'], topicLabels: ['Performance'], topicOptions: [{ value: 'performance', label: 'Performance' }], notes: 'Discussed caseload', concerns: [{ id: 'c1', text: 'Attendance pattern', riskOfHarm: false }],
   caseDecisions: [{ id: 'd1', childRef: 'JB', decision: 'Refer', rationale: 'Attendance', followUpById: 'amy', followUpByName: 'Amy Teacher', copyDueText: 'Wed 12 Nov 2025, 17:00', copied: false }],
-  actions: [{ id: 'a1', text: 'Call home', ownerId: 'amy', ownerName: 'Amy Teacher', dueDate: '2025-11-14' }], previousActions: [], confirmations: [], awaiting: [{ id: 'amy', name: 'Amy Teacher' }], ownerOptions: [],
+  actions: [{ id: 'a1', text: 'Call home', ownerId: 'amy', ownerName: 'Amy Teacher', dueDate: '2025-11-14', dueText: 'Fri 14 Nov 2025' }], previousActions: [], confirmations: [], awaiting: [{ id: 'amy', name: 'Amy Teacher' }], ownerOptions: [],
 };
 const row = (i: number) => ({ personId: `p${i}`, personName: `Person ${i}`, detail: `next booked Tue 24 Nov 2026, 15:45 ${long(80)}`, daysOverdue: i, refId: `c${i}` });
 export const overdue = (n: number): OverdueSummaryView => ({
   type: 'overdue-summary', organisationName: 'Aire Valley Learning Trust', generatedAtText: 'Mon 23 Nov 2026, 09:00', filter: 'all',
   sessions: Array.from({ length: n }, (_, i) => ({ ...row(i), lastSessionText: 'Mon 7 Sept 2026' })), records: Array.from({ length: n }, (_, i) => row(i)), actions: [], reviews: [], caseDecisions: [], escalations: [], unreachable: [],
   counts: { sessions: n, records: n, actions: 0, reviews: 0, caseDecisions: 0, escalations: 0, unreachable: 0 },
+  shown: ['escalations', 'sessions', 'records', 'actions', 'reviews', 'caseDecisions', 'unreachable'],
+  countFacts: [{ label: 'Overdue supervision', number: String(n) }, { label: 'Records awaiting confirmation', number: String(n) }],
 });
 export const views: NotificationView[] = [
   record,
   { ...record, state: 'signed', stateLabel: 'Signed', canConfirm: false, canDispute: false, signedText: 'Signed by both on Wed 12 Nov 2025' },
+  { ...record, canEdit: true, canConfirm: false, canDispute: false, state: 'draft', stateLabel: 'Draft', notice: 'Action 2: the due date must be between the session and a year after it\nNext session: pick a school day' },
   { ...record, notes: long(20_000), concerns: Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, text: long(2000), riskOfHarm: i % 2 === 0 })) },
   { type: 'agenda-prompt', sessionId: 's', contractId: 'c', recipientRole: 'supervisee', startsAtText: 'Tue 11 Nov 2025, 15:45', durationMinutes: 60, location: 'Room 2', withNames: ['Sam Supervisor'], openActions: [], items: [], templateLines: ['Workload', 'Wellbeing'], categories: [] },
   { type: 'agenda', items: Array.from({ length: 200 }, (_, i) => ({ id: `i${i}`, text: long(300), authorName: 'Amy', category: 'case-discussion', categoryLabel: 'Case discussion', riskOfHarm: false })), parkedCount: 1, added: 2, escalated: true },

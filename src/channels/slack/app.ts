@@ -17,6 +17,7 @@ import {
   type types,
   webApi,
 } from '@slack/bolt';
+import { childRefProblem } from '../../domain/record-form.js';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -137,7 +138,8 @@ export function recordInputFromModal(values: unknown, sessionId: string, timezon
   const followUp = (v.follow_up?.v.selected_option as { value: string } | null | undefined)?.value;
   const caseDecisions = [];
   if (childRef || decision || rationale) {
-    if (!childRef) errors.child_ref = 'give the child’s initials or reference';
+    const childProblem = childRef ? childRefProblem(childRef) : 'give the child’s initials or reference';
+    if (childProblem) errors.child_ref = childProblem;
     if (!decision) errors.decision = 'record the decision';
     if (!rationale) errors.rationale = 'record the rationale';
     if (!followUp) errors.follow_up = 'say who follows up';
@@ -191,26 +193,26 @@ export function recordModal(sessionId: string, record: RecordSheetView | null, o
       options: RECORD_TOPICS.map((t) => option(t, RECORD_TOPIC_LABELS[t])),
       ...(record && record.topics.length > 0 ? { initial_options: record.topics.map((t) => option(t, RECORD_TOPIC_LABELS[t])) } : {}),
     }),
-    input('notes', 'Discussion', { type: 'plain_text_input', multiline: true, max_length: 3000, ...text(record?.notes) }),
-    input('concerns', 'Concerns (one per line)', { type: 'plain_text_input', multiline: true, ...text(record?.concerns.filter((c) => !c.riskOfHarm).map((c) => c.text).join('\n')) }),
+    input('notes', 'Discussion (up to 3,000 characters)', { type: 'plain_text_input', multiline: true, max_length: 3000, ...text(record?.notes) }),
+    input('concerns', 'Concerns (one per line, each up to 2,000 characters)', { type: 'plain_text_input', multiline: true, ...text(record?.concerns.filter((c) => !c.riskOfHarm).map((c) => c.text).join('\n')) }),
     input('risk', 'Risk of harm to a child (one per line — goes to the DSL at once)', { type: 'plain_text_input', multiline: true, ...text(record?.concerns.filter((c) => c.riskOfHarm).map((c) => c.text).join('\n')) }),
     { type: 'header', text: plain('Case decision') },
     input('child_ref', 'Child (initials or reference only)', { type: 'plain_text_input', max_length: 20, ...text(decision?.childRef) }, true, 'Never a child’s name.'),
-    input('decision', 'Decision', { type: 'plain_text_input', ...text(decision?.decision) }),
-    input('rationale', 'Rationale', { type: 'plain_text_input', ...text(decision?.rationale) }),
+    input('decision', 'Decision (up to 1,000 characters)', { type: 'plain_text_input', max_length: 1000, ...text(decision?.decision) }),
+    input('rationale', 'Rationale (up to 1,000 characters)', { type: 'plain_text_input', max_length: 1000, ...text(decision?.rationale) }),
     input('follow_up', 'Who follows up', { type: 'static_select', options: ownerOptions, ...(pick(decision?.followUpById) ? { initial_option: pick(decision?.followUpById) } : {}) }, true, 'The decision must reach the child’s safeguarding file within 24 hours.'),
     { type: 'header', text: plain('Actions agreed') },
   ];
   for (const i of [0, 1, 2]) {
     const a = record?.actions[i];
     blocks.push(
-      input(`action_${i}`, `Action ${i + 1}`, { type: 'plain_text_input', ...text(a?.text) }),
+      input(`action_${i}`, `Action ${i + 1} (up to 1,000 characters)`, { type: 'plain_text_input', max_length: 1000, ...text(a?.text) }),
       input(`owner_${i}`, `Action ${i + 1}: by whom`, { type: 'static_select', options: ownerOptions, ...(pick(a?.ownerId) ? { initial_option: pick(a?.ownerId) } : {}) }),
-      input(`due_${i}`, `Action ${i + 1}: by when`, { type: 'datepicker', ...(a ? { initial_date: a.dueDate } : {}) }),
+      input(`due_${i}`, `Action ${i + 1}: by when (within a year of the session)`, { type: 'datepicker', ...(a ? { initial_date: a.dueDate } : {}) }),
     );
   }
   blocks.push(
-    input('next_date', 'Next session', { type: 'datepicker', ...(record?.nextSessionDate ? { initial_date: record.nextSessionDate } : {}) }),
+    input('next_date', 'Next session (a school day within a year)', { type: 'datepicker', ...(record?.nextSessionDate ? { initial_date: record.nextSessionDate } : {}) }),
     input('next_time', 'Next session: time', { type: 'timepicker' }),
   );
   return {
@@ -702,7 +704,9 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     if (word === 'next') return post(asMessage(await nextSession(deps, person.id, {})));
     if (word === 'actions') return post(asMessage(await myActions(deps, person.id, {})));
     if (/^park\b/i.test(text)) return post(asMessage(await run('parkItemForNextSession', person, `evt.${m.eventId}`, { text: text.slice(4).trim() })));
-    return post(asMessage(await run('submitAgendaItem', person, `evt.${m.eventId}`, { text: clip(text, 10_000) })));
+    // nothing is cut: a reply longer than an agenda holds is answered with the limit
+    if (text.length > 10_000) return post(render({ type: 'error', field: 'text', message: 'Your reply is longer than 10,000 characters — send it in shorter messages, one item per line.' }));
+    return post(asMessage(await run('submitAgendaItem', person, `evt.${m.eventId}`, { text })));
   }
 
   // App Home: my next session and agenda, records waiting for me, my actions; for DSLs the overdue counts

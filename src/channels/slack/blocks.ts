@@ -4,6 +4,7 @@
  * header and button label. Long lists are paginated by `paginate`.
  */
 import type { types } from '@slack/bolt';
+import { defuse } from '../safe-text.js';
 
 type KnownBlock = types.KnownBlock;
 import type {
@@ -47,14 +48,44 @@ export function clip(text: string, max = LIMITS.text): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Slack mrkdwn: escape the three control characters so user text cannot become a link or mention. */
+/**
+ * Slack mrkdwn for text a person typed: shown as typed, never live. `&`, `<` and `>` are escaped, so no
+ * `<url|label>`, `<!channel>` or `<@U…>` forms; mrkdwn has no escape for its formatting marks, so `*`, `_`, `~`
+ * and `` ` `` become their look-alikes (∗ ˍ ∼ ˋ) and a person's asterisks stay asterisks rather than bold;
+ * addresses and @here are defused (`defuse`), and every text object is `verbatim` so Slack does not turn
+ * addresses or channel names into links.
+ */
 export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return defuse(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[*_~`]/g, (c) => LOOK_ALIKE[c] ?? c);
+}
+const LOOK_ALIKE: Record<string, string> = { '*': '\u2217', _: '\u02CD', '~': '\u223C', '`': '\u02CB' };
+
+
+/**
+ * Splits text longer than a section holds into pieces, never inside an `&…;` escape: long text is shown
+ * whole across sections, not cut.
+ */
+export function pieces(text: string, max = LIMITS.text): string[] {
+  const out: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    let cut = max;
+    const amp = rest.lastIndexOf('&', cut - 1);
+    if (amp > cut - 6 && rest.indexOf(';', amp) >= cut) cut = amp;
+    out.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  out.push(rest);
+  return out;
 }
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text) } });
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text), verbatim: true } });
 const header = (text: string): KnownBlock => ({ type: 'header', text: { type: 'plain_text', text: clip(text, LIMITS.header), emoji: true } });
-const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text) }] });
+const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text), verbatim: true }] });
 const divider: KnownBlock = { type: 'divider' };
 const button = (text: string, actionId: string, value: string, style?: 'primary' | 'danger') => ({
   type: 'button' as const,
@@ -64,12 +95,12 @@ const button = (text: string, actionId: string, value: string, style?: 'primary'
   ...(style ? { style } : {}),
 });
 
-/** Lines joined into sections of at most 3,000 characters each. */
+/** Lines joined into sections of at most 3,000 characters each; a longer line goes on across sections. */
 function lineSections(lines: string[]): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   let current = '';
-  for (const line of lines.map((l) => clip(l, LIMITS.text))) {
-    if (current.length + line.length + 1 > LIMITS.text) {
+  for (const line of lines.flatMap((l) => pieces(l))) {
+    if (current && current.length + line.length + 1 > LIMITS.text) {
       blocks.push(section(current));
       current = '';
     }
@@ -111,8 +142,8 @@ export function recordMessage(v: RecordSheetView): SlackMessage {
     header(`Supervision record — ${v.dateText}`),
     section(`*${esc(v.supervisor.name)}* with *${esc(v.supervisees.map((s) => s.name).join(', '))}* · version ${v.version} · *${esc(v.stateLabel)}*`),
   ];
-  if (v.topics.length > 0) blocks.push(section(`*Topics:* ${v.topics.map((t) => esc(v.topicOptions.find((o) => o.value === t)?.label ?? t)).join(', ')}`));
-  if (v.notes) blocks.push(section(`*Discussion*\n${esc(v.notes)}`));
+  if (v.topicLabels.length > 0) blocks.push(section(`*Topics:* ${v.topicLabels.map(esc).join(', ')}`));
+  if (v.notes) blocks.push(...lineSections(['*Discussion*', ...esc(v.notes).split('\n')]));
   if (v.concerns.length > 0) blocks.push(...lineSections(['*Concerns*', ...v.concerns.map((c) => `• ${c.riskOfHarm ? ':rotating_light: ' : ''}${esc(c.text)}`)]));
   if (v.caseDecisions.length > 0) {
     blocks.push(
@@ -122,8 +153,8 @@ export function recordMessage(v: RecordSheetView): SlackMessage {
       ]),
     );
   }
-  if (v.actions.length > 0) blocks.push(...lineSections(['*Actions agreed*', ...v.actions.map((a) => `• ${esc(a.text)} — ${esc(a.ownerName)}, by ${a.dueDate}`)]));
-  if (v.previousActions.length > 0) blocks.push(...lineSections(['*Previous actions reviewed*', ...v.previousActions.map((a) => `• ${esc(a.text)}: ${esc(a.outcome)}`)]));
+  if (v.actions.length > 0) blocks.push(...lineSections(['*Actions agreed*', ...v.actions.map((a) => `• ${esc(a.text)} — ${esc(a.ownerName)}, by ${a.dueText}`)]));
+  if (v.previousActions.length > 0) blocks.push(...lineSections(['*Previous actions reviewed*', ...v.previousActions.map((a) => `• ${esc(a.text)}: ${esc(a.outcomeText)}`)]));
   if (v.nextSessionText) blocks.push(section(`*Next session:* ${v.nextSessionText}`));
   if (v.dispute) blocks.push(section(`*Change requested* by ${esc(v.dispute.byName)} on ${v.dispute.atText}: ${esc(v.dispute.reason)}${v.dispute.routedToName ? `\nReferred to ${esc(v.dispute.routedToName)}.` : ''}`));
   if (v.signedText) blocks.push(divider, section(`:lock: *${esc(v.signedText)}*`));
@@ -146,7 +177,7 @@ function overdueRows(title: string, rows: OverdueRow[], extra?: (r: OverdueRow) 
 
 export function overdueMessage(v: OverdueSummaryView): SlackMessage {
   const c = v.counts;
-  const total = c.sessions + c.records + c.actions + c.reviews + c.caseDecisions + c.escalations + c.unreachable;
+  const total = v.shown.reduce((n, key) => n + c[key], 0);
   const lines = [
     ...overdueRows('Risk-of-harm escalations not acknowledged', v.escalations),
     ...overdueRows('Overdue supervision', v.sessions, (r) => ` · last: ${esc((r as OverdueRow & { lastSessionText: string }).lastSessionText)}`),
@@ -160,8 +191,9 @@ export function overdueMessage(v: OverdueSummaryView): SlackMessage {
     text: `Overdue summary for ${v.organisationName}: ${total} item${total === 1 ? '' : 's'}`,
     blocks: [
       header(`Overdue — ${v.organisationName}`),
-      context(`${v.generatedAtText}${v.filter !== 'all' ? ` · ${v.filter} only` : ''} · sessions ${c.sessions} · records ${c.records} · actions ${c.actions} · reviews ${c.reviews} · case decisions ${c.caseDecisions} · escalations ${c.escalations} · not reachable ${c.unreachable}`),
-      ...(lines.length > 0 ? lineSections(lines) : [section(':white_check_mark: Nothing is overdue.')]),
+      // only the lists this summary looked at: a filtered one does not show the others as nought
+      context([v.generatedAtText, ...(v.filterText ? [esc(v.filterText)] : []), ...v.countFacts.map((f) => `${esc(f.label)} ${f.number}`)].join(' · ')),
+      ...(lines.length > 0 ? lineSections(lines) : [section(v.filterText ? ':white_check_mark: Nothing on this list.' : ':white_check_mark: Nothing is overdue.')]),
     ],
   };
 }
@@ -169,7 +201,8 @@ export function overdueMessage(v: OverdueSummaryView): SlackMessage {
 function escalation(v: EscalationView): SlackMessage {
   const blocks: KnownBlock[] = [
     header(':rotating_light: Risk of harm to a child'),
-    section(`Raised by *${esc(v.raisedByName)}* about supervision of *${esc(v.subjectName)}* at ${v.raisedAtText} (${v.source === 'agenda-item' ? 'agenda item' : 'record concern'}):\n>${esc(v.text).replace(/\n/g, '\n>')}`),
+    section(`Raised by *${esc(v.raisedByName)}* about supervision of *${esc(v.subjectName)}* at ${v.raisedAtText} (${v.source === 'agenda-item' ? 'agenda item' : 'record concern'}):`),
+    ...lineSections(esc(v.text).split('\n').map((l) => `>${l}`)),
   ];
   if (v.acknowledged) blocks.push(context(`Acknowledged by ${esc(v.acknowledgedByName ?? 'a DSL')}.`));
   else blocks.push({ type: 'actions', elements: [button('Acknowledge — I am dealing with it', ACTIONS.acknowledge, v.escalationId, 'primary')] });
@@ -215,12 +248,18 @@ const dispute = (v: DisputeNoticeView): SlackMessage => ({
   text: `A change was requested to the record of ${v.dateText}`,
   blocks: [
     section(`*A change was requested* to the supervision record of ${v.dateText} (${esc(v.supervisorName)} with ${esc(v.superviseeNames.join(', '))}) by *${esc(v.raisedByName)}*:`),
-    section(`>${esc(v.reason).replace(/\n/g, '\n>')}`),
+    ...lineSections(esc(v.reason).split('\n').map((l) => `>${l}`)),
   ],
 });
 
 /** Any view as a message. */
 export function render(view: NotificationView): SlackMessage {
+  const message = renderBlocks(view);
+    // the notification text beside the blocks is parsed as mrkdwn too, mentions included
+  return { ...message, text: esc(message.text) };
+}
+
+function renderBlocks(view: NotificationView): SlackMessage {
   switch (view.type) {
     case 'agenda-prompt':
       return agendaPrompt(view);
@@ -245,11 +284,11 @@ export function render(view: NotificationView): SlackMessage {
     case 'dispute-notice':
       return dispute(view);
     case 'text':
-      return { text: clip(view.text, LIMITS.fallbackText), blocks: [section(esc(view.text))] };
+      return { text: clip(view.text, LIMITS.fallbackText), blocks: lineSections(esc(view.text).split('\n')) };
     case 'refusal':
-      return { text: clip(view.text, LIMITS.fallbackText), blocks: [section(esc(view.text))] };
+      return { text: clip(view.text, LIMITS.fallbackText), blocks: lineSections(esc(view.text).split('\n')) };
     case 'error':
-      return { text: clip(view.message, LIMITS.fallbackText), blocks: [section(`:warning: ${esc(view.message)}`)] };
+      return { text: clip(view.message, LIMITS.fallbackText), blocks: lineSections(`:warning: ${esc(view.message)}`.split('\n')) };
   }
 }
 

@@ -96,7 +96,7 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
   const notifier = new TeamsNotifier(deps, adapter, options.appId ?? '', logger);
   const known = knownPeople((aadObjectId) => personByTeams(deps, aadObjectId), { onRefreshError: (error) => logger.warn({ err: error.message }, 'teams identity not refreshed') });
 
-  const { onVerb, onText } = conversation(runtime, 'teams');
+  const { onVerb, onText } = conversation(runtime, 'teams', { formAgainOnRefusal: true });
   const cardFor = async (view: NotificationView) => {
     if (view.type !== 'record-sheet') return renderCard(view);
     const parties = await deps.people.getMany([view.supervisor.id, ...view.supervisees.map((s) => s.id)]);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ACData from 'adaptivecards-templating';
 import type { NotificationView } from '../../app/views.js';
+import { defuse } from '../safe-text.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../adaptive-cards');
 const templates = new Map<string, unknown>();
@@ -50,9 +51,135 @@ export function renderCard(view: NotificationView, refreshUserIds: string[] = []
         : view.type === 'text'
           ? { text: view.text, tone: 'default' }
           : view;
-  const card = new ACData.Template(template(TEMPLATE_FOR[view.type])).expand({ $root: data }) as AdaptiveCard;
+  const card = inert(new ACData.Template(template(TEMPLATE_FOR[view.type])).expand({ $root: mark(data) })) as AdaptiveCard;
   if (view.type === 'record-sheet' && refreshUserIds.length > 0) {
     card.refresh = { action: { type: 'Action.Execute', title: 'Refresh', verb: 'record.refresh', data: { recordId: view.recordId, version: view.version } }, userIds: refreshUserIds };
   }
   return card;
+}
+
+// ---- text a person typed stays text ------------------------------------------------------------------------
+//
+// A TextBlock's text is markdown (links, bold, lists), and Teams clients differ on backslash escapes; a
+// TextRun's is never markdown. So every value a person could have typed is marked on its way into the
+// template, and after expansion a TextBlock or FactSet holding marked text becomes RichTextBlocks of TextRuns:
+// the template's own words keep their styling (`**…**` becomes a bold run), a person's words are plain runs.
+// Anywhere else (an input's value, a choice, an action's data) the marks are simply removed.
+
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const MARKS = /[\uE000\uE001]/g;
+
+/** The view fields that hold what people typed or are called: free text, names, places. */
+const PERSON_TEXT = new Set([
+  'text', 'notes', 'notice', 'reason', 'childRef', 'decision', 'rationale', 'resolution', 'note', 'location', 'lines', 'title', 'message',
+  'name', 'personName', 'detail', 'authorName', 'ownerName', 'followUpByName', 'byName', 'routedToName', 'raisedByName',
+  'subjectName', 'acknowledgedByName', 'supervisorName', 'superviseeNames', 'withNames', 'dslNames', 'organisationName',
+]);
+
+function mark(value: unknown, key?: string): unknown {
+  if (typeof value === 'string') return key && PERSON_TEXT.has(key) && value !== '' ? `${OPEN}${value.replace(MARKS, '')}${CLOSE}` : value;
+  if (Array.isArray(value)) return value.map((v) => mark(v, key));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mark(v, k)]));
+  return value;
+}
+
+type Node = Record<string, unknown>;
+type Run = { text: string; bold: boolean; typed: boolean };
+const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
+const marked = (v: unknown) => typeof v === 'string' && v.includes(OPEN);
+
+/** The template's `**bold**` outside the marks, the typed text inside them. */
+function runsOf(text: string, bold = false): Run[] {
+  const runs: Run[] = [];
+  let plain = '';
+  const flush = () => {
+    if (plain) runs.push({ text: plain, bold, typed: false });
+    plain = '';
+  };
+  for (let i = 0; i < text.length; ) {
+    if (text[i] === OPEN) {
+      flush();
+      const end = text.indexOf(CLOSE, i + 1);
+      const typed = text.slice(i + 1, end < 0 ? undefined : end);
+      if (typed) runs.push({ text: typed, bold, typed: true });
+      i = end < 0 ? text.length : end + 1;
+    } else if (text.startsWith('**', i)) {
+      flush();
+      bold = !bold;
+      i += 2;
+    } else {
+      plain += text[i];
+      i += 1;
+    }
+  }
+  flush();
+  return runs;
+}
+
+/** Runs split at line breaks: each line becomes its own RichTextBlock. */
+function lines(runs: Run[]): Run[][] {
+  const out: Run[][] = [[]];
+  for (const run of runs) {
+    const parts = run.text.split('\n');
+    for (const [i, part] of parts.entries()) {
+      if (i > 0) out.push([]);
+      if (part) out[out.length - 1]?.push({ ...run, text: part });
+    }
+  }
+  return out.filter((l) => l.length > 0);
+}
+
+const RUN_STYLE = ['color', 'isSubtle', 'size', 'weight', 'fontType'] as const;
+const BLOCK_LAYOUT = ['horizontalAlignment', 'separator', 'id', 'isVisible', 'height'] as const;
+
+function richText(lineRuns: Run[][], from: Node, extraFirst: Run[] = []): Node[] {
+  const style = Object.fromEntries(RUN_STYLE.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]));
+  const layout = Object.fromEntries(BLOCK_LAYOUT.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]));
+  return lineRuns.map((runs, i) => ({
+    type: 'RichTextBlock',
+    ...layout,
+    ...(i === 0 ? (from.spacing !== undefined ? { spacing: from.spacing } : {}) : { spacing: 'None' }),
+    inlines: merged([...(i === 0 ? extraFirst : []), ...runs]).map((r) => ({ type: 'TextRun', ...style, text: r.text, ...(r.bold ? { weight: 'Bolder' } : {}) })),
+  }));
+}
+
+/** Typed text defused, then neighbouring runs of the same weight joined: a TextRun is plain whatever it holds. */
+function merged(runs: Run[]): Run[] {
+  const out: Run[] = [];
+  for (const run of runs.map((r) => (r.typed ? { ...r, text: defuse(r.text) } : r))) {
+    const last = out[out.length - 1];
+    if (last && last.bold === run.bold) last.text += run.text;
+    else out.push({ ...run });
+  }
+  return out;
+}
+
+function convert(node: Node): Node[] {
+  if (node.type === 'TextBlock') {
+    const blocks = richText(lines(runsOf(String(node.text))), node);
+    return blocks.length > 0 ? blocks : [];
+  }
+  // FactSet: "Title: value" per fact, the title bold
+  const facts = Array.isArray(node.facts) ? (node.facts as Node[]) : [];
+  return facts.flatMap((f, i) => {
+    const title = String(f.title ?? '').replace(MARKS, '');
+    const blocks = richText(lines(runsOf(String(f.value ?? ''))), { ...node, spacing: i === 0 ? node.spacing : 'None' }, [{ text: `${title}: `, bold: true, typed: false }]);
+    return blocks.length > 0 ? blocks : richText([[{ text: `${title}:`, bold: true, typed: false }]], { ...node, spacing: i === 0 ? node.spacing : 'None' });
+  });
+}
+
+function needsRuns(node: unknown): node is Node {
+  if (!isNode(node)) return false;
+  if (node.type === 'TextBlock') return marked(node.text);
+  if (node.type === 'FactSet') return Array.isArray(node.facts) && (node.facts as Node[]).some((f) => marked(f.title) || marked(f.value));
+  return false;
+}
+
+/** The expanded card with every marked TextBlock and FactSet turned into runs and every other mark removed. */
+export function inert(node: unknown): unknown {
+  if (typeof node === 'string') return node.replace(MARKS, '');
+  if (Array.isArray(node)) return node.flatMap((n) => (needsRuns(n) ? convert(n) : [inert(n)]));
+  if (isNode(node)) return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, inert(v)]));
+  return node;
 }

@@ -38,11 +38,12 @@ const percent = (r: number | null) => (r === null ? '' : `${Math.round(r * 100)}
 /** Held vs due per half term and the rates, as a governors' report would table them. */
 export function figuresCsv(view: DashboardView): string {
   const rows: Array<Array<string | number>> = [
-    ['half term', 'school year', 'from', 'to', 'sessions due', 'sessions held', 'held on time', 'records signed', 'actions due', 'actions closed on time'],
+    ['half term', 'school year', 'from', 'to', 'sessions due', 'sessions held', 'held on time', 'due and not held', 'records signed', 'actions due', 'actions closed on time'],
   ];
-  for (const h of view.halfTerms) rows.push([h.name, h.schoolYear, h.start, h.end, h.due, h.held, h.heldOnTime, h.signed, h.actionsDue, h.actionsClosedOnTime]);
+  for (const h of view.halfTerms) rows.push([h.name, h.schoolYear, h.start, h.end, h.due, h.held, h.heldOnTime, h.notHeld, h.signed, h.actionsDue, h.actionsClosedOnTime]);
   const t = view.totals;
-  rows.push(['Total', '', '', '', t.due, t.held, t.heldOnTime, t.signed, t.actionsDue, t.actionsClosedOnTime]);
-  rows.push(['Rate', '', '', '', '', percent(view.rates.heldOfDue), percent(view.rates.onTime), percent(view.rates.signed), '', percent(view.rates.actionsOnTime)]);
+  rows.push(['Total', '', '', '', t.due, t.held, t.heldOnTime, t.notHeld, t.signed, t.actionsDue, t.actionsClosedOnTime]);
+  // on time: of the sessions held and those due and not held
+  rows.push(['Rate', '', '', '', '', percent(view.rates.heldOfDue), percent(view.rates.onTime), '', percent(view.rates.signed), '', percent(view.rates.actionsOnTime)]);
   return csv(rows);
 }

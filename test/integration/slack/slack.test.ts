@@ -112,6 +112,19 @@ describe('agenda in the DM', () => {
     expect((await w.deps.agenda.forSession(sessionId)).map((i) => i.text)).toEqual(['Caseload in Year 4', 'Training on neglect']);
     expect(slack.of('chat.postMessage').filter((c) => c.body.channel === 'DUAMY' && textOf(c.body.blocks).includes('Added 2 items'))).toHaveLength(1);
   });
+
+  it('what a person typed comes back as text: no link, mention or formatting from it is live', async () => {
+    const typed = 'Parent sent [phish](https://evil.example/login) <!channel> <@UDSL> @here *urgent* _now_ <b>html</b>';
+    const body = event('EvHostile1', { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text: typed, ts: '1.4' });
+    expect((await post('/slack/events', body)).status).toBe(200);
+    const sent = await eventually(() => slack.of('chat.postMessage').find((c) => c.body.channel === 'DUAMY' && textOf(c.body.blocks).includes('Parent sent')), 'the agenda reply');
+    expect((await w.deps.agenda.forSession(sessionId)).map((i) => i.text)).toContain(typed);
+    const blocks = textOf(sent.body.blocks);
+    expect(blocks).toContain('&lt;!channel&gt; &lt;@UDSL&gt;');
+    expect(blocks).not.toMatch(/<!channel>|<@UDSL>|<https?:|https:\/\/evil|@here|\*urgent\*|_now_|<b>/);
+    for (const t of JSON.stringify(sent.body.blocks).match(/"type":"mrkdwn","text":"[^"]*Parent sent[^"]*"(,"verbatim":true)?/g) ?? []) expect(t).toContain('"verbatim":true');
+    expect(String(sent.body.text)).not.toMatch(/<!channel>|<@UDSL>/);
+  });
 });
 
 describe('/overdue', () => {

@@ -281,7 +281,7 @@ describe('CSV exports', () => {
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="overdue-2026-11-23\.csv"$/);
     const lines = (res.body as string).replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines[0]).toBe('"section","person","detail","days overdue","reference"');
-    expect(lines.some((l) => l.startsWith('"Supervision overdue","Farah Khan","no session booked"') || l.startsWith('"Supervision overdue","Farah Khan","next booked') || l.startsWith('"Supervision overdue","Farah Khan","session of'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('"Supervision overdue","Farah Khan","supervision with Aisha Begum — '))).toBe(true);
     expect(lines.some((l) => l.startsWith('"Record not confirmed","Daniel Price"'))).toBe(true);
     expect(lines.some((l) => l.startsWith('"Action late","Amy Clarke"'))).toBe(true);
     expect(lines.some((l) => l.startsWith('"Contract review due","Hannah Moss"'))).toBe(true);

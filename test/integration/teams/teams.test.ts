@@ -71,6 +71,15 @@ describe('Teams conversations', () => {
     expect(said('conv-amy', 'Added 2 items')).toBe(true);
   });
 
+  it('what a person typed comes back on the card as text, never as a link or markdown', async () => {
+    const typed = 'See [phish](https://evil.example/login) **now** <b>x</b>';
+    expect((await send(activity('amy', { type: 'message', text: typed }))).status).toBe(200);
+    const reply = teams.calls.filter((c) => c.conversationId === 'conv-amy' && JSON.stringify(c.body).includes('[phish]')).at(-1);
+    const card = JSON.stringify(reply?.body);
+    expect(card).toContain('"type":"TextRun","text":"• See [phish](https:\u2060//evil.example/login) **now** <b>x</b>');
+    expect(card).not.toMatch(/"type":"TextBlock","text":"[^"]*(\]\(|\*\*now)/);
+  });
+
   it('an item flagged as risk of harm reaches the DSL at once and the supervisee is told', async () => {
     const { body } = await invoke('amy', 'agenda.add', { text: 'A child in my class has unexplained bruises', category: 'case-discussion', riskOfHarm: 'true' });
     expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
@@ -104,6 +113,24 @@ describe('Teams conversations', () => {
 
 describe('the record sheet with universal actions', () => {
   const recordId = () => recordIdFor(sessionId);
+
+  it('a child’s name, a due date out of range or a holiday next session is refused in words, and nothing is written', async () => {
+    w.clock.set(london('2025-11-11T17:00'));
+    const before = await Promise.all([w.store.models.records.countDocuments(), w.store.models.audit.countDocuments()]);
+    const base = { sessionId, topics: 'performance', notes: 'Talked through the caseload', decision: 'Refer to early help', rationale: 'Attendance below 85%', followUpById: 'amy' };
+    const named = await invoke('sup', 'record.submit', { ...base, childRef: 'Jane Smith' });
+    expect(JSON.stringify(named.body.value)).toContain('⚠ Not saved: Case decision 1: this looks like a name');
+    // Teams replaces the card with the answer: it is the form again, as typed, to correct and send
+    const inputs = (JSON.stringify(named.body.value).match(/"type":"Input\.Text","id":"(notes|childRef|decision)"[^}]*"value":"[^"]*"/g) ?? []).join();
+    expect(inputs).toContain('"value":"Talked through the caseload"');
+    expect(inputs).toContain('"value":"Jane Smith"');
+    expect(inputs).toContain('"value":"Refer to early help"');
+    const late = await invoke('sup', 'record.submit', { ...base, childRef: 'JS', action0: 'Call the parent', owner0: 'amy', due0: '0001-01-01' });
+    expect(JSON.stringify(late.body.value)).toContain('Action 1: the due date must be between the session and a year after it');
+    const holiday = await invoke('sup', 'record.submit', { ...base, childRef: 'JS', nextDate: '2025-12-25', nextTime: '15:45' });
+    expect(JSON.stringify(holiday.body.value)).toContain('Next session: pick a school day');
+    expect(await Promise.all([w.store.models.records.countDocuments(), w.store.models.audit.countDocuments()])).toEqual(before);
+  });
 
   it('the supervisor completes the card; both parties get it', async () => {
     w.clock.set(london('2025-11-11T17:30'));

@@ -55,7 +55,7 @@ describe('Adaptive Card templates', () => {
 
   it('the overdue summary lists people with their detail', () => {
     const card = JSON.stringify(renderCard(views.find((v) => v.type === 'overdue-summary' && v.sessions.length === 3) as NotificationView));
-    expect(card).toContain('**Person 2**');
+    expect(card).toContain('{"type":"TextRun","text":"Person 2","weight":"Bolder"}');
     expect(card).toContain('Overdue — Aire Valley Learning Trust');
   });
 });

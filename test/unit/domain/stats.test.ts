@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dueDays, heldOnTime, supervisionFigures } from '../../../src/domain/stats.js';
+import { sessionOverdueFrom } from '../../../src/domain/cadence.js';
+import { dueDays, heldOnTime, sessionsNotHeld, supervisionFigures } from '../../../src/domain/stats.js';
 import type { AgreedAction, RecordSheet, Session } from '../../../src/domain/types.js';
 import { calendar, contract, london, school } from '../../support/school.js';
 
@@ -78,8 +79,26 @@ describe('the figures per half term', () => {
     expect(autumn1).toMatchObject({ current: false, due: 1, held: 2, heldOnTime: 2, signed: 2, actionsDue: 2, actionsClosedOnTime: 1 });
     // Autumn 2 is in progress: both of its due days count, the action due after today does not yet
     expect(autumn2).toMatchObject({ current: true, due: 2, held: 1, heldOnTime: 0, signed: 0, actionsDue: 1, actionsClosedOnTime: 0 });
-    expect(figures.totals).toEqual({ due: 3, held: 3, heldOnTime: 2, signed: 2, actionsDue: 3, actionsClosedOnTime: 1 });
+    expect(figures.totals).toEqual({ due: 3, held: 3, heldOnTime: 2, notHeld: 0, signed: 2, actionsDue: 3, actionsClosedOnTime: 1 });
+    expect(figures.overdueContractIds).toEqual([]);
     expect(figures.rates).toEqual({ heldOfDue: 1, onTime: 2 / 3, signed: 2 / 3, actionsOnTime: 1 / 3 });
+  });
+
+  it('a session due and not held counts as not on time, and puts the contract where /overdue lists it', async () => {
+    const { isSessionOverdue } = await import('../../../src/domain/cadence.js');
+    // nothing held after 27 November: by 2 February the sessions due around Christmas and in January were missed
+    const now = cal.atLocalTime('2026-02-02', '09:00');
+    const figures = supervisionFigures({ ...input, today: '2026-02-02', now });
+    const missed = sessionsNotHeld(fourWeekly, new Date('2025-11-27T15:45:00Z'), cal, 0, now);
+    expect(missed.length).toBeGreaterThan(0);
+    expect(figures.totals.notHeld).toBe(missed.length);
+    expect(figures.rates.onTime).toBe(figures.totals.heldOnTime / (figures.totals.held + missed.length));
+    expect(figures.overdueContractIds).toEqual([fourWeekly.id]);
+    expect(isSessionOverdue(fourWeekly, new Date('2025-11-27T15:45:00Z'), cal, 0, now)).toBe(true);
+    // the moment the first one falls overdue is the moment /overdue lists the contract
+    const justBefore = new Date(sessionOverdueFrom(fourWeekly, new Date('2025-11-27T15:45:00Z'), cal, 0).getTime() - 1);
+    expect(sessionsNotHeld(fourWeekly, new Date('2025-11-27T15:45:00Z'), cal, 0, justBefore)).toEqual([]);
+    expect(sessionsNotHeld(fourWeekly, new Date('2025-11-27T15:45:00Z'), cal, 0, new Date(justBefore.getTime() + 1))).toHaveLength(1);
   });
 
   it('a correction being drafted does not unsign the record that was signed', () => {

@@ -39,6 +39,23 @@ describe('Block Kit', () => {
     expect(signed).toContain('Signed by both on');
   });
 
+  it('a filtered /overdue shows that list alone, not nought for the others', () => {
+    const filtered = {
+      ...overdue(0),
+      filter: 'actions' as const,
+      filterText: 'Late actions only — type /overdue for everything',
+      shown: ['actions' as const],
+      countFacts: [{ label: 'Late actions', number: '1' }],
+      actions: [{ personId: 'amy', personName: 'Amy Clarke', detail: 'Amy Clarke’s action from the session of Mon 2 Nov 2026 with James Whitfield — due Thu 5 Nov 2026', daysOverdue: 19, refId: 'a1' }],
+      counts: { ...overdue(0).counts, actions: 1 },
+    };
+    const out = JSON.stringify(render(filtered));
+    expect(out).toContain('Late actions only');
+    expect(out).toContain('Late actions 1');
+    expect(out).toContain('Amy Clarke’s action from the session of Mon 2 Nov 2026 with James Whitfield');
+    expect(out).not.toMatch(/sessions 0|records 0|Overdue supervision|reviews 0/);
+  });
+
   it('user text cannot become a mention or a link', () => {
     const out = JSON.stringify(render({ type: 'text', text: '<!channel> <https://evil.example|click>' }).blocks);
     expect(out).not.toContain('<!channel>');

@@ -31,15 +31,15 @@
     factSet: { title: { weight: 'bolder', color: 'default', size: 'default', wrap: true, maxWidth: 240 }, value: { wrap: true }, spacing: 8 },
   });
 
-  // Cards use the small Markdown subset Teams renders (bold, italic, links, line breaks). Escape first, so card
-  // text is never taken as HTML.
+  // The templates' own words use bold, italic and line breaks; escape first, so card text is never taken as HTML.
+  // No link is ever drawn from markdown: what a person typed reaches the card as TextRuns (never markdown), and
+  // the templates write no links.
   const escapeHtml = (t) => t.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   const LOCK = '<svg class="lock" viewBox="0 0 16 16" width="14" height="14" role="img" aria-label="Locked"><path fill="currentColor" d="M4.5 7V5a3.5 3.5 0 0 1 7 0v2h.5A1 1 0 0 1 13 8v6a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V8a1 1 0 0 1 1-1h.5zm1.5 0h4V5a2 2 0 1 0-4 0v2z"/></svg> ';
   AdaptiveCards.AdaptiveCard.onProcessMarkdown = (text, result) => {
     result.outputHtml = escapeHtml(text)
       .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
       .replace(/(^|[\s(])_(.+?)_(?=[\s).,;:!?]|$)/g, '$1<em>$2</em>')
-      .replace(/\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)/g, '<a href="$2" target="_blank" rel="noopener">$1</a>')
       .replace(/\n/g, '<br>')
       // drawn rather than left to an emoji font, which many school laptops lack
       .replace(/🔒\s?/g, LOCK);

@@ -362,7 +362,7 @@
         h(
           'thead',
           null,
-          h('tr', null, h('th', { scope: 'col' }, 'Half term'), ['Due', 'Held', 'On time', 'Signed', 'Actions due', 'Closed on time'].map((t) => h('th', { scope: 'col', class: 'num' }, t))),
+          h('tr', null, h('th', { scope: 'col' }, 'Half term'), ['Due', 'Held', 'On time', 'Due, not held', 'Signed', 'Actions due', 'Closed on time'].map((t) => h('th', { scope: 'col', class: 'num' }, t))),
         ),
         h(
           'tbody',
@@ -372,7 +372,7 @@
               'tr',
               null,
               h('th', { scope: 'row' }, `${r.name} ${r.schoolYear}`, h('div', { class: 'muted small' }, r.rangeText)),
-              [r.due, r.held, r.heldOnTime, r.signed, r.actionsDue, r.actionsClosedOnTime].map((v) => h('td', { class: 'num' }, v)),
+              [r.due, r.held, r.heldOnTime, r.notHeld, r.signed, r.actionsDue, r.actionsClosedOnTime].map((v) => h('td', { class: 'num' }, v)),
             ),
           ),
         ),
@@ -383,7 +383,7 @@
             'tr',
             null,
             h('td', null, 'Total'),
-            [view.totals.due, view.totals.held, view.totals.heldOnTime, view.totals.signed, view.totals.actionsDue, view.totals.actionsClosedOnTime].map((v) => h('td', { class: 'num' }, v)),
+            [view.totals.due, view.totals.held, view.totals.heldOnTime, view.totals.notHeld, view.totals.signed, view.totals.actionsDue, view.totals.actionsClosedOnTime].map((v) => h('td', { class: 'num' }, v)),
           ),
         ),
       ),
@@ -399,6 +399,40 @@
       ),
       svg,
       h('details', { class: 'table-toggle' }, h('summary', null, 'Show the figures as a table'), table),
+    );
+  }
+
+  // ---------- the balance of supervision (Leeds briefing: support, quality assurance, development) ----------
+  function balanceCard(balance, unbalanced, sinceText, missing) {
+    const max = Math.max(1, balance.sessions);
+    let list = null;
+    if (unbalanced) {
+      list = unbalanced.length
+        ? [
+            h('h3', { class: 'section-title' }, `No personal support or professional development since ${sinceText}`, h('span', { class: 'count' }, unbalanced.length)),
+            h('ul', { class: 'small', id: 'unbalanced' }, unbalanced.map((u) => h('li', null, personLink(u.personId, u.personName), ` — no ${u.missing.map((m) => m.toLowerCase()).join(' and no ')}`))),
+          ]
+        : h('p', { class: 'muted small' }, `Nobody supervised since ${sinceText} has gone two terms without personal support or professional development.`);
+    } else if (missing && missing.length) {
+      list = h('p', { class: 'small', id: 'unbalanced' }, h('span', { class: 'chip warn' }, 'Out of balance'), ` No ${missing.map((m) => m.toLowerCase()).join(' and no ')} since ${sinceText}.`);
+    }
+    return h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'balance-heading', id: 'balance' },
+      h(
+        'div',
+        { class: 'card-head' },
+        h('div', null, h('h2', { id: 'balance-heading' }, 'Balance of supervision'), h('p', null, `Signed sessions from ${balance.fromText} to ${balance.toText} that touched each function.`)),
+      ),
+      h(
+        'dl',
+        { class: 'facts' },
+        balance.functions.map((f) => [
+          h('dt', null, f.label),
+          h('dd', { 'data-function': f.key }, `${f.sessions} of ${balance.sessions} ${balance.sessions === 1 ? 'session' : 'sessions'} `, h('meter', { min: 0, max, value: f.sessions, 'aria-hidden': 'true' })),
+        ]),
+      ),
+      list,
     );
   }
 
@@ -520,12 +554,13 @@
           detail: overdue.counts.sessions === 0 ? 'Everyone has been supervised' : `${plural(overdue.counts.records, 'record')} unconfirmed · ${plural(overdue.counts.actions, 'late action')}`,
           tone: overdue.counts.sessions > 0 ? 'alert' : 'good',
         }),
-        kpi({ id: 'kpi-ontime', label: 'Sessions held on time', value: pct(r.onTime), detail: `${t.heldOnTime} of ${t.held} held`, ratio: r.onTime, tone: tone(r.onTime) }),
+        kpi({ id: 'kpi-ontime', label: 'Sessions held on time', value: pct(r.onTime), detail: t.notHeld > 0 ? `${t.heldOnTime} of ${t.held + t.notHeld} — ${t.notHeld} due and not held` : `${t.heldOnTime} of ${t.held} held`, ratio: r.onTime, tone: tone(r.onTime) }),
         kpi({ id: 'kpi-signed', label: 'Records signed by both', value: pct(r.signed), detail: `${t.signed} of ${t.held} sessions`, ratio: r.signed, tone: tone(r.signed) }),
         kpi({ id: 'kpi-actions', label: 'Actions closed on time', value: pct(r.actionsOnTime), detail: `${t.actionsClosedOnTime} of ${t.actionsDue} due so far`, ratio: r.actionsOnTime, tone: tone(r.actionsOnTime) }),
       ),
       // on a phone the list that needs action comes straight after the figures
       h('div', { class: 'grid overview' }, chart(view), overdueCard(overdue), staffCard(view, overdue)),
+      view.balance ? balanceCard(view.balance, view.unbalanced, view.unbalancedSinceText) : null,
     );
   }
 
@@ -594,6 +629,7 @@
             ),
           )
         : h('div', { class: 'card' }, h('p', { class: 'muted' }, 'No supervision contract yet.')),
+      v.balance && v.contracts.some((c) => c.role === 'supervisee') ? balanceCard(v.balance, null, v.missingSinceText, v.missing) : null,
       h(
         'div',
         { class: 'grid two' },
@@ -753,7 +789,7 @@
             )
           : none('No actions agreed.'),
       ),
-      r.previousActions.length ? section('Actions from the previous session', h('ul', null, r.previousActions.map((a) => h('li', null, `${a.text} — ${a.outcome}`)))) : null,
+      r.previousActions.length ? section('Actions from the previous session', h('ul', null, r.previousActions.map((a) => h('li', null, `${a.text} — ${a.outcomeText || a.outcome}`)))) : null,
       r.nextSessionText ? section('Next session', h('p', null, r.nextSessionText)) : null,
       r.dispute
         ? section(
