@@ -178,7 +178,7 @@ export const submitRecordForConfirmation = useCase(async (deps: AppDeps, actorId
   await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.submitted', subject: { kind: 'record', id: record.id, version: record.version }, detail: {}, at: record.submittedAt, key: `submit:${record.id}:v${record.version}:${record.submittedAt?.getTime() ?? 0}` });
   // template "recording": decisions reach the child's file within 24 hours — tracked from now.
   await deps.caseDecisions.upsertMany(record.caseDecisions.map((d) => ({ ...d, organisationId: record.organisationId, recordId: record.id, contractId: record.contractId })));
-  for (const d of record.caseDecisions) await putReminders(deps, remindersForCaseDecision({ ...d, organisationId: record.organisationId, recordId: record.id }));
+  for (const d of record.caseDecisions) await putReminders(deps, remindersForCaseDecision({ ...d, organisationId: record.organisationId, recordId: record.id }, ctx.org));
   await putReminders(deps, remindersForRecord(record, ctx.org, ctx.cal));
   await sendCards(deps, ctx, record, `sent-${record.submittedAt?.getTime() ?? 0}`);
   return { ok: true, view: await partyView(deps, ctx, record, actorId) };

@@ -26,6 +26,10 @@ export interface OpenActionView {
   dueDate: string;
   dueText: string;
   late: boolean;
+  /** The viewer may mark it done (its owner, the supervisor, a safeguarding lead). */
+  canComplete?: boolean;
+  /** The viewer may set it aside as not needed, with a reason (the supervisor, a safeguarding lead). */
+  canSetAside?: boolean;
 }
 
 export interface AgendaPromptView {
@@ -162,6 +166,10 @@ export interface ReminderView {
   lines: string[];
   sessionId?: string;
   recordId?: string;
+  /** A late action's reminder carries its buttons: Done, and Not needed when the recipient may set it aside. */
+  action?: { id: string; canSetAside: boolean };
+  /** A case decision's chase carries "Copied to the child's file". */
+  caseDecision?: { recordId: string; decisionId: string };
 }
 
 export interface NextSessionView {
@@ -173,7 +181,10 @@ export interface NextSessionView {
 
 export interface ActionsView {
   type: 'actions';
+  /** Mine, and for a supervisor the open actions of the people they supervise. */
   actions: OpenActionView[];
+  /** What the last button did ("Marked as done: …"), when the list answers one. */
+  notice?: string;
 }
 
 export interface HelpView {

@@ -71,6 +71,13 @@ export const VERBS = {
     nextTime: pickedTime.optional(),
   }),
   'escalation.acknowledge': z.object({ escalationId: ref }),
+  'action.done': z.object({ actionId: ref }),
+  'action.not-needed': z.object({ actionId: ref, reason: text(1000).min(1, 'say why the action is not needed') }),
+  'decision.copied': z.object({
+    recordId: ref,
+    decisionId: z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, 'not a case decision'),
+    childFileRef: z.string().trim().max(40, 'at most 40 characters').regex(/^[A-Za-z0-9 ./#:_-]*$/, 'letters, digits and . / # : _ - only').optional(),
+  }),
   'agenda.add': z.object({
     text: text(2000).min(1, 'type the item'),
     category: z.enum(AGENDA_CATEGORIES, { message: 'pick a category' }).default('case-discussion'),
@@ -159,7 +166,21 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
         return viewOf(await run('acknowledgeEscalation', person, interactionId, { escalationId: d.escalationId }));
       case 'agenda.add':
         return viewOf(await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm }));
+      case 'action.done':
+        return actionsAfter(person, await run('completeAction', person, interactionId, { actionId: d.actionId }));
+      case 'action.not-needed':
+        return actionsAfter(person, await run('completeAction', person, interactionId, { actionId: d.actionId, notNeededReason: d.reason }));
+      case 'decision.copied':
+        return viewOf(await run('markCaseDecisionCopied', person, interactionId, { recordId: d.recordId, decisionId: d.decisionId, ...(d.childFileRef ? { childFileRef: d.childFileRef } : {}) }));
     }
+  }
+
+  /** A closed action is answered with the list as it now stands (the card it came from is replaced by it). */
+  async function actionsAfter(person: Person, result: UseCaseResult | 'pending'): Promise<NotificationView> {
+    if (result === 'pending' || !result.ok || result.view?.type !== 'text') return viewOf(result);
+    const list = await read(myActions(deps, person.id, {}));
+    if (list === 'late' || !list.ok || list.view?.type !== 'actions') return viewOf(result);
+    return { ...list.view, notice: result.view.text };
   }
 
   async function onText(person: Person, typed: string, interactionId: string): Promise<NotificationView> {

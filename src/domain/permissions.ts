@@ -86,12 +86,26 @@ export function canRequestSession(actor: Actor, contract: Pick<SupervisionContra
   return isPartyToContract(actor, contract);
 }
 
+/** white-laith: actions are followed up by their owner and the supervisor; the safeguarding leads oversee them. */
 export function canCompleteAction(
   actor: Actor,
   action: Pick<AgreedAction, 'organisationId' | 'ownerId'>,
   contract: Pick<SupervisionContract, 'supervisorIds'>,
+  org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId'>,
 ): boolean {
-  return sameOrg(actor, action) && (action.ownerId === actor.id || contract.supervisorIds.includes(actor.id));
+  if (!sameOrg(actor, action)) return false;
+  return action.ownerId === actor.id || contract.supervisorIds.includes(actor.id) || isSafeguardingLead(actor, org);
+}
+
+/** An action is only set aside as not needed by the supervisor or a safeguarding lead, never by its owner alone. */
+export function canSetActionAside(
+  actor: Actor,
+  action: Pick<AgreedAction, 'organisationId'>,
+  contract: Pick<SupervisionContract, 'supervisorIds'>,
+  org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId'>,
+): boolean {
+  if (!sameOrg(actor, action)) return false;
+  return contract.supervisorIds.includes(actor.id) || isSafeguardingLead(actor, org);
 }
 
 export function canMarkCaseDecisionCopied(

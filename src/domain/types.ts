@@ -190,6 +190,8 @@ export interface CaseDecision {
   copyDueAt: Date;
   copiedToChildFileAt?: Date;
   copiedById?: string;
+  /** The school system's reference for the entry on the child's file (CPOMS, MyConcern…), when given. */
+  childFileRef?: string;
 }
 
 export interface AgreedActionDraft {
@@ -258,9 +260,13 @@ export interface AgreedAction {
   text: string;
   ownerId: string;
   dueDate: LocalDate;
-  status: 'open' | 'done';
+  /** Open until its owner (or the supervisor, or a safeguarding lead) marks it done, or the supervisor says it is not needed. */
+  status: 'open' | 'done' | 'not-needed';
   agreedAt: Date;
   completedAt?: Date;
+  /** Who closed it, and for "not needed" why (white-laith: actions are reviewed, not silently dropped). */
+  closedById?: string;
+  notNeeded?: { reason: string };
 }
 
 export interface Escalation {
@@ -281,7 +287,8 @@ export type ReminderKind =
   | 'day-before'
   | 'record-unsigned'
   | 'action-late'
-  | 'case-decision-copy';
+  | 'case-decision-copy'
+  | 'case-decision-overdue';
 
 export interface Reminder {
   /** Natural id: kind + subject (+ occurrence), so a rebuild never doubles one. */

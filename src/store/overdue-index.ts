@@ -158,10 +158,10 @@ export function overdueIndex(base: Stores, redis: Redis, prefix: string): Overdu
           await apply(stored.organisationId, entry ? [entry] : [], entry ? [] : [`a:${a.id}`]);
         }
       },
-      async complete(id, at) {
-        const done = await base.actions.complete(id, at);
+      async complete(id, at, closure) {
+        const done = await base.actions.complete(id, at, closure);
         const stored = await base.actions.get(id);
-        if (stored?.status === 'done') await apply(stored.organisationId, [], [`a:${id}`]);
+        if (stored && stored.status !== 'open') await apply(stored.organisationId, [], [`a:${id}`]);
         return done;
       },
     },
@@ -176,8 +176,8 @@ export function overdueIndex(base: Stores, redis: Redis, prefix: string): Overdu
           await apply(stored.organisationId, entry ? [entry] : [], entry ? [] : [`d:${d.recordId}:${d.id}`]);
         }
       },
-      async markCopied(recordId, decisionId, byId, at) {
-        const done = await base.caseDecisions.markCopied(recordId, decisionId, byId, at);
+      async markCopied(recordId, decisionId, byId, at, childFileRef) {
+        const done = await base.caseDecisions.markCopied(recordId, decisionId, byId, at, childFileRef);
         const stored = await base.caseDecisions.get(recordId, decisionId);
         if (stored?.copiedToChildFileAt) await apply(stored.organisationId, [], [`d:${recordId}:${decisionId}`]);
         return done;

@@ -328,11 +328,15 @@ export function actionRepository(m: Models): ActionRepository {
     async get(id) {
       return fromDoc<AgreedAction>(await m.actions.findById(id).lean<Doc>());
     },
-    async complete(id, at) {
+    async complete(id, at, closure) {
       const action = await m.actions.findById(id).select({ status: 1 }).lean<{ status?: string }>();
       if (action?.status !== 'open') return false;
+      // one claim for either way of closing it: done and "not needed" cannot both win
       if (!(await claim(m, `action-done:${id}`, at))) return false;
-      await m.actions.updateOne({ _id: id }, { $set: { status: 'done', completedAt: at } });
+      const set = closure?.notNeededReason !== undefined
+        ? { status: 'not-needed', completedAt: at, closedById: closure.byId, notNeeded: { reason: closure.notNeededReason } }
+        : { status: 'done', completedAt: at, ...(closure ? { closedById: closure.byId } : {}) };
+      await m.actions.updateOne({ _id: id }, { $set: set });
       return true;
     },
     async openForPerson(personId) {
@@ -365,7 +369,7 @@ export function caseDecisionRepository(m: Models): CaseDecisionRepository {
             filter: { _id: decisionKey(d.recordId, d.id) },
             update: {
               $setOnInsert: { copied: d.copiedToChildFileAt !== undefined },
-              $set: stripUndefined({ ...d, id: undefined, decisionId: d.id, copiedToChildFileAt: undefined, copiedById: undefined }),
+              $set: stripUndefined({ ...d, id: undefined, decisionId: d.id, copiedToChildFileAt: undefined, copiedById: undefined, childFileRef: undefined }),
             },
             upsert: true,
           },
@@ -374,12 +378,12 @@ export function caseDecisionRepository(m: Models): CaseDecisionRepository {
     async get(recordId, decisionId) {
       return decisionFromDoc(await m.caseDecisions.findById(decisionKey(recordId, decisionId)).lean<Doc>());
     },
-    async markCopied(recordId, decisionId, byId, at) {
+    async markCopied(recordId, decisionId, byId, at, childFileRef) {
       const key = decisionKey(recordId, decisionId);
       const decision = await m.caseDecisions.findById(key).select({ copied: 1 }).lean<{ copied?: boolean }>();
       if (!decision || decision.copied) return false;
       if (!(await claim(m, `decision-copied:${key}`, at))) return false;
-      await m.caseDecisions.updateOne({ _id: key }, { $set: { copied: true, copiedToChildFileAt: at, copiedById: byId } });
+      await m.caseDecisions.updateOne({ _id: key }, { $set: { copied: true, copiedToChildFileAt: at, copiedById: byId, ...(childFileRef ? { childFileRef } : {}) } });
       return true;
     },
     async notCopiedDueBefore(organisationId, at) {

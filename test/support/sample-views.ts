@@ -29,6 +29,13 @@ export const views: NotificationView[] = [
   { type: 'reminder', kind: 'notice', title: 'Supervision in a week', lines: ['Tue 18 Nov 2025, 15:45 with Sam'] },
   { type: 'next-session', items: [], openActions: [] },
   { type: 'actions', actions: [] },
+  {
+    type: 'actions',
+    notice: 'Action marked as done.',
+    actions: Array.from({ length: 30 }, (_, i) => ({ id: `rec.c-amy.2025-11-11.a${i}`, text: long(1000), ownerName: 'Amy Teacher', dueDate: '2025-11-14', dueText: 'Fri 14 Nov 2025', late: i % 2 === 0, canComplete: true, canSetAside: i % 3 === 0 })),
+  },
+  { type: 'reminder', kind: 'action-late', title: 'An agreed action is past its date', lines: ['“Call home” was due Fri 14 Nov 2025.'], action: { id: 'rec.c-amy.2025-11-11.a1', canSetAside: true } },
+  { type: 'reminder', kind: 'case-decision-copy', title: 'A case decision must reach the child’s file', lines: ['JB by Wed 12 Nov 2025, 17:00'], recordId: 'rec.c-amy.2025-11-11', caseDecision: { recordId: 'rec.c-amy.2025-11-11', decisionId: 'd1' } },
   { type: 'help', isDsl: true, supportContacts: [{ name: 'Education Support', phone: '08000 562 561' }] },
   { type: 'dispute-notice', recordId: 'r', dateText: 'Tue 11 Nov 2025', supervisorName: 'Sam', superviseeNames: ['Amy'], raisedByName: 'Amy', reason: long(4000) },
   { type: 'text', text: 'Done.' },

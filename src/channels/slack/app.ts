@@ -252,6 +252,31 @@ const agendaItemModal = (sessionId: string, risk: boolean): View =>
     ],
   }) as View;
 
+const actionNotNeededModal = (actionId: string): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.actionNotNeeded,
+    private_metadata: actionId,
+    title: plain('Action not needed'),
+    submit: plain('Set it aside'),
+    close: plain('Cancel'),
+    blocks: [input('reason', 'Why is this action not needed?', { type: 'plain_text_input', multiline: true, max_length: 1000 }, false, 'Kept with the action; both of you can see it at the next session.')],
+  }) as View;
+
+const decisionCopiedModal = (decisionRef: string): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.decisionCopied,
+    private_metadata: decisionRef,
+    title: plain('On the child’s file'),
+    submit: plain('It is on the file'),
+    close: plain('Cancel'),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: 'Confirm that the decision, its rationale and who follows up are on the child’s safeguarding file.' } },
+      input('reference', 'Reference in the school’s system (optional)', { type: 'plain_text_input', max_length: 40, placeholder: plain('e.g. CPOMS 48213') }),
+    ],
+  }) as View;
+
 // ---- the work after the acknowledgement ---------------------------------------------------------------------
 
 /**
@@ -294,6 +319,30 @@ function agendaItemFrom(values: ViewValues, metadata: string): { errors?: Record
   const meta = agendaMeta.safeParse(safeJson(metadata));
   if (!meta.success) return { errors: { text: NOT_SET_UP } };
   return { item: { text: text.data, category: category.data, risk: meta.data.risk } };
+}
+
+/** `<recordId>:<decisionId>`, as the chase's button carries it. */
+const decisionRefValue = z.string().regex(/^[A-Za-z0-9._-]{1,200}:[A-Za-z0-9_-]{1,50}$/, 'not a case decision');
+const notNeededReason = z.string().trim().min(1, 'say why the action is not needed').max(1000, 'at most 1,000 characters');
+const childFileRef = z.string().trim().max(40, 'at most 40 characters').regex(/^[A-Za-z0-9 ./#:_-]*$/, 'letters, digits and . / # : _ - only');
+
+/** The "not needed" modal's reason and action, or the errors to show. */
+function notNeededFrom(values: ViewValues, metadata: string): { errors?: Record<string, string>; closing?: { actionId: string; notNeededReason: string } } {
+  const reason = notNeededReason.safeParse(values.reason?.v?.value ?? '');
+  if (!reason.success) return { errors: { reason: reason.error.issues[0]?.message ?? 'say why the action is not needed' } };
+  const id = idValue.safeParse(metadata);
+  if (!id.success) return { errors: { reason: 'This form is out of date — open it again.' } };
+  return { closing: { actionId: id.data, notNeededReason: reason.data } };
+}
+
+/** The "copied to the child's file" modal's reference and decision, or the errors to show. */
+function copiedFrom(values: ViewValues, metadata: string): { errors?: Record<string, string>; copied?: { recordId: string; decisionId: string; childFileRef?: string } } {
+  const ref = childFileRef.safeParse(values.reference?.v?.value ?? '');
+  if (!ref.success) return { errors: { reference: ref.error.issues[0]?.message ?? 'not a reference' } };
+  const key = decisionRefValue.safeParse(metadata);
+  if (!key.success) return { errors: { reference: 'This form is out of date — open it again.' } };
+  const at = key.data.lastIndexOf(':');
+  return { copied: { recordId: key.data.slice(0, at), decisionId: key.data.slice(at + 1), ...(ref.data ? { childFileRef: ref.data } : {}) } };
 }
 
 /** The dispute modal's reason and record, or the errors to show. */
@@ -402,7 +451,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     await enqueue({ kind: 'command', name: '/supervision', userId: command.user_id, text: command.text ?? '', triggerId: command.trigger_id, responseUrl: command.response_url, ...(viewId ? { viewId } : {}) });
   });
 
-  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge]) {
+  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone]) {
     app.action<BlockAction>(name, async ({ ack, body }) => {
       await ack();
       await enqueue(actionWork(name, body));
@@ -414,6 +463,20 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     const ref = recordValue.safeParse(actionValue(body).value);
     if (ref.success) await openModal(client, triggerOf(body), disputeModal(ref.data));
     else await enqueue(actionWork(ACTIONS.requestChange, body));
+  });
+
+  app.action<BlockAction>(ACTIONS.actionNotNeeded, async ({ ack, body, client }) => {
+    await ack();
+    const id = idValue.safeParse(actionValue(body).value);
+    if (id.success) await openModal(client, triggerOf(body), actionNotNeededModal(id.data));
+    else await enqueue(actionWork(ACTIONS.actionNotNeeded, body));
+  });
+
+  app.action<BlockAction>(ACTIONS.decisionCopied, async ({ ack, body, client }) => {
+    await ack();
+    const ref = decisionRefValue.safeParse(actionValue(body).value);
+    if (ref.success) await openModal(client, triggerOf(body), decisionCopiedModal(ref.data));
+    else await enqueue(actionWork(ACTIONS.decisionCopied, body));
   });
 
   app.action<BlockAction>(ACTIONS.openRecord, async ({ ack, body, client }) => {
@@ -464,6 +527,20 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     if (errors) return void (await ack({ response_action: 'errors', errors }));
     await ack();
     await enqueue({ kind: 'view', name: VIEWS.dispute, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
+  });
+
+  app.view(VIEWS.actionNotNeeded, async ({ ack, body, view }) => {
+    const { errors } = notNeededFrom(view.state.values as ViewValues, view.private_metadata);
+    if (errors) return void (await ack({ response_action: 'errors', errors }));
+    await ack();
+    await enqueue({ kind: 'view', name: VIEWS.actionNotNeeded, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
+  });
+
+  app.view(VIEWS.decisionCopied, async ({ ack, body, view }) => {
+    const { errors } = copiedFrom(view.state.values as ViewValues, view.private_metadata);
+    if (errors) return void (await ack({ response_action: 'errors', errors }));
+    await ack();
+    await enqueue({ kind: 'view', name: VIEWS.decisionCopied, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
   });
 
   app.view(VIEWS.agendaItem, async ({ ack, body, view }) => {
@@ -518,6 +595,14 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   };
 
   const who = async (userId: string | undefined) => (userId ? personBySlack(deps, userId) : null);
+
+  /** A closed action is answered with the person's list as it now stands, headed by what was done. */
+  const actionsAfter = async (person: Person, result: UseCaseResult | 'pending'): Promise<SlackMessage> => {
+    if (result === 'pending' || !result.ok || result.view?.type !== 'text') return asMessage(result);
+    const list = await myActions(deps, person.id, {});
+    if (!list.ok || list.view?.type !== 'actions') return asMessage(result);
+    return render({ ...list.view, notice: result.view.text });
+  };
 
   type Respond = (message: Record<string, unknown>) => Promise<void>;
   /** Posts to the interaction's `response_url` (valid for 30 minutes, five replies). */
@@ -638,6 +723,24 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (!ref.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` }));
         return;
       }
+      case ACTIONS.actionDone: {
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        const id = idValue.safeParse(a.value);
+        if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
+        for (const page of paginate(await actionsAfter(person, await run('completeAction', person, `act.${a.userId}.${a.ts}`, { actionId: id.data })))) await reply(respond, a.userId, page);
+        return;
+      }
+      case ACTIONS.actionNotNeeded: {
+        // only a button whose value is not an action reaches here; a valid one opened the modal at once
+        const id = idValue.safeParse(a.value);
+        if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
+        return;
+      }
+      case ACTIONS.decisionCopied: {
+        const ref = decisionRefValue.safeParse(a.value);
+        if (!ref.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` }));
+        return;
+      }
       case ACTIONS.openRecord: {
         const sessionId = idValue.safeParse(a.value);
         if (!person) {
@@ -679,6 +782,17 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         const result = await run('disputeRecord', person, interaction, dispute);
         if (result === 'pending' || !result.ok) await reply(undefined, v.userId, asMessage(result));
         return;
+      }
+      case VIEWS.actionNotNeeded: {
+        const { closing } = notNeededFrom(v.values as ViewValues, v.metadata);
+        if (!closing) return;
+        for (const page of paginate(await actionsAfter(person, await run('completeAction', person, interaction, closing)))) await reply(undefined, v.userId, page);
+        return;
+      }
+      case VIEWS.decisionCopied: {
+        const { copied } = copiedFrom(v.values as ViewValues, v.metadata);
+        if (!copied) return;
+        return reply(undefined, v.userId, asMessage(await run('markCaseDecisionCopied', person, interaction, copied)));
       }
       case VIEWS.agendaItem: {
         const { item } = agendaItemFrom(v.values as ViewValues, v.metadata);

@@ -39,9 +39,18 @@ export const ACTIONS = {
   acknowledge: 'escalation_acknowledge',
   flagRisk: 'agenda_flag_risk',
   addItem: 'agenda_add_item',
+  actionDone: 'action_done',
+  actionNotNeeded: 'action_not_needed',
+  decisionCopied: 'decision_copied',
 } as const;
 
-export const VIEWS = { record: 'record_modal', dispute: 'dispute_modal', agendaItem: 'agenda_item_modal' } as const;
+export const VIEWS = {
+  record: 'record_modal',
+  dispute: 'dispute_modal',
+  agendaItem: 'agenda_item_modal',
+  actionNotNeeded: 'action_not_needed_modal',
+  decisionCopied: 'decision_copied_modal',
+} as const;
 
 export function clip(text: string, max = LIMITS.text): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -181,7 +190,17 @@ const escalationRaised = (v: EscalationRaisedView): SlackMessage => ({
   blocks: [section(`:rotating_light: Thank you. What you flagged went to ${esc(v.dslNames.join(' and '))} at ${v.raisedAtText}. If a child is in immediate danger, call 999.`)],
 });
 
-const reminder = (v: ReminderView): SlackMessage => ({ text: v.title, blocks: [section(`*${esc(v.title)}*`), ...lineSections(v.lines.map(esc))] });
+function reminder(v: ReminderView): SlackMessage {
+  const blocks: KnownBlock[] = [section(`*${esc(v.title)}*`), ...lineSections(v.lines.map(esc))];
+  const buttons = [];
+  if (v.action) {
+    buttons.push(button('Done', ACTIONS.actionDone, v.action.id, 'primary'));
+    if (v.action.canSetAside) buttons.push(button('Not needed', ACTIONS.actionNotNeeded, v.action.id));
+  }
+  if (v.caseDecision) buttons.push(button('Copied to the child’s file', ACTIONS.decisionCopied, `${v.caseDecision.recordId}:${v.caseDecision.decisionId}`, 'primary'));
+  if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
+  return { text: v.title, blocks };
+}
 
 function next(v: NextSessionView): SlackMessage {
   if (!v.session) return { text: 'No session booked', blocks: [section('You have no supervision session booked.')] };
@@ -193,10 +212,20 @@ function next(v: NextSessionView): SlackMessage {
   return { text: `Next supervision: ${v.session.startsAtText}`, blocks };
 }
 
-const actions = (v: ActionsView): SlackMessage => ({
-  text: `${v.actions.length} open action(s)`,
-  blocks: v.actions.length > 0 ? lineSections(['*Your open actions*', ...v.actions.map(actionLine)]) : [section('You have no open actions.')],
-});
+function actions(v: ActionsView): SlackMessage {
+  const blocks: KnownBlock[] = [];
+  if (v.notice) blocks.push(section(`:white_check_mark: ${esc(v.notice)}`));
+  if (v.actions.length === 0) blocks.push(section('You have no open actions.'));
+  else blocks.push(section('*Open actions*'));
+  for (const a of v.actions) {
+    blocks.push(section(actionLine(a)));
+    const buttons = [];
+    if (a.canComplete) buttons.push(button('Done', ACTIONS.actionDone, a.id, 'primary'));
+    if (a.canSetAside) buttons.push(button('Not needed', ACTIONS.actionNotNeeded, a.id));
+    if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
+  }
+  return { text: v.notice ?? `${v.actions.length} open action(s)`, blocks };
+}
 
 function help(v: HelpView): SlackMessage {
   const lines = [
