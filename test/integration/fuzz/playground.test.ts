@@ -121,6 +121,19 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
     .oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(2001)), notAString.filter(present))
     .map((t): [string, Record<string, unknown>, string] => ['agenda.add', { text: t }, 'text']),
   fc
+    .tuple(fc.constantFrom('action.done', 'action.not-needed'), badRef)
+    .map(([verb, r]): [string, Record<string, unknown>, string] => [verb, { actionId: r, reason: 'The training was cancelled' }, 'actionId']),
+  fc
+    .oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(1001)), notAString.filter(present))
+    .map((t): [string, Record<string, unknown>, string] => ['action.not-needed', { actionId: 'rec.c-amy.2026-11-02.a1', reason: t }, 'reason']),
+  badRef.map((r): [string, Record<string, unknown>, string] => ['decision.copied', { recordId: r, decisionId: 'd1' }, 'recordId']),
+  fc
+    .oneof(nastyString.filter((s) => !/^[A-Za-z0-9_-]{1,50}$/.test(s)), notAString.filter(present))
+    .map((d): [string, Record<string, unknown>, string] => ['decision.copied', { recordId: 'rec.c-amy.2026-11-02', decisionId: d }, 'decisionId']),
+  fc
+    .oneof(fc.constantFrom<unknown>('x'.repeat(41), '<!channel>', '[x](https://evil.example)', '@here'), notAString.filter(present))
+    .map((f): [string, Record<string, unknown>, string] => ['decision.copied', { recordId: 'rec.c-amy.2026-11-02', decisionId: 'd1', childFileRef: f }, 'childFileRef']),
+  fc
     .oneof(
       nastyString.filter((s) => !(AGENDA_CATEGORIES as readonly string[]).includes(s)),
       notAString.filter(present),

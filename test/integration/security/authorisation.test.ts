@@ -10,6 +10,8 @@
  *   - the supervisor or the person hearing the dispute resolves it (white-laith contract, template "complaints");
  *   - the DSL, deputies and head schedule and see `/overdue` (loughton §2–5), acknowledge escalations, and
  *     chase case decisions to the child's file (template "recording");
+ *   - an action is marked done by its owner, the supervisor or a safeguarding lead, and set aside as not
+ *     needed (with a reason) only by the supervisor or a safeguarding lead (white-laith);
  *   - a record is seen by its parties and the DSL/deputy; an auditor only once signed; the person hearing a
  *     dispute sees the disputed record; nobody else (template "confidentiality", white-laith contract);
  *   - nobody acts on another organisation's data; an unknown person gets nothing.
@@ -107,6 +109,12 @@ async function signed(): Promise<string> {
   return recordId;
 }
 
+async function openAction(): Promise<string> {
+  const id = `act.matrix.${++n}`;
+  await w.deps.actions.upsertMany([{ id, organisationId: 'org-wl', contractId: 'c-amy', recordId: 'rec.matrix', text: 'Matrix open action', ownerId: 'amy', dueDate: '2025-12-01', status: 'open', agreedAt: w.clock.now() }]);
+  return id;
+}
+
 interface Cell {
   name: string;
   allowed: Role[];
@@ -137,14 +145,16 @@ const ACTIONS: Cell[] = [
   { name: 'resolveDispute', run: 'resolveDispute', allowed: ['supervisor', 'governor'], input: async () => ({ recordId: await disputed(), resolution: 'Matrix resolution' }) },
   { name: 'correctSignedRecord', run: 'correctSignedRecord', allowed: ['supervisor'], input: async () => ({ recordId: await signed() }) },
   {
-    name: 'completeAction',
+    name: 'completeAction (done)',
     run: 'completeAction',
-    allowed: PARTIES, // the owner (Amy) or the contract's supervisor
-    input: async () => {
-      const id = `act.matrix.${++n}`;
-      await w.deps.actions.upsertMany([{ id, organisationId: 'org-wl', contractId: 'c-amy', recordId: 'rec.matrix', text: 'Matrix open action', ownerId: 'amy', dueDate: '2025-12-01', status: 'open', agreedAt: w.clock.now() }]);
-      return { actionId: id };
-    },
+    allowed: [...PARTIES, ...LEADS], // the owner (Amy), the contract's supervisor, the safeguarding leads
+    input: async () => ({ actionId: await openAction() }),
+  },
+  {
+    name: 'completeAction (not needed, with a reason)',
+    run: 'completeAction',
+    allowed: ['supervisor', ...LEADS], // never the owner alone
+    input: async () => ({ actionId: await openAction(), notNeededReason: 'Matrix not needed' }),
   },
   {
     name: 'markCaseDecisionCopied',
