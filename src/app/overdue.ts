@@ -97,7 +97,7 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
     return {
       personId: waiting[0] ?? r.supervisorId,
       personName: waiting.map(name).join(', '),
-      detail: `record of ${formatDate(org, r.date)} waiting for confirmation`,
+      detail: r.state === 'disputed' ? `record of ${formatDate(org, r.date)}: a change was asked for and is not yet settled` : `record of ${formatDate(org, r.date)} waiting for confirmation`,
       daysOverdue: schoolDaysOverdue(recordConfirmationOverdueFrom(r.submittedAt as Date, cal), now, cal),
       refId: r.id,
     };

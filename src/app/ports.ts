@@ -112,6 +112,7 @@ export interface RecordRepository {
    * Throws SignedRecordImmutableError when the stored version is signed, VersionConflictError on a mismatch.
    */
   replace(record: RecordSheet, expectedUpdatedAt: Date): Promise<void>;
+  /** Sent and not signed: waiting for confirmation, or with a change asked for that is not yet settled. */
   awaitingConfirmation(organisationId: string): Promise<RecordSheet[]>;
   forPerson(personId: string): Promise<RecordSheet[]>;
   /** Every version of every record of the organisation, in one read (the dashboard's figures). */

@@ -104,7 +104,29 @@ export interface RecordSheetView {
   confirmations: Array<{ name: string; atText: string }>;
   awaiting: PersonRef[];
   signedText?: string;
-  dispute?: { byName: string; reason: string; atText: string; routedToName?: string };
+  dispute?: {
+    byName: string;
+    reason: string;
+    atText: string;
+    routedToName?: string;
+    referredText?: string;
+    meetingText?: string;
+    resolvedText?: string;
+    /** What the person hearing it recorded; shown to the parties and the hearer only, like the reason. */
+    resolution?: string;
+  };
+  /** The button to open the record form: "Complete the record", "Edit the record" or "Edit and resend". */
+  editLabel: string;
+  /** A change asked for and not settled: either party may refer it to the person the contract names. */
+  canRefer: boolean;
+  referToName?: string;
+  /** The viewer hears the referred change: "Arrange a meeting" and "Record the outcome". */
+  canHear: boolean;
+  /** The viewer may start a correction of this signed record (the supervisor, the DSL or a deputy). */
+  canCorrect: boolean;
+  correction?: { byName: string; reason: string; atText: string; supersedesVersion: number };
+  /** This signed version was corrected by a later one, which is the record now. */
+  supersededByVersion?: number;
   /** People who may own an action (the parties), for the owner picker. */
   ownerOptions: PersonRef[];
 }

@@ -70,6 +70,18 @@ export const VERBS = {
     nextDate: pickedDate.optional(),
     nextTime: pickedTime.optional(),
   }),
+  'record.refer': z.object({ recordId: ref }),
+  'record.correct': z.object({ recordId: ref, reason: text(2000).min(1, 'say what needs correcting') }),
+  'dispute.meeting': z.object({
+    recordId: ref,
+    meetingDate: pickedDate.refine((v) => v !== '', 'pick the date of the meeting'),
+    meetingTime: pickedTime.refine((v) => v !== '', 'pick the time of the meeting'),
+  }),
+  'dispute.resolve': z.object({
+    recordId: ref,
+    outcome: z.enum(['keep', 'amend'], { message: 'choose: keep the record, or amend it' }),
+    resolution: text(2000).min(1, 'record what was agreed'),
+  }),
   'escalation.acknowledge': z.object({ escalationId: ref }),
   'action.done': z.object({ actionId: ref }),
   'action.not-needed': z.object({ actionId: ref, reason: text(1000).min(1, 'say why the action is not needed') }),
@@ -166,6 +178,16 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
         return viewOf(await run('acknowledgeEscalation', person, interactionId, { escalationId: d.escalationId }));
       case 'agenda.add':
         return viewOf(await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm }));
+      case 'record.refer':
+        return viewOf(await run('referDispute', person, interactionId, { recordId: d.recordId }));
+      case 'record.correct':
+        return viewOf(await run('correctSignedRecord', person, interactionId, { recordId: d.recordId, reason: d.reason }));
+      case 'dispute.meeting': {
+        const at = await localInstant(person, d.meetingDate as string, d.meetingTime as string);
+        return viewOf(await run('arrangeDisputeMeeting', person, interactionId, { recordId: d.recordId, at: at.toISOString() }));
+      }
+      case 'dispute.resolve':
+        return viewOf(await run('resolveDispute', person, interactionId, { recordId: d.recordId, outcome: d.outcome, resolution: d.resolution }));
       case 'action.done':
         return actionsAfter(person, await run('completeAction', person, interactionId, { actionId: d.actionId }));
       case 'action.not-needed':
@@ -173,6 +195,12 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
       case 'decision.copied':
         return viewOf(await run('markCaseDecisionCopied', person, interactionId, { recordId: d.recordId, decisionId: d.decisionId, ...(d.childFileRef ? { childFileRef: d.childFileRef } : {}) }));
     }
+  }
+
+  /** A date and time picked on a card, in the person's school's timezone. */
+  async function localInstant(person: Person, day: string, time: string): Promise<Date> {
+    const org = await deps.organisations.get(person.organisationId);
+    return org ? calendarOf(org).atLocalTime(day, time) : new Date(`${day}T${time}:00Z`);
   }
 
   /** A closed action is answered with the list as it now stands (the card it came from is replaced by it). */

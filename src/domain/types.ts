@@ -214,14 +214,32 @@ export interface Confirmation {
   at: Date;
 }
 
+/**
+ * A change asked for (white-laith contract, template "complaints"): the supervisor edits and resends, or the
+ * two refer it to the person the contract names (`routedToId`), who may arrange a three-way meeting and
+ * records the outcome: the record kept as it was (signed, with the resolution noted) or amended.
+ */
 export interface Dispute {
   byId: string;
   reason: string;
   at: Date;
+  /** Who hears it if it is referred (the line manager or the safeguarding governor, as the contract says). */
   routedToId?: string;
+  referredAt?: Date;
+  referredById?: string;
+  meeting?: { at: Date; arrangedById: string; arrangedAt: Date };
   resolvedAt?: Date;
   resolvedById?: string;
   resolution?: string;
+  /** edited: the supervisor changed it and sent it again; kept / amended: the hearer's outcome. */
+  outcome?: 'edited' | 'kept' | 'amended';
+}
+
+/** Why a signed record is being corrected, and who started it (the supervisor or a DSL). */
+export interface Correction {
+  byId: string;
+  reason: string;
+  at: Date;
 }
 
 export interface RecordSheet {
@@ -248,6 +266,7 @@ export interface RecordSheet {
   signedAt?: Date;
   /** A correction to a signed record is a new version; the signed one stays as it was. */
   supersedesVersion?: number;
+  correction?: Correction;
   createdAt: Date;
   updatedAt: Date;
 }

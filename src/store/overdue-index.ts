@@ -21,7 +21,7 @@ import type {
   Stores,
 } from '../app/ports.js';
 import { SchoolCalendar, addDays } from '../domain/calendar.js';
-import { recordConfirmationOverdueFrom } from '../domain/overdue.js';
+import { isUnsignedAfterSending, recordConfirmationOverdueFrom } from '../domain/overdue.js';
 import type { AgreedAction, Escalation, Organisation, RecordSheet, SupervisionContract } from '../domain/types.js';
 
 type Kind = 's' | 'r' | 'a' | 'v' | 'd' | 'e' | 'u';
@@ -69,7 +69,7 @@ export function overdueIndex(base: Stores, redis: Redis, prefix: string): Overdu
   // entries, as each write shapes them
   const sessionEntry = (c: ComplianceSummary): Entry => ({ member: `s:${c.contractId}`, score: c.sessionOverdueFrom.getTime(), value: c });
   const recordEntry = (r: RecordSheet, cal: SchoolCalendar): Entry | null =>
-    r.state === 'awaiting-confirmation' && r.submittedAt
+    isUnsignedAfterSending(r) && r.submittedAt
       ? {
           member: `r:${r.id}`,
           score: recordConfirmationOverdueFrom(r.submittedAt, cal).getTime(),

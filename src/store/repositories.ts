@@ -300,10 +300,11 @@ export function recordRepository(m: Models): RecordRepository {
       await m.records.updateOne({ _id: stored._id }, { $set: { current: false } });
     },
     async awaitingConfirmation(organisationId) {
-      const docs = await m.records.find({ organisationId, current: true, state: 'awaiting-confirmation' }).lean<Doc[]>();
+      // sent and not signed: waiting for confirmation, or with a change asked for and not yet settled
+      const docs = await m.records.find({ organisationId, current: true, state: { $in: ['awaiting-confirmation', 'disputed'] } }).lean<Doc[]>();
       const candidates = newestRevisions(docs);
       // A revision that was superseded but not yet retired must not count: check each against its newest.
-      const checked = await Promise.all(candidates.map(async (r) => ((await this.version(r.id, r.version))?.state === 'awaiting-confirmation' ? r : null)));
+      const checked = await Promise.all(candidates.map(async (r) => ((await this.version(r.id, r.version))?.state === r.state ? r : null)));
       return checked.filter((r): r is RecordSheet => r !== null).sort((a, b) => (a.submittedAt?.getTime() ?? 0) - (b.submittedAt?.getTime() ?? 0));
     },
     async forPerson(personId) {

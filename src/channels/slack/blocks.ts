@@ -39,6 +39,10 @@ export const ACTIONS = {
   acknowledge: 'escalation_acknowledge',
   flagRisk: 'agenda_flag_risk',
   addItem: 'agenda_add_item',
+  refer: 'record_refer',
+  correct: 'record_correct',
+  arrangeMeeting: 'dispute_arrange_meeting',
+  recordOutcome: 'dispute_record_outcome',
   actionDone: 'action_done',
   actionNotNeeded: 'action_not_needed',
   decisionCopied: 'decision_copied',
@@ -48,6 +52,9 @@ export const VIEWS = {
   record: 'record_modal',
   dispute: 'dispute_modal',
   agendaItem: 'agenda_item_modal',
+  correct: 'record_correct_modal',
+  disputeMeeting: 'dispute_meeting_modal',
+  disputeOutcome: 'dispute_outcome_modal',
   actionNotNeeded: 'action_not_needed_modal',
   decisionCopied: 'decision_copied_modal',
 } as const;
@@ -120,6 +127,8 @@ export function recordMessage(v: RecordSheetView): SlackMessage {
     header(`Supervision record — ${v.dateText}`),
     section(`*${esc(v.supervisor.name)}* with *${esc(v.supervisees.map((s) => s.name).join(', '))}* · version ${v.version} · *${esc(v.stateLabel)}*`),
   ];
+  if (v.supersededByVersion) blocks.push(section(`:warning: *Superseded:* version ${v.supersededByVersion} corrects this record.`));
+  if (v.correction) blocks.push(section(`*Correcting version ${v.correction.supersedesVersion}* — started by ${esc(v.correction.byName)} on ${v.correction.atText}:\n>${esc(v.correction.reason).replace(/\n/g, '\n>')}`));
   if (v.topics.length > 0) blocks.push(section(`*Topics:* ${v.topics.map((t) => esc(v.topicOptions.find((o) => o.value === t)?.label ?? t)).join(', ')}`));
   if (v.notes) blocks.push(section(`*Discussion*\n${esc(v.notes)}`));
   if (v.concerns.length > 0) blocks.push(...lineSections(['*Concerns*', ...v.concerns.map((c) => `• ${c.riskOfHarm ? ':rotating_light: ' : ''}${esc(c.text)}`)]));
@@ -134,15 +143,30 @@ export function recordMessage(v: RecordSheetView): SlackMessage {
   if (v.actions.length > 0) blocks.push(...lineSections(['*Actions agreed*', ...v.actions.map((a) => `• ${esc(a.text)} — ${esc(a.ownerName)}, by ${a.dueDate}`)]));
   if (v.previousActions.length > 0) blocks.push(...lineSections(['*Previous actions reviewed*', ...v.previousActions.map((a) => `• ${esc(a.text)}: ${esc(a.outcome)}`)]));
   if (v.nextSessionText) blocks.push(section(`*Next session:* ${v.nextSessionText}`));
-  if (v.dispute) blocks.push(section(`*Change requested* by ${esc(v.dispute.byName)} on ${v.dispute.atText}: ${esc(v.dispute.reason)}${v.dispute.routedToName ? `\nReferred to ${esc(v.dispute.routedToName)}.` : ''}`));
-  if (v.signedText) blocks.push(divider, section(`:lock: *${esc(v.signedText)}*`));
-  else {
+  if (v.dispute) {
+    const d = v.dispute;
+    blocks.push(
+      ...lineSections([
+        `*Change requested* by ${esc(d.byName)} on ${d.atText}: ${esc(d.reason)}`,
+        ...[d.referredText, d.meetingText].filter((t): t is string => Boolean(t)).map((t) => `_${esc(t)}_`),
+        ...(d.resolvedText ? [`*${esc(d.resolvedText)}*${d.resolution ? `: ${esc(d.resolution)}` : ''}`] : []),
+      ]),
+    );
+  }
+  const hearing = [];
+  if (v.canRefer && v.referToName) hearing.push(button(`Refer to ${v.referToName}`, ACTIONS.refer, `${v.recordId}@${v.version}`));
+  if (v.canHear) hearing.push(button('Arrange a meeting', ACTIONS.arrangeMeeting, v.recordId), button('Record the outcome', ACTIONS.recordOutcome, v.recordId, 'primary'));
+  if (v.signedText) {
+    blocks.push(divider, section(`:lock: *${esc(v.signedText)}*`));
+    if (v.canCorrect) blocks.push({ type: 'actions', elements: [button('Correct the record', ACTIONS.correct, `${v.recordId}@${v.version}`)] });
+  } else {
     if (v.confirmations.length > 0) blocks.push(context(`Confirmed: ${v.confirmations.map((c) => `${esc(c.name)} (${c.atText})`).join(', ')}`));
     if (v.awaiting.length > 0) blocks.push(context(`Waiting for: ${v.awaiting.map((p) => esc(p.name)).join(', ')}`));
     const buttons = [];
-    if (v.canEdit) buttons.push(button(v.state === 'draft' ? 'Complete the record' : 'Edit the record', ACTIONS.openRecord, v.sessionId, 'primary'));
+    if (v.canEdit) buttons.push(button(v.editLabel, ACTIONS.openRecord, v.sessionId, 'primary'));
     if (v.canConfirm) buttons.push(button('Confirm', ACTIONS.confirm, `${v.recordId}@${v.version}`, 'primary'));
     if (v.canDispute) buttons.push(button('Request a change', ACTIONS.requestChange, `${v.recordId}@${v.version}`));
+    buttons.push(...hearing);
     if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
   }
   return { text: `Supervision record of ${v.dateText}: ${v.stateLabel}`, blocks };
