@@ -41,3 +41,19 @@ export async function signedRecordWithLoops(w: World, day = '2025-11-05'): Promi
   }
   return { recordId, lateActionId: `${recordId}.a1`, laterActionId: `${recordId}.a2` };
 }
+
+/** A record of Ben's session of `day` (his contract routes a change to Sam's line manager, Helen Head), sent to confirm. */
+export async function sentRecordForBen(w: World, day: string, notes = 'Caseload and the attendance plan'): Promise<{ recordId: string; sessionId: string }> {
+  const sessionId = `c-ben.${day}`;
+  await w.deps.sessions.insert({ id: sessionId, organisationId: 'org-wl', contractId: 'c-ben', startsAt: london(`${day}T09:00`), durationMinutes: 60, status: 'scheduled' });
+  w.clock.set(london(`${day}T11:00`));
+  const drafted = await draftRecord(w.deps, 'sup', {
+    sessionId,
+    topics: ['organisational'],
+    notes,
+    actions: [{ text: 'Share the attendance plan with the family worker', ownerId: 'ben', dueDate: '2026-01-30' }],
+    submit: true,
+  });
+  if (!drafted.ok) throw new Error(`fixture: ${JSON.stringify(drafted.error)}`);
+  return { recordId: recordIdFor(sessionId), sessionId };
+}
