@@ -430,6 +430,44 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(known, fc.oneof(badDecisionRef, notAString))
     .map(([u, v]) => click(u, ACTIONS.decisionCopied, v, { type: 'ephemeral', field: 'value' })),
+  fc
+    .tuple(known, fc.constantFrom(ACTIONS.refer, ACTIONS.correct), fc.oneof(badRecordRef, notAString))
+    .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
+  fc
+    .tuple(known, fc.constantFrom(ACTIONS.arrangeMeeting, ACTIONS.recordOutcome), fc.oneof(badIdRef, notAString))
+    .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
+  // a correction without a reason, a meeting without a date or time, an outcome not chosen or not recorded
+  fc
+    .tuple(known, fc.oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(2001), null), notAString))
+    .map(([u, reason]) => submit(u, VIEWS.correct, 'rec.c-amy.2025-11-10@1', { reason: plainValue(reason) }, { type: 'form', field: 'reason' })),
+  fc
+    .tuple(known, fc.oneof(fc.constantFrom<unknown>(null, '', '2025-02-30', 'soon', '14/11/2025'), notAString))
+    .map(([u, day]) =>
+      submit(u, VIEWS.disputeMeeting, 'rec.c-amy.2025-11-10', { meeting_date: { v: { type: 'datepicker', selected_date: day } }, meeting_time: { v: { type: 'timepicker', selected_time: '15:30' } } }, { type: 'form', field: 'meeting_date' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(fc.constantFrom<unknown>(null, '', '3pm', '25:99'), notAString))
+    .map(([u, time]) =>
+      submit(u, VIEWS.disputeMeeting, 'rec.c-amy.2025-11-10', { meeting_date: { v: { type: 'datepicker', selected_date: '2026-01-20' } }, meeting_time: { v: { type: 'timepicker', selected_time: time } } }, { type: 'form', field: 'meeting_time' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(nastyString.filter((s) => s !== 'keep' && s !== 'amend'), notAString))
+    .map(([u, outcome]) =>
+      submit(u, VIEWS.disputeOutcome, 'rec.c-amy.2025-11-10', { outcome: { v: { type: 'radio_buttons', selected_option: { value: outcome } } }, resolution: plainValue('Agreed') }, { type: 'form', field: 'outcome' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(2001), null), notAString))
+    .map(([u, resolution]) =>
+      submit(u, VIEWS.disputeOutcome, 'rec.c-amy.2025-11-10', { outcome: { v: { type: 'radio_buttons', selected_option: { value: 'keep' } } }, resolution: plainValue(resolution) }, { type: 'form', field: 'resolution' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(badRecordRef, notAString))
+    .map(([u, meta]) => submit(u, VIEWS.correct, meta, { reason: plainValue('The name is wrong') }, { type: 'form', field: 'reason' })),
+  fc
+    .tuple(known, fc.oneof(badIdRef, notAString))
+    .map(([u, meta]) =>
+      submit(u, VIEWS.disputeOutcome, meta, { outcome: { v: { type: 'radio_buttons', selected_option: { value: 'keep' } } }, resolution: plainValue('Agreed') }, { type: 'form', field: 'resolution' }),
+    ),
   // someone the bot does not know clicking a well-formed button
   fc
     .tuple(
