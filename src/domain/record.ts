@@ -1,6 +1,7 @@
 /**
  * The record sheet's life (stour App. B, white-laith "concerns and agreed actions"):
- * draft → awaiting-confirmation → signed (both confirmed; locked) | disputed → resolved → (corrected) → …
+ * draft → awaiting-confirmation → signed (both confirmed; locked) | disputed → (edited → draft) |
+ * (referred → kept: signed | amended: resolved → draft) → …
  * A signed record never changes; a correction is a new version both sign again (stour §5, §8).
  */
 import { caseDecisionCopyDueAt } from './overdue.js';

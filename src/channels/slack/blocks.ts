@@ -256,7 +256,7 @@ function help(v: HelpView): SlackMessage {
     '*Supervision Bot*',
     '• Reply to an agenda prompt with your items, one per line.',
     '• `/supervision next` — your next session and its agenda',
-    '• `/supervision actions` — your open actions',
+    '• `/supervision actions` — your open actions, with *Done* when each is done',
     '• `/supervision park <text>` — keep an item for your next session',
   ];
   if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews]` — who is behind, across your school');
