@@ -27,7 +27,6 @@ async function call(path: string, person: string, body?: unknown) {
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 const inbox = async (person: string) => (await call('inbox', person)).body.entries as Entry[];
-const find = async (person: string, has: string) => (await inbox(person)).find((e) => JSON.stringify(e.card ?? e.message).includes(has));
 /** Waits for an outbox delivery to reach a chat (the notifications queue delivers it). */
 async function arrived(person: string, has: string, count = 1): Promise<Entry[]> {
   for (let i = 0; i < 300; i++) {
