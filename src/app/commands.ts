@@ -9,10 +9,12 @@ import { toFailure, type UseCaseResult } from './errors.js';
 import { acknowledgeEscalation, completeAction, escalateRiskOfHarm, markCaseDecisionCopied } from './follow-up.js';
 import type { AppDeps } from './ports.js';
 import {
+  arrangeDisputeMeeting,
   confirmRecord,
   correctSignedRecord,
   draftRecord,
   disputeRecord,
+  referDispute,
   resolveDispute,
   submitRecordForConfirmation,
 } from './records.js';
@@ -28,6 +30,8 @@ export const COMMAND_HANDLERS = {
   submitRecordForConfirmation,
   confirmRecord,
   disputeRecord,
+  referDispute,
+  arrangeDisputeMeeting,
   resolveDispute,
   correctSignedRecord,
   completeAction,

@@ -1,6 +1,7 @@
 /** Following up: actions done, case decisions copied to the child's file, escalations acknowledged. */
 import { z } from 'zod';
-import { canAcknowledgeEscalation, canCompleteAction, canMarkCaseDecisionCopied } from '../domain/permissions.js';
+import { canAcknowledgeEscalation, canCompleteAction, canMarkCaseDecisionCopied, canSetActionAside } from '../domain/permissions.js';
+import { caseDecisionReminderIds } from '../domain/reminders.js';
 import { loadActor, loadContract } from './context.js';
 import { audit, dropReminders, escalate } from './effects.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
@@ -9,23 +10,41 @@ import { escalationView } from './present.js';
 import type { EscalationView } from './views.js';
 import type { Escalation, Organisation } from '../domain/types.js';
 
-const actionInput = z.object({ actionId: z.string().min(1).max(300) });
+const actionInput = z.object({
+  actionId: z.string().min(1).max(300),
+  /** Set the action aside as not needed, saying why (the supervisor or a safeguarding lead); otherwise it is done. */
+  notNeededReason: z.string().trim().min(1, 'say why the action is not needed').max(1000, 'at most 1,000 characters').optional(),
+});
 
+/** white-laith: agreed actions are followed up; done, or set aside as not needed with the reason. */
 export const completeAction = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
   const parsed = parseInput(actionInput, input);
   const ctx = await loadActor(deps, actorId);
   const action = await deps.actions.get(parsed.actionId);
   if (!action || action.organisationId !== ctx.org.id) throw new Refusal();
   const contract = await loadContract(deps, ctx, action.contractId);
-  if (!canCompleteAction(ctx.actor, action, contract)) throw new Refusal();
-  if (await deps.actions.complete(action.id, deps.clock.now())) {
+  const setAside = parsed.notNeededReason !== undefined;
+  if (!(setAside ? canSetActionAside(ctx.actor, action, contract, ctx.org) : canCompleteAction(ctx.actor, action, contract, ctx.org))) throw new Refusal();
+  const now = deps.clock.now();
+  if (await deps.actions.complete(action.id, now, { byId: actorId, ...(setAside ? { notNeededReason: parsed.notNeededReason } : {}) })) {
     await dropReminders(deps, action.id, [`action-late:${action.id}`]);
-    await audit(deps, { organisationId: ctx.org.id, actorId, action: 'action.completed', subject: { kind: 'action', id: action.id }, detail: {} });
   }
-  return { ok: true, view: { type: 'text', text: 'Action marked as done.' } };
+  // keyed by the action, so a retry after a crash writes the entry it missed, and a second click writes nothing
+  const stored = (await deps.actions.get(action.id)) ?? action;
+  if (stored.status !== 'open') {
+    const closedBy = stored.closedById ?? actorId;
+    await audit(deps, { organisationId: ctx.org.id, actorId: closedBy, action: stored.status === 'not-needed' ? 'action.not-needed' : 'action.completed', subject: { kind: 'action', id: action.id }, detail: {}, at: stored.completedAt ?? now, key: `action-closed:${action.id}` });
+  }
+  const text = stored.status === 'not-needed' ? 'Action set aside as not needed.' : 'Action marked as done.';
+  return { ok: true, view: { type: 'text', text }, data: { actionId: action.id, status: stored.status } };
 });
 
-const copiedInput = z.object({ recordId: z.string().min(1).max(200), decisionId: z.string().min(1).max(50) });
+const copiedInput = z.object({
+  recordId: z.string().min(1).max(200),
+  decisionId: z.string().min(1).max(50),
+  /** The school system's reference for the entry (CPOMS, MyConcern…), when the person gives one. */
+  childFileRef: z.string().trim().max(40, 'at most 40 characters').regex(/^[A-Za-z0-9 ./#:_-]*$/, 'letters, digits and . / # : _ - only').optional(),
+});
 
 /** template "recording": the decision is on the child's file (CPOMS, MyConcern…); the bot holds the pointer. */
 export const markCaseDecisionCopied = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
@@ -35,11 +54,15 @@ export const markCaseDecisionCopied = useCase(async (deps: AppDeps, actorId: str
   if (!decision || decision.organisationId !== ctx.org.id) throw new Refusal();
   const contract = await loadContract(deps, ctx, decision.contractId);
   if (!canMarkCaseDecisionCopied(ctx.actor, decision, contract, ctx.org)) throw new Refusal();
-  if (await deps.caseDecisions.markCopied(parsed.recordId, parsed.decisionId, actorId, deps.clock.now())) {
-    await dropReminders(deps, `${parsed.recordId}:${parsed.decisionId}`, [`case-decision-copy:${parsed.recordId}:${parsed.decisionId}`]);
-    await audit(deps, { organisationId: ctx.org.id, actorId, action: 'case-decision.copied', subject: { kind: 'record', id: parsed.recordId }, detail: { decisionId: parsed.decisionId } });
+  const now = deps.clock.now();
+  if (await deps.caseDecisions.markCopied(parsed.recordId, parsed.decisionId, actorId, now, parsed.childFileRef || undefined)) {
+    await dropReminders(deps, `${parsed.recordId}:${parsed.decisionId}`, caseDecisionReminderIds(parsed.recordId, parsed.decisionId));
   }
-  return { ok: true, view: { type: 'text', text: 'Noted: the decision is on the child’s file.' } };
+  const stored = (await deps.caseDecisions.get(parsed.recordId, parsed.decisionId)) ?? decision;
+  if (stored.copiedToChildFileAt) {
+    await audit(deps, { organisationId: ctx.org.id, actorId: stored.copiedById ?? actorId, action: 'case-decision.copied', subject: { kind: 'record', id: parsed.recordId }, detail: { decisionId: parsed.decisionId }, at: stored.copiedToChildFileAt, key: `decision-copied:${parsed.recordId}:${parsed.decisionId}` });
+  }
+  return { ok: true, view: { type: 'text', text: `Noted: the decision for ${stored.childRef} is on the child’s file${stored.childFileRef ? ` (${stored.childFileRef})` : ''}.` }, data: { recordId: parsed.recordId, decisionId: parsed.decisionId } };
 });
 
 const escalateInput = z.object({ agendaItemId: z.string().min(1).max(300) });

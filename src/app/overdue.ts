@@ -121,7 +121,11 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
     return {
       personId: waiting[0] ?? r.supervisorId,
       personName: waiting.map(name).join(', '),
-      detail: `record of the session of ${formatDate(org, r.date)}, ${name(r.supervisorId)} with ${names(r.superviseeIds)} — waiting for ${waiting.map(name).join(' and ')} to confirm`,
+      // a change asked for and not settled is overdue as well: the row says so, naming the session and its parties the same way
+      detail:
+        r.state === 'disputed'
+          ? `record of the session of ${formatDate(org, r.date)}, ${name(r.supervisorId)} with ${names(r.superviseeIds)} — a change was asked for and is not yet settled`
+          : `record of the session of ${formatDate(org, r.date)}, ${name(r.supervisorId)} with ${names(r.superviseeIds)} — waiting for ${waiting.map(name).join(' and ')} to confirm`,
       daysOverdue: schoolDaysOverdue(recordConfirmationOverdueFrom(r.submittedAt as Date, cal), now, cal),
       refId: r.id,
     };

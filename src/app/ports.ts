@@ -112,6 +112,7 @@ export interface RecordRepository {
    * Throws SignedRecordImmutableError when the stored version is signed, VersionConflictError on a mismatch.
    */
   replace(record: RecordSheet, expectedUpdatedAt: Date): Promise<void>;
+  /** Sent and not signed: waiting for confirmation, or with a change asked for that is not yet settled. */
   awaitingConfirmation(organisationId: string): Promise<RecordSheet[]>;
   forPerson(personId: string): Promise<RecordSheet[]>;
   /** Every version of every record of the organisation, in one read (the dashboard's figures). */
@@ -122,13 +123,19 @@ export interface ActionRepository {
   /** Idempotent by id. */
   upsertMany(actions: AgreedAction[]): Promise<void>;
   get(id: string): Promise<AgreedAction | null>;
-  /** Compare-and-set open → done. */
-  complete(id: string, at: Date): Promise<boolean>;
+  /** Compare-and-set open → done (or → not needed, with its reason). */
+  complete(id: string, at: Date, closure?: ActionClosure): Promise<boolean>;
   openForPerson(personId: string): Promise<AgreedAction[]>;
   openForContract(contractId: string): Promise<AgreedAction[]>;
   lateBefore(organisationId: string, today: LocalDate): Promise<AgreedAction[]>;
   /** Every action of the organisation, open or done, in one read (the dashboard's figures). */
   byOrganisation(organisationId: string): Promise<AgreedAction[]>;
+}
+
+export interface ActionClosure {
+  byId: string;
+  /** Set aside as not needed, with why; without it the action is done. */
+  notNeededReason?: string;
 }
 
 export interface CaseDecisionRecord extends CaseDecision {
@@ -141,7 +148,7 @@ export interface CaseDecisionRepository {
   upsertMany(decisions: CaseDecisionRecord[]): Promise<void>;
   get(recordId: string, decisionId: string): Promise<CaseDecisionRecord | null>;
   /** Compare-and-set: not copied → copied. */
-  markCopied(recordId: string, decisionId: string, byId: string, at: Date): Promise<boolean>;
+  markCopied(recordId: string, decisionId: string, byId: string, at: Date, childFileRef?: string): Promise<boolean>;
   notCopiedDueBefore(organisationId: string, at: Date): Promise<CaseDecisionRecord[]>;
 }
 

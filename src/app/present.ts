@@ -4,6 +4,7 @@ import { AGENDA_CATEGORIES } from '../domain/types.js';
 import { AGENDA_CATEGORY_LABELS, agendaTemplateLines, RECORD_TOPIC_LABELS } from '../domain/agenda.js';
 import { isActionLate } from '../domain/overdue.js';
 import { requiredConfirmers } from '../domain/record.js';
+import { canCorrectRecord, canHearDispute } from '../domain/permissions.js';
 import { RECORD_TOPICS } from '../domain/types.js';
 import type {
   AgendaItem,
@@ -110,7 +111,7 @@ const STATE_LABELS: Record<RecordSheet['state'], string> = {
   'awaiting-confirmation': 'Waiting for confirmation',
   signed: 'Signed',
   disputed: 'Change requested',
-  resolved: 'Dispute resolved — being corrected',
+  resolved: 'Dispute resolved — being amended',
 };
 
 export function recordSheetView(input: {
@@ -119,13 +120,17 @@ export function recordSheetView(input: {
   viewer: Person;
   people: Person[];
   previousActions: AgreedAction[];
+  supersededByVersion?: number;
 }): RecordSheetView {
   const { org, record, viewer, people } = input;
   const isSupervisor = viewer.id === record.supervisorId;
   const isSupervisee = record.superviseeIds.includes(viewer.id);
   const confirmed = new Set(record.confirmations.map((c) => c.personId));
   const awaiting = requiredConfirmers(record).filter((id) => !confirmed.has(id));
-  const editable = record.state === 'draft' || record.state === 'resolved';
+  const d = record.dispute;
+  const openChange = record.state === 'disputed' && d !== undefined && !d.referredAt;
+  const editable = record.state === 'draft' || record.state === 'resolved' || openChange;
+  const superseded = input.supersededByVersion !== undefined;
   return {
     type: 'record-sheet',
     recordId: record.id,
@@ -167,15 +172,37 @@ export function recordSheetView(input: {
     nextSessionDate: record.nextSessionAt ? DateTime.fromJSDate(record.nextSessionAt, { zone: org.timezone }).toISODate() ?? undefined : undefined,
     confirmations: record.confirmations.map((c) => ({ name: ref(people, c.personId).name, atText: formatDateTime(org, c.at) })),
     awaiting: awaiting.map((id) => ref(people, id)),
-    signedText: record.state === 'signed' && record.signedAt ? `Signed by both on ${formatDateTime(org, record.signedAt)}` : undefined,
-    dispute: record.dispute
+    signedText:
+      record.state === 'signed' && record.signedAt
+        ? d?.outcome === 'kept' && d.resolvedAt
+          ? `Signed on ${formatDateTime(org, record.signedAt)} after the change asked for was heard: kept as it was`
+          : `Signed by both on ${formatDateTime(org, record.signedAt)}`
+        : undefined,
+    dispute: d
       ? {
-          byName: ref(people, record.dispute.byId).name,
-          reason: record.dispute.reason,
-          atText: formatDateTime(org, record.dispute.at),
-          routedToName: record.dispute.routedToId ? ref(people, record.dispute.routedToId).name : undefined,
+          byName: ref(people, d.byId).name,
+          reason: d.reason,
+          atText: formatDateTime(org, d.at),
+          routedToName: d.referredAt && d.routedToId ? ref(people, d.routedToId).name : undefined,
+          referredText: d.referredAt && d.routedToId ? `Referred to ${ref(people, d.routedToId).name} by ${ref(people, d.referredById ?? d.byId).name} on ${formatDateTime(org, d.referredAt)}` : undefined,
+          meetingText: d.meeting ? `Three-way meeting on ${formatDateTime(org, d.meeting.at)}` : undefined,
+          resolvedText: d.resolvedAt
+            ? d.outcome === 'edited'
+              ? `Edited and sent again by ${ref(people, d.resolvedById ?? record.supervisorId).name} on ${formatDateTime(org, d.resolvedAt)}`
+              : `${d.outcome === 'kept' ? 'Kept as it was' : 'To be amended'}, decided by ${ref(people, d.resolvedById ?? '').name} on ${formatDateTime(org, d.resolvedAt)}`
+            : undefined,
+          resolution: d.resolution,
         }
       : undefined,
+    editLabel: record.state === 'draft' && !record.submittedAt && !record.correction ? 'Complete the record' : openChange ? 'Edit and resend' : 'Edit the record',
+    canRefer: (isSupervisor || isSupervisee) && openChange && d?.routedToId !== undefined,
+    referToName: openChange && d?.routedToId ? ref(people, d.routedToId).name : undefined,
+    canHear: record.state === 'disputed' && canHearDispute(viewer, record, org),
+    canCorrect: record.state === 'signed' && !superseded && canCorrectRecord(viewer, record, org),
+    correction: record.correction && record.supersedesVersion
+      ? { byName: ref(people, record.correction.byId).name, reason: record.correction.reason, atText: formatDateTime(org, record.correction.at), supersedesVersion: record.supersedesVersion }
+      : undefined,
+    ...(superseded ? { supersededByVersion: input.supersededByVersion } : {}),
     ownerOptions: requiredConfirmers(record).map((id) => ref(people, id)),
   };
 }

@@ -1,5 +1,5 @@
 /** What a person asks for in chat: `next`, `actions`, `help`. Read-only, so not queued. */
-import { canSeeOverdue } from '../domain/permissions.js';
+import { canCompleteAction, canSeeOverdue, canSetActionAside } from '../domain/permissions.js';
 import type { Person } from '../domain/types.js';
 import { loadActor } from './context.js';
 import { type UseCaseResult, useCase } from './errors.js';
@@ -39,11 +39,29 @@ export const nextSession = useCase(async (deps: AppDeps, actorId: string, _input
   return { ok: true, view, data: view };
 });
 
+/** My open actions, and for a supervisor those of the people they supervise, each with what I may do to it. */
 export const myActions = useCase(async (deps: AppDeps, actorId: string, _input: unknown): Promise<UseCaseResult<ActionsView>> => {
   const ctx = await loadActor(deps, actorId);
   const today = ctx.cal.localDate(deps.clock.now());
-  const actions = await deps.actions.openForPerson(actorId);
-  const view: ActionsView = { type: 'actions', actions: actions.map((a) => openActionView(ctx.org, a, [ctx.actor], today)) };
+  const mine = await deps.actions.openForPerson(actorId);
+  const ofMine = await deps.contracts.forPerson(actorId);
+  const supervised = ofMine.filter((c) => c.supervisorIds.includes(actorId));
+  const theirs = (await Promise.all(supervised.map((c) => deps.actions.openForContract(c.id)))).flat();
+  const byId = new Map([...mine, ...theirs].map((a) => [a.id, a]));
+  const actions = [...byId.values()].sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.id.localeCompare(b.id));
+  const people = await deps.people.getMany([...new Set(actions.map((a) => a.ownerId))]);
+  const contracts = new Map(ofMine.map((c) => [c.id, c]));
+  const view: ActionsView = {
+    type: 'actions',
+    actions: actions.map((a) => {
+      const contract = contracts.get(a.contractId) ?? { supervisorIds: [] };
+      return {
+        ...openActionView(ctx.org, a, people.length > 0 ? people : [ctx.actor], today),
+        canComplete: canCompleteAction(ctx.actor, a, contract, ctx.org),
+        canSetAside: canSetActionAside(ctx.actor, a, contract, ctx.org),
+      };
+    }),
+  };
   return { ok: true, view, data: view };
 });
 

@@ -3,9 +3,11 @@
  * signed it never changes; a dispute goes to the line manager or safeguarding governor (white-laith, template).
  */
 import { z } from 'zod';
-import { canConfirmRecord, canDraftRecord, canViewRecord } from '../domain/permissions.js';
+import { canConfirmRecord, canCorrectRecord, canDraftRecord, canHearDispute, canViewRecord } from '../domain/permissions.js';
 import {
   agreedActionsFrom,
+  arrangeDisputeMeeting as arrangeMeeting,
+  referDispute as referDispute_,
   confirm,
   correctSignedRecord as correctVersion,
   dispute,
@@ -25,7 +27,7 @@ import { type ActorContext, loadActor, loadContract } from './context.js';
 import { audit, dropReminders, escalate, putReminders } from './effects.js';
 import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
 import { type AppDeps, VersionConflictError } from './ports.js';
-import { formatDate, recordSheetView } from './present.js';
+import { formatDate, formatDateTime, recordSheetView } from './present.js';
 import { heldNow } from './sessions.js';
 
 const text = (max: number, what: string) => z.string().trim().max(max, `${what} can be at most ${count(max)} characters`);
@@ -71,18 +73,31 @@ const draftInput = contentInput.extend({
 const recordRef = z.object({ recordId: z.string().min(1).max(200) });
 
 async function partyView(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, record: RecordSheet, viewerId: string) {
-  const people = await deps.people.getMany([...requiredConfirmers(record), ...record.actions.map((a) => a.ownerId), ...record.caseDecisions.map((d) => d.followUpById), ...(record.dispute ? [record.dispute.byId, record.dispute.routedToId ?? ''] : [])]);
+  const d = record.dispute;
+  const people = await deps.people.getMany([
+    ...requiredConfirmers(record),
+    ...record.actions.map((a) => a.ownerId),
+    ...record.caseDecisions.map((x) => x.followUpById),
+    ...(d ? [d.byId, d.routedToId ?? '', d.resolvedById ?? '', d.referredById ?? ''] : []),
+    ...(record.correction ? [record.correction.byId] : []),
+  ]);
   const viewer = people.find((p) => p.id === viewerId) ?? (await deps.people.get(viewerId));
   if (!viewer) throw new Refusal();
   const previous = await Promise.all(record.previousActionsReviewed.map((r) => deps.actions.get(r.actionId)));
-  return recordSheetView({ org: ctx.org, record, viewer, people, previousActions: previous.filter((a) => a !== null) });
+  // an older version is shown as superseded by the one that corrected it
+  const latest = record.state === 'signed' ? await deps.records.latest(record.id) : null;
+  const supersededByVersion = latest && latest.version > record.version ? latest.version : undefined;
+  return recordSheetView({ org: ctx.org, record, viewer, people, previousActions: previous.filter((a) => a !== null), supersededByVersion });
 }
 
-/** Each party's record card, on one thread per record so every change updates the same message. */
-async function sendCards(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, record: RecordSheet, stamp: string): Promise<void> {
+/**
+ * Each party's record card, on one thread per record so every change updates the same message; `alsoTo`
+ * (the person hearing a referred change) gets their own view of it on the same thread.
+ */
+async function sendCards(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, record: RecordSheet, stamp: string, alsoTo: string[] = []): Promise<void> {
   const now = deps.clock.now();
   const messages = await Promise.all(
-    requiredConfirmers(record).map(async (recipientId) => ({
+    [...new Set([...requiredConfirmers(record), ...alsoTo])].map(async (recipientId) => ({
       id: `${record.id}.v${record.version}.${stamp}.${recipientId}`,
       organisationId: record.organisationId,
       recipientId,
@@ -198,7 +213,7 @@ export const submitRecordForConfirmation = useCase(async (deps: AppDeps, actorId
   await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.submitted', subject: { kind: 'record', id: record.id, version: record.version }, detail: {}, at: record.submittedAt, key: `submit:${record.id}:v${record.version}:${record.submittedAt?.getTime() ?? 0}` });
   // template "recording": decisions reach the child's file within 24 hours — tracked from now.
   await deps.caseDecisions.upsertMany(record.caseDecisions.map((d) => ({ ...d, organisationId: record.organisationId, recordId: record.id, contractId: record.contractId })));
-  for (const d of record.caseDecisions) await putReminders(deps, remindersForCaseDecision({ ...d, organisationId: record.organisationId, recordId: record.id }));
+  for (const d of record.caseDecisions) await putReminders(deps, remindersForCaseDecision({ ...d, organisationId: record.organisationId, recordId: record.id }, ctx.org));
   await putReminders(deps, remindersForRecord(record, ctx.org, ctx.cal));
   await sendCards(deps, ctx, record, `sent-${record.submittedAt?.getTime() ?? 0}`);
   return { ok: true, view: await partyView(deps, ctx, record, actorId) };
@@ -270,7 +285,8 @@ export const disputeRecord = useCase(async (deps: AppDeps, actorId: string, inpu
     raisedByName: name(actorId),
     reason: record.dispute?.reason ?? parsed.reason,
   };
-  const recipients = [...requiredConfirmers(record), ...(record.dispute?.routedToId ? [record.dispute.routedToId] : [])];
+  // the change goes back to the supervisor first (both told); the person the contract names hears it only if referred
+  const recipients = requiredConfirmers(record);
   await deps.outbox.enqueue(
     recipients.map((recipientId) => ({ id: `${record.id}.v${record.version}.dispute.${record.dispute?.at.getTime()}.${recipientId}`, organisationId: record.organisationId, recipientId, createdAt: now, view: notice })),
   );
@@ -278,42 +294,115 @@ export const disputeRecord = useCase(async (deps: AppDeps, actorId: string, inpu
   return { ok: true, view: await partyView(deps, ctx, record, actorId) };
 });
 
-const resolveInput = recordRef.extend({ resolution: z.string().trim().min(1, 'record what was agreed').max(2000) });
+/** The hearer and the parties, each told on the record's thread; the hearer's card carries the hearing's buttons. */
+async function hearingCards(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, record: RecordSheet, stamp: string): Promise<void> {
+  await sendCards(deps, ctx, record, stamp, record.dispute?.routedToId ? [record.dispute.routedToId] : []);
+}
 
+const referInput = recordRef;
+
+/** white-laith contract, template "complaints": a change the two cannot settle goes to the person the contract names. */
+export const referDispute = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
+  const parsed = parseInput(referInput, input);
+  const ctx = await loadActor(deps, actorId);
+  const now = deps.clock.now();
+  const record = await withLatest(deps, parsed.recordId, async (latest) => {
+    if (latest.organisationId !== ctx.org.id || !canConfirmRecord(ctx.actor, latest)) throw new Refusal();
+    const referred = referDispute_(latest, actorId, now);
+    if (referred !== latest) await deps.records.replace(referred, latest.updatedAt);
+    return referred;
+  });
+  const d = record.dispute;
+  if (d?.referredAt) {
+    await audit(deps, { organisationId: ctx.org.id, actorId: d.referredById ?? actorId, action: 'record.dispute-referred', subject: { kind: 'record', id: record.id, version: record.version }, detail: { routedTo: d.routedToId ?? null }, at: d.referredAt, key: `refer:${record.id}:v${record.version}:${d.at.getTime()}` });
+    await hearingCards(deps, ctx, record, `ref${d.referredAt.getTime()}`);
+  }
+  return { ok: true, view: await partyView(deps, ctx, record, actorId) };
+});
+
+const meetingInput = recordRef.extend({ at: z.coerce.date({ message: 'must be a date and time' }) });
+
+/** template "complaints": a three-way meeting; both parties are told of it in advance. */
+export const arrangeDisputeMeeting = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
+  const parsed = parseInput(meetingInput, input);
+  const ctx = await loadActor(deps, actorId);
+  const now = deps.clock.now();
+  const record = await withLatest(deps, parsed.recordId, async (latest) => {
+    if (latest.organisationId !== ctx.org.id || !canHearDispute(ctx.actor, latest, ctx.org)) throw new Refusal();
+    if (latest.dispute?.meeting?.at.getTime() === parsed.at.getTime()) return latest;
+    const arranged = arrangeMeeting(latest, actorId, parsed.at, now);
+    await deps.records.replace(arranged, latest.updatedAt);
+    return arranged;
+  });
+  const meeting = record.dispute?.meeting;
+  if (meeting) {
+    await audit(deps, { organisationId: ctx.org.id, actorId: meeting.arrangedById, action: 'record.dispute-meeting-arranged', subject: { kind: 'record', id: record.id, version: record.version }, detail: {}, at: meeting.arrangedAt, key: `meeting:${record.id}:v${record.version}:${meeting.at.getTime()}` });
+    const people = await deps.people.getMany([...requiredConfirmers(record), meeting.arrangedById]);
+    const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
+    const notice = { type: 'text' as const, text: `A three-way meeting about the supervision record of ${formatDate(ctx.org, record.date)} (${name(record.supervisorId)} with ${record.superviseeIds.map(name).join(', ')}) is arranged for ${formatDateTime(ctx.org, meeting.at)} with ${name(meeting.arrangedById)}.` };
+    await deps.outbox.enqueue(
+      requiredConfirmers(record).map((recipientId) => ({ id: `${record.id}.v${record.version}.meeting.${meeting.at.getTime()}.${recipientId}`, organisationId: record.organisationId, recipientId, createdAt: now, view: notice })),
+    );
+    await hearingCards(deps, ctx, record, `m${meeting.at.getTime()}`);
+  }
+  return { ok: true, view: await partyView(deps, ctx, record, actorId) };
+});
+
+const resolveInput = recordRef.extend({
+  resolution: z.string().trim().min(1, 'record what was agreed').max(2000),
+  /** keep: the record is signed as it stands, with the resolution noted; amend: the supervisor changes it and both confirm. */
+  outcome: z.enum(['keep', 'amend'], { message: 'choose: keep the record, or amend it' }).default('amend'),
+});
+
+/** The outcome of a referred change, recorded by the person hearing it (or the DSL/a deputy for them). */
 export const resolveDispute = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
   const parsed = parseInput(resolveInput, input);
   const ctx = await loadActor(deps, actorId);
+  const now = deps.clock.now();
   const record = await withLatest(deps, parsed.recordId, async (latest) => {
-    if (latest.organisationId !== ctx.org.id) throw new Refusal();
-    if (latest.state === 'resolved') return latest;
-    const resolved = resolve(latest, actorId, parsed.resolution, deps.clock.now());
+    if (latest.organisationId !== ctx.org.id || !canHearDispute(ctx.actor, latest, ctx.org)) throw new Refusal();
+    if (latest.dispute?.resolvedAt) return latest;
+    const resolved = resolve(latest, actorId, parsed.resolution, now, parsed.outcome);
     await deps.records.replace(resolved, latest.updatedAt);
     return resolved;
   });
   const resolvedAt = record.dispute?.resolvedAt;
   if (resolvedAt) {
-    await audit(deps, { organisationId: ctx.org.id, actorId: record.dispute?.resolvedById ?? actorId, action: 'record.dispute-resolved', subject: { kind: 'record', id: record.id, version: record.version }, detail: {}, at: resolvedAt, key: `resolve:${record.id}:v${record.version}:${resolvedAt.getTime()}` });
+    await audit(deps, { organisationId: ctx.org.id, actorId: record.dispute?.resolvedById ?? actorId, action: 'record.dispute-resolved', subject: { kind: 'record', id: record.id, version: record.version }, detail: { outcome: record.dispute?.outcome ?? null }, at: resolvedAt, key: `resolve:${record.id}:v${record.version}:${resolvedAt.getTime()}` });
   }
-  await sendCards(deps, ctx, record, `r${record.dispute?.resolvedAt?.getTime()}`);
-  return { ok: true, view: { type: 'text', text: 'The dispute is resolved; the supervisor can now correct the record and send it again.' } };
+  if (record.state === 'signed') {
+    // kept as it was: signed now, so its actions go live as when both confirm
+    const actions = agreedActionsFrom(record, now);
+    await deps.actions.upsertMany(actions);
+    for (const a of actions) await putReminders(deps, remindersForAction(a, ctx.org, ctx.cal));
+    await dropReminders(deps, record.id, [`record-unsigned:${record.id}`]);
+  }
+  await hearingCards(deps, ctx, record, `r${resolvedAt?.getTime()}`);
+  const text = record.dispute?.outcome === 'kept' ? 'Recorded: the record is kept as it is and is now signed, with the resolution noted. Both parties are told.' : 'Recorded: the record is to be amended; the supervisor changes it and both confirm the new version.';
+  return { ok: true, view: { type: 'text', text } };
 });
 
-/** A correction to a signed record is a new version both sign again; the signed one is kept. */
+const correctInput = recordRef.extend({ reason: z.string().trim().min(1, 'say what needs correcting').max(2000).optional() });
+
+/** stour §5, §8: a signed record is corrected by a new version both sign again; the signed one is kept. */
 export const correctSignedRecord = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
-  const parsed = parseInput(recordRef, input);
+  const parsed = parseInput(correctInput, input);
   const ctx = await loadActor(deps, actorId);
   const latest = await deps.records.latest(parsed.recordId);
-  if (!latest || latest.organisationId !== ctx.org.id || latest.supervisorId !== actorId) throw new Refusal();
+  if (!latest || latest.organisationId !== ctx.org.id || !canCorrectRecord(ctx.actor, latest, ctx.org)) throw new Refusal();
   if (latest.state !== 'signed') return { ok: true, view: await partyView(deps, ctx, latest, actorId) };
-  const next = correctVersion(latest, actorId, deps.clock.now());
+  const next = correctVersion(latest, actorId, deps.clock.now(), parsed.reason);
   try {
     await deps.records.insertVersion(next);
   } catch (error) {
     if (!(error instanceof VersionConflictError)) throw error;
   }
+  const current = (await deps.records.latest(parsed.recordId)) ?? next;
   // keyed by the new version: written once whether this call or a retried one created it
-  await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.correction-started', subject: { kind: 'record', id: next.id, version: next.version }, detail: { supersedes: latest.version }, key: `correct:${next.id}:v${next.version}` });
-  return { ok: true, view: await partyView(deps, ctx, (await deps.records.latest(parsed.recordId)) ?? next, actorId) };
+  await audit(deps, { organisationId: ctx.org.id, actorId: current.correction?.byId ?? actorId, action: 'record.correction-started', subject: { kind: 'record', id: next.id, version: next.version }, detail: { supersedes: latest.version }, key: `correct:${next.id}:v${next.version}` });
+  // the supervisor gets the new version to edit and send; the supervisee sees why it is being corrected
+  await sendCards(deps, ctx, current, `corr${current.version}`);
+  return { ok: true, view: await partyView(deps, ctx, current, actorId) };
 });
 
 const viewInput = recordRef.extend({ version: z.number().int().min(1).optional() });

@@ -26,6 +26,10 @@ export interface OpenActionView {
   dueDate: string;
   dueText: string;
   late: boolean;
+  /** The viewer may mark it done (its owner, the supervisor, a safeguarding lead). */
+  canComplete?: boolean;
+  /** The viewer may set it aside as not needed, with a reason (the supervisor, a safeguarding lead). */
+  canSetAside?: boolean;
 }
 
 export interface AgendaPromptView {
@@ -104,7 +108,29 @@ export interface RecordSheetView {
   confirmations: Array<{ name: string; atText: string }>;
   awaiting: PersonRef[];
   signedText?: string;
-  dispute?: { byName: string; reason: string; atText: string; routedToName?: string };
+  dispute?: {
+    byName: string;
+    reason: string;
+    atText: string;
+    routedToName?: string;
+    referredText?: string;
+    meetingText?: string;
+    resolvedText?: string;
+    /** What the person hearing it recorded; shown to the parties and the hearer only, like the reason. */
+    resolution?: string;
+  };
+  /** The button to open the record form: "Complete the record", "Edit the record" or "Edit and resend". */
+  editLabel: string;
+  /** A change asked for and not settled: either party may refer it to the person the contract names. */
+  canRefer: boolean;
+  referToName?: string;
+  /** The viewer hears the referred change: "Arrange a meeting" and "Record the outcome". */
+  canHear: boolean;
+  /** The viewer may start a correction of this signed record (the supervisor, the DSL or a deputy). */
+  canCorrect: boolean;
+  correction?: { byName: string; reason: string; atText: string; supersedesVersion: number };
+  /** This signed version was corrected by a later one, which is the record now. */
+  supersededByVersion?: number;
   /** People who may own an action (the parties), for the owner picker. */
   ownerOptions: PersonRef[];
   /** Why the form as typed was not saved ("Action 2: …"), shown above it. */
@@ -174,6 +200,10 @@ export interface ReminderView {
   lines: string[];
   sessionId?: string;
   recordId?: string;
+  /** A late action's reminder carries its buttons: Done, and Not needed when the recipient may set it aside. */
+  action?: { id: string; canSetAside: boolean };
+  /** A case decision's chase carries "Copied to the child's file". */
+  caseDecision?: { recordId: string; decisionId: string };
 }
 
 export interface NextSessionView {
@@ -185,7 +215,10 @@ export interface NextSessionView {
 
 export interface ActionsView {
   type: 'actions';
+  /** Mine, and for a supervisor the open actions of the people they supervise. */
   actions: OpenActionView[];
+  /** What the last button did ("Marked as done: …"), when the list answers one. */
+  notice?: string;
 }
 
 export interface HelpView {

@@ -71,7 +71,26 @@ export const VERBS = {
     nextDate: pickedDate.optional(),
     nextTime: pickedTime.optional(),
   }),
+  'record.refer': z.object({ recordId: ref }),
+  'record.correct': z.object({ recordId: ref, reason: text(2000).min(1, 'say what needs correcting') }),
+  'dispute.meeting': z.object({
+    recordId: ref,
+    meetingDate: pickedDate.refine((v) => v !== '', 'pick the date of the meeting'),
+    meetingTime: pickedTime.refine((v) => v !== '', 'pick the time of the meeting'),
+  }),
+  'dispute.resolve': z.object({
+    recordId: ref,
+    outcome: z.enum(['keep', 'amend'], { message: 'choose: keep the record, or amend it' }),
+    resolution: text(2000).min(1, 'record what was agreed'),
+  }),
   'escalation.acknowledge': z.object({ escalationId: ref }),
+  'action.done': z.object({ actionId: ref }),
+  'action.not-needed': z.object({ actionId: ref, reason: text(1000).min(1, 'say why the action is not needed') }),
+  'decision.copied': z.object({
+    recordId: ref,
+    decisionId: z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, 'not a case decision'),
+    childFileRef: z.string().trim().max(40, 'at most 40 characters').regex(/^[A-Za-z0-9 ./#:_-]*$/, 'letters, digits and . / # : _ - only').optional(),
+  }),
   'agenda.add': z.object({
     text: text(2000).min(1, 'type the item'),
     category: z.enum(AGENDA_CATEGORIES, { message: 'pick a category' }).default('case-discussion'),
@@ -179,6 +198,22 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
         return viewOf(await run('acknowledgeEscalation', person, interactionId, { escalationId: d.escalationId }));
       case 'agenda.add':
         return viewOf(await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm }));
+      case 'record.refer':
+        return viewOf(await run('referDispute', person, interactionId, { recordId: d.recordId }));
+      case 'record.correct':
+        return viewOf(await run('correctSignedRecord', person, interactionId, { recordId: d.recordId, reason: d.reason }));
+      case 'dispute.meeting': {
+        const at = await localInstant(person, d.meetingDate as string, d.meetingTime as string);
+        return viewOf(await run('arrangeDisputeMeeting', person, interactionId, { recordId: d.recordId, at: at.toISOString() }));
+      }
+      case 'dispute.resolve':
+        return viewOf(await run('resolveDispute', person, interactionId, { recordId: d.recordId, outcome: d.outcome, resolution: d.resolution }));
+      case 'action.done':
+        return actionsAfter(person, Date.now(), await run('completeAction', person, interactionId, { actionId: d.actionId }));
+      case 'action.not-needed':
+        return actionsAfter(person, Date.now(), await run('completeAction', person, interactionId, { actionId: d.actionId, notNeededReason: d.reason }));
+      case 'decision.copied':
+        return viewOf(await run('markCaseDecisionCopied', person, interactionId, { recordId: d.recordId, decisionId: d.decisionId, ...(d.childFileRef ? { childFileRef: d.childFileRef } : {}) }));
     }
   }
 
@@ -198,6 +233,25 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
       actions: input.actions.map((a, i) => ({ id: `a${i + 1}`, ...a, ownerName: nameOf(a.ownerId), dueText: a.dueDate })),
       nextSessionDate: data.nextDate || undefined,
     };
+  }
+
+  /** A date and time picked on a card, in the person's school's timezone. */
+  async function localInstant(person: Person, day: string, time: string): Promise<Date> {
+    const org = await deps.organisations.get(person.organisationId);
+    return org ? calendarOf(org).atLocalTime(day, time) : new Date(`${day}T${time}:00Z`);
+  }
+
+  /**
+   * A closed action is answered with the list as it now stands (the card it came from is replaced by it) —
+   * read within what is left of the person's wait, else answered with what was done.
+   */
+  async function actionsAfter(person: Person, startedAt: number, result: UseCaseResult | 'pending'): Promise<NotificationView> {
+    if (result === 'pending' || !result.ok || result.view?.type !== 'text') return viewOf(result);
+    const left = answerWithinMs - (Date.now() - startedAt);
+    if (left < 200) return viewOf(result);
+    const list = await withinDeadline(myActions(deps, person.id, {}), () => logger.warn({ platform }, 'the actions list took longer than a person can wait; answered without it'), left);
+    if (list === 'late' || !list.ok || list.view?.type !== 'actions') return viewOf(result);
+    return { ...list.view, notice: result.view.text };
   }
 
   async function onText(person: Person, typed: string, interactionId: string): Promise<NotificationView> {

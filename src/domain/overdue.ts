@@ -10,12 +10,18 @@ export function recordConfirmationOverdueFrom(submittedAt: Date, cal: SchoolCale
   return cal.startOfDay(cal.nextSchoolDay(last));
 }
 
+/** Sent and not yet signed: waiting for confirmation, or with a change asked for that is not yet settled. */
+export function isUnsignedAfterSending(record: Pick<RecordSheet, 'state'>): boolean {
+  return record.state === 'awaiting-confirmation' || record.state === 'disputed';
+}
+
 export function isRecordConfirmationOverdue(
   record: Pick<RecordSheet, 'state' | 'submittedAt'>,
   cal: SchoolCalendar,
   now: Date,
 ): boolean {
-  if (record.state !== 'awaiting-confirmation' || !record.submittedAt) return false;
+  // a change asked for keeps the record on the list until it is settled (white-laith contract)
+  if (!isUnsignedAfterSending(record) || !record.submittedAt) return false;
   return now.getTime() >= recordConfirmationOverdueFrom(record.submittedAt, cal).getTime();
 }
 

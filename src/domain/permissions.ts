@@ -58,9 +58,39 @@ export function canViewRecord(
   if (!sameOrg(actor, record) || org.id !== record.organisationId) return false;
   if (canConfirmRecord(actor, record)) return true;
   if (org.dslIds.includes(actor.id) || org.deputyDslIds.includes(actor.id) || has(actor, 'dsl', 'deputy-dsl')) return true;
-  // template "complaints": the person hearing a dispute sees the record it is about.
-  if (record.dispute?.routedToId === actor.id) return true;
+  // template "complaints": the person hearing a dispute sees the record it is about, once it is referred to them.
+  if (record.dispute?.referredAt && record.dispute.routedToId === actor.id) return true;
   return has(actor, 'auditor') && record.state === 'signed';
+}
+
+/** The DSL or a deputy (by the organisation's lists or by role): who oversees records and may see them. */
+function isDslOrDeputy(actor: Actor, org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds'>): boolean {
+  if (actor.organisationId !== org.id) return false;
+  return org.dslIds.includes(actor.id) || org.deputyDslIds.includes(actor.id) || has(actor, 'dsl', 'deputy-dsl');
+}
+
+/**
+ * white-laith contract, template "complaints": a change referred is heard by the person the contract names;
+ * the DSL or a deputy may act for them, unless they are a party to the record themselves.
+ */
+export function canHearDispute(
+  actor: Actor,
+  record: Pick<RecordSheet, 'organisationId' | 'supervisorId' | 'superviseeIds' | 'dispute'>,
+  org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds'>,
+): boolean {
+  if (!sameOrg(actor, record) || org.id !== record.organisationId || !record.dispute?.referredAt) return false;
+  if (canConfirmRecord(actor, record)) return false;
+  return record.dispute.routedToId === actor.id || isDslOrDeputy(actor, org);
+}
+
+/** stour §5, §8: a signed record is corrected by a new version — started by the supervisor or the DSL/a deputy. */
+export function canCorrectRecord(
+  actor: Actor,
+  record: Pick<RecordSheet, 'organisationId' | 'supervisorId'>,
+  org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds'>,
+): boolean {
+  if (!sameOrg(actor, record) || org.id !== record.organisationId) return false;
+  return record.supervisorId === actor.id || isDslOrDeputy(actor, org);
 }
 
 /** loughton §2–5, template line manager (e): the DSL, deputies and head oversee everyone's supervision. */
@@ -86,12 +116,26 @@ export function canRequestSession(actor: Actor, contract: Pick<SupervisionContra
   return isPartyToContract(actor, contract);
 }
 
+/** white-laith: actions are followed up by their owner and the supervisor; the safeguarding leads oversee them. */
 export function canCompleteAction(
   actor: Actor,
   action: Pick<AgreedAction, 'organisationId' | 'ownerId'>,
   contract: Pick<SupervisionContract, 'supervisorIds'>,
+  org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId'>,
 ): boolean {
-  return sameOrg(actor, action) && (action.ownerId === actor.id || contract.supervisorIds.includes(actor.id));
+  if (!sameOrg(actor, action)) return false;
+  return action.ownerId === actor.id || contract.supervisorIds.includes(actor.id) || isSafeguardingLead(actor, org);
+}
+
+/** An action is only set aside as not needed by the supervisor or a safeguarding lead, never by its owner alone. */
+export function canSetActionAside(
+  actor: Actor,
+  action: Pick<AgreedAction, 'organisationId'>,
+  contract: Pick<SupervisionContract, 'supervisorIds'>,
+  org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId'>,
+): boolean {
+  if (!sameOrg(actor, action)) return false;
+  return contract.supervisorIds.includes(actor.id) || isSafeguardingLead(actor, org);
 }
 
 export function canMarkCaseDecisionCopied(

@@ -1,6 +1,7 @@
 /**
  * The record sheet's life (stour App. B, white-laith "concerns and agreed actions"):
- * draft → awaiting-confirmation → signed (both confirmed; locked) | disputed → resolved → (corrected) → …
+ * draft → awaiting-confirmation → signed (both confirmed; locked) | disputed → (edited → draft) |
+ * (referred → kept: signed | amended: resolved → draft) → …
  * A signed record never changes; a correction is a new version both sign again (stour §5, §8).
  */
 import { caseDecisionCopyDueAt } from './overdue.js';
@@ -79,20 +80,26 @@ function assertEditable(record: RecordSheet): void {
   if (record.state === 'awaiting-confirmation') {
     throw new DomainError('invalid-transition', 'the record is waiting for confirmation; ask for a change instead', 'recordId');
   }
-  if (record.state === 'disputed') {
-    throw new DomainError('invalid-transition', 'the dispute must be resolved before the record is changed', 'recordId');
+  if (record.state === 'disputed' && record.dispute?.referredAt) {
+    throw new DomainError('invalid-transition', 'the change is with the person hearing it; wait for their outcome', 'recordId');
   }
 }
 
-/** stour §5: the supervisor takes the notes. */
+/**
+ * stour §5: the supervisor takes the notes. A change asked for and not referred is settled by editing: the
+ * record goes back to both to confirm again ("Edit and resend").
+ */
 export function editDraft(record: RecordSheet, content: RecordContent, actorId: string, now: Date): RecordSheet {
   if (actorId !== record.supervisorId) throw new DomainError('forbidden', 'only the supervisor writes the record');
   assertEditable(record);
+  const settling = record.state === 'disputed' && record.dispute;
   return {
     ...record,
     ...content,
     caseDecisions: withDeadlines(content.caseDecisions, record.caseDecisions),
-    state: record.state === 'resolved' ? 'draft' : record.state,
+    state: record.state === 'resolved' || record.state === 'disputed' ? 'draft' : record.state,
+    ...(settling && record.dispute ? { dispute: { ...record.dispute, resolvedAt: now, resolvedById: actorId, outcome: 'edited' as const } } : {}),
+    ...(settling ? { confirmations: [] } : {}),
     updatedAt: now,
   };
 }
@@ -153,24 +160,43 @@ export function dispute(record: RecordSheet, personId: string, reason: string, r
   return { ...record, state: 'disputed', dispute: { byId: personId, reason, at: now, routedToId }, updatedAt: now };
 }
 
-export function resolveDispute(record: RecordSheet, byId: string, resolution: string, now: Date): RecordSheet {
-  if (record.state !== 'disputed' || !record.dispute) {
-    throw new DomainError('invalid-transition', 'only a disputed record can be resolved', 'recordId');
-  }
-  const allowed = [record.supervisorId, record.dispute.routedToId];
-  if (!allowed.includes(byId)) throw new DomainError('forbidden', 'only the supervisor or the person hearing the dispute resolves it');
-  return {
-    ...record,
-    state: 'resolved',
-    confirmations: [],
-    dispute: { ...record.dispute, resolvedAt: now, resolvedById: byId, resolution },
-    updatedAt: now,
-  };
+/** white-laith contract: a change the two cannot settle goes to the person the contract names. */
+export function referDispute(record: RecordSheet, personId: string, now: Date): RecordSheet {
+  if (!requiredConfirmers(record).includes(personId)) throw new DomainError('forbidden', 'only the parties refer a change they cannot settle');
+  if (record.state !== 'disputed' || !record.dispute) throw new DomainError('invalid-transition', 'only a record with a change asked for is referred', 'recordId');
+  if (record.dispute.referredAt) return record;
+  if (!record.dispute.routedToId) throw new DomainError('invalid', 'nobody is named to hear it: ask your DSL to set a line manager or safeguarding governor', 'recordId');
+  return { ...record, dispute: { ...record.dispute, referredAt: now, referredById: personId }, updatedAt: now };
 }
 
-/** A correction to a signed record is a new version; the signed one is kept unchanged. */
-export function correctSignedRecord(record: RecordSheet, actorId: string, now: Date): RecordSheet {
-  if (actorId !== record.supervisorId) throw new DomainError('forbidden', 'only the supervisor corrects the record');
+function assertHearing(record: RecordSheet, byId: string): NonNullable<RecordSheet['dispute']> {
+  if (record.state !== 'disputed' || !record.dispute) throw new DomainError('invalid-transition', 'only a disputed record can be resolved', 'recordId');
+  if (!record.dispute.referredAt) throw new DomainError('invalid-transition', 'the change has not been referred', 'recordId');
+  // template "complaints": the third party hears it; neither party settles their own dispute this way
+  if (requiredConfirmers(record).includes(byId)) throw new DomainError('forbidden', 'a party to the record does not hear its dispute');
+  return record.dispute;
+}
+
+/** template "complaints": the three-way meeting, on a date both parties are told of in advance. */
+export function arrangeDisputeMeeting(record: RecordSheet, byId: string, at: Date, now: Date): RecordSheet {
+  const d = assertHearing(record, byId);
+  if (at.getTime() <= now.getTime()) throw new DomainError('invalid', 'the meeting must be in the future', 'at');
+  return { ...record, dispute: { ...d, meeting: { at, arrangedById: byId, arrangedAt: now } }, updatedAt: now };
+}
+
+/**
+ * The outcome of the hearing: the record kept as it is (signed now, with the resolution noted) or amended
+ * (back to the supervisor, then both confirm the amended record).
+ */
+export function resolveDispute(record: RecordSheet, byId: string, resolution: string, now: Date, outcome: 'keep' | 'amend' = 'amend'): RecordSheet {
+  const d = assertHearing(record, byId);
+  const resolved = { ...d, resolvedAt: now, resolvedById: byId, resolution, outcome: outcome === 'keep' ? ('kept' as const) : ('amended' as const) };
+  if (outcome === 'keep') return { ...record, state: 'signed', signedAt: now, dispute: resolved, updatedAt: now };
+  return { ...record, state: 'resolved', confirmations: [], dispute: resolved, updatedAt: now };
+}
+
+/** A correction to a signed record is a new version; the signed one is kept unchanged (who may start one: permissions). */
+export function correctSignedRecord(record: RecordSheet, actorId: string, now: Date, reason?: string): RecordSheet {
   if (record.state !== 'signed') throw new DomainError('invalid-transition', 'only a signed record needs a new version', 'recordId');
   return {
     ...record,
@@ -181,6 +207,7 @@ export function correctSignedRecord(record: RecordSheet, actorId: string, now: D
     submittedAt: undefined,
     signedAt: undefined,
     supersedesVersion: record.version,
+    correction: reason ? { byId: actorId, reason, at: now } : undefined,
     createdAt: now,
     updatedAt: now,
   };

@@ -83,19 +83,42 @@ export function remindersForAction(
   ];
 }
 
-/** template "recording": chase the copy to the child's file two hours before the 24-hour deadline. */
+/** Hours after the deadline at which a decision still not on the child's file is put before the DSL. */
+export const CASE_DECISION_DSL_AFTER_HOURS = 24;
+
+/**
+ * template "recording": chase the copy to the child's file two hours before the 24-hour deadline; still not
+ * copied a day after the deadline, the DSL is told (deputies when there is no DSL, else the headteacher).
+ */
 export function remindersForCaseDecision(
   decision: Pick<CaseDecision, 'id' | 'copyDueAt' | 'copiedToChildFileAt' | 'followUpById'> & { organisationId: string; recordId: string },
+  org?: Pick<Organisation, 'dslIds' | 'deputyDslIds' | 'headteacherId'>,
 ): Reminder[] {
   if (decision.copiedToChildFileAt) return [];
-  return [
+  const subjectId = `${decision.recordId}:${decision.id}`;
+  const reminders: Reminder[] = [
     {
-      id: `case-decision-copy:${decision.recordId}:${decision.id}`,
+      id: `case-decision-copy:${subjectId}`,
       organisationId: decision.organisationId,
       kind: 'case-decision-copy',
-      subjectId: `${decision.recordId}:${decision.id}`,
+      subjectId,
       recipientIds: [decision.followUpById],
       dueAt: new Date(decision.copyDueAt.getTime() - 2 * 3_600_000),
     },
   ];
+  const leads = org ? (org.dslIds.length > 0 ? org.dslIds : org.deputyDslIds.length > 0 ? org.deputyDslIds : org.headteacherId ? [org.headteacherId] : []) : [];
+  if (leads.length > 0) {
+    reminders.push({
+      id: `case-decision-overdue:${subjectId}`,
+      organisationId: decision.organisationId,
+      kind: 'case-decision-overdue',
+      subjectId,
+      recipientIds: leads,
+      dueAt: new Date(decision.copyDueAt.getTime() + CASE_DECISION_DSL_AFTER_HOURS * 3_600_000),
+    });
+  }
+  return reminders;
 }
+
+/** Every reminder id a case decision may have, to drop once it is copied. */
+export const caseDecisionReminderIds = (recordId: string, decisionId: string) => [`case-decision-copy:${recordId}:${decisionId}`, `case-decision-overdue:${recordId}:${decisionId}`];

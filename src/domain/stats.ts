@@ -178,7 +178,8 @@ export function supervisionFigures(input: FiguresInput): SupervisionFigures {
   }
 
   for (const a of input.actions) {
-    if (a.dueDate > today) continue;
+    // an action the supervisor set aside as not needed is neither due nor late
+    if (a.dueDate > today || a.status === 'not-needed') continue;
     const row = rowOf(a.dueDate);
     if (!row) continue;
     row.actionsDue++;

@@ -190,6 +190,8 @@ export interface CaseDecision {
   copyDueAt: Date;
   copiedToChildFileAt?: Date;
   copiedById?: string;
+  /** The school system's reference for the entry on the child's file (CPOMS, MyConcern…), when given. */
+  childFileRef?: string;
 }
 
 export interface AgreedActionDraft {
@@ -212,14 +214,32 @@ export interface Confirmation {
   at: Date;
 }
 
+/**
+ * A change asked for (white-laith contract, template "complaints"): the supervisor edits and resends, or the
+ * two refer it to the person the contract names (`routedToId`), who may arrange a three-way meeting and
+ * records the outcome: the record kept as it was (signed, with the resolution noted) or amended.
+ */
 export interface Dispute {
   byId: string;
   reason: string;
   at: Date;
+  /** Who hears it if it is referred (the line manager or the safeguarding governor, as the contract says). */
   routedToId?: string;
+  referredAt?: Date;
+  referredById?: string;
+  meeting?: { at: Date; arrangedById: string; arrangedAt: Date };
   resolvedAt?: Date;
   resolvedById?: string;
   resolution?: string;
+  /** edited: the supervisor changed it and sent it again; kept / amended: the hearer's outcome. */
+  outcome?: 'edited' | 'kept' | 'amended';
+}
+
+/** Why a signed record is being corrected, and who started it (the supervisor or a DSL). */
+export interface Correction {
+  byId: string;
+  reason: string;
+  at: Date;
 }
 
 export interface RecordSheet {
@@ -246,6 +266,7 @@ export interface RecordSheet {
   signedAt?: Date;
   /** A correction to a signed record is a new version; the signed one stays as it was. */
   supersedesVersion?: number;
+  correction?: Correction;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -258,12 +279,16 @@ export interface AgreedAction {
   text: string;
   ownerId: string;
   dueDate: LocalDate;
-  status: 'open' | 'done';
+  /** Open until its owner (or the supervisor, or a safeguarding lead) marks it done, or the supervisor says it is not needed. */
+  status: 'open' | 'done' | 'not-needed';
   agreedAt: Date;
   completedAt?: Date;
   /** Whose session it came from, for the DSL's list (loughton §2–5): the supervisor and the session's day. */
   supervisorId?: string;
   sessionDate?: LocalDate;
+  /** Who closed it, and for "not needed" why (white-laith: actions are reviewed, not silently dropped). */
+  closedById?: string;
+  notNeeded?: { reason: string };
 }
 
 export interface Escalation {
@@ -284,7 +309,8 @@ export type ReminderKind =
   | 'day-before'
   | 'record-unsigned'
   | 'action-late'
-  | 'case-decision-copy';
+  | 'case-decision-copy'
+  | 'case-decision-overdue';
 
 export interface Reminder {
   /** Natural id: kind + subject (+ occurrence), so a rebuild never doubles one. */

@@ -5,6 +5,13 @@ import { calendarOf } from '../app/context.js';
 import { addDays } from '../domain/calendar.js';
 import type { AppDeps, OutboxMessage } from '../app/ports.js';
 import type { Reminder } from '../domain/types.js';
+import { canSetActionAside } from '../domain/permissions.js';
+
+/** `<recordId>:<decisionId>`; a record id has no ':' but split at the last one all the same. */
+function splitDecisionKey(key: string): [string, string] {
+  const at = key.lastIndexOf(':');
+  return at < 0 ? ['', ''] : [key.slice(0, at), key.slice(at + 1)];
+}
 
 export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promise<OutboxMessage[]> {
   const org = await deps.organisations.get(reminder.organisationId);
@@ -62,13 +69,40 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
     case 'action-late': {
       const action = await deps.actions.get(reminder.subjectId);
       if (!action || action.status !== 'open') return [];
-      return [msg(action.ownerId, { type: 'reminder', kind: 'action-late', title: 'An agreed action is past its date', lines: [`“${action.text}” was due ${action.dueDate}. Mark it done with \`actions\`, or talk it through at your next session.`] })];
+      const contract = await deps.contracts.get(action.contractId);
+      const owner = await deps.people.get(action.ownerId);
+      const canSetAside = Boolean(contract && owner && canSetActionAside(owner, action, contract, org));
+      return [
+        msg(action.ownerId, {
+          type: 'reminder',
+          kind: 'action-late',
+          title: 'An agreed action is past its date',
+          lines: [`“${action.text}” was due ${formatDate(org, action.dueDate)}. Mark it done here when it is, or talk it through at your next session.`],
+          action: { id: action.id, canSetAside },
+        }),
+      ];
     }
-    case 'case-decision-copy': {
-      const [recordId, decisionId] = reminder.subjectId.split(':');
+    case 'case-decision-copy':
+    case 'case-decision-overdue': {
+      const [recordId, decisionId] = splitDecisionKey(reminder.subjectId);
       const decision = recordId && decisionId ? await deps.caseDecisions.get(recordId, decisionId) : null;
       if (!decision || decision.copiedToChildFileAt) return [];
-      return [msg(decision.followUpById, { type: 'reminder', kind: 'case-decision-copy', title: 'A case decision must reach the child’s file', lines: [`The decision for ${decision.childRef} must be on the child’s safeguarding file by ${formatDateTime(org, decision.copyDueAt)}.`], recordId })];
+      const caseDecision = { recordId: decision.recordId, decisionId: decision.id };
+      if (reminder.kind === 'case-decision-copy') {
+        return [msg(decision.followUpById, { type: 'reminder', kind: 'case-decision-copy', title: 'A case decision must reach the child’s file', lines: [`The decision for ${decision.childRef} must be on the child’s safeguarding file by ${formatDateTime(org, decision.copyDueAt)}.`], recordId, caseDecision })];
+      }
+      // template "recording": a day past its deadline, the DSL is told whose it is (ids and names only, never the decision)
+      const people = await deps.people.getMany([decision.followUpById]);
+      const follower = people[0]?.name ?? 'a colleague';
+      return reminder.recipientIds.map((recipientId) =>
+        msg(recipientId, {
+          type: 'reminder',
+          kind: 'case-decision-overdue',
+          title: 'A case decision is not on the child’s file',
+          lines: [`The decision for ${decision.childRef} was due on the child’s safeguarding file by ${formatDateTime(org, decision.copyDueAt)} and is not there yet. ${follower} follows it up.`],
+          caseDecision,
+        }),
+      );
     }
   }
 }

@@ -21,7 +21,7 @@ import type {
   Stores,
 } from '../app/ports.js';
 import { SchoolCalendar, addDays } from '../domain/calendar.js';
-import { recordConfirmationOverdueFrom } from '../domain/overdue.js';
+import { isUnsignedAfterSending, recordConfirmationOverdueFrom } from '../domain/overdue.js';
 import type { AgreedAction, Escalation, Organisation, RecordSheet, SupervisionContract } from '../domain/types.js';
 
 type Kind = 's' | 'r' | 'a' | 'v' | 'd' | 'e' | 'u';
@@ -69,7 +69,7 @@ export function overdueIndex(base: Stores, redis: Redis, prefix: string): Overdu
   // entries, as each write shapes them
   const sessionEntry = (c: ComplianceSummary): Entry => ({ member: `s:${c.contractId}`, score: c.sessionOverdueFrom.getTime(), value: c });
   const recordEntry = (r: RecordSheet, cal: SchoolCalendar): Entry | null =>
-    r.state === 'awaiting-confirmation' && r.submittedAt
+    isUnsignedAfterSending(r) && r.submittedAt
       ? {
           member: `r:${r.id}`,
           score: recordConfirmationOverdueFrom(r.submittedAt, cal).getTime(),
@@ -158,10 +158,10 @@ export function overdueIndex(base: Stores, redis: Redis, prefix: string): Overdu
           await apply(stored.organisationId, entry ? [entry] : [], entry ? [] : [`a:${a.id}`]);
         }
       },
-      async complete(id, at) {
-        const done = await base.actions.complete(id, at);
+      async complete(id, at, closure) {
+        const done = await base.actions.complete(id, at, closure);
         const stored = await base.actions.get(id);
-        if (stored?.status === 'done') await apply(stored.organisationId, [], [`a:${id}`]);
+        if (stored && stored.status !== 'open') await apply(stored.organisationId, [], [`a:${id}`]);
         return done;
       },
     },
@@ -176,8 +176,8 @@ export function overdueIndex(base: Stores, redis: Redis, prefix: string): Overdu
           await apply(stored.organisationId, entry ? [entry] : [], entry ? [] : [`d:${d.recordId}:${d.id}`]);
         }
       },
-      async markCopied(recordId, decisionId, byId, at) {
-        const done = await base.caseDecisions.markCopied(recordId, decisionId, byId, at);
+      async markCopied(recordId, decisionId, byId, at, childFileRef) {
+        const done = await base.caseDecisions.markCopied(recordId, decisionId, byId, at, childFileRef);
         const stored = await base.caseDecisions.get(recordId, decisionId);
         if (stored?.copiedToChildFileAt) await apply(stored.organisationId, [], [`d:${recordId}:${decisionId}`]);
         return done;

@@ -299,10 +299,11 @@ export function recordRepository(m: Models): RecordRepository {
       await m.records.updateOne({ _id: stored._id }, { $set: { current: false } });
     },
     async awaitingConfirmation(organisationId) {
-      const docs = await m.records.find({ organisationId, current: true, state: 'awaiting-confirmation' }).lean<Doc[]>();
+      // sent and not signed: waiting for confirmation, or with a change asked for and not yet settled
+      const docs = await m.records.find({ organisationId, current: true, state: { $in: ['awaiting-confirmation', 'disputed'] } }).lean<Doc[]>();
       const candidates = newestRevisions(docs);
       // A revision that was superseded but not yet retired must not count: check each against its newest.
-      const checked = await Promise.all(candidates.map(async (r) => ((await this.version(r.id, r.version))?.state === 'awaiting-confirmation' ? r : null)));
+      const checked = await Promise.all(candidates.map(async (r) => ((await this.version(r.id, r.version))?.state === r.state ? r : null)));
       return checked.filter((r): r is RecordSheet => r !== null).sort((a, b) => (a.submittedAt?.getTime() ?? 0) - (b.submittedAt?.getTime() ?? 0));
     },
     async forPerson(personId) {
@@ -327,8 +328,12 @@ export function actionRepository(m: Models): ActionRepository {
     async get(id) {
       return fromDoc<AgreedAction>(await m.actions.findById(id).lean<Doc>());
     },
-    async complete(id, at) {
-      return transitionOnce(m.actions, { _id: id, status: 'open' }, { status: 'done', completedAt: at });
+    async complete(id, at, closure) {
+      // one conditional update for either way of closing it: done and "not needed" cannot both win
+      const set = closure?.notNeededReason !== undefined
+        ? { status: 'not-needed', completedAt: at, closedById: closure.byId, notNeeded: { reason: closure.notNeededReason } }
+        : { status: 'done', completedAt: at, ...(closure ? { closedById: closure.byId } : {}) };
+      return transitionOnce(m.actions, { _id: id, status: 'open' }, set);
     },
     async openForPerson(personId) {
       return many<AgreedAction>(await m.actions.find({ ownerId: personId, status: 'open' }).sort({ dueDate: 1 }).lean<Doc[]>());
@@ -360,7 +365,7 @@ export function caseDecisionRepository(m: Models): CaseDecisionRepository {
             filter: { _id: decisionKey(d.recordId, d.id) },
             update: {
               $setOnInsert: { copied: d.copiedToChildFileAt !== undefined },
-              $set: stripUndefined({ ...d, id: undefined, decisionId: d.id, copiedToChildFileAt: undefined, copiedById: undefined }),
+              $set: stripUndefined({ ...d, id: undefined, decisionId: d.id, copiedToChildFileAt: undefined, copiedById: undefined, childFileRef: undefined }),
             },
             upsert: true,
           },
@@ -369,9 +374,9 @@ export function caseDecisionRepository(m: Models): CaseDecisionRepository {
     async get(recordId, decisionId) {
       return decisionFromDoc(await m.caseDecisions.findById(decisionKey(recordId, decisionId)).lean<Doc>());
     },
-    async markCopied(recordId, decisionId, byId, at) {
+    async markCopied(recordId, decisionId, byId, at, childFileRef) {
       const key = decisionKey(recordId, decisionId);
-      return transitionOnce(m.caseDecisions, { _id: key, copied: false }, { copied: true, copiedToChildFileAt: at, copiedById: byId });
+      return transitionOnce(m.caseDecisions, { _id: key, copied: false }, { copied: true, copiedToChildFileAt: at, copiedById: byId, ...(childFileRef ? { childFileRef } : {}) });
     },
     async notCopiedDueBefore(organisationId, at) {
       const docs = await m.caseDecisions.find({ organisationId, copied: false, copyDueAt: { $lt: at } }).sort({ copyDueAt: 1 }).lean<Doc[]>();

@@ -8,7 +8,9 @@ export const record: RecordSheetView = {
   topics: ['performance'], topicLabels: ['Performance'], topicOptions: [{ value: 'performance', label: 'Performance' }], notes: 'Discussed caseload', concerns: [{ id: 'c1', text: 'Attendance pattern', riskOfHarm: false }],
   caseDecisions: [{ id: 'd1', childRef: 'JB', decision: 'Refer', rationale: 'Attendance', followUpById: 'amy', followUpByName: 'Amy Teacher', copyDueText: 'Wed 12 Nov 2025, 17:00', copied: false }],
   actions: [{ id: 'a1', text: 'Call home', ownerId: 'amy', ownerName: 'Amy Teacher', dueDate: '2025-11-14', dueText: 'Fri 14 Nov 2025' }], previousActions: [], confirmations: [], awaiting: [{ id: 'amy', name: 'Amy Teacher' }], ownerOptions: [],
+  editLabel: 'Edit the record', canRefer: false, canHear: false, canCorrect: false,
 };
+const dispute = { byName: 'Amy Teacher', reason: long(2000), atText: 'Wed 12 Nov 2025, 09:00' };
 const row = (i: number) => ({ personId: `p${i}`, personName: `Person ${i}`, detail: `next booked Tue 24 Nov 2026, 15:45 ${long(80)}`, daysOverdue: i, refId: `c${i}` });
 export const overdue = (n: number): OverdueSummaryView => ({
   type: 'overdue-summary', organisationName: 'Aire Valley Learning Trust', generatedAtText: 'Mon 23 Nov 2026, 09:00', filter: 'all',
@@ -21,6 +23,14 @@ export const views: NotificationView[] = [
   record,
   { ...record, state: 'signed', stateLabel: 'Signed', canConfirm: false, canDispute: false, signedText: 'Signed by both on Wed 12 Nov 2025' },
   { ...record, canEdit: true, canConfirm: false, canDispute: false, state: 'draft', stateLabel: 'Draft', notice: 'Action 2: the due date must be between the session and a year after it\nNext session: pick a school day' },
+  { ...record, state: 'disputed', stateLabel: 'Change requested', viewerId: 'sup', viewerRole: 'supervisor', canConfirm: false, canDispute: false, canEdit: true, editLabel: 'Edit and resend', canRefer: true, referToName: 'Gill Governor', dispute },
+  {
+    ...record, state: 'disputed', stateLabel: 'Change requested', viewerId: 'governor', viewerRole: 'reader', canConfirm: false, canDispute: false, canHear: true,
+    dispute: { ...dispute, routedToName: 'Gill Governor', referredText: 'Referred to Gill Governor by Sam Supervisor on Wed 12 Nov 2025, 10:00', meetingText: 'Three-way meeting on Mon 17 Nov 2025, 15:45' },
+  },
+  { ...record, state: 'signed', stateLabel: 'Signed', canConfirm: false, canDispute: false, canCorrect: true, signedText: 'Signed on Mon 17 Nov 2025, 16:30 after the change asked for was heard: kept as it was', dispute: { ...dispute, resolvedText: 'Kept as it was, decided by Gill Governor on Mon 17 Nov 2025, 16:30', resolution: long(2000) } },
+  { ...record, version: 1, state: 'signed', stateLabel: 'Signed', canConfirm: false, canDispute: false, signedText: 'Signed by both on Wed 12 Nov 2025', supersededByVersion: 2 },
+  { ...record, version: 2, state: 'draft', stateLabel: 'Draft', canConfirm: false, canDispute: false, canEdit: true, correction: { byName: 'Dee Lead', reason: long(2000), atText: 'Thu 13 Nov 2025, 09:00', supersedesVersion: 1 } },
   { ...record, notes: long(20_000), concerns: Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, text: long(2000), riskOfHarm: i % 2 === 0 })) },
   { type: 'agenda-prompt', sessionId: 's', contractId: 'c', recipientRole: 'supervisee', startsAtText: 'Tue 11 Nov 2025, 15:45', durationMinutes: 60, location: 'Room 2', withNames: ['Sam Supervisor'], openActions: [], items: [], templateLines: ['Workload', 'Wellbeing'], categories: [] },
   { type: 'agenda', items: Array.from({ length: 200 }, (_, i) => ({ id: `i${i}`, text: long(300), authorName: 'Amy', category: 'case-discussion', categoryLabel: 'Case discussion', riskOfHarm: false })), parkedCount: 1, added: 2, escalated: true },
@@ -32,6 +42,13 @@ export const views: NotificationView[] = [
   { type: 'reminder', kind: 'notice', title: 'Supervision in a week', lines: ['Tue 18 Nov 2025, 15:45 with Sam'] },
   { type: 'next-session', items: [], openActions: [] },
   { type: 'actions', actions: [] },
+  {
+    type: 'actions',
+    notice: 'Action marked as done.',
+    actions: Array.from({ length: 30 }, (_, i) => ({ id: `rec.c-amy.2025-11-11.a${i}`, text: long(1000), ownerName: 'Amy Teacher', dueDate: '2025-11-14', dueText: 'Fri 14 Nov 2025', late: i % 2 === 0, canComplete: true, canSetAside: i % 3 === 0 })),
+  },
+  { type: 'reminder', kind: 'action-late', title: 'An agreed action is past its date', lines: ['“Call home” was due Fri 14 Nov 2025.'], action: { id: 'rec.c-amy.2025-11-11.a1', canSetAside: true } },
+  { type: 'reminder', kind: 'case-decision-copy', title: 'A case decision must reach the child’s file', lines: ['JB by Wed 12 Nov 2025, 17:00'], recordId: 'rec.c-amy.2025-11-11', caseDecision: { recordId: 'rec.c-amy.2025-11-11', decisionId: 'd1' } },
   { type: 'help', isDsl: true, supportContacts: [{ name: 'Education Support', phone: '08000 562 561' }] },
   { type: 'dispute-notice', recordId: 'r', dateText: 'Tue 11 Nov 2025', supervisorName: 'Sam', superviseeNames: ['Amy'], raisedByName: 'Amy', reason: long(4000) },
   { type: 'text', text: 'Done.' },

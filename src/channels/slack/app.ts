@@ -254,6 +254,76 @@ const agendaItemModal = (sessionId: string, risk: boolean): View =>
     ],
   }) as View;
 
+const correctModal = (recordRef: string): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.correct,
+    private_metadata: recordRef,
+    title: plain('Correct the record'),
+    submit: plain('Start the correction'),
+    close: plain('Cancel'),
+    blocks: [
+      input('reason', 'What needs correcting, and why?', { type: 'plain_text_input', multiline: true, max_length: 2000 }, false, 'A new version goes to the supervisor to correct, then to both of you to confirm. The signed version is kept.'),
+    ],
+  }) as View;
+
+const meetingModal = (recordId: string): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.disputeMeeting,
+    private_metadata: recordId,
+    title: plain('Arrange a meeting'),
+    submit: plain('Arrange and tell both'),
+    close: plain('Cancel'),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: 'A three-way meeting about the change asked for. Both parties are told the date and time now, in advance.' } },
+      input('meeting_date', 'Date', { type: 'datepicker' }, false),
+      input('meeting_time', 'Time', { type: 'timepicker' }, false),
+    ],
+  }) as View;
+
+const outcomeModal = (recordId: string): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.disputeOutcome,
+    private_metadata: recordId,
+    title: plain('Record the outcome'),
+    submit: plain('Record it'),
+    close: plain('Cancel'),
+    blocks: [
+      input('outcome', 'Outcome', {
+        type: 'radio_buttons',
+        options: [option('keep', 'Keep the record as it is (it is signed, with the resolution noted)'), option('amend', 'Amend it (the supervisor changes it; both confirm)')],
+      }, false),
+      input('resolution', 'What was agreed', { type: 'plain_text_input', multiline: true, max_length: 2000 }, false, 'Both parties see it on the record.'),
+    ],
+  }) as View;
+
+const actionNotNeededModal = (actionId: string): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.actionNotNeeded,
+    private_metadata: actionId,
+    title: plain('Action not needed'),
+    submit: plain('Set it aside'),
+    close: plain('Cancel'),
+    blocks: [input('reason', 'Why is this action not needed?', { type: 'plain_text_input', multiline: true, max_length: 1000 }, false, 'Kept with the action; both of you can see it at the next session.')],
+  }) as View;
+
+const decisionCopiedModal = (decisionRef: string): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.decisionCopied,
+    private_metadata: decisionRef,
+    title: plain('On the child’s file'),
+    submit: plain('It is on the file'),
+    close: plain('Cancel'),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: 'Confirm that the decision, its rationale and who follows up are on the child’s safeguarding file.' } },
+      input('reference', 'Reference in the school’s system (optional)', { type: 'plain_text_input', max_length: 40, placeholder: plain('e.g. CPOMS 48213') }),
+    ],
+  }) as View;
+
 // ---- the work after the acknowledgement ---------------------------------------------------------------------
 
 /**
@@ -296,6 +366,65 @@ function agendaItemFrom(values: ViewValues, metadata: string): { errors?: Record
   const meta = agendaMeta.safeParse(safeJson(metadata));
   if (!meta.success) return { errors: { text: NOT_SET_UP } };
   return { item: { text: text.data, category: category.data, risk: meta.data.risk } };
+}
+
+/** `<recordId>:<decisionId>`, as the chase's button carries it. */
+const decisionRefValue = z.string().regex(/^[A-Za-z0-9._-]{1,200}:[A-Za-z0-9_-]{1,50}$/, 'not a case decision');
+const notNeededReason = z.string().trim().min(1, 'say why the action is not needed').max(1000, 'at most 1,000 characters');
+const childFileRef = z.string().trim().max(40, 'at most 40 characters').regex(/^[A-Za-z0-9 ./#:_-]*$/, 'letters, digits and . / # : _ - only');
+
+const correctionReason = z.string().trim().min(1, 'say what needs correcting').max(2000, 'at most 2,000 characters');
+const resolutionText = z.string().trim().min(1, 'record what was agreed').max(2000, 'at most 2,000 characters');
+type PickerValues = Record<string, Record<string, { selected_date?: string | null; selected_time?: string | null; selected_option?: { value?: string } | null }>>;
+
+/** The correction modal's reason and record, or the errors to show. */
+function correctionFrom(values: ViewValues, metadata: string): { errors?: Record<string, string>; correction?: { recordId: string; reason: string } } {
+  const reason = correctionReason.safeParse(values.reason?.v?.value ?? '');
+  if (!reason.success) return { errors: { reason: reason.error.issues[0]?.message ?? 'say what needs correcting' } };
+  const ref = recordValue.safeParse(metadata);
+  if (!ref.success) return { errors: { reason: 'This form is out of date — open it again.' } };
+  return { correction: { recordId: ref.data.split('@')[0] as string, reason: reason.data } };
+}
+
+/** The meeting modal's date and time and record, or the errors to show. */
+function meetingFrom(values: PickerValues, metadata: string): { errors?: Record<string, string>; meeting?: { recordId: string; day: string; time: string } } {
+  const day = localDate.safeParse(values.meeting_date?.v?.selected_date);
+  if (!day.success) return { errors: { meeting_date: 'pick the date of the meeting' } };
+  const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).safeParse(values.meeting_time?.v?.selected_time);
+  if (!time.success) return { errors: { meeting_time: 'pick the time of the meeting' } };
+  const id = idValue.safeParse(metadata);
+  if (!id.success) return { errors: { meeting_date: 'This form is out of date — open it again.' } };
+  return { meeting: { recordId: id.data, day: day.data, time: time.data } };
+}
+
+/** The outcome modal's choice, resolution and record, or the errors to show. */
+function outcomeFrom(values: PickerValues & ViewValues, metadata: string): { errors?: Record<string, string>; outcome?: { recordId: string; outcome: 'keep' | 'amend'; resolution: string } } {
+  const outcome = z.enum(['keep', 'amend']).safeParse(values.outcome?.v?.selected_option?.value);
+  if (!outcome.success) return { errors: { outcome: 'choose: keep the record, or amend it' } };
+  const resolution = resolutionText.safeParse((values as ViewValues).resolution?.v?.value ?? '');
+  if (!resolution.success) return { errors: { resolution: resolution.error.issues[0]?.message ?? 'record what was agreed' } };
+  const id = idValue.safeParse(metadata);
+  if (!id.success) return { errors: { resolution: 'This form is out of date — open it again.' } };
+  return { outcome: { recordId: id.data, outcome: outcome.data, resolution: resolution.data } };
+}
+
+/** The "not needed" modal's reason and action, or the errors to show. */
+function notNeededFrom(values: ViewValues, metadata: string): { errors?: Record<string, string>; closing?: { actionId: string; notNeededReason: string } } {
+  const reason = notNeededReason.safeParse(values.reason?.v?.value ?? '');
+  if (!reason.success) return { errors: { reason: reason.error.issues[0]?.message ?? 'say why the action is not needed' } };
+  const id = idValue.safeParse(metadata);
+  if (!id.success) return { errors: { reason: 'This form is out of date — open it again.' } };
+  return { closing: { actionId: id.data, notNeededReason: reason.data } };
+}
+
+/** The "copied to the child's file" modal's reference and decision, or the errors to show. */
+function copiedFrom(values: ViewValues, metadata: string): { errors?: Record<string, string>; copied?: { recordId: string; decisionId: string; childFileRef?: string } } {
+  const ref = childFileRef.safeParse(values.reference?.v?.value ?? '');
+  if (!ref.success) return { errors: { reference: ref.error.issues[0]?.message ?? 'not a reference' } };
+  const key = decisionRefValue.safeParse(metadata);
+  if (!key.success) return { errors: { reference: 'This form is out of date — open it again.' } };
+  const at = key.data.lastIndexOf(':');
+  return { copied: { recordId: key.data.slice(0, at), decisionId: key.data.slice(at + 1), ...(ref.data ? { childFileRef: ref.data } : {}) } };
 }
 
 /** The dispute modal's reason and record, or the errors to show. */
@@ -404,7 +533,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     await enqueue({ kind: 'command', name: '/supervision', userId: command.user_id, text: command.text ?? '', triggerId: command.trigger_id, responseUrl: command.response_url, ...(viewId ? { viewId } : {}) });
   });
 
-  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge]) {
+  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer]) {
     app.action<BlockAction>(name, async ({ ack, body }) => {
       await ack();
       await enqueue(actionWork(name, body));
@@ -416,6 +545,34 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     const ref = recordValue.safeParse(actionValue(body).value);
     if (ref.success) await openModal(client, triggerOf(body), disputeModal(ref.data));
     else await enqueue(actionWork(ACTIONS.requestChange, body));
+  });
+
+  // buttons that open a form built from their value alone: opened at once, while the trigger is valid
+  for (const [actionId, valid, modal] of [
+    [ACTIONS.correct, recordValue, correctModal],
+    [ACTIONS.arrangeMeeting, idValue, meetingModal],
+    [ACTIONS.recordOutcome, idValue, outcomeModal],
+  ] as const) {
+    app.action<BlockAction>(actionId, async ({ ack, body, client }) => {
+      await ack();
+      const value = valid.safeParse(actionValue(body).value);
+      if (value.success) await openModal(client, triggerOf(body), modal(value.data));
+      else await enqueue(actionWork(actionId, body));
+    });
+  }
+
+  app.action<BlockAction>(ACTIONS.actionNotNeeded, async ({ ack, body, client }) => {
+    await ack();
+    const id = idValue.safeParse(actionValue(body).value);
+    if (id.success) await openModal(client, triggerOf(body), actionNotNeededModal(id.data));
+    else await enqueue(actionWork(ACTIONS.actionNotNeeded, body));
+  });
+
+  app.action<BlockAction>(ACTIONS.decisionCopied, async ({ ack, body, client }) => {
+    await ack();
+    const ref = decisionRefValue.safeParse(actionValue(body).value);
+    if (ref.success) await openModal(client, triggerOf(body), decisionCopiedModal(ref.data));
+    else await enqueue(actionWork(ACTIONS.decisionCopied, body));
   });
 
   app.action<BlockAction>(ACTIONS.openRecord, async ({ ack, body, client }) => {
@@ -466,6 +623,33 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     if (errors) return void (await ack({ response_action: 'errors', errors }));
     await ack();
     await enqueue({ kind: 'view', name: VIEWS.dispute, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
+  });
+
+  for (const [callbackId, check] of [
+    [VIEWS.correct, (values: unknown, meta: string) => correctionFrom(values as ViewValues, meta).errors],
+    [VIEWS.disputeMeeting, (values: unknown, meta: string) => meetingFrom(values as PickerValues, meta).errors],
+    [VIEWS.disputeOutcome, (values: unknown, meta: string) => outcomeFrom(values as PickerValues & ViewValues, meta).errors],
+  ] as const) {
+    app.view(callbackId, async ({ ack, body, view }) => {
+      const errors = check(view.state.values, view.private_metadata);
+      if (errors) return void (await ack({ response_action: 'errors', errors }));
+      await ack();
+      await enqueue({ kind: 'view', name: callbackId, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
+    });
+  }
+
+  app.view(VIEWS.actionNotNeeded, async ({ ack, body, view }) => {
+    const { errors } = notNeededFrom(view.state.values as ViewValues, view.private_metadata);
+    if (errors) return void (await ack({ response_action: 'errors', errors }));
+    await ack();
+    await enqueue({ kind: 'view', name: VIEWS.actionNotNeeded, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
+  });
+
+  app.view(VIEWS.decisionCopied, async ({ ack, body, view }) => {
+    const { errors } = copiedFrom(view.state.values as ViewValues, view.private_metadata);
+    if (errors) return void (await ack({ response_action: 'errors', errors }));
+    await ack();
+    await enqueue({ kind: 'view', name: VIEWS.decisionCopied, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
   });
 
   app.view(VIEWS.agendaItem, async ({ ack, body, view }) => {
@@ -520,6 +704,14 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   };
 
   const who = async (userId: string | undefined) => (userId ? personBySlack(deps, userId) : null);
+
+  /** A closed action is answered with the person's list as it now stands, headed by what was done. */
+  const actionsAfter = async (person: Person, result: UseCaseResult | 'pending'): Promise<SlackMessage> => {
+    if (result === 'pending' || !result.ok || result.view?.type !== 'text') return asMessage(result);
+    const list = await myActions(deps, person.id, {});
+    if (!list.ok || list.view?.type !== 'actions') return asMessage(result);
+    return render({ ...list.view, notice: result.view.text });
+  };
 
   type Respond = (message: Record<string, unknown>) => Promise<void>;
   /** Posts to the interaction's `response_url` (valid for 30 minutes, five replies). */
@@ -640,6 +832,45 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (!ref.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` }));
         return;
       }
+      case ACTIONS.refer: {
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        const ref = recordValue.safeParse(a.value);
+        if (!ref.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` }));
+        const result = await run('referDispute', person, `act.${a.userId}.${a.ts}`, { recordId: ref.data.split('@')[0] });
+        // the updated record reaches the parties and the person hearing it through the outbox; only a problem is answered here
+        if (result === 'pending' || !result.ok) await reply(respond, a.userId, asMessage(result));
+        return;
+      }
+      case ACTIONS.correct: {
+        // only a button whose value is not a record reaches here; a valid one opened the modal at once
+        const ref = recordValue.safeParse(a.value);
+        if (!ref.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` }));
+        return;
+      }
+      case ACTIONS.arrangeMeeting:
+      case ACTIONS.recordOutcome: {
+        const id = idValue.safeParse(a.value);
+        if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
+        return;
+      }
+      case ACTIONS.actionDone: {
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        const id = idValue.safeParse(a.value);
+        if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
+        for (const page of paginate(await actionsAfter(person, await run('completeAction', person, `act.${a.userId}.${a.ts}`, { actionId: id.data })))) await reply(respond, a.userId, page);
+        return;
+      }
+      case ACTIONS.actionNotNeeded: {
+        // only a button whose value is not an action reaches here; a valid one opened the modal at once
+        const id = idValue.safeParse(a.value);
+        if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
+        return;
+      }
+      case ACTIONS.decisionCopied: {
+        const ref = decisionRefValue.safeParse(a.value);
+        if (!ref.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` }));
+        return;
+      }
       case ACTIONS.openRecord: {
         const sessionId = idValue.safeParse(a.value);
         if (!person) {
@@ -681,6 +912,39 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         const result = await run('disputeRecord', person, interaction, dispute);
         if (result === 'pending' || !result.ok) await reply(undefined, v.userId, asMessage(result));
         return;
+      }
+      case VIEWS.correct: {
+        const { correction } = correctionFrom(v.values as ViewValues, v.metadata);
+        if (!correction) return;
+        const result = await run('correctSignedRecord', person, interaction, correction);
+        // the new version reaches both parties through the outbox; only a problem is answered here
+        if (result === 'pending' || !result.ok) await reply(undefined, v.userId, asMessage(result));
+        return;
+      }
+      case VIEWS.disputeMeeting: {
+        const { meeting } = meetingFrom(v.values as PickerValues, v.metadata);
+        if (!meeting) return;
+        const org = await deps.organisations.get(person.organisationId);
+        const at = org ? calendarOf(org).atLocalTime(meeting.day, meeting.time) : new Date(`${meeting.day}T${meeting.time}:00Z`);
+        const result = await run('arrangeDisputeMeeting', person, interaction, { recordId: meeting.recordId, at: at.toISOString() });
+        if (result === 'pending' || !result.ok) await reply(undefined, v.userId, asMessage(result));
+        return;
+      }
+      case VIEWS.disputeOutcome: {
+        const { outcome } = outcomeFrom(v.values as PickerValues & ViewValues, v.metadata);
+        if (!outcome) return;
+        return reply(undefined, v.userId, asMessage(await run('resolveDispute', person, interaction, outcome)));
+      }
+      case VIEWS.actionNotNeeded: {
+        const { closing } = notNeededFrom(v.values as ViewValues, v.metadata);
+        if (!closing) return;
+        for (const page of paginate(await actionsAfter(person, await run('completeAction', person, interaction, closing)))) await reply(undefined, v.userId, page);
+        return;
+      }
+      case VIEWS.decisionCopied: {
+        const { copied } = copiedFrom(v.values as ViewValues, v.metadata);
+        if (!copied) return;
+        return reply(undefined, v.userId, asMessage(await run('markCaseDecisionCopied', person, interaction, copied)));
       }
       case VIEWS.agendaItem: {
         const { item } = agendaItemFrom(v.values as ViewValues, v.metadata);

@@ -40,9 +40,25 @@ export const ACTIONS = {
   acknowledge: 'escalation_acknowledge',
   flagRisk: 'agenda_flag_risk',
   addItem: 'agenda_add_item',
+  refer: 'record_refer',
+  correct: 'record_correct',
+  arrangeMeeting: 'dispute_arrange_meeting',
+  recordOutcome: 'dispute_record_outcome',
+  actionDone: 'action_done',
+  actionNotNeeded: 'action_not_needed',
+  decisionCopied: 'decision_copied',
 } as const;
 
-export const VIEWS = { record: 'record_modal', dispute: 'dispute_modal', agendaItem: 'agenda_item_modal' } as const;
+export const VIEWS = {
+  record: 'record_modal',
+  dispute: 'dispute_modal',
+  agendaItem: 'agenda_item_modal',
+  correct: 'record_correct_modal',
+  disputeMeeting: 'dispute_meeting_modal',
+  disputeOutcome: 'dispute_outcome_modal',
+  actionNotNeeded: 'action_not_needed_modal',
+  decisionCopied: 'decision_copied_modal',
+} as const;
 
 export function clip(text: string, max = LIMITS.text): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -142,6 +158,8 @@ export function recordMessage(v: RecordSheetView): SlackMessage {
     header(`Supervision record — ${v.dateText}`),
     section(`*${esc(v.supervisor.name)}* with *${esc(v.supervisees.map((s) => s.name).join(', '))}* · version ${v.version} · *${esc(v.stateLabel)}*`),
   ];
+  if (v.supersededByVersion) blocks.push(section(`:warning: *Superseded:* version ${v.supersededByVersion} corrects this record.`));
+  if (v.correction) blocks.push(...lineSections([`*Correcting version ${v.correction.supersedesVersion}* — started by ${esc(v.correction.byName)} on ${v.correction.atText}:`, ...esc(v.correction.reason).split('\n').map((l) => `>${l}`)]));
   if (v.topicLabels.length > 0) blocks.push(section(`*Topics:* ${v.topicLabels.map(esc).join(', ')}`));
   if (v.notes) blocks.push(...lineSections(['*Discussion*', ...esc(v.notes).split('\n')]));
   if (v.concerns.length > 0) blocks.push(...lineSections(['*Concerns*', ...v.concerns.map((c) => `• ${c.riskOfHarm ? ':rotating_light: ' : ''}${esc(c.text)}`)]));
@@ -156,15 +174,30 @@ export function recordMessage(v: RecordSheetView): SlackMessage {
   if (v.actions.length > 0) blocks.push(...lineSections(['*Actions agreed*', ...v.actions.map((a) => `• ${esc(a.text)} — ${esc(a.ownerName)}, by ${a.dueText}`)]));
   if (v.previousActions.length > 0) blocks.push(...lineSections(['*Previous actions reviewed*', ...v.previousActions.map((a) => `• ${esc(a.text)}: ${esc(a.outcomeText)}`)]));
   if (v.nextSessionText) blocks.push(section(`*Next session:* ${v.nextSessionText}`));
-  if (v.dispute) blocks.push(section(`*Change requested* by ${esc(v.dispute.byName)} on ${v.dispute.atText}: ${esc(v.dispute.reason)}${v.dispute.routedToName ? `\nReferred to ${esc(v.dispute.routedToName)}.` : ''}`));
-  if (v.signedText) blocks.push(divider, section(`:lock: *${esc(v.signedText)}*`));
-  else {
+  if (v.dispute) {
+    const d = v.dispute;
+    blocks.push(
+      ...lineSections([
+        `*Change requested* by ${esc(d.byName)} on ${d.atText}: ${esc(d.reason)}`,
+        ...[d.referredText, d.meetingText].filter((t): t is string => Boolean(t)).map((t) => `_${esc(t)}_`),
+        ...(d.resolvedText ? [`*${esc(d.resolvedText)}*${d.resolution ? `: ${esc(d.resolution)}` : ''}`] : []),
+      ]),
+    );
+  }
+  const hearing = [];
+  if (v.canRefer && v.referToName) hearing.push(button(`Refer to ${v.referToName}`, ACTIONS.refer, `${v.recordId}@${v.version}`));
+  if (v.canHear) hearing.push(button('Arrange a meeting', ACTIONS.arrangeMeeting, v.recordId), button('Record the outcome', ACTIONS.recordOutcome, v.recordId, 'primary'));
+  if (v.signedText) {
+    blocks.push(divider, section(`:lock: *${esc(v.signedText)}*`));
+    if (v.canCorrect) blocks.push({ type: 'actions', elements: [button('Correct the record', ACTIONS.correct, `${v.recordId}@${v.version}`)] });
+  } else {
     if (v.confirmations.length > 0) blocks.push(context(`Confirmed: ${v.confirmations.map((c) => `${esc(c.name)} (${c.atText})`).join(', ')}`));
     if (v.awaiting.length > 0) blocks.push(context(`Waiting for: ${v.awaiting.map((p) => esc(p.name)).join(', ')}`));
     const buttons = [];
-    if (v.canEdit) buttons.push(button(v.state === 'draft' ? 'Complete the record' : 'Edit the record', ACTIONS.openRecord, v.sessionId, 'primary'));
+    if (v.canEdit) buttons.push(button(v.editLabel, ACTIONS.openRecord, v.sessionId, 'primary'));
     if (v.canConfirm) buttons.push(button('Confirm', ACTIONS.confirm, `${v.recordId}@${v.version}`, 'primary'));
     if (v.canDispute) buttons.push(button('Request a change', ACTIONS.requestChange, `${v.recordId}@${v.version}`));
+    buttons.push(...hearing);
     if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
   }
   return { text: `Supervision record of ${v.dateText}: ${v.stateLabel}`, blocks };
@@ -214,7 +247,17 @@ const escalationRaised = (v: EscalationRaisedView): SlackMessage => ({
   blocks: [section(`:rotating_light: Thank you. What you flagged went to ${esc(v.dslNames.join(' and '))} at ${v.raisedAtText}. If a child is in immediate danger, call 999.`)],
 });
 
-const reminder = (v: ReminderView): SlackMessage => ({ text: v.title, blocks: [section(`*${esc(v.title)}*`), ...lineSections(v.lines.map(esc))] });
+function reminder(v: ReminderView): SlackMessage {
+  const blocks: KnownBlock[] = [section(`*${esc(v.title)}*`), ...lineSections(v.lines.map(esc))];
+  const buttons = [];
+  if (v.action) {
+    buttons.push(button('Done', ACTIONS.actionDone, v.action.id, 'primary'));
+    if (v.action.canSetAside) buttons.push(button('Not needed', ACTIONS.actionNotNeeded, v.action.id));
+  }
+  if (v.caseDecision) buttons.push(button('Copied to the child’s file', ACTIONS.decisionCopied, `${v.caseDecision.recordId}:${v.caseDecision.decisionId}`, 'primary'));
+  if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
+  return { text: v.title, blocks };
+}
 
 function next(v: NextSessionView): SlackMessage {
   if (!v.session) return { text: 'No session booked', blocks: [section('You have no supervision session booked.')] };
@@ -226,17 +269,27 @@ function next(v: NextSessionView): SlackMessage {
   return { text: `Next supervision: ${v.session.startsAtText}`, blocks };
 }
 
-const actions = (v: ActionsView): SlackMessage => ({
-  text: `${v.actions.length} open action(s)`,
-  blocks: v.actions.length > 0 ? lineSections(['*Your open actions*', ...v.actions.map(actionLine)]) : [section('You have no open actions.')],
-});
+function actions(v: ActionsView): SlackMessage {
+  const blocks: KnownBlock[] = [];
+  if (v.notice) blocks.push(section(`:white_check_mark: ${esc(v.notice)}`));
+  if (v.actions.length === 0) blocks.push(section('You have no open actions.'));
+  else blocks.push(section('*Open actions*'));
+  for (const a of v.actions) {
+    blocks.push(section(actionLine(a)));
+    const buttons = [];
+    if (a.canComplete) buttons.push(button('Done', ACTIONS.actionDone, a.id, 'primary'));
+    if (a.canSetAside) buttons.push(button('Not needed', ACTIONS.actionNotNeeded, a.id));
+    if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
+  }
+  return { text: v.notice ?? `${v.actions.length} open action(s)`, blocks };
+}
 
 function help(v: HelpView): SlackMessage {
   const lines = [
     '*Supervision Bot*',
     '• Reply to an agenda prompt with your items, one per line.',
     '• `/supervision next` — your next session and its agenda',
-    '• `/supervision actions` — your open actions',
+    '• `/supervision actions` — your open actions, with *Done* when each is done',
     '• `/supervision park <text>` — keep an item for your next session',
   ];
   if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews]` — who is behind, across your school');

@@ -55,6 +55,7 @@ const KIND_LABELS: Record<string, string> = {
   'record-unsigned': 'a record waiting to be confirmed',
   'action-late': 'a late action',
   'case-decision-copy': 'a case decision due on the child’s file',
+  'case-decision-overdue': 'a case decision a day past its deadline',
 };
 
 // ---- inputs -----------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitAgendaItem } from '../../../src/app/agenda.js';
 import { acknowledgeEscalation } from '../../../src/app/follow-up.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
-import { confirmRecord, disputeRecord, draftRecord, submitRecordForConfirmation, viewRecord } from '../../../src/app/records.js';
+import { confirmRecord, disputeRecord, draftRecord, referDispute, submitRecordForConfirmation, viewRecord } from '../../../src/app/records.js';
 import type { AppDeps, AuditLog } from '../../../src/app/ports.js';
 import { ensureNextSession, rescheduleSession } from '../../../src/app/sessions.js';
 import type { OverdueSummaryView, RecordSheetView } from '../../../src/app/views.js';
@@ -135,15 +135,21 @@ describe('a supervision from agenda to signed record', () => {
 });
 
 describe('disputes', () => {
-  it('a dispute is routed to the line manager as Ben’s contract says, and all three are told', async () => {
+  it('a change asked for goes back to the supervisor (both told); referred, it goes to the line manager as Ben’s contract says', async () => {
     w.clock.set(london('2025-12-15T10:00'));
     await w.deps.sessions.insert({ id: 'c-ben.2025-12-15', organisationId: 'org-wl', contractId: 'c-ben', startsAt: london('2025-12-15T09:30'), durationMinutes: 60, status: 'scheduled' });
     const drafted = await draftRecord(w.deps, 'sup', { sessionId: 'c-ben.2025-12-15', topics: ['organisational'], notes: 'n', submit: true });
     const recordId = (drafted as { view: RecordSheetView }).view.recordId;
     const result = await disputeRecord(w.deps, 'ben', { recordId, reason: 'The action owner is wrong' });
-    expect(result).toMatchObject({ ok: true, view: { state: 'disputed', dispute: { routedToName: 'Helen Head' } } });
-    for (const who of ['ben', 'sup', 'head']) expect((await outboxFor(who)).map((m) => m.view.type)).toContain('dispute-notice');
-    expect((await outboxFor('governor')).map((m) => m.view.type)).not.toContain('dispute-notice');
+    expect(result).toMatchObject({ ok: true, view: { state: 'disputed', canRefer: true, referToName: 'Helen Head' } });
+    for (const who of ['ben', 'sup']) expect((await outboxFor(who)).map((m) => m.view.type)).toContain('dispute-notice');
+    expect((await outboxFor('head')).map((m) => m.view.type)).not.toContain('dispute-notice');
+    const supCard = (await outboxFor('sup')).filter((m) => m.view.type === 'record-sheet').at(-1)?.view as RecordSheetView;
+    expect(supCard).toMatchObject({ canEdit: true, editLabel: 'Edit and resend', canRefer: true, referToName: 'Helen Head' });
+    expect(await referDispute(w.deps, 'sup', { recordId })).toMatchObject({ ok: true, view: { dispute: { routedToName: 'Helen Head' } } });
+    const heard = (await outboxFor('head')).filter((m) => m.view.type === 'record-sheet').at(-1)?.view as RecordSheetView;
+    expect(heard).toMatchObject({ canHear: true, viewerRole: 'reader', dispute: { reason: 'The action owner is wrong' } });
+    expect((await outboxFor('governor')).map((m) => m.view.type)).not.toContain('record-sheet');
   });
 
   it('a bad submission names the field and writes nothing', async () => {

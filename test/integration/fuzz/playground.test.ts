@@ -121,6 +121,37 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
     .oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(2001)), notAString.filter(present))
     .map((t): [string, Record<string, unknown>, string] => ['agenda.add', { text: t }, 'text']),
   fc
+    .tuple(fc.constantFrom('action.done', 'action.not-needed'), badRef)
+    .map(([verb, r]): [string, Record<string, unknown>, string] => [verb, { actionId: r, reason: 'The training was cancelled' }, 'actionId']),
+  fc
+    .oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(1001)), notAString.filter(present))
+    .map((t): [string, Record<string, unknown>, string] => ['action.not-needed', { actionId: 'rec.c-amy.2026-11-02.a1', reason: t }, 'reason']),
+  badRef.map((r): [string, Record<string, unknown>, string] => ['decision.copied', { recordId: r, decisionId: 'd1' }, 'recordId']),
+  fc
+    .tuple(fc.constantFrom('record.refer', 'record.correct', 'dispute.meeting', 'dispute.resolve'), badRef)
+    .map(([verb, r]): [string, Record<string, unknown>, string] => [verb, { recordId: r, reason: 'A reason', meetingDate: '2026-12-01', meetingTime: '15:30', outcome: 'keep', resolution: 'Agreed' }, 'recordId']),
+  fc
+    .oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(2001)), notAString.filter(present))
+    .map((t): [string, Record<string, unknown>, string] => ['record.correct', { recordId: 'rec.c-amy.2026-11-02', reason: t }, 'reason']),
+  fc
+    .constantFrom<unknown>('', 'soon', '2026-02-30', '14/11/2026', 5)
+    .map((d): [string, Record<string, unknown>, string] => ['dispute.meeting', { recordId: 'rec.c-amy.2026-11-02', meetingDate: d, meetingTime: '15:30' }, 'meetingDate']),
+  fc
+    .constantFrom<unknown>('', '3pm', '25:99', 5)
+    .map((t): [string, Record<string, unknown>, string] => ['dispute.meeting', { recordId: 'rec.c-amy.2026-11-02', meetingDate: '2026-12-01', meetingTime: t }, 'meetingTime']),
+  fc
+    .oneof(nastyString.filter((s) => s !== 'keep' && s !== 'amend'), notAString)
+    .map((o): [string, Record<string, unknown>, string] => ['dispute.resolve', { recordId: 'rec.c-amy.2026-11-02', outcome: o, resolution: 'Agreed' }, 'outcome']),
+  fc
+    .oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(2001)), notAString.filter(present))
+    .map((t): [string, Record<string, unknown>, string] => ['dispute.resolve', { recordId: 'rec.c-amy.2026-11-02', outcome: 'amend', resolution: t }, 'resolution']),
+  fc
+    .oneof(nastyString.filter((s) => !/^[A-Za-z0-9_-]{1,50}$/.test(s)), notAString.filter(present))
+    .map((d): [string, Record<string, unknown>, string] => ['decision.copied', { recordId: 'rec.c-amy.2026-11-02', decisionId: d }, 'decisionId']),
+  fc
+    .oneof(fc.constantFrom<unknown>('x'.repeat(41), '<!channel>', '[x](https://evil.example)', '@here'), notAString.filter(present))
+    .map((f): [string, Record<string, unknown>, string] => ['decision.copied', { recordId: 'rec.c-amy.2026-11-02', decisionId: 'd1', childFileRef: f }, 'childFileRef']),
+  fc
     .oneof(
       nastyString.filter((s) => !(AGENDA_CATEGORIES as readonly string[]).includes(s)),
       notAString.filter(present),

@@ -309,6 +309,9 @@ const recordRef = /^[A-Za-z0-9._-]{1,200}@\d{1,4}$/;
 const idRef = /^[A-Za-z0-9._:-]{1,250}$/;
 const badRecordRef = nastyString.filter((s) => !recordRef.test(s));
 const badIdRef = nastyString.filter((s) => !idRef.test(s));
+const decisionRef = /^[A-Za-z0-9._-]{1,200}:[A-Za-z0-9_-]{1,50}$/;
+const badDecisionRef = nastyString.filter((s) => !decisionRef.test(s));
+const present = (v: unknown) => v !== null && v !== undefined;
 
 /** A valid record form's state, with one block broken: [values, the block the error must be on]. */
 const plainValue = (v: unknown) => ({ v: { type: 'plain_text_input', value: v } });
@@ -421,14 +424,79 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(known, fc.constantFrom(ACTIONS.addItem, ACTIONS.flagRisk), fc.oneof(badIdRef, notAString))
     .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
+  fc
+    .tuple(known, fc.constantFrom(ACTIONS.actionDone, ACTIONS.actionNotNeeded), fc.oneof(badIdRef, notAString))
+    .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
+  fc
+    .tuple(known, fc.oneof(badDecisionRef, notAString))
+    .map(([u, v]) => click(u, ACTIONS.decisionCopied, v, { type: 'ephemeral', field: 'value' })),
+  fc
+    .tuple(known, fc.constantFrom(ACTIONS.refer, ACTIONS.correct), fc.oneof(badRecordRef, notAString))
+    .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
+  fc
+    .tuple(known, fc.constantFrom(ACTIONS.arrangeMeeting, ACTIONS.recordOutcome), fc.oneof(badIdRef, notAString))
+    .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
+  // a correction without a reason, a meeting without a date or time, an outcome not chosen or not recorded
+  fc
+    .tuple(known, fc.oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(2001), null), notAString))
+    .map(([u, reason]) => submit(u, VIEWS.correct, 'rec.c-amy.2025-11-10@1', { reason: plainValue(reason) }, { type: 'form', field: 'reason' })),
+  fc
+    .tuple(known, fc.oneof(fc.constantFrom<unknown>(null, '', '2025-02-30', 'soon', '14/11/2025'), notAString))
+    .map(([u, day]) =>
+      submit(u, VIEWS.disputeMeeting, 'rec.c-amy.2025-11-10', { meeting_date: { v: { type: 'datepicker', selected_date: day } }, meeting_time: { v: { type: 'timepicker', selected_time: '15:30' } } }, { type: 'form', field: 'meeting_date' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(fc.constantFrom<unknown>(null, '', '3pm', '25:99'), notAString))
+    .map(([u, time]) =>
+      submit(u, VIEWS.disputeMeeting, 'rec.c-amy.2025-11-10', { meeting_date: { v: { type: 'datepicker', selected_date: '2026-01-20' } }, meeting_time: { v: { type: 'timepicker', selected_time: time } } }, { type: 'form', field: 'meeting_time' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(nastyString.filter((s) => s !== 'keep' && s !== 'amend'), notAString))
+    .map(([u, outcome]) =>
+      submit(u, VIEWS.disputeOutcome, 'rec.c-amy.2025-11-10', { outcome: { v: { type: 'radio_buttons', selected_option: { value: outcome } } }, resolution: plainValue('Agreed') }, { type: 'form', field: 'outcome' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(2001), null), notAString))
+    .map(([u, resolution]) =>
+      submit(u, VIEWS.disputeOutcome, 'rec.c-amy.2025-11-10', { outcome: { v: { type: 'radio_buttons', selected_option: { value: 'keep' } } }, resolution: plainValue(resolution) }, { type: 'form', field: 'resolution' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(badRecordRef, notAString))
+    .map(([u, meta]) => submit(u, VIEWS.correct, meta, { reason: plainValue('The name is wrong') }, { type: 'form', field: 'reason' })),
+  fc
+    .tuple(known, fc.oneof(badIdRef, notAString))
+    .map(([u, meta]) =>
+      submit(u, VIEWS.disputeOutcome, meta, { outcome: { v: { type: 'radio_buttons', selected_option: { value: 'keep' } } }, resolution: plainValue('Agreed') }, { type: 'form', field: 'resolution' }),
+    ),
   // someone the bot does not know clicking a well-formed button
   fc
     .tuple(
       unknownUser.filter((u) => u !== ''),
-      fc.constantFrom(ACTIONS.confirm, ACTIONS.acknowledge),
+      fc.constantFrom(ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone),
     )
     .map(([u, a]) =>
-      click(u, a, a === ACTIONS.confirm ? 'r.c-amy.2025-11-10@1' : 'esc-1', { type: 'refusal' }),
+      click(u, a, a === ACTIONS.confirm ? 'r.c-amy.2025-11-10@1' : a === ACTIONS.actionDone ? 'rec.c-amy.2025-11-10.a1' : 'esc-1', { type: 'refusal' }),
+    ),
+  // closing an action as not needed without a reason, and a case decision's reference that is not one
+  fc
+    .tuple(known, fc.oneof(fc.constantFrom<unknown>('', '   ', '\n', 'x'.repeat(1001), null), notAString))
+    .map(([u, reason]) =>
+      submit(u, VIEWS.actionNotNeeded, 'rec.c-amy.2025-11-10.a1', { reason: plainValue(reason) }, { type: 'form', field: 'reason' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(fc.constantFrom<unknown>('x'.repeat(41), '<!channel>', '<https://evil.example|ref>', '@here'), notAString.filter(present)))
+    .map(([u, reference]) =>
+      submit(u, VIEWS.decisionCopied, 'rec.c-amy.2025-11-10:d1', { reference: plainValue(reference) }, { type: 'form', field: 'reference' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(badIdRef, notAString))
+    .map(([u, meta]) =>
+      submit(u, VIEWS.actionNotNeeded, meta, { reason: plainValue('The training was cancelled') }, { type: 'form', field: 'reason' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(badDecisionRef, notAString))
+    .map(([u, meta]) =>
+      submit(u, VIEWS.decisionCopied, meta, { reference: plainValue('CPOMS 1') }, { type: 'form', field: 'reference' }),
     ),
   // forms with a field wrong
   fc

@@ -199,6 +199,31 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
       ],
   ),
   fc
+    .tuple(fc.constantFrom('action.done', 'action.not-needed'), badRef)
+    .map(([verb, r]) => [verb, { actionId: r, reason: 'The training was cancelled' }, 'actionId'] as [string, Record<string, unknown>, string]),
+  badText(1000).map((t) => ['action.not-needed', { actionId: 'rec.c-amy.2025-11-10.a1', reason: t }, 'reason'] as [string, Record<string, unknown>, string]),
+  badRef.map((r) => ['decision.copied', { recordId: r, decisionId: 'd1' }, 'recordId'] as [string, Record<string, unknown>, string]),
+  fc
+    .tuple(fc.constantFrom('record.refer', 'record.correct', 'dispute.meeting', 'dispute.resolve'), badRef)
+    .map(([verb, r]) => [verb, { recordId: r, reason: 'A reason', meetingDate: '2026-01-20', meetingTime: '15:30', outcome: 'keep', resolution: 'Agreed' }, 'recordId'] as [string, Record<string, unknown>, string]),
+  badText(2000).map((t) => ['record.correct', { recordId: 'rec.c-amy.2025-11-10', reason: t }, 'reason'] as [string, Record<string, unknown>, string]),
+  fc
+    .oneof(badDate, fc.constant(''))
+    .map((d) => ['dispute.meeting', { recordId: 'rec.c-amy.2025-11-10', meetingDate: d, meetingTime: '15:30' }, 'meetingDate'] as [string, Record<string, unknown>, string]),
+  fc
+    .constantFrom<unknown>('', '3pm', '1545', 5, '25:99', '24:00')
+    .map((t) => ['dispute.meeting', { recordId: 'rec.c-amy.2025-11-10', meetingDate: '2026-01-20', meetingTime: t }, 'meetingTime'] as [string, Record<string, unknown>, string]),
+  fc
+    .oneof(nastyString.filter((s) => s !== 'keep' && s !== 'amend'), notAString)
+    .map((o) => ['dispute.resolve', { recordId: 'rec.c-amy.2025-11-10', outcome: o, resolution: 'Agreed' }, 'outcome'] as [string, Record<string, unknown>, string]),
+  badText(2000).map((t) => ['dispute.resolve', { recordId: 'rec.c-amy.2025-11-10', outcome: 'amend', resolution: t }, 'resolution'] as [string, Record<string, unknown>, string]),
+  fc
+    .oneof(nastyString.filter((s) => !/^[A-Za-z0-9_-]{1,50}$/.test(s)), notAString.filter((v) => v !== null && v !== undefined))
+    .map((d) => ['decision.copied', { recordId: 'rec.c-amy.2025-11-10', decisionId: d }, 'decisionId'] as [string, Record<string, unknown>, string]),
+  fc
+    .oneof(fc.constantFrom<unknown>('x'.repeat(41), '<!channel>', '[x](https://evil.example)', '@here'), notAString.filter((v) => v !== null && v !== undefined))
+    .map((f) => ['decision.copied', { recordId: 'rec.c-amy.2025-11-10', decisionId: 'd1', childFileRef: f }, 'childFileRef'] as [string, Record<string, unknown>, string]),
+  fc
     .oneof(
       nastyString.filter((s) => !(AGENDA_CATEGORIES as readonly string[]).includes(s)),
       notAString.filter((v) => v !== null && v !== undefined),
@@ -296,6 +321,13 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
           'record.submit',
           'escalation.acknowledge',
           'agenda.add',
+          'action.done',
+          'action.not-needed',
+          'decision.copied',
+          'record.refer',
+          'record.correct',
+          'dispute.meeting',
+          'dispute.resolve',
         ].includes(v),
     )
     .map((verb) => [verb, {}, 'verb'] as [string, Record<string, unknown>, string]),

@@ -4,12 +4,17 @@
  * list and person history behind the Teams tab and its exports), against Amy's contract
  * (supervisor Sam, dispute route: the safeguarding governor). Expected cells come from the policies
  * (PRODUCT.md, src/domain/permissions.ts):
- *   - only the named supervisor drafts, submits and corrects the record (stour §5, §8);
+ *   - only the named supervisor drafts and submits the record (stour §5, §8);
  *   - only the two parties confirm or dispute it, add agenda items, mark the session held or raise an item as
  *     risk of harm (stour §5, §6, template supervisee (d));
- *   - the supervisor or the person hearing the dispute resolves it (white-laith contract, template "complaints");
+ *   - either party refers a change they cannot settle; once referred, the person it is routed to (the governor
+ *     here) or the DSL/a deputy arranges the meeting and records the outcome — never a party (white-laith
+ *     contract, template "complaints");
+ *   - the supervisor, the DSL or a deputy starts the correction of a signed record (stour §5, §8);
  *   - the DSL, deputies and head schedule and see `/overdue` (loughton §2–5), acknowledge escalations, and
  *     chase case decisions to the child's file (template "recording");
+ *   - an action is marked done by its owner, the supervisor or a safeguarding lead, and set aside as not
+ *     needed (with a reason) only by the supervisor or a safeguarding lead (white-laith);
  *   - a record is seen by its parties and the DSL/deputy; an auditor only once signed; the person hearing a
  *     dispute sees the disputed record; nobody else (template "confidentiality", white-laith contract);
  *   - nobody acts on another organisation's data; an unknown person gets nothing.
@@ -46,6 +51,8 @@ type Role = keyof typeof ROLES;
 
 const PARTIES: Role[] = ['supervisee', 'supervisor'];
 const LEADS: Role[] = ['dsl', 'deputy', 'head'];
+/** Who hears a referred change on Amy's contract: the governor it is routed to, or the DSL/a deputy for them. */
+const HEARERS: Role[] = ['governor', 'dsl', 'deputy'];
 
 let w: World;
 let n = 0;
@@ -100,11 +107,22 @@ async function disputed(): Promise<string> {
   must(await disputeRecord(w.deps, 'amy', { recordId, reason: 'Matrix dispute' }));
   return recordId;
 }
+async function referred(): Promise<string> {
+  const recordId = await disputed();
+  must(await runCommand(w.deps, { commandId: `matrix.refer.${++n}`, type: 'referDispute', actorId: 'sup', input: { recordId } }));
+  return recordId;
+}
 async function signed(): Promise<string> {
   const recordId = await awaiting();
   must(await confirmRecord(w.deps, 'amy', { recordId }));
   must(await confirmRecord(w.deps, 'sup', { recordId }));
   return recordId;
+}
+
+async function openAction(): Promise<string> {
+  const id = `act.matrix.${++n}`;
+  await w.deps.actions.upsertMany([{ id, organisationId: 'org-wl', contractId: 'c-amy', recordId: 'rec.matrix', text: 'Matrix open action', ownerId: 'amy', dueDate: '2025-12-01', status: 'open', agreedAt: w.clock.now() }]);
+  return id;
 }
 
 interface Cell {
@@ -134,17 +152,27 @@ const ACTIONS: Cell[] = [
   { name: 'submitRecordForConfirmation', run: 'submitRecordForConfirmation', allowed: ['supervisor'], input: async () => ({ recordId: await draft(false) }) },
   { name: 'confirmRecord', run: 'confirmRecord', allowed: PARTIES, input: async () => ({ recordId: await awaiting() }) },
   { name: 'disputeRecord', run: 'disputeRecord', allowed: PARTIES, input: async () => ({ recordId: await awaiting(), reason: 'Matrix reason' }) },
-  { name: 'resolveDispute', run: 'resolveDispute', allowed: ['supervisor', 'governor'], input: async () => ({ recordId: await disputed(), resolution: 'Matrix resolution' }) },
-  { name: 'correctSignedRecord', run: 'correctSignedRecord', allowed: ['supervisor'], input: async () => ({ recordId: await signed() }) },
+  { name: 'referDispute', run: 'referDispute', allowed: PARTIES, input: async () => ({ recordId: await disputed() }) },
   {
-    name: 'completeAction',
+    name: 'arrangeDisputeMeeting',
+    run: 'arrangeDisputeMeeting',
+    allowed: HEARERS,
+    input: async () => ({ recordId: await referred(), at: new Date(w.clock.now().getTime() + 7 * 86_400_000).toISOString() }),
+  },
+  { name: 'resolveDispute (amend)', run: 'resolveDispute', allowed: HEARERS, input: async () => ({ recordId: await referred(), resolution: 'Matrix resolution' }) },
+  { name: 'resolveDispute (keep)', run: 'resolveDispute', allowed: HEARERS, input: async () => ({ recordId: await referred(), resolution: 'Matrix resolution', outcome: 'keep' }) },
+  { name: 'correctSignedRecord', run: 'correctSignedRecord', allowed: ['supervisor', 'dsl', 'deputy'], input: async () => ({ recordId: await signed(), reason: 'Matrix correction' }) },
+  {
+    name: 'completeAction (done)',
     run: 'completeAction',
-    allowed: PARTIES, // the owner (Amy) or the contract's supervisor
-    input: async () => {
-      const id = `act.matrix.${++n}`;
-      await w.deps.actions.upsertMany([{ id, organisationId: 'org-wl', contractId: 'c-amy', recordId: 'rec.matrix', text: 'Matrix open action', ownerId: 'amy', dueDate: '2025-12-01', status: 'open', agreedAt: w.clock.now() }]);
-      return { actionId: id };
-    },
+    allowed: [...PARTIES, ...LEADS], // the owner (Amy), the contract's supervisor, the safeguarding leads
+    input: async () => ({ actionId: await openAction() }),
+  },
+  {
+    name: 'completeAction (not needed, with a reason)',
+    run: 'completeAction',
+    allowed: ['supervisor', ...LEADS], // never the owner alone
+    input: async () => ({ actionId: await openAction(), notNeededReason: 'Matrix not needed' }),
   },
   {
     name: 'markCaseDecisionCopied',
@@ -182,7 +210,8 @@ const ACTIONS: Cell[] = [
   { name: 'computeOverdue', run: (a, i) => computeOverdue(w.deps, a, i), allowed: [...LEADS, 'otherOrganisation'], input: async () => ({}) },
   { name: 'viewRecord (awaiting confirmation)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy'], input: async () => ({ recordId: await awaiting() }) },
   { name: 'viewRecord (signed)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy', 'auditor'], input: async () => ({ recordId: await signed() }) },
-  { name: 'viewRecord (disputed, heard by the governor)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy', 'governor'], input: async () => ({ recordId: await disputed() }) },
+  { name: 'viewRecord (disputed, not referred)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy'], input: async () => ({ recordId: await disputed() }) },
+  { name: 'viewRecord (disputed, referred to the governor)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy', 'governor'], input: async () => ({ recordId: await referred() }) },
   // the DSL dashboard (the Teams tab and its CSV exports read these): the overview for the leads only; the staff
   // list for the leads and an auditor; a person's history for themselves, the leads and an auditor
   { name: 'dashboardSummary (tab, figures CSV)', run: (a, i) => dashboardSummary(w.deps, a, i), allowed: [...LEADS, 'otherOrganisation'], input: async () => ({}) },

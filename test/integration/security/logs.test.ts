@@ -95,6 +95,8 @@ describe('captured logs of a whole flow', () => {
 
     // a dispute, heard and resolved, a corrected draft sent again, and both confirm
     expect(await run('disputeRecord', 'amy', { recordId, reason: marker('reason') })).toMatchObject({ ok: true });
+    expect(await run('referDispute', 'sup', { recordId })).toMatchObject({ ok: true });
+    expect(await run('arrangeDisputeMeeting', 'governor', { recordId, at: new Date(w.clock.now().getTime() + 86_400_000).toISOString() })).toMatchObject({ ok: true });
     expect(await run('resolveDispute', 'governor', { recordId, resolution: marker('resolution') })).toMatchObject({ ok: true });
     expect(
       await run('draftRecord', 'sup', {

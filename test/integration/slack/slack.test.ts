@@ -278,7 +278,12 @@ describe('App Home, risk of harm and disputes', () => {
     expect(await empty.json()).toEqual({ response_action: 'errors', errors: { reason: 'say what should change' } });
     await post('/slack/interactions', interaction({ type: 'view_submission', user: { id: 'UBEN' }, view: { id: 'VD', hash: 'hd1', type: 'modal', callback_id: 'dispute_modal', private_metadata: (opened.body.view as { private_metadata: string }).private_metadata, state: { values: { reason: { v: { type: 'plain_text_input', value: 'The action owner is wrong' } } } } } }), 'application/x-www-form-urlencoded');
     await eventually(async () => (await w.deps.records.latest(recordId))?.state === 'disputed', 'the disputed record');
-    await eventually(() => slack.of('chat.postMessage').some((c) => c.body.channel === 'DUHEAD' && textOf(c.body.blocks).includes('A change was requested')), 'the notice to the line manager');
+    // back to the supervisor first, who may refer it to the person Ben's contract names
+    const referButton = await eventually(() => slack.of('chat.update').concat(slack.of('chat.postMessage')).find((c) => c.body.channel === 'DUSUP' && textOf(c.body.blocks).includes('Refer to Helen Head')), 'the supervisor’s Refer button');
+    expect(textOf(referButton.body.blocks)).toContain('Edit and resend');
+    const refer = click('USUP', 'record_refer', `${recordId}@1`);
+    await post('/slack/interactions', refer.body, 'application/x-www-form-urlencoded');
+    await eventually(() => slack.of('chat.postMessage').some((c) => c.body.channel === 'DUHEAD' && textOf(c.body.blocks).includes('Record the outcome')), 'the record, with the hearing’s buttons, to the line manager');
   });
 });
 

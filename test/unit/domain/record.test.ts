@@ -8,7 +8,9 @@ import {
   dispute,
   editDraft,
   newDraft,
+  referDispute,
   resolveDispute,
+  arrangeDisputeMeeting,
   submitForConfirmation,
 } from '../../../src/domain/record.js';
 import type { RecordSheet } from '../../../src/domain/types.js';
@@ -94,15 +96,38 @@ describe('record sheet', () => {
     expect(code(() => submitForConfirmation(draft(), 'amy', later(1)))).toBe('forbidden');
   });
 
-  it('a dispute records who, why and who hears it; resolving lets the supervisor correct and resend', () => {
+  it('a dispute records who, why and who would hear it; referred, the hearer resolves it and the supervisor amends and resends', () => {
     const sent = submitForConfirmation(draft(), 'sup', later(1));
     const disputed = dispute(sent, 'amy', 'the action owner is wrong', 'governor', later(2));
     expect(disputed.state).toBe('disputed');
     expect(disputed.dispute?.routedToId).toBe('governor');
     expect(code(() => confirm(disputed, 'sup', later(3)))).toBe('invalid-transition');
-    const resolved = resolveDispute(disputed, 'governor', 'agreed owner', later(4));
-    const edited = editDraft(resolved, { ...resolved, notes: 'n2' }, 'sup', later(5));
-    expect(submitForConfirmation(edited, 'sup', later(6)).state).toBe('awaiting-confirmation');
+    // nobody hears it before it is referred, and a party never hears their own
+    expect(code(() => resolveDispute(disputed, 'governor', 'agreed owner', later(3)))).toBe('invalid-transition');
+    const referred = referDispute(disputed, 'sup', later(3));
+    expect(code(() => referDispute(disputed, 'stranger', later(3)))).toBe('forbidden');
+    expect(code(() => resolveDispute(referred, 'sup', 'my way', later(4)))).toBe('forbidden');
+    expect(code(() => editDraft(referred, { ...referred, notes: 'n2' }, 'sup', later(4)))).toBe('invalid-transition');
+    expect(code(() => arrangeDisputeMeeting(referred, 'governor', later(3), later(4)))).toBe('invalid');
+    const meeting = arrangeDisputeMeeting(referred, 'governor', later(48), later(4));
+    expect(meeting.dispute?.meeting?.at).toEqual(later(48));
+    const resolved = resolveDispute(meeting, 'governor', 'agreed owner', later(50));
+    expect(resolved).toMatchObject({ state: 'resolved', dispute: { outcome: 'amended', resolvedById: 'governor' } });
+    const edited = editDraft(resolved, { ...resolved, notes: 'n2' }, 'sup', later(51));
+    expect(submitForConfirmation(edited, 'sup', later(52)).state).toBe('awaiting-confirmation');
+  });
+
+  it('a referred change kept as it was is signed with the resolution noted', () => {
+    const disputed = dispute(submitForConfirmation(draft(), 'sup', later(1)), 'amy', 'wrong', 'governor', later(2));
+    const kept = resolveDispute(referDispute(disputed, 'amy', later(3)), 'governor', 'the record stands', later(4), 'keep');
+    expect(kept).toMatchObject({ state: 'signed', signedAt: later(4), dispute: { outcome: 'kept', resolution: 'the record stands' } });
+  });
+
+  it('a change asked for and not referred is settled by the supervisor editing and resending', () => {
+    const disputed = dispute(submitForConfirmation(draft(), 'sup', later(1)), 'amy', 'wrong', 'governor', later(2));
+    const edited = editDraft(disputed, { ...disputed, notes: 'n2' }, 'sup', later(3));
+    expect(edited).toMatchObject({ state: 'draft', confirmations: [], dispute: { outcome: 'edited', resolvedById: 'sup' } });
+    expect(submitForConfirmation(edited, 'sup', later(4)).state).toBe('awaiting-confirmation');
   });
 
   it('case decisions carry a 24-hour deadline to reach the child’s file (template "recording")', () => {

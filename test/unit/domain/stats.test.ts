@@ -101,6 +101,12 @@ describe('the figures per half term', () => {
     expect(sessionsNotHeld(fourWeekly, new Date('2025-11-27T15:45:00Z'), cal, 0, new Date(justBefore.getTime() + 1))).toHaveLength(1);
   });
 
+  it('an action set aside as not needed is neither due nor closed on time', () => {
+    const notNeeded: AgreedAction = { ...action('a5', '2025-10-08'), status: 'not-needed', completedAt: london('2025-10-02T12:00'), closedById: 'sup', notNeeded: { reason: 'no longer needed' } };
+    const figures = supervisionFigures({ ...input, actions: [...input.actions, notNeeded] });
+    expect(figures.totals).toMatchObject({ actionsDue: 3, actionsClosedOnTime: 1 });
+  });
+
   it('a correction being drafted does not unsign the record that was signed', () => {
     const figures = supervisionFigures(input);
     expect(figures.halfTerms[0]?.signed).toBe(2);
