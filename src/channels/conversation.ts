@@ -83,6 +83,8 @@ export const VERBS = {
     resolution: text(2000).min(1, 'record what was agreed'),
   }),
   'escalation.acknowledge': z.object({ escalationId: ref }),
+  'agenda.flag': z.object({ agendaItemId: ref }),
+  'concern.flag': z.object({ recordId: ref, concernId: z.string().regex(/^c\d{1,3}$/, 'not a concern of this record') }),
   'action.done': z.object({ actionId: ref }),
   'action.not-needed': z.object({ actionId: ref, reason: text(1000).min(1, 'say why the action is not needed') }),
   'decision.copied': z.object({
@@ -176,6 +178,10 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
       }
       case 'escalation.acknowledge':
         return viewOf(await run('acknowledgeEscalation', person, interactionId, { escalationId: d.escalationId }));
+      case 'agenda.flag':
+        return viewOf(await run('escalateRiskOfHarm', person, interactionId, { agendaItemId: d.agendaItemId }));
+      case 'concern.flag':
+        return viewOf(await run('escalateRiskOfHarm', person, interactionId, { recordId: d.recordId, concernId: d.concernId }));
       case 'agenda.add':
         return viewOf(await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm }));
       case 'record.refer':

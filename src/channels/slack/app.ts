@@ -89,6 +89,8 @@ function parseSupervision(text: string) {
 
 const recordValue = z.string().regex(/^[A-Za-z0-9._-]{1,200}@\d{1,4}$/, 'not a record reference');
 const idValue = z.string().regex(/^[A-Za-z0-9._:-]{1,250}$/, 'not a reference');
+/** A record concern: `<recordId>#<concernId>`. */
+const concernValue = z.string().regex(/^[A-Za-z0-9._-]{1,200}#c\d{1,3}$/, 'not a concern of a record');
 
 /** A calendar date that exists (Slack's date picker sends no other, but a payload is only signed, not checked). */
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'pick a date').refine(isCalendarDate, 'pick a date');
@@ -531,7 +533,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     await enqueue({ kind: 'command', name: '/supervision', userId: command.user_id, text: command.text ?? '', triggerId: command.trigger_id, responseUrl: command.response_url, ...(viewId ? { viewId } : {}) });
   });
 
-  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer]) {
+  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer, ACTIONS.flagItem, ACTIONS.flagConcern]) {
     app.action<BlockAction>(name, async ({ ack, body }) => {
       await ack();
       await enqueue(actionWork(name, body));
@@ -823,6 +825,19 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
         const result = await run('acknowledgeEscalation', person, `act.${a.userId}.${a.ts}`, { escalationId: id.data });
         return reply(respond, a.userId, asMessage(result));
+      }
+      case ACTIONS.flagItem: {
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        const id = idValue.safeParse(a.value);
+        if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
+        return reply(respond, a.userId, asMessage(await run('escalateRiskOfHarm', person, `act.${a.userId}.${a.ts}`, { agendaItemId: id.data })));
+      }
+      case ACTIONS.flagConcern: {
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        const ref = concernValue.safeParse(a.value);
+        if (!ref.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` }));
+        const [recordId, concernId] = ref.data.split('#') as [string, string];
+        return reply(respond, a.userId, asMessage(await run('escalateRiskOfHarm', person, `act.${a.userId}.${a.ts}`, { recordId, concernId })));
       }
       case ACTIONS.requestChange: {
         // only a button whose value is not a record reaches here; a valid one opened the modal at once
