@@ -9,7 +9,7 @@ import type { UseCaseResult } from '../app/errors.js';
 import { computeOverdue } from '../app/overdue.js';
 import type { Platform } from '../app/ports.js';
 import { help as helpRead, myActions, nextSession } from '../app/reads.js';
-import { recordToWrite } from '../app/record-form.js';
+import { recordToCorrect, recordToWrite } from '../app/record-form.js';
 import { viewRecord } from '../app/records.js';
 import type { NotificationView } from '../app/views.js';
 import { isCalendarDate } from '../domain/calendar.js';
@@ -127,7 +127,7 @@ function recordInput(d: z.infer<(typeof VERBS)['record.submit']>, atLocal: (day:
 export interface Conversation {
   /** An Adaptive Card action (`Action.Execute` verb, or the `Action.Submit` fallback's `verb`). */
   onVerb(person: Person, verb: string, data: unknown, interactionId: string): Promise<NotificationView>;
-  /** A line typed to the bot: help, next, actions, overdue [filter], park …, record, or agenda items. */
+  /** A line typed to the bot: help, next, actions, overdue [filter], park …, record, correct <name>, or agenda items. */
   onText(person: Person, text: string, interactionId: string): Promise<NotificationView>;
 }
 
@@ -225,11 +225,15 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
   async function onText(person: Person, typed: string, interactionId: string): Promise<NotificationView> {
     // Teams puts mentions in <at> tags; Slack-style and playground users may type the command with a slash
     const trimmed = typed.replace(/<at>[^<]*<\/at>/g, '').trim();
-    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|record)\b)/, '');
+    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|record|correct)\b)/, '');
     if (word === '' || word === 'help') return viewOf(await read(helpRead(deps, person.id, {})));
     if (word === 'next') return viewOf(await read(nextSession(deps, person.id, {})));
     if (word === 'actions') return viewOf(await read(myActions(deps, person.id, {})));
     if (word === 'record' || word.startsWith('record ')) return viewOf(await read(recordToWrite(deps, person.id, { supervisee: word.slice(6).trim() })));
+    if (word === 'correct' || word.startsWith('correct ')) {
+      // the supervisor, the DSL or a deputy opens a signed record to correct it (the card's record.correct)
+      return viewOf(await read(recordToCorrect(deps, person.id, { person: word.slice(7).trim() })));
+    }
     if (word === 'overdue' || word.startsWith('overdue ')) {
       const filter = z.enum(['all', 'sessions', 'records', 'actions', 'reviews'], { message: 'use one of: sessions, records, actions, reviews' }).safeParse(word.slice(7).trim() || 'all');
       if (!filter.success) return { type: 'error', field: 'filter', message: `filter: ${filter.error.issues[0]?.message}` };

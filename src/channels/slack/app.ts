@@ -25,6 +25,7 @@ import { computeOverdue } from '../../app/overdue.js';
 import { type Command, type CommandType, commandIdFrom } from '../../app/commands.js';
 import type { UseCaseResult } from '../../app/errors.js';
 import { viewRecord, recordIdFor } from '../../app/records.js';
+import { recordToCorrect } from '../../app/record-form.js';
 import type { NotificationView, RecordSheetView } from '../../app/views.js';
 import { calendarOf } from '../../app/context.js';
 import { isCalendarDate } from '../../domain/calendar.js';
@@ -69,6 +70,7 @@ const supervisionText = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('next') }),
   z.object({ verb: z.literal('actions') }),
   z.object({ verb: z.literal('record') }),
+  z.object({ verb: z.literal('correct'), text: z.string({ error: 'say whose record, e.g. /supervision correct amy' }).trim().min(1, 'say whose record, e.g. /supervision correct amy').max(100, 'at most 100 characters') }),
   z.object({ verb: z.literal('park'), text: z.string().trim().min(1, 'say what to park, e.g. /supervision park workload in December').max(2000) }),
 ]);
 
@@ -76,8 +78,8 @@ function parseSupervision(text: string) {
   const trimmed = text.trim();
   const [verb = 'help', ...rest] = trimmed.split(/\s+/);
   const lower = verb.toLowerCase();
-  if (!['help', 'next', 'actions', 'park', 'record'].includes(lower)) {
-    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, park or record` };
+  if (!['help', 'next', 'actions', 'park', 'record', 'correct'].includes(lower)) {
+    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, park, record or correct` };
   }
   const parsed = supervisionText.safeParse({ verb: lower, text: trimmed.slice(verb.length).trim() || undefined, rest });
   if (!parsed.success) {
@@ -790,6 +792,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return say(await nextSession(deps, person.id, {}));
       case 'actions':
         return say(await myActions(deps, person.id, {}));
+      case 'correct':
+        return say(await recordToCorrect(deps, person.id, { person: parsed.value.text }));
       case 'park':
         return say(await run('parkItemForNextSession', person, `cmd.${c.triggerId}`, { text: parsed.value.text }));
       case 'record': {

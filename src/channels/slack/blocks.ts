@@ -290,7 +290,7 @@ function help(v: HelpView): SlackMessage {
     '• `/supervision actions` — your open actions, with *Done* when each is done',
     '• `/supervision park <text>` — keep an item for your next session',
   ];
-  if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews]` — who is behind, across your school');
+  if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews]` — who is behind, across your school', '• `/supervision correct <name>` — open that person’s latest signed record to correct it, with a reason');
   if (v.supportContacts.length > 0) lines.push('', '*Support*', ...v.supportContacts.map((s) => `• ${esc(s.name)}${s.phone ? ` — ${s.phone}` : ''}${s.url ? ` — ${s.url}` : ''}`));
   return { text: 'Supervision Bot help', blocks: lineSections(lines) };
 }

@@ -2,6 +2,7 @@
  * Risk of harm after the fact in the playground, through its API and the same conversation as Teams: the
  * "⚠ Risk of harm" button beside an agenda item or a record concern; refused for anyone but the parties, the
  * DSL and deputies; "phone your DSL now" when nobody can hear it, and the escalation kept for whoever is next.
+ * And the DSL opens a signed record with `correct <name>` and starts its correction from the card.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitAgendaItem } from '../../../src/app/agenda.js';
@@ -88,5 +89,22 @@ describe('risk of harm after the fact, in the playground', () => {
     await bot.runtime.queues.flushOutbox();
     await arrived('dsl', 'smelling strongly of alcohol');
     await w.deps.organisations.upsert(w.org);
+  });
+});
+
+describe('the DSL starts a correction in the playground', () => {
+  it('`correct ben` shows his signed record with "Correct the record"; the card starts it; others are refused', async () => {
+    const shown = await call('messages', 'dsl', { text: 'correct ben' });
+    expect(shown.status).toBe(200);
+    expect(JSON.stringify(shown.body.entry.card)).toContain('"verb":"record.correct"');
+    const amy = await call('messages', 'amy', { text: 'correct ben' });
+    expect(JSON.stringify(amy.body.entry)).toContain('for its supervisor, the DSL or a deputy');
+    expect(JSON.stringify(amy.body.entry)).not.toContain(written.recordId);
+    expect((await call('actions', 'amy', { verb: 'record.correct', data: { recordId: written.recordId, reason: 'I want it changed' } })).status).toBe(403);
+    expect((await w.deps.records.latest(written.recordId))?.version).toBe(1);
+    const started = await call('actions', 'dsl', { entryId: shown.body.entry.id, verb: 'record.correct', data: { recordId: written.recordId, reason: 'The family worker is named wrongly in the plan' } });
+    expect(started.status).toBe(200);
+    expect(await w.deps.records.latest(written.recordId)).toMatchObject({ version: 2, state: 'draft', correction: { byId: 'dsl' } });
+    expect((await w.deps.records.version(written.recordId, 1))?.state).toBe('signed');
   });
 });

@@ -2,7 +2,8 @@
  * Risk of harm after the fact, from Slack: a "Risk of harm" button beside each agenda item and record concern
  * not yet flagged; a click from a party or the DSL reaches the DSL and deputies at once; anyone else is refused
  * and nothing is raised; with nobody in the bot to hear it the person is told to phone their DSL, and the
- * escalation is kept and goes to whoever is named next.
+ * escalation is kept and goes to whoever is named next. And the DSL opens a signed record with
+ * `/supervision correct <name>` and starts its correction through the record's "Correct the record" modal.
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,5 +141,25 @@ describe('risk of harm after the fact, from Slack', () => {
     await bot.runtime.queues.flushOutbox();
     await eventually(() => dmTo('DUDSL', 'smelling strongly of alcohol').length > 0, 'the waiting escalation reaching the DSL');
     await w.deps.organisations.upsert(w.org);
+  });
+});
+
+describe('the DSL starts a correction from Slack', () => {
+  it('`/supervision correct ben` answers with his signed record and "Correct the record"; its modal starts it; others are refused', async () => {
+    const shown = await responseTo(await command('UDSL', 'correct ben'));
+    expect(text(shown.body.blocks)).toContain(`"action_id":"record_correct","value":"${written.recordId}@1"`);
+    expect(text((await responseTo(await command('UAMY', 'correct ben'))).body)).toContain('for its supervisor, the DSL or a deputy');
+    expect(text((await responseTo(await command('UAMY', 'correct ben'))).body)).not.toContain(written.recordId);
+    expect(String((await responseTo(await command('UDSL', 'correct'))).body.text)).toMatch(/^text: say whose record/);
+
+    const opened = slack.of('views.open').length;
+    await click('UDSL', 'record_correct', `${written.recordId}@1`);
+    const view = await eventually(() => slack.of('views.open').slice(opened).find((c) => (c.body.view as { callback_id?: string }).callback_id === 'record_correct_modal'), 'the correction modal');
+    const meta = (view.body.view as { private_metadata: string }).private_metadata;
+    const submission = { type: 'view_submission', team: { id: 'T1' }, api_app_id: 'A1', token: 't', trigger_id: `trig${++n}`, user: { id: 'UDSL' }, view: { id: `V${n}`, hash: `h${n}`, type: 'modal', callback_id: 'record_correct_modal', private_metadata: meta, state: { values: { reason: { v: { type: 'plain_text_input', value: 'The family worker is named wrongly in the plan' } } } } } };
+    expect((await post('/slack/interactions', form({ payload: JSON.stringify(submission) }))).status).toBe(200);
+    await eventually(async () => (await w.deps.records.latest(written.recordId))?.version === 2, 'the correction started');
+    expect((await w.deps.records.latest(written.recordId))?.correction?.byId).toBe('dsl');
+    expect((await w.deps.records.version(written.recordId, 1))?.state).toBe('signed');
   });
 });

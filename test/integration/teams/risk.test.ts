@@ -2,7 +2,8 @@
  * Risk of harm after the fact, from Teams: "⚠ Risk of harm" (Action.Execute) beside each agenda item and
  * record concern not yet flagged; a party or the DSL reaches the DSL and deputies at once; anyone else is
  * refused and nothing is raised; with nobody in the bot to hear it the person is told to phone their DSL, and
- * the escalation is kept and goes to whoever is named next.
+ * the escalation is kept and goes to whoever is named next. And the DSL opens a signed record with
+ * `correct <name>` and starts its correction through the card's `record.correct`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitAgendaItem } from '../../../src/app/agenda.js';
@@ -123,5 +124,32 @@ describe('risk of harm after the fact, from Teams', () => {
     await bot.runtime.queues.flushOutbox();
     await eventually(() => cardsTo('conv-dsl').some((c) => c.includes('smelling strongly of alcohol')), 'the waiting escalation reaching the DSL');
     await w.deps.organisations.upsert(w.org);
+  });
+});
+
+describe('the DSL starts a correction from Teams', () => {
+  it('`correct ben` opens his latest signed record with "Correct the record"; the verb starts it; others are refused', async () => {
+    const before = cardsTo('conv-dsl').length;
+    expect((await send(activity('dsl', { type: 'message', text: 'correct ben' }))).status).toBe(200);
+    const card = await eventually(() => cardsTo('conv-dsl').slice(before).find((c) => c.includes(written.recordId)), 'Ben’s record for the DSL');
+    expect(card).toContain('"verb":"record.correct"');
+    for (const [who, says] of [['amy', 'for its supervisor, the DSL or a deputy'], ['stranger', '']] as const) {
+      const from = cardsTo(`conv-${who}`).length;
+      expect((await send(activity(who, { type: 'message', text: 'correct ben' }))).status).toBe(200);
+      const answer = await eventually(() => cardsTo(`conv-${who}`).slice(from)[0], `the answer to ${who}`);
+      expect(answer).not.toContain(written.recordId);
+      if (says) expect(answer).toContain(says);
+    }
+    const empty = cardsTo('conv-dsl').length;
+    await send(activity('dsl', { type: 'message', text: 'correct ' }));
+    expect(await eventually(() => cardsTo('conv-dsl').slice(empty)[0], 'the answer to an empty name')).toContain('person: say whose record');
+    expect((await w.deps.records.latest(written.recordId))?.version).toBe(1);
+
+    const started = await invoke('dsl', 'record.correct', { recordId: written.recordId, reason: 'The family worker is named wrongly in the plan' });
+    expect(started.status).toBe(200);
+    const latest = await w.deps.records.latest(written.recordId);
+    expect(latest).toMatchObject({ version: 2, state: 'draft' });
+    expect(latest?.correction?.byId).toBe('dsl');
+    expect((await w.deps.records.version(written.recordId, 1))?.state).toBe('signed');
   });
 });
