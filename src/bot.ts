@@ -11,6 +11,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { AdjustableClock, systemClock } from './app/clock.js';
+import { deliverWaitingEscalations } from './app/effects.js';
 import type { Clock } from './app/ports.js';
 import { startRuntime, stopRuntime } from './bootstrap.js';
 import { mountsFor } from './channels/index.js';
@@ -43,6 +44,8 @@ export async function startBot(config: Config, logger: Logger, options: BotOptio
     const app = await createServer(runtime, role === 'worker' ? [] : mounts);
     const server = await listen(app, config.PORT, config.HOST);
     const reminders = role === 'web' ? undefined : await runtime.queues.rebuildReminders();
+    // a risk of harm raised while the school had nobody to hear it goes to the safeguarding leads named since
+    if (role !== 'web') for (const org of await runtime.deps.organisations.list()) await deliverWaitingEscalations(runtime.deps, org);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;

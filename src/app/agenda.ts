@@ -42,6 +42,7 @@ async function addItems(deps: AppDeps, ctx: ActorContext, input: z.infer<typeof 
   }));
   let added = 0;
   for (const item of items) if (await deps.agenda.add(item)) added++;
+  let unheard = false;
   if (input.riskOfHarm) {
     const subject = contract.superviseeIds.includes(ctx.actor.id) ? ctx.actor.id : (contract.superviseeIds[0] ?? ctx.actor.id);
     for (const item of items) {
@@ -52,6 +53,7 @@ async function addItems(deps: AppDeps, ctx: ActorContext, input: z.infer<typeof 
         text: item.text,
       });
       await deps.agenda.setEscalation(item.id, escalation.id);
+      if (escalation.notifiedIds.length === 0) unheard = true;
     }
   }
   if (added > 0) {
@@ -73,6 +75,7 @@ async function addItems(deps: AppDeps, ctx: ActorContext, input: z.infer<typeof 
     parkedCount: current.filter((i) => i.parked).length,
     added,
     escalated: input.riskOfHarm,
+    ...(unheard ? { unheard } : {}),
   };
 }
 

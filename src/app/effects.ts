@@ -75,6 +75,8 @@ export async function escalate(
   input: { raisedById: string; subjectPersonId: string; source: Escalation['source']; text: string },
 ): Promise<Escalation> {
   const id = `esc.${input.source.kind}.${input.source.id}`;
+  // anything raised while nobody could hear it goes with this one to whoever is named now
+  await deliverWaitingEscalations(deps, org);
   const existing = await deps.escalations.get(id);
   if (existing) return existing;
   const now = deps.clock.now();
@@ -108,4 +110,34 @@ export async function escalate(
     at: now,
   });
   return escalation;
+}
+
+/** The text an escalation was raised with: the agenda item's, or the record concern's. */
+export async function escalationText(deps: AppDeps, escalation: Escalation): Promise<string> {
+  if (escalation.source.kind === 'agenda-item') return (await deps.agenda.get(escalation.source.id))?.text ?? '';
+  if (!escalation.source.recordId) return '';
+  const record = await deps.records.latest(escalation.source.recordId);
+  const concernId = escalation.source.id.slice(escalation.source.recordId.length + 1);
+  return record?.concerns.find((c) => c.id === concernId)?.text ?? '';
+}
+
+/**
+ * An escalation raised when the school had no DSL, deputy or headteacher in the bot is kept, never dropped:
+ * each unacknowledged one goes to the safeguarding leads named since, who were not told of it yet. Run before
+ * every new escalation and when a worker starts; idempotent (outbox ids per escalation and recipient).
+ */
+export async function deliverWaitingEscalations(deps: AppDeps, org: Organisation): Promise<number> {
+  let delivered = 0;
+  for (const escalation of await deps.escalations.unacknowledged(org.id)) {
+    const missing = escalationRecipients(org, escalation.subjectPersonId).filter((id) => !escalation.notifiedIds.includes(id));
+    if (missing.length === 0) continue;
+    const people = await deps.people.getMany([escalation.raisedById, escalation.subjectPersonId]);
+    const view = escalationView(org, escalation, people, await escalationText(deps, escalation));
+    await deps.escalations.addNotified(escalation.id, missing);
+    const now = deps.clock.now();
+    await deps.outbox.enqueue(missing.map((recipientId) => ({ id: `${escalation.id}.notify.${recipientId}`, organisationId: org.id, recipientId, threadKey: `escalation:${escalation.id}`, createdAt: now, view })));
+    await audit(deps, { organisationId: org.id, actorId: escalation.raisedById, action: 'escalation.delivered', subject: { kind: 'escalation', id: escalation.id }, detail: { notified: missing.length }, at: now, key: `escalation-delivered:${escalation.id}:${missing.sort().join(',')}` });
+    delivered += missing.length;
+  }
+  return delivered;
 }

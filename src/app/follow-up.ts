@@ -1,12 +1,12 @@
 /** Following up: actions done, case decisions copied to the child's file, escalations acknowledged. */
 import { z } from 'zod';
-import { canAcknowledgeEscalation, canCompleteAction, canMarkCaseDecisionCopied, canSetActionAside } from '../domain/permissions.js';
+import { canAcknowledgeEscalation, canCompleteAction, canFlagRiskOfHarm, canMarkCaseDecisionCopied, canSetActionAside } from '../domain/permissions.js';
 import { caseDecisionReminderIds } from '../domain/reminders.js';
 import { loadActor, loadContract } from './context.js';
-import { audit, dropReminders, escalate } from './effects.js';
-import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
+import { audit, dropReminders, escalate, escalationText } from './effects.js';
+import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
 import type { AppDeps } from './ports.js';
-import { escalationView } from './present.js';
+import { escalationRaisedView, escalationView } from './present.js';
 import type { EscalationView } from './views.js';
 import type { Escalation, Organisation } from '../domain/types.js';
 
@@ -65,25 +65,50 @@ export const markCaseDecisionCopied = useCase(async (deps: AppDeps, actorId: str
   return { ok: true, view: { type: 'text', text: `Noted: the decision for ${stored.childRef} is on the child’s file${stored.childFileRef ? ` (${stored.childFileRef})` : ''}.` }, data: { recordId: parsed.recordId, decisionId: parsed.decisionId } };
 });
 
-const escalateInput = z.object({ agendaItemId: z.string().min(1).max(300) });
+const escalateInput = z.union([
+  z.object({ agendaItemId: z.string().min(1).max(300) }).strict(),
+  z.object({ recordId: z.string().min(1).max(200), concernId: z.string().regex(/^c\d{1,3}$/, 'not a concern of this record') }).strict(),
+]);
 
-/** Flag an agenda item already written as risk of harm: it reaches the DSL at once (template supervisee (d)). */
+/**
+ * Flag an agenda item or a record concern already written as risk of harm: it reaches the DSL and deputies at
+ * once (template supervisee (d)). With nobody in the bot to hear it, the person flagging is told to phone
+ * their DSL now, and the escalation is kept for whoever is named next (`deliverWaitingEscalations`).
+ */
 export const escalateRiskOfHarm = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
   const parsed = parseInput(escalateInput, input);
   const ctx = await loadActor(deps, actorId);
-  const item = await deps.agenda.get(parsed.agendaItemId);
-  if (!item || item.organisationId !== ctx.org.id) throw new Refusal();
-  const contract = await loadContract(deps, ctx, item.contractId);
-  if (![...contract.supervisorIds, ...contract.superviseeIds].includes(actorId)) throw new Refusal();
-  const escalation = await escalate(deps, ctx.org, {
-    raisedById: actorId,
-    subjectPersonId: contract.superviseeIds.includes(item.authorId) ? item.authorId : (contract.superviseeIds[0] ?? item.authorId),
-    source: { kind: 'agenda-item', id: item.id },
-    text: item.text,
-  });
-  await deps.agenda.setEscalation(item.id, escalation.id);
+  let escalation: Escalation;
+  if ('agendaItemId' in parsed) {
+    const item = await deps.agenda.get(parsed.agendaItemId);
+    if (!item || item.organisationId !== ctx.org.id) throw new Refusal();
+    const contract = await loadContract(deps, ctx, item.contractId);
+    if (!canFlagRiskOfHarm(ctx.actor, contract, ctx.org)) throw new Refusal();
+    escalation = await escalate(deps, ctx.org, {
+      raisedById: actorId,
+      subjectPersonId: contract.superviseeIds.includes(item.authorId) ? item.authorId : (contract.superviseeIds[0] ?? item.authorId),
+      source: { kind: 'agenda-item', id: item.id },
+      text: item.text,
+    });
+    await deps.agenda.setEscalation(item.id, escalation.id);
+  } else {
+    const record = await deps.records.latest(parsed.recordId);
+    if (!record || record.organisationId !== ctx.org.id) throw new Refusal();
+    const contract = await loadContract(deps, ctx, record.contractId);
+    if (!canFlagRiskOfHarm(ctx.actor, contract, ctx.org)) throw new Refusal();
+    // a draft's concerns are renumbered on each edit; the supervisor marks risk of harm in the form itself
+    if (record.state === 'draft') throw new Refusal('The record is still a draft: mark the concern as a risk of harm in the record form.');
+    const concern = record.concerns.find((c) => c.id === parsed.concernId);
+    if (!concern) throw new ValidationError('concernId', 'not a concern of this record');
+    escalation = await escalate(deps, ctx.org, {
+      raisedById: actorId,
+      subjectPersonId: record.superviseeIds[0] ?? actorId,
+      source: { kind: 'record-concern', id: `${record.id}.${concern.id}`, recordId: record.id },
+      text: concern.text,
+    });
+  }
   const leads = await deps.people.getMany(escalation.notifiedIds);
-  return { ok: true, view: { type: 'escalation-raised', dslNames: leads.map((p) => p.name), raisedAtText: escalation.raisedAt.toISOString() } };
+  return { ok: true, view: escalationRaisedView(ctx.org, escalation, leads.map((p) => p.name)), data: { escalationId: escalation.id, notified: escalation.notifiedIds.length } };
 });
 
 const ackInput = z.object({ escalationId: z.string().min(1).max(300) });
@@ -112,13 +137,7 @@ export const acknowledgeEscalation = useCase(async (deps: AppDeps, actorId: stri
 
 /** The escalation card as it stands once acknowledged, with the flagged text it was raised with. */
 async function acknowledgedView(deps: AppDeps, org: Organisation, escalation: Escalation): Promise<EscalationView> {
-  let text = '';
-  if (escalation.source.kind === 'agenda-item') text = (await deps.agenda.get(escalation.source.id))?.text ?? '';
-  else if (escalation.source.recordId) {
-    const record = await deps.records.latest(escalation.source.recordId);
-    const concernId = escalation.source.id.slice(escalation.source.recordId.length + 1);
-    text = record?.concerns.find((c) => c.id === concernId)?.text ?? '';
-  }
+  const text = await escalationText(deps, escalation);
   const people = await deps.people.getMany([escalation.raisedById, escalation.subjectPersonId, escalation.acknowledgedById ?? '']);
   return escalationView(org, escalation, people, text);
 }

@@ -158,6 +158,8 @@ export interface EscalationRepository {
   /** Compare-and-set: unacknowledged → acknowledged. */
   acknowledge(id: string, byId: string, at: Date): Promise<boolean>;
   unacknowledged(organisationId: string): Promise<Escalation[]>;
+  /** Adds people it has gone to (a DSL, deputy or headteacher named after it was raised); idempotent. */
+  addNotified(id: string, recipientIds: string[]): Promise<void>;
 }
 
 /** Per contract, kept current on every write so `/overdue` never has to join (P3). */

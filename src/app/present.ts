@@ -16,7 +16,7 @@ import type {
   Session,
   SupervisionContract,
 } from '../domain/types.js';
-import type { AgendaItemView, AgendaPromptView, EscalationView, OpenActionView, PersonRef, RecordSheetView } from './views.js';
+import type { AgendaItemView, AgendaPromptView, EscalationRaisedView, EscalationView, OpenActionView, PersonRef, RecordSheetView } from './views.js';
 
 // long lists (/overdue of a trust) repeat the same few dates: format each once
 const formatted = new Map<string, string>();
@@ -55,7 +55,8 @@ export function agendaItemView(item: AgendaItem, people: Person[]): AgendaItemVi
     authorName: ref(people, item.authorId).name,
     category: item.category,
     categoryLabel: AGENDA_CATEGORY_LABELS[item.category],
-    riskOfHarm: item.riskOfHarm,
+    riskOfHarm: item.riskOfHarm || item.escalationId !== undefined,
+    canFlag: !item.riskOfHarm && item.escalationId === undefined,
   };
 }
 
@@ -121,6 +122,8 @@ export function recordSheetView(input: {
   people: Person[];
   previousActions: AgreedAction[];
   supersededByVersion?: number;
+  /** Concerns flagged as risk of harm since the record was written (their escalations exist). */
+  flaggedConcernIds?: string[];
 }): RecordSheetView {
   const { org, record, viewer, people } = input;
   const isSupervisor = viewer.id === record.supervisorId;
@@ -150,7 +153,11 @@ export function recordSheetView(input: {
     topicLabels: RECORD_TOPICS.filter((t) => record.topics.includes(t)).map((t) => RECORD_TOPIC_LABELS[t]),
     topicOptions: RECORD_TOPICS.map((value) => ({ value, label: RECORD_TOPIC_LABELS[value] })),
     notes: record.notes,
-    concerns: record.concerns.map((c) => ({ id: c.id, text: c.text, riskOfHarm: c.riskOfHarm })),
+    concerns: record.concerns.map((c) => {
+      const flagged = c.riskOfHarm || (input.flaggedConcernIds ?? []).includes(c.id);
+      const mayFlag = isSupervisor || isSupervisee || org.dslIds.includes(viewer.id) || org.deputyDslIds.includes(viewer.id);
+      return { id: c.id, text: c.text, riskOfHarm: flagged, canFlag: !flagged && mayFlag && record.state !== 'draft' && !superseded };
+    }),
     caseDecisions: record.caseDecisions.map((d) => ({
       id: d.id,
       childRef: d.childRef,
@@ -208,6 +215,10 @@ export function recordSheetView(input: {
 }
 
 /** The escalation card a lead sees; `text` is the flagged text, which goes only to the leads it is escalated to. */
+export function escalationRaisedView(org: Pick<Organisation, 'timezone'>, escalation: Escalation, dslNames: string[]): EscalationRaisedView {
+  return { type: 'escalation-raised', dslNames, raisedAtText: formatDateTime(org, escalation.raisedAt) };
+}
+
 export function escalationView(org: Pick<Organisation, 'timezone'>, escalation: Escalation, people: Person[], text: string): EscalationView {
   return {
     type: 'escalation',

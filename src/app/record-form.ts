@@ -4,6 +4,7 @@
  * comes back as it was; otherwise a blank sheet, which is stored only when the supervisor sends it. With no
  * session to write up, a record waiting for the person's own confirmation comes back instead.
  */
+import { canCorrectRecord } from '../domain/permissions.js';
 import { requiredConfirmers } from '../domain/record.js';
 import type { RecordSheet } from '../domain/types.js';
 import { z } from 'zod';
@@ -86,4 +87,36 @@ export const recordToWrite = useCase(async (deps: AppDeps, actorId: string, raw:
   };
   const parties = await deps.people.getMany(requiredConfirmers(blank));
   return { ok: true, view: recordSheetView({ org: ctx.org, record: blank, viewer: ctx.actor, people: parties, previousActions: [] }) };
+});
+
+const correctInput = z.object({
+  person: z.string().trim().min(1, 'say whose record, e.g. "correct amy"').max(100, 'at most 100 characters'),
+});
+
+/**
+ * `correct <person>`: the supervisor, the DSL or a deputy opens the person's latest signed record they may
+ * correct (stour §5, §8), whose card carries "Correct the record" (the `record.correct` verb). Nothing is
+ * changed until they give the reason there.
+ */
+export const recordToCorrect = useCase(async (deps: AppDeps, actorId: string, raw: unknown): Promise<UseCaseResult> => {
+  const { person } = parseInput(correctInput, raw);
+  const ctx = await loadActor(deps, actorId);
+  const lead = ctx.org.dslIds.includes(actorId) || ctx.org.deputyDslIds.includes(actorId);
+  const supervises = (await deps.contracts.forPerson(actorId)).some((c) => c.supervisorIds.includes(actorId));
+  if (!lead && !supervises) throw new Refusal('Correcting a signed record is for its supervisor, the DSL or a deputy.');
+  const wanted = person.toLowerCase();
+  const staff = (await deps.people.byOrganisation(ctx.org.id)).filter((p) => p.id !== actorId && (p.id === wanted || p.name.toLowerCase().startsWith(wanted) || p.name.toLowerCase().split(/\s+/).includes(wanted)));
+  const candidates: Array<{ name: string; record: RecordSheet }> = [];
+  for (const p of staff) {
+    const signed = (await deps.records.forPerson(p.id)).find((r) => r.superviseeIds.includes(p.id) && r.state === 'signed' && canCorrectRecord(ctx.actor, r, ctx.org));
+    if (signed) candidates.push({ name: p.name, record: signed });
+  }
+  if (candidates.length > 1) {
+    const first = candidates[0]?.name.split(' ')[0] ?? '';
+    return { ok: true, view: { type: 'text', text: `More than one person matches: ${candidates.map((c) => c.name).join('; ')}. Type correct and more of the name, e.g. "correct ${first}".` } };
+  }
+  const found = candidates[0];
+  if (!found) return { ok: true, view: { type: 'text', text: 'No signed record of that person is yours to correct. A correction is started by the supervisor, the DSL or a deputy.' } };
+  // the latest version of that record: a correction already under way is shown as it stands
+  return viewRecord(deps, actorId, { recordId: found.record.id });
 });

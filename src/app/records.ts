@@ -87,7 +87,9 @@ async function partyView(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, record: 
   // an older version is shown as superseded by the one that corrected it
   const latest = record.state === 'signed' ? await deps.records.latest(record.id) : null;
   const supersededByVersion = latest && latest.version > record.version ? latest.version : undefined;
-  return recordSheetView({ org: ctx.org, record, viewer, people, previousActions: previous.filter((a) => a !== null), supersededByVersion });
+  const flags = await Promise.all(record.concerns.filter((c) => !c.riskOfHarm).map(async (c) => ((await deps.escalations.get(`esc.record-concern.${record.id}.${c.id}`)) ? c.id : null)));
+  const flaggedConcernIds = flags.filter((id) => id !== null);
+  return recordSheetView({ org: ctx.org, record, viewer, people, previousActions: previous.filter((a) => a !== null), supersededByVersion, flaggedConcernIds });
 }
 
 /**

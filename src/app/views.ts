@@ -16,7 +16,10 @@ export interface AgendaItemView {
   authorName: string;
   category: AgendaCategory;
   categoryLabel: string;
+  /** Flagged as risk of harm, when written or since. */
   riskOfHarm: boolean;
+  /** Not flagged yet: a party (or the DSL/a deputy) may flag it as risk of harm now. */
+  canFlag: boolean;
 }
 
 export interface OpenActionView {
@@ -56,6 +59,8 @@ export interface AgendaView {
   parkedCount: number;
   added: number;
   escalated: boolean;
+  /** Flagged, but the school has no DSL, deputy or headteacher in the bot: phone the DSL now. */
+  unheard?: boolean;
 }
 
 export interface RecordActionView {
@@ -99,7 +104,8 @@ export interface RecordSheetView {
   topicLabels: string[];
   topicOptions: Array<{ value: RecordTopic; label: string }>;
   notes: string;
-  concerns: Array<{ id: string; text: string; riskOfHarm: boolean }>;
+  /** riskOfHarm: flagged when written or since; canFlag: the viewer may flag it now (a party, the DSL or a deputy). */
+  concerns: Array<{ id: string; text: string; riskOfHarm: boolean; canFlag: boolean }>;
   caseDecisions: CaseDecisionView[];
   actions: RecordActionView[];
   previousActions: Array<{ id: string; text: string; outcome: string; outcomeText: string }>;
@@ -189,6 +195,7 @@ export interface EscalationView {
 
 export interface EscalationRaisedView {
   type: 'escalation-raised';
+  /** Who it went to; empty when the school has nobody in the bot to hear it (then: phone the DSL now). */
   dslNames: string[];
   raisedAtText: string;
 }

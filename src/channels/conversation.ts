@@ -9,7 +9,7 @@ import type { UseCaseResult } from '../app/errors.js';
 import { computeOverdue } from '../app/overdue.js';
 import type { Platform } from '../app/ports.js';
 import { help as helpRead, myActions, nextSession } from '../app/reads.js';
-import { recordToWrite } from '../app/record-form.js';
+import { recordToCorrect, recordToWrite } from '../app/record-form.js';
 import { viewRecord } from '../app/records.js';
 import type { NotificationView, RecordSheetView } from '../app/views.js';
 import { isCalendarDate } from '../domain/calendar.js';
@@ -84,6 +84,8 @@ export const VERBS = {
     resolution: text(2000).min(1, 'record what was agreed'),
   }),
   'escalation.acknowledge': z.object({ escalationId: ref }),
+  'agenda.flag': z.object({ agendaItemId: ref }),
+  'concern.flag': z.object({ recordId: ref, concernId: z.string().regex(/^c\d{1,3}$/, 'not a concern of this record') }),
   'action.done': z.object({ actionId: ref }),
   'action.not-needed': z.object({ actionId: ref, reason: text(1000).min(1, 'say why the action is not needed') }),
   'decision.copied': z.object({
@@ -126,7 +128,7 @@ function recordInput(d: z.infer<(typeof VERBS)['record.submit']>, atLocal: (day:
 export interface Conversation {
   /** An Adaptive Card action (`Action.Execute` verb, or the `Action.Submit` fallback's `verb`). */
   onVerb(person: Person, verb: string, data: unknown, interactionId: string): Promise<NotificationView>;
-  /** A line typed to the bot: help, next, actions, overdue [filter], park …, record, or agenda items. */
+  /** A line typed to the bot: help, next, actions, overdue [filter], park …, record, correct <name>, or agenda items. */
   onText(person: Person, text: string, interactionId: string): Promise<NotificationView>;
 }
 
@@ -196,6 +198,10 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
       }
       case 'escalation.acknowledge':
         return viewOf(await run('acknowledgeEscalation', person, interactionId, { escalationId: d.escalationId }));
+      case 'agenda.flag':
+        return viewOf(await run('escalateRiskOfHarm', person, interactionId, { agendaItemId: d.agendaItemId }));
+      case 'concern.flag':
+        return viewOf(await run('escalateRiskOfHarm', person, interactionId, { recordId: d.recordId, concernId: d.concernId }));
       case 'agenda.add':
         return viewOf(await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm }));
       case 'record.refer':
@@ -228,7 +234,7 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
       notice,
       topics: input.topics,
       notes: input.notes,
-      concerns: input.concerns.map((c, i) => ({ id: `c${i + 1}`, text: c.text, riskOfHarm: c.riskOfHarm })),
+      concerns: input.concerns.map((c, i) => ({ id: `c${i + 1}`, text: c.text, riskOfHarm: c.riskOfHarm, canFlag: false })),
       caseDecisions: input.caseDecisions.map((d, i) => ({ id: `d${i + 1}`, ...d, followUpByName: nameOf(d.followUpById), copyDueText: '', copied: false })),
       actions: input.actions.map((a, i) => ({ id: `a${i + 1}`, ...a, ownerName: nameOf(a.ownerId), dueText: a.dueDate })),
       nextSessionDate: data.nextDate || undefined,
@@ -257,11 +263,15 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
   async function onText(person: Person, typed: string, interactionId: string): Promise<NotificationView> {
     // Teams puts mentions in <at> tags; Slack-style and playground users may type the command with a slash
     const trimmed = typed.replace(/<at>[^<]*<\/at>/g, '').trim();
-    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|record)\b)/, '');
+    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|record|correct)\b)/, '');
     if (word === '' || word === 'help') return viewOf(await read(helpRead(deps, person.id, {})));
     if (word === 'next') return viewOf(await read(nextSession(deps, person.id, {})));
     if (word === 'actions') return viewOf(await read(myActions(deps, person.id, {})));
     if (word === 'record' || word.startsWith('record ')) return viewOf(await read(recordToWrite(deps, person.id, { supervisee: word.slice(6).trim() })));
+    if (word === 'correct' || word.startsWith('correct ')) {
+      // the supervisor, the DSL or a deputy opens a signed record to correct it (the card's record.correct)
+      return viewOf(await read(recordToCorrect(deps, person.id, { person: word.slice(7).trim() })));
+    }
     if (word === 'overdue' || word.startsWith('overdue ')) {
       const filter = z.enum(['all', 'sessions', 'records', 'actions', 'reviews'], { message: 'use one of: sessions, records, actions, reviews' }).safeParse(word.slice(7).trim() || 'all');
       if (!filter.success) return { type: 'error', field: 'filter', message: `filter: ${filter.error.issues[0]?.message}` };

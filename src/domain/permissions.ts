@@ -98,6 +98,20 @@ export function canSeeOverdue(actor: Actor, org: Pick<Organisation, 'id' | 'dslI
   return isSafeguardingLead(actor, org);
 }
 
+/**
+ * template supervisee (d): risk of harm reaches the DSL at once. An agenda item or a record concern already
+ * written may be flagged by the parties to the supervision, or by the DSL or a deputy (not the headteacher or
+ * anyone else, who may not see the text).
+ */
+export function canFlagRiskOfHarm(
+  actor: Actor,
+  contract: Pick<SupervisionContract, 'organisationId' | 'supervisorIds' | 'superviseeIds'>,
+  org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds'>,
+): boolean {
+  if (!sameOrg(actor, contract) || actor.organisationId !== org.id) return false;
+  return isPartyToContract(actor, contract) || org.dslIds.includes(actor.id) || org.deputyDslIds.includes(actor.id);
+}
+
 /** stour §5, §6: both parties input to the agenda. */
 export function canSubmitAgendaItem(actor: Actor, contract: Pick<SupervisionContract, 'organisationId' | 'supervisorIds' | 'superviseeIds'>): boolean {
   return isPartyToContract(actor, contract);

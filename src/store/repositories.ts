@@ -400,6 +400,9 @@ export function escalationRepository(m: Models): EscalationRepository {
         ['acknowledged'],
       );
     },
+    async addNotified(id, recipientIds) {
+      if (recipientIds.length > 0) await m.escalations.updateOne({ _id: id }, { $addToSet: { notifiedIds: { $each: recipientIds } } });
+    },
   };
 }
 

@@ -2,6 +2,7 @@
  * A signed record with open actions and case decisions waiting for the child's file, made by the real use
  * cases at a past time, for the tests of closing those loops from chat (Slack, Teams, the playground).
  */
+import { submitAgendaItem } from '../../src/app/agenda.js';
 import { confirmRecord, draftRecord, recordIdFor } from '../../src/app/records.js';
 import { london } from './school.js';
 import type { World } from './world.js';
@@ -56,4 +57,31 @@ export async function sentRecordForBen(w: World, day: string, notes = 'Caseload 
   });
   if (!drafted.ok) throw new Error(`fixture: ${JSON.stringify(drafted.error)}`);
   return { recordId: recordIdFor(sessionId), sessionId };
+}
+
+/**
+ * Risk of harm after the fact: one of Amy's agenda items for her next session, and a signed record of Ben's
+ * session of `day` with one concern not flagged when it was written.
+ */
+export async function writtenWithoutFlags(w: World, day = '2025-11-04'): Promise<{ agendaItemId: string; recordId: string; concernId: string }> {
+  const sessionId = `c-ben.${day}`;
+  await w.deps.sessions.insert({ id: sessionId, organisationId: 'org-wl', contractId: 'c-ben', startsAt: london(`${day}T09:00`), durationMinutes: 60, status: 'scheduled' });
+  w.clock.set(london(`${day}T11:00`));
+  const drafted = await draftRecord(w.deps, 'sup', {
+    sessionId,
+    topics: ['organisational'],
+    notes: 'Caseload and the attendance plan',
+    concerns: [{ text: 'A Year 5 child said they are scared to go home at weekends', riskOfHarm: false }],
+    submit: true,
+  });
+  if (!drafted.ok) throw new Error(`fixture: ${JSON.stringify(drafted.error)}`);
+  const recordId = recordIdFor(sessionId);
+  for (const who of ['ben', 'sup']) {
+    const confirmed = await confirmRecord(w.deps, who, { recordId });
+    if (!confirmed.ok) throw new Error(`fixture: ${JSON.stringify(confirmed.error)}`);
+  }
+  w.clock.set(london('2025-11-10T09:00'));
+  const added = await submitAgendaItem(w.deps, 'amy', { key: `fixture.${day}`, text: 'A child in my class keeps coming in with bruises on their arms' });
+  if (!added.ok) throw new Error(`fixture: ${JSON.stringify(added.error)}`);
+  return { agendaItemId: `fixture.${day}.0`, recordId, concernId: 'c1' };
 }

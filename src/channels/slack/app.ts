@@ -26,6 +26,7 @@ import { computeOverdue } from '../../app/overdue.js';
 import { type Command, type CommandType, commandIdFrom } from '../../app/commands.js';
 import type { UseCaseResult } from '../../app/errors.js';
 import { viewRecord, recordIdFor } from '../../app/records.js';
+import { recordToCorrect } from '../../app/record-form.js';
 import type { NotificationView, RecordSheetView } from '../../app/views.js';
 import { calendarOf } from '../../app/context.js';
 import { isCalendarDate } from '../../domain/calendar.js';
@@ -70,6 +71,7 @@ const supervisionText = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('next') }),
   z.object({ verb: z.literal('actions') }),
   z.object({ verb: z.literal('record') }),
+  z.object({ verb: z.literal('correct'), text: z.string({ error: 'say whose record, e.g. /supervision correct amy' }).trim().min(1, 'say whose record, e.g. /supervision correct amy').max(100, 'at most 100 characters') }),
   z.object({ verb: z.literal('park'), text: z.string().trim().min(1, 'say what to park, e.g. /supervision park workload in December').max(2000) }),
 ]);
 
@@ -77,8 +79,8 @@ function parseSupervision(text: string) {
   const trimmed = text.trim();
   const [verb = 'help', ...rest] = trimmed.split(/\s+/);
   const lower = verb.toLowerCase();
-  if (!['help', 'next', 'actions', 'park', 'record'].includes(lower)) {
-    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, park or record` };
+  if (!['help', 'next', 'actions', 'park', 'record', 'correct'].includes(lower)) {
+    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, park, record or correct` };
   }
   const parsed = supervisionText.safeParse({ verb: lower, text: trimmed.slice(verb.length).trim() || undefined, rest });
   if (!parsed.success) {
@@ -90,6 +92,8 @@ function parseSupervision(text: string) {
 
 const recordValue = z.string().regex(/^[A-Za-z0-9._-]{1,200}@\d{1,4}$/, 'not a record reference');
 const idValue = z.string().regex(/^[A-Za-z0-9._:-]{1,250}$/, 'not a reference');
+/** A record concern: `<recordId>#<concernId>`. */
+const concernValue = z.string().regex(/^[A-Za-z0-9._-]{1,200}#c\d{1,3}$/, 'not a concern of a record');
 
 /** A calendar date that exists (Slack's date picker sends no other, but a payload is only signed, not checked). */
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'pick a date').refine(isCalendarDate, 'pick a date');
@@ -533,7 +537,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     await enqueue({ kind: 'command', name: '/supervision', userId: command.user_id, text: command.text ?? '', triggerId: command.trigger_id, responseUrl: command.response_url, ...(viewId ? { viewId } : {}) });
   });
 
-  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer]) {
+  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer, ACTIONS.flagItem, ACTIONS.flagConcern]) {
     app.action<BlockAction>(name, async ({ ack, body }) => {
       await ack();
       await enqueue(actionWork(name, body));
@@ -790,6 +794,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return say(await nextSession(deps, person.id, {}));
       case 'actions':
         return say(await myActions(deps, person.id, {}));
+      case 'correct':
+        return say(await recordToCorrect(deps, person.id, { person: parsed.value.text }));
       case 'park':
         return say(await run('parkItemForNextSession', person, `cmd.${c.triggerId}`, { text: parsed.value.text }));
       case 'record': {
@@ -825,6 +831,19 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
         const result = await run('acknowledgeEscalation', person, `act.${a.userId}.${a.ts}`, { escalationId: id.data });
         return reply(respond, a.userId, asMessage(result));
+      }
+      case ACTIONS.flagItem: {
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        const id = idValue.safeParse(a.value);
+        if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
+        return reply(respond, a.userId, asMessage(await run('escalateRiskOfHarm', person, `act.${a.userId}.${a.ts}`, { agendaItemId: id.data })));
+      }
+      case ACTIONS.flagConcern: {
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        const ref = concernValue.safeParse(a.value);
+        if (!ref.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` }));
+        const [recordId, concernId] = ref.data.split('#') as [string, string];
+        return reply(respond, a.userId, asMessage(await run('escalateRiskOfHarm', person, `act.${a.userId}.${a.ts}`, { recordId, concernId })));
       }
       case ACTIONS.requestChange: {
         // only a button whose value is not a record reaches here; a valid one opened the modal at once

@@ -47,6 +47,8 @@ export const ACTIONS = {
   actionDone: 'action_done',
   actionNotNeeded: 'action_not_needed',
   decisionCopied: 'decision_copied',
+  flagItem: 'agenda_item_flag_risk',
+  flagConcern: 'record_concern_flag_risk',
 } as const;
 
 export const VIEWS = {
@@ -126,6 +128,25 @@ function lineSections(lines: string[]): KnownBlock[] {
   return blocks;
 }
 
+/** A "Risk of harm" button beside something already written; Slack asks before it goes to the DSL. */
+const flagButton = (actionId: string, value: string) => ({
+  ...button('Risk of harm', actionId, value, 'danger'),
+  confirm: {
+    title: { type: 'plain_text' as const, text: 'Risk of harm to a child?' },
+    text: { type: 'plain_text' as const, text: 'This goes to the DSL and deputies now. If a child is in immediate danger, call 999.' },
+    confirm: { type: 'plain_text' as const, text: 'Send to the DSL' },
+    deny: { type: 'plain_text' as const, text: 'Cancel' },
+    style: 'danger' as const,
+  },
+});
+
+/** Lines, each with a "Risk of harm" button beside it when it may be flagged; the rest joined as usual. */
+function flaggableLines(items: Array<{ line: string; flag?: { actionId: string; value: string } }>): KnownBlock[] {
+  if (!items.some((i) => i.flag)) return lineSections(items.map((i) => i.line));
+  return items.map((i) => (i.flag ? { ...section(i.line), accessory: flagButton(i.flag.actionId, i.flag.value) } as KnownBlock : section(i.line)));
+}
+const itemLines = (items: AgendaItemView[]) => flaggableLines(items.map((i) => ({ line: itemLine(i), ...(i.canFlag ? { flag: { actionId: ACTIONS.flagItem, value: i.id } } : {}) })));
+
 const itemLine = (i: AgendaItemView) => `• ${i.riskOfHarm ? ':rotating_light: ' : ''}${esc(i.text)} _(${esc(i.categoryLabel)}, ${esc(i.authorName)})_`;
 const actionLine = (a: OpenActionView) => `• ${esc(a.text)} — ${esc(a.ownerName)}, due ${a.dueText}${a.late ? ' *(late)*' : ''}`;
 
@@ -135,7 +156,7 @@ function agendaPrompt(v: AgendaPromptView): SlackMessage {
     section(`Your supervision with *${esc(v.withNames.join(', '))}* is on *${v.startsAtText}* (${v.durationMinutes} min, ${esc(v.location)}).`),
   ];
   if (v.openActions.length > 0) blocks.push(section('*Actions from last time*'), ...lineSections(v.openActions.map(actionLine)));
-  if (v.items.length > 0) blocks.push(section('*On the agenda so far*'), ...lineSections(v.items.map(itemLine)));
+  if (v.items.length > 0) blocks.push(section('*On the agenda so far*'), ...itemLines(v.items));
   if (v.templateLines.length > 0) blocks.push(context(v.templateLines.map((l) => `• ${esc(l)}`).join('\n')));
   blocks.push(
     section(v.recipientRole === 'supervisee' ? 'Reply here with what you would like to discuss — one item per line.' : 'Reply here with anything you want to add — one item per line.'),
@@ -147,8 +168,9 @@ function agendaPrompt(v: AgendaPromptView): SlackMessage {
 
 function agenda(v: AgendaView): SlackMessage {
   const blocks: KnownBlock[] = [section(v.added > 0 ? `Added ${v.added} item${v.added === 1 ? '' : 's'}${v.startsAtText ? ` to your supervision on *${v.startsAtText}*` : ''}.` : 'Your agenda:')];
-  if (v.escalated) blocks.push(section(':rotating_light: The item you flagged has gone to your DSL now.'));
-  blocks.push(...lineSections(v.items.length > 0 ? v.items.map(itemLine) : ['_Nothing on the agenda yet._']));
+  if (v.escalated && !v.unheard) blocks.push(section(':rotating_light: The item you flagged has gone to your DSL now.'));
+  if (v.unheard) blocks.push(section(':rotating_light: *Phone your DSL now.* Nobody in your school is set up in Supervision Bot as DSL, deputy or headteacher, so the item you flagged could not reach anyone here. It is kept and goes to whoever is named next.'));
+  blocks.push(...(v.items.length > 0 ? itemLines(v.items) : lineSections(['_Nothing on the agenda yet._'])));
   if (v.parkedCount > 0) blocks.push(context(`${v.parkedCount} item${v.parkedCount === 1 ? '' : 's'} parked for the next session.`));
   return { text: v.added > 0 ? `Added ${v.added} agenda item(s)` : 'Your agenda', blocks };
 }
@@ -162,7 +184,9 @@ export function recordMessage(v: RecordSheetView): SlackMessage {
   if (v.correction) blocks.push(...lineSections([`*Correcting version ${v.correction.supersedesVersion}* — started by ${esc(v.correction.byName)} on ${v.correction.atText}:`, ...esc(v.correction.reason).split('\n').map((l) => `>${l}`)]));
   if (v.topicLabels.length > 0) blocks.push(section(`*Topics:* ${v.topicLabels.map(esc).join(', ')}`));
   if (v.notes) blocks.push(...lineSections(['*Discussion*', ...esc(v.notes).split('\n')]));
-  if (v.concerns.length > 0) blocks.push(...lineSections(['*Concerns*', ...v.concerns.map((c) => `• ${c.riskOfHarm ? ':rotating_light: ' : ''}${esc(c.text)}`)]));
+  if (v.concerns.length > 0) {
+    blocks.push(section('*Concerns*'), ...flaggableLines(v.concerns.map((c) => ({ line: `• ${c.riskOfHarm ? ':rotating_light: ' : ''}${esc(c.text)}`, ...(c.canFlag ? { flag: { actionId: ACTIONS.flagConcern, value: `${v.recordId}#${c.id}` } } : {}) }))));
+  }
   if (v.caseDecisions.length > 0) {
     blocks.push(
       ...lineSections([
@@ -242,10 +266,16 @@ function escalation(v: EscalationView): SlackMessage {
   return { text: `Risk of harm raised by ${v.raisedByName}`, blocks };
 }
 
-const escalationRaised = (v: EscalationRaisedView): SlackMessage => ({
-  text: 'Your concern has gone to the DSL',
-  blocks: [section(`:rotating_light: Thank you. What you flagged went to ${esc(v.dslNames.join(' and '))} at ${v.raisedAtText}. If a child is in immediate danger, call 999.`)],
-});
+const escalationRaised = (v: EscalationRaisedView): SlackMessage =>
+  v.dslNames.length > 0
+    ? { text: 'Your concern has gone to the DSL', blocks: [section(`:rotating_light: Thank you. What you flagged went to ${esc(v.dslNames.join(' and '))} at ${v.raisedAtText}. If a child is in immediate danger, call 999.`)] }
+    : {
+        text: 'Phone your DSL now',
+        blocks: [
+          section(':rotating_light: *Phone your DSL now.* Nobody in your school is set up in Supervision Bot as DSL, deputy or headteacher, so this could not reach anyone here.'),
+          section(`What you flagged at ${v.raisedAtText} is kept and goes to whoever is named next. If a child is in immediate danger, call 999.`),
+        ],
+      };
 
 function reminder(v: ReminderView): SlackMessage {
   const blocks: KnownBlock[] = [section(`*${esc(v.title)}*`), ...lineSections(v.lines.map(esc))];
@@ -263,7 +293,8 @@ function next(v: NextSessionView): SlackMessage {
   if (!v.session) return { text: 'No session booked', blocks: [section('You have no supervision session booked.')] };
   const blocks = [
     section(`Your next supervision is on *${v.session.startsAtText}* with *${esc(v.session.withNames.join(', '))}* (${esc(v.session.location)}).`),
-    ...lineSections(['*Agenda*', ...(v.items.length > 0 ? v.items.map(itemLine) : ['_Nothing yet — reply with items, one per line._'])]),
+    section('*Agenda*'),
+    ...(v.items.length > 0 ? itemLines(v.items) : lineSections(['_Nothing yet — reply with items, one per line._'])),
   ];
   if (v.openActions.length > 0) blocks.push(...lineSections(['*Open actions*', ...v.openActions.map(actionLine)]));
   return { text: `Next supervision: ${v.session.startsAtText}`, blocks };
@@ -292,7 +323,7 @@ function help(v: HelpView): SlackMessage {
     '• `/supervision actions` — your open actions, with *Done* when each is done',
     '• `/supervision park <text>` — keep an item for your next session',
   ];
-  if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews]` — who is behind, across your school');
+  if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews]` — who is behind, across your school', '• `/supervision correct <name>` — open that person’s latest signed record to correct it, with a reason');
   if (v.supportContacts.length > 0) lines.push('', '*Support*', ...v.supportContacts.map((s) => `• ${esc(s.name)}${s.phone ? ` — ${s.phone}` : ''}${s.url ? ` — ${s.url}` : ''}`));
   return { text: 'Supervision Bot help', blocks: lineSections(lines) };
 }

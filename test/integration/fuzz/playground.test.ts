@@ -127,6 +127,11 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
     .oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(1001)), notAString.filter(present))
     .map((t): [string, Record<string, unknown>, string] => ['action.not-needed', { actionId: 'rec.c-amy.2026-11-02.a1', reason: t }, 'reason']),
   badRef.map((r): [string, Record<string, unknown>, string] => ['decision.copied', { recordId: r, decisionId: 'd1' }, 'recordId']),
+  badRef.map((r): [string, Record<string, unknown>, string] => ['agenda.flag', { agendaItemId: r }, 'agendaItemId']),
+  badRef.map((r): [string, Record<string, unknown>, string] => ['concern.flag', { recordId: r, concernId: 'c1' }, 'recordId']),
+  fc
+    .oneof(nastyString.filter((s) => !/^c\d{1,3}$/.test(s)), notAString.filter(present))
+    .map((c): [string, Record<string, unknown>, string] => ['concern.flag', { recordId: 'rec.c-amy.2026-11-02', concernId: c }, 'concernId']),
   fc
     .tuple(fc.constantFrom('record.refer', 'record.correct', 'dispute.meeting', 'dispute.resolve'), badRef)
     .map(([verb, r]): [string, Record<string, unknown>, string] => [verb, { recordId: r, reason: 'A reason', meetingDate: '2026-12-01', meetingTime: '15:30', outcome: 'keep', resolution: 'Agreed' }, 'recordId']),

@@ -311,6 +311,8 @@ const badRecordRef = nastyString.filter((s) => !recordRef.test(s));
 const badIdRef = nastyString.filter((s) => !idRef.test(s));
 const decisionRef = /^[A-Za-z0-9._-]{1,200}:[A-Za-z0-9_-]{1,50}$/;
 const badDecisionRef = nastyString.filter((s) => !decisionRef.test(s));
+const concernRef = /^[A-Za-z0-9._-]{1,200}#c\d{1,3}$/;
+const badConcernRef = nastyString.filter((s) => !concernRef.test(s));
 const present = (v: unknown) => v !== null && v !== undefined;
 
 /** A valid record form's state, with one block broken: [values, the block the error must be on]. */
@@ -430,6 +432,12 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(known, fc.oneof(badDecisionRef, notAString))
     .map(([u, v]) => click(u, ACTIONS.decisionCopied, v, { type: 'ephemeral', field: 'value' })),
+  fc
+    .tuple(known, fc.oneof(badIdRef, notAString))
+    .map(([u, v]) => click(u, ACTIONS.flagItem, v, { type: 'ephemeral', field: 'value' })),
+  fc
+    .tuple(known, fc.oneof(badConcernRef, notAString))
+    .map(([u, v]) => click(u, ACTIONS.flagConcern, v, { type: 'ephemeral', field: 'value' })),
   fc
     .tuple(known, fc.constantFrom(ACTIONS.refer, ACTIONS.correct), fc.oneof(badRecordRef, notAString))
     .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),

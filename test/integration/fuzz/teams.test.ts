@@ -203,6 +203,11 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
     .map(([verb, r]) => [verb, { actionId: r, reason: 'The training was cancelled' }, 'actionId'] as [string, Record<string, unknown>, string]),
   badText(1000).map((t) => ['action.not-needed', { actionId: 'rec.c-amy.2025-11-10.a1', reason: t }, 'reason'] as [string, Record<string, unknown>, string]),
   badRef.map((r) => ['decision.copied', { recordId: r, decisionId: 'd1' }, 'recordId'] as [string, Record<string, unknown>, string]),
+  badRef.map((r) => ['agenda.flag', { agendaItemId: r }, 'agendaItemId'] as [string, Record<string, unknown>, string]),
+  badRef.map((r) => ['concern.flag', { recordId: r, concernId: 'c1' }, 'recordId'] as [string, Record<string, unknown>, string]),
+  fc
+    .oneof(nastyString.filter((s) => !/^c\d{1,3}$/.test(s)), notAString.filter((v) => v !== null && v !== undefined))
+    .map((c) => ['concern.flag', { recordId: 'rec.c-amy.2025-11-10', concernId: c }, 'concernId'] as [string, Record<string, unknown>, string]),
   fc
     .tuple(fc.constantFrom('record.refer', 'record.correct', 'dispute.meeting', 'dispute.resolve'), badRef)
     .map(([verb, r]) => [verb, { recordId: r, reason: 'A reason', meetingDate: '2026-01-20', meetingTime: '15:30', outcome: 'keep', resolution: 'Agreed' }, 'recordId'] as [string, Record<string, unknown>, string]),
@@ -328,6 +333,8 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
           'record.correct',
           'dispute.meeting',
           'dispute.resolve',
+          'agenda.flag',
+          'concern.flag',
         ].includes(v),
     )
     .map((verb) => [verb, {}, 'verb'] as [string, Record<string, unknown>, string]),

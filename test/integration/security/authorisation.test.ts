@@ -5,8 +5,9 @@
  * (supervisor Sam, dispute route: the safeguarding governor). Expected cells come from the policies
  * (PRODUCT.md, src/domain/permissions.ts):
  *   - only the named supervisor drafts and submits the record (stour §5, §8);
- *   - only the two parties confirm or dispute it, add agenda items, mark the session held or raise an item as
- *     risk of harm (stour §5, §6, template supervisee (d));
+ *   - only the two parties confirm or dispute it, add agenda items, mark the session held (stour §5, §6);
+ *   - the two parties, the DSL and deputies flag an agenda item or a record concern as risk of harm after it
+ *     was written (template supervisee (d));
  *   - either party refers a change they cannot settle; once referred, the person it is routed to (the governor
  *     here) or the DSL/a deputy arranges the meeting and records the outcome — never a party (white-laith
  *     contract, template "complaints");
@@ -95,6 +96,7 @@ async function draft(submit: boolean): Promise<string> {
       sessionId,
       topics: ['performance'],
       notes: 'Matrix notes',
+      concerns: [{ text: 'Matrix concern in the record', riskOfHarm: false }],
       actions: [{ text: 'Matrix action', ownerId: 'amy', dueDate: '2025-12-01' }],
       submit,
     }),
@@ -186,14 +188,20 @@ const ACTIONS: Cell[] = [
     },
   },
   {
-    name: 'escalateRiskOfHarm',
+    name: 'escalateRiskOfHarm (an agenda item)',
     run: 'escalateRiskOfHarm',
-    allowed: PARTIES,
+    allowed: [...PARTIES, 'dsl', 'deputy'], // not the head, who may not read the item
     input: async () => {
       const id = `item.matrix.${++n}`;
       await w.deps.agenda.add({ id, organisationId: 'org-wl', contractId: 'c-amy', authorId: 'amy', text: 'Matrix concern', category: 'case-discussion', riskOfHarm: false, parked: true, createdAt: w.clock.now() });
       return { agendaItemId: id };
     },
+  },
+  {
+    name: 'escalateRiskOfHarm (a signed record’s concern)',
+    run: 'escalateRiskOfHarm',
+    allowed: [...PARTIES, 'dsl', 'deputy'],
+    input: async () => ({ recordId: await signed(), concernId: 'c1' }),
   },
   {
     name: 'acknowledgeEscalation',

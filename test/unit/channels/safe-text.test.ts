@@ -10,10 +10,10 @@ const HOSTILE = ['[phish](https://evil.example/login)', '[x](y)', '<!channel>', 
 const typed = HOSTILE.join(' ');
 
 const views: NotificationView[] = [
-  { ...record, notes: typed, concerns: [{ id: 'c1', text: typed, riskOfHarm: true }], caseDecisions: [{ ...record.caseDecisions[0]!, decision: typed, rationale: typed }], actions: [{ ...record.actions[0]!, text: typed }] },
+  { ...record, notes: typed, concerns: [{ id: 'c1', text: typed, riskOfHarm: true, canFlag: true }], caseDecisions: [{ ...record.caseDecisions[0]!, decision: typed, rationale: typed }], actions: [{ ...record.actions[0]!, text: typed }] },
   { type: 'escalation', escalationId: 'e1', raisedByName: 'Amy', subjectName: 'Amy', raisedAtText: 'now', source: 'agenda-item', text: typed, acknowledged: false },
   { type: 'dispute-notice', recordId: 'r', dateText: 'Tue 11 Nov 2025', supervisorName: 'Sam', superviseeNames: ['Amy'], raisedByName: 'Amy', reason: typed },
-  { type: 'agenda', items: [{ id: 'i1', text: typed, authorName: 'Amy', category: 'case-discussion', categoryLabel: 'Case discussion', riskOfHarm: false }], parkedCount: 0, added: 1, escalated: false },
+  { type: 'agenda', items: [{ id: 'i1', text: typed, authorName: 'Amy', category: 'case-discussion', categoryLabel: 'Case discussion', riskOfHarm: false, canFlag: true }], parkedCount: 0, added: 1, escalated: false },
   { type: 'text', text: typed },
 ];
 
