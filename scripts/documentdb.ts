@@ -47,6 +47,12 @@ export interface EngineSource {
   file: string;
   sha256: string;
   url: string;
+  /**
+   * The digest of the unpacked files (`buildTreeDigest`; for DocumentDB only those the build reads, its tarball
+   * here having its tests removed): a download whose bytes differ from the pinned tarball (a full archive, or
+   * the same files compressed differently) is built only when its files match this.
+   */
+  treeSha256: string;
 }
 
 /** The pinned sources. A download is used only when its SHA-256 matches; nothing unchecked is ever built. */
@@ -56,18 +62,21 @@ export const DOCUMENTDB_SOURCES: readonly EngineSource[] = [
     file: 'pg_cron-1.6.3.tar.gz',
     sha256: '3580f4034021e62e459f9f7ab1f625774bfc534a9256844545da85d6f99c2f5b',
     url: 'https://github.com/citusdata/pg_cron/archive/refs/tags/v1.6.3.tar.gz',
+    treeSha256: '0d6de2239f9cc9f9838c3bd125425adc28ea8b3a75faf13b74de47a1e5fae66c',
   },
   {
     name: 'pgvector',
     file: 'pgvector-0.8.0.tar.gz',
     sha256: '93df40ccdaaaa267d1275c1e6e773004a0e5ff8e14227934a4ec7e8205d0f608',
     url: 'https://github.com/pgvector/pgvector/archive/refs/tags/v0.8.0.tar.gz',
+    treeSha256: '5268b1190143a5ce90e2649f2d74c119703b3c433a05d08ada2b94d81cc1be28',
   },
   {
     name: 'documentdb',
     file: 'documentdb-b2e220c.tar.gz',
     sha256: '6421e71092e9b99b8ea1b507be68dc0a6c119fd03f7293a816c256069c6cf0fb',
-    url: 'https://github.com/microsoft/documentdb/archive/b2e220c.tar.gz',
+    url: 'https://github.com/microsoft/documentdb/archive/b2e220c47d85ec6fed1651f03968da2317f71c10.tar.gz',
+    treeSha256: '58159c326cb523841a1b64489d8185f36127c2e8e908b440e823dd154834dbd9',
   },
 ];
 
@@ -149,6 +158,23 @@ function ensurePackages(needBuild: boolean): void {
   run('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${wanted.join(' ')}`]);
 }
 
+/**
+ * The digest of a source tree's files (`everything`), or of those of a DocumentDB tree that the build reads: the two extensions, the gateway and
+ * `scripts/` without their tests, and the top-level Makefiles, SQL, CSV and licence files — each file's path and
+ * SHA-256, sorted by path, hashed together.
+ */
+export function buildTreeDigest(root: string, everything = false): string {
+  const wanted = (rel: string) =>
+    everything ||
+    (!/(^|\/)src\/test\//.test(rel) &&
+      (/^(pg_documentdb|pg_documentdb_core|pg_documentdb_gw|scripts)\//.test(rel) || /^(Makefile[^/]*|[^/]+\.(sql|csv)|LICENSE|NOTICE)$/.test(rel)));
+  const hash = createHash('sha256');
+  for (const rel of listFiles(root).filter(wanted).sort()) {
+    hash.update(`${rel}\0${createHash('sha256').update(readFileSync(path.join(root, rel))).digest('hex')}\n`);
+  }
+  return hash.digest('hex');
+}
+
 /** The source tarballs, each checked against its SHA-256; from the local engines folder when there, else downloaded. */
 async function sources(work: string): Promise<Map<string, string>> {
   const dirs = [process.env.ENGINE_SOURCES, path.resolve(repoRoot, '..', 'shared', 'engines')].filter((d): d is string => !!d);
@@ -164,7 +190,10 @@ async function sources(work: string): Promise<Map<string, string>> {
     }
     const actual = await sha256Of(file);
     if (actual !== source.sha256) {
-      throw new Error(`${file}: SHA-256 ${actual} is not the pinned ${source.sha256}; refusing to build it`);
+      const tree = buildTreeDigest(unpack(file, path.join(work, `check-${source.name}`)), source.name !== 'documentdb');
+      if (tree !== source.treeSha256) {
+        throw new Error(`${file}: SHA-256 ${actual} is not the pinned ${source.sha256}, nor are its files (${tree}); refusing to build it`);
+      }
     }
     found.set(source.name, file);
   }

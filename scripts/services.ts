@@ -17,6 +17,8 @@ export interface RunningService {
   port: number;
   process: ChildProcess | null;
   stop(): Promise<void>;
+  /** DocumentDB only: PostgreSQL behind the gateway, stopped and started on its own (the gateway keeps running). */
+  database?: { stop(): Promise<void>; start(): Promise<void> };
 }
 
 function log(message: string): void {
@@ -173,7 +175,7 @@ async function startDocumentDb(options: MongoOptions, database: string): Promise
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'documentdb-'));
   const gatewayPort = options.port ?? (await freePort());
   const cluster = await ensureCluster(dir);
-  const postgres = startPostgres(cluster);
+  let postgres = startPostgres(cluster);
   await waitForSql(cluster);
   const gateway = startGateway(build, cluster, gatewayPort);
   await waitForPort(gatewayPort);
@@ -186,6 +188,13 @@ async function startDocumentDb(options: MongoOptions, database: string): Promise
       await stopProcess(gateway);
       await stopPostgres(cluster, postgres);
       if (ownDir) rmSync(dir, { recursive: true, force: true });
+    },
+    database: {
+      stop: () => stopPostgres(cluster, postgres),
+      async start() {
+        postgres = startPostgres(cluster);
+        await waitForSql(cluster);
+      },
     },
   };
 }

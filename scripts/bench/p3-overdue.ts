@@ -12,7 +12,7 @@ import type { Organisation, Person, SupervisionContract } from '../../src/domain
 import { connectStore } from '../../src/store/connection.js';
 import { Redis } from 'ioredis';
 import { overdueIndex } from '../../src/store/overdue-index.js';
-import { startMongo, startRedis } from '../services.js';
+import { chosenEngine, startMongo, startRedis } from '../services.js';
 import { leedsTermDates } from '../../test/support/school.js';
 import { type BenchResult, percentile, round } from './result.js';
 
@@ -77,9 +77,16 @@ export async function run(): Promise<BenchResult[]> {
     const built = performance.now();
     const entries = await index.rebuild('trust');
     const rebuildMs = round(performance.now() - built);
-    const direct = performance.now();
-    await computeOverdue({ ...store.stores, clock, newId: randomUUID }, 'p0', {});
-    const directMs = round(performance.now() - direct);
+    // the same query straight from the store (its indexes), without the Redis index, as many times
+    const directTimes: number[] = [];
+    for (let r = 0; r < RUNS + 3; r++) {
+      const t = performance.now();
+      const result = await computeOverdue({ ...store.stores, clock, newId: randomUUID }, 'p0', {});
+      if (!result.ok) throw new Error('overdue failed');
+      if (r >= 3) directTimes.push(performance.now() - t);
+    }
+    directTimes.sort((a, b) => a - b);
+    const directMs = round(percentile(directTimes, 95));
     const times: number[] = [];
     let rows = 0;
     for (let r = 0; r < RUNS + 3; r++) {
@@ -92,9 +99,10 @@ export async function run(): Promise<BenchResult[]> {
     }
     times.sort((a, b) => a - b);
     const p95 = round(percentile(times, 95));
-    const measured = `computeOverdue for ${STAFF} staff, ${sessions.length} sessions (${rows} overdue rows), ${RUNS} runs, through the Redis overdue index on ${process.env.MONGODB_URI ? 'MONGODB_URI' : 'a local MongoDB-wire server'}; index rebuild from MongoDB ${rebuildMs} ms (${entries} entries); one query straight from the repositories ${directMs} ms`;
+    const measured = `computeOverdue for ${STAFF} staff, ${sessions.length} sessions (${rows} overdue rows), ${RUNS} runs, through the Redis overdue index on ${process.env.MONGODB_URI ? 'MONGODB_URI' : `the local ${chosenEngine()}`}; index rebuild from MongoDB ${rebuildMs} ms (${entries} entries)`;
     return [
-      { id: 'P3', value: p95, unit: 'ms', target: '<= 300', pass: p95 <= 300, measured, p50: round(percentile(times, 50)), p95, staff: STAFF, sessions: sessions.length, rebuildMs, directMs },
+      { id: 'P3', value: p95, unit: 'ms', target: '<= 300', pass: p95 <= 300, measured, p50: round(percentile(times, 50)), p95, staff: STAFF, sessions: sessions.length, rebuildMs },
+      { id: 'P3-direct', value: directMs, unit: 'ms', target: '<= 300', pass: directMs <= 300, measured: `the same computeOverdue straight from the store's indexes, no Redis index, ${RUNS} runs (p95), same data, same run`, p50: round(percentile(directTimes, 50)), p95: directMs },
     ];
   } finally {
     await redis.quit();

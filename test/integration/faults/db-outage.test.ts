@@ -1,6 +1,7 @@
 /**
  * Fault: the MongoDB-wire server is stopped for 30 seconds in the middle of a batch of confirmations, then
- * started again on the same port and data directory. Jobs fail, retry with back-off and complete once it is
+ * started again on the same port and data directory (on DocumentDB: the gateway and PostgreSQL both; and, in a
+ * second batch, PostgreSQL alone behind a gateway that keeps running). Jobs fail, retry with back-off and complete once it is
  * back; meanwhile commands are still accepted (acknowledging an interaction needs Redis only), and a bot with
  * Slack and Teams on keeps answering both within their limits (Slack: 3 s; Teams: 5 s before it retries).
  */
@@ -116,6 +117,35 @@ describe('the DB server stopped for 30 seconds during a batch', () => {
       await until('the batch to complete', async () => ((await queues.commands.getJobCounts('completed')).completed ?? 0) >= commands.length, 900, 200);
       expect(await queues.commands.getJobCounts('completed', 'failed', 'active', 'waiting', 'delayed')).toMatchObject({ completed: commands.length, failed: 0, active: 0, waiting: 0, delayed: 0 });
       await expectSignedOnce(w, records);
+    },
+    300_000,
+  );
+});
+
+describe('DocumentDB: PostgreSQL alone stopped for 30 seconds behind a running gateway', () => {
+  it(
+    'jobs fail and retry while it is down, and every confirmation is written once when it is back',
+    async () => {
+      if (process.env.MONGODB_URI || !mongo.database) return; // only a DocumentDB we started has a database of its own to stop
+      const more = await awaitingRecords(w, 10, 40);
+      const queues = await startQueues({ redisUrl: testRedisUrl(), prefix: testQueuePrefix(), deps: w.deps, notifiers: [], logger: createLogger('silent'), concurrency: 4, sweepSeconds: 3600 });
+      try {
+        const commands = confirmCommands('pg', more);
+        const [early, late] = [commands.slice(0, 8), commands.slice(8)];
+        for (const cmd of early) await queues.dispatch(cmd);
+        await until('a part of the batch to complete', async () => ((await queues.commands.getJobCounts('completed')).completed ?? 0) >= 2, 600, 50);
+        await mongo.database.stop();
+        for (const cmd of late) await queues.dispatch(cmd);
+        await until('jobs to fail and wait for a retry', async () => (await queues.commands.getDelayed()).some((j) => j.attemptsMade >= 1), 300, 100);
+        await sleep(OUTAGE_MS);
+        expect((await queues.commands.getJobCounts('failed')).failed ?? 0).toBe(0);
+        await mongo.database.start();
+        await until('the batch to complete', async () => ((await queues.commands.getJobCounts('completed')).completed ?? 0) >= commands.length, 900, 200);
+        expect(await queues.commands.getJobCounts('completed', 'failed', 'active', 'waiting', 'delayed')).toMatchObject({ completed: commands.length, failed: 0, active: 0, waiting: 0, delayed: 0 });
+        await expectSignedOnce(w, more);
+      } finally {
+        await queues.close();
+      }
     },
     300_000,
   );
