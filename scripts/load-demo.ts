@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { systemClock } from '../src/app/clock.js';
 import { loadDemoSchool } from '../src/demo/school.js';
 import { connectStore } from '../src/store/connection.js';
-import { startMongo } from './services.js';
+import { localMongoDir, startMongo } from './services.js';
 
 const env = z
   .object({ MONGODB_URI: z.string().startsWith('mongodb', 'must be a mongodb:// URL').optional(), DATA_DIR: z.string().default('data') })
@@ -17,7 +17,7 @@ if (!env.success) {
   process.stderr.write(`invalid configuration: ${env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
   process.exit(1);
 }
-const mongo = env.data.MONGODB_URI ? null : await startMongo({ dir: path.resolve(env.data.DATA_DIR, 'mongo') });
+const mongo = env.data.MONGODB_URI ? null : await startMongo({ dir: localMongoDir(path.resolve(env.data.DATA_DIR)) });
 const store = await connectStore(env.data.MONGODB_URI ?? (mongo?.url as string));
 try {
   const result = await loadDemoSchool({ ...store.stores, clock: systemClock, newId: () => randomUUID() });

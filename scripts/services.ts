@@ -135,6 +135,11 @@ export function chosenEngine(requested = process.env.MONGO_ENGINE): MongoEngine 
   return which('mongod') ? 'mongod' : 'documentdb';
 }
 
+/** Where `npm start` and `npm run demo:load` keep the local engine's data: each engine its own folder. */
+export function localMongoDir(dataDir: string, engine: MongoEngine = chosenEngine()): string {
+  return path.join(dataDir, engine === 'documentdb' ? 'documentdb' : 'mongo');
+}
+
 /**
  * `MONGODB_URI` when set, else `mongod` on PATH, else DocumentDB on PostgreSQL 15 (built from pinned sources
  * once, see `documentdb.ts`).

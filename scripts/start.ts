@@ -11,7 +11,7 @@ import { startBot } from '../src/bot.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { loadDemoSchool } from '../src/demo/school.js';
 import { createLogger } from '../src/logger.js';
-import { chosenEngine, type RunningService, startMongo, startRedis } from './services.js';
+import { chosenEngine, localMongoDir, type RunningService, startMongo, startRedis } from './services.js';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? 'data');
 const started: RunningService[] = [];
@@ -33,8 +33,7 @@ async function main(): Promise<void> {
   let mongoDir = '';
   if (!config.MONGODB_URI) {
     const engine = chosenEngine();
-    // each engine keeps its own files: DocumentDB's data is a PostgreSQL cluster
-    mongoDir = path.join(dataDir, engine === 'documentdb' ? 'documentdb' : 'mongo');
+    mongoDir = localMongoDir(dataDir, engine);
     mkdirSync(mongoDir, { recursive: true });
     const mongo = await startMongo({ dir: mongoDir, engine });
     started.push(mongo);
