@@ -33,6 +33,7 @@ export async function ensureNextSession(deps: AppDeps, org: Organisation, contra
       startsAt,
       durationMinutes: contract.durationMinutes,
       status: 'scheduled',
+      bookedAt: now,
     };
     if (await deps.sessions.insert(session)) {
       await audit(deps, { organisationId: org.id, actorId: 'system', action: 'session.scheduled', subject: { kind: 'session', id: session.id }, detail: { contractId: contract.id } });
@@ -67,6 +68,7 @@ export const scheduleSession = useCase(async (deps: AppDeps, actorId: string, in
     startsAt: parsed.startsAt,
     durationMinutes: contract.durationMinutes,
     status: 'scheduled',
+    bookedAt: now,
   };
   if (await deps.sessions.insert(session)) {
     await audit(deps, { organisationId: ctx.org.id, actorId, action: 'session.scheduled', subject: { kind: 'session', id: session.id }, detail: { contractId: contract.id } });
@@ -92,7 +94,7 @@ export const rescheduleSession = useCase(async (deps: AppDeps, actorId: string, 
   if (!canScheduleSession(ctx.actor, contract, ctx.org) && !isPartyToContract(ctx.actor, contract)) throw new Refusal();
   const replacementId = parsed.newStartsAt ? sessionIdFor(ctx.org, contract.id, parsed.newStartsAt) : '';
   const change = moveSession(session, { newStartsAt: parsed.newStartsAt, reason: parsed.reason, replacementId }, deps.clock.now(), ctx.cal);
-  await deps.sessions.insert(change.replacement);
+  await deps.sessions.insert({ ...change.replacement, bookedAt: deps.clock.now() });
   const moved = await deps.sessions.transition(session.id, 'scheduled', 'cancelled', {
     replacedBy: change.replacement.id,
     statusReason: 'moved',

@@ -136,6 +136,8 @@ export interface Session {
   replaces?: string;
   statusChangedAt?: Date;
   statusReason?: string;
+  /** When it was booked: a session booked less than a week ahead is announced at once (stour App. C). */
+  bookedAt?: Date;
 }
 
 export const AGENDA_CATEGORIES = [
@@ -277,6 +279,7 @@ export interface Escalation {
 
 export type ReminderKind =
   | 'notice'
+  | 'booked'
   | 'agenda-prompt'
   | 'day-before'
   | 'record-unsigned'

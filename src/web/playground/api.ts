@@ -50,6 +50,7 @@ const ROLE_LABELS: Record<Role, string> = {
 
 const KIND_LABELS: Record<string, string> = {
   notice: 'a week’s notice',
+  booked: 'a booking',
   'agenda-prompt': 'agenda prompts',
   'day-before': 'the day-before reminder',
   'record-unsigned': 'a record waiting to be confirmed',

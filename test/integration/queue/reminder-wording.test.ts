@@ -33,3 +33,38 @@ describe('the reminder before a session', () => {
     expect(view.lines[0]).toContain('on Monday, Mon 17 Nov 2025, 15:45');
   });
 });
+
+describe('the notice fits the number of people (stour App. C)', () => {
+  const notice = (sessionId: string, recipientIds: string[], kind: 'notice' | 'booked' = 'notice') => ({ id: `notice:${sessionId}`, organisationId: 'org-wl', kind, subjectId: sessionId, recipientIds, dueAt: w.clock.now() });
+
+  it('says "you both" to the two parties of a one-to-one', async () => {
+    w.clock.set(london('2025-11-10T08:30'));
+    const messages = await reminderMessages(w.deps, notice('c-amy.2025-11-17', ['amy', 'sup']));
+    expect(messages).toHaveLength(2);
+    for (const m of messages) expect((m.view as ReminderView).lines.join(' ')).toContain('you both have time to prepare');
+    expect((messages[0]?.view as ReminderView).title).toBe('Supervision on Monday 17 Nov');
+  });
+
+  it('says "you all" to a group of four and their supervisor, never "you both"', async () => {
+    await w.deps.contracts.upsert({ ...(await w.deps.contracts.get('c-amy'))!, id: 'c-group', kind: 'group', superviseeIds: ['amy', 'ben', 'dsl', 'deputy'] });
+    await w.deps.sessions.insert({ id: 'c-group.2025-11-18', organisationId: 'org-wl', contractId: 'c-group', startsAt: london('2025-11-18T15:45'), durationMinutes: 60, status: 'scheduled' });
+    w.clock.set(london('2025-11-11T08:30'));
+    const everyone = ['sup', 'amy', 'ben', 'dsl', 'deputy'];
+    const messages = await reminderMessages(w.deps, notice('c-group.2025-11-18', everyone));
+    expect(messages.map((m) => m.recipientId).sort()).toEqual([...everyone].sort());
+    for (const m of messages) {
+      const text = (m.view as ReminderView).lines.join(' ');
+      expect(text).toContain('you all have time to prepare');
+      expect(text).not.toContain('you both');
+    }
+  });
+
+  it('a session booked less than a week ahead is announced as booked', async () => {
+    w.clock.set(london('2025-11-14T10:00'));
+    const [message] = await reminderMessages(w.deps, notice('c-amy.2025-11-17', ['amy'], 'booked'));
+    const view = message?.view as ReminderView;
+    expect(view.kind).toBe('booked');
+    expect(view.title).toBe('Supervision booked for Mon 17 Nov 2025');
+    expect(view.lines.join(' ')).toContain('less than a week away');
+  });
+});
