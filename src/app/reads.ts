@@ -19,7 +19,8 @@ export const nextSession = useCase(async (deps: AppDeps, actorId: string, _input
   let view: NextSessionView = { type: 'next-session', items: [], openActions: [] };
   if (upcoming?.s) {
     const { c, s } = upcoming;
-    const items = [...(await deps.agenda.forSession(s.id)), ...(await deps.agenda.parked(c.id))];
+    // white-laith, stour §2: what was raised informally comes first
+    const items = [...(await deps.agenda.parked(c.id)), ...(await deps.agenda.forSession(s.id))];
     const contractActions = await deps.actions.openForContract(c.id);
     const people = await deps.people.getMany([...c.supervisorIds, ...c.superviseeIds, ...items.map((i) => i.authorId), ...contractActions.map((a) => a.ownerId)]);
     view = {
@@ -30,7 +31,7 @@ export const nextSession = useCase(async (deps: AppDeps, actorId: string, _input
         withNames: [...c.supervisorIds, ...c.superviseeIds].filter((id) => id !== actorId).map((id) => people.find((p) => p.id === id)?.name ?? 'a colleague'),
         location: c.location,
       },
-      items: items.map((i) => agendaItemView(i, people)),
+      items: items.map((i) => agendaItemView(i, people, ctx.org)),
       openActions: contractActions.map((a) => openActionView(ctx.org, a, people, today)),
     };
   } else {

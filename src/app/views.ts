@@ -17,6 +17,8 @@ export interface AgendaItemView {
   category: AgendaCategory;
   categoryLabel: string;
   riskOfHarm: boolean;
+  /** For an item parked with `park` (white-laith, stour §2): "Raised informally on Tue 2 Dec 2025". */
+  informalText?: string;
 }
 
 export interface OpenActionView {
@@ -37,9 +39,14 @@ export interface AgendaPromptView {
   durationMinutes: number;
   location: string;
   withNames: string[];
+  /** The open actions agreed at earlier sessions (white-laith contract; stour §6 "review previous actions"). */
   openActions: OpenActionView[];
+  /** Items from both parties for this session. */
   items: AgendaItemView[];
-  /** Checklist lines from the contract's agenda template (stour §6 or App. A). */
+  /** Items raised informally since the last session (`park`), shown first to the supervisor. */
+  parkedItems: AgendaItemView[];
+  /** The contract's standing checklist (stour §6 general, or App. A for a DSL), as a reminder. */
+  templateName: string;
   templateLines: string[];
   categories: Array<{ value: AgendaCategory; label: string }>;
 }
@@ -48,10 +55,27 @@ export interface AgendaView {
   type: 'agenda';
   sessionId?: string;
   startsAtText?: string;
+  /** Whose session it is, when it is not the reader's own (a supervisor adding to a supervisee's). */
+  forNames?: string[];
   items: AgendaItemView[];
+  parkedItems: AgendaItemView[];
   parkedCount: number;
   added: number;
+  /** The items just added were parked (`park`): raised informally, for the next session. */
+  parked: boolean;
   escalated: boolean;
+  /** What a limit did, said to the person (too many items, an item too long). */
+  limits: string[];
+}
+
+/** A line in chat that did not answer an agenda prompt: "Add this to your agenda for …?" */
+export interface AgendaSuggestionView {
+  type: 'agenda-suggestion';
+  text: string;
+  question: string;
+  /** The sessions it could go to (several when the person has several contracts). */
+  options: Array<{ sessionId: string; label: string }>;
+  categories: Array<{ value: AgendaCategory; label: string }>;
 }
 
 export interface RecordActionView {
@@ -212,6 +236,7 @@ export interface ErrorView {
 export type NotificationView =
   | AgendaPromptView
   | AgendaView
+  | AgendaSuggestionView
   | RecordSheetView
   | OverdueSummaryView
   | EscalationView

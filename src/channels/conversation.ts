@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { type Command, type CommandType, commandIdFrom } from '../app/commands.js';
-import type { UseCaseResult } from '../app/errors.js';
+import { agendaLine } from '../app/agenda.js';
+import { Refusal, toFailure, type UseCaseResult } from '../app/errors.js';
+import { DEFAULT_AGENDA_CATEGORY, parseAgendaCommand } from '../domain/agenda.js';
 import { computeOverdue } from '../app/overdue.js';
 import type { Platform } from '../app/ports.js';
 import { help as helpRead, myActions, nextSession } from '../app/reads.js';
@@ -73,7 +75,9 @@ export const VERBS = {
   'escalation.acknowledge': z.object({ escalationId: ref }),
   'agenda.add': z.object({
     text: text(2000).min(1, 'type the item'),
-    category: z.enum(AGENDA_CATEGORIES, { message: 'pick a category' }).default('case-discussion'),
+    /** The session the card is about (an agenda prompt, or "Add this to your agenda for …?"). */
+    sessionId: ref.optional(),
+    category: z.enum(AGENDA_CATEGORIES, { message: 'pick a category' }).default(DEFAULT_AGENDA_CATEGORY),
     riskOfHarm: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
   }),
 } as const;
@@ -103,11 +107,40 @@ function recordInput(d: z.infer<(typeof VERBS)['record.submit']>, atLocal: (day:
   };
 }
 
+/** A typed line that is about the agenda: the command to run, or what to answer instead. */
+export type TypedAgenda = { command: 'submitAgendaItem' | 'parkItemForNextSession'; input: Record<string, unknown> } | { view: NotificationView };
+
+/**
+ * `add [name:] …` and `park [name:] …` are items; any other line is one only when it answers an agenda prompt
+ * (in its thread, or within its window) — else the person is asked "Add this to your agenda for …?" (stour §5,
+ * §6). Shared by every channel, so Slack, Teams and the playground decide alike.
+ */
+export async function typedAgenda(deps: Runtime['deps'], personId: string, typed: string, threadSessionId?: string): Promise<TypedAgenda> {
+  const command = parseAgendaCommand(typed);
+  if (command) {
+    if (!command.text) {
+      const example = command.verb === 'add' ? 'add workload in December' : 'park a worry about workload';
+      return { view: { type: 'error', field: 'text', message: `text: say what to ${command.verb}, e.g. ${example}` } };
+    }
+    return {
+      command: command.verb === 'add' ? 'submitAgendaItem' : 'parkItemForNextSession',
+      input: { text: command.text, ...(command.name ? { supervisee: command.name } : {}) },
+    };
+  }
+  const line = await agendaLine(deps, personId, { text: typed, ...(threadSessionId ? { threadSessionId } : {}) }).catch((error: unknown) => {
+    if (error instanceof Refusal) return { kind: 'reply' as const, text: error.message };
+    throw error;
+  });
+  if (line.kind === 'answer') return { command: 'submitAgendaItem', input: { text: typed, sessionId: line.sessionId } };
+  if (line.kind === 'ask') return { view: line.view };
+  return { view: { type: 'text', text: line.text } };
+}
+
 export interface Conversation {
   /** An Adaptive Card action (`Action.Execute` verb, or the `Action.Submit` fallback's `verb`). */
   onVerb(person: Person, verb: string, data: unknown, interactionId: string): Promise<NotificationView>;
   /** A line typed to the bot: help, next, actions, overdue [filter], park …, record, or agenda items. */
-  onText(person: Person, text: string, interactionId: string): Promise<NotificationView>;
+  onText(person: Person, text: string, interactionId: string, options?: { threadSessionId?: string }): Promise<NotificationView>;
 }
 
 export interface ConversationOptions {
@@ -158,14 +191,14 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
       case 'escalation.acknowledge':
         return viewOf(await run('acknowledgeEscalation', person, interactionId, { escalationId: d.escalationId }));
       case 'agenda.add':
-        return viewOf(await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm }));
+        return viewOf(await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm, ...(d.sessionId ? { sessionId: d.sessionId } : {}) }));
     }
   }
 
-  async function onText(person: Person, typed: string, interactionId: string): Promise<NotificationView> {
+  async function onText(person: Person, typed: string, interactionId: string, options: { threadSessionId?: string } = {}): Promise<NotificationView> {
     // Teams puts mentions in <at> tags; Slack-style and playground users may type the command with a slash
     const trimmed = typed.replace(/<at>[^<]*<\/at>/g, '').trim();
-    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|record)\b)/, '');
+    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record)\b)/, '');
     if (word === '' || word === 'help') return viewOf(await read(helpRead(deps, person.id, {})));
     if (word === 'next') return viewOf(await read(nextSession(deps, person.id, {})));
     if (word === 'actions') return viewOf(await read(myActions(deps, person.id, {})));
@@ -175,8 +208,12 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
       if (!filter.success) return { type: 'error', field: 'filter', message: `filter: ${filter.error.issues[0]?.message}` };
       return viewOf(await read(computeOverdue(deps, person.id, { filter: filter.data })));
     }
-    if (/^\/?park\b/i.test(trimmed)) return viewOf(await run('parkItemForNextSession', person, interactionId, { text: trimmed.replace(/^\/?park/i, '').trim() }));
-    return viewOf(await run('submitAgendaItem', person, interactionId, { text: trimmed }));
+    const agenda = await read(typedAgenda(deps, person.id, trimmed, options.threadSessionId).then((outcome): UseCaseResult => ({ ok: true, data: outcome }), toFailure));
+    if (agenda === 'late') return STILL_WORKING;
+    if (!agenda.ok) return agenda.error;
+    const outcome = agenda.data as TypedAgenda;
+    if ('view' in outcome) return outcome.view;
+    return viewOf(await run(outcome.command, person, interactionId, outcome.input));
   }
 
   return { onVerb, onText };

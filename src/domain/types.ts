@@ -147,6 +147,7 @@ export const AGENDA_CATEGORIES = [
   'organisational',
   'performance',
   'aob',
+  'other',
 ] as const;
 export type AgendaCategory = (typeof AGENDA_CATEGORIES)[number];
 
@@ -161,6 +162,8 @@ export interface AgendaItem {
   category: AgendaCategory;
   riskOfHarm: boolean;
   parked: boolean;
+  /** white-laith, stour §2: raised informally between sessions (`park`), on this local day. */
+  raisedInformallyOn?: LocalDate;
   createdAt: Date;
   escalationId?: string;
 }

@@ -30,7 +30,9 @@ import { calendarOf } from '../../app/context.js';
 import { isCalendarDate } from '../../domain/calendar.js';
 import type { Person } from '../../domain/types.js';
 import { AGENDA_CATEGORIES, RECORD_TOPICS } from '../../domain/types.js';
-import { AGENDA_CATEGORY_LABELS, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
+import { AGENDA_CATEGORY_LABELS, DEFAULT_AGENDA_CATEGORY, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
+import { sessionOfThread } from '../../app/agenda.js';
+import { typedAgenda } from '../conversation.js';
 import { redisConnection } from '../../queue/redis.js';
 import type { Runtime } from '../../runtime.js';
 import type { Mount } from '../../server.js';
@@ -70,14 +72,15 @@ const supervisionText = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('actions') }),
   z.object({ verb: z.literal('record') }),
   z.object({ verb: z.literal('park'), text: z.string().trim().min(1, 'say what to park, e.g. /supervision park workload in December').max(2000) }),
+  z.object({ verb: z.literal('add'), text: z.string().trim().min(1, 'say what to add, e.g. /supervision add workload in December').max(2000) }),
 ]);
 
 function parseSupervision(text: string) {
   const trimmed = text.trim();
   const [verb = 'help', ...rest] = trimmed.split(/\s+/);
   const lower = verb.toLowerCase();
-  if (!['help', 'next', 'actions', 'park', 'record'].includes(lower)) {
-    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, park or record` };
+  if (!['help', 'next', 'actions', 'add', 'park', 'record'].includes(lower)) {
+    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, add, park or record` };
   }
   const parsed = supervisionText.safeParse({ verb: lower, text: trimmed.slice(verb.length).trim() || undefined, rest });
   if (!parsed.success) {
@@ -237,7 +240,7 @@ const disputeModal = (recordRef: string): View =>
     ],
   }) as View;
 
-const agendaItemModal = (sessionId: string, risk: boolean): View =>
+const agendaItemModal = (sessionId: string, risk: boolean, initialText?: string): View =>
   ({
     type: 'modal',
     callback_id: VIEWS.agendaItem,
@@ -247,8 +250,10 @@ const agendaItemModal = (sessionId: string, risk: boolean): View =>
     close: plain('Cancel'),
     blocks: [
       ...(risk ? [{ type: 'section', text: { type: 'mrkdwn', text: 'This goes to your DSL *now*, not at the session. If a child is in immediate danger, call 999.' } } as KnownBlock] : []),
-      input('text', risk ? 'What is the concern?' : 'What would you like to discuss?', { type: 'plain_text_input', multiline: true, max_length: 2000 }, false),
-      input('category', 'Category', { type: 'static_select', options: AGENDA_CATEGORIES.map((c) => option(c, AGENDA_CATEGORY_LABELS[c])), initial_option: option(risk ? 'case-discussion' : 'case-discussion', AGENDA_CATEGORY_LABELS['case-discussion']) }, false),
+      input('text', risk ? 'What is the concern?' : 'What would you like to discuss?', { type: 'plain_text_input', multiline: true, max_length: 2000, ...(initialText ? { initial_value: initialText.slice(0, 2000) } : {}) }, false),
+      // a category is chosen, never guessed: "Other" until the person picks one (a risk of harm is about a case)
+      input('category', 'Category', { type: 'static_select', options: AGENDA_CATEGORIES.map((c) => option(c, AGENDA_CATEGORY_LABELS[c])), initial_option: risk ? option('case-discussion', AGENDA_CATEGORY_LABELS['case-discussion']) : option(DEFAULT_AGENDA_CATEGORY, AGENDA_CATEGORY_LABELS[DEFAULT_AGENDA_CATEGORY]) }, false),
+      ...(risk ? [] : [{ type: 'context', elements: [{ type: 'mrkdwn', text: 'For a case: Sense — what happened? Feel — what was it like? Think — what does it mean? Do — what next? (Tell me, explain to me, describe to me.)' }] } as KnownBlock]),
     ],
   }) as View;
 
@@ -263,7 +268,7 @@ export type SlackWork =
   | { kind: 'command'; name: '/overdue' | '/supervision'; userId: string; text: string; triggerId: string; responseUrl: string; viewId?: string }
   | { kind: 'action'; name: string; userId: string; value: string; ts: string; responseUrl?: string; viewId?: string }
   | { kind: 'view'; name: string; userId: string; viewId: string; hash: string; metadata: string; values: Record<string, unknown> }
-  | { kind: 'message'; eventId: string; userId: string; channel: string; text: string }
+  | { kind: 'message'; eventId: string; userId: string; channel: string; text: string; threadTs?: string }
   | { kind: 'home'; userId: string };
 
 /** The queue the acknowledging process puts Slack work on; a worker process (or the single process) runs it. */
@@ -283,17 +288,18 @@ const noticeModal = (text: string): View =>
 const disputeReason = z.string().trim().min(1, 'say what should change').max(2000);
 const agendaText = z.string().trim().min(1, 'type the item').max(2000);
 const agendaMeta = z.object({ sessionId: idValue, risk: z.boolean() });
+const suggestedValue = z.object({ s: idValue, t: z.string().max(2000) });
 type ViewValues = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null }>>;
 
 /** The agenda item modal's fields, or the errors to show on them (no database needed). */
-function agendaItemFrom(values: ViewValues, metadata: string): { errors?: Record<string, string>; item?: { text: string; category: (typeof AGENDA_CATEGORIES)[number]; risk: boolean } } {
+function agendaItemFrom(values: ViewValues, metadata: string): { errors?: Record<string, string>; item?: { text: string; category: (typeof AGENDA_CATEGORIES)[number]; risk: boolean; sessionId: string } } {
   const text = agendaText.safeParse(values.text?.v?.value ?? '');
   if (!text.success) return { errors: { text: text.error.issues[0]?.message ?? 'type the item' } };
   const category = z.enum(AGENDA_CATEGORIES).safeParse(values.category?.v?.selected_option?.value);
   if (!category.success) return { errors: { category: 'pick a category' } };
   const meta = agendaMeta.safeParse(safeJson(metadata));
   if (!meta.success) return { errors: { text: NOT_SET_UP } };
-  return { item: { text: text.data, category: category.data, risk: meta.data.risk } };
+  return { item: { text: text.data, category: category.data, risk: meta.data.risk, sessionId: meta.data.sessionId } };
 }
 
 /** The dispute modal's reason and record, or the errors to show. */
@@ -435,6 +441,14 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     });
   }
 
+  // "Add this to your agenda for …?": the modal opens with the words and a category to choose
+  app.action<BlockAction>(ACTIONS.addSuggested, async ({ ack, body, client }) => {
+    await ack();
+    const value = suggestedValue.safeParse(safeJson(actionValue(body).value));
+    if (value.success) await openModal(client, triggerOf(body), agendaItemModal(value.data.s, false, value.data.t));
+    else await enqueue(actionWork(ACTIONS.addSuggested, body));
+  });
+
   // what this bot never sends: a command, button or form of another app is answered, naming it
   const none = (names: readonly string[]) => new RegExp(`^(?!(?:${names.map((n) => n.replace(/[^\w]/g, '\\$&')).join('|')})$)`, 's');
   app.command(none(['/overdue', '/supervision']), async ({ ack, command }) => {
@@ -481,11 +495,12 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
 
   // a reply in the bot's DM: agenda items, one per line (or a command word)
   app.message(async ({ message, body }) => {
-    const m = message as { channel_type?: string; user?: string; text?: string; subtype?: string; bot_id?: string; channel: string; ts: string };
+    const m = message as { channel_type?: string; user?: string; text?: string; subtype?: string; bot_id?: string; channel: string; ts: string; thread_ts?: string };
     if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
     const eventId = (body as { event_id?: string }).event_id ?? `${m.channel}.${m.ts}`;
     if (!(await firstTime(eventId))) return;
-    await enqueue({ kind: 'message', eventId, userId: m.user, channel: m.channel, text: m.text ?? '' });
+    const threadTs = typeof m.thread_ts === 'string' && m.thread_ts !== m.ts ? m.thread_ts.slice(0, 40) : undefined;
+    await enqueue({ kind: 'message', eventId, userId: m.user, channel: m.channel, text: m.text ?? '', ...(threadTs ? { threadTs } : {}) });
   });
 
   app.event('app_home_opened', async ({ event }) => {
@@ -596,8 +611,12 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return say(await nextSession(deps, person.id, {}));
       case 'actions':
         return say(await myActions(deps, person.id, {}));
-      case 'park':
-        return say(await run('parkItemForNextSession', person, `cmd.${c.triggerId}`, { text: parsed.value.text }));
+      case 'add':
+      case 'park': {
+        const agenda = await typedAgenda(deps, person.id, `${parsed.value.verb} ${parsed.value.text}`);
+        if ('view' in agenda) return say({ ok: true, view: agenda.view });
+        return say(await run(agenda.command, person, `cmd.${c.triggerId}`, agenda.input));
+      }
       case 'record': {
         const session = await latestSessionToRecord(person);
         if (!session) {
@@ -647,6 +666,10 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (!sessionId.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${sessionId.error.issues[0]?.message}` }));
         return fillModal(a.viewId, await modalFor(person, sessionId.data));
       }
+      case ACTIONS.addSuggested: {
+        // only a button whose value is not a suggestion reaches here; a valid one opened the modal at once
+        return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: not a suggested agenda item' }));
+      }
       case ACTIONS.addItem:
       case ACTIONS.flagRisk: {
         // only a button whose value is not a session reaches here; a valid one opened the modal at once
@@ -683,7 +706,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       case VIEWS.agendaItem: {
         const { item } = agendaItemFrom(v.values as ViewValues, v.metadata);
         if (!item) return;
-        const result = await run('submitAgendaItem', person, interaction, { text: item.text, category: item.category, riskOfHarm: item.risk });
+        const result = await run('submitAgendaItem', person, interaction, { text: item.text, category: item.category, riskOfHarm: item.risk, sessionId: item.sessionId });
         return reply(undefined, v.userId, asMessage(result));
       }
     }
@@ -701,8 +724,11 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     if (word === 'help') return post(asMessage(await helpRead(deps, person.id, {})));
     if (word === 'next') return post(asMessage(await nextSession(deps, person.id, {})));
     if (word === 'actions') return post(asMessage(await myActions(deps, person.id, {})));
-    if (/^park\b/i.test(text)) return post(asMessage(await run('parkItemForNextSession', person, `evt.${m.eventId}`, { text: text.slice(4).trim() })));
-    return post(asMessage(await run('submitAgendaItem', person, `evt.${m.eventId}`, { text: clip(text, 10_000) })));
+    // a reply in the agenda prompt's thread answers that session's prompt
+    const threadSessionId = m.threadTs ? await sessionOfThread(deps, person.id, 'slack', m.threadTs) : undefined;
+    const agenda = await typedAgenda(deps, person.id, clip(text, 10_000), threadSessionId);
+    if ('view' in agenda) return post(render(agenda.view));
+    return post(asMessage(await run(agenda.command, person, `evt.${m.eventId}`, agenda.input)));
   }
 
   // App Home: my next session and agenda, records waiting for me, my actions; for DSLs the overdue counts

@@ -10,6 +10,7 @@ import type {
   ActionsView,
   AgendaItemView,
   AgendaPromptView,
+  AgendaSuggestionView,
   AgendaView,
   DisputeNoticeView,
   EscalationRaisedView,
@@ -39,6 +40,7 @@ export const ACTIONS = {
   acknowledge: 'escalation_acknowledge',
   flagRisk: 'agenda_flag_risk',
   addItem: 'agenda_add_item',
+  addSuggested: 'agenda_add_suggested',
 } as const;
 
 export const VIEWS = { record: 'record_modal', dispute: 'dispute_modal', agendaItem: 'agenda_item_modal' } as const;
@@ -79,17 +81,27 @@ function lineSections(lines: string[]): KnownBlock[] {
   return blocks;
 }
 
-const itemLine = (i: AgendaItemView) => `• ${i.riskOfHarm ? ':rotating_light: ' : ''}${esc(i.text)} _(${esc(i.categoryLabel)}, ${esc(i.authorName)})_`;
+const itemLine = (i: AgendaItemView) =>
+  `• ${i.riskOfHarm ? ':rotating_light: ' : ''}${esc(i.text)} _(${esc(i.categoryLabel)}, ${esc(i.authorName)})_${i.informalText ? ` — _${esc(i.informalText)}_` : ''}`;
 const actionLine = (a: OpenActionView) => `• ${esc(a.text)} — ${esc(a.ownerName)}, due ${a.dueText}${a.late ? ' *(late)*' : ''}`;
+
+/** A suggestion button's value: the session and the words to put in the modal (Slack allows 2,000 characters). */
+export function suggestionValue(sessionId: string, text: string): string {
+  const value = (t: string) => JSON.stringify({ s: sessionId, t });
+  let t = text;
+  while (value(t).length > 2000) t = t.slice(0, Math.max(0, t.length - Math.max(1, value(t).length - 2000)));
+  return value(t);
+}
 
 function agendaPrompt(v: AgendaPromptView): SlackMessage {
   const blocks: KnownBlock[] = [
     header('Supervision agenda'),
     section(`Your supervision with *${esc(v.withNames.join(', '))}* is on *${v.startsAtText}* (${v.durationMinutes} min, ${esc(v.location)}).`),
   ];
-  if (v.openActions.length > 0) blocks.push(section('*Actions from last time*'), ...lineSections(v.openActions.map(actionLine)));
-  if (v.items.length > 0) blocks.push(section('*On the agenda so far*'), ...lineSections(v.items.map(itemLine)));
-  if (v.templateLines.length > 0) blocks.push(context(v.templateLines.map((l) => `• ${esc(l)}`).join('\n')));
+  if (v.parkedItems.length > 0) blocks.push(section('*Raised informally since last time*'), ...lineSections(v.parkedItems.map(itemLine)));
+  blocks.push(section('*Items from both of you*'), ...lineSections(v.items.length > 0 ? v.items.map(itemLine) : ['_Nothing yet._']));
+  blocks.push(section('*Actions from last time*'), ...lineSections(v.openActions.length > 0 ? v.openActions.map(actionLine) : ['_No open actions._']));
+  if (v.templateLines.length > 0) blocks.push(context(`*${esc(v.templateName)}* (a reminder): ${v.templateLines.map(esc).join(' · ')}`));
   blocks.push(
     section(v.recipientRole === 'supervisee' ? 'Reply here with what you would like to discuss — one item per line.' : 'Reply here with anything you want to add — one item per line.'),
     { type: 'actions', elements: [button('Add an item with a category', ACTIONS.addItem, v.sessionId), button('Flag a risk of harm to a child', ACTIONS.flagRisk, v.sessionId, 'danger')] },
@@ -99,11 +111,26 @@ function agendaPrompt(v: AgendaPromptView): SlackMessage {
 }
 
 function agenda(v: AgendaView): SlackMessage {
-  const blocks: KnownBlock[] = [section(v.added > 0 ? `Added ${v.added} item${v.added === 1 ? '' : 's'}${v.startsAtText ? ` to your supervision on *${v.startsAtText}*` : ''}.` : 'Your agenda:')];
+  const title = v.parked
+    ? `Parked ${v.added} item${v.added === 1 ? '' : 's'} for the next session, marked as raised informally.`
+    : v.added > 0
+      ? `Added ${v.added} item${v.added === 1 ? '' : 's'}${v.startsAtText ? ` to the supervision on *${v.startsAtText}*` : ''}.`
+      : 'Your agenda:';
+  const blocks: KnownBlock[] = [section(title)];
+  if (v.forNames) blocks.push(context(`Agenda of ${esc(v.forNames.join(', '))}`));
+  for (const said of v.limits) blocks.push(section(`:warning: ${esc(said)}`));
   if (v.escalated) blocks.push(section(':rotating_light: The item you flagged has gone to your DSL now.'));
-  blocks.push(...lineSections(v.items.length > 0 ? v.items.map(itemLine) : ['_Nothing on the agenda yet._']));
-  if (v.parkedCount > 0) blocks.push(context(`${v.parkedCount} item${v.parkedCount === 1 ? '' : 's'} parked for the next session.`));
-  return { text: v.added > 0 ? `Added ${v.added} agenda item(s)` : 'Your agenda', blocks };
+  if (v.parkedItems.length > 0) blocks.push(...lineSections(['*Raised informally*', ...v.parkedItems.map(itemLine)]));
+  blocks.push(...lineSections(v.items.length > 0 ? ['*On the agenda*', ...v.items.map(itemLine)] : v.parkedItems.length > 0 ? [] : ['_Nothing on the agenda yet._']));
+  return { text: v.parked ? 'Parked for the next session' : v.added > 0 ? `Added ${v.added} agenda item(s)` : 'Your agenda', blocks };
+}
+
+function agendaSuggestion(v: AgendaSuggestionView): SlackMessage {
+  const blocks: KnownBlock[] = [section(esc(v.question)), section(`>${esc(v.text).replace(/\n/g, '\n>')}`)];
+  const buttons = v.options.slice(0, 25).map((o) => button(v.options.length === 1 ? 'Add to the agenda' : `Add to ${o.label}`, ACTIONS.addSuggested, suggestionValue(o.sessionId, v.text), 'primary'));
+  for (let i = 0; i < buttons.length; i += 5) blocks.push({ type: 'actions', elements: buttons.slice(i, i + 5) });
+  blocks.push(context('Nothing is added unless you choose to. You can pick a category before it is added.'));
+  return { text: v.question, blocks };
 }
 
 export function recordMessage(v: RecordSheetView): SlackMessage {
@@ -202,6 +229,7 @@ function help(v: HelpView): SlackMessage {
   const lines = [
     '*Supervision Bot*',
     '• Reply to an agenda prompt with your items, one per line.',
+    '• `add <text>` — an agenda item for your next session (a supervisor: `add Chloe: <text>`)',
     '• `/supervision next` — your next session and its agenda',
     '• `/supervision actions` — your open actions',
     '• `/supervision park <text>` — keep an item for your next session',
@@ -226,6 +254,8 @@ export function render(view: NotificationView): SlackMessage {
       return agendaPrompt(view);
     case 'agenda':
       return agenda(view);
+    case 'agenda-suggestion':
+      return agendaSuggestion(view);
     case 'record-sheet':
       return recordMessage(view);
     case 'overdue-summary':

@@ -25,6 +25,7 @@ export const TEMPLATE_FOR: Record<NotificationView['type'], string> = {
   'record-sheet': 'record-sheet',
   'agenda-prompt': 'agenda-prompt',
   agenda: 'agenda',
+  'agenda-suggestion': 'agenda-suggestion',
   'overdue-summary': 'overdue-summary',
   escalation: 'escalation',
   'escalation-raised': 'escalation-raised',

@@ -130,6 +130,7 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
       { text: 'An item', category: c },
       'category',
     ]),
+  badRef.map((r): [string, Record<string, unknown>, string] => ['agenda.add', { text: 'An item', sessionId: r }, 'sessionId']),
   fc
     .constantFrom<unknown>('John Brown!', 'x'.repeat(21), 7)
     .map((c): [string, Record<string, unknown>, string] => [
@@ -173,7 +174,7 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(
       known,
-      nastyString.filter((k) => k !== 'text' && k !== '' && k !== '__proto__'),
+      nastyString.filter((k) => k !== 'text' && k !== 'replyTo' && k !== '' && k !== '__proto__'),
     )
     .map(
       ([person, key]): Case => ({

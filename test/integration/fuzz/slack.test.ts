@@ -163,7 +163,7 @@ const commandCase = (
 };
 
 const filters = ['', 'all', 'sessions', 'records', 'actions', 'reviews'];
-const verbs = ['help', 'next', 'actions', 'park', 'record'];
+const verbs = ['help', 'next', 'actions', 'add', 'park', 'record'];
 const rejectedCommand: fc.Arbitrary<Case> = fc.oneof(
   // /overdue with a filter that does not exist
   fc
@@ -181,9 +181,9 @@ const rejectedCommand: fc.Arbitrary<Case> = fc.oneof(
       ),
     )
     .map(([u, v]) => commandCase(u, '/supervision', v, { type: 'ephemeral', field: 'command' })),
-  // /supervision park with nothing to park, or too much
+  // /supervision park or add with nothing to park or add, or too much
   fc
-    .tuple(known, fc.constantFrom('park', 'park   ', 'PARK\t', `park ${'x'.repeat(2001)}`))
+    .tuple(known, fc.constantFrom('park', 'park   ', 'PARK\t', `park ${'x'.repeat(2001)}`, 'add', 'ADD  ', `add ${'x'.repeat(2001)}`))
     .map(([u, t]) => commandCase(u, '/supervision', t, { type: 'ephemeral', field: 'text' })),
   // someone the bot does not know
   fc
@@ -419,7 +419,7 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
     .tuple(known, fc.oneof(badIdRef, notAString))
     .map(([u, v]) => click(u, ACTIONS.openRecord, v, { type: 'ephemeral', field: 'value' })),
   fc
-    .tuple(known, fc.constantFrom(ACTIONS.addItem, ACTIONS.flagRisk), fc.oneof(badIdRef, notAString))
+    .tuple(known, fc.constantFrom(ACTIONS.addItem, ACTIONS.flagRisk, ACTIONS.addSuggested), fc.oneof(badIdRef, notAString))
     .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
   // someone the bot does not know clicking a well-formed button
   fc

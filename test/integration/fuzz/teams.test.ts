@@ -211,6 +211,14 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
           string,
         ],
     ),
+  badRef.map(
+    (r) =>
+      ['agenda.add', { text: 'An item', sessionId: r }, 'sessionId'] as [
+        string,
+        Record<string, unknown>,
+        string,
+      ],
+  ),
   fc
     .constantFrom<unknown>('yes', 'no', 1, 0, 'TRUE', [], {}, 'on')
     .map(

@@ -19,7 +19,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_HANDLERS, type CommandType, runCommand } from '../../../src/app/commands.js';
-import type { UseCaseResult } from '../../../src/app/errors.js';
+import { agendaLine } from '../../../src/app/agenda.js';
+import { toFailure, type UseCaseResult } from '../../../src/app/errors.js';
 import { dashboardSummary, personHistory, staffDirectory } from '../../../src/app/dashboard.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
 import { myActions, nextSession } from '../../../src/app/reads.js';
@@ -116,6 +117,7 @@ interface Cell {
 
 const ACTIONS: Cell[] = [
   { name: 'submitAgendaItem', run: 'submitAgendaItem', allowed: PARTIES, input: async () => ({ contractId: 'c-amy', text: 'Matrix item' }) },
+  { name: 'submitAgendaItem (to a named session)', run: 'submitAgendaItem', allowed: PARTIES, input: async () => ({ sessionId: await futureSession(), text: 'Matrix session item', category: 'other' }) },
   { name: 'parkItemForNextSession', run: 'parkItemForNextSession', allowed: PARTIES, input: async () => ({ contractId: 'c-amy', text: 'Matrix parked item' }) },
   {
     name: 'scheduleSession',
@@ -191,6 +193,8 @@ const ACTIONS: Cell[] = [
   // a person's own next session and actions: anyone known, and what comes back is their own
   { name: 'nextSession', run: (a, i) => nextSession(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
   { name: 'myActions', run: (a, i) => myActions(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
+  // what a plain line in chat means (an answer to a prompt, or a question back): about the person's own sessions only
+  { name: 'agendaLine (a plain line in chat)', run: (a, i) => agendaLine(w.deps, a, i).then((data): UseCaseResult => ({ ok: true, data }), toFailure), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({ text: 'Workload in the spring term' }) },
 ];
 
 /** Everything in the database, digested: a denied call must leave it exactly as it was. */
@@ -266,6 +270,7 @@ describe('authorisation matrix', () => {
         const result = await read(w.deps, ROLES[role], {});
         expect(JSON.stringify(result), `${read.name} for ${role}`).not.toMatch(/Matrix|c-amy/);
       }
+      if (role !== 'unknown') expect(JSON.stringify(await agendaLine(w.deps, ROLES[role], { text: 'Workload in the spring term' })), `agendaLine for ${role}`).not.toMatch(/Matrix|c-amy|Amy Teacher/);
     }
     expect(JSON.stringify(await nextSession(w.deps, 'amy', {}))).toMatch(/Matrix private item/);
   });

@@ -101,9 +101,9 @@ describe('Slack requests are signed', () => {
 });
 
 describe('agenda in the DM', () => {
-  it('a reply becomes agenda items, one per line, and a retried event is processed once', async () => {
+  it('`add` with lines becomes agenda items, one per line, and a retried event is processed once', async () => {
     w.clock.set(london('2025-11-10T12:00'));
-    const body = event('EvAgenda1', { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text: 'Caseload in Year 4\nTraining on neglect', ts: '1.3' });
+    const body = event('EvAgenda1', { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text: 'add Caseload in Year 4\nTraining on neglect', ts: '1.3' });
     expect((await post('/slack/events', body)).status).toBe(200);
     await eventually(async () => (await w.deps.agenda.forSession(sessionId)).length === 2, 'two agenda items');
     const retry = await post('/slack/events', body, 'application/json', { ...sign(body), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
@@ -112,6 +112,21 @@ describe('agenda in the DM', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await w.deps.agenda.forSession(sessionId)).map((i) => i.text)).toEqual(['Caseload in Year 4', 'Training on neglect']);
     expect(slack.of('chat.postMessage').filter((c) => c.body.channel === 'DUAMY' && textOf(c.body.blocks).includes('Added 2 items'))).toHaveLength(1);
+  });
+
+  it('small talk is never an item, and a line that answers no prompt is asked about with a button that opens the item form', async () => {
+    // a day after the agenda prompt, its window has closed
+    w.clock.set(london('2025-11-11T10:00'));
+    const before = (await w.deps.agenda.forSession(sessionId)).length;
+    for (const [id, text] of [['EvThanks', 'thanks!'], ['EvHi', 'hi'], ['EvPlain', 'Worried about my Year 4 caseload']] as const) {
+      expect((await post('/slack/events', event(id, { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text, ts: `2.${id.length}${id}` }))).status).toBe(200);
+    }
+    const asked = await eventually(() => slack.of('chat.postMessage').find((c) => c.body.channel === 'DUAMY' && textOf(c.body.blocks).includes('Add this to your agenda for')), 'the question');
+    const button = JSON.stringify(asked.body.blocks);
+    expect(button).toContain('agenda_add_suggested');
+    await eventually(() => slack.of('chat.postMessage').some((c) => c.body.channel === 'DUAMY' && textOf(c.body.blocks).includes('type add and the item')), 'the answer to small talk');
+    expect((await w.deps.agenda.forSession(sessionId)).length).toBe(before);
+    w.clock.set(london('2025-11-10T12:00'));
   });
 });
 
