@@ -69,12 +69,12 @@ export function parseAgendaCommand(text: string): { verb: 'add' | 'park'; name?:
 /** `park <text>`: white-laith, stour §2 — informal issues are revisited at the next formal session. */
 export function parseParkCommand(text: string): string | undefined {
   const parsed = parseAgendaCommand(text);
-  if (!parsed || parsed.verb !== 'park') return undefined;
+  if (parsed?.verb !== 'park') return undefined;
   const rest = parsed.name ? `${parsed.name}: ${parsed.text}` : parsed.text;
   return rest.length > 0 ? rest.slice(0, MAX_AGENDA_ITEM_LENGTH) : '';
 }
 
-const SMALL_TALK = /^(?:hi|hiya|hello|hey|morning|good (?:morning|afternoon|evening)|thanks?|thank you(?: very much| so much)?|ta|cheers|many thanks|ok(?:ay)?|k|cool|great|lovely|brilliant|perfect|fine|sure|yes|yep|yeah|no|nope|got it|will do|noted|see you(?: then| soon| there)?|bye|goodbye|sounds good|no problem|np)\b[\s!.,:;)\-]*(?:(?:thanks|thank you|cheers|you|x+|:\)|🙂|😊|👍)[\s!.,]*)*$/iu;
+const SMALL_TALK = /^(?:hi|hiya|hello|hey|morning|good (?:morning|afternoon|evening)|thanks?|thank you(?: very much| so much)?|ta|cheers|many thanks|ok(?:ay)?|k|cool|great|lovely|brilliant|perfect|fine|sure|yes|yep|yeah|no|nope|got it|will do|noted|see you(?: then| soon| there)?|bye|goodbye|sounds good|no problem|np)\b[\s!.,:;)-]*(?:(?:thanks|thank you|cheers|you|x+|:\)|🙂|😊|👍)[\s!.,]*)*$/iu;
 
 /**
  * A pleasantry ("thanks!", "hi", "ok 👍") is never an agenda item, in the prompt's window or out of it

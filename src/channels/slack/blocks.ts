@@ -232,7 +232,7 @@ function help(v: HelpView): SlackMessage {
     '• `add <text>` — an agenda item for your next session (a supervisor: `add Chloe: <text>`)',
     '• `/supervision next` — your next session and its agenda',
     '• `/supervision actions` — your open actions',
-    '• `/supervision park <text>` — keep an item for your next session',
+    '• `/supervision park <text>` — keep an item for your next session, marked as raised informally',
   ];
   if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews]` — who is behind, across your school');
   if (v.supportContacts.length > 0) lines.push('', '*Support*', ...v.supportContacts.map((s) => `• ${esc(s.name)}${s.phone ? ` — ${s.phone}` : ''}${s.url ? ` — ${s.url}` : ''}`));

@@ -42,7 +42,7 @@ describe('the notice fits the number of people (stour App. C)', () => {
     const messages = await reminderMessages(w.deps, notice('c-amy.2025-11-17', ['amy', 'sup']));
     expect(messages).toHaveLength(2);
     for (const m of messages) expect((m.view as ReminderView).lines.join(' ')).toContain('you both have time to prepare');
-    expect((messages[0]?.view as ReminderView).title).toBe('Supervision on Monday 17 Nov');
+    expect((messages[0]?.view as ReminderView | undefined)?.title).toBe('Supervision on Monday 17 Nov');
   });
 
   it('says "you all" to a group of four and their supervisor, never "you both"', async () => {
