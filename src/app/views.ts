@@ -217,6 +217,16 @@ export interface DisputeNoticeView {
   reason: string;
 }
 
+/** `calendar`: the person's private feed address (the channel adds the bot's address), or that it was revoked. */
+export interface CalendarLinkView {
+  type: 'calendar-link';
+  /** `/calendar/<secret>.ics`; absent once revoked. */
+  path?: string;
+  /** The full address, filled in by the channel that shows it. */
+  url?: string;
+  revoked: boolean;
+}
+
 export interface TextView {
   type: 'text';
   text: string;
@@ -246,6 +256,7 @@ export type NotificationView =
   | ActionsView
   | HelpView
   | DisputeNoticeView
+  | CalendarLinkView
   | TextView
   | RefusalView
   | ErrorView;

@@ -143,6 +143,26 @@ export interface Conversation {
   onText(person: Person, text: string, interactionId: string, options?: { threadSessionId?: string }): Promise<NotificationView>;
 }
 
+/** The bot's address for links it gives out (the calendar feed): PUBLIC_BASE_URL, else where it listens. */
+export function publicBase(config: Runtime['config']): string {
+  return (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, '');
+}
+
+/** A calendar feed's view with its full address. */
+export function withLink(view: NotificationView, base: string): NotificationView {
+  return view.type === 'calendar-link' && view.path && !view.url ? { ...view, url: `${base}${view.path}` } : view;
+}
+
+/** `calendar` and `calendar revoke` (anything else after `calendar` is named as the mistake). */
+export function calendarCommand(word: string): { command: 'issueCalendarFeed' | 'revokeCalendarFeed' } | { error: NotificationView } | undefined {
+  const match = /^calendar\b\s*(.*)$/is.exec(word);
+  if (!match) return undefined;
+  const rest = (match[1] ?? '').trim().toLowerCase();
+  if (rest === '') return { command: 'issueCalendarFeed' };
+  if (rest === 'revoke') return { command: 'revokeCalendarFeed' };
+  return { error: { type: 'error', field: 'calendar', message: 'calendar: type calendar for your calendar address, or calendar revoke to stop it working' } };
+}
+
 export interface ConversationOptions {
   /** How long a person is kept waiting for a result before "on its way" (Teams' limit by default). */
   answerWithinMs?: number;
@@ -164,7 +184,7 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
     if (result === 'pending') return { type: 'text', text: 'Got it — I will send the result here in a moment.' };
     if (result === 'late') return STILL_WORKING;
     if (!result.ok) return result.error;
-    return result.view ?? { type: 'text', text: 'Done.' };
+    return withLink(result.view ?? { type: 'text', text: 'Done.' }, publicBase(runtime.config));
   };
 
   const read = (result: Promise<UseCaseResult>) => withinDeadline(result, () => logger.warn({ platform }, 'a read took longer than a person can wait; answered without it'), answerWithinMs);
@@ -198,10 +218,12 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
   async function onText(person: Person, typed: string, interactionId: string, options: { threadSessionId?: string } = {}): Promise<NotificationView> {
     // Teams puts mentions in <at> tags; Slack-style and playground users may type the command with a slash
     const trimmed = typed.replace(/<at>[^<]*<\/at>/g, '').trim();
-    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record)\b)/, '');
+    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record|calendar)\b)/, '');
     if (word === '' || word === 'help') return viewOf(await read(helpRead(deps, person.id, {})));
     if (word === 'next') return viewOf(await read(nextSession(deps, person.id, {})));
     if (word === 'actions') return viewOf(await read(myActions(deps, person.id, {})));
+    const calendar = calendarCommand(word);
+    if (calendar) return 'error' in calendar ? calendar.error : viewOf(await run(calendar.command, person, interactionId, {}));
     if (word === 'record' || word.startsWith('record ')) return viewOf(await read(recordToWrite(deps, person.id, { supervisee: word.slice(6).trim() })));
     if (word === 'overdue' || word.startsWith('overdue ')) {
       const filter = z.enum(['all', 'sessions', 'records', 'actions', 'reviews'], { message: 'use one of: sessions, records, actions, reviews' }).safeParse(word.slice(7).trim() || 'all');

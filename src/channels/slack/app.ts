@@ -32,7 +32,7 @@ import type { Person } from '../../domain/types.js';
 import { AGENDA_CATEGORIES, RECORD_TOPICS } from '../../domain/types.js';
 import { AGENDA_CATEGORY_LABELS, DEFAULT_AGENDA_CATEGORY, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
 import { sessionOfThread } from '../../app/agenda.js';
-import { typedAgenda } from '../conversation.js';
+import { calendarCommand, publicBase, typedAgenda, withLink } from '../conversation.js';
 import { redisConnection } from '../../queue/redis.js';
 import type { Runtime } from '../../runtime.js';
 import type { Mount } from '../../server.js';
@@ -72,6 +72,7 @@ const supervisionText = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('actions') }),
   z.object({ verb: z.literal('record') }),
   z.object({ verb: z.literal('park'), text: z.string().trim().min(1, 'say what to park, e.g. /supervision park workload in December').max(2000) }),
+  z.object({ verb: z.literal('calendar'), text: z.enum(['revoke'], { message: 'type calendar for your calendar address, or calendar revoke to stop it working' }).optional() }),
   z.object({ verb: z.literal('add'), text: z.string().trim().min(1, 'say what to add, e.g. /supervision add workload in December').max(2000) }),
 ]);
 
@@ -79,10 +80,11 @@ function parseSupervision(text: string) {
   const trimmed = text.trim();
   const [verb = 'help', ...rest] = trimmed.split(/\s+/);
   const lower = verb.toLowerCase();
-  if (!['help', 'next', 'actions', 'add', 'park', 'record'].includes(lower)) {
-    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, add, park or record` };
+  if (!['help', 'next', 'actions', 'add', 'park', 'record', 'calendar'].includes(lower)) {
+    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, add, park, record or calendar` };
   }
-  const parsed = supervisionText.safeParse({ verb: lower, text: trimmed.slice(verb.length).trim() || undefined, rest });
+  const after = trimmed.slice(verb.length).trim();
+  const parsed = supervisionText.safeParse({ verb: lower, text: (lower === 'calendar' ? after.toLowerCase() : after) || undefined, rest });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { ok: false as const, field: issue?.path.join('.') || 'text', message: `${issue?.path.join('.') || 'text'}: ${issue?.message ?? 'is not valid'}` };
@@ -529,7 +531,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   const asMessage = (result: UseCaseResult | 'pending'): SlackMessage => {
     if (result === 'pending') return render({ type: 'text', text: 'Got it — I will post the result here in a moment.' });
     if (!result.ok) return render(result.error);
-    return render(result.view ?? { type: 'text', text: 'Done.' });
+    return render(withLink(result.view ?? { type: 'text', text: 'Done.' }, publicBase(runtime.config)));
   };
 
   const who = async (userId: string | undefined) => (userId ? personBySlack(deps, userId) : null);
@@ -611,6 +613,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return say(await nextSession(deps, person.id, {}));
       case 'actions':
         return say(await myActions(deps, person.id, {}));
+      case 'calendar':
+        return say(await run(parsed.value.text === 'revoke' ? 'revokeCalendarFeed' : 'issueCalendarFeed', person, `cmd.${c.triggerId}`, {}));
       case 'add':
       case 'park': {
         const agenda = await typedAgenda(deps, person.id, `${parsed.value.verb} ${parsed.value.text}`);
@@ -724,6 +728,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     if (word === 'help') return post(asMessage(await helpRead(deps, person.id, {})));
     if (word === 'next') return post(asMessage(await nextSession(deps, person.id, {})));
     if (word === 'actions') return post(asMessage(await myActions(deps, person.id, {})));
+    const calendar = calendarCommand(word);
+    if (calendar) return post('error' in calendar ? render(calendar.error) : asMessage(await run(calendar.command, person, `evt.${m.eventId}`, {})));
     // a reply in the agenda prompt's thread answers that session's prompt
     const threadSessionId = m.threadTs ? await sessionOfThread(deps, person.id, 'slack', m.threadTs) : undefined;
     const agenda = await typedAgenda(deps, person.id, clip(text, 10_000), threadSessionId);

@@ -12,6 +12,7 @@ import type {
   AgendaPromptView,
   AgendaSuggestionView,
   AgendaView,
+  CalendarLinkView,
   DisputeNoticeView,
   EscalationRaisedView,
   EscalationView,
@@ -232,6 +233,7 @@ function help(v: HelpView): SlackMessage {
     '• `add <text>` — an agenda item for your next session (a supervisor: `add Chloe: <text>`)',
     '• `/supervision next` — your next session and its agenda',
     '• `/supervision actions` — your open actions',
+    '• `/supervision calendar` — your sessions in your calendar app (`calendar revoke` to stop the address working)',
     '• `/supervision park <text>` — keep an item for your next session, marked as raised informally',
   ];
   if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews]` — who is behind, across your school');
@@ -246,6 +248,18 @@ const dispute = (v: DisputeNoticeView): SlackMessage => ({
     section(`>${esc(v.reason).replace(/\n/g, '\n>')}`),
   ],
 });
+
+const calendarLink = (v: CalendarLinkView): SlackMessage =>
+  v.revoked || !v.url
+    ? { text: 'Your calendar address no longer works', blocks: [section('Your calendar address no longer works. Type `calendar` for a new one.')] }
+    : {
+        text: 'Your supervision calendar',
+        blocks: [
+          section('*Your supervision calendar* — add this address to your calendar app (Outlook: Add calendar → Subscribe from web). Your sessions appear there and move when a session moves.'),
+          section(`\`${esc(v.url)}\``),
+          context('Anyone with this address can see your session times. Type `calendar revoke` to stop it working.'),
+        ],
+      };
 
 /** Any view as a message. */
 export function render(view: NotificationView): SlackMessage {
@@ -274,6 +288,8 @@ export function render(view: NotificationView): SlackMessage {
       return help(view);
     case 'dispute-notice':
       return dispute(view);
+    case 'calendar-link':
+      return calendarLink(view);
     case 'text':
       return { text: clip(view.text, LIMITS.fallbackText), blocks: [section(esc(view.text))] };
     case 'refusal':

@@ -34,6 +34,7 @@ export const TEMPLATE_FOR: Record<NotificationView['type'], string> = {
   actions: 'actions',
   help: 'help',
   'dispute-notice': 'dispute-notice',
+  'calendar-link': 'calendar-link',
   text: 'message',
   refusal: 'message',
   error: 'message',

@@ -163,7 +163,7 @@ const commandCase = (
 };
 
 const filters = ['', 'all', 'sessions', 'records', 'actions', 'reviews'];
-const verbs = ['help', 'next', 'actions', 'add', 'park', 'record'];
+const verbs = ['help', 'next', 'actions', 'add', 'park', 'record', 'calendar'];
 const rejectedCommand: fc.Arbitrary<Case> = fc.oneof(
   // /overdue with a filter that does not exist
   fc
@@ -183,7 +183,7 @@ const rejectedCommand: fc.Arbitrary<Case> = fc.oneof(
     .map(([u, v]) => commandCase(u, '/supervision', v, { type: 'ephemeral', field: 'command' })),
   // /supervision park or add with nothing to park or add, or too much
   fc
-    .tuple(known, fc.constantFrom('park', 'park   ', 'PARK\t', `park ${'x'.repeat(2001)}`, 'add', 'ADD  ', `add ${'x'.repeat(2001)}`))
+    .tuple(known, fc.constantFrom('park', 'park   ', 'PARK\t', `park ${'x'.repeat(2001)}`, 'add', 'ADD  ', `add ${'x'.repeat(2001)}`, 'calendar please', 'calendar revoke all'))
     .map(([u, t]) => commandCase(u, '/supervision', t, { type: 'ephemeral', field: 'text' })),
   // someone the bot does not know
   fc

@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_HANDLERS, type CommandType, runCommand } from '../../../src/app/commands.js';
 import { agendaLine } from '../../../src/app/agenda.js';
+import { calendarFeed, issueCalendarFeed } from '../../../src/app/calendar.js';
 import { toFailure, type UseCaseResult } from '../../../src/app/errors.js';
 import { dashboardSummary, personHistory, staffDirectory } from '../../../src/app/dashboard.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
@@ -180,6 +181,9 @@ const ACTIONS: Cell[] = [
     },
   },
   { name: 'scheduleReminders', run: 'scheduleReminders', allowed: ['supervisor', ...LEADS], input: async () => ({ contractId: 'c-amy' }) },
+  // a person's own calendar feed: anyone known may have one, and it holds only their own sessions (checked below)
+  { name: 'issueCalendarFeed', run: 'issueCalendarFeed', allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
+  { name: 'revokeCalendarFeed', run: 'revokeCalendarFeed', allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
   // the other organisation's DSL gets their own organisation's summary, and nothing of ours (checked below)
   { name: 'computeOverdue', run: (a, i) => computeOverdue(w.deps, a, i), allowed: [...LEADS, 'otherOrganisation'], input: async () => ({}) },
   { name: 'viewRecord (awaiting confirmation)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy'], input: async () => ({ recordId: await awaiting() }) },
@@ -273,6 +277,16 @@ describe('authorisation matrix', () => {
       if (role !== 'unknown') expect(JSON.stringify(await agendaLine(w.deps, ROLES[role], { text: 'Workload in the spring term' })), `agendaLine for ${role}`).not.toMatch(/Matrix|c-amy|Amy Teacher/);
     }
     expect(JSON.stringify(await nextSession(w.deps, 'amy', {}))).toMatch(/Matrix private item/);
+    // a calendar feed holds its own person's sessions only
+    for (const role of Object.keys(ROLES) as Role[]) {
+      if (role === 'unknown') continue;
+      const issued = await issueCalendarFeed(w.deps, ROLES[role], {});
+      const path = issued.ok && issued.view?.type === 'calendar-link' ? issued.view.path : undefined;
+      const feed = await calendarFeed(w.deps, (path ?? '').slice('/calendar/'.length, -'.ics'.length));
+      expect(feed, `calendar feed of ${role}`).not.toBeNull();
+      if (PARTIES.includes(role)) expect(feed, `calendar feed of ${role}`).toMatch(/c-amy\./);
+      else expect(feed, `calendar feed of ${role}`).not.toMatch(/c-amy|Amy Teacher/);
+    }
   });
 
   it('covers every command and read, with 0 unauthorised successes', () => {
