@@ -22,6 +22,7 @@ async function call(path: string, person: string, body?: unknown) {
   const headers: Record<string, string> = { 'x-playground-person': person };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${bot.url}/playground/api/${path}`, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  // biome-ignore lint/suspicious/noExplicitAny: the API's JSON is read loosely here, as in api.test.ts
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 const say = (person: string, text: string, replyTo?: string) => call('messages', person, { text, ...(replyTo ? { replyTo } : {}) });
