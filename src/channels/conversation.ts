@@ -153,11 +153,13 @@ export function withLink(view: NotificationView, base: string): NotificationView
   return view.type === 'calendar-link' && view.path && !view.url ? { ...view, url: `${base}${view.path}` } : view;
 }
 
-/** `calendar` and `calendar revoke` (anything else after `calendar` is named as the mistake). */
+/** `calendar` and `calendar revoke` (another single word after `calendar` is named as the mistake). */
 export function calendarCommand(word: string): { command: 'issueCalendarFeed' | 'revokeCalendarFeed' } | { error: NotificationView } | undefined {
   const match = /^calendar\b\s*(.*)$/is.exec(word);
   if (!match) return undefined;
   const rest = (match[1] ?? '').trim().toLowerCase();
+  // "calendar clash with parents' evening" is a sentence, not a command
+  if (/\s/.test(rest)) return undefined;
   if (rest === '') return { command: 'issueCalendarFeed' };
   if (rest === 'revoke') return { command: 'revokeCalendarFeed' };
   return { error: { type: 'error', field: 'calendar', message: 'calendar: type calendar for your calendar address, or calendar revoke to stop it working' } };

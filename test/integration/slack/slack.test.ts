@@ -126,6 +126,20 @@ describe('agenda in the DM', () => {
     expect(button).toContain('agenda_add_suggested');
     await eventually(() => slack.of('chat.postMessage').some((c) => c.body.channel === 'DUAMY' && textOf(c.body.blocks).includes('type add and the item')), 'the answer to small talk');
     expect((await w.deps.agenda.forSession(sessionId)).length).toBe(before);
+    // the button opens the item form with the words and "Other" as the category; submitting adds it to that session
+    const value = (asked.body.blocks as Array<{ type: string; elements?: Array<{ action_id?: string; value?: string }> }>).flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'agenda_add_suggested')?.value as string;
+    expect(JSON.parse(value)).toEqual({ s: sessionId, t: 'Worried about my Year 4 caseload' });
+    await post('/slack/interactions', click('UAMY', 'agenda_add_suggested', value).body, 'application/x-www-form-urlencoded');
+    const opened = await eventually(() => slack.of('views.open').find((c) => JSON.stringify(c.body.view).includes('Worried about my Year 4 caseload')), 'the item form');
+    const modal = opened.body.view as { private_metadata: string };
+    expect(JSON.stringify(modal)).toContain('"initial_option":{"text":{"type":"plain_text","text":"Other"},"value":"other"}');
+    await post(
+      '/slack/interactions',
+      interaction({ type: 'view_submission', user: { id: 'UAMY' }, view: { id: 'VSUG', hash: 'hs1', type: 'modal', callback_id: 'agenda_item_modal', private_metadata: modal.private_metadata, state: { values: { text: { v: { type: 'plain_text_input', value: 'Worried about my Year 4 caseload' } }, category: { v: { type: 'static_select', selected_option: { value: 'impact-on-me' } } } } } } }),
+      'application/x-www-form-urlencoded',
+    );
+    const added = await eventually(async () => (await w.deps.agenda.forSession(sessionId)).find((i) => i.text === 'Worried about my Year 4 caseload'), 'the item on the session');
+    expect(added.category).toBe('impact-on-me');
     w.clock.set(london('2025-11-10T12:00'));
   });
 });
