@@ -63,7 +63,9 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
         }
         return view(`Supervision ${day}`, [
           `${what} ${day}, ${when}, ${contract.location}.`,
-          ...(items.length ? ['Agenda:', ...items.map((i) => `• ${i.text}`)] : ['No agenda items yet — type `add` and what you want to discuss.']),
+          ...(items.length
+            ? ['Agenda:', ...items.map((i) => `• ${i.text}${i.raisedInformallyOn ? ` (raised informally on ${formatDate(org, i.raisedInformallyOn)})` : ''}`)]
+            : ['No agenda items yet — type `add` and what you want to discuss.']),
         ]);
       });
     }

@@ -68,3 +68,13 @@ describe('the notice fits the number of people (stour App. C)', () => {
     expect(view.lines.join(' ')).toContain('less than a week away');
   });
 });
+
+describe('the reminder before a session lists the agenda', () => {
+  it('items raised informally come first, marked with the day they were raised (white-laith, stour §2)', async () => {
+    const base = { organisationId: 'org-wl', contractId: 'c-amy', authorId: 'amy', category: 'other' as const, riskOfHarm: false };
+    await w.deps.agenda.add({ ...base, id: 'wording.item', sessionId: 'c-amy.2025-11-17', text: 'Phonics group', parked: false, createdAt: london('2025-11-12T10:00') });
+    await w.deps.agenda.add({ ...base, id: 'wording.parked', text: 'A parent at pick-up', parked: true, raisedInformallyOn: '2025-11-13', createdAt: london('2025-11-13T10:00') });
+    const view = await titleAt('2025-11-16T08:30');
+    expect(view.lines.slice(1)).toEqual(['Agenda:', '• A parent at pick-up (raised informally on Thu 13 Nov 2025)', '• Phonics group']);
+  });
+});
