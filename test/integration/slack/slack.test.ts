@@ -140,6 +140,10 @@ describe('agenda in the DM', () => {
     );
     const added = await eventually(async () => (await w.deps.agenda.forSession(sessionId)).find((i) => i.text === 'Worried about my Year 4 caseload'), 'the item on the session');
     expect(added.category).toBe('impact-on-me');
+    // a reply in the agenda prompt's thread answers it, whenever it comes
+    await w.deps.deliveries.put(`agenda:${sessionId}`, 'amy', 'slack', { channel: 'DUAMY', ts: '1700000000.000100' });
+    await post('/slack/events', event('EvThread', { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text: 'Cover for Friday', ts: '1700000001.000200', thread_ts: '1700000000.000100' }));
+    await eventually(async () => (await w.deps.agenda.forSession(sessionId)).some((i) => i.text === 'Cover for Friday'), 'the thread reply on the session');
     w.clock.set(london('2025-11-10T12:00'));
   });
 });

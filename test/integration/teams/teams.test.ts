@@ -91,6 +91,17 @@ describe('Teams conversations', () => {
     expect(said('conv-amy', 'Added 2 items')).toBe(true);
   });
 
+  it('a reply to the agenda prompt’s card answers it, after its window too', async () => {
+    await w.deps.deliveries.put(`agenda:${sessionId}`, 'amy', 'teams', { activityId: 'prompt-activity-1' });
+    w.clock.set(london('2025-11-11T10:00'));
+    try {
+      expect((await send(activity('amy', { type: 'message', text: 'Cover for Friday', replyToId: 'prompt-activity-1' }))).status).toBe(200);
+      expect((await w.deps.agenda.forSession(sessionId)).map((i) => i.text)).toContain('Cover for Friday');
+    } finally {
+      w.clock.set(london('2025-11-10T12:00'));
+    }
+  });
+
   it('a plain line within the agenda prompt’s window answers it, and goes to that session', async () => {
     await eventually(async () => (await w.deps.reminders.get(`agenda-prompt:${sessionId}`))?.sent, 'the agenda prompt sent');
     expect((await send(activity('amy', { type: 'message', text: 'Transition plan for Year 6' }))).status).toBe(200);
