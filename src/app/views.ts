@@ -195,6 +195,22 @@ export interface NextSessionView {
   openActions: OpenActionView[];
 }
 
+/** The form to move a session, or to cancel and rebook it (template "intervals": the new time in the same step). */
+export interface MoveFormView {
+  type: 'move-form';
+  sessionId: string;
+  cancel: boolean;
+  title: string;
+  startsAtText: string;
+  /** The session's local date and time, the form's starting values. */
+  date: string;
+  time: string;
+  withNames: string[];
+  /** The day the contract's cadence says the session is due by: a later day needs a reason. */
+  dueByText: string;
+  dueBy: string;
+}
+
 export interface ActionsView {
   type: 'actions';
   actions: OpenActionView[];
@@ -253,6 +269,7 @@ export type NotificationView =
   | EscalationRaisedView
   | ReminderView
   | NextSessionView
+  | MoveFormView
   | ActionsView
   | HelpView
   | DisputeNoticeView

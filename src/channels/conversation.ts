@@ -10,11 +10,12 @@ import { Refusal, toFailure, type UseCaseResult } from '../app/errors.js';
 import { DEFAULT_AGENDA_CATEGORY, parseAgendaCommand } from '../domain/agenda.js';
 import { computeOverdue } from '../app/overdue.js';
 import type { Platform } from '../app/ports.js';
-import { help as helpRead, myActions, nextSession } from '../app/reads.js';
+import { help as helpRead, moveForm, myActions, nextSession } from '../app/reads.js';
 import { recordToWrite } from '../app/record-form.js';
 import { viewRecord } from '../app/records.js';
 import type { NotificationView } from '../app/views.js';
 import { isCalendarDate } from '../domain/calendar.js';
+import { NEW_TIME_REQUIRED } from '../domain/session.js';
 import { calendarOf } from '../app/context.js';
 import { AGENDA_CATEGORIES, RECORD_TOPICS, type Person } from '../domain/types.js';
 import type { Runtime } from '../runtime.js';
@@ -52,6 +53,26 @@ const version = z.coerce.number().int().min(1).max(9999);
 const pickedDate = z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'pick a date').refine((v) => v === '' || isCalendarDate(v), 'pick a date');
 const pickedTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d)?$/, 'pick a time');
 
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false);
+/** The move form: a new date and time (template "intervals": always, even to cancel), and a reason when late. */
+const moveData = z.object({
+  sessionId: ref,
+  date: pickedDate.default(''),
+  time: pickedTime.default(''),
+  reason: text(500).optional(),
+});
+
+/** The move form's answer → rescheduleSession input, or the field to name (no new time: the policy's reason). */
+export function moveInput(
+  d: z.infer<typeof moveData>,
+  cancel: boolean,
+  atLocal: (day: string, time: string) => Date,
+): { input: Record<string, unknown> } | { error: NotificationView } {
+  if (!d.date) return { error: { type: 'error', field: 'date', message: `date: ${NEW_TIME_REQUIRED}` } };
+  if (!d.time) return { error: { type: 'error', field: 'time', message: 'time: pick the new time' } };
+  return { input: { sessionId: d.sessionId, newStartsAt: atLocal(d.date, d.time).toISOString(), cancel, ...(d.reason ? { reason: d.reason } : {}) } };
+}
+
 export const VERBS = {
   'record.confirm': z.object({ recordId: ref, version }),
   'record.dispute': z.object({ recordId: ref, version: version.optional(), reason: text(2000).min(1, 'say what should change') }),
@@ -80,6 +101,10 @@ export const VERBS = {
     category: z.enum(AGENDA_CATEGORIES, { message: 'pick a category' }).default(DEFAULT_AGENDA_CATEGORY),
     riskOfHarm: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
   }),
+  /** The Move / Cancel and rebook button: the form for that session. */
+  'session.move-form': z.object({ sessionId: ref, cancel: flag }),
+  'session.move': moveData,
+  'session.cancel': moveData,
 } as const;
 export type Verb = keyof typeof VERBS;
 
@@ -139,7 +164,7 @@ export async function typedAgenda(deps: Runtime['deps'], personId: string, typed
 export interface Conversation {
   /** An Adaptive Card action (`Action.Execute` verb, or the `Action.Submit` fallback's `verb`). */
   onVerb(person: Person, verb: string, data: unknown, interactionId: string): Promise<NotificationView>;
-  /** A line typed to the bot: help, next, actions, overdue [filter], park …, record, or agenda items. */
+  /** A line typed to the bot: help, next, actions, move, cancel, overdue [filter], park …, record, or agenda items. */
   onText(person: Person, text: string, interactionId: string, options?: { threadSessionId?: string }): Promise<NotificationView>;
 }
 
@@ -163,6 +188,12 @@ export function calendarCommand(word: string): { command: 'issueCalendarFeed' | 
   if (rest === '') return { command: 'issueCalendarFeed' };
   if (rest === 'revoke') return { command: 'revokeCalendarFeed' };
   return { error: { type: 'error', field: 'calendar', message: 'calendar: type calendar for your calendar address, or calendar revoke to stop it working' } };
+}
+
+/** `move` and `cancel` (alone, or `move session` / `cancel session`): a sentence is not the command. */
+export function moveWord(word: string): 'move' | 'cancel' | undefined {
+  const match = /^(move|cancel)(?:\s+(?:my\s+)?(?:next\s+)?(?:session|supervision))?$/i.exec(word.trim());
+  return match ? (match[1]!.toLowerCase() as 'move' | 'cancel') : undefined;
 }
 
 export interface ConversationOptions {
@@ -212,6 +243,16 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
       }
       case 'escalation.acknowledge':
         return viewOf(await run('acknowledgeEscalation', person, interactionId, { escalationId: d.escalationId }));
+      case 'session.move-form':
+        return viewOf(await read(moveForm(deps, person.id, { sessionId: d.sessionId, cancel: d.cancel })));
+      case 'session.move':
+      case 'session.cancel': {
+        const org = await deps.organisations.get(person.organisationId);
+        const cal = org ? calendarOf(org) : null;
+        const move = moveInput(parsed.data as z.infer<typeof moveData>, verb === 'session.cancel', (day, time) => (cal ? cal.atLocalTime(day, time) : new Date(`${day}T${time}:00Z`)));
+        if ('error' in move) return move.error;
+        return viewOf(await run('rescheduleSession', person, interactionId, move.input));
+      }
       case 'agenda.add':
         return viewOf(await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm, ...(d.sessionId ? { sessionId: d.sessionId } : {}) }));
     }
@@ -220,10 +261,12 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
   async function onText(person: Person, typed: string, interactionId: string, options: { threadSessionId?: string } = {}): Promise<NotificationView> {
     // Teams puts mentions in <at> tags; Slack-style and playground users may type the command with a slash
     const trimmed = typed.replace(/<at>[^<]*<\/at>/g, '').trim();
-    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record|calendar)\b)/, '');
+    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record|calendar|move|cancel)\b)/, '');
     if (word === '' || word === 'help') return viewOf(await read(helpRead(deps, person.id, {})));
     if (word === 'next') return viewOf(await read(nextSession(deps, person.id, {})));
     if (word === 'actions') return viewOf(await read(myActions(deps, person.id, {})));
+    const moving = moveWord(word);
+    if (moving) return viewOf(await read(moveForm(deps, person.id, { cancel: moving === 'cancel' })));
     const calendar = calendarCommand(word);
     if (calendar) return 'error' in calendar ? calendar.error : viewOf(await run(calendar.command, person, interactionId, {}));
     if (word === 'record' || word.startsWith('record ')) return viewOf(await read(recordToWrite(deps, person.id, { supervisee: word.slice(6).trim() })));

@@ -20,7 +20,7 @@ import {
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { help as helpRead, myActions, nextSession, personBySlack } from '../../app/reads.js';
+import { help as helpRead, moveForm, myActions, nextSession, personBySlack } from '../../app/reads.js';
 import { computeOverdue } from '../../app/overdue.js';
 import { type Command, type CommandType, commandIdFrom } from '../../app/commands.js';
 import type { UseCaseResult } from '../../app/errors.js';
@@ -32,7 +32,8 @@ import type { Person } from '../../domain/types.js';
 import { AGENDA_CATEGORIES, RECORD_TOPICS } from '../../domain/types.js';
 import { AGENDA_CATEGORY_LABELS, DEFAULT_AGENDA_CATEGORY, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
 import { sessionOfThread } from '../../app/agenda.js';
-import { calendarCommand, publicBase, typedAgenda, withLink } from '../conversation.js';
+import { calendarCommand, moveWord, publicBase, typedAgenda, withLink } from '../conversation.js';
+import { NEW_TIME_REQUIRED } from '../../domain/session.js';
 import { redisConnection } from '../../queue/redis.js';
 import type { Runtime } from '../../runtime.js';
 import type { Mount } from '../../server.js';
@@ -71,6 +72,8 @@ const supervisionText = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('next') }),
   z.object({ verb: z.literal('actions') }),
   z.object({ verb: z.literal('record') }),
+  z.object({ verb: z.literal('move') }),
+  z.object({ verb: z.literal('cancel') }),
   z.object({ verb: z.literal('park'), text: z.string().trim().min(1, 'say what to park, e.g. /supervision park workload in December').max(2000) }),
   z.object({ verb: z.literal('calendar'), text: z.enum(['revoke'], { message: 'type calendar for your calendar address, or calendar revoke to stop it working' }).optional() }),
   z.object({ verb: z.literal('add'), text: z.string().trim().min(1, 'say what to add, e.g. /supervision add workload in December').max(2000) }),
@@ -80,8 +83,8 @@ function parseSupervision(text: string) {
   const trimmed = text.trim();
   const [verb = 'help', ...rest] = trimmed.split(/\s+/);
   const lower = verb.toLowerCase();
-  if (!['help', 'next', 'actions', 'add', 'park', 'record', 'calendar'].includes(lower)) {
-    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, add, park, record or calendar` };
+  if (!['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'calendar'].includes(lower)) {
+    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, move, cancel, add, park, record or calendar` };
   }
   const after = trimmed.slice(verb.length).trim();
   const parsed = supervisionText.safeParse({ verb: lower, text: (lower === 'calendar' ? after.toLowerCase() : after) || undefined, rest });
@@ -258,6 +261,49 @@ const agendaItemModal = (sessionId: string, risk: boolean, initialText?: string)
       ...(risk ? [] : [{ type: 'context', elements: [{ type: 'mrkdwn', text: 'For a case: Sense — what happened? Feel — what was it like? Think — what does it mean? Do — what next? (Tell me, explain to me, describe to me.)' }] } as KnownBlock]),
     ],
   }) as View;
+
+/** Move / Cancel and rebook: the new date and time are picked in the same step (template "intervals"). */
+export const moveModal = (sessionId: string, cancel: boolean): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.move,
+    private_metadata: JSON.stringify({ sessionId, cancel }),
+    title: plain(cancel ? 'Cancel and rebook' : 'Move a session'),
+    submit: plain(cancel ? 'Cancel and rebook' : 'Move'),
+    close: plain('Close'),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: cancel ? 'A session is only cancelled with a new time booked in the same step. Both of you are told.' : 'Pick a school day and time. Both of you are told, and the reminders move with it.' } } as KnownBlock,
+      input('date', 'New date', { type: 'datepicker' }, false),
+      input('time', 'New time', { type: 'timepicker' }, false),
+      input('reason', 'Reason', { type: 'plain_text_input', max_length: 500 }, true, 'Needed when the new day is later than the contract allows.'),
+    ],
+  }) as View;
+
+const moveMeta = z.object({ sessionId: idValue, cancel: z.boolean() });
+const moveModalState = z.object({
+  date: z.object({ v: z.object({ selected_date: localDate.nullish() }) }).optional(),
+  time: z.object({ v: z.object({ selected_time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'pick a time').nullish() }) }).optional(),
+  reason: z.object({ v: z.object({ value: z.string().max(500, 'at most 500 characters').nullish() }) }).optional(),
+});
+
+/** The move modal → rescheduleSession input (the local time resolved by the caller), or the errors to show. */
+export function moveFrom(values: unknown, metadata: string): { errors?: ModalErrors; move?: { sessionId: string; cancel: boolean; date: string; time: string; reason?: string } } {
+  const meta = moveMeta.safeParse(safeJson(metadata));
+  if (!meta.success) return { errors: { date: 'This form is out of date — open it again.' } };
+  const parsed = moveModalState.safeParse(values ?? {});
+  if (!parsed.success) {
+    const errors: ModalErrors = {};
+    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'date')] ??= issue.message;
+    return { errors };
+  }
+  const date = parsed.data.date?.v.selected_date;
+  const time = parsed.data.time?.v.selected_time;
+  // template "intervals": never cancelled or changed without the new time, in the same step
+  if (!date) return { errors: { date: NEW_TIME_REQUIRED } };
+  if (!time) return { errors: { time: 'pick the new time' } };
+  const reason = parsed.data.reason?.v.value?.trim();
+  return { move: { sessionId: meta.data.sessionId, cancel: meta.data.cancel, date, time, ...(reason ? { reason } : {}) } };
+}
 
 // ---- the work after the acknowledgement ---------------------------------------------------------------------
 
@@ -443,6 +489,19 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     });
   }
 
+  // Move / Cancel and rebook: the modal with the date and time pickers opens at once, from the button alone
+  for (const [actionId, cancel] of [
+    [ACTIONS.move, false],
+    [ACTIONS.cancel, true],
+  ] as const) {
+    app.action<BlockAction>(actionId, async ({ ack, body, client }) => {
+      await ack();
+      const sessionId = idValue.safeParse(actionValue(body).value);
+      if (sessionId.success) await openModal(client, triggerOf(body), moveModal(sessionId.data, cancel));
+      else await enqueue(actionWork(actionId, body));
+    });
+  }
+
   // "Add this to your agenda for …?": the modal opens with the words and a category to choose
   app.action<BlockAction>(ACTIONS.addSuggested, async ({ ack, body, client }) => {
     await ack();
@@ -487,6 +546,13 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     if (errors) return void (await ack({ response_action: 'errors', errors }));
     await ack();
     await enqueue({ kind: 'view', name: VIEWS.agendaItem, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
+  });
+
+  app.view(VIEWS.move, async ({ ack, body, view }) => {
+    const { errors } = moveFrom(view.state.values, view.private_metadata);
+    if (errors) return void (await ack({ response_action: 'errors', errors }));
+    await ack();
+    await enqueue({ kind: 'view', name: VIEWS.move, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
   });
 
   /**
@@ -613,6 +679,9 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return say(await nextSession(deps, person.id, {}));
       case 'actions':
         return say(await myActions(deps, person.id, {}));
+      case 'move':
+      case 'cancel':
+        return say(await moveForm(deps, person.id, { cancel: parsed.value.verb === 'cancel' }));
       case 'calendar':
         return say(await run(parsed.value.text === 'revoke' ? 'revokeCalendarFeed' : 'issueCalendarFeed', person, `cmd.${c.triggerId}`, {}));
       case 'add':
@@ -674,6 +743,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         // only a button whose value is not a suggestion reaches here; a valid one opened the modal at once
         return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: not a suggested agenda item' }));
       }
+      case ACTIONS.move:
+      case ACTIONS.cancel:
       case ACTIONS.addItem:
       case ACTIONS.flagRisk: {
         // only a button whose value is not a session reaches here; a valid one opened the modal at once
@@ -707,6 +778,15 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (result === 'pending' || !result.ok) await reply(undefined, v.userId, asMessage(result));
         return;
       }
+      case VIEWS.move: {
+        const { move } = moveFrom(v.values, v.metadata);
+        if (!move) return;
+        const org = await deps.organisations.get(person.organisationId);
+        const cal = org ? calendarOf(org) : null;
+        const newStartsAt = cal ? cal.atLocalTime(move.date, move.time) : new Date(`${move.date}T${move.time}:00Z`);
+        const result = await run('rescheduleSession', person, interaction, { sessionId: move.sessionId, newStartsAt: newStartsAt.toISOString(), cancel: move.cancel, ...(move.reason ? { reason: move.reason } : {}) });
+        return reply(undefined, v.userId, asMessage(result));
+      }
       case VIEWS.agendaItem: {
         const { item } = agendaItemFrom(v.values as ViewValues, v.metadata);
         if (!item) return;
@@ -728,6 +808,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     if (word === 'help') return post(asMessage(await helpRead(deps, person.id, {})));
     if (word === 'next') return post(asMessage(await nextSession(deps, person.id, {})));
     if (word === 'actions') return post(asMessage(await myActions(deps, person.id, {})));
+    const moving = moveWord(word);
+    if (moving) return post(asMessage(await moveForm(deps, person.id, { cancel: moving === 'cancel' })));
     const calendar = calendarCommand(word);
     if (calendar) return post('error' in calendar ? render(calendar.error) : asMessage(await run(calendar.command, person, `evt.${m.eventId}`, {})));
     // a reply in the agenda prompt's thread answers that session's prompt

@@ -17,6 +17,7 @@ import type {
   EscalationRaisedView,
   EscalationView,
   HelpView,
+  MoveFormView,
   NextSessionView,
   NotificationView,
   OpenActionView,
@@ -42,9 +43,17 @@ export const ACTIONS = {
   flagRisk: 'agenda_flag_risk',
   addItem: 'agenda_add_item',
   addSuggested: 'agenda_add_suggested',
+  move: 'session_move',
+  cancel: 'session_cancel',
 } as const;
 
-export const VIEWS = { record: 'record_modal', dispute: 'dispute_modal', agendaItem: 'agenda_item_modal' } as const;
+export const VIEWS = { record: 'record_modal', dispute: 'dispute_modal', agendaItem: 'agenda_item_modal', move: 'session_move_modal' } as const;
+
+/** Move / Cancel and rebook: each opens the modal with the date and time pickers. */
+const moveButtons = (sessionId: string): KnownBlock => ({
+  type: 'actions',
+  elements: [button('Move', ACTIONS.move, sessionId), button('Cancel and rebook', ACTIONS.cancel, sessionId)],
+});
 
 export function clip(text: string, max = LIMITS.text): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -209,7 +218,19 @@ const escalationRaised = (v: EscalationRaisedView): SlackMessage => ({
   blocks: [section(`:rotating_light: Thank you. What you flagged went to ${esc(v.dslNames.join(' and '))} at ${v.raisedAtText}. If a child is in immediate danger, call 999.`)],
 });
 
-const reminder = (v: ReminderView): SlackMessage => ({ text: v.title, blocks: [section(`*${esc(v.title)}*`), ...lineSections(v.lines.map(esc))] });
+const reminder = (v: ReminderView): SlackMessage => ({
+  text: v.title,
+  blocks: [section(`*${esc(v.title)}*`), ...lineSections(v.lines.map(esc)), ...(v.sessionId ? [moveButtons(v.sessionId)] : [])],
+});
+
+const moveForm = (v: MoveFormView): SlackMessage => ({
+  text: v.title,
+  blocks: [
+    section(`*${esc(v.title)}* — with ${esc(v.withNames.join(', '))}.`),
+    context(v.cancel ? 'A session is only cancelled with a new time booked in the same step.' : `Both of you are told and the reminders move with it. A day after ${v.dueByText} needs a reason.`),
+    { type: 'actions', elements: [button(v.cancel ? 'Pick the new time' : 'Pick a new date and time', v.cancel ? ACTIONS.cancel : ACTIONS.move, v.sessionId, 'primary')] },
+  ],
+});
 
 function next(v: NextSessionView): SlackMessage {
   if (!v.session) return { text: 'No session booked', blocks: [section('You have no supervision session booked.')] };
@@ -218,6 +239,7 @@ function next(v: NextSessionView): SlackMessage {
     ...lineSections(['*Agenda*', ...(v.items.length > 0 ? v.items.map(itemLine) : ['_Nothing yet — reply with items, one per line._'])]),
   ];
   if (v.openActions.length > 0) blocks.push(...lineSections(['*Open actions*', ...v.openActions.map(actionLine)]));
+  blocks.push(moveButtons(v.session.id));
   return { text: `Next supervision: ${v.session.startsAtText}`, blocks };
 }
 
@@ -233,6 +255,7 @@ function help(v: HelpView): SlackMessage {
     '• `add <text>` — an agenda item for your next session (a supervisor: `add Chloe: <text>`)',
     '• `/supervision next` — your next session and its agenda',
     '• `/supervision actions` — your open actions',
+    '• `/supervision move` — move your next session to a new date and time (`cancel` to cancel it and book a new time at once)',
     '• `/supervision calendar` — your sessions in your calendar app (`calendar revoke` to stop the address working)',
     '• `/supervision park <text>` — keep an item for your next session, marked as raised informally',
   ];
@@ -282,6 +305,8 @@ export function render(view: NotificationView): SlackMessage {
       return reminder(view);
     case 'next-session':
       return next(view);
+    case 'move-form':
+      return moveForm(view);
     case 'actions':
       return actions(view);
     case 'help':

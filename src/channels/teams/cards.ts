@@ -31,6 +31,7 @@ export const TEMPLATE_FOR: Record<NotificationView['type'], string> = {
   'escalation-raised': 'escalation-raised',
   reminder: 'reminder',
   'next-session': 'next-session',
+  'move-form': 'move-form',
   actions: 'actions',
   help: 'help',
   'dispute-notice': 'dispute-notice',
