@@ -174,7 +174,7 @@ export const rescheduleSession = useCase(async (deps: AppDeps, actorId: string, 
     // the old session's status is the arbiter: one move wins, a second is told the session has moved already
     const moved = await deps.sessions.transition(session.id, 'scheduled', 'cancelled', {
       replacedBy: change.replacement.id,
-      statusReason: parsed.cancel ? 'cancelled and rebooked' : 'moved',
+      statusReason: parsed.reason || (parsed.cancel ? 'cancelled and rebooked' : 'moved'),
       statusChangedAt: now,
     });
     if (!moved) throw new Refusal('This session has already been moved or cancelled — type next to see the session booked now.');
@@ -199,8 +199,9 @@ export const rescheduleSession = useCase(async (deps: AppDeps, actorId: string, 
     ? `${by} cancelled the supervision session of ${was} and rebooked it for ${to}.`
     : `${by} moved the supervision session of ${was} to ${to}.`;
   const others = [...contract.supervisorIds, ...contract.superviseeIds].filter((id) => id !== actorId);
+  const because = parsed.reason ? ` The reason given: ${parsed.reason}` : '';
   await deps.outbox.enqueue(
-    others.map((recipientId) => ({ id: `moved.${session.id}.${recipientId}`, organisationId: ctx.org.id, recipientId, createdAt: now, view: { type: 'text', text: told } })),
+    others.map((recipientId) => ({ id: `moved.${session.id}.${recipientId}`, organisationId: ctx.org.id, recipientId, createdAt: now, view: { type: 'text', text: `${told}${because}` } })),
   );
   const mine = parsed.cancel ? `Cancelled the session of ${was} and rebooked it for ${to}.` : `Moved. Your supervision session is now on ${to}.`;
   return { ok: true, view: { type: 'text', text: `${mine} ${others.length === 1 ? 'The other party has' : 'Everyone in it has'} been told.` }, data: { sessionId: change.replacement.id } };
