@@ -24,7 +24,7 @@ import { calendarFeed, issueCalendarFeed } from '../../../src/app/calendar.js';
 import { toFailure, type UseCaseResult } from '../../../src/app/errors.js';
 import { dashboardSummary, personHistory, staffDirectory } from '../../../src/app/dashboard.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
-import { myActions, nextSession } from '../../../src/app/reads.js';
+import { moveForm, myActions, nextSession } from '../../../src/app/reads.js';
 import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
 import type { RecordSheetView } from '../../../src/app/views.js';
 import { calendar, london, person, school } from '../../support/school.js';
@@ -132,6 +132,14 @@ const ACTIONS: Cell[] = [
     allowed: [...PARTIES, ...LEADS],
     input: async () => ({ sessionId: await futureSession(), newStartsAt: london(`${futureDay()}T15:45`).toISOString(), reason: 'Matrix move' }),
   },
+  {
+    name: 'rescheduleSession (cancel and rebook, the new time in the same step)',
+    run: 'rescheduleSession',
+    allowed: [...PARTIES, ...LEADS],
+    input: async () => ({ sessionId: await futureSession(), newStartsAt: london(`${futureDay()}T10:00`).toISOString(), reason: 'Matrix rebook', cancel: true }),
+  },
+  // the Move / Cancel and rebook form (Teams, the playground, Slack's `move`): the same people as the move itself
+  { name: 'moveForm', run: (a, i) => moveForm(w.deps, a, i), allowed: [...PARTIES, ...LEADS], input: async () => ({ sessionId: await futureSession(), cancel: true }) },
   { name: 'markSessionHeld', run: 'markSessionHeld', allowed: PARTIES, input: async () => ({ sessionId: await pastSession() }) },
   { name: 'draftRecord', run: 'draftRecord', allowed: ['supervisor'], input: async () => ({ sessionId: await pastSession(), topics: ['organisational'], notes: 'Matrix draft' }) },
   { name: 'submitRecordForConfirmation', run: 'submitRecordForConfirmation', allowed: ['supervisor'], input: async () => ({ recordId: await draft(false) }) },
