@@ -2,7 +2,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { proposeSessionTimes, sessionDueBy } from '../domain/cadence.js';
-import { markHeld, overlaps, requireReasonWhenLate, rescheduleSession as moveSession } from '../domain/session.js';
+import { markHeld, overlaps, recordedNextTime, requireReasonWhenLate, rescheduleSession as moveSession } from '../domain/session.js';
 import { canScheduleSession, isPartyToContract } from '../domain/permissions.js';
 import type { Organisation, Session, SupervisionContract } from '../domain/types.js';
 import { calendarOf, loadActor, loadContract } from './context.js';
@@ -19,13 +19,13 @@ export function sessionIdFor(org: Organisation, contractId: string, startsAt: Da
 }
 
 /** Makes sure the contract has its next session and that session's reminders (idempotent). */
-export async function ensureNextSession(deps: AppDeps, org: Organisation, contract: SupervisionContract): Promise<Session | null> {
+export async function ensureNextSession(deps: AppDeps, org: Organisation, contract: SupervisionContract, preferred?: Date): Promise<Session | null> {
   if (!contract.active) return null;
   const now = deps.clock.now();
   let next = await deps.sessions.nextScheduled(contract.id, now);
   if (!next) {
     const last = await deps.sessions.lastHeld(contract.id);
-    const [startsAt] = proposeSessionTimes(contract, now, last?.startsAt, calendarOf(org), 1);
+    const [startsAt] = preferred ? [preferred] : proposeSessionTimes(contract, now, last?.startsAt, calendarOf(org), 1);
     if (!startsAt) return null;
     const session: Session = {
       id: sessionIdFor(org, contract.id, startsAt),
@@ -221,7 +221,7 @@ export const markSessionHeld = useCase(async (deps: AppDeps, actorId: string, in
 });
 
 /** A session that took place: parked items join it, compliance moves on, the next one is arranged. */
-export async function heldNow(deps: AppDeps, org: Organisation, contract: SupervisionContract, session: Session, actorId: string): Promise<void> {
+export async function heldNow(deps: AppDeps, org: Organisation, contract: SupervisionContract, session: Session, actorId: string, nextAt?: Date): Promise<void> {
   const now = deps.clock.now();
   if (session.status !== 'held') {
     markHeld(session, now);
@@ -232,7 +232,44 @@ export async function heldNow(deps: AppDeps, org: Organisation, contract: Superv
   }
   await deps.agenda.attachParked(contract.id, session.id);
   await refreshCompliance(deps, org, contract);
-  await ensureNextSession(deps, org, contract);
+  await ensureNextSession(deps, org, contract, recordedNextTime(nextAt, now, calendarOf(org)));
+}
+
+/**
+ * A signed record names the next session: that time is the contract's one future session when it is a school-day
+ * time still ahead (the session already booked moves to it, with its reminders); otherwise the cadence's stays.
+ */
+export async function honourRecordedNext(deps: AppDeps, org: Organisation, contract: SupervisionContract, nextSessionAt: Date | undefined, recordId: string): Promise<void> {
+  const now = deps.clock.now();
+  const at = recordedNextTime(nextSessionAt, now, calendarOf(org));
+  if (!at) return;
+  const current = await deps.sessions.nextScheduled(contract.id, now);
+  if (!current) {
+    await ensureNextSession(deps, org, contract, at);
+    return;
+  }
+  if (current.startsAt.getTime() === at.getTime()) return;
+  const replacement: Session = {
+    id: await replacementIdFor(deps, org, current, at),
+    organisationId: org.id,
+    contractId: contract.id,
+    startsAt: at,
+    durationMinutes: current.durationMinutes,
+    status: 'scheduled',
+    replaces: current.id,
+    bookedAt: now,
+  };
+  const moved = await deps.sessions.transition(current.id, 'scheduled', 'cancelled', { replacedBy: replacement.id, statusReason: 'as the record names', statusChangedAt: now });
+  if (!moved) return;
+  await deps.sessions.insert(replacement);
+  await dropReminders(deps, current.id, [`notice:${current.id}`, `agenda-prompt:${current.id}`, `day-before:${current.id}`]);
+  await audit(deps, { organisationId: org.id, actorId: 'system', action: 'session.moved', subject: { kind: 'session', id: current.id }, detail: { to: replacement.id, record: recordId }, key: `moved:${current.id}` });
+  await refreshCompliance(deps, org, contract);
+  await remindSession(deps, org, contract, replacement.id);
+  const text = `Your next supervision session is booked for ${formatDateTime(org, at)}, as the signed record says.`;
+  await deps.outbox.enqueue(
+    [...contract.supervisorIds, ...contract.superviseeIds].map((recipientId) => ({ id: `next.${recordId}.${recipientId}`, organisationId: org.id, recipientId, createdAt: now, view: { type: 'text' as const, text } })),
+  );
 }
 
 /** A new or changed contract: stored, its compliance summary current, its next session arranged. */

@@ -42,6 +42,16 @@ export function overlaps(a: { startsAt: Date; durationMinutes: number }, b: { st
   return a.startsAt.getTime() < bEnd && b.startsAt.getTime() < aEnd;
 }
 
+/**
+ * The next session a confirmed record names, when it can be held then: in the future and on a school day
+ * (template "intervals": the next date is planned at the session; stour §5: during the working day).
+ * Otherwise undefined, and the cadence gives the next session.
+ */
+export function recordedNextTime(nextSessionAt: Date | undefined, now: Date, cal: SchoolCalendar): Date | undefined {
+  if (!nextSessionAt || nextSessionAt.getTime() <= now.getTime()) return undefined;
+  return cal.isSchoolDay(cal.localDate(nextSessionAt)) ? nextSessionAt : undefined;
+}
+
 export interface SessionChange {
   old: Session;
   replacement: Session;

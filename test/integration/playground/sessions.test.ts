@@ -127,3 +127,22 @@ describe('moving and cancelling a session from chat', () => {
     expect((await bot.runtime.deps.sessions.get(current?.id ?? ''))?.status).toBe('scheduled');
   });
 });
+
+describe('the next session after a record', () => {
+  it('is the one the signed record names, when it is a school-day time ahead; one future session only', async () => {
+    const sid = 'c-amy.2026-11-30';
+    clock.set(cal.atLocalTime('2026-11-30', '17:00'));
+    const submitted = await call('actions', 'james', { verb: 'record.submit', data: { sessionId: sid, topics: 'performance', notes: 'Went through the term', nextDate: '2027-01-12', nextTime: '15:45' } });
+    expect(submitted.status).toBe(200);
+    const recordId = `rec.${sid}`;
+    for (const who of ['james', 'amy']) {
+      const confirmed = await call('actions', who, { verb: 'record.confirm', data: { recordId, version: 1 } });
+      expect(confirmed.status, who).toBe(200);
+    }
+    expect((await bot.runtime.deps.records.latest(recordId))?.state).toBe('signed');
+    const future = (await bot.runtime.deps.sessions.byContract('c-amy')).filter((s) => s.status === 'scheduled' && s.startsAt > clock.now());
+    expect(future.map((s) => s.startsAt.toISOString())).toEqual([cal.atLocalTime('2027-01-12', '15:45').toISOString()]);
+    const next = await say('amy', 'next');
+    expect(JSON.stringify(next.body.entry.card)).toContain('Tue 12 Jan 2027, 15:45');
+  });
+});
