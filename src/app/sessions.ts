@@ -71,6 +71,8 @@ export const scheduleSession = useCase(async (deps: AppDeps, actorId: string, in
     status: 'scheduled',
     bookedAt: now,
   };
+  // a supervisor cannot be in two sessions at once: the person booking is told, and offered the next free time
+  await refuseClash(deps, ctx.org, contract, session, session.id);
   if (await deps.sessions.insert(session)) {
     await audit(deps, { organisationId: ctx.org.id, actorId, action: 'session.scheduled', subject: { kind: 'session', id: session.id }, detail: { contractId: contract.id } });
   }
@@ -139,6 +141,16 @@ async function nextFreeSlot(deps: AppDeps, org: Organisation, contract: Supervis
   return null;
 }
 
+/** Refuses a time that overlaps another of the supervisor's sessions, naming the next free time. */
+async function refuseClash(deps: AppDeps, org: Organisation, contract: SupervisionContract, candidate: Session, ignoreId: string, field = 'startsAt'): Promise<void> {
+  const clashes = await clashesFor(deps, contract, candidate, ignoreId);
+  const first = clashes[0];
+  if (!first) return;
+  const free = await nextFreeSlot(deps, org, contract, candidate.startsAt, candidate.durationMinutes, ignoreId);
+  const offer = free ? ` The next free time is ${formatDateTime(org, free)}.` : ' There is no free time that day or the next school day — pick another day.';
+  throw new ValidationError(field, `that time clashes with another supervision session the supervisor has at ${formatDateTime(org, first.startsAt)}.${offer}`);
+}
+
 /** stour §5: supervision is held during the working day; the last start offered is this local time. */
 const LATEST_START = '17:30';
 const SLOT_STEP_MS = 15 * 60_000;
@@ -165,12 +177,7 @@ export const rescheduleSession = useCase(async (deps: AppDeps, actorId: string, 
     const last = await deps.sessions.lastHeld(contract.id);
     const dueBy = sessionDueBy(contract, last ? ctx.cal.localDate(last.startsAt) : undefined, ctx.cal);
     requireReasonWhenLate(ctx.cal.localDate(change.replacement.startsAt), dueBy, parsed.reason, formatDate(ctx.org, dueBy));
-    const clashes = await clashesFor(deps, contract, change.replacement, session.id);
-    if (clashes.length > 0) {
-      const free = await nextFreeSlot(deps, ctx.org, contract, change.replacement.startsAt, change.replacement.durationMinutes, session.id);
-      const offer = free ? ` The next free time is ${formatDateTime(ctx.org, free)}.` : ' There is no free time that day or the next school day — pick another day.';
-      throw new ValidationError('newStartsAt', `that time clashes with another supervision session the supervisor has at ${formatDateTime(ctx.org, clashes[0]!.startsAt)}.${offer}`);
-    }
+    await refuseClash(deps, ctx.org, contract, change.replacement, session.id, 'newStartsAt');
     // the old session's status is the arbiter: one move wins, a second is told the session has moved already
     const moved = await deps.sessions.transition(session.id, 'scheduled', 'cancelled', {
       replacedBy: change.replacement.id,
