@@ -97,7 +97,7 @@ async function replacementIdFor(deps: AppDeps, org: Organisation, session: Sessi
     const existing = await deps.sessions.get(id);
     if (!existing || (existing.replaces === session.id && existing.startsAt.getTime() === startsAt.getTime())) return id;
   }
-  return `${base}.${hhmm}.${Date.now().toString(36)}`;
+  return `${base}.${hhmm}.${deps.clock.now().getTime().toString(36)}`;
 }
 
 /** The sessions of a supervisor that a new time would overlap (a person cannot be in two sessions at once). */
@@ -172,6 +172,9 @@ export const rescheduleSession = useCase(async (deps: AppDeps, actorId: string, 
   const replacementId = parsed.newStartsAt ? await replacementIdFor(deps, ctx.org, session, parsed.newStartsAt) : '';
   // an attempt that stopped after the old session was cancelled resumes where it stopped
   const resuming = session.status === 'cancelled' && session.replacedBy !== undefined && session.replacedBy === replacementId;
+  if (!resuming && session.status === 'cancelled' && session.replacedBy) {
+    throw new Refusal('This session has already been moved — type next to see the session booked now.');
+  }
   const change = moveSession(resuming ? { ...session, status: 'scheduled' } : session, { newStartsAt: parsed.newStartsAt, reason: parsed.reason ?? '', replacementId }, now, ctx.cal);
   if (!resuming) {
     const last = await deps.sessions.lastHeld(contract.id);
