@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parkItemForNextSession, submitAgendaItem } from './agenda.js';
+import { issueCalendarFeed, revokeCalendarFeed } from './calendar.js';
 import { toFailure, type UseCaseResult } from './errors.js';
 import { acknowledgeEscalation, completeAction, escalateRiskOfHarm, markCaseDecisionCopied } from './follow-up.js';
 import type { AppDeps } from './ports.js';
@@ -39,6 +40,8 @@ export const COMMAND_HANDLERS = {
   escalateRiskOfHarm,
   acknowledgeEscalation,
   scheduleReminders,
+  issueCalendarFeed,
+  revokeCalendarFeed,
 } as const;
 
 export type CommandType = keyof typeof COMMAND_HANDLERS;

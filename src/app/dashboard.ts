@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { canBrowseHistories, canSeeOverdue, canSeePersonHistory, canViewRecord } from '../domain/permissions.js';
 import { type Balance, balanceOf, FUNCTION_LABELS, FUNCTIONS, lastYearFrom, neglectedFunctions, twoTermsBefore } from '../domain/balance.js';
 import { type HalfTermFigures, supervisionFigures } from '../domain/stats.js';
-import type { Cadence, Person, RecordSheet, Role, SessionStatus, SupervisionContract } from '../domain/types.js';
+import type { Cadence, Person, RecordSheet, Role, Session, SessionStatus, SupervisionContract } from '../domain/types.js';
 import { loadActor } from './context.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import { OVERDUE_REFUSAL } from './overdue.js';
@@ -226,7 +226,15 @@ export interface PersonHistoryView {
   missingSinceText: string;
 }
 
-const STATUS_LABELS: Record<SessionStatus, string> = { scheduled: 'Booked', held: 'Held', cancelled: 'Moved or cancelled', missed: 'Missed' };
+const STATUS_LABELS: Record<SessionStatus, string> = { scheduled: 'Booked', held: 'Held', cancelled: 'Moved or cancelled', missed: 'Did not happen' };
+/**
+ * A booked session whose time has passed is not "Booked": starting its record marks it held, so one still booked
+ * after its time has no record — it was due and is not held (template line manager (e): supervision happens).
+ */
+function statusLabel(s: Pick<Session, 'status' | 'startsAt'>, now: Date): string {
+  if (s.status === 'scheduled' && s.startsAt.getTime() <= now.getTime()) return 'Time passed — not recorded';
+  return STATUS_LABELS[s.status];
+}
 const RECORD_LABELS: Record<RecordSheet['state'], string> = {
   draft: 'Draft',
   'awaiting-confirmation': 'Waiting for confirmation',
@@ -289,7 +297,8 @@ export const personHistory = useCase(async (deps: AppDeps, actorId: string, inpu
         cadenceText: cadenceText(c.cadence),
         durationMinutes: c.durationMinutes,
         lastHeldText: summary?.lastHeldAt ? formatDate(org, summary.lastHeldAt) : 'none yet',
-        nextText: summary?.nextScheduledAt ? formatDateTime(org, summary.nextScheduledAt) : 'none booked',
+        // the summary was written when the session was booked: a time since passed is not a next session
+        nextText: summary?.nextScheduledAt && summary.nextScheduledAt.getTime() > now.getTime() ? formatDateTime(org, summary.nextScheduledAt) : 'none booked',
         overdue: overdueFrom !== undefined && now.getTime() >= overdueFrom.getTime(),
         overdueFromText: overdueFrom && overdueFrom.getUTCFullYear() < 9999 ? formatDate(org, overdueFrom) : '—',
         reviewDueText: formatDate(org, c.reviewDueDate),
@@ -306,7 +315,7 @@ export const personHistory = useCase(async (deps: AppDeps, actorId: string, inpu
           date: cal.localDate(s.startsAt),
           dateText: formatDateTime(org, s.startsAt),
           status: s.status,
-          statusLabel: STATUS_LABELS[s.status],
+          statusLabel: statusLabel(s, now),
           withNames: c ? [...c.supervisorIds, ...c.superviseeIds].filter((id) => id !== subject.id).map(name) : [],
           recordId: recordOfSession.get(s.id),
         };

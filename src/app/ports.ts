@@ -256,6 +256,7 @@ export interface Stores {
   outbox: Outbox & OutboxReader;
   reminders: ReminderStore;
   deliveries: DeliveryRepository;
+  calendarFeeds: CalendarFeedRepository;
 }
 
 /** Puts reminders on the timer (BullMQ delayed jobs); the ReminderStore in MongoDB stays the truth. */
@@ -340,6 +341,17 @@ export interface OutboxReader {
 }
 
 /** Where a channel put a message for a person, so a later message on the same thread updates it. */
+/** Each person's private calendar feed: a secret in its address, which they can revoke. */
+export interface CalendarFeedRepository {
+  /** The person's feed secret: `secret` when they had none, else the one they have (first writer wins). */
+  issue(personId: string, organisationId: string, secret: string, at: Date): Promise<string>;
+  /** Whose feed a secret is; null for one never issued or revoked. */
+  personOf(secret: string): Promise<{ personId: string; organisationId: string } | null>;
+  current(personId: string): Promise<string | null>;
+  /** The feed stops answering; false when there was none. */
+  revoke(personId: string): Promise<boolean>;
+}
+
 export interface DeliveryRepository {
   get(threadKey: string, personId: string, platform: Platform): Promise<Record<string, string> | null>;
   put(threadKey: string, personId: string, platform: Platform, ref: Record<string, string>): Promise<void>;

@@ -48,8 +48,9 @@ export function ref(people: Person[], id: string): PersonRef {
   return { id, name: people.find((p) => p.id === id)?.name ?? 'a colleague' };
 }
 
-export function agendaItemView(item: AgendaItem, people: Person[]): AgendaItemView {
+export function agendaItemView(item: AgendaItem, people: Person[], org?: Pick<Organisation, 'timezone'>): AgendaItemView {
   return {
+    ...(item.raisedInformallyOn && org ? { informalText: `Raised informally on ${formatDate(org, item.raisedInformallyOn)}` } : {}),
     id: item.id,
     text: item.text,
     authorName: ref(people, item.authorId).name,
@@ -68,6 +69,15 @@ export function openActionView(org: Organisation, action: AgreedAction, people: 
     dueDate: action.dueDate,
     dueText: formatDate(org, action.dueDate),
     late: isActionLate(action, today),
+  };
+}
+
+/** white-laith, stour §2: items raised informally (`park`) are revisited first; the rest in the order given. */
+export function splitAgenda(org: Pick<Organisation, 'timezone'>, items: AgendaItem[], people: Person[]): { items: AgendaItemView[]; parkedItems: AgendaItemView[] } {
+  const informal = (i: AgendaItem) => i.raisedInformallyOn !== undefined;
+  return {
+    parkedItems: items.filter(informal).map((i) => agendaItemView(i, people, org)),
+    items: items.filter((i) => !informal(i)).map((i) => agendaItemView(i, people, org)),
   };
 }
 
@@ -95,7 +105,8 @@ export function agendaPromptView(input: {
     location: contract.location,
     withNames: others.map((id) => ref(people, id).name),
     openActions: input.openActions.map((a) => openActionView(org, a, people, input.today)),
-    items: input.items.map((i) => agendaItemView(i, people)),
+    ...splitAgenda(org, input.items, people),
+    templateName: contract.agendaTemplate === 'dsl' ? 'DSL supervision checklist' : 'Standing checklist',
     templateLines: agendaTemplateLines(contract.agendaTemplate),
     categories: categoryOptions(),
   };

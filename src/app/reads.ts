@@ -1,11 +1,14 @@
-/** What a person asks for in chat: `next`, `actions`, `help`. Read-only, so not queued. */
-import { canCompleteAction, canSeeOverdue, canSetActionAside } from '../domain/permissions.js';
-import type { Person } from '../domain/types.js';
-import { loadActor } from './context.js';
-import { type UseCaseResult, useCase } from './errors.js';
+/** What a person asks for in chat: `next`, `actions`, `help`, the move form. Read-only, so not queued. */
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { sessionDueBy } from '../domain/cadence.js';
+import { canCompleteAction, canScheduleSession, canSeeOverdue, canSetActionAside, isPartyToContract } from '../domain/permissions.js';
+import type { Person, Session } from '../domain/types.js';
+import { loadActor, loadContract } from './context.js';
+import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import type { AppDeps } from './ports.js';
-import { agendaItemView, formatDateTime, openActionView } from './present.js';
-import type { ActionsView, HelpView, NextSessionView } from './views.js';
+import { agendaItemView, formatDate, formatDateTime, openActionView } from './present.js';
+import type { ActionsView, HelpView, MoveFormView, NextSessionView } from './views.js';
 
 export const nextSession = useCase(async (deps: AppDeps, actorId: string, _input: unknown): Promise<UseCaseResult<NextSessionView>> => {
   const ctx = await loadActor(deps, actorId);
@@ -19,7 +22,8 @@ export const nextSession = useCase(async (deps: AppDeps, actorId: string, _input
   let view: NextSessionView = { type: 'next-session', items: [], openActions: [] };
   if (upcoming?.s) {
     const { c, s } = upcoming;
-    const items = [...(await deps.agenda.forSession(s.id)), ...(await deps.agenda.parked(c.id))];
+    // white-laith, stour §2: what was raised informally comes first
+    const items = [...(await deps.agenda.parked(c.id)), ...(await deps.agenda.forSession(s.id))];
     const contractActions = await deps.actions.openForContract(c.id);
     const people = await deps.people.getMany([...c.supervisorIds, ...c.superviseeIds, ...items.map((i) => i.authorId), ...contractActions.map((a) => a.ownerId)]);
     view = {
@@ -30,12 +34,51 @@ export const nextSession = useCase(async (deps: AppDeps, actorId: string, _input
         withNames: [...c.supervisorIds, ...c.superviseeIds].filter((id) => id !== actorId).map((id) => people.find((p) => p.id === id)?.name ?? 'a colleague'),
         location: c.location,
       },
-      items: items.map((i) => agendaItemView(i, people)),
+      items: items.map((i) => agendaItemView(i, people, ctx.org)),
       openActions: contractActions.map((a) => openActionView(ctx.org, a, people, today)),
     };
   } else {
     view.openActions = actions.map((a) => openActionView(ctx.org, a, [ctx.actor], today));
   }
+  return { ok: true, view, data: view };
+});
+
+const moveFormInput = z.object({ sessionId: z.string().min(1).max(250).optional(), cancel: z.boolean().default(false) });
+
+/** `move` / `cancel`, or the Move button: the form for the person's next session (or the one named). */
+export const moveForm = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<MoveFormView>> => {
+  const parsed = parseInput(moveFormInput, input);
+  const ctx = await loadActor(deps, actorId);
+  const now = deps.clock.now();
+  let session = parsed.sessionId ? await deps.sessions.get(parsed.sessionId) : null;
+  if (parsed.sessionId && (!session || session.organisationId !== ctx.org.id)) throw new Refusal();
+  if (!session) {
+    const upcoming = await Promise.all((await deps.contracts.forPerson(actorId)).map((c) => deps.sessions.nextScheduled(c.id, now)));
+    session = upcoming.filter((s): s is Session => s !== null).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())[0] ?? null;
+    if (!session) return { ok: true, view: { type: 'text', text: 'You have no supervision session booked to move.' } };
+  }
+  const contract = await loadContract(deps, ctx, session.contractId);
+  if (!canScheduleSession(ctx.actor, contract, ctx.org) && !isPartyToContract(ctx.actor, contract)) throw new Refusal();
+  if (session.status !== 'scheduled') {
+    return { ok: true, view: { type: 'text', text: session.replacedBy ? 'This session has already moved — type next to see the session booked now.' : 'This session cannot be moved now.' } };
+  }
+  const last = await deps.sessions.lastHeld(contract.id);
+  const dueBy = sessionDueBy(contract, last ? ctx.cal.localDate(last.startsAt) : undefined, ctx.cal);
+  const people = await deps.people.getMany([...contract.supervisorIds, ...contract.superviseeIds]);
+  const local = DateTime.fromJSDate(session.startsAt, { zone: ctx.org.timezone });
+  const startsAtText = formatDateTime(ctx.org, session.startsAt);
+  const view: MoveFormView = {
+    type: 'move-form',
+    sessionId: session.id,
+    cancel: parsed.cancel,
+    title: parsed.cancel ? `Cancel the session of ${startsAtText} and book a new time` : `Move the session of ${startsAtText}`,
+    startsAtText,
+    date: local.toISODate() ?? '',
+    time: local.toFormat('HH:mm'),
+    withNames: [...contract.supervisorIds, ...contract.superviseeIds].filter((id) => id !== actorId).map((id) => people.find((p) => p.id === id)?.name ?? 'a colleague'),
+    dueByText: formatDate(ctx.org, dueBy),
+    dueBy,
+  };
   return { ok: true, view, data: view };
 });
 

@@ -28,7 +28,7 @@ import { audit, dropReminders, escalate, putReminders } from './effects.js';
 import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
 import { type AppDeps, VersionConflictError } from './ports.js';
 import { formatDate, formatDateTime, recordSheetView } from './present.js';
-import { heldNow } from './sessions.js';
+import { heldNow, honourRecordedNext } from './sessions.js';
 
 const text = (max: number, what: string) => z.string().trim().max(max, `${what} can be at most ${count(max)} characters`);
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'pick a date').refine(isCalendarDate, 'pick a date that exists');
@@ -169,7 +169,7 @@ export const draftRecord = useCase(async (deps: AppDeps, actorId: string, input:
   const first = problems[0];
   if (first) throw new ValidationError(first.field, first.message, problems.map((p) => p.message).join('\n'));
   const now = deps.clock.now();
-  if (session.status === 'scheduled' && session.startsAt.getTime() <= now.getTime()) await heldNow(deps, ctx.org, contract, session, actorId);
+  if (session.status === 'scheduled' && session.startsAt.getTime() <= now.getTime()) await heldNow(deps, ctx.org, contract, session, actorId, parsed.nextSessionAt);
   const recordId = recordIdFor(session.id);
   const body = content(parsed, recordId, now);
   let record = await deps.records.latest(recordId);
@@ -251,6 +251,9 @@ export const confirmRecord = useCase(async (deps: AppDeps, actorId: string, inpu
     await deps.actions.upsertMany(actions);
     for (const a of actions) await putReminders(deps, remindersForAction(a, ctx.org, ctx.cal));
     await dropReminders(deps, record.id, [`record-unsigned:${record.id}`]);
+    // the next session is the one the record names, when it can be held then (template "intervals")
+    const contract = await deps.contracts.get(record.contractId);
+    if (contract) await honourRecordedNext(deps, ctx.org, contract, record.nextSessionAt, record.id);
   }
   await sendCards(deps, ctx, record, `c${record.confirmations.length}`);
   return { ok: true, view: await partyView(deps, ctx, record, actorId), data: { signed: outcome.signed, alreadyConfirmed: outcome.alreadyConfirmed } };

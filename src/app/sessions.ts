@@ -1,14 +1,15 @@
 /** Sessions: planned in advance from the contract, moved only with a new time, marked held. */
+import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { proposeSessionTimes } from '../domain/cadence.js';
-import { markHeld, rescheduleSession as moveSession } from '../domain/session.js';
+import { proposeSessionTimes, sessionDueBy } from '../domain/cadence.js';
+import { markHeld, overlaps, recordedNextTime, requireReasonWhenLate, rescheduleSession as moveSession } from '../domain/session.js';
 import { canScheduleSession, isPartyToContract } from '../domain/permissions.js';
 import type { Organisation, Session, SupervisionContract } from '../domain/types.js';
 import { calendarOf, loadActor, loadContract } from './context.js';
 import { audit, dropReminders, refreshCompliance, remindSession } from './effects.js';
-import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
+import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
 import type { AppDeps } from './ports.js';
-import { formatDateTime } from './present.js';
+import { formatDate, formatDateTime } from './present.js';
 
 const instant = z.coerce.date({ message: 'must be a date and time' });
 
@@ -18,13 +19,13 @@ export function sessionIdFor(org: Organisation, contractId: string, startsAt: Da
 }
 
 /** Makes sure the contract has its next session and that session's reminders (idempotent). */
-export async function ensureNextSession(deps: AppDeps, org: Organisation, contract: SupervisionContract): Promise<Session | null> {
+export async function ensureNextSession(deps: AppDeps, org: Organisation, contract: SupervisionContract, preferred?: Date): Promise<Session | null> {
   if (!contract.active) return null;
   const now = deps.clock.now();
   let next = await deps.sessions.nextScheduled(contract.id, now);
   if (!next) {
     const last = await deps.sessions.lastHeld(contract.id);
-    const [startsAt] = proposeSessionTimes(contract, now, last?.startsAt, calendarOf(org), 1);
+    const [startsAt] = preferred ? [preferred] : proposeSessionTimes(contract, now, last?.startsAt, calendarOf(org), 1);
     if (!startsAt) return null;
     const session: Session = {
       id: sessionIdFor(org, contract.id, startsAt),
@@ -33,6 +34,7 @@ export async function ensureNextSession(deps: AppDeps, org: Organisation, contra
       startsAt,
       durationMinutes: contract.durationMinutes,
       status: 'scheduled',
+      bookedAt: now,
     };
     if (await deps.sessions.insert(session)) {
       await audit(deps, { organisationId: org.id, actorId: 'system', action: 'session.scheduled', subject: { kind: 'session', id: session.id }, detail: { contractId: contract.id } });
@@ -67,7 +69,10 @@ export const scheduleSession = useCase(async (deps: AppDeps, actorId: string, in
     startsAt: parsed.startsAt,
     durationMinutes: contract.durationMinutes,
     status: 'scheduled',
+    bookedAt: now,
   };
+  // a supervisor cannot be in two sessions at once: the person booking is told, and offered the next free time
+  await refuseClash(deps, ctx.org, contract, session, session.id);
   if (await deps.sessions.insert(session)) {
     await audit(deps, { organisationId: ctx.org.id, actorId, action: 'session.scheduled', subject: { kind: 'session', id: session.id }, detail: { contractId: contract.id } });
   }
@@ -79,10 +84,83 @@ export const scheduleSession = useCase(async (deps: AppDeps, actorId: string, in
 const moveInput = z.object({
   sessionId: z.string().min(1).max(200),
   newStartsAt: instant.optional(),
-  reason: z.string().trim().min(1, 'say why the session is moving').max(500),
+  reason: z.string().trim().max(500, 'at most 500 characters').optional(),
+  /** "Cancel and rebook": the same change, said as a cancellation. */
+  cancel: z.boolean().optional(),
 });
 
-/** template "intervals": not changed or cancelled without an alternative time being made immediately. */
+/** A moved session's new id: the contract and day, or with the time when that day's id is taken by another. */
+async function replacementIdFor(deps: AppDeps, org: Organisation, session: Session, startsAt: Date): Promise<string> {
+  const base = sessionIdFor(org, session.contractId, startsAt);
+  const hhmm = DateTime.fromJSDate(startsAt, { zone: org.timezone }).toFormat('HHmm');
+  for (const id of [base, `${base}.${hhmm}`, `${base}.${hhmm}.${session.id.slice(-24).replace(/[^A-Za-z0-9-]/g, '')}`]) {
+    const existing = await deps.sessions.get(id);
+    if (!existing || (existing.replaces === session.id && existing.startsAt.getTime() === startsAt.getTime())) return id;
+  }
+  return `${base}.${hhmm}.${deps.clock.now().getTime().toString(36)}`;
+}
+
+/** The sessions of a supervisor that a new time would overlap (a person cannot be in two sessions at once). */
+async function clashesFor(deps: AppDeps, contract: SupervisionContract, candidate: { startsAt: Date; durationMinutes: number }, ignoreId: string): Promise<Session[]> {
+  const clashes: Session[] = [];
+  const seen = new Set<string>();
+  for (const personId of contract.supervisorIds) {
+    for (const other of await deps.contracts.forPerson(personId)) {
+      if (seen.has(other.id) || !other.active) continue;
+      seen.add(other.id);
+      for (const s of await deps.sessions.byContract(other.id)) {
+        if (s.id !== ignoreId && s.status === 'scheduled' && overlaps(s, candidate)) clashes.push(s);
+      }
+    }
+  }
+  return clashes;
+}
+
+/** The next time, from the one asked for, that is free: on the same school day, else the next school day. */
+async function nextFreeSlot(deps: AppDeps, org: Organisation, contract: SupervisionContract, from: Date, durationMinutes: number, ignoreId: string): Promise<Date | null> {
+  const cal = calendarOf(org);
+  const busy: Session[] = [];
+  const seen = new Set<string>();
+  for (const personId of contract.supervisorIds) {
+    for (const other of await deps.contracts.forPerson(personId)) {
+      if (seen.has(other.id)) continue;
+      seen.add(other.id);
+      busy.push(...(await deps.sessions.byContract(other.id)).filter((s) => s.id !== ignoreId && s.status === 'scheduled'));
+    }
+  }
+  const day = cal.localDate(from);
+  const days = [day, cal.nextSchoolDay(day)];
+  for (const d of days) {
+    const start = d === day ? from : cal.atLocalTime(d, contract.preferredTime);
+    const close = cal.atLocalTime(d, LATEST_START);
+    for (let t = start.getTime(); t <= close.getTime(); t += SLOT_STEP_MS) {
+      const candidate = { startsAt: new Date(t), durationMinutes };
+      if (!busy.some((s) => overlaps(s, candidate))) return candidate.startsAt;
+    }
+  }
+  return null;
+}
+
+/** Refuses a time that overlaps another of the supervisor's sessions, naming the next free time. */
+async function refuseClash(deps: AppDeps, org: Organisation, contract: SupervisionContract, candidate: Session, ignoreId: string, field = 'startsAt'): Promise<void> {
+  const clashes = await clashesFor(deps, contract, candidate, ignoreId);
+  const first = clashes[0];
+  if (!first) return;
+  const free = await nextFreeSlot(deps, org, contract, candidate.startsAt, candidate.durationMinutes, ignoreId);
+  const offer = free ? ` The next free time is ${formatDateTime(org, free)}.` : ' There is no free time that day or the next school day — pick another day.';
+  throw new ValidationError(field, `that time clashes with another supervision session the supervisor has at ${formatDateTime(org, first.startsAt)}.${offer}`);
+}
+
+/** stour §5: supervision is held during the working day; the last start offered is this local time. */
+const LATEST_START = '17:30';
+const SLOT_STEP_MS = 15 * 60_000;
+
+/**
+ * Moving a session — and cancelling it, which is only ever "cancel and rebook" (template "intervals": dates are
+ * not changed or cancelled without an alternative time being made immediately). A later day than the cadence
+ * allows needs a reason; a time that clashes with another of the supervisor's sessions is refused with the
+ * next free time offered. Both parties are told; the reminders and the calendar feed move with it.
+ */
 export const rescheduleSession = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
   const parsed = parseInput(moveInput, input);
   const ctx = await loadActor(deps, actorId);
@@ -90,26 +168,53 @@ export const rescheduleSession = useCase(async (deps: AppDeps, actorId: string, 
   if (!session || session.organisationId !== ctx.org.id) throw new Refusal();
   const contract = await loadContract(deps, ctx, session.contractId);
   if (!canScheduleSession(ctx.actor, contract, ctx.org) && !isPartyToContract(ctx.actor, contract)) throw new Refusal();
-  const replacementId = parsed.newStartsAt ? sessionIdFor(ctx.org, contract.id, parsed.newStartsAt) : '';
-  const change = moveSession(session, { newStartsAt: parsed.newStartsAt, reason: parsed.reason, replacementId }, deps.clock.now(), ctx.cal);
-  await deps.sessions.insert(change.replacement);
-  const moved = await deps.sessions.transition(session.id, 'scheduled', 'cancelled', {
-    replacedBy: change.replacement.id,
-    statusReason: 'moved',
-    statusChangedAt: change.old.statusChangedAt,
-  });
-  if (moved) {
-    await dropReminders(deps, session.id, [`notice:${session.id}`, `agenda-prompt:${session.id}`, `day-before:${session.id}`]);
-    await audit(deps, { organisationId: ctx.org.id, actorId, action: 'session.moved', subject: { kind: 'session', id: session.id }, detail: { to: change.replacement.id } });
+  const now = deps.clock.now();
+  const replacementId = parsed.newStartsAt ? await replacementIdFor(deps, ctx.org, session, parsed.newStartsAt) : '';
+  // an attempt that stopped after the old session was cancelled resumes where it stopped
+  const resuming = session.status === 'cancelled' && session.replacedBy !== undefined && session.replacedBy === replacementId;
+  if (!resuming && session.status === 'cancelled' && session.replacedBy) {
+    throw new Refusal('This session has already been moved — type next to see the session booked now.');
   }
+  const change = moveSession(resuming ? { ...session, status: 'scheduled' } : session, { newStartsAt: parsed.newStartsAt, reason: parsed.reason ?? '', replacementId }, now, ctx.cal);
+  if (!resuming) {
+    const last = await deps.sessions.lastHeld(contract.id);
+    const dueBy = sessionDueBy(contract, last ? ctx.cal.localDate(last.startsAt) : undefined, ctx.cal);
+    requireReasonWhenLate(ctx.cal.localDate(change.replacement.startsAt), dueBy, parsed.reason, formatDate(ctx.org, dueBy));
+    await refuseClash(deps, ctx.org, contract, change.replacement, session.id, 'newStartsAt');
+    // the old session's status is the arbiter: one move wins, a second is told the session has moved already
+    const moved = await deps.sessions.transition(session.id, 'scheduled', 'cancelled', {
+      replacedBy: change.replacement.id,
+      statusReason: parsed.reason || (parsed.cancel ? 'cancelled and rebooked' : 'moved'),
+      statusChangedAt: now,
+    });
+    if (!moved) throw new Refusal('This session has already been moved or cancelled — type next to see the session booked now.');
+  }
+  await deps.sessions.insert({ ...change.replacement, bookedAt: now });
+  await dropReminders(deps, session.id, [`notice:${session.id}`, `agenda-prompt:${session.id}`, `day-before:${session.id}`]);
+  await audit(deps, {
+    organisationId: ctx.org.id,
+    actorId,
+    action: 'session.moved',
+    subject: { kind: 'session', id: session.id },
+    detail: { to: change.replacement.id, cancelled: parsed.cancel === true },
+    key: `moved:${session.id}`,
+  });
   await refreshCompliance(deps, ctx.org, contract);
   await remindSession(deps, ctx.org, contract, change.replacement.id);
+  const people = await deps.people.getMany([actorId]);
+  const by = people[0]?.name ?? 'a colleague';
+  const was = formatDateTime(ctx.org, session.startsAt);
+  const to = formatDateTime(ctx.org, change.replacement.startsAt);
+  const told = parsed.cancel
+    ? `${by} cancelled the supervision session of ${was} and rebooked it for ${to}.`
+    : `${by} moved the supervision session of ${was} to ${to}.`;
   const others = [...contract.supervisorIds, ...contract.superviseeIds].filter((id) => id !== actorId);
-  const text = `Your supervision session has moved to ${formatDateTime(ctx.org, change.replacement.startsAt)}.`;
+  const because = parsed.reason ? ` The reason given: ${parsed.reason}` : '';
   await deps.outbox.enqueue(
-    others.map((recipientId) => ({ id: `moved.${session.id}.${recipientId}`, organisationId: ctx.org.id, recipientId, createdAt: deps.clock.now(), view: { type: 'text', text } })),
+    others.map((recipientId) => ({ id: `moved.${session.id}.${recipientId}`, organisationId: ctx.org.id, recipientId, createdAt: now, view: { type: 'text', text: `${told}${because}` } })),
   );
-  return { ok: true, view: { type: 'text', text: `Moved. ${text}` } };
+  const mine = parsed.cancel ? `Cancelled the session of ${was} and rebooked it for ${to}.` : `Moved. Your supervision session is now on ${to}.`;
+  return { ok: true, view: { type: 'text', text: `${mine} ${others.length === 1 ? 'The other party has' : 'Everyone in it has'} been told.` }, data: { sessionId: change.replacement.id } };
 });
 
 const heldInput = z.object({ sessionId: z.string().min(1).max(200) });
@@ -126,7 +231,7 @@ export const markSessionHeld = useCase(async (deps: AppDeps, actorId: string, in
 });
 
 /** A session that took place: parked items join it, compliance moves on, the next one is arranged. */
-export async function heldNow(deps: AppDeps, org: Organisation, contract: SupervisionContract, session: Session, actorId: string): Promise<void> {
+export async function heldNow(deps: AppDeps, org: Organisation, contract: SupervisionContract, session: Session, actorId: string, nextAt?: Date): Promise<void> {
   const now = deps.clock.now();
   if (session.status !== 'held') {
     markHeld(session, now);
@@ -137,7 +242,44 @@ export async function heldNow(deps: AppDeps, org: Organisation, contract: Superv
   }
   await deps.agenda.attachParked(contract.id, session.id);
   await refreshCompliance(deps, org, contract);
-  await ensureNextSession(deps, org, contract);
+  await ensureNextSession(deps, org, contract, recordedNextTime(nextAt, now, calendarOf(org)));
+}
+
+/**
+ * A signed record names the next session: that time is the contract's one future session when it is a school-day
+ * time still ahead (the session already booked moves to it, with its reminders); otherwise the cadence's stays.
+ */
+export async function honourRecordedNext(deps: AppDeps, org: Organisation, contract: SupervisionContract, nextSessionAt: Date | undefined, recordId: string): Promise<void> {
+  const now = deps.clock.now();
+  const at = recordedNextTime(nextSessionAt, now, calendarOf(org));
+  if (!at) return;
+  const current = await deps.sessions.nextScheduled(contract.id, now);
+  if (!current) {
+    await ensureNextSession(deps, org, contract, at);
+    return;
+  }
+  if (current.startsAt.getTime() === at.getTime()) return;
+  const replacement: Session = {
+    id: await replacementIdFor(deps, org, current, at),
+    organisationId: org.id,
+    contractId: contract.id,
+    startsAt: at,
+    durationMinutes: current.durationMinutes,
+    status: 'scheduled',
+    replaces: current.id,
+    bookedAt: now,
+  };
+  const moved = await deps.sessions.transition(current.id, 'scheduled', 'cancelled', { replacedBy: replacement.id, statusReason: 'as the record names', statusChangedAt: now });
+  if (!moved) return;
+  await deps.sessions.insert(replacement);
+  await dropReminders(deps, current.id, [`notice:${current.id}`, `agenda-prompt:${current.id}`, `day-before:${current.id}`]);
+  await audit(deps, { organisationId: org.id, actorId: 'system', action: 'session.moved', subject: { kind: 'session', id: current.id }, detail: { to: replacement.id, record: recordId }, key: `moved:${current.id}` });
+  await refreshCompliance(deps, org, contract);
+  await remindSession(deps, org, contract, replacement.id);
+  const text = `Your next supervision session is booked for ${formatDateTime(org, at)}, as the signed record says.`;
+  await deps.outbox.enqueue(
+    [...contract.supervisorIds, ...contract.superviseeIds].map((recipientId) => ({ id: `next.${recordId}.${recipientId}`, organisationId: org.id, recipientId, createdAt: now, view: { type: 'text' as const, text } })),
+  );
 }
 
 /** A new or changed contract: stored, its compliance summary current, its next session arranged. */

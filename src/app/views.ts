@@ -20,6 +20,8 @@ export interface AgendaItemView {
   riskOfHarm: boolean;
   /** Not flagged yet: a party (or the DSL/a deputy) may flag it as risk of harm now. */
   canFlag: boolean;
+  /** For an item parked with `park` (white-laith, stour §2): "Raised informally on Tue 2 Dec 2025". */
+  informalText?: string;
 }
 
 export interface OpenActionView {
@@ -44,9 +46,14 @@ export interface AgendaPromptView {
   durationMinutes: number;
   location: string;
   withNames: string[];
+  /** The open actions agreed at earlier sessions (white-laith contract; stour §6 "review previous actions"). */
   openActions: OpenActionView[];
+  /** Items from both parties for this session. */
   items: AgendaItemView[];
-  /** Checklist lines from the contract's agenda template (stour §6 or App. A). */
+  /** Items raised informally since the last session (`park`), shown first to the supervisor. */
+  parkedItems: AgendaItemView[];
+  /** The contract's standing checklist (stour §6 general, or App. A for a DSL), as a reminder. */
+  templateName: string;
   templateLines: string[];
   categories: Array<{ value: AgendaCategory; label: string }>;
 }
@@ -55,12 +62,29 @@ export interface AgendaView {
   type: 'agenda';
   sessionId?: string;
   startsAtText?: string;
+  /** Whose session it is, when it is not the reader's own (a supervisor adding to a supervisee's). */
+  forNames?: string[];
   items: AgendaItemView[];
+  parkedItems: AgendaItemView[];
   parkedCount: number;
   added: number;
+  /** The items just added were parked (`park`): raised informally, for the next session. */
+  parked: boolean;
   escalated: boolean;
   /** Flagged, but the school has no DSL, deputy or headteacher in the bot: phone the DSL now. */
   unheard?: boolean;
+  /** What a limit did, said to the person (too many items, an item too long). */
+  limits: string[];
+}
+
+/** A line in chat that did not answer an agenda prompt: "Add this to your agenda for …?" */
+export interface AgendaSuggestionView {
+  type: 'agenda-suggestion';
+  text: string;
+  question: string;
+  /** The sessions it could go to (several when the person has several contracts). */
+  options: Array<{ sessionId: string; label: string }>;
+  categories: Array<{ value: AgendaCategory; label: string }>;
 }
 
 export interface RecordActionView {
@@ -220,6 +244,22 @@ export interface NextSessionView {
   openActions: OpenActionView[];
 }
 
+/** The form to move a session, or to cancel and rebook it (template "intervals": the new time in the same step). */
+export interface MoveFormView {
+  type: 'move-form';
+  sessionId: string;
+  cancel: boolean;
+  title: string;
+  startsAtText: string;
+  /** The session's local date and time, the form's starting values. */
+  date: string;
+  time: string;
+  withNames: string[];
+  /** The day the contract's cadence says the session is due by: a later day needs a reason. */
+  dueByText: string;
+  dueBy: string;
+}
+
 export interface ActionsView {
   type: 'actions';
   /** Mine, and for a supervisor the open actions of the people they supervise. */
@@ -245,6 +285,16 @@ export interface DisputeNoticeView {
   reason: string;
 }
 
+/** `calendar`: the person's private feed address (the channel adds the bot's address), or that it was revoked. */
+export interface CalendarLinkView {
+  type: 'calendar-link';
+  /** `/calendar/<secret>.ics`; absent once revoked. */
+  path?: string;
+  /** The full address, filled in by the channel that shows it. */
+  url?: string;
+  revoked: boolean;
+}
+
 export interface TextView {
   type: 'text';
   text: string;
@@ -264,15 +314,18 @@ export interface ErrorView {
 export type NotificationView =
   | AgendaPromptView
   | AgendaView
+  | AgendaSuggestionView
   | RecordSheetView
   | OverdueSummaryView
   | EscalationView
   | EscalationRaisedView
   | ReminderView
   | NextSessionView
+  | MoveFormView
   | ActionsView
   | HelpView
   | DisputeNoticeView
+  | CalendarLinkView
   | TextView
   | RefusalView
   | ErrorView;

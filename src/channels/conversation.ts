@@ -5,14 +5,17 @@
  */
 import { z } from 'zod';
 import { type Command, type CommandType, commandIdFrom } from '../app/commands.js';
-import type { UseCaseResult } from '../app/errors.js';
+import { agendaLine } from '../app/agenda.js';
+import { Refusal, toFailure, type UseCaseResult } from '../app/errors.js';
+import { DEFAULT_AGENDA_CATEGORY, parseAgendaCommand } from '../domain/agenda.js';
 import { computeOverdue } from '../app/overdue.js';
 import type { Platform } from '../app/ports.js';
-import { help as helpRead, myActions, nextSession } from '../app/reads.js';
+import { help as helpRead, moveForm, myActions, nextSession } from '../app/reads.js';
 import { recordToCorrect, recordToWrite } from '../app/record-form.js';
 import { viewRecord } from '../app/records.js';
 import type { NotificationView, RecordSheetView } from '../app/views.js';
 import { isCalendarDate } from '../domain/calendar.js';
+import { NEW_TIME_REQUIRED } from '../domain/session.js';
 import { calendarOf } from '../app/context.js';
 import { AGENDA_CATEGORIES, RECORD_TOPICS, type Person } from '../domain/types.js';
 import type { Runtime } from '../runtime.js';
@@ -50,6 +53,26 @@ const version = z.coerce.number().int().min(1).max(9999);
 /** A calendar date that exists (not 2026-02-30) and a 24-hour time, or nothing picked. */
 const pickedDate = z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'pick a date').refine((v) => v === '' || isCalendarDate(v), 'pick a date');
 const pickedTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d)?$/, 'pick a time');
+
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false);
+/** The move form: a new date and time (template "intervals": always, even to cancel), and a reason when late. */
+const moveData = z.object({
+  sessionId: ref,
+  date: pickedDate.default(''),
+  time: pickedTime.default(''),
+  reason: text(500).optional(),
+});
+
+/** The move form's answer → rescheduleSession input, or the field to name (no new time: the policy's reason). */
+export function moveInput(
+  d: z.infer<typeof moveData>,
+  cancel: boolean,
+  atLocal: (day: string, time: string) => Date,
+): { input: Record<string, unknown> } | { error: NotificationView } {
+  if (!d.date) return { error: { type: 'error', field: 'date', message: `date: ${NEW_TIME_REQUIRED}` } };
+  if (!d.time) return { error: { type: 'error', field: 'time', message: 'time: pick the new time' } };
+  return { input: { sessionId: d.sessionId, newStartsAt: atLocal(d.date, d.time).toISOString(), cancel, ...(d.reason ? { reason: d.reason } : {}) } };
+}
 
 export const VERBS = {
   'record.confirm': z.object({ recordId: ref, version }),
@@ -95,9 +118,15 @@ export const VERBS = {
   }),
   'agenda.add': z.object({
     text: text(2000).min(1, 'type the item'),
-    category: z.enum(AGENDA_CATEGORIES, { message: 'pick a category' }).default('case-discussion'),
+    /** The session the card is about (an agenda prompt, or "Add this to your agenda for …?"). */
+    sessionId: ref.optional(),
+    category: z.enum(AGENDA_CATEGORIES, { message: 'pick a category' }).default(DEFAULT_AGENDA_CATEGORY),
     riskOfHarm: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
   }),
+  /** The Move / Cancel and rebook button: the form for that session. */
+  'session.move-form': z.object({ sessionId: ref, cancel: flag }),
+  'session.move': moveData,
+  'session.cancel': moveData,
 } as const;
 export type Verb = keyof typeof VERBS;
 
@@ -125,11 +154,68 @@ function recordInput(d: z.infer<(typeof VERBS)['record.submit']>, atLocal: (day:
   };
 }
 
+/** A typed line that is about the agenda: the command to run, or what to answer instead. */
+export type TypedAgenda = { command: 'submitAgendaItem' | 'parkItemForNextSession'; input: Record<string, unknown> } | { view: NotificationView };
+
+/**
+ * `add [name:] …` and `park [name:] …` are items; any other line is one only when it answers an agenda prompt
+ * (in its thread, or within its window) — else the person is asked "Add this to your agenda for …?" (stour §5,
+ * §6). Shared by every channel, so Slack, Teams and the playground decide alike.
+ */
+export async function typedAgenda(deps: Runtime['deps'], personId: string, typed: string, threadSessionId?: string): Promise<TypedAgenda> {
+  const command = parseAgendaCommand(typed);
+  if (command) {
+    if (!command.text) {
+      const example = command.verb === 'add' ? 'add workload in December' : 'park a worry about workload';
+      return { view: { type: 'error', field: 'text', message: `text: say what to ${command.verb}, e.g. ${example}` } };
+    }
+    return {
+      command: command.verb === 'add' ? 'submitAgendaItem' : 'parkItemForNextSession',
+      input: { text: command.text, ...(command.name ? { supervisee: command.name } : {}) },
+    };
+  }
+  const line = await agendaLine(deps, personId, { text: typed, ...(threadSessionId ? { threadSessionId } : {}) }).catch((error: unknown) => {
+    if (error instanceof Refusal) return { kind: 'reply' as const, text: error.message };
+    throw error;
+  });
+  if (line.kind === 'answer') return { command: 'submitAgendaItem', input: { text: typed, sessionId: line.sessionId } };
+  if (line.kind === 'ask') return { view: line.view };
+  return { view: { type: 'text', text: line.text } };
+}
+
 export interface Conversation {
   /** An Adaptive Card action (`Action.Execute` verb, or the `Action.Submit` fallback's `verb`). */
   onVerb(person: Person, verb: string, data: unknown, interactionId: string): Promise<NotificationView>;
-  /** A line typed to the bot: help, next, actions, overdue [filter], park …, record, correct <name>, or agenda items. */
-  onText(person: Person, text: string, interactionId: string): Promise<NotificationView>;
+  /** A line typed to the bot: help, next, actions, move, cancel, calendar, overdue [filter], add …, park …, record, correct <name>, or agenda items. */
+  onText(person: Person, text: string, interactionId: string, options?: { threadSessionId?: string }): Promise<NotificationView>;
+}
+
+/** The bot's address for links it gives out (the calendar feed): PUBLIC_BASE_URL, else where it listens. */
+export function publicBase(config: Runtime['config']): string {
+  return (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, '');
+}
+
+/** A calendar feed's view with its full address. */
+export function withLink(view: NotificationView, base: string): NotificationView {
+  return view.type === 'calendar-link' && view.path && !view.url ? { ...view, url: `${base}${view.path}` } : view;
+}
+
+/** `calendar` and `calendar revoke` (another single word after `calendar` is named as the mistake). */
+export function calendarCommand(word: string): { command: 'issueCalendarFeed' | 'revokeCalendarFeed' } | { error: NotificationView } | undefined {
+  const match = /^calendar\b\s*(.*)$/is.exec(word);
+  if (!match) return undefined;
+  const rest = (match[1] ?? '').trim().toLowerCase();
+  // "calendar clash with parents' evening" is a sentence, not a command
+  if (/\s/.test(rest)) return undefined;
+  if (rest === '') return { command: 'issueCalendarFeed' };
+  if (rest === 'revoke') return { command: 'revokeCalendarFeed' };
+  return { error: { type: 'error', field: 'calendar', message: 'calendar: type calendar for your calendar address, or calendar revoke to stop it working' } };
+}
+
+/** `move` and `cancel` (alone, or `move session` / `cancel session`): a sentence is not the command. */
+export function moveWord(word: string): 'move' | 'cancel' | undefined {
+  const match = /^(move|cancel)(?:\s+(?:my\s+)?(?:next\s+)?(?:session|supervision))?$/i.exec(word.trim());
+  return match ? (match[1]!.toLowerCase() as 'move' | 'cancel') : undefined;
 }
 
 export interface ConversationOptions {
@@ -166,7 +252,7 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
     if (result === 'pending') return { type: 'text', text: 'Got it — I will send the result here in a moment.' };
     if (result === 'late') return STILL_WORKING;
     if (!result.ok) return result.error;
-    return result.view ?? { type: 'text', text: 'Done.' };
+    return withLink(result.view ?? { type: 'text', text: 'Done.' }, publicBase(runtime.config));
   };
 
   const read = (result: Promise<UseCaseResult>) => withinDeadline(result, () => logger.warn({ platform }, 'a read took longer than a person can wait; answered without it'), answerWithinMs);
@@ -203,7 +289,17 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
       case 'concern.flag':
         return viewOf(await run('escalateRiskOfHarm', person, interactionId, { recordId: d.recordId, concernId: d.concernId }));
       case 'agenda.add':
-        return viewOf(await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm }));
+        return viewOf(await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm, ...(d.sessionId ? { sessionId: d.sessionId } : {}) }));
+      case 'session.move-form':
+        return viewOf(await read(moveForm(deps, person.id, { sessionId: d.sessionId, cancel: d.cancel })));
+      case 'session.move':
+      case 'session.cancel': {
+        const org = await deps.organisations.get(person.organisationId);
+        const cal = org ? calendarOf(org) : null;
+        const move = moveInput(parsed.data as z.infer<typeof moveData>, verb === 'session.cancel', (day, time) => (cal ? cal.atLocalTime(day, time) : new Date(`${day}T${time}:00Z`)));
+        if ('error' in move) return move.error;
+        return viewOf(await run('rescheduleSession', person, interactionId, move.input));
+      }
       case 'record.refer':
         return viewOf(await run('referDispute', person, interactionId, { recordId: d.recordId }));
       case 'record.correct':
@@ -260,13 +356,17 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
     return { ...list.view, notice: result.view.text };
   }
 
-  async function onText(person: Person, typed: string, interactionId: string): Promise<NotificationView> {
+  async function onText(person: Person, typed: string, interactionId: string, options: { threadSessionId?: string } = {}): Promise<NotificationView> {
     // Teams puts mentions in <at> tags; Slack-style and playground users may type the command with a slash
     const trimmed = typed.replace(/<at>[^<]*<\/at>/g, '').trim();
-    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|record|correct)\b)/, '');
+    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record|correct|calendar|move|cancel)\b)/, '');
     if (word === '' || word === 'help') return viewOf(await read(helpRead(deps, person.id, {})));
     if (word === 'next') return viewOf(await read(nextSession(deps, person.id, {})));
     if (word === 'actions') return viewOf(await read(myActions(deps, person.id, {})));
+    const moving = moveWord(word);
+    if (moving) return viewOf(await read(moveForm(deps, person.id, { cancel: moving === 'cancel' })));
+    const calendar = calendarCommand(word);
+    if (calendar) return 'error' in calendar ? calendar.error : viewOf(await run(calendar.command, person, interactionId, {}));
     if (word === 'record' || word.startsWith('record ')) return viewOf(await read(recordToWrite(deps, person.id, { supervisee: word.slice(6).trim() })));
     if (word === 'correct' || word.startsWith('correct ')) {
       // the supervisor, the DSL or a deputy opens a signed record to correct it (the card's record.correct)
@@ -277,8 +377,12 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
       if (!filter.success) return { type: 'error', field: 'filter', message: `filter: ${filter.error.issues[0]?.message}` };
       return viewOf(await read(computeOverdue(deps, person.id, { filter: filter.data })));
     }
-    if (/^\/?park\b/i.test(trimmed)) return viewOf(await run('parkItemForNextSession', person, interactionId, { text: trimmed.replace(/^\/?park/i, '').trim() }));
-    return viewOf(await run('submitAgendaItem', person, interactionId, { text: trimmed }));
+    const agenda = await read(typedAgenda(deps, person.id, trimmed, options.threadSessionId).then((outcome): UseCaseResult => ({ ok: true, data: outcome }), toFailure));
+    if (agenda === 'late') return STILL_WORKING;
+    if (!agenda.ok) return agenda.error;
+    const outcome = agenda.data as TypedAgenda;
+    if ('view' in outcome) return outcome.view;
+    return viewOf(await run(outcome.command, person, interactionId, outcome.input));
   }
 
   return { onVerb, onText };

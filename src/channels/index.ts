@@ -49,6 +49,9 @@ export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
   // the DSL dashboard tab: always on; its API names the caller by Teams SSO (or the demo person locally)
   const { tabMount } = await import('../web/tab/router.js');
   mounts.push(tabMount());
+  // each person's private calendar feed, by the secret in its address
+  const { calendarMount } = await import('../web/calendar.js');
+  mounts.push(calendarMount());
   return mounts;
 }
 

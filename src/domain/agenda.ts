@@ -4,14 +4,66 @@ import type { AgendaCategory, AgendaTemplate, RecordTopic } from './types.js';
 export const MAX_AGENDA_ITEM_LENGTH = 500;
 export const MAX_AGENDA_ITEMS_PER_REPLY = 20;
 
-/** One item per line; bullets and numbering are dropped. */
-export function parseAgendaReply(text: string): string[] {
-  return text
+/** How long after an agenda prompt a plain line in chat is taken as the answer to it (stour §5, §6). */
+export const AGENDA_REPLY_WINDOW_HOURS = 24;
+
+export interface ParsedAgenda {
+  /** The items kept, in order. */
+  items: string[];
+  /** 1-based numbers of kept items that were cut to `MAX_AGENDA_ITEM_LENGTH` characters. */
+  shortened: number[];
+  /** Lines past `MAX_AGENDA_ITEMS_PER_REPLY` that were not added. */
+  notAdded: number;
+}
+
+/**
+ * One item per line; bullets and numbering are dropped. Limits are said, not applied silently: the result
+ * names what was shortened and how many lines were not added, for the person to be told.
+ */
+export function parseAgendaLines(text: string): ParsedAgenda {
+  const lines = text
     .split(/\r?\n/)
     .map((line) => line.replace(/^\s*(?:[-*•·]|\d+[.)]|\(\d+\))\s*/, '').trim())
-    .filter((line) => line.length > 0)
-    .map((line) => line.slice(0, MAX_AGENDA_ITEM_LENGTH))
-    .slice(0, MAX_AGENDA_ITEMS_PER_REPLY);
+    .filter((line) => line.length > 0);
+  const kept = lines.slice(0, MAX_AGENDA_ITEMS_PER_REPLY);
+  return {
+    items: kept.map((line) => line.slice(0, MAX_AGENDA_ITEM_LENGTH)),
+    shortened: kept.flatMap((line, i) => (line.length > MAX_AGENDA_ITEM_LENGTH ? [i + 1] : [])),
+    notAdded: lines.length - kept.length,
+  };
+}
+
+export function parseAgendaReply(text: string): string[] {
+  return parseAgendaLines(text).items;
+}
+
+/** What the person is told when a limit applied (empty when none did). */
+export function limitsSaid(parsed: ParsedAgenda): string[] {
+  const said: string[] = [];
+  if (parsed.notAdded > 0) {
+    said.push(
+      `Only the first ${MAX_AGENDA_ITEMS_PER_REPLY} items were added; the other ${parsed.notAdded} line${parsed.notAdded === 1 ? ' was' : 's were'} not — send ${parsed.notAdded === 1 ? 'it' : 'them'} in another message.`,
+    );
+  }
+  if (parsed.shortened.length > 0) {
+    said.push(
+      `Item${parsed.shortened.length === 1 ? '' : 's'} ${parsed.shortened.join(', ')} ${parsed.shortened.length === 1 ? 'was' : 'were'} longer than ${MAX_AGENDA_ITEM_LENGTH} characters: the first ${MAX_AGENDA_ITEM_LENGTH} were kept, the rest was not.`,
+    );
+  }
+  return said;
+}
+
+/**
+ * `add [name:] <text>` and `park [name:] <text>`. The name is a word or two before a colon; whether it names
+ * a supervisee is for the caller to say (otherwise the whole of it is the item).
+ */
+export function parseAgendaCommand(text: string): { verb: 'add' | 'park'; name?: string; text: string } | undefined {
+  const match = /^\s*\/?(add|park)\b[ \t]*:?[ \t]*(.*)$/is.exec(text);
+  if (!match) return undefined;
+  const verb = (match[1] ?? '').toLowerCase() as 'add' | 'park';
+  const rest = (match[2] ?? '').trim();
+  const named = /^([\p{L}][\p{L}'’-]*(?: [\p{L}][\p{L}'’-]*)?)\s*:\s*(.*)$/su.exec(rest);
+  return named ? { verb, name: named[1], text: (named[2] ?? '').trim() } : { verb, text: rest };
 }
 
 /**
@@ -35,10 +87,28 @@ export function agendaReplyProblem(text: string): string | undefined {
 
 /** `park <text>`: white-laith, stour §2 — informal issues are revisited at the next formal session. */
 export function parseParkCommand(text: string): string | undefined {
-  const match = /^\s*\/?park\b\s*(.*)$/is.exec(text);
-  if (!match) return undefined;
-  const rest = (match[1] ?? '').trim();
+  const parsed = parseAgendaCommand(text);
+  if (parsed?.verb !== 'park') return undefined;
+  const rest = parsed.name ? `${parsed.name}: ${parsed.text}` : parsed.text;
   return rest.length > 0 ? rest.slice(0, MAX_AGENDA_ITEM_LENGTH) : '';
+}
+
+const SMALL_TALK = /^(?:hi|hiya|hello|hey|morning|good (?:morning|afternoon|evening)|thanks?|thank you(?: very much| so much)?|ta|cheers|many thanks|ok(?:ay)?|k|cool|great|lovely|brilliant|perfect|fine|sure|yes|yep|yeah|no|nope|got it|will do|noted|see you(?: then| soon| there)?|bye|goodbye|sounds good|no problem|np)\b[\s!.,:;)-]*(?:(?:thanks|thank you|cheers|you|x+|:\)|🙂|😊|👍)[\s!.,]*)*$/iu;
+
+/**
+ * A pleasantry ("thanks!", "hi", "ok 👍") is never an agenda item, in the prompt's window or out of it
+ * (stour §5: the agenda is what the parties want to discuss).
+ */
+export function isSmallTalk(text: string): boolean {
+  const t = text.trim();
+  if (t.length === 0) return true;
+  if (/^[\p{Extended_Pictographic}\s!.?]+$/u.test(t)) return true;
+  return t.length <= 40 && !t.includes('\n') && SMALL_TALK.test(t);
+}
+
+/** Whether `now` falls in the window after an agenda prompt in which a plain line answers it. */
+export function answersPrompt(promptSentAt: Date, sessionStartsAt: Date, now: Date): boolean {
+  return now.getTime() >= promptSentAt.getTime() && now.getTime() < Math.min(promptSentAt.getTime() + AGENDA_REPLY_WINDOW_HOURS * 3_600_000, sessionStartsAt.getTime());
 }
 
 export const AGENDA_CATEGORY_LABELS: Record<AgendaCategory, string> = {
@@ -48,7 +118,11 @@ export const AGENDA_CATEGORY_LABELS: Record<AgendaCategory, string> = {
   organisational: 'Organisational',
   performance: 'Performance',
   aob: 'Any other business',
+  other: 'Other',
 };
+
+/** An item nobody chose a category for is "Other" — never a guess from its words. */
+export const DEFAULT_AGENDA_CATEGORY = 'other' satisfies AgendaCategory;
 
 /** stour App. B topics. */
 export const RECORD_TOPIC_LABELS: Record<RecordTopic, string> = {

@@ -87,6 +87,10 @@ export class SchoolCalendar {
     return this.covered(day) && this.halfTermOf(day) === undefined;
   }
 
+  isBankHoliday(day: LocalDate): boolean {
+    return this.bankHolidays.has(day);
+  }
+
   isSchoolDay(day: LocalDate): boolean {
     let answer = this.schoolDays.get(day);
     if (answer === undefined) {

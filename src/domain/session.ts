@@ -1,12 +1,16 @@
 /** A session's life: scheduled → held | cancelled | missed. */
 import type { SchoolCalendar } from './calendar.js';
 import { DomainError } from './errors.js';
-import type { Session } from './types.js';
+import type { LocalDate, Session } from './types.js';
+
+/** template "intervals", in words a person reads when they try to cancel without rebooking. */
+export const NEW_TIME_REQUIRED =
+  'a supervision session is never changed or cancelled without a new time set at once (supervision policy, "intervals") — pick the new date and time';
 
 function requireNewTime(session: Session, newStartsAt: Date | undefined, now: Date, cal: SchoolCalendar): Date {
   // template "intervals": dates are not changed or cancelled without an alternative time being made immediately.
   if (!newStartsAt) {
-    throw new DomainError('new-time-required', 'give the new date and time when you move or cancel a session', 'newStartsAt');
+    throw new DomainError('new-time-required', NEW_TIME_REQUIRED, 'newStartsAt');
   }
   if (session.status !== 'scheduled') {
     throw new DomainError('invalid-transition', `the session is ${session.status}, not scheduled`, 'sessionId');
@@ -19,6 +23,33 @@ function requireNewTime(session: Session, newStartsAt: Date | undefined, now: Da
     throw new DomainError('invalid', 'the new time falls on a weekend, holiday or bank holiday', 'newStartsAt');
   }
   return newStartsAt;
+}
+
+/**
+ * A new time later than the day the contract's cadence says supervision is due needs a reason (template
+ * "intervals": dates are planned in advance; white-laith: every four weeks at minimum). Earlier is always fine.
+ */
+export function requireReasonWhenLate(newDay: LocalDate, dueBy: LocalDate, reason: string | undefined, dueByText: string): void {
+  if (newDay > dueBy && !reason?.trim()) {
+    throw new DomainError('invalid', `the contract says the session is due by ${dueByText} — pick a day by then, or say why it must be later`, 'reason');
+  }
+}
+
+/** Two sessions overlap when each starts before the other ends. */
+export function overlaps(a: { startsAt: Date; durationMinutes: number }, b: { startsAt: Date; durationMinutes: number }): boolean {
+  const aEnd = a.startsAt.getTime() + a.durationMinutes * 60_000;
+  const bEnd = b.startsAt.getTime() + b.durationMinutes * 60_000;
+  return a.startsAt.getTime() < bEnd && b.startsAt.getTime() < aEnd;
+}
+
+/**
+ * The next session a confirmed record names, when it can be held then: in the future and on a school day
+ * (template "intervals": the next date is planned at the session; stour §5: during the working day).
+ * Otherwise undefined, and the cadence gives the next session.
+ */
+export function recordedNextTime(nextSessionAt: Date | undefined, now: Date, cal: SchoolCalendar): Date | undefined {
+  if (!nextSessionAt || nextSessionAt.getTime() <= now.getTime()) return undefined;
+  return cal.isSchoolDay(cal.localDate(nextSessionAt)) ? nextSessionAt : undefined;
 }
 
 export interface SessionChange {

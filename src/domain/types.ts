@@ -136,6 +136,8 @@ export interface Session {
   replaces?: string;
   statusChangedAt?: Date;
   statusReason?: string;
+  /** When it was booked: a session booked less than a week ahead is announced at once (stour App. C). */
+  bookedAt?: Date;
 }
 
 export const AGENDA_CATEGORIES = [
@@ -145,6 +147,7 @@ export const AGENDA_CATEGORIES = [
   'organisational',
   'performance',
   'aob',
+  'other',
 ] as const;
 export type AgendaCategory = (typeof AGENDA_CATEGORIES)[number];
 
@@ -159,6 +162,8 @@ export interface AgendaItem {
   category: AgendaCategory;
   riskOfHarm: boolean;
   parked: boolean;
+  /** white-laith, stour §2: raised informally between sessions (`park`), on this local day. */
+  raisedInformallyOn?: LocalDate;
   createdAt: Date;
   escalationId?: string;
 }
@@ -305,6 +310,7 @@ export interface Escalation {
 
 export type ReminderKind =
   | 'notice'
+  | 'booked'
   | 'agenda-prompt'
   | 'day-before'
   | 'record-unsigned'

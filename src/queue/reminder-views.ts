@@ -3,6 +3,8 @@ import { DateTime } from 'luxon';
 import { agendaPromptView, formatDate, formatDateTime } from '../app/present.js';
 import { calendarOf } from '../app/context.js';
 import { addDays } from '../domain/calendar.js';
+import { addressing } from '../domain/reminders.js';
+import type { LocalDate } from '../domain/types.js';
 import type { AppDeps, OutboxMessage } from '../app/ports.js';
 import type { Reminder } from '../domain/types.js';
 import { canSetActionAside } from '../domain/permissions.js';
@@ -28,22 +30,23 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
   });
   switch (reminder.kind) {
     case 'notice':
+    case 'booked':
     case 'agenda-prompt':
     case 'day-before': {
       const session = await deps.sessions.get(reminder.subjectId);
       if (!session || session.status !== 'scheduled') return [];
       const contract = await deps.contracts.get(session.contractId);
       if (!contract) return [];
-      const items = [...(await deps.agenda.forSession(session.id)), ...(await deps.agenda.parked(contract.id))];
+      const items = [...(await deps.agenda.parked(contract.id)), ...(await deps.agenda.forSession(session.id))];
       const openActions = await deps.actions.openForContract(contract.id);
-      const people = await deps.people.getMany([...contract.supervisorIds, ...contract.superviseeIds, ...items.map((i) => i.authorId), ...openActions.map((a) => a.ownerId)]);
+      const parties = [...new Set([...contract.supervisorIds, ...contract.superviseeIds])];
+      const people = await deps.people.getMany([...parties, ...items.map((i) => i.authorId), ...openActions.map((a) => a.ownerId)]);
       const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
       const when = formatDateTime(org, session.startsAt);
-      // the school-day-before reminder of a Monday session goes out on the Friday: say the day, not "tomorrow"
-      const isTomorrow = cal.localDate(session.startsAt) === addDays(cal.localDate(now), 1);
-      const dayWord = isTomorrow ? 'tomorrow' : `on ${DateTime.fromJSDate(session.startsAt, { zone: org.timezone }).setLocale('en-GB').toFormat('cccc')}`;
+      const day = relativeDay(cal.localDate(now), cal.localDate(session.startsAt), session.startsAt, org.timezone);
+      const together = addressing(parties.length);
       return reminder.recipientIds.map((recipientId) => {
-        const others = [...contract.supervisorIds, ...contract.superviseeIds].filter((id) => id !== recipientId).map(name);
+        const others = parties.filter((id) => id !== recipientId).map(name);
         if (reminder.kind === 'agenda-prompt') {
           return msg(
             recipientId,
@@ -51,11 +54,26 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
             `agenda:${session.id}`,
           );
         }
-        const lines =
-          reminder.kind === 'notice'
-            ? [`Supervision with ${others.join(', ')} on ${when} (${session.durationMinutes} minutes, ${contract.location}).`, 'This is your week’s notice, so you both have time to prepare.']
-            : [`Supervision with ${others.join(', ')} ${dayWord}, ${when}, ${contract.location}.`, ...(items.length ? ['Agenda:', ...items.map((i) => `• ${i.text}`)] : ['No agenda items yet — reply with anything you want to discuss.'])];
-        return msg(recipientId, { type: 'reminder', kind: reminder.kind, title: reminder.kind === 'notice' ? 'Supervision next week' : `Supervision ${dayWord}`, lines, sessionId: session.id });
+        const what = `Supervision with ${others.join(', ')}`;
+        const view = (title: string, lines: string[]) => msg(recipientId, { type: 'reminder', kind: reminder.kind, title, lines, sessionId: session.id });
+        if (reminder.kind === 'booked') {
+          return view(`Supervision booked for ${formatDate(org, session.startsAt)}`, [
+            `${what} is booked for ${when} (${session.durationMinutes} minutes, ${contract.location}).`,
+            `That is less than a week away, so ${together} have this message in place of a week’s notice.`,
+          ]);
+        }
+        if (reminder.kind === 'notice') {
+          return view(`Supervision ${day}`, [
+            `${what} on ${when} (${session.durationMinutes} minutes, ${contract.location}).`,
+            `This is your notice, so ${together} have time to prepare.`,
+          ]);
+        }
+        return view(`Supervision ${day}`, [
+          `${what} ${day}, ${when}, ${contract.location}.`,
+          ...(items.length
+            ? ['Agenda:', ...items.map((i) => `• ${i.text}${i.raisedInformallyOn ? ` (raised informally on ${formatDate(org, i.raisedInformallyOn)})` : ''}`)]
+            : ['No agenda items yet — type `add` and what you want to discuss.']),
+        ]);
       });
     }
     case 'record-unsigned': {
@@ -105,4 +123,13 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
       );
     }
   }
+}
+
+/** "today", "tomorrow", "on Monday" within the week, else "on Monday 17 Nov" (the Friday reminder of a Monday session says the day). */
+export function relativeDay(today: LocalDate, day: LocalDate, instant: Date, zone: string): string {
+  const dt = DateTime.fromJSDate(instant, { zone }).setLocale('en-GB');
+  if (day === today) return 'today';
+  if (day === addDays(today, 1)) return 'tomorrow';
+  for (let n = 2; n <= 6; n++) if (day === addDays(today, n)) return `on ${dt.toFormat('cccc')}`;
+  return `on ${dt.toFormat('cccc d LLL')}`;
 }

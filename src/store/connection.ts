@@ -9,6 +9,7 @@ import {
   caseDecisionRepository,
   complianceRepository,
   contractRepository,
+  calendarFeedRepository,
   deliveryRepository,
   escalationRepository,
   organisationRepository,
@@ -42,6 +43,7 @@ export function storesFor(models: Models): Stores {
     outbox: outboxStore(models),
     reminders: reminderStore(models),
     deliveries: deliveryRepository(models),
+    calendarFeeds: calendarFeedRepository(models),
   };
 }
 

@@ -89,6 +89,8 @@ export function defineModels(conn: Connection) {
   reminders.index({ sent: 1, dueAt: 1 });
   reminders.index({ subjectId: 1 });
   const deliveries = schema({});
+  // `person:<id>` → its feed's secret, `feed:<secret>` → its person: both looked up by `_id` only
+  const calendarFeeds = schema({});
   const conversations = schema({});
   // hints to the newest audit entry of an organisation and the newest revision of a record (see DEVELOPERS.md)
   const heads = schema({});
@@ -109,6 +111,7 @@ export function defineModels(conn: Connection) {
     outbox: conn.model('OutboxMessage', outbox, 'outbox'),
     reminders: conn.model('Reminder', reminders, 'reminders'),
     deliveries: conn.model('Delivery', deliveries, 'deliveries'),
+    calendarFeeds: conn.model('CalendarFeed', calendarFeeds, 'calendarFeeds'),
     conversations: conn.model('Conversation', conversations, 'conversations'),
     heads: conn.model('Head', heads, 'heads'),
   };

@@ -1,5 +1,6 @@
 /** Repositories over the mongoose models, implementing the app layer's ports. */
 import type {
+  CalendarFeedRepository,
   ActionRepository,
   AgendaRepository,
   CaseDecisionRecord,
@@ -536,6 +537,30 @@ export function deliveryRepository(m: Models): DeliveryRepository {
     async put(threadKey, personId, platform, ref) {
       const id = key(threadKey, personId, platform);
       await upsertRace(() => m.deliveries.updateOne({ _id: id }, { $set: { ref } }, { upsert: true }));
+    },
+  };
+}
+
+export function calendarFeedRepository(m: Models): CalendarFeedRepository {
+  const secretOf = async (personId: string) => (await m.calendarFeeds.findById(`person:${personId}`).lean<{ secret?: string }>())?.secret ?? null;
+  return {
+    async issue(personId, organisationId, secret, at) {
+      // the person's entry decides (a unique `_id`), then the feed's entry follows; a retry completes either
+      const issued = (await insertOnce(m.calendarFeeds, { _id: `person:${personId}`, secret, at })) ? secret : ((await secretOf(personId)) ?? secret);
+      await insertOnce(m.calendarFeeds, { _id: `feed:${issued}`, personId, organisationId, at });
+      return issued;
+    },
+    async personOf(secret) {
+      const doc = await m.calendarFeeds.findById(`feed:${secret}`).lean<{ personId?: string; organisationId?: string }>();
+      return doc?.personId && doc.organisationId ? { personId: doc.personId, organisationId: doc.organisationId } : null;
+    },
+    current: secretOf,
+    async revoke(personId) {
+      const secret = await secretOf(personId);
+      if (!secret) return false;
+      await m.calendarFeeds.deleteOne({ _id: `feed:${secret}` });
+      await m.calendarFeeds.deleteOne({ _id: `person:${personId}` });
+      return true;
     },
   };
 }

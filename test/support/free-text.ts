@@ -1,7 +1,7 @@
 /**
  * The whole suite's log check. Every logger in a test run also writes to a capture file under
  * `test-output/logs/` (`LOG_CAPTURE_DIR`, see `src/logger.ts`); every test database's free text (agenda items,
- * record notes, concerns, case decisions and rationales, actions, dispute reasons and resolutions, escalation
+ * record notes, concerns, case decisions and rationales, actions, dispute reasons and resolutions, why a session moved, escalation
  * text) is collected before the database is dropped (`recordFreeText`) and, for databases still there, by the
  * global teardown; the teardown fails the run when any of it appears in a capture file (`findLeaks`).
  */
@@ -20,8 +20,8 @@ export const VALUES_FILE = 'free-text-values.jsonl';
 export const MIN_LENGTH = 13;
 
 /** Where people's words are stored, and under which keys (see `src/domain/types.ts`). */
-export const FREE_TEXT_COLLECTIONS = ['agendaItems', 'records', 'actions', 'caseDecisions', 'escalations'] as const;
-const FREE_TEXT_KEYS = new Set(['text', 'notes', 'decision', 'rationale', 'reason', 'resolution', 'note']);
+export const FREE_TEXT_COLLECTIONS = ['agendaItems', 'records', 'actions', 'caseDecisions', 'escalations', 'sessions'] as const;
+const FREE_TEXT_KEYS = new Set(['text', 'notes', 'decision', 'rationale', 'reason', 'resolution', 'note', 'statusReason']);
 
 /** A value worth looking for: long enough, and not a run of one or two characters. */
 export function significant(value: string): boolean {

@@ -21,7 +21,7 @@ import { childRefProblem } from '../../domain/record-form.js';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { help as helpRead, myActions, nextSession, personBySlack } from '../../app/reads.js';
+import { help as helpRead, moveForm, myActions, nextSession, personBySlack } from '../../app/reads.js';
 import { computeOverdue } from '../../app/overdue.js';
 import { type Command, type CommandType, commandIdFrom } from '../../app/commands.js';
 import type { UseCaseResult } from '../../app/errors.js';
@@ -32,7 +32,10 @@ import { calendarOf } from '../../app/context.js';
 import { isCalendarDate } from '../../domain/calendar.js';
 import type { Person } from '../../domain/types.js';
 import { AGENDA_CATEGORIES, RECORD_TOPICS } from '../../domain/types.js';
-import { AGENDA_CATEGORY_LABELS, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
+import { AGENDA_CATEGORY_LABELS, DEFAULT_AGENDA_CATEGORY, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
+import { sessionOfThread } from '../../app/agenda.js';
+import { calendarCommand, moveWord, publicBase, typedAgenda, withLink } from '../conversation.js';
+import { NEW_TIME_REQUIRED } from '../../domain/session.js';
 import { redisConnection } from '../../queue/redis.js';
 import type { Runtime } from '../../runtime.js';
 import type { Mount } from '../../server.js';
@@ -72,17 +75,22 @@ const supervisionText = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('actions') }),
   z.object({ verb: z.literal('record') }),
   z.object({ verb: z.literal('correct'), text: z.string({ error: 'say whose record, e.g. /supervision correct amy' }).trim().min(1, 'say whose record, e.g. /supervision correct amy').max(100, 'at most 100 characters') }),
+  z.object({ verb: z.literal('move') }),
+  z.object({ verb: z.literal('cancel') }),
   z.object({ verb: z.literal('park'), text: z.string().trim().min(1, 'say what to park, e.g. /supervision park workload in December').max(2000) }),
+  z.object({ verb: z.literal('calendar'), text: z.enum(['revoke'], { message: 'type calendar for your calendar address, or calendar revoke to stop it working' }).optional() }),
+  z.object({ verb: z.literal('add'), text: z.string().trim().min(1, 'say what to add, e.g. /supervision add workload in December').max(2000) }),
 ]);
 
 function parseSupervision(text: string) {
   const trimmed = text.trim();
   const [verb = 'help', ...rest] = trimmed.split(/\s+/);
   const lower = verb.toLowerCase();
-  if (!['help', 'next', 'actions', 'park', 'record', 'correct'].includes(lower)) {
-    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, park, record or correct` };
+  if (!['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'correct', 'calendar'].includes(lower)) {
+    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, move, cancel, add, park, record, correct or calendar` };
   }
-  const parsed = supervisionText.safeParse({ verb: lower, text: trimmed.slice(verb.length).trim() || undefined, rest });
+  const after = trimmed.slice(verb.length).trim();
+  const parsed = supervisionText.safeParse({ verb: lower, text: (lower === 'calendar' ? after.toLowerCase() : after) || undefined, rest });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { ok: false as const, field: issue?.path.join('.') || 'text', message: `${issue?.path.join('.') || 'text'}: ${issue?.message ?? 'is not valid'}` };
@@ -243,7 +251,7 @@ const disputeModal = (recordRef: string): View =>
     ],
   }) as View;
 
-const agendaItemModal = (sessionId: string, risk: boolean): View =>
+const agendaItemModal = (sessionId: string, risk: boolean, initialText?: string): View =>
   ({
     type: 'modal',
     callback_id: VIEWS.agendaItem,
@@ -253,8 +261,10 @@ const agendaItemModal = (sessionId: string, risk: boolean): View =>
     close: plain('Cancel'),
     blocks: [
       ...(risk ? [{ type: 'section', text: { type: 'mrkdwn', text: 'This goes to your DSL *now*, not at the session. If a child is in immediate danger, call 999.' } } as KnownBlock] : []),
-      input('text', risk ? 'What is the concern?' : 'What would you like to discuss?', { type: 'plain_text_input', multiline: true, max_length: 2000 }, false),
-      input('category', 'Category', { type: 'static_select', options: AGENDA_CATEGORIES.map((c) => option(c, AGENDA_CATEGORY_LABELS[c])), initial_option: option(risk ? 'case-discussion' : 'case-discussion', AGENDA_CATEGORY_LABELS['case-discussion']) }, false),
+      input('text', risk ? 'What is the concern?' : 'What would you like to discuss?', { type: 'plain_text_input', multiline: true, max_length: 2000, ...(initialText ? { initial_value: initialText.slice(0, 2000) } : {}) }, false),
+      // a category is chosen, never guessed: "Other" until the person picks one (a risk of harm is about a case)
+      input('category', 'Category', { type: 'static_select', options: AGENDA_CATEGORIES.map((c) => option(c, AGENDA_CATEGORY_LABELS[c])), initial_option: risk ? option('case-discussion', AGENDA_CATEGORY_LABELS['case-discussion']) : option(DEFAULT_AGENDA_CATEGORY, AGENDA_CATEGORY_LABELS[DEFAULT_AGENDA_CATEGORY]) }, false),
+      ...(risk ? [] : [{ type: 'context', elements: [{ type: 'mrkdwn', text: 'For a case: Sense — what happened? Feel — what was it like? Think — what does it mean? Do — what next? (Tell me, explain to me, describe to me.)' }] } as KnownBlock]),
     ],
   }) as View;
 
@@ -328,6 +338,49 @@ const decisionCopiedModal = (decisionRef: string): View =>
     ],
   }) as View;
 
+/** Move / Cancel and rebook: the new date and time are picked in the same step (template "intervals"). */
+export const moveModal = (sessionId: string, cancel: boolean): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.move,
+    private_metadata: JSON.stringify({ sessionId, cancel }),
+    title: plain(cancel ? 'Cancel and rebook' : 'Move a session'),
+    submit: plain(cancel ? 'Cancel and rebook' : 'Move'),
+    close: plain('Close'),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: cancel ? 'A session is only cancelled with a new time booked in the same step. Both of you are told.' : 'Pick a school day and time. Both of you are told, and the reminders move with it.' } } as KnownBlock,
+      input('date', 'New date', { type: 'datepicker' }, false),
+      input('time', 'New time', { type: 'timepicker' }, false),
+      input('reason', 'Reason', { type: 'plain_text_input', max_length: 500 }, true, 'Needed when the new day is later than the contract allows.'),
+    ],
+  }) as View;
+
+const moveMeta = z.object({ sessionId: idValue, cancel: z.boolean() });
+const moveModalState = z.object({
+  date: z.object({ v: z.object({ selected_date: localDate.nullish() }) }).optional(),
+  time: z.object({ v: z.object({ selected_time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'pick a time').nullish() }) }).optional(),
+  reason: z.object({ v: z.object({ value: z.string().max(500, 'at most 500 characters').nullish() }) }).optional(),
+});
+
+/** The move modal → rescheduleSession input (the local time resolved by the caller), or the errors to show. */
+export function moveFrom(values: unknown, metadata: string): { errors?: ModalErrors; move?: { sessionId: string; cancel: boolean; date: string; time: string; reason?: string } } {
+  const meta = moveMeta.safeParse(safeJson(metadata));
+  if (!meta.success) return { errors: { date: 'This form is out of date — open it again.' } };
+  const parsed = moveModalState.safeParse(values ?? {});
+  if (!parsed.success) {
+    const errors: ModalErrors = {};
+    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'date')] ??= issue.message;
+    return { errors };
+  }
+  const date = parsed.data.date?.v.selected_date;
+  const time = parsed.data.time?.v.selected_time;
+  // template "intervals": never cancelled or changed without the new time, in the same step
+  if (!date) return { errors: { date: NEW_TIME_REQUIRED } };
+  if (!time) return { errors: { time: 'pick the new time' } };
+  const reason = parsed.data.reason?.v.value?.trim();
+  return { move: { sessionId: meta.data.sessionId, cancel: meta.data.cancel, date, time, ...(reason ? { reason } : {}) } };
+}
+
 // ---- the work after the acknowledgement ---------------------------------------------------------------------
 
 /**
@@ -339,7 +392,7 @@ export type SlackWork =
   | { kind: 'command'; name: '/overdue' | '/supervision'; userId: string; text: string; triggerId: string; responseUrl: string; viewId?: string }
   | { kind: 'action'; name: string; userId: string; value: string; ts: string; responseUrl?: string; viewId?: string }
   | { kind: 'view'; name: string; userId: string; viewId: string; hash: string; metadata: string; values: Record<string, unknown> }
-  | { kind: 'message'; eventId: string; userId: string; channel: string; text: string }
+  | { kind: 'message'; eventId: string; userId: string; channel: string; text: string; threadTs?: string }
   | { kind: 'home'; userId: string };
 
 /** The queue the acknowledging process puts Slack work on; a worker process (or the single process) runs it. */
@@ -359,17 +412,18 @@ const noticeModal = (text: string): View =>
 const disputeReason = z.string().trim().min(1, 'say what should change').max(2000);
 const agendaText = z.string().trim().min(1, 'type the item').max(2000);
 const agendaMeta = z.object({ sessionId: idValue, risk: z.boolean() });
+const suggestedValue = z.object({ s: idValue, t: z.string().max(2000) });
 type ViewValues = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null }>>;
 
 /** The agenda item modal's fields, or the errors to show on them (no database needed). */
-function agendaItemFrom(values: ViewValues, metadata: string): { errors?: Record<string, string>; item?: { text: string; category: (typeof AGENDA_CATEGORIES)[number]; risk: boolean } } {
+function agendaItemFrom(values: ViewValues, metadata: string): { errors?: Record<string, string>; item?: { text: string; category: (typeof AGENDA_CATEGORIES)[number]; risk: boolean; sessionId: string } } {
   const text = agendaText.safeParse(values.text?.v?.value ?? '');
   if (!text.success) return { errors: { text: text.error.issues[0]?.message ?? 'type the item' } };
   const category = z.enum(AGENDA_CATEGORIES).safeParse(values.category?.v?.selected_option?.value);
   if (!category.success) return { errors: { category: 'pick a category' } };
   const meta = agendaMeta.safeParse(safeJson(metadata));
   if (!meta.success) return { errors: { text: NOT_SET_UP } };
-  return { item: { text: text.data, category: category.data, risk: meta.data.risk } };
+  return { item: { text: text.data, category: category.data, risk: meta.data.risk, sessionId: meta.data.sessionId } };
 }
 
 /** `<recordId>:<decisionId>`, as the chase's button carries it. */
@@ -598,6 +652,27 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     });
   }
 
+  // Move / Cancel and rebook: the modal with the date and time pickers opens at once, from the button alone
+  for (const [actionId, cancel] of [
+    [ACTIONS.move, false],
+    [ACTIONS.cancel, true],
+  ] as const) {
+    app.action<BlockAction>(actionId, async ({ ack, body, client }) => {
+      await ack();
+      const sessionId = idValue.safeParse(actionValue(body).value);
+      if (sessionId.success) await openModal(client, triggerOf(body), moveModal(sessionId.data, cancel));
+      else await enqueue(actionWork(actionId, body));
+    });
+  }
+
+  // "Add this to your agenda for …?": the modal opens with the words and a category to choose
+  app.action<BlockAction>(ACTIONS.addSuggested, async ({ ack, body, client }) => {
+    await ack();
+    const value = suggestedValue.safeParse(safeJson(actionValue(body).value));
+    if (value.success) await openModal(client, triggerOf(body), agendaItemModal(value.data.s, false, value.data.t));
+    else await enqueue(actionWork(ACTIONS.addSuggested, body));
+  });
+
   // what this bot never sends: a command, button or form of another app is answered, naming it
   const none = (names: readonly string[]) => new RegExp(`^(?!(?:${names.map((n) => n.replace(/[^\w]/g, '\\$&')).join('|')})$)`, 's');
   app.command(none(['/overdue', '/supervision']), async ({ ack, command }) => {
@@ -663,6 +738,13 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     await enqueue({ kind: 'view', name: VIEWS.agendaItem, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
   });
 
+  app.view(VIEWS.move, async ({ ack, body, view }) => {
+    const { errors } = moveFrom(view.state.values, view.private_metadata);
+    if (errors) return void (await ack({ response_action: 'errors', errors }));
+    await ack();
+    await enqueue({ kind: 'view', name: VIEWS.move, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
+  });
+
   /**
    * Slack redelivers an event it thinks we missed (`x-slack-retry-num`): each event id is queued once. Checked
    * here rather than in the work, so a retried job still does the work its first attempt could not finish.
@@ -671,11 +753,12 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
 
   // a reply in the bot's DM: agenda items, one per line (or a command word)
   app.message(async ({ message, body }) => {
-    const m = message as { channel_type?: string; user?: string; text?: string; subtype?: string; bot_id?: string; channel: string; ts: string };
+    const m = message as { channel_type?: string; user?: string; text?: string; subtype?: string; bot_id?: string; channel: string; ts: string; thread_ts?: string };
     if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
     const eventId = (body as { event_id?: string }).event_id ?? `${m.channel}.${m.ts}`;
     if (!(await firstTime(eventId))) return;
-    await enqueue({ kind: 'message', eventId, userId: m.user, channel: m.channel, text: m.text ?? '' });
+    const threadTs = typeof m.thread_ts === 'string' && m.thread_ts !== m.ts ? m.thread_ts.slice(0, 40) : undefined;
+    await enqueue({ kind: 'message', eventId, userId: m.user, channel: m.channel, text: m.text ?? '', ...(threadTs ? { threadTs } : {}) });
   });
 
   app.event('app_home_opened', async ({ event }) => {
@@ -704,7 +787,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   const asMessage = (result: UseCaseResult | 'pending'): SlackMessage => {
     if (result === 'pending') return render({ type: 'text', text: 'Got it — I will post the result here in a moment.' });
     if (!result.ok) return render(result.error);
-    return render(result.view ?? { type: 'text', text: 'Done.' });
+    return render(withLink(result.view ?? { type: 'text', text: 'Done.' }, publicBase(runtime.config)));
   };
 
   const who = async (userId: string | undefined) => (userId ? personBySlack(deps, userId) : null);
@@ -796,8 +879,17 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return say(await myActions(deps, person.id, {}));
       case 'correct':
         return say(await recordToCorrect(deps, person.id, { person: parsed.value.text }));
-      case 'park':
-        return say(await run('parkItemForNextSession', person, `cmd.${c.triggerId}`, { text: parsed.value.text }));
+      case 'move':
+      case 'cancel':
+        return say(await moveForm(deps, person.id, { cancel: parsed.value.verb === 'cancel' }));
+      case 'calendar':
+        return say(await run(parsed.value.text === 'revoke' ? 'revokeCalendarFeed' : 'issueCalendarFeed', person, `cmd.${c.triggerId}`, {}));
+      case 'add':
+      case 'park': {
+        const agenda = await typedAgenda(deps, person.id, `${parsed.value.verb} ${parsed.value.text}`);
+        if ('view' in agenda) return say({ ok: true, view: agenda.view });
+        return say(await run(agenda.command, person, `cmd.${c.triggerId}`, agenda.input));
+      }
       case 'record': {
         const session = await latestSessionToRecord(person);
         if (!session) {
@@ -899,6 +991,12 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (!sessionId.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${sessionId.error.issues[0]?.message}` }));
         return fillModal(a.viewId, await modalFor(person, sessionId.data));
       }
+      case ACTIONS.addSuggested: {
+        // only a button whose value is not a suggestion reaches here; a valid one opened the modal at once
+        return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: not a suggested agenda item' }));
+      }
+      case ACTIONS.move:
+      case ACTIONS.cancel:
       case ACTIONS.addItem:
       case ACTIONS.flagRisk: {
         // only a button whose value is not a session reaches here; a valid one opened the modal at once
@@ -965,10 +1063,19 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (!copied) return;
         return reply(undefined, v.userId, asMessage(await run('markCaseDecisionCopied', person, interaction, copied)));
       }
+      case VIEWS.move: {
+        const { move } = moveFrom(v.values, v.metadata);
+        if (!move) return;
+        const org = await deps.organisations.get(person.organisationId);
+        const cal = org ? calendarOf(org) : null;
+        const newStartsAt = cal ? cal.atLocalTime(move.date, move.time) : new Date(`${move.date}T${move.time}:00Z`);
+        const result = await run('rescheduleSession', person, interaction, { sessionId: move.sessionId, newStartsAt: newStartsAt.toISOString(), cancel: move.cancel, ...(move.reason ? { reason: move.reason } : {}) });
+        return reply(undefined, v.userId, asMessage(result));
+      }
       case VIEWS.agendaItem: {
         const { item } = agendaItemFrom(v.values as ViewValues, v.metadata);
         if (!item) return;
-        const result = await run('submitAgendaItem', person, interaction, { text: item.text, category: item.category, riskOfHarm: item.risk });
+        const result = await run('submitAgendaItem', person, interaction, { text: item.text, category: item.category, riskOfHarm: item.risk, sessionId: item.sessionId });
         return reply(undefined, v.userId, asMessage(result));
       }
     }
@@ -986,10 +1093,17 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     if (word === 'help') return post(asMessage(await helpRead(deps, person.id, {})));
     if (word === 'next') return post(asMessage(await nextSession(deps, person.id, {})));
     if (word === 'actions') return post(asMessage(await myActions(deps, person.id, {})));
-    if (/^park\b/i.test(text)) return post(asMessage(await run('parkItemForNextSession', person, `evt.${m.eventId}`, { text: text.slice(4).trim() })));
+    const moving = moveWord(word);
+    if (moving) return post(asMessage(await moveForm(deps, person.id, { cancel: moving === 'cancel' })));
+    const calendar = calendarCommand(word);
+    if (calendar) return post('error' in calendar ? render(calendar.error) : asMessage(await run(calendar.command, person, `evt.${m.eventId}`, {})));
     // nothing is cut: a reply longer than an agenda holds is answered with the limit
     if (text.length > 10_000) return post(render({ type: 'error', field: 'text', message: 'Your reply is longer than 10,000 characters — send it in shorter messages, one item per line.' }));
-    return post(asMessage(await run('submitAgendaItem', person, `evt.${m.eventId}`, { text })));
+    // a reply in the agenda prompt's thread answers that session's prompt
+    const threadSessionId = m.threadTs ? await sessionOfThread(deps, person.id, 'slack', m.threadTs) : undefined;
+    const agenda = await typedAgenda(deps, person.id, text, threadSessionId);
+    if ('view' in agenda) return post(render(agenda.view));
+    return post(asMessage(await run(agenda.command, person, `evt.${m.eventId}`, agenda.input)));
   }
 
   // App Home: my next session and agenda, records waiting for me, my actions; for DSLs the overdue counts

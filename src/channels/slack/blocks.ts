@@ -11,11 +11,14 @@ import type {
   ActionsView,
   AgendaItemView,
   AgendaPromptView,
+  AgendaSuggestionView,
   AgendaView,
+  CalendarLinkView,
   DisputeNoticeView,
   EscalationRaisedView,
   EscalationView,
   HelpView,
+  MoveFormView,
   NextSessionView,
   NotificationView,
   OpenActionView,
@@ -49,6 +52,9 @@ export const ACTIONS = {
   decisionCopied: 'decision_copied',
   flagItem: 'agenda_item_flag_risk',
   flagConcern: 'record_concern_flag_risk',
+  addSuggested: 'agenda_add_suggested',
+  move: 'session_move',
+  cancel: 'session_cancel',
 } as const;
 
 export const VIEWS = {
@@ -60,7 +66,14 @@ export const VIEWS = {
   disputeOutcome: 'dispute_outcome_modal',
   actionNotNeeded: 'action_not_needed_modal',
   decisionCopied: 'decision_copied_modal',
+  move: 'session_move_modal',
 } as const;
+
+/** Move / Cancel and rebook: each opens the modal with the date and time pickers. */
+const moveButtons = (sessionId: string): KnownBlock => ({
+  type: 'actions',
+  elements: [button('Move', ACTIONS.move, sessionId), button('Cancel and rebook', ACTIONS.cancel, sessionId)],
+});
 
 export function clip(text: string, max = LIMITS.text): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -147,17 +160,27 @@ function flaggableLines(items: Array<{ line: string; flag?: { actionId: string; 
 }
 const itemLines = (items: AgendaItemView[]) => flaggableLines(items.map((i) => ({ line: itemLine(i), ...(i.canFlag ? { flag: { actionId: ACTIONS.flagItem, value: i.id } } : {}) })));
 
-const itemLine = (i: AgendaItemView) => `• ${i.riskOfHarm ? ':rotating_light: ' : ''}${esc(i.text)} _(${esc(i.categoryLabel)}, ${esc(i.authorName)})_`;
+const itemLine = (i: AgendaItemView) =>
+  `• ${i.riskOfHarm ? ':rotating_light: ' : ''}${esc(i.text)} _(${esc(i.categoryLabel)}, ${esc(i.authorName)})_${i.informalText ? ` — _${esc(i.informalText)}_` : ''}`;
 const actionLine = (a: OpenActionView) => `• ${esc(a.text)} — ${esc(a.ownerName)}, due ${a.dueText}${a.late ? ' *(late)*' : ''}`;
+
+/** A suggestion button's value: the session and the words to put in the modal (Slack allows 2,000 characters). */
+export function suggestionValue(sessionId: string, text: string): string {
+  const value = (t: string) => JSON.stringify({ s: sessionId, t });
+  let t = text;
+  while (value(t).length > 2000) t = t.slice(0, Math.max(0, t.length - Math.max(1, value(t).length - 2000)));
+  return value(t);
+}
 
 function agendaPrompt(v: AgendaPromptView): SlackMessage {
   const blocks: KnownBlock[] = [
     header('Supervision agenda'),
     section(`Your supervision with *${esc(v.withNames.join(', '))}* is on *${v.startsAtText}* (${v.durationMinutes} min, ${esc(v.location)}).`),
   ];
-  if (v.openActions.length > 0) blocks.push(section('*Actions from last time*'), ...lineSections(v.openActions.map(actionLine)));
-  if (v.items.length > 0) blocks.push(section('*On the agenda so far*'), ...itemLines(v.items));
-  if (v.templateLines.length > 0) blocks.push(context(v.templateLines.map((l) => `• ${esc(l)}`).join('\n')));
+  if (v.parkedItems.length > 0) blocks.push(section('*Raised informally since last time*'), ...itemLines(v.parkedItems));
+  blocks.push(section('*Items from both of you*'), ...(v.items.length > 0 ? itemLines(v.items) : lineSections(['_Nothing yet._'])));
+  blocks.push(section('*Actions from last time*'), ...lineSections(v.openActions.length > 0 ? v.openActions.map(actionLine) : ['_No open actions._']));
+  if (v.templateLines.length > 0) blocks.push(context(`*${esc(v.templateName)}* (a reminder): ${v.templateLines.map(esc).join(' · ')}`));
   blocks.push(
     section(v.recipientRole === 'supervisee' ? 'Reply here with what you would like to discuss — one item per line.' : 'Reply here with anything you want to add — one item per line.'),
     { type: 'actions', elements: [button('Add an item with a category', ACTIONS.addItem, v.sessionId), button('Flag a risk of harm to a child', ACTIONS.flagRisk, v.sessionId, 'danger')] },
@@ -167,12 +190,28 @@ function agendaPrompt(v: AgendaPromptView): SlackMessage {
 }
 
 function agenda(v: AgendaView): SlackMessage {
-  const blocks: KnownBlock[] = [section(v.added > 0 ? `Added ${v.added} item${v.added === 1 ? '' : 's'}${v.startsAtText ? ` to your supervision on *${v.startsAtText}*` : ''}.` : 'Your agenda:')];
+  const title = v.parked
+    ? `Parked ${v.added} item${v.added === 1 ? '' : 's'} for the next session, marked as raised informally.`
+    : v.added > 0
+      ? `Added ${v.added} item${v.added === 1 ? '' : 's'}${v.startsAtText ? ` to the supervision on *${v.startsAtText}*` : ''}.`
+      : 'Your agenda:';
+  const blocks: KnownBlock[] = [section(title)];
+  if (v.forNames) blocks.push(context(`Agenda of ${esc(v.forNames.join(', '))}`));
+  for (const said of v.limits) blocks.push(section(`:warning: ${esc(said)}`));
   if (v.escalated && !v.unheard) blocks.push(section(':rotating_light: The item you flagged has gone to your DSL now.'));
   if (v.unheard) blocks.push(section(':rotating_light: *Phone your DSL now.* Nobody in your school is set up in Supervision Bot as DSL, deputy or headteacher, so the item you flagged could not reach anyone here. It is kept and goes to whoever is named next.'));
-  blocks.push(...(v.items.length > 0 ? itemLines(v.items) : lineSections(['_Nothing on the agenda yet._'])));
-  if (v.parkedCount > 0) blocks.push(context(`${v.parkedCount} item${v.parkedCount === 1 ? '' : 's'} parked for the next session.`));
-  return { text: v.added > 0 ? `Added ${v.added} agenda item(s)` : 'Your agenda', blocks };
+  if (v.parkedItems.length > 0) blocks.push(section('*Raised informally*'), ...itemLines(v.parkedItems));
+  if (v.items.length > 0) blocks.push(section('*On the agenda*'), ...itemLines(v.items));
+  else if (v.parkedItems.length === 0) blocks.push(...lineSections(['_Nothing on the agenda yet._']));
+  return { text: v.parked ? 'Parked for the next session' : v.added > 0 ? `Added ${v.added} agenda item(s)` : 'Your agenda', blocks };
+}
+
+function agendaSuggestion(v: AgendaSuggestionView): SlackMessage {
+  const blocks: KnownBlock[] = [section(esc(v.question)), section(`>${esc(v.text).replace(/\n/g, '\n>')}`)];
+  const buttons = v.options.slice(0, 25).map((o) => button(v.options.length === 1 ? 'Add to the agenda' : `Add to ${o.label}`, ACTIONS.addSuggested, suggestionValue(o.sessionId, v.text), 'primary'));
+  for (let i = 0; i < buttons.length; i += 5) blocks.push({ type: 'actions', elements: buttons.slice(i, i + 5) });
+  blocks.push(context('Nothing is added unless you choose to. You can pick a category before it is added.'));
+  return { text: v.question, blocks };
 }
 
 export function recordMessage(v: RecordSheetView): SlackMessage {
@@ -286,8 +325,18 @@ function reminder(v: ReminderView): SlackMessage {
   }
   if (v.caseDecision) buttons.push(button('Copied to the child’s file', ACTIONS.decisionCopied, `${v.caseDecision.recordId}:${v.caseDecision.decisionId}`, 'primary'));
   if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
+  if (v.sessionId) blocks.push(moveButtons(v.sessionId));
   return { text: v.title, blocks };
 }
+
+const moveForm = (v: MoveFormView): SlackMessage => ({
+  text: v.title,
+  blocks: [
+    section(`*${esc(v.title)}* — with ${esc(v.withNames.join(', '))}.`),
+    context(v.cancel ? 'A session is only cancelled with a new time booked in the same step.' : `Both of you are told and the reminders move with it. A day after ${v.dueByText} needs a reason.`),
+    { type: 'actions', elements: [button(v.cancel ? 'Pick the new time' : 'Pick a new date and time', v.cancel ? ACTIONS.cancel : ACTIONS.move, v.sessionId, 'primary')] },
+  ],
+});
 
 function next(v: NextSessionView): SlackMessage {
   if (!v.session) return { text: 'No session booked', blocks: [section('You have no supervision session booked.')] };
@@ -297,6 +346,7 @@ function next(v: NextSessionView): SlackMessage {
     ...(v.items.length > 0 ? itemLines(v.items) : lineSections(['_Nothing yet — reply with items, one per line._'])),
   ];
   if (v.openActions.length > 0) blocks.push(...lineSections(['*Open actions*', ...v.openActions.map(actionLine)]));
+  blocks.push(moveButtons(v.session.id));
   return { text: `Next supervision: ${v.session.startsAtText}`, blocks };
 }
 
@@ -319,9 +369,12 @@ function help(v: HelpView): SlackMessage {
   const lines = [
     '*Supervision Bot*',
     '• Reply to an agenda prompt with your items, one per line.',
+    '• `add <text>` — an agenda item for your next session (a supervisor: `add Chloe: <text>`)',
     '• `/supervision next` — your next session and its agenda',
     '• `/supervision actions` — your open actions, with *Done* when each is done',
-    '• `/supervision park <text>` — keep an item for your next session',
+    '• `/supervision move` — move your next session to a new date and time (`cancel` to cancel it and book a new time at once)',
+    '• `/supervision calendar` — your sessions in your calendar app (`calendar revoke` to stop the address working)',
+    '• `/supervision park <text>` — keep an item for your next session, marked as raised informally',
   ];
   if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews]` — who is behind, across your school', '• `/supervision correct <name>` — open that person’s latest signed record to correct it, with a reason');
   if (v.supportContacts.length > 0) lines.push('', '*Support*', ...v.supportContacts.map((s) => `• ${esc(s.name)}${s.phone ? ` — ${s.phone}` : ''}${s.url ? ` — ${s.url}` : ''}`));
@@ -336,6 +389,18 @@ const dispute = (v: DisputeNoticeView): SlackMessage => ({
   ],
 });
 
+const calendarLink = (v: CalendarLinkView): SlackMessage =>
+  v.revoked || !v.url
+    ? { text: 'Your calendar address no longer works', blocks: [section('Your calendar address no longer works. Type `calendar` for a new one.')] }
+    : {
+        text: 'Your supervision calendar',
+        blocks: [
+          section('*Your supervision calendar* — add this address to your calendar app (Outlook: Add calendar → Subscribe from web). Your sessions appear there and move when a session moves.'),
+          section(`\`${esc(v.url)}\``),
+          context('Anyone with this address can see your session times. Type `calendar revoke` to stop it working.'),
+        ],
+      };
+
 /** Any view as a message. */
 export function render(view: NotificationView): SlackMessage {
   const message = renderBlocks(view);
@@ -349,6 +414,8 @@ function renderBlocks(view: NotificationView): SlackMessage {
       return agendaPrompt(view);
     case 'agenda':
       return agenda(view);
+    case 'agenda-suggestion':
+      return agendaSuggestion(view);
     case 'record-sheet':
       return recordMessage(view);
     case 'overdue-summary':
@@ -361,12 +428,16 @@ function renderBlocks(view: NotificationView): SlackMessage {
       return reminder(view);
     case 'next-session':
       return next(view);
+    case 'move-form':
+      return moveForm(view);
     case 'actions':
       return actions(view);
     case 'help':
       return help(view);
     case 'dispute-notice':
       return dispute(view);
+    case 'calendar-link':
+      return calendarLink(view);
     case 'text':
       return { text: clip(view.text, LIMITS.fallbackText), blocks: lineSections(esc(view.text).split('\n')) };
     case 'refusal':

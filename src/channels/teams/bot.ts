@@ -17,6 +17,7 @@ import {
 } from 'botbuilder';
 import express, { type Express } from 'express';
 import { z } from 'zod';
+import { sessionOfThread } from '../../app/agenda.js';
 import { personByTeams } from '../../app/reads.js';
 import type { NotificationView } from '../../app/views.js';
 import type { Runtime } from '../../runtime.js';
@@ -151,7 +152,12 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
         // Action.Submit fallback from clients below Adaptive Cards 1.5
         const { verb, ...data } = activity.value as { verb: unknown };
         view = await onVerb(person, String(verb), data, interactionId);
-      } else view = await onText(person, activity.text ?? '', interactionId);
+      } else {
+        // a reply to the agenda prompt's card answers that session's prompt
+        const replyTo = typeof context.activity.replyToId === 'string' ? context.activity.replyToId.slice(0, 300) : undefined;
+        const threadSessionId = replyTo ? await sessionOfThread(deps, person.id, 'teams', replyTo).catch(() => undefined) : undefined;
+        view = await onText(person, activity.text ?? '', interactionId, threadSessionId ? { threadSessionId } : {});
+      }
       await context.sendActivity({ attachments: [CardFactory.adaptiveCard(await cardFor(view))] });
       return;
     }

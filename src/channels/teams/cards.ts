@@ -26,14 +26,17 @@ export const TEMPLATE_FOR: Record<NotificationView['type'], string> = {
   'record-sheet': 'record-sheet',
   'agenda-prompt': 'agenda-prompt',
   agenda: 'agenda',
+  'agenda-suggestion': 'agenda-suggestion',
   'overdue-summary': 'overdue-summary',
   escalation: 'escalation',
   'escalation-raised': 'escalation-raised',
   reminder: 'reminder',
   'next-session': 'next-session',
+  'move-form': 'move-form',
   actions: 'actions',
   help: 'help',
   'dispute-notice': 'dispute-notice',
+  'calendar-link': 'calendar-link',
   text: 'message',
   refusal: 'message',
   error: 'message',
@@ -75,6 +78,8 @@ const PERSON_TEXT = new Set([
   'text', 'notes', 'notice', 'reason', 'childRef', 'decision', 'rationale', 'resolution', 'note', 'location', 'lines', 'title', 'message',
   'name', 'personName', 'detail', 'authorName', 'ownerName', 'followUpByName', 'byName', 'routedToName', 'raisedByName',
   'subjectName', 'acknowledgedByName', 'supervisorName', 'superviseeNames', 'withNames', 'dslNames', 'organisationName',
+  // agenda questions and choices name people ("… with Sam Supervisor"); whose agenda it is
+  'question', 'label', 'forNames',
 ]);
 
 function mark(value: unknown, key?: string): unknown {

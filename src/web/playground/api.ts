@@ -50,6 +50,7 @@ const ROLE_LABELS: Record<Role, string> = {
 
 const KIND_LABELS: Record<string, string> = {
   notice: 'a week’s notice',
+  booked: 'a booking',
   'agenda-prompt': 'agenda prompts',
   'day-before': 'the day-before reminder',
   'record-unsigned': 'a record waiting to be confirmed',
@@ -61,7 +62,13 @@ const KIND_LABELS: Record<string, string> = {
 // ---- inputs -----------------------------------------------------------------------------------------------
 
 const entryRef = z.string().regex(/^[A-Za-z0-9._:@|-]{1,400}$/, 'not a message of this chat');
-const messageBody = z.object({ text: z.string({ message: 'type a message' }).trim().min(1, 'type a message').max(10_000, 'at most 10,000 characters') }).strict();
+const messageBody = z
+  .object({
+    text: z.string({ message: 'type a message' }).trim().min(1, 'type a message').max(10_000, 'at most 10,000 characters'),
+    /** A reply to a message of the chat (its entry id): a reply to an agenda prompt answers it. */
+    replyTo: entryRef.optional(),
+  })
+  .strict();
 const actionBody = z
   .object({
     entryId: entryRef.optional(),
@@ -174,7 +181,10 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
     if (!body.success) return badRequest(res, body.error);
     const interactionId = randomUUID();
     await inbox.put({ id: inboxId(person.id, `said:${interactionId}`), personId: person.id, from: 'person', text: body.data.text, at: deps.clock.now() });
-    const view = await conversation.onText(person, body.data.text, interactionId);
+    const thread = body.data.replyTo?.startsWith(`${person.id}|agenda:`) ? body.data.replyTo.slice(`${person.id}|agenda:`.length) : undefined;
+    const said = await conversation.onText(person, body.data.text, interactionId, thread ? { threadSessionId: thread } : {});
+    // the calendar address as this browser reaches the bot
+    const view = said.type === 'calendar-link' && said.path ? { ...said, url: `${req.protocol}://${req.get('host')}${said.path}` } : said;
     const id = await reply(person, view, `reply:${interactionId}`);
     const entry = await inbox.get(id);
     res.json({ entry: entry ? await present(person, entry) : null });

@@ -116,3 +116,23 @@ describe('the staff list', () => {
     for (const who of ['sup', 'amy', 'governor', 'stranger']) expect((await staffDirectory(w.deps, who, {})).ok, who).toBe(false);
   });
 });
+
+describe('a session whose time passed without a record', () => {
+  it('is never shown as Booked, and is not the next session', async () => {
+    // Amy's next session (booked when her record was written) passes with nothing recorded
+    const next = await w.deps.sessions.nextScheduled('c-amy', w.clock.now());
+    if (!next) throw new Error('Amy has a next session');
+    const was = w.clock.now();
+    w.clock.set(new Date(next.startsAt.getTime() + 3 * 3600_000));
+    try {
+      const result = await personHistory(w.deps, 'dsl', { personId: 'amy' });
+      if (!result.ok) throw new Error(JSON.stringify(result.error));
+      const view = result.data!;
+      expect(view.sessions.find((s) => s.id === next.id)?.statusLabel).toBe('Time passed — not recorded');
+      expect(view.sessions.filter((s) => s.statusLabel === 'Booked')).toEqual([]);
+      expect(view.contracts[0]?.nextText).toBe('none booked');
+    } finally {
+      w.clock.set(was);
+    }
+  });
+});

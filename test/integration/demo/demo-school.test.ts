@@ -52,12 +52,12 @@ describe('the demo school', () => {
     // what is still to send is about sessions to come (a session booked for tomorrow is reminded now)
     const pending = await deps.reminders.pending(new Date(0));
     expect(pending.length).toBeGreaterThan(0);
-    for (const r of pending.filter((p) => ['notice', 'agenda-prompt', 'day-before'].includes(p.kind))) {
+    for (const r of pending.filter((p) => ['notice', 'booked', 'agenda-prompt', 'day-before'].includes(p.kind))) {
       const session = await deps.sessions.get(r.subjectId);
       expect(session?.status).toBe('scheduled');
       expect(session!.startsAt.getTime()).toBeGreaterThan(clock.now().getTime());
     }
-    for (const r of pending.filter((p) => !['notice', 'agenda-prompt', 'day-before'].includes(p.kind))) {
+    for (const r of pending.filter((p) => !['notice', 'booked', 'agenda-prompt', 'day-before'].includes(p.kind))) {
       expect(r.dueAt.getTime()).toBeGreaterThan(clock.now().getTime());
     }
     expect((await deps.outbox.pending(1000)).filter((m) => m.createdAt.getTime() < clock.now().getTime())).toEqual([]);

@@ -1,7 +1,7 @@
 /**
  * Fault: Redis flushed entirely around the last Sunday of October 2026 (25 Oct, BST→GMT), reminders rebuilt
  * from MongoDB. Each reminder fires exactly once, at the organisation's reminder time in local time (08:30 in
- * BST before the change, 08:30 in GMT after it), and none lands in the half-term holiday.
+ * BST before the change, 08:30 in GMT after it), and none comes more than eight days before its session.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,13 +23,17 @@ let prefix: string;
 const london = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
 const local = (d: Date) => london.format(d);
 
-// Half term is 26–30 Oct 2026; the clocks go back at 02:00 BST on Sunday 25 Oct.
+// Half term is 26–30 Oct 2026; the clocks go back at 02:00 BST on Sunday 25 Oct. A week's notice never comes
+// more than eight days ahead (stour App. C), so a session just after half term is announced in its own week.
 const EXPECTED: Record<string, string> = {
-  'notice:c-amy.2026-11-03': '2026-10-23T07:30:00.000Z', // Tue 27 Oct is in half term: brought forward to Fri 23 Oct, 08:30 BST
-  'agenda-prompt:c-amy.2026-11-03': '2026-10-23T07:30:00.000Z',
+  'notice:c-ben.2026-10-22': '2026-10-15T07:30:00.000Z', // Thu 15 Oct, 08:30 BST
+  'agenda-prompt:c-ben.2026-10-22': '2026-10-15T07:30:00.000Z',
+  'day-before:c-ben.2026-10-22': '2026-10-21T07:30:00.000Z', // Wed 21 Oct, 08:30 BST
+  'notice:c-amy.2026-11-03': '2026-10-27T08:30:00.000Z', // no school day in its window: Tue 27 Oct, 08:30 GMT
+  'agenda-prompt:c-amy.2026-11-03': '2026-10-27T08:30:00.000Z',
   'day-before:c-amy.2026-11-03': '2026-11-02T08:30:00.000Z', // Mon 2 Nov, 08:30 GMT
-  'notice:c-ben.2026-11-04': '2026-10-23T07:30:00.000Z',
-  'agenda-prompt:c-ben.2026-11-04': '2026-10-23T07:30:00.000Z',
+  'notice:c-ben.2026-11-04': '2026-11-02T08:30:00.000Z', // the first school day after half term, 08:30 GMT
+  'agenda-prompt:c-ben.2026-11-04': '2026-11-02T08:30:00.000Z',
   'day-before:c-ben.2026-11-04': '2026-11-03T08:30:00.000Z',
 };
 
@@ -38,10 +42,11 @@ beforeAll(async () => {
   redis = new Redis(redisServer.url);
   w = await createWorld('dst', { arrange: false });
   await w.deps.organisations.upsert({ ...w.org, termDates: demoTermDates() });
-  w.clock.set(new Date('2026-10-20T12:00:00Z'));
+  w.clock.set(new Date('2026-10-09T12:00:00Z'));
   prefix = testQueuePrefix();
   queues = await startQueues({ redisUrl: redisServer.url, prefix, deps: w.deps, notifiers: [], logger: createLogger('silent'), workers: false, sweepSeconds: 3600 });
   for (const [contractId, startsAt] of [
+    ['c-ben', '2026-10-22T14:45:00Z'],
     ['c-amy', '2026-11-03T15:45:00Z'],
     ['c-ben', '2026-11-04T15:45:00Z'],
   ] as const) {
@@ -123,7 +128,7 @@ describe('reminders across the BST→GMT change, after Redis is flushed', () => 
     for (const id of Object.keys(EXPECTED)) {
       const mine = rows.filter((r) => r._id.startsWith(`${id}.`));
       expect(mine.map((r) => r.recipientId).sort(), id).toEqual(id.includes('c-ben') ? ['ben', 'sup'] : ['amy', 'sup']);
-      for (const row of mine) expect(local(row.createdAt)).toMatch(id.includes('day-before') ? / 08:30 GMT$/ : / 08:30 BST$/);
+      for (const row of mine) expect(local(row.createdAt)).toBe(local(new Date(EXPECTED[id] as string)));
     }
     const dayBefore = rows.find((r) => r._id === 'day-before:c-amy.2026-11-03.amy')?.view as ReminderView;
     expect(dayBefore.lines.join(' ')).toMatch(/15:45/);

@@ -166,6 +166,20 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
       { text: 'An item', category: c },
       'category',
     ]),
+  // moving and cancelling: a bad session, date or time, and a cancellation without a new time (template "intervals")
+  fc.constantFrom<unknown>('session.move', 'session.cancel', 'session.move-form').chain((verb) =>
+    badRef.map((r): [string, Record<string, unknown>, string] => [verb as string, { sessionId: r, date: '2026-01-07', time: '10:00' }, 'sessionId']),
+  ),
+  fc
+    .tuple(fc.constantFrom('session.move', 'session.cancel'), fc.constantFrom<unknown>('2026-02-30', 'tomorrow', '7/1/2026', 7, [], {}, '2026-1-7'))
+    .map(([verb, d]): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2026-11-30', date: d, time: '10:00' }, 'date']),
+  fc
+    .tuple(fc.constantFrom('session.move', 'session.cancel'), fc.constantFrom<unknown>('25:00', '10am', '1000', 10, [], '10:60'))
+    .map(([verb, t]): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2026-11-30', date: '2026-01-07', time: t }, 'time']),
+  fc.constantFrom('session.move', 'session.cancel').map((verb): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2026-11-30' }, 'date']),
+  fc.constantFrom<unknown>('x'.repeat(501), 7, [], {}).map((r): [string, Record<string, unknown>, string] => ['session.move', { sessionId: 'c-amy.2026-11-30', date: '2026-01-07', time: '10:00', reason: r }, 'reason']),
+  fc.constantFrom<unknown>('yes', 1, [], {}).map((c): [string, Record<string, unknown>, string] => ['session.move-form', { sessionId: 'c-amy.2026-11-30', cancel: c }, 'cancel']),
+  badRef.map((r): [string, Record<string, unknown>, string] => ['agenda.add', { text: 'An item', sessionId: r }, 'sessionId']),
   fc
     .constantFrom<unknown>('John Brown!', 'x'.repeat(21), 7)
     .map((c): [string, Record<string, unknown>, string] => [
@@ -209,7 +223,7 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(
       known,
-      nastyString.filter((k) => k !== 'text' && k !== '' && k !== '__proto__'),
+      nastyString.filter((k) => k !== 'text' && k !== 'replyTo' && k !== '' && k !== '__proto__'),
     )
     .map(
       ([person, key]): Case => ({

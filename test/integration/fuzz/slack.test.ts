@@ -163,7 +163,7 @@ const commandCase = (
 };
 
 const filters = ['', 'all', 'sessions', 'records', 'actions', 'reviews'];
-const verbs = ['help', 'next', 'actions', 'park', 'record'];
+const verbs = ['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'calendar'];
 const rejectedCommand: fc.Arbitrary<Case> = fc.oneof(
   // /overdue with a filter that does not exist
   fc
@@ -181,9 +181,9 @@ const rejectedCommand: fc.Arbitrary<Case> = fc.oneof(
       ),
     )
     .map(([u, v]) => commandCase(u, '/supervision', v, { type: 'ephemeral', field: 'command' })),
-  // /supervision park with nothing to park, or too much
+  // /supervision park or add with nothing to park or add, or too much
   fc
-    .tuple(known, fc.constantFrom('park', 'park   ', 'PARK\t', `park ${'x'.repeat(2001)}`))
+    .tuple(known, fc.constantFrom('park', 'park   ', 'PARK\t', `park ${'x'.repeat(2001)}`, 'add', 'ADD  ', `add ${'x'.repeat(2001)}`, 'calendar please', 'calendar revoke all'))
     .map(([u, t]) => commandCase(u, '/supervision', t, { type: 'ephemeral', field: 'text' })),
   // someone the bot does not know
   fc
@@ -424,7 +424,7 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
     .tuple(known, fc.oneof(badIdRef, notAString))
     .map(([u, v]) => click(u, ACTIONS.openRecord, v, { type: 'ephemeral', field: 'value' })),
   fc
-    .tuple(known, fc.constantFrom(ACTIONS.addItem, ACTIONS.flagRisk), fc.oneof(badIdRef, notAString))
+    .tuple(known, fc.constantFrom(ACTIONS.addItem, ACTIONS.flagRisk, ACTIONS.addSuggested), fc.oneof(badIdRef, notAString))
     .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
   fc
     .tuple(known, fc.constantFrom(ACTIONS.actionDone, ACTIONS.actionNotNeeded), fc.oneof(badIdRef, notAString))
@@ -475,6 +475,31 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
     .tuple(known, fc.oneof(badIdRef, notAString))
     .map(([u, meta]) =>
       submit(u, VIEWS.disputeOutcome, meta, { outcome: { v: { type: 'radio_buttons', selected_option: { value: 'keep' } } }, resolution: plainValue('Agreed') }, { type: 'form', field: 'resolution' }),
+    ),
+  fc
+    .tuple(known, fc.constantFrom(ACTIONS.move, ACTIONS.cancel), fc.oneof(badIdRef, notAString))
+    .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
+  // the move modal: no new date (template "intervals": never cancelled without one), a date or time that is not
+  // one, or tampered metadata
+  fc
+    .tuple(known, fc.boolean(), fc.constantFrom<unknown>(null, undefined))
+    .map(([u, cancel, date]) =>
+      submit(u, VIEWS.move, JSON.stringify({ sessionId: 'c-amy.2025-11-10', cancel }), { date: { v: { selected_date: date } }, time: { v: { selected_time: '10:00' } } }, { type: 'form', field: 'date' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(fc.constantFrom<unknown>('2026-02-30', 'tomorrow', '2026-1-7', ''), notAString.filter((v) => v !== null && v !== undefined)))
+    .map(([u, date]) =>
+      submit(u, VIEWS.move, JSON.stringify({ sessionId: 'c-amy.2025-11-10', cancel: false }), { date: { v: { selected_date: date } }, time: { v: { selected_time: '10:00' } } }, { type: 'form', field: 'date' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(fc.constantFrom<unknown>('25:00', '10am', '10:60', null), notAString.filter((v) => v !== null && v !== undefined)))
+    .map(([u, time]) =>
+      submit(u, VIEWS.move, JSON.stringify({ sessionId: 'c-amy.2025-11-10', cancel: false }), { date: { v: { selected_date: '2026-01-07' } }, time: { v: { selected_time: time } } }, { type: 'form', field: 'time' }),
+    ),
+  fc
+    .tuple(known, fc.oneof(nastyString, notAString))
+    .map(([u, meta]) =>
+      submit(u, VIEWS.move, meta, { date: { v: { selected_date: '2026-01-07' } }, time: { v: { selected_time: '10:00' } } }, { type: 'form', field: 'date' }),
     ),
   // someone the bot does not know clicking a well-formed button
   fc

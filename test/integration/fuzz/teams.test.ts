@@ -153,6 +153,19 @@ const goodRef = fc.constantFrom('c-amy.2025-11-10', 'r.c-amy.2025-11-10', 'esc-1
 
 /** One field of a card action broken, the rest valid: [verb, data, the field the answer must name]. */
 const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc.oneof(
+  // moving and cancelling: a bad session, date or time, and a cancellation without a new time (template "intervals")
+  fc.constantFrom<unknown>('session.move', 'session.cancel', 'session.move-form').chain((verb) =>
+    badRef.map((r): [string, Record<string, unknown>, string] => [verb as string, { sessionId: r, date: '2026-01-07', time: '10:00' }, 'sessionId']),
+  ),
+  fc
+    .tuple(fc.constantFrom('session.move', 'session.cancel'), fc.constantFrom<unknown>('2026-02-30', 'tomorrow', '7/1/2026', 7, [], {}, '2026-1-7'))
+    .map(([verb, d]): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2025-11-10', date: d, time: '10:00' }, 'date']),
+  fc
+    .tuple(fc.constantFrom('session.move', 'session.cancel'), fc.constantFrom<unknown>('25:00', '10am', '1000', 10, [], '10:60'))
+    .map(([verb, t]): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2025-11-10', date: '2026-01-07', time: t }, 'time']),
+  fc.constantFrom('session.move', 'session.cancel').map((verb): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2025-11-10' }, 'date']),
+  fc.constantFrom<unknown>('x'.repeat(501), 7, [], {}).map((r): [string, Record<string, unknown>, string] => ['session.move', { sessionId: 'c-amy.2025-11-10', date: '2026-01-07', time: '10:00', reason: r }, 'reason']),
+  fc.constantFrom<unknown>('yes', 1, [], {}).map((c): [string, Record<string, unknown>, string] => ['session.move-form', { sessionId: 'c-amy.2025-11-10', cancel: c }, 'cancel']),
   fc
     .tuple(badRef, goodRef)
     .map(
@@ -241,6 +254,14 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
           string,
         ],
     ),
+  badRef.map(
+    (r) =>
+      ['agenda.add', { text: 'An item', sessionId: r }, 'sessionId'] as [
+        string,
+        Record<string, unknown>,
+        string,
+      ],
+  ),
   fc
     .constantFrom<unknown>('yes', 'no', 1, 0, 'TRUE', [], {}, 'on')
     .map(

@@ -112,15 +112,15 @@ describe('the playground API', () => {
     expect((await call('actions', 'amy', { entryId: 'ben|record:rec.c-ben.2026-09-07', verb: 'record.refresh', data: { recordId: record } })).status).toBe(403);
   });
 
-  it('a typed reply becomes agenda items for the next session, and the chat shows both sides', async () => {
-    const { status, body } = await call('messages', 'chloe', { text: 'Workload in Year 2\nPhonics training' });
+  it('`add` with lines becomes agenda items for the next session, and the chat shows both sides', async () => {
+    const { status, body } = await call('messages', 'chloe', { text: 'add Workload in Year 2\nPhonics training' });
     expect(status).toBe(200);
     expect(body.entry.kind).toBe('agenda');
     const items = await bot.runtime.deps.agenda.forSession('c-chloe.2026-11-30');
     expect(items.map((i) => i.text)).toEqual(['Workload in Year 2', 'Phonics training']);
     const inbox = await call('inbox', 'chloe');
     expect(inbox.body.entries.map((e: { from: string }) => e.from)).toEqual(['person', 'bot']);
-    expect(inbox.body.entries[0].text).toBe('Workload in Year 2\nPhonics training');
+    expect(inbox.body.entries[0].text).toBe('add Workload in Year 2\nPhonics training');
     expect(JSON.stringify(inbox.body.entries[1].card)).toContain('Phonics training');
     // nobody else sees it
     expect(JSON.stringify((await call('inbox', 'amy')).body)).not.toContain('Phonics');

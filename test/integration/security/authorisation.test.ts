@@ -25,10 +25,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_HANDLERS, type CommandType, runCommand } from '../../../src/app/commands.js';
-import type { UseCaseResult } from '../../../src/app/errors.js';
+import { agendaLine } from '../../../src/app/agenda.js';
+import { calendarFeed, issueCalendarFeed } from '../../../src/app/calendar.js';
+import { toFailure, type UseCaseResult } from '../../../src/app/errors.js';
 import { dashboardSummary, personHistory, staffDirectory } from '../../../src/app/dashboard.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
-import { myActions, nextSession } from '../../../src/app/reads.js';
+import { moveForm, myActions, nextSession } from '../../../src/app/reads.js';
 import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
 import type { RecordSheetView } from '../../../src/app/views.js';
 import { calendar, london, person, school } from '../../support/school.js';
@@ -136,6 +138,7 @@ interface Cell {
 
 const ACTIONS: Cell[] = [
   { name: 'submitAgendaItem', run: 'submitAgendaItem', allowed: PARTIES, input: async () => ({ contractId: 'c-amy', text: 'Matrix item' }) },
+  { name: 'submitAgendaItem (to a named session)', run: 'submitAgendaItem', allowed: PARTIES, input: async () => ({ sessionId: await futureSession(), text: 'Matrix session item', category: 'other' }) },
   { name: 'parkItemForNextSession', run: 'parkItemForNextSession', allowed: PARTIES, input: async () => ({ contractId: 'c-amy', text: 'Matrix parked item' }) },
   {
     name: 'scheduleSession',
@@ -149,6 +152,14 @@ const ACTIONS: Cell[] = [
     allowed: [...PARTIES, ...LEADS],
     input: async () => ({ sessionId: await futureSession(), newStartsAt: london(`${futureDay()}T15:45`).toISOString(), reason: 'Matrix move' }),
   },
+  {
+    name: 'rescheduleSession (cancel and rebook, the new time in the same step)',
+    run: 'rescheduleSession',
+    allowed: [...PARTIES, ...LEADS],
+    input: async () => ({ sessionId: await futureSession(), newStartsAt: london(`${futureDay()}T10:00`).toISOString(), reason: 'Matrix rebook', cancel: true }),
+  },
+  // the Move / Cancel and rebook form (Teams, the playground, Slack's `move`): the same people as the move itself
+  { name: 'moveForm', run: (a, i) => moveForm(w.deps, a, i), allowed: [...PARTIES, ...LEADS], input: async () => ({ sessionId: await futureSession(), cancel: true }) },
   { name: 'markSessionHeld', run: 'markSessionHeld', allowed: PARTIES, input: async () => ({ sessionId: await pastSession() }) },
   { name: 'draftRecord', run: 'draftRecord', allowed: ['supervisor'], input: async () => ({ sessionId: await pastSession(), topics: ['organisational'], notes: 'Matrix draft' }) },
   { name: 'submitRecordForConfirmation', run: 'submitRecordForConfirmation', allowed: ['supervisor'], input: async () => ({ recordId: await draft(false) }) },
@@ -214,6 +225,9 @@ const ACTIONS: Cell[] = [
     },
   },
   { name: 'scheduleReminders', run: 'scheduleReminders', allowed: ['supervisor', ...LEADS], input: async () => ({ contractId: 'c-amy' }) },
+  // a person's own calendar feed: anyone known may have one, and it holds only their own sessions (checked below)
+  { name: 'issueCalendarFeed', run: 'issueCalendarFeed', allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
+  { name: 'revokeCalendarFeed', run: 'revokeCalendarFeed', allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
   // the other organisation's DSL gets their own organisation's summary, and nothing of ours (checked below)
   { name: 'computeOverdue', run: (a, i) => computeOverdue(w.deps, a, i), allowed: [...LEADS, 'otherOrganisation'], input: async () => ({}) },
   { name: 'viewRecord (awaiting confirmation)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy'], input: async () => ({ recordId: await awaiting() }) },
@@ -228,6 +242,8 @@ const ACTIONS: Cell[] = [
   // a person's own next session and actions: anyone known, and what comes back is their own
   { name: 'nextSession', run: (a, i) => nextSession(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
   { name: 'myActions', run: (a, i) => myActions(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
+  // what a plain line in chat means (an answer to a prompt, or a question back): about the person's own sessions only
+  { name: 'agendaLine (a plain line in chat)', run: (a, i) => agendaLine(w.deps, a, i).then((data): UseCaseResult => ({ ok: true, data }), toFailure), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({ text: 'Workload in the spring term' }) },
 ];
 
 /** Everything in the database, digested: a denied call must leave it exactly as it was. */
@@ -303,8 +319,19 @@ describe('authorisation matrix', () => {
         const result = await read(w.deps, ROLES[role], {});
         expect(JSON.stringify(result), `${read.name} for ${role}`).not.toMatch(/Matrix|c-amy/);
       }
+      if (role !== 'unknown') expect(JSON.stringify(await agendaLine(w.deps, ROLES[role], { text: 'Workload in the spring term' })), `agendaLine for ${role}`).not.toMatch(/Matrix|c-amy|Amy Teacher/);
     }
     expect(JSON.stringify(await nextSession(w.deps, 'amy', {}))).toMatch(/Matrix private item/);
+    // a calendar feed holds its own person's sessions only
+    for (const role of Object.keys(ROLES) as Role[]) {
+      if (role === 'unknown') continue;
+      const issued = await issueCalendarFeed(w.deps, ROLES[role], {});
+      const path = issued.ok && issued.view?.type === 'calendar-link' ? issued.view.path : undefined;
+      const feed = await calendarFeed(w.deps, (path ?? '').slice('/calendar/'.length, -'.ics'.length));
+      expect(feed, `calendar feed of ${role}`).not.toBeNull();
+      if (PARTIES.includes(role)) expect(feed, `calendar feed of ${role}`).toMatch(/c-amy\./);
+      else expect(feed, `calendar feed of ${role}`).not.toMatch(/c-amy|Amy Teacher/);
+    }
   });
 
   it('covers every command and read, with 0 unauthorised successes', () => {

@@ -100,9 +100,9 @@ describe('Slack requests are signed', () => {
 });
 
 describe('agenda in the DM', () => {
-  it('a reply becomes agenda items, one per line, and a retried event is processed once', async () => {
+  it('`add` with lines becomes agenda items, one per line, and a retried event is processed once', async () => {
     w.clock.set(london('2025-11-10T12:00'));
-    const body = event('EvAgenda1', { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text: 'Caseload in Year 4\nTraining on neglect', ts: '1.3' });
+    const body = event('EvAgenda1', { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text: 'add Caseload in Year 4\nTraining on neglect', ts: '1.3' });
     expect((await post('/slack/events', body)).status).toBe(200);
     await eventually(async () => (await w.deps.agenda.forSession(sessionId)).length === 2, 'two agenda items');
     const retry = await post('/slack/events', body, 'application/json', { ...sign(body), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
@@ -124,6 +124,39 @@ describe('agenda in the DM', () => {
     expect(blocks).not.toMatch(/<!channel>|<@UDSL>|<https?:|https:\/\/evil|@here|\*urgent\*|_now_|<b>/);
     for (const t of JSON.stringify(sent.body.blocks).match(/"type":"mrkdwn","text":"[^"]*Parent sent[^"]*"(,"verbatim":true)?/g) ?? []) expect(t).toContain('"verbatim":true');
     expect(String(sent.body.text)).not.toMatch(/<!channel>|<@UDSL>/);
+  });
+
+  it('small talk is never an item, and a line that answers no prompt is asked about with a button that opens the item form', async () => {
+    // a day after the agenda prompt, its window has closed
+    w.clock.set(london('2025-11-11T10:00'));
+    const before = (await w.deps.agenda.forSession(sessionId)).length;
+    for (const [id, text] of [['EvThanks', 'thanks!'], ['EvHi', 'hi'], ['EvPlain', 'Worried about my Year 4 caseload']] as const) {
+      expect((await post('/slack/events', event(id, { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text, ts: `2.${id.length}${id}` }))).status).toBe(200);
+    }
+    const asked = await eventually(() => slack.of('chat.postMessage').find((c) => c.body.channel === 'DUAMY' && textOf(c.body.blocks).includes('Add this to your agenda for')), 'the question');
+    const button = JSON.stringify(asked.body.blocks);
+    expect(button).toContain('agenda_add_suggested');
+    await eventually(() => slack.of('chat.postMessage').some((c) => c.body.channel === 'DUAMY' && textOf(c.body.blocks).includes('type add and the item')), 'the answer to small talk');
+    expect((await w.deps.agenda.forSession(sessionId)).length).toBe(before);
+    // the button opens the item form with the words and "Other" as the category; submitting adds it to that session
+    const value = (asked.body.blocks as Array<{ type: string; elements?: Array<{ action_id?: string; value?: string }> }>).flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'agenda_add_suggested')?.value as string;
+    expect(JSON.parse(value)).toEqual({ s: sessionId, t: 'Worried about my Year 4 caseload' });
+    await post('/slack/interactions', click('UAMY', 'agenda_add_suggested', value).body, 'application/x-www-form-urlencoded');
+    const opened = await eventually(() => slack.of('views.open').find((c) => JSON.stringify(c.body.view).includes('Worried about my Year 4 caseload')), 'the item form');
+    const modal = opened.body.view as { private_metadata: string };
+    expect(JSON.stringify(modal)).toContain('"initial_option":{"text":{"type":"plain_text","text":"Other"},"value":"other"}');
+    await post(
+      '/slack/interactions',
+      interaction({ type: 'view_submission', user: { id: 'UAMY' }, view: { id: 'VSUG', hash: 'hs1', type: 'modal', callback_id: 'agenda_item_modal', private_metadata: modal.private_metadata, state: { values: { text: { v: { type: 'plain_text_input', value: 'Worried about my Year 4 caseload' } }, category: { v: { type: 'static_select', selected_option: { value: 'impact-on-me' } } } } } } }),
+      'application/x-www-form-urlencoded',
+    );
+    const added = await eventually(async () => (await w.deps.agenda.forSession(sessionId)).find((i) => i.text === 'Worried about my Year 4 caseload'), 'the item on the session');
+    expect(added.category).toBe('impact-on-me');
+    // a reply in the agenda prompt's thread answers it, whenever it comes
+    await w.deps.deliveries.put(`agenda:${sessionId}`, 'amy', 'slack', { channel: 'DUAMY', ts: '1700000000.000100' });
+    await post('/slack/events', event('EvThread', { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text: 'Cover for Friday', ts: '1700000001.000200', thread_ts: '1700000000.000100' }));
+    await eventually(async () => (await w.deps.agenda.forSession(sessionId)).some((i) => i.text === 'Cover for Friday'), 'the thread reply on the session');
+    w.clock.set(london('2025-11-10T12:00'));
   });
 });
 

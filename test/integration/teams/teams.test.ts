@@ -65,9 +65,28 @@ afterAll(async () => {
 });
 
 describe('Teams conversations', () => {
-  it('a plain reply becomes agenda items, and the bot answers with the agenda', async () => {
-    expect((await send(activity('amy', { type: 'message', text: 'Caseload in Year 4\nTraining on neglect' }))).status).toBe(200);
-    expect((await w.deps.agenda.forSession(sessionId)).map((i) => i.text)).toEqual(['Caseload in Year 4', 'Training on neglect']);
+  it('a plain line that answers no agenda prompt is asked about, and small talk is never an item', async () => {
+    // the session (Tue 11 Nov, 15:45) was booked the day before, so its agenda prompt went at once; a day later
+    // its window has closed
+    w.clock.set(london('2025-11-11T10:00'));
+    try {
+      expect((await send(activity('amy', { type: 'message', text: 'Caseload in Year 4' }))).status).toBe(200);
+      expect(said('conv-amy', 'Add this to your agenda for Tue 11 Nov 2025')).toBe(true);
+      expect((await send(activity('amy', { type: 'message', text: 'thanks!' }))).status).toBe(200);
+      expect(said('conv-amy', 'type add and the item')).toBe(true);
+      expect(await w.deps.agenda.forSession(sessionId)).toEqual([]);
+    } finally {
+      w.clock.set(london('2025-11-10T12:00'));
+    }
+  });
+
+  it('`add` with lines becomes agenda items, each "Other" until a category is chosen, and the bot answers with the agenda', async () => {
+    expect((await send(activity('amy', { type: 'message', text: 'add Caseload in Year 4\nTraining on neglect' }))).status).toBe(200);
+    const items = await w.deps.agenda.forSession(sessionId);
+    expect(items.map((i) => [i.text, i.category])).toEqual([
+      ['Caseload in Year 4', 'other'],
+      ['Training on neglect', 'other'],
+    ]);
     expect(said('conv-amy', 'Added 2 items')).toBe(true);
   });
 
@@ -78,6 +97,29 @@ describe('Teams conversations', () => {
     const card = JSON.stringify(reply?.body);
     expect(card).toContain('"type":"TextRun","text":"• See [phish](https:\u2060//evil.example/login) **now** <b>x</b>');
     expect(card).not.toMatch(/"type":"TextBlock","text":"[^"]*(\]\(|\*\*now)/);
+  });
+
+  it('a reply to the agenda prompt’s card answers it, after its window too', async () => {
+    await w.deps.deliveries.put(`agenda:${sessionId}`, 'amy', 'teams', { activityId: 'prompt-activity-1' });
+    w.clock.set(london('2025-11-11T10:00'));
+    try {
+      expect((await send(activity('amy', { type: 'message', text: 'Cover for Friday', replyToId: 'prompt-activity-1' }))).status).toBe(200);
+      expect((await w.deps.agenda.forSession(sessionId)).map((i) => i.text)).toContain('Cover for Friday');
+    } finally {
+      w.clock.set(london('2025-11-10T12:00'));
+    }
+  });
+
+  it('a plain line within the agenda prompt’s window answers it, and goes to that session', async () => {
+    await eventually(async () => (await w.deps.reminders.get(`agenda-prompt:${sessionId}`))?.sent, 'the agenda prompt sent');
+    expect((await send(activity('amy', { type: 'message', text: 'Transition plan for Year 6' }))).status).toBe(200);
+    expect((await w.deps.agenda.forSession(sessionId)).map((i) => i.text)).toContain('Transition plan for Year 6');
+  });
+
+  it('the "Add this to your agenda?" card adds the item to the session it names, with the category chosen', async () => {
+    const { body } = await invoke('amy', 'agenda.add', { text: 'Caseload worries', category: 'impact-on-me', sessionId });
+    expect(JSON.stringify(body.value)).toContain('Added 1 item');
+    expect((await w.deps.agenda.forSession(sessionId)).find((i) => i.text === 'Caseload worries')?.category).toBe('impact-on-me');
   });
 
   it('an item flagged as risk of harm reaches the DSL at once and the supervisee is told', async () => {

@@ -13,7 +13,24 @@ const views: NotificationView[] = [
   { ...record, notes: typed, concerns: [{ id: 'c1', text: typed, riskOfHarm: true, canFlag: true }], caseDecisions: [{ ...record.caseDecisions[0]!, decision: typed, rationale: typed }], actions: [{ ...record.actions[0]!, text: typed }] },
   { type: 'escalation', escalationId: 'e1', raisedByName: 'Amy', subjectName: 'Amy', raisedAtText: 'now', source: 'agenda-item', text: typed, acknowledged: false },
   { type: 'dispute-notice', recordId: 'r', dateText: 'Tue 11 Nov 2025', supervisorName: 'Sam', superviseeNames: ['Amy'], raisedByName: 'Amy', reason: typed },
-  { type: 'agenda', items: [{ id: 'i1', text: typed, authorName: 'Amy', category: 'case-discussion', categoryLabel: 'Case discussion', riskOfHarm: false, canFlag: true }], parkedCount: 0, added: 1, escalated: false },
+  {
+    type: 'agenda',
+    items: [{ id: 'i1', text: typed, authorName: 'Amy', category: 'case-discussion', categoryLabel: 'Case discussion', riskOfHarm: false, canFlag: true }],
+    parkedItems: [{ id: 'p1', text: typed, authorName: 'Amy', category: 'other', categoryLabel: 'Other', riskOfHarm: false, canFlag: true, informalText: 'Raised informally on Mon 10 Nov 2025' }],
+    forNames: ['Amy'],
+    parkedCount: 1,
+    added: 1,
+    parked: false,
+    escalated: false,
+    limits: [],
+  },
+  { type: 'agenda-suggestion', text: typed, question: 'Add this to your agenda for Tue 11 Nov 2025, 15:45 with Sam?', options: [{ sessionId: 's1', label: 'Tue 11 Nov 2025, 15:45 with Sam' }], categories: [{ value: 'other', label: 'Other' }] },
+  {
+    type: 'agenda-prompt', sessionId: 's', contractId: 'c', recipientRole: 'supervisee', startsAtText: 'Tue 11 Nov 2025, 15:45', durationMinutes: 60, location: 'Room 2', withNames: ['Sam'], openActions: [],
+    items: [{ id: 'i2', text: typed, authorName: 'Amy', category: 'other', categoryLabel: 'Other', riskOfHarm: false, canFlag: true }],
+    parkedItems: [{ id: 'p2', text: typed, authorName: 'Amy', category: 'other', categoryLabel: 'Other', riskOfHarm: false, canFlag: true, informalText: 'Raised informally on Mon 10 Nov 2025' }],
+    templateName: 'Standing checklist', templateLines: ['Workload'], categories: [],
+  },
   { type: 'text', text: typed },
 ];
 
@@ -36,6 +53,8 @@ describe('text a person typed is shown as text', () => {
     for (const view of views) {
       const message = render(view);
       for (const [where, s] of strings(message)) {
+        // a button's value is data handed back to the bot (the suggestion's words for its form), never shown
+        if (/\.elements\[\d+\]\.value$/.test(where)) continue;
         expect(s, where).not.toMatch(/<!channel>|<@U|<https?:|https:\/\/|www\.|@here|<script|<b>/);
         expect(s, where).not.toMatch(/\*bold\*|_it_|~gone~|`code`/);
       }
@@ -55,6 +74,11 @@ describe('text a person typed is shown as text', () => {
           expect(s, where).not.toMatch(/\]\(|https:\/\/|<!channel>|\*\*loud/);
         }
         expect(s, where).not.toMatch(/[\uE000\uE001]/);
+      }
+      if (view.type === 'agenda-suggestion') {
+        // the words go back into the item form to be added: the input holds exactly what was typed
+        expect(strings(card).some(([w, s]) => w.endsWith('.value') && s === typed), 'the suggestion form holds the words as typed').toBe(true);
+        continue;
       }
       expect(json, view.type).toContain('"type":"TextRun"');
       expect(json, 'shown as typed, the address defused').toContain('[phish](https:\u2060//evil.example/login)');
