@@ -27,7 +27,7 @@ describe('the Teams app package', () => {
     expect(text).not.toContain('{{');
     const bot = (manifest.bots as Array<{ botId: string; commandLists: Array<{ commands: Array<{ title: string }> }> }>)[0];
     expect(bot?.botId).toBe(env.MicrosoftAppId);
-    expect(bot?.commandLists[0]?.commands.map((c) => c.title)).toEqual(['help', 'next', 'actions', 'overdue', 'add', 'park', 'calendar']);
+    expect(bot?.commandLists[0]?.commands.map((c) => c.title)).toEqual(['help', 'next', 'actions', 'move', 'cancel', 'overdue', 'add', 'park', 'calendar']);
     expect((manifest.staticTabs as Array<{ contentUrl: string }>)[0]?.contentUrl).toBe('https://supervision.example.org/tab');
     expect(manifest.validDomains).toEqual(['supervision.example.org']);
   });
