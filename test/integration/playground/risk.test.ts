@@ -38,8 +38,7 @@ async function arrived(person: string, has: string): Promise<Entry[]> {
 
 beforeAll(async () => {
   w = await createWorld('playground_risk');
-  const { host, port, name } = w.store.connection;
-  const config = loadConfig({ MONGODB_URI: `mongodb://${host}:${port}/${name}`, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'on', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'on', LOG_LEVEL: 'silent' });
   bot = await startBot(config, createLogger('silent'), { clock: w.clock });
   written = await writtenWithoutFlags(w);
   await bot.runtime.queues.flushOutbox();

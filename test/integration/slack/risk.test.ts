@@ -68,8 +68,7 @@ async function eventually<T>(probe: () => Promise<T | undefined | null | false> 
 beforeAll(async () => {
   w = await createWorld('slack_risk');
   slack = await startFakeSlack();
-  const { host, port, name } = w.store.connection;
-  const config = loadConfig({ MONGODB_URI: `mongodb://${host}:${port}/${name}`, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: slack.apiUrl, PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: slack.apiUrl, PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent' });
   bot = await startBot(config, createLogger('silent'), { clock: w.clock });
   written = await writtenWithoutFlags(w);
   await bot.runtime.queues.flushOutbox();

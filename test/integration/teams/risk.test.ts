@@ -52,8 +52,7 @@ async function eventually<T>(probe: () => Promise<T | undefined | null | false> 
 beforeAll(async () => {
   w = await createWorld('teams_risk');
   teams = await startFakeConnector();
-  const { host, port, name } = w.store.connection;
-  const config = loadConfig({ MONGODB_URI: `mongodb://${host}:${port}/${name}`, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent' });
   bot = await startBot(config, createLogger('silent'), { clock: w.clock });
   for (const p of ['dsl', 'sup', 'amy', 'ben', 'head', 'stranger']) expect((await send(activity(p, { type: 'installationUpdate', action: 'add' }))).status).toBeLessThan(300);
   written = await writtenWithoutFlags(w);
