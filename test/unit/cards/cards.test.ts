@@ -50,7 +50,11 @@ describe('Adaptive Card templates', () => {
     expect(supervisor.refresh).toMatchObject({ userIds: ['aad-sup', 'aad-amy'], action: { type: 'Action.Execute', verb: 'record.refresh' } });
     const signed = JSON.stringify(renderCard({ ...record, state: 'signed', canConfirm: false, canDispute: false, signedText: 'Signed by both on Wed 12 Nov 2025' }));
     expect(signed).toContain('Signed by both on Wed 12 Nov 2025');
-    expect(signed).not.toContain('Action.Execute');
+    // signed and locked: nothing to confirm, dispute or edit; only the concern's risk-of-harm flag, after the fact
+    expect(signed).not.toMatch(/"verb":"record\.(confirm|dispute|submit)"/);
+    expect(signed.match(/"type":"Action\.Execute"[^}]*"verb":"([a-z.-]+)"/g)?.map((m) => m.replace(/.*"verb":"/, '').replace('"', ''))).toEqual(['concern.flag']);
+    const unflaggable = JSON.stringify(renderCard({ ...record, concerns: record.concerns.map((c) => ({ ...c, canFlag: false })), state: 'signed', canConfirm: false, canDispute: false, signedText: 'Signed by both on Wed 12 Nov 2025' }));
+    expect(unflaggable).not.toContain('Action.Execute');
   });
 
   it('the overdue summary lists people with their detail', () => {
