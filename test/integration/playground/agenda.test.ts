@@ -2,7 +2,7 @@
  * Agenda that belongs to the right session, through the playground API on the demo school (the same
  * conversation Teams uses): small talk is never an item, a plain line is asked about unless it answers an
  * agenda prompt, a supervisor adds to a named supervisee's session, `park` is marked and comes first, and
- * limits are said.
+ * limits are said (a reply past them is refused in words, never cut).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../../../src/app/clock.js';
@@ -117,16 +117,19 @@ describe('agenda items from chat', () => {
     expect(texts).not.toContain('thanks');
   });
 
-  it('limits are said: past 20 items or 500 characters the person is told what was kept and what was not', async () => {
+  it('limits are said: past 20 items or 500 characters the reply is refused with the limit, and nothing typed is cut or lost', async () => {
     const lines = Array.from({ length: 25 }, (_, i) => `Topic number ${i + 1}`);
-    lines[2] = `A long item ${'x'.repeat(600)}`;
     const before = (await items()).length;
-    const { body } = await say('chloe', `add ${lines.join('\n')}`);
-    const card = JSON.stringify(body.entry.card);
-    expect(card).toContain('Only the first 20 items were added; the other 5 lines were not');
-    expect(card).toContain('Item 3 was longer than 500 characters');
-    const after = await items();
-    expect(after.length - before).toBe(20);
-    expect(after.find((i) => i.text.startsWith('A long item'))?.text).toHaveLength(500);
+    const tooMany = await say('chloe', `add ${lines.join('\n')}`);
+    expect(JSON.stringify(tooMany.body)).toContain('send at most 20 items at a time (this has 25)');
+    const long = lines.slice(0, 5);
+    long[2] = `A long item ${'x'.repeat(600)}`;
+    const tooLong = await say('chloe', `add ${long.join('\n')}`);
+    expect(JSON.stringify(tooLong.body)).toContain('Agenda item 3: an item can be at most 500 characters (this one has 612)');
+    expect((await items()).length).toBe(before);
+    // within the limits, every line is added whole
+    const { body } = await say('chloe', `add ${lines.slice(0, 20).join('\n')}`);
+    expect(JSON.stringify(body.entry.card)).toContain('Added 20 items');
+    expect((await items()).length - before).toBe(20);
   });
 });
