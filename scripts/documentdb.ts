@@ -471,7 +471,8 @@ function postmasterPid(cluster: DocumentDbCluster): number | null {
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this id is running. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+export { alive } from './documentdb.js';
 import { documentDbUrl, ensureCluster, ensureDocumentDb, startGateway, startPostgres, stopPostgres, waitForSql } from './documentdb.js';
 
 export interface RunningService {
