@@ -140,6 +140,7 @@ function isRoot(): boolean {
 function missingPackages(): string[] {
   return APT_PACKAGES.filter((p) => {
     try {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax
       const status = execFileSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
       return !status.includes('install ok installed');
     } catch {
@@ -221,8 +222,8 @@ function intelMathPkgConfig(dir: string): string {
       'Name: intelmathlib',
       'Description: Intel Decimal Floating-Point Math Library',
       'Version: 2.0',
-      'Libs: -L${libdir} -lbidgcc000',
-      'Cflags: -I${includedir}',
+      'Libs: -L/usr/lib/x86_64-linux-gnu -lbidgcc000',
+      'Cflags: -I/usr/include',
       '',
     ].join('\n'),
   );
@@ -471,7 +472,8 @@ function postmasterPid(cluster: DocumentDbCluster): number | null {
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this id is running. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -6,10 +6,11 @@
  * `documentdb.ts`). Every server listens on a free loopback port and is stopped by the handle that started it.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+export { alive } from './documentdb.js';
 import { documentDbUrl, ensureCluster, ensureDocumentDb, startGateway, startPostgres, stopPostgres, waitForSql } from './documentdb.js';
 
 export interface RunningService {

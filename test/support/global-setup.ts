@@ -9,22 +9,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from 'node:path';
 import mongoose from 'mongoose';
 import type { TestProject } from 'vitest/node';
-import { type RunningService, startMongo, startRedis } from '../../scripts/services.js';
+import { alive, type RunningService, startMongo, startRedis } from '../../scripts/services.js';
 import { findLeaks, freeTextIn, LOG_DIR, MIN_LENGTH, runDir, VALUES_FILE } from './free-text.js';
 
 let redis: RunningService | undefined;
 let mongo: RunningService | undefined;
 
 const dir = runDir(process.pid);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export async function setup(project: TestProject): Promise<void> {
   // earlier runs' captures go; a run still going in this tree keeps its own
