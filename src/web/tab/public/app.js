@@ -619,7 +619,7 @@
                         h(
                           'tr',
                           { 'data-record': r.recordId, 'data-version': String(r.version), class: r.supersededText ? 'superseded' : null },
-                          h('td', null, r.dateText, r.version > 1 ? h('div', { class: 'muted small' }, `version ${r.version}`) : null),
+                          h('td', null, r.dateText, r.version > 1 || r.supersededText ? h('div', { class: 'muted small' }, `version ${r.version}`) : null),
                           h('td', { class: 'hide-narrow' }, r.supervisorName),
                           h('td', null, r.supersededText ? h('span', { class: 'chip neutral superseded' }, r.supersededText) : recordState(r.state, r.stateLabel)),
                           // the version this viewer may open (an auditor: the signed one, even while a correction is drafted)
