@@ -50,7 +50,11 @@ describe('Adaptive Card templates', () => {
     expect(supervisor.refresh).toMatchObject({ userIds: ['aad-sup', 'aad-amy'], action: { type: 'Action.Execute', verb: 'record.refresh' } });
     const signed = JSON.stringify(renderCard({ ...record, state: 'signed', canConfirm: false, canDispute: false, signedText: 'Signed by both on Wed 12 Nov 2025' }));
     expect(signed).toContain('Signed by both on Wed 12 Nov 2025');
-    expect(signed).not.toContain('Action.Execute');
+    // locked: nothing to confirm, dispute or edit; only a concern not yet flagged can still go to the DSL
+    for (const verb of ['record.confirm', 'record.dispute', 'record.submit']) expect(signed).not.toContain(`"verb":"${verb}"`);
+    expect(signed).toContain('"verb":"concern.flag"');
+    const signedFlagged = JSON.stringify(renderCard({ ...record, state: 'signed', canConfirm: false, canDispute: false, signedText: 'Signed by both on Wed 12 Nov 2025', concerns: [{ id: 'c1', text: 'Attendance pattern', riskOfHarm: true, canFlag: false }] }));
+    expect(signedFlagged).not.toContain('Action.Execute');
   });
 
   it('the overdue summary lists people with their detail', () => {
