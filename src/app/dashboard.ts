@@ -217,6 +217,10 @@ export interface PersonHistoryView {
     supervisorName: string;
     superviseeNames: string[];
     signedText?: string;
+    /** A later version corrects this signed one: it is kept, shown as superseded (stour §5, §8). */
+    supersededByVersion?: number;
+    /** "Superseded by version 2", or "Being corrected in version 2" while the correction is not yet signed. */
+    supersededText?: string;
   }>;
   actions: Array<{ id: string; dueDate: string; dueText: string; late: boolean; /** Only from a record the viewer may see. */ text?: string }>;
   /** The balance of the person's own supervision over the last year (Leeds briefing), from signed records. */
@@ -244,6 +248,13 @@ const RECORD_LABELS: Record<RecordSheet['state'], string> = {
 };
 
 const historyInput = z.object({ personId: PERSON_ID });
+
+/** A signed version with a later one: superseded once that is signed, being corrected until then. */
+function supersession(record: RecordSheet, newest: RecordSheet | undefined): { supersededByVersion?: number; supersededText?: string } {
+  if (record.state !== 'signed' || !newest || newest.version <= record.version) return {};
+  const text = newest.state === 'signed' ? `Superseded by version ${newest.version}` : `Being corrected in version ${newest.version}`;
+  return { supersededByVersion: newest.version, supersededText: text };
+}
 
 /** One person's supervision: their contracts, sessions, the records the viewer may see, open actions. */
 export const personHistory = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<PersonHistoryView>> => {
@@ -274,6 +285,14 @@ export const personHistory = useCase(async (deps: AppDeps, actorId: string, inpu
     const seen = visible.get(r.id);
     if (!seen || seen.version < r.version) visible.set(r.id, r);
   }
+  // a signed version that a later one corrects stays in the history, marked superseded
+  const newest = new Map<string, RecordSheet>();
+  for (const r of records) {
+    if (r.organisationId !== org.id) continue;
+    const n = newest.get(r.id);
+    if (!n || n.version < r.version) newest.set(r.id, r);
+  }
+  const superseded = records.filter((r) => r.organisationId === org.id && r.state === 'signed' && visible.get(r.id)?.version !== r.version && canViewRecord(actor, r, org));
   const ids = new Set<string>([subject.id]);
   for (const c of mine) for (const id of [...c.supervisorIds, ...c.superviseeIds]) ids.add(id);
   for (const r of visible.values()) for (const id of [r.supervisorId, ...r.superviseeIds]) ids.add(id);
@@ -320,8 +339,8 @@ export const personHistory = useCase(async (deps: AppDeps, actorId: string, inpu
           recordId: recordOfSession.get(s.id),
         };
       }),
-    records: [...visible.values()]
-      .sort((a, b) => b.date.localeCompare(a.date))
+    records: [...visible.values(), ...superseded]
+      .sort((a, b) => b.date.localeCompare(a.date) || b.version - a.version)
       .map((r) => ({
         recordId: r.id,
         version: r.version,
@@ -332,6 +351,7 @@ export const personHistory = useCase(async (deps: AppDeps, actorId: string, inpu
         supervisorName: name(r.supervisorId),
         superviseeNames: r.superviseeIds.map(name),
         signedText: r.signedAt ? formatDateTime(org, r.signedAt) : undefined,
+        ...supersession(r, newest.get(r.id)),
       })),
     actions: actions
       .filter((a) => a.organisationId === org.id)

@@ -87,9 +87,12 @@ async function partyView(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, record: 
   // an older version is shown as superseded by the one that corrected it
   const latest = record.state === 'signed' ? await deps.records.latest(record.id) : null;
   const supersededByVersion = latest && latest.version > record.version ? latest.version : undefined;
-  const flags = await Promise.all(record.concerns.filter((c) => !c.riskOfHarm).map(async (c) => ((await deps.escalations.get(`esc.record-concern.${record.id}.${c.id}`)) ? c.id : null)));
-  const flaggedConcernIds = flags.filter((id) => id !== null);
-  return recordSheetView({ org: ctx.org, record, viewer, people, previousActions: previous.filter((a) => a !== null), supersededByVersion, flaggedConcernIds });
+  // a concern's escalation (raised with the record or flagged since) is keyed by the record and the concern
+  const escalations = await Promise.all(record.concerns.map((c) => deps.escalations.get(`esc.record-concern.${record.id}.${c.id}`)));
+  const flaggedConcernIds = record.concerns.filter((_, i) => escalations[i]).map((c) => c.id);
+  const riskUnheard = escalations.some((e) => e && e.notifiedIds.length === 0 && !e.acknowledgedAt);
+  const view = recordSheetView({ org: ctx.org, record, viewer, people, previousActions: previous.filter((a) => a !== null), supersededByVersion, flaggedConcernIds });
+  return riskUnheard ? { ...view, riskUnheard } : view;
 }
 
 /**

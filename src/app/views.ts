@@ -159,6 +159,8 @@ export interface RecordSheetView {
   /** The viewer may start a correction of this signed record (the supervisor, the DSL or a deputy). */
   canCorrect: boolean;
   correction?: { byName: string; reason: string; atText: string; supersedesVersion: number };
+  /** A risk of harm in this record reached nobody: the school has no DSL, deputy or headteacher in the bot. */
+  riskUnheard?: boolean;
   /** This signed version was corrected by a later one, which is the record now. */
   supersededByVersion?: number;
   /** People who may own an action (the parties), for the owner picker. */

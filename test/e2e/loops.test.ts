@@ -132,4 +132,59 @@ describe('closing the loops in a browser', () => {
     await before.locator('#overdue table[data-section="actions"]').scrollIntoViewIfNeeded();
     await screenshot(before, 'loops-b4-dashboard-late-list-after');
   });
+
+  it('(c) the DSL corrects the signed record from chat; the old version is shown superseded in the history and its print view', async () => {
+    const priya = await openAs('priya');
+    await say(priya, 'correct daniel');
+    const sheet = last(priya, 'record-sheet');
+    await sheet.getByRole('button', { name: 'Correct the record' }).click();
+    await sheet.getByLabel('What needs correcting, and why?').fill('The action was agreed for Thursday, not Wednesday');
+    await screenshot(priya, 'loops-c1-dsl-starts-a-correction');
+    await sheet.getByRole('button', { name: 'Start the correction' }).click();
+    await priya.locator('.entry').filter({ hasText: 'Correcting version 1' }).last().waitFor();
+
+    const james = pages.get('james') as Page;
+    const form = james.locator('.entry[data-kind="record-sheet"]').filter({ hasText: 'Correcting version 1' }).last();
+    await form.getByLabel('By when').waitFor();
+    await form.getByLabel('By when').fill('2026-11-26');
+    await form.getByRole('button', { name: /Send to confirm|Resend to confirm/ }).click();
+    const daniel = pages.get('daniel') as Page;
+    const danielSheet = daniel.locator('.entry[data-kind="record-sheet"]').filter({ hasText: 'version 2' }).last();
+    await danielSheet.getByRole('button', { name: 'Confirm' }).click();
+    await danielSheet.filter({ hasText: 'Confirmed: Daniel Price' }).waitFor();
+    const jamesSheet = james.locator('.entry[data-kind="record-sheet"]').filter({ hasText: 'version 2' }).last();
+    await jamesSheet.filter({ hasText: 'Confirmed: Daniel Price' }).getByRole('button', { name: 'Confirm' }).click();
+    await jamesSheet.filter({ hasText: 'Signed by both on' }).waitFor();
+
+    const tab = await dashboard();
+    await tab.goto(`${bot.url}/tab?as=priya#person/daniel`);
+    const old = tab.locator('tr.superseded[data-version="1"]');
+    await old.waitFor();
+    expect(await old.textContent()).toContain('Superseded by version 2');
+    await screenshot(tab, 'loops-c2-history-shows-superseded');
+    const recordId = (await old.getAttribute('data-record')) as string;
+    await tab.goto(`${bot.url}/tab/records/${encodeURIComponent(recordId)}/print?version=1`);
+    await tab.locator('.superseded-note').waitFor();
+    expect(await tab.locator('.sheet-head .chip').textContent()).toBe('Superseded by version 2');
+    await screenshot(tab, 'loops-c3-print-view-superseded');
+    await tab.goto(`${bot.url}/tab/records/${encodeURIComponent(recordId)}/print`);
+    await tab.locator('.correction-note').waitFor();
+    expect(await tab.locator('.correction-note').textContent()).toContain('The action was agreed for Thursday, not Wednesday');
+    await screenshot(tab, 'loops-c4-print-view-correction');
+  });
+
+  it('(d) an agenda item already written is flagged as risk of harm with the button beside it', async () => {
+    const chloe = await openAs('chloe');
+    await say(chloe, 'A child said they do not want to go home this weekend');
+    const agenda = last(chloe, 'agenda').filter({ hasText: 'do not want to go home' });
+    await agenda.waitFor();
+    await screenshot(chloe, 'loops-d1-agenda-item-with-flag-button');
+    await agenda.getByRole('button', { name: '⚠ Risk of harm' }).first().click();
+    await chloe.locator('.entry').filter({ hasText: 'What you flagged went to' }).last().waitFor();
+    await screenshot(chloe, 'loops-d2-flagged-told-who-has-it');
+    const priya = pages.get('priya') as Page;
+    await priya.locator('.entry[data-kind="escalation"]').filter({ hasText: 'do not want to go home' }).waitFor();
+    await screenshot(priya, 'loops-d3-dsl-gets-the-escalation');
+  });
 });
+

@@ -220,6 +220,7 @@ export function recordMessage(v: RecordSheetView): SlackMessage {
     section(`*${esc(v.supervisor.name)}* with *${esc(v.supervisees.map((s) => s.name).join(', '))}* · version ${v.version} · *${esc(v.stateLabel)}*`),
   ];
   if (v.supersededByVersion) blocks.push(section(`:warning: *Superseded:* version ${v.supersededByVersion} corrects this record.`));
+  if (v.riskUnheard) blocks.push(section(':rotating_light: *Phone your DSL now:* the risk of harm in this record could not reach anyone, because nobody in your school is set up in Supervision Bot as DSL, deputy or headteacher. It is kept and goes to whoever is named next.'))
   if (v.correction) blocks.push(...lineSections([`*Correcting version ${v.correction.supersedesVersion}* — started by ${esc(v.correction.byName)} on ${v.correction.atText}:`, ...esc(v.correction.reason).split('\n').map((l) => `>${l}`)]));
   if (v.topicLabels.length > 0) blocks.push(section(`*Topics:* ${v.topicLabels.map(esc).join(', ')}`));
   if (v.notes) blocks.push(...lineSections(['*Discussion*', ...esc(v.notes).split('\n')]));

@@ -163,7 +163,7 @@ const commandCase = (
 };
 
 const filters = ['', 'all', 'sessions', 'records', 'actions', 'reviews'];
-const verbs = ['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'calendar'];
+const verbs = ['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'calendar', 'correct'];
 const rejectedCommand: fc.Arbitrary<Case> = fc.oneof(
   // /overdue with a filter that does not exist
   fc
@@ -184,6 +184,10 @@ const rejectedCommand: fc.Arbitrary<Case> = fc.oneof(
   // /supervision park or add with nothing to park or add, or too much
   fc
     .tuple(known, fc.constantFrom('park', 'park   ', 'PARK\t', `park ${'x'.repeat(2001)}`, 'add', 'ADD  ', `add ${'x'.repeat(2001)}`, 'calendar please', 'calendar revoke all'))
+    .map(([u, t]) => commandCase(u, '/supervision', t, { type: 'ephemeral', field: 'text' })),
+  // /supervision correct without a name, or with too long a one
+  fc
+    .tuple(known, fc.constantFrom('correct', 'correct   ', 'CORRECT\t', `correct ${'x'.repeat(101)}`))
     .map(([u, t]) => commandCase(u, '/supervision', t, { type: 'ephemeral', field: 'text' })),
   // someone the bot does not know
   fc

@@ -152,3 +152,16 @@ describe('the DSL starts a correction from Teams', () => {
     expect((await w.deps.records.version(written.recordId, 1))?.state).toBe('signed');
   });
 });
+
+describe('a record with a risk of harm when nobody can hear it, from Teams', () => {
+  it('the supervisor’s card says to phone the DSL now, and the escalation is kept', async () => {
+    await w.deps.organisations.upsert({ ...w.org, dslIds: [], deputyDslIds: [], headteacherId: undefined });
+    const sessionId = 'c-amy.2025-11-06';
+    await w.deps.sessions.insert({ id: sessionId, organisationId: 'org-wl', contractId: 'c-amy', startsAt: new Date('2025-11-06T15:45:00Z'), durationMinutes: 60, status: 'scheduled' });
+    const sent = await invoke('sup', 'record.submit', { sessionId, topics: 'performance', notes: 'Talked through a disclosure', risk: 'A child disclosed being hit at home' });
+    expect(sent.card).toContain('Phone your DSL now');
+    const kept = (await w.deps.escalations.unacknowledged('org-wl')).find((e) => e.source.recordId === `rec.${sessionId}`);
+    expect(kept?.notifiedIds).toEqual([]);
+    await w.deps.organisations.upsert(w.org);
+  });
+});

@@ -654,10 +654,10 @@
                       v.records.map((r) =>
                         h(
                           'tr',
-                          { 'data-record': r.recordId },
-                          h('td', null, r.dateText, r.version > 1 ? h('div', { class: 'muted small' }, `version ${r.version}`) : null),
+                          { 'data-record': r.recordId, 'data-version': String(r.version), class: r.supersededText ? 'superseded' : null },
+                          h('td', null, r.dateText, r.version > 1 || r.supersededText ? h('div', { class: 'muted small' }, `version ${r.version}`) : null),
                           h('td', { class: 'hide-narrow' }, r.supervisorName),
-                          h('td', null, recordState(r.state, r.stateLabel)),
+                          h('td', null, r.supersededText ? h('span', { class: 'chip neutral superseded' }, r.supersededText) : recordState(r.state, r.stateLabel)),
                           // the version this viewer may open (an auditor: the signed one, even while a correction is drafted)
                           h(
                             'td',
@@ -728,7 +728,8 @@
     const topics = new Map(r.topicOptions.map((t) => [t.value, t.label]));
     const section = (title, content) => h('section', null, h('h2', null, title), content);
     const none = (text) => h('p', { class: 'none' }, text);
-    const tone = r.state === 'signed' ? 'ok' : r.state === 'disputed' ? 'bad' : r.state === 'awaiting-confirmation' ? 'warn' : 'neutral';
+    const superseded = r.supersededByVersion !== undefined && r.supersededByVersion !== null;
+    const tone = superseded ? 'neutral' : r.state === 'signed' ? 'ok' : r.state === 'disputed' ? 'bad' : r.state === 'awaiting-confirmation' ? 'warn' : 'neutral';
     document.title = `Supervision record ${r.dateText} — ${r.supervisees.map((p) => p.name).join(', ')}`;
     const sheet = h(
       'article',
@@ -737,8 +738,18 @@
         'header',
         { class: 'sheet-head' },
         h('div', null, h('div', { class: 'school' }, body.organisationName), h('h1', { id: 'record-title' }, 'Supervision record')),
-        h('span', { class: `chip ${tone}` }, r.stateLabel),
+        h('span', { class: `chip ${tone}` }, superseded ? `Superseded by version ${r.supersededByVersion}` : r.stateLabel),
       ),
+      superseded
+        ? h(
+            'p',
+            { class: 'superseded-note', role: 'note' },
+            `Superseded: version ${r.supersededByVersion} corrects this record. This signed version is kept unchanged, as it was signed.`,
+          )
+        : null,
+      r.correction
+        ? h('p', { class: 'correction-note', role: 'note' }, `Corrects version ${r.correction.supersedesVersion} — started by ${r.correction.byName} on ${r.correction.atText}: `, r.correction.reason)
+        : null,
       h(
         'dl',
         { class: 'sheet-meta' },
