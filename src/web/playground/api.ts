@@ -206,7 +206,12 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
     const interactionId = randomUUID();
     const view = await conversation.onVerb(person, verb, data, interactionId);
     if (view.type === 'error') {
-      res.status(400).json({ error: { field: view.field ?? 'data', message: view.message } });
+      // a field of the card's data is named as the body names it (`data.date`), as the schema check above does
+      const schema = VERBS[verb as Verb] as unknown as { shape?: Record<string, unknown> };
+      const inData = !!view.field && !!schema.shape && Object.hasOwn(schema.shape, view.field);
+      const field = inData ? `data.${view.field}` : (view.field ?? 'data');
+      const message = inData && view.message.startsWith(`${view.field}:`) ? `data.${view.message}` : view.message;
+      res.status(400).json({ error: { field, message } });
       return;
     }
     if (view.type === 'refusal') {

@@ -64,7 +64,7 @@ describe('moving and cancelling a session from chat', () => {
   it('cancelling without a new time is refused with the policy’s reason, and nothing changes', async () => {
     const refused = await call('actions', 'chloe', { verb: 'session.cancel', data: { sessionId: OLD } });
     expect(refused.status).toBe(400);
-    expect(refused.body.error.field).toBe('date');
+    expect(refused.body.error.field).toBe('data.date');
     expect(refused.body.error.message).toContain('never changed or cancelled without a new time');
     expect((await bot.runtime.deps.sessions.get(OLD))?.status).toBe('scheduled');
   });
@@ -72,7 +72,7 @@ describe('moving and cancelling a session from chat', () => {
   it('a day later than the cadence allows needs a reason; a weekend is refused', async () => {
     const late = await call('actions', 'chloe', { verb: 'session.move', data: { sessionId: OLD, date: '2026-12-03', time: '15:45' } });
     expect(late.status).toBe(400);
-    expect(late.body.error.field).toBe('reason');
+    expect(late.body.error.field).toBe('data.reason');
     expect(late.body.error.message).toContain('due by Mon 30 Nov 2026');
     const weekend = await call('actions', 'chloe', { verb: 'session.move', data: { sessionId: OLD, date: '2026-11-28', time: '10:00', reason: 'Training day' } });
     expect(weekend.status).toBe(400);
