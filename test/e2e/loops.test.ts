@@ -175,7 +175,8 @@ describe('closing the loops in a browser', () => {
 
   it('(d) an agenda item already written is flagged as risk of harm with the button beside it', async () => {
     const chloe = await openAs('chloe');
-    await say(chloe, 'A child said they do not want to go home this weekend');
+    // an agenda item is a reply to the agenda prompt or starts with add
+    await say(chloe, 'add A child said they do not want to go home this weekend');
     const agenda = last(chloe, 'agenda').filter({ hasText: 'do not want to go home' });
     await agenda.waitFor();
     await screenshot(chloe, 'loops-d1-agenda-item-with-flag-button');
