@@ -26,8 +26,7 @@ const rows = async (person: string) => (await get<PersonHistoryView>('/people/be
 
 beforeAll(async () => {
   w = await createWorld('tab_superseded');
-  const { host, port, name } = w.store.connection;
-  const config = loadConfig({ MONGODB_URI: `mongodb://${host}:${port}/${name}`, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'on', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'on', LOG_LEVEL: 'silent' });
   bot = await startBot(config, createLogger('silent'), { clock: w.clock });
   ({ recordId } = await writtenWithoutFlags(w));
 });
