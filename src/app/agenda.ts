@@ -54,10 +54,10 @@ async function optionLabel(deps: AppDeps, ctx: ActorContext, t: Target): Promise
 
 async function suggestion(deps: AppDeps, ctx: ActorContext, text: string, targets: Target[], asking: 'confirm' | 'choose'): Promise<AgendaSuggestionView> {
   const withSession = targets.filter((t): t is Target & { session: Session } => t.session !== null);
-  const options = await Promise.all(withSession.map(async (t) => ({ sessionId: t.session.id, label: await optionLabel(deps, ctx, t) })));
+  const options = await Promise.all(withSession.map(async (t) => ({ sessionId: t.session.id, sessionText: await optionLabel(deps, ctx, t) })));
   const question =
     options.length === 1 && asking === 'confirm'
-      ? `Add this to your agenda for ${options[0]?.label}?`
+      ? `Add this to your agenda for ${options[0]?.sessionText}?`
       : 'Which session is this for? Choose one to add it to its agenda.';
   return { type: 'agenda-suggestion', text, question, options, categories: categoryOptions() };
 }

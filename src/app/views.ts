@@ -83,7 +83,7 @@ export interface AgendaSuggestionView {
   text: string;
   question: string;
   /** The sessions it could go to (several when the person has several contracts). */
-  options: Array<{ sessionId: string; label: string }>;
+  options: Array<{ sessionId: string; sessionText: string }>;
   categories: Array<{ value: AgendaCategory; label: string }>;
 }
 

@@ -208,7 +208,7 @@ function agenda(v: AgendaView): SlackMessage {
 
 function agendaSuggestion(v: AgendaSuggestionView): SlackMessage {
   const blocks: KnownBlock[] = [section(esc(v.question)), section(`>${esc(v.text).replace(/\n/g, '\n>')}`)];
-  const buttons = v.options.slice(0, 25).map((o) => button(v.options.length === 1 ? 'Add to the agenda' : `Add to ${o.label}`, ACTIONS.addSuggested, suggestionValue(o.sessionId, v.text), 'primary'));
+  const buttons = v.options.slice(0, 25).map((o) => button(v.options.length === 1 ? 'Add to the agenda' : `Add to ${o.sessionText}`, ACTIONS.addSuggested, suggestionValue(o.sessionId, v.text), 'primary'));
   for (let i = 0; i < buttons.length; i += 5) blocks.push({ type: 'actions', elements: buttons.slice(i, i + 5) });
   blocks.push(context('Nothing is added unless you choose to. You can pick a category before it is added.'));
   return { text: v.question, blocks };

@@ -78,15 +78,11 @@ const PERSON_TEXT = new Set([
   'text', 'notes', 'notice', 'reason', 'childRef', 'decision', 'rationale', 'resolution', 'note', 'location', 'lines', 'title', 'message',
   'name', 'personName', 'detail', 'authorName', 'ownerName', 'followUpByName', 'byName', 'routedToName', 'raisedByName',
   'subjectName', 'acknowledgedByName', 'supervisorName', 'superviseeNames', 'withNames', 'dslNames', 'organisationName',
-  // agenda questions and choices name people ("… with Sam Supervisor"); whose agenda it is
-  'question', 'label', 'forNames',
+  // agenda questions and the sessions to choose from name people ("… with Sam Supervisor"); whose agenda it is
+  'question', 'sessionText', 'forNames',
 ]);
 
-/** View fields the bot writes itself, whose nested `label`s are not typed text (the overdue counts' names). */
-const SYSTEM_TEXT = new Set(['countFacts']);
-
 function mark(value: unknown, key?: string): unknown {
-  if (key && SYSTEM_TEXT.has(key)) return value;
   if (typeof value === 'string') return key && PERSON_TEXT.has(key) && value !== '' ? `${OPEN}${value.replace(MARKS, '')}${CLOSE}` : value;
   if (Array.isArray(value)) return value.map((v) => mark(v, key));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mark(v, k)]));

@@ -24,7 +24,7 @@ const views: NotificationView[] = [
     escalated: false,
     limits: [],
   },
-  { type: 'agenda-suggestion', text: typed, question: 'Add this to your agenda for Tue 11 Nov 2025, 15:45 with Sam?', options: [{ sessionId: 's1', label: 'Tue 11 Nov 2025, 15:45 with Sam' }], categories: [{ value: 'other', label: 'Other' }] },
+  { type: 'agenda-suggestion', text: typed, question: 'Add this to your agenda for Tue 11 Nov 2025, 15:45 with Sam?', options: [{ sessionId: 's1', sessionText: 'Tue 11 Nov 2025, 15:45 with Sam' }], categories: [{ value: 'other', label: 'Other' }] },
   {
     type: 'agenda-prompt', sessionId: 's', contractId: 'c', recipientRole: 'supervisee', startsAtText: 'Tue 11 Nov 2025, 15:45', durationMinutes: 60, location: 'Room 2', withNames: ['Sam'], openActions: [],
     items: [{ id: 'i2', text: typed, authorName: 'Amy', category: 'other', categoryLabel: 'Other', riskOfHarm: false, canFlag: true }],
