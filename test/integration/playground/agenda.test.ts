@@ -12,6 +12,7 @@ import { SchoolCalendar } from '../../../src/domain/calendar.js';
 import { demoOrganisation, loadDemoSchool } from '../../../src/demo/school.js';
 import { createLogger } from '../../../src/logger.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../../support/services.js';
+import { eventually } from '../../support/eventually.js';
 
 let bot: Bot;
 const clock = new AdjustableClock();
@@ -29,14 +30,6 @@ const say = (person: string, text: string, replyTo?: string) => call('messages',
 const items = () => bot.runtime.deps.agenda.forSession(CHLOE_NEXT);
 const parked = () => bot.runtime.deps.agenda.parked('c-chloe');
 
-async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 beforeAll(async () => {
   // a Monday morning before the agenda prompts go out (08:30)

@@ -6,6 +6,7 @@ import { SchoolCalendar } from '../../../src/domain/calendar.js';
 import { demoOrganisation, loadDemoSchool } from '../../../src/demo/school.js';
 import { createLogger } from '../../../src/logger.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../../support/services.js';
+import { eventually } from '../../support/eventually.js';
 
 let bot: Bot;
 const clock = new AdjustableClock();
@@ -19,14 +20,6 @@ async function call(path: string, person: string | undefined, body?: unknown, ra
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 /** Everything a bad request could have written. */
 async function written() {

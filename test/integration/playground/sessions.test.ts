@@ -12,6 +12,7 @@ import { SchoolCalendar } from '../../../src/domain/calendar.js';
 import { demoOrganisation, loadDemoSchool } from '../../../src/demo/school.js';
 import { createLogger } from '../../../src/logger.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../../support/services.js';
+import { eventually } from '../../support/eventually.js';
 
 let bot: Bot;
 const clock = new AdjustableClock();
@@ -38,14 +39,6 @@ afterAll(async () => {
 const OLD = 'c-chloe.2026-11-30';
 const pending = async (subjectId: string) => (await bot.runtime.deps.reminders.pending(clock.now())).filter((r) => r.subjectId === subjectId).map((r) => r.kind);
 
-async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 describe('moving and cancelling a session from chat', () => {
   it('`move` gives the form for the next session, with date and time inputs that start at its time', async () => {

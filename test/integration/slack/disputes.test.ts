@@ -15,6 +15,7 @@ import { sentRecordForBen } from '../../support/loops.js';
 import { london } from '../../support/school.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
+import { eventually } from '../../support/eventually.js';
 
 const SECRET = 'slack-signing-secret-for-disputes';
 let w: World;
@@ -69,14 +70,6 @@ const recordValues = (notes: string) => ({
   next_time: { v: { type: 'timepicker', selected_time: null } },
 });
 
-async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 beforeAll(async () => {
   w = await createWorld('slack_disputes');

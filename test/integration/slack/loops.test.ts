@@ -15,6 +15,7 @@ import { type SignedWithLoops, signedRecordWithLoops } from '../../support/loops
 import { london } from '../../support/school.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
+import { eventually } from '../../support/eventually.js';
 
 const SECRET = 'slack-signing-secret-for-loops';
 let w: World;
@@ -58,14 +59,6 @@ const responseTo = (id: string) => eventually(() => slack.responses.find((r) => 
 const dmTo = (channel: string, has: string) => slack.of('chat.postMessage').filter((c) => c.body.channel === channel && text(c.body.blocks).includes(has));
 const overdue = async () => ((await computeOverdue(w.deps, 'dsl', {})) as { view: OverdueSummaryView }).view;
 
-async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 beforeAll(async () => {
   w = await createWorld('slack_loops');

@@ -15,6 +15,7 @@ import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { writtenWithoutFlags } from '../../support/loops.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
+import { eventually } from '../../support/eventually.js';
 
 const SECRET = 'slack-signing-secret-for-risk';
 let w: World;
@@ -56,14 +57,6 @@ const text = (v: unknown) => JSON.stringify(v);
 const responseTo = (id: string) => eventually(() => slack.responses.find((r) => r.path === id), `the answer to ${id}`);
 const dmTo = (channel: string, has: string) => [...slack.of('chat.postMessage'), ...slack.of('chat.update')].filter((c) => c.body.channel === channel && text(c.body.blocks).includes(has));
 
-async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 beforeAll(async () => {
   w = await createWorld('slack_risk');

@@ -7,6 +7,7 @@ import { createLogger } from '../../../src/logger.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
+import { eventually } from '../../support/eventually.js';
 
 // The deployment in two processes: a web process that only verifies, acknowledges and enqueues, and a worker
 // process that runs the queues. Here both run in the test process, on the same Redis and database.
@@ -33,14 +34,6 @@ const click = (user: string, actionId: string, value: string) =>
     payload: JSON.stringify({ type: 'block_actions', team: { id: 'T1' }, api_app_id: 'A1', token: 't', trigger_id: `trig-roles${++n}`, user: { id: user }, response_url: `${slack.url}/response/roles${n}`, actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: `${Date.now()}.${n}` }] }),
   });
 
-async function eventually<T>(probe: () => T | undefined | null | false, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 beforeAll(async () => {
   w = await createWorld('slack-roles');

@@ -14,6 +14,7 @@ import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { london } from '../../support/school.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
+import { eventually } from '../../support/eventually.js';
 
 const SECRET = 'slack-signing-secret-for-tests';
 let w: World;
@@ -67,14 +68,6 @@ const submitMove = (user: string, metadata: string, hash: string, date?: string,
   );
 const textOf = (value: unknown) => JSON.stringify(value);
 
-async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 beforeAll(async () => {
   w = await createWorld('slack_sessions');

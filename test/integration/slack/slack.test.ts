@@ -9,6 +9,7 @@ import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { london } from '../../support/school.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
+import { eventually } from '../../support/eventually.js';
 
 const SECRET = 'slack-signing-secret-for-tests';
 let w: World;
@@ -46,14 +47,6 @@ const click = (user: string, actionId: string, value: string) => {
 };
 const event = (id: string, e: Record<string, unknown>) => JSON.stringify({ token: 't', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: id, event_time: 1, event: e });
 
-async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 const textOf = (value: unknown) => JSON.stringify(value);
 

@@ -15,6 +15,7 @@ import { sentRecordForBen } from '../../support/loops.js';
 import { london } from '../../support/school.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
+import { eventually } from '../../support/eventually.js';
 
 let w: World;
 let teams: FakeConnector;
@@ -43,14 +44,6 @@ const cardsTo = (conv: string) => teams.calls.filter((c) => c.conversationId ===
 const latest = async (recordId: string) => (await w.deps.records.latest(recordId))!;
 const overdueRecords = async () => (((await computeOverdue(w.deps, 'dsl', { filter: 'records' })) as { view: OverdueSummaryView }).view.records).map((r) => r.refId);
 
-async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 const form = (sessionId: string, notes: string) => ({ sessionId, topics: 'organisational', notes, concerns: '', risk: '', childRef: '', decision: '', rationale: '', followUpById: '', action0: '', owner0: '', due0: '', nextDate: '', nextTime: '' });
 
 beforeAll(async () => {

@@ -14,6 +14,7 @@ import { type FakeConnector, startFakeConnector } from '../../support/fake-conne
 import { writtenWithoutFlags } from '../../support/loops.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
+import { eventually } from '../../support/eventually.js';
 
 let w: World;
 let teams: FakeConnector;
@@ -40,14 +41,6 @@ async function invoke(person: string, verb: string, data: Record<string, unknown
 }
 const cardsTo = (conv: string) => teams.calls.filter((c) => c.conversationId === conv).map((c) => JSON.stringify(c.body));
 
-async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 beforeAll(async () => {
   w = await createWorld('teams_risk');

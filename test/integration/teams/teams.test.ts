@@ -10,6 +10,7 @@ import { type FakeConnector, startFakeConnector } from '../../support/fake-conne
 import { london } from '../../support/school.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
+import { eventually } from '../../support/eventually.js';
 
 let w: World;
 let teams: FakeConnector;
@@ -38,14 +39,6 @@ async function invoke(person: string, verb: string, data: Record<string, unknown
 }
 const said = (conv: string, text: string) => teams.calls.some((c) => c.conversationId === conv && JSON.stringify(c.body).includes(text));
 
-async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 beforeAll(async () => {
   w = await createWorld('teams');
