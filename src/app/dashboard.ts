@@ -80,10 +80,11 @@ const ROLE_LABELS: Record<Role, string> = {
   auditor: 'Auditor',
   supervisor: 'Supervisor',
   supervisee: 'Supervisee',
+  admin: 'Administrator',
 };
 
 export function roleText(person: Pick<Person, 'roles'>): string {
-  const order: Role[] = ['dsl', 'deputy-dsl', 'headteacher', 'governor', 'auditor', 'supervisor', 'supervisee'];
+  const order: Role[] = ['dsl', 'deputy-dsl', 'headteacher', 'governor', 'auditor', 'supervisor', 'supervisee', 'admin'];
   const first = order.find((r) => person.roles.includes(r));
   return first ? ROLE_LABELS[first] : 'Staff';
 }

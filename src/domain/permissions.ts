@@ -188,3 +188,36 @@ export function canSeePersonHistory(
 export function canBrowseHistories(actor: Actor, org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId'>): boolean {
   return isSafeguardingLead(actor, org) || (actor.organisationId === org.id && has(actor, 'auditor'));
 }
+
+/**
+ * Administration (issue 13): what the admin screens, the HTTP admin API and the imports may change. An admin
+ * (business manager, IT lead) holds every one of them and nothing else: no permission here reads an agenda
+ * item, a record or a concern, and the `admin` role appears in no check above (least privilege, template
+ * "confidentiality"). The DSL and the headteacher may administer too.
+ */
+export const ADMIN_PERMISSIONS = [
+  /** The organisation's name, timezone, bank holiday division, DSL, deputies, headteacher, governor. */
+  'org.manage',
+  /** Staff: add, edit, deactivate (imports of SDS and the staff template). */
+  'people.manage',
+  /** Slack and Teams identities: link, unlink, find by email or roster. */
+  'identities.manage',
+  /** Term dates, INSET days, bank holidays. */
+  'terms.manage',
+  /** Supervision contracts: create, edit, end (their terms only, never what was said in supervision). */
+  'contracts.manage',
+  /** The setup checklist and who is unlinked or unreachable (counts and names, no content). */
+  'setup.read',
+] as const;
+export type AdminPermission = (typeof ADMIN_PERMISSIONS)[number];
+
+/** Whether the person administers their organisation: the admin role, the DSL (by list or role) or the headteacher. */
+export function isAdministrator(actor: Actor, org: Pick<Organisation, 'id' | 'dslIds' | 'headteacherId'>): boolean {
+  if (actor.organisationId !== org.id) return false;
+  return has(actor, 'admin', 'dsl', 'headteacher') || org.dslIds.includes(actor.id) || org.headteacherId === actor.id;
+}
+
+/** Every administration permission is held by every administrator; the names say what each route or import needs. */
+export function canAdminister(actor: Actor, org: Pick<Organisation, 'id' | 'dslIds' | 'headteacherId'>, _permission: AdminPermission): boolean {
+  return isAdministrator(actor, org);
+}

@@ -50,7 +50,12 @@ export interface Organisation {
   overdueGraceDays: number;
   /** Local time reminders are sent at, `HH:mm`. */
   reminderTime: string;
+  /** Whose bank holidays the school keeps (the UK government's divisions); England and Wales when unset. */
+  bankHolidayDivision?: BankHolidayDivision;
 }
+
+export const BANK_HOLIDAY_DIVISIONS = ['england-and-wales', 'scotland', 'northern-ireland'] as const;
+export type BankHolidayDivision = (typeof BANK_HOLIDAY_DIVISIONS)[number];
 
 export const ROLES = [
   'supervisee',
@@ -60,6 +65,8 @@ export const ROLES = [
   'headteacher',
   'governor',
   'auditor',
+  /** Business manager or IT lead: organisation, people, identities, term dates, contracts; never supervision content. */
+  'admin',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

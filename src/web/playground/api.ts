@@ -46,6 +46,7 @@ const ROLE_LABELS: Record<Role, string> = {
   supervisor: 'Supervisor',
   supervisee: 'Supervisee',
   auditor: 'Auditor',
+  admin: 'Administrator',
 } as Record<Role, string>;
 
 const KIND_LABELS: Record<string, string> = {

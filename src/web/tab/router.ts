@@ -19,6 +19,7 @@ import type { Person } from '../../domain/types.js';
 import { canBrowseHistories, canSeeOverdue } from '../../domain/permissions.js';
 import type { Runtime } from '../../runtime.js';
 import type { Mount } from '../../server.js';
+import { adminRouter } from '../admin/router.js';
 import { type WebIdentityOptions, webIdentity } from '../identity.js';
 import { figuresCsv, overdueCsv } from './csv.js';
 
@@ -245,6 +246,9 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
       answer(res, result, () => res.json({ organisationName: org?.name ?? '', record: result.ok ? result.view : undefined }));
     }),
   );
+
+  // administration (issue 13): organisation, people, identities, term dates, contracts; never supervision content
+  api.use('/admin', adminRouter(runtime));
 
   api.use((_req, res) => void res.status(404).json({ error: 'no such API route' }));
   api.use((error: Error, req: Request, res: Response, _next: NextFunction) => {

@@ -33,6 +33,8 @@ import { computeOverdue } from '../../../src/app/overdue.js';
 import { moveForm, myActions, nextSession } from '../../../src/app/reads.js';
 import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
 import type { RecordSheetView } from '../../../src/app/views.js';
+import { setupChecklist } from '../../../src/app/admin/setup.js';
+import { getTermDates, setTermDates } from '../../../src/app/admin/terms.js';
 import { calendar, london, person, school } from '../../support/school.js';
 import { createWorld, type World } from '../../support/world.js';
 
@@ -47,6 +49,8 @@ const ROLES = {
   governor: 'governor',
   auditor: 'auditor',
   stranger: 'stranger',
+  /** The business manager: administers the school, never reads supervision content (issue 13). */
+  admin: 'admin',
   otherOrganisation: 'x-dsl',
   unknown: 'nobody',
 } as const;
@@ -56,6 +60,8 @@ const PARTIES: Role[] = ['supervisee', 'supervisor'];
 const LEADS: Role[] = ['dsl', 'deputy', 'head'];
 /** Who hears a referred change on Amy's contract: the governor it is routed to, or the DSL/a deputy for them. */
 const HEARERS: Role[] = ['governor', 'dsl', 'deputy'];
+/** Who administers the school (organisation, people, term dates, contracts): the admin, the DSL, the headteacher. */
+const ADMINISTRATORS: Role[] = ['admin', 'dsl', 'head'];
 
 let w: World;
 let n = 0;
@@ -243,8 +249,31 @@ const ACTIONS: Cell[] = [
   { name: 'nextSession', run: (a, i) => nextSession(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
   { name: 'myActions', run: (a, i) => myActions(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
   // what a plain line in chat means (an answer to a prompt, or a question back): about the person's own sessions only
+  // administration (issue 13): the admin, the DSL and the head; the other organisation's DSL only their own
+  { name: 'setupChecklist (admin API)', run: (a, i) => setupChecklist(w.deps, a, i), allowed: [...ADMINISTRATORS, 'otherOrganisation'], input: async () => ({}) },
+  { name: 'getTermDates (admin API)', run: (a, i) => getTermDates(w.deps, a, i), allowed: [...ADMINISTRATORS, 'otherOrganisation'], input: async () => ({ year: 2025 }) },
+  {
+    name: 'setTermDates (admin API)',
+    run: (a, i) => setTermDates(w.deps, a, i),
+    allowed: [...ADMINISTRATORS, 'otherOrganisation'],
+    input: async () => ({ year: 2030 + ++termYears, halfTerms: yearOfHalfTerms(2030 + termYears), insetDays: [] }),
+  },
   { name: 'agendaLine (a plain line in chat)', run: (a, i) => agendaLine(w.deps, a, i).then((data): UseCaseResult => ({ ok: true, data }), toFailure), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({ text: 'Workload in the spring term' }) },
 ];
+
+let termYears = 0;
+/** A school year's six half terms, well formed. */
+function yearOfHalfTerms(year: number) {
+  const next = year + 1;
+  return [
+    { name: 'Autumn 1', start: `${year}-09-03`, end: `${year}-10-23` },
+    { name: 'Autumn 2', start: `${year}-11-02`, end: `${year}-12-18` },
+    { name: 'Spring 1', start: `${next}-01-05`, end: `${next}-02-12` },
+    { name: 'Spring 2', start: `${next}-02-22`, end: `${next}-03-26` },
+    { name: 'Summer 1', start: `${next}-04-12`, end: `${next}-05-28` },
+    { name: 'Summer 2', start: `${next}-06-07`, end: `${next}-07-21` },
+  ];
+}
 
 /** Everything in the database, digested: a denied call must leave it exactly as it was. */
 async function digest(): Promise<string> {
@@ -261,6 +290,7 @@ beforeAll(async () => {
   // a second organisation with its own DSL, supervisor, supervisee and contract
   const other = school({ id: 'org-other', name: 'Other Academy', dslIds: ['x-dsl'], deputyDslIds: [], headteacherId: 'x-dsl', safeguardingGovernorId: undefined });
   await w.deps.organisations.upsert(other);
+  await w.deps.people.upsert(person('admin', ['admin'], { name: 'Bea Business' }));
   for (const p of [person('x-dsl', ['dsl', 'supervisor', 'auditor'], { organisationId: 'org-other' }), person('x-amy', ['supervisee'], { organisationId: 'org-other' })]) await w.deps.people.upsert(p);
   await w.deps.contracts.upsert({ ...(await w.deps.contracts.get('c-amy'))!, id: 'c-x', organisationId: 'org-other', supervisorIds: ['x-dsl'], superviseeIds: ['x-amy'] });
 }, 120_000);
