@@ -19,6 +19,7 @@ import type {
   SessionStatus,
   SupervisionContract,
 } from '../domain/types.js';
+import type { CalendarMeeting } from '../domain/calendar-feed.js';
 import type { NotificationView } from './views.js';
 
 export interface Clock {
@@ -350,6 +351,10 @@ export interface CalendarFeedRepository {
   current(personId: string): Promise<string | null>;
   /** The feed stops answering; false when there was none. */
   revoke(personId: string): Promise<boolean>;
+  /** Puts a meeting in its people's feeds; a new time raises its sequence, the same time changes nothing. */
+  putMeeting(meeting: Omit<CalendarMeeting, 'sequence'>): Promise<void>;
+  meeting(id: string): Promise<CalendarMeeting | null>;
+  meetingsFor(personId: string): Promise<CalendarMeeting[]>;
 }
 
 export interface DeliveryRepository {

@@ -3,6 +3,7 @@
  * signed it never changes; a dispute goes to the line manager or safeguarding governor (white-laith, template).
  */
 import { z } from 'zod';
+import { invitesFor, putMeetingInCalendars } from './calendar.js';
 import { canConfirmRecord, canCorrectRecord, canDraftRecord, canHearDispute, canViewRecord } from '../domain/permissions.js';
 import {
   agreedActionsFrom,
@@ -29,6 +30,7 @@ import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } fro
 import { type AppDeps, VersionConflictError } from './ports.js';
 import { formatDate, formatDateTime, recordSheetView } from './present.js';
 import { heldNow, honourRecordedNext } from './sessions.js';
+import type { InviteLink } from './views.js';
 
 const text = (max: number, what: string) => z.string().trim().max(max, `${what} can be at most ${count(max)} characters`);
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'pick a date').refine(isCalendarDate, 'pick a date that exists');
@@ -348,9 +350,16 @@ export const arrangeDisputeMeeting = useCase(async (deps: AppDeps, actorId: stri
     const people = await deps.people.getMany([...requiredConfirmers(record), meeting.arrangedById]);
     const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
     const notice = { type: 'text' as const, text: `A three-way meeting about the supervision record of ${formatDate(ctx.org, record.date)} (${name(record.supervisorId)} with ${record.superviseeIds.map(name).join(', ')}) is arranged for ${formatDateTime(ctx.org, meeting.at)} with ${name(meeting.arrangedById)}.` };
-    await deps.outbox.enqueue(
-      requiredConfirmers(record).map((recipientId) => ({ id: `${record.id}.v${record.version}.meeting.${meeting.at.getTime()}.${recipientId}`, organisationId: record.organisationId, recipientId, createdAt: now, view: notice })),
-    );
+    // in the calendars of both parties and the person hearing it, each told with their own invite
+    const contract = await deps.contracts.get(record.contractId);
+    const inCalendars = await putMeetingInCalendars(deps, record, contract?.location ?? '');
+    const invites = inCalendars ? await invitesFor(deps, record.organisationId, inCalendars.personIds, 'meeting', inCalendars.id) : new Map<string, InviteLink>();
+    await deps.outbox.enqueue([
+      ...requiredConfirmers(record).map((recipientId) => ({ id: `${record.id}.v${record.version}.meeting.${meeting.at.getTime()}.${recipientId}`, organisationId: record.organisationId, recipientId, createdAt: now, view: { ...notice, invite: invites.get(recipientId) } })),
+      ...(requiredConfirmers(record).includes(meeting.arrangedById)
+        ? []
+        : [{ id: `${record.id}.v${record.version}.meeting.${meeting.at.getTime()}.${meeting.arrangedById}`, organisationId: record.organisationId, recipientId: meeting.arrangedById, createdAt: now, view: { type: 'text' as const, text: `The three-way meeting about the supervision record of ${formatDate(ctx.org, record.date)} is arranged for ${formatDateTime(ctx.org, meeting.at)}; both parties have been told.`, invite: invites.get(meeting.arrangedById) } }]),
+    ]);
     await hearingCards(deps, ctx, record, `m${meeting.at.getTime()}`);
   }
   return { ok: true, view: await partyView(deps, ctx, record, actorId) };

@@ -5,6 +5,7 @@ import { proposeSessionTimes, sessionDueBy } from '../domain/cadence.js';
 import { markHeld, overlaps, recordedNextTime, requireReasonWhenLate, rescheduleSession as moveSession } from '../domain/session.js';
 import { canScheduleSession, isPartyToContract } from '../domain/permissions.js';
 import type { Organisation, Session, SupervisionContract } from '../domain/types.js';
+import { inviteFor, invitesFor } from './calendar.js';
 import { calendarOf, loadActor, loadContract } from './context.js';
 import { audit, dropReminders, refreshCompliance, remindSession } from './effects.js';
 import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
@@ -78,7 +79,7 @@ export const scheduleSession = useCase(async (deps: AppDeps, actorId: string, in
   }
   await refreshCompliance(deps, ctx.org, contract);
   await remindSession(deps, ctx.org, contract, session.id);
-  return { ok: true, view: { type: 'text', text: `Session booked for ${formatDateTime(ctx.org, parsed.startsAt)}.` } };
+  return { ok: true, view: { type: 'text', text: `Session booked for ${formatDateTime(ctx.org, parsed.startsAt)}.`, invite: await inviteFor(deps, ctx.actor, 'session', session.id) } };
 });
 
 const moveInput = z.object({
@@ -210,11 +211,12 @@ export const rescheduleSession = useCase(async (deps: AppDeps, actorId: string, 
     : `${by} moved the supervision session of ${was} to ${to}.`;
   const others = [...contract.supervisorIds, ...contract.superviseeIds].filter((id) => id !== actorId);
   const because = parsed.reason ? ` The reason given: ${parsed.reason}` : '';
+  const invites = await invitesFor(deps, ctx.org.id, [...others, actorId], 'session', change.replacement.id);
   await deps.outbox.enqueue(
-    others.map((recipientId) => ({ id: `moved.${session.id}.${recipientId}`, organisationId: ctx.org.id, recipientId, createdAt: now, view: { type: 'text', text: `${told}${because}` } })),
+    others.map((recipientId) => ({ id: `moved.${session.id}.${recipientId}`, organisationId: ctx.org.id, recipientId, createdAt: now, view: { type: 'text', text: `${told}${because}`, invite: invites.get(recipientId) } })),
   );
   const mine = parsed.cancel ? `Cancelled the session of ${was} and rebooked it for ${to}.` : `Moved. Your supervision session is now on ${to}.`;
-  return { ok: true, view: { type: 'text', text: `${mine} ${others.length === 1 ? 'The other party has' : 'Everyone in it has'} been told.` }, data: { sessionId: change.replacement.id } };
+  return { ok: true, view: { type: 'text', text: `${mine} ${others.length === 1 ? 'The other party has' : 'Everyone in it has'} been told.`, invite: invites.get(actorId) }, data: { sessionId: change.replacement.id } };
 });
 
 const heldInput = z.object({ sessionId: z.string().min(1).max(200) });
@@ -277,8 +279,10 @@ export async function honourRecordedNext(deps: AppDeps, org: Organisation, contr
   await refreshCompliance(deps, org, contract);
   await remindSession(deps, org, contract, replacement.id);
   const text = `Your next supervision session is booked for ${formatDateTime(org, at)}, as the signed record says.`;
+  const parties = [...contract.supervisorIds, ...contract.superviseeIds];
+  const invites = await invitesFor(deps, org.id, parties, 'session', replacement.id);
   await deps.outbox.enqueue(
-    [...contract.supervisorIds, ...contract.superviseeIds].map((recipientId) => ({ id: `next.${recordId}.${recipientId}`, organisationId: org.id, recipientId, createdAt: now, view: { type: 'text' as const, text } })),
+    parties.map((recipientId) => ({ id: `next.${recordId}.${recipientId}`, organisationId: org.id, recipientId, createdAt: now, view: { type: 'text' as const, text, invite: invites.get(recipientId) } })),
   );
 }
 

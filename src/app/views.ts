@@ -232,6 +232,8 @@ export interface ReminderView {
   title: string;
   lines: string[];
   sessionId?: string;
+  /** A session's notice carries its "Add to calendar" invite. */
+  invite?: InviteLink;
   recordId?: string;
   /** A late action's reminder carries its buttons: Done, and Not needed when the recipient may set it aside. */
   action?: { id: string; canSetAside: boolean };
@@ -297,9 +299,22 @@ export interface CalendarLinkView {
   revoked: boolean;
 }
 
+/**
+ * "Add to calendar": the recipient's own invite (RFC 5545, METHOD:REQUEST or CANCEL) for a session or a
+ * meeting, under their private feed's secret, so `calendar revoke` revokes it too.
+ */
+export interface InviteLink {
+  /** `/calendar/<secret>/session/<id>.ics` or `/calendar/<secret>/meeting/<id>.ics`. */
+  path: string;
+  /** The full address, filled in by the channel that shows it. */
+  url?: string;
+}
+
 export interface TextView {
   type: 'text';
   text: string;
+  /** A session booked or moved, or a meeting arranged: its invite. */
+  invite?: InviteLink;
 }
 
 export interface RefusalView {

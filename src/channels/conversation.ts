@@ -195,9 +195,11 @@ export function publicBase(config: Runtime['config']): string {
   return (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, '');
 }
 
-/** A calendar feed's view with its full address. */
+/** A calendar feed's view, or a message with an invite, with its full address. */
 export function withLink(view: NotificationView, base: string): NotificationView {
-  return view.type === 'calendar-link' && view.path && !view.url ? { ...view, url: `${base}${view.path}` } : view;
+  if (view.type === 'calendar-link') return view.path && !view.url ? { ...view, url: `${base}${view.path}` } : view;
+  if ((view.type === 'text' || view.type === 'reminder') && view.invite && !view.invite.url) return { ...view, invite: { ...view.invite, url: `${base}${view.invite.path}` } };
+  return view;
 }
 
 /** `calendar` and `calendar revoke` (another single word after `calendar` is named as the mistake). */

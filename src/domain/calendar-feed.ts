@@ -58,3 +58,49 @@ export function feedEvents(input: {
   }
   return events.sort((a, b) => a.start.getTime() - b.start.getTime());
 }
+
+/** The session a chain of moves ends in: a moved session's invite shows where the session is now. */
+export function latestInChain(sessions: Session[], sessionId: string): Session | undefined {
+  const byId = new Map(sessions.map((s) => [s.id, s]));
+  let current = byId.get(sessionId);
+  for (let hops = 0; current?.replacedBy && byId.has(current.replacedBy) && hops < 1000; hops++) current = byId.get(current.replacedBy);
+  return current;
+}
+
+/**
+ * A three-way meeting about a referred change to a record (white-laith contract; template "complaints"):
+ * in the calendars of both parties and of the person hearing it. Its UID stays when it is re-arranged, and its
+ * SEQUENCE counts the times it was.
+ */
+export interface CalendarMeeting {
+  /** `<recordId>.v<version>`: one meeting per disputed version. */
+  id: string;
+  organisationId: string;
+  recordId: string;
+  /** The record's date ("the supervision record of …"). */
+  recordDate: string;
+  /** Whose calendars it is in: the supervisor, the supervisees and the person hearing it. */
+  personIds: string[];
+  organizerId: string;
+  at: Date;
+  durationMinutes: number;
+  location: string;
+  sequence: number;
+}
+
+/** stour §5 sets no length for a three-way meeting: an hour is what it is booked for. */
+export const MEETING_MINUTES = 60;
+
+export function meetingEvent(meeting: CalendarMeeting, personId: string, nameOf: (id: string) => string, recordDateText: string): FeedEvent {
+  const others = meeting.personIds.filter((id) => id !== personId).map(nameOf);
+  return {
+    uid: `meeting.${meeting.id}@supervision-bot`,
+    sequence: meeting.sequence,
+    sessionId: meeting.id,
+    start: meeting.at,
+    end: new Date(meeting.at.getTime() + meeting.durationMinutes * 60_000),
+    summary: `Three-way meeting about the supervision record of ${recordDateText} with ${others.join(', ')}`,
+    location: meeting.location,
+    status: 'confirmed',
+  };
+}

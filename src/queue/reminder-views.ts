@@ -1,6 +1,8 @@
 /** What each reminder says, to whom (stour App. C a week's notice; stour §6 review of previous actions). */
 import { DateTime } from 'luxon';
+import { invitesFor } from '../app/calendar.js';
 import { agendaPromptView, formatDate, formatDateTime } from '../app/present.js';
+import type { InviteLink } from '../app/views.js';
 import { calendarOf } from '../app/context.js';
 import { addDays } from '../domain/calendar.js';
 import { addressing } from '../domain/reminders.js';
@@ -45,6 +47,8 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
       const when = formatDateTime(org, session.startsAt);
       const day = relativeDay(cal.localDate(now), cal.localDate(session.startsAt), session.startsAt, org.timezone);
       const together = addressing(parties.length);
+      // the notice of a session (or its "booked" message) carries each recipient's "Add to calendar" invite
+      const invites = reminder.kind === 'notice' || reminder.kind === 'booked' ? await invitesFor(deps, org.id, reminder.recipientIds, 'session', session.id) : new Map<string, InviteLink>();
       return reminder.recipientIds.map((recipientId) => {
         const others = parties.filter((id) => id !== recipientId).map(name);
         if (reminder.kind === 'agenda-prompt') {
@@ -55,7 +59,7 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
           );
         }
         const what = `Supervision with ${others.join(', ')}`;
-        const view = (title: string, lines: string[]) => msg(recipientId, { type: 'reminder', kind: reminder.kind, title, lines, sessionId: session.id });
+        const view = (title: string, lines: string[]) => msg(recipientId, { type: 'reminder', kind: reminder.kind, title, lines, sessionId: session.id, invite: invites.get(recipientId) });
         if (reminder.kind === 'booked') {
           return view(`Supervision booked for ${formatDate(org, session.startsAt)}`, [
             `${what} is booked for ${when} (${session.durationMinutes} minutes, ${contract.location}).`,

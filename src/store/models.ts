@@ -90,7 +90,9 @@ export function defineModels(conn: Connection) {
   reminders.index({ subjectId: 1 });
   const deliveries = schema({});
   // `person:<id>` → its feed's secret, `feed:<secret>` → its person: both looked up by `_id` only
-  const calendarFeeds = schema({});
+  // and `meeting:<id>` → a three-way meeting, found by the people in it
+  const calendarFeeds = schema({ personIds: { type: [String], default: undefined } });
+  calendarFeeds.index({ personIds: 1 }, { sparse: true });
   const conversations = schema({});
   // hints to the newest audit entry of an organisation and the newest revision of a record (see DEVELOPERS.md)
   const heads = schema({});

@@ -33,6 +33,7 @@ import type {
   Session,
   SupervisionContract,
 } from '../domain/types.js';
+import type { CalendarMeeting } from '../domain/calendar-feed.js';
 import { fromDoc, insertOnce, isOnlyDuplicateKeys, stripUndefined, toDoc, upsertRace } from './documents.js';
 import type { Models } from './models.js';
 
@@ -562,5 +563,25 @@ export function calendarFeedRepository(m: Models): CalendarFeedRepository {
       await m.calendarFeeds.deleteOne({ _id: `person:${personId}` });
       return true;
     },
+    async putMeeting(meeting) {
+      const { id, ...fields } = meeting;
+      const _id = `meeting:${id}`;
+      // a new time is a change calendars must apply: the same UID with a higher SEQUENCE
+      const moved = await m.calendarFeeds.updateOne({ _id, at: { $ne: meeting.at } }, { $set: stripUndefined(fields), $inc: { sequence: 1 } });
+      if (moved.matchedCount === 0) await insertOnce(m.calendarFeeds, { _id, ...stripUndefined(fields), sequence: 0 });
+    },
+    async meeting(id) {
+      return meetingOf(await m.calendarFeeds.findById(`meeting:${id}`).lean<Record<string, unknown>>());
+    },
+    async meetingsFor(personId) {
+      const docs = await m.calendarFeeds.find({ personIds: personId }).lean<Array<Record<string, unknown>>>();
+      return docs.map(meetingOf).filter((x): x is CalendarMeeting => x !== null);
+    },
   };
+}
+
+function meetingOf(doc: Record<string, unknown> | null): CalendarMeeting | null {
+  if (!doc || typeof doc._id !== 'string' || !doc._id.startsWith('meeting:')) return null;
+  const meeting = fromDoc<CalendarMeeting>(doc);
+  return meeting ? { ...meeting, id: doc._id.slice('meeting:'.length) } : null;
 }

@@ -327,8 +327,12 @@ function reminder(v: ReminderView): SlackMessage {
   if (v.caseDecision) buttons.push(button('Copied to the child’s file', ACTIONS.decisionCopied, `${v.caseDecision.recordId}:${v.caseDecision.decisionId}`, 'primary'));
   if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
   if (v.sessionId) blocks.push(moveButtons(v.sessionId));
+  if (v.invite?.url) blocks.push(inviteLink(v.invite.url));
   return { text: v.title, blocks };
 }
+
+/** "Add to calendar": the recipient's own invite (the bot's address, never text a person typed). */
+const inviteLink = (url: string): KnownBlock => context(`:calendar: <${url.replace(/[<>|]/g, '')}|Add to calendar> — this session’s invite for Outlook, Google or Apple Calendar`);
 
 const moveForm = (v: MoveFormView): SlackMessage => ({
   text: v.title,
@@ -440,7 +444,7 @@ function renderBlocks(view: NotificationView): SlackMessage {
     case 'calendar-link':
       return calendarLink(view);
     case 'text':
-      return { text: clip(view.text, LIMITS.fallbackText), blocks: lineSections(esc(view.text).split('\n')) };
+      return { text: clip(view.text, LIMITS.fallbackText), blocks: [...lineSections(esc(view.text).split('\n')), ...(view.invite?.url ? [inviteLink(view.invite.url)] : [])] };
     case 'refusal':
       return { text: clip(view.text, LIMITS.fallbackText), blocks: lineSections(esc(view.text).split('\n')) };
     case 'error':

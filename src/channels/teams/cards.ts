@@ -52,8 +52,10 @@ export function renderCard(view: NotificationView, refreshUserIds: string[] = []
       : view.type === 'refusal'
         ? { text: view.text, tone: 'default' }
         : view.type === 'text'
-          ? { text: view.text, tone: 'default' }
-          : view;
+          ? { text: view.text, tone: 'default', ...(view.invite?.url ? { invite: view.invite } : {}) }
+          : view.type === 'reminder' && view.invite && !view.invite.url
+            ? { ...view, invite: undefined }
+            : view;
   const card = inert(new ACData.Template(template(TEMPLATE_FOR[view.type])).expand({ $root: mark(data) })) as AdaptiveCard;
   if (view.type === 'record-sheet' && refreshUserIds.length > 0) {
     card.refresh = { action: { type: 'Action.Execute', title: 'Refresh', verb: 'record.refresh', data: { recordId: view.recordId, version: view.version } }, userIds: refreshUserIds };

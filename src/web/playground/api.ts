@@ -117,8 +117,11 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
   };
 
   /** What the page draws: the card as the Adaptive Cards renderer takes it; record sheets as this viewer sees them now. */
-  const present = async (person: Person, entry: InboxEntry) => {
-    let view = entry.view;
+  const present = async (person: Person, entry: InboxEntry, req: Request) => {
+    // links the bot gives out (a calendar invite) as this browser reaches the bot
+    let view = entry.view && (entry.view.type === 'text' || entry.view.type === 'reminder') && entry.view.invite
+      ? { ...entry.view, invite: { ...entry.view.invite, url: `${req.protocol}://${req.get('host')}${entry.view.invite.path}` } }
+      : entry.view;
     if (view?.type === 'record-sheet') {
       const fresh = await viewRecord(deps, person.id, { recordId: view.recordId });
       if (fresh.ok && fresh.view) view = fresh.view;
@@ -128,7 +131,8 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
       from: entry.from,
       text: entry.text,
       kind: view?.type,
-      card: view && view.type !== 'text' && view.type !== 'refusal' && view.type !== 'error' ? renderCard(view) : undefined,
+      // a message with an invite is a card, for its "Add to calendar" button
+      card: view && ((view.type !== 'text' && view.type !== 'refusal' && view.type !== 'error') || (view.type === 'text' && view.invite)) ? renderCard(view) : undefined,
       message: view?.type === 'text' || view?.type === 'refusal' ? view.text : view?.type === 'error' ? view.message : undefined,
       at: entry.at,
       atText: formatDateTime(zone, new Date(entry.at)),
@@ -172,7 +176,7 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
     const person = await who(req, res);
     if (!person) return;
     const entries = await inbox.forPerson(person.id);
-    res.json({ entries: await Promise.all(entries.map((e) => present(person, e))) });
+    res.json({ entries: await Promise.all(entries.map((e) => present(person, e, req))) });
   });
 
   router.post('/messages', async (req, res) => {
@@ -188,7 +192,7 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
     const view = said.type === 'calendar-link' && said.path ? { ...said, url: `${req.protocol}://${req.get('host')}${said.path}` } : said;
     const id = await reply(person, view, `reply:${interactionId}`);
     const entry = await inbox.get(id);
-    res.json({ entry: entry ? await present(person, entry) : null });
+    res.json({ entry: entry ? await present(person, entry, req) : null });
   });
 
   router.post('/actions', async (req, res) => {
@@ -223,7 +227,7 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
     const key = threadKeyOf(view) ?? (entryId ? entryId.slice(person.id.length + 1) : `reply:${interactionId}`);
     const id = await reply(person, view, key);
     const entry = await inbox.get(id);
-    res.json({ entry: entry ? await present(person, entry) : null, replaced: entryId && entryId !== id ? entryId : undefined });
+    res.json({ entry: entry ? await present(person, entry, req) : null, replaced: entryId && entryId !== id ? entryId : undefined });
   });
 
   router.get('/records/:recordId', async (req, res) => {

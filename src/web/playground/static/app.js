@@ -206,6 +206,10 @@
       data = { ...(action.data || {}) };
     } else if (action instanceof AdaptiveCards.SubmitAction) {
       ({ verb, ...data } = action.data || {});
+    } else if (action instanceof AdaptiveCards.OpenUrlAction) {
+      // "Add to calendar": the invite opens (downloads) as a link would
+      if (/^https?:\/\//.test(action.url || '')) window.open(action.url, '_blank', 'noopener');
+      return;
     } else return;
     const buttons = el ? [...el.querySelectorAll('button')] : [];
     for (const b of buttons) b.disabled = true;
