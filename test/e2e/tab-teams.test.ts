@@ -11,7 +11,7 @@ import { type Bot, startBot } from '../../src/bot.js';
 import { loadConfig } from '../../src/config.js';
 import { loadDemoSchool } from '../../src/demo/school.js';
 import { createLogger } from '../../src/logger.js';
-import { launchBrowser, screenshot } from '../support/browser.js';
+import { expectAccessible, launchBrowser, screenshot } from '../support/browser.js';
 import { type EntraKeys, startEntraKeys } from '../support/entra.js';
 import { london } from '../support/school.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../support/services.js';
@@ -89,6 +89,7 @@ describe('the dashboard inside Teams (production mode)', () => {
     expect(await tab.locator('#overdue table[data-section="sessions"] tr[data-person="farah"]').count()).toBe(1);
     expect(await tab.locator('#chart-card rect.bar-held').count()).toBeGreaterThan(0);
     await screenshot(page, 'tab-teams-01-dsl-dark');
+    await expectAccessible(tab, 'tab-teams-01-dsl-dark');
     await page.context().close();
   });
 
@@ -109,6 +110,7 @@ describe('the dashboard inside Teams (production mode)', () => {
     // no try-out person picker inside Teams
     expect(await tab.locator('.notice button').count()).toBe(0);
     await screenshot(page, 'tab-teams-02-supervisee-refused-contrast');
+    await expectAccessible(tab, 'tab-teams-02-supervisee-refused-contrast');
     await page.context().close();
   });
 
@@ -118,6 +120,7 @@ describe('the dashboard inside Teams (production mode)', () => {
     expect(await tab.locator('.notice h1').textContent()).toBe('We couldn’t sign you in');
     expect(await tab.locator('#overdue').count()).toBe(0);
     await screenshot(page, 'tab-teams-03-sign-in-problem');
+    await expectAccessible(tab, 'tab-teams-03-sign-in-problem');
     await page.context().close();
   });
 });

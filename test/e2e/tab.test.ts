@@ -12,7 +12,7 @@ import { type Bot, startBot } from '../../src/bot.js';
 import { loadConfig } from '../../src/config.js';
 import { loadDemoSchool } from '../../src/demo/school.js';
 import { createLogger } from '../../src/logger.js';
-import { launchBrowser, screenshot } from '../support/browser.js';
+import { expectAccessible, launchBrowser, screenshot } from '../support/browser.js';
 import { london } from '../support/school.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../support/services.js';
 
@@ -87,6 +87,7 @@ describe('the DSL dashboard in Chromium', () => {
     expect(await page.locator('#kpi-overdue .value').textContent()).toMatch(/^\d+$/);
     expect(await page.locator('.brand-org').textContent()).toBe('Meadowbank Primary School');
     await screenshot(page, 'tab-01-dsl-overview');
+    await expectAccessible(page, 'tab-01-dsl-overview');
     // printed for a governors' report: the figures (with their table) and the list, without the page's controls
     await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
     await page.emulateMedia({ media: 'print' });
@@ -116,6 +117,7 @@ describe('the DSL dashboard in Chromium', () => {
     expect(await page.locator('h1').textContent()).toBe('Ben Hughes');
     expect(await page.locator(`#records tr[data-record="${recordId}"]`).count()).toBe(1);
     await screenshot(page, 'tab-02-person-history');
+    await expectAccessible(page, 'tab-02-person-history');
     await page.locator(`#records tr[data-record="${recordId}"] a`, { hasText: 'View' }).click();
     await page.locator('#record-sheet').waitFor();
     expect(await page.locator('#record-sheet').textContent()).toContain('Signed by both on');
@@ -128,6 +130,7 @@ describe('the DSL dashboard in Chromium', () => {
     const sheet = await page.locator('#record-sheet').textContent();
     for (const text of ['Supervision record', 'Ben Hughes', 'James Whitfield', 'Y5-KM', 'Book a meeting with the attendance officer', 'Signed by both on', 'Tue 1 Dec 2026']) expect(sheet).toContain(text);
     await screenshot(page, 'tab-03-record-print-view');
+    await expectAccessible(page, 'tab-03-record-print-view');
     await page.emulateMedia({ media: 'print' });
     await screenshot(page, 'tab-04-record-as-printed');
     expect(await page.locator('.topbar').isVisible()).toBe(false);
@@ -142,6 +145,7 @@ describe('the DSL dashboard in Chromium', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'tab-05-dsl-overview-375px');
+    await expectAccessible(page, 'tab-05-dsl-overview-375px');
     await page.context().close();
   });
 
@@ -152,6 +156,7 @@ describe('the DSL dashboard in Chromium', () => {
     expect(await page.locator('#overdue').count()).toBe(0);
     expect(await page.content()).not.toContain('Farah Khan');
     await screenshot(page, 'tab-06-supervisee-refused');
+    await expectAccessible(page, 'tab-06-supervisee-refused');
     await page.context().close();
   });
 
@@ -161,6 +166,7 @@ describe('the DSL dashboard in Chromium', () => {
     expect(await page.locator('.notice h1').textContent()).toBe('You can’t open this');
     expect(await page.content()).not.toContain('Y5-KM');
     await screenshot(page, 'tab-07-record-refused');
+    await expectAccessible(page, 'tab-07-record-refused');
     await page.context().close();
   });
 
@@ -170,12 +176,14 @@ describe('the DSL dashboard in Chromium', () => {
     expect(await page.locator('h1').textContent()).toBe('Supervision records');
     expect(await page.locator('#overdue').count()).toBe(0);
     await screenshot(page, 'tab-08-auditor-records');
+    await expectAccessible(page, 'tab-08-auditor-records');
     await page.locator('#staff a[href="#person/daniel"]').click();
     await page.locator('#records').waitFor();
     const states = await page.locator('#records tr[data-record] .chip').allTextContents();
     expect(states.length).toBeGreaterThan(0);
     expect(new Set(states)).toEqual(new Set(['Signed by both']));
     await screenshot(page, 'tab-09-auditor-history');
+    await expectAccessible(page, 'tab-09-auditor-history');
     await page.context().close();
   });
 
@@ -189,6 +197,7 @@ describe('the DSL dashboard in Chromium', () => {
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(background).toBe('rgb(31, 31, 31)');
     await screenshot(page, 'tab-10-dsl-overview-dark');
+    await expectAccessible(page, 'tab-10-dsl-overview-dark');
     await page.context().close();
   });
 
@@ -196,6 +205,7 @@ describe('the DSL dashboard in Chromium', () => {
     const page = await open('/tab');
     await page.locator('.picker').waitFor();
     await screenshot(page, 'tab-11-local-person-picker');
+    await expectAccessible(page, 'tab-11-local-person-picker');
     await page.locator('button[data-person="priya"]').click();
     await page.locator('#overdue').waitFor();
     await page.context().close();

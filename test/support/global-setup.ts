@@ -1,5 +1,5 @@
 /**
- * Starts one real Redis and one real MongoDB-wire server for the whole test run; each test file isolates
+ * Builds the dashboard's bundle when stale, and starts one real Redis and one real MongoDB-wire server for the whole test run; each test file isolates
  * itself with its own database name and queue prefix (see `test/support/services.ts`).
  *
  * Every logger of the run (test workers and the processes they start) also writes to `test-output/logs/`;
@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from 'node:path';
 import mongoose from 'mongoose';
 import type { TestProject } from 'vitest/node';
+import { ensureDashboard } from '../../scripts/dashboard.js';
 import { alive, type RunningService, startMongo, startRedis } from '../../scripts/services.js';
 import { findLeaks, freeTextIn, LOG_DIR, MIN_LENGTH, runDir, VALUES_FILE } from './free-text.js';
 
@@ -27,7 +28,9 @@ export async function setup(project: TestProject): Promise<void> {
   mkdirSync(dir, { recursive: true });
   // test workers are forked after this, and inherit it, as do the processes they start
   process.env.LOG_CAPTURE_DIR = dir;
-  [redis, mongo] = await Promise.all([startRedis(), startMongo()]);
+  // the dashboard's browser bundle, when missing or older than its sources (a clean clone builds it here)
+  const built = ensureDashboard().then((info) => info && process.stderr.write(`[setup] dashboard bundle built in ${info.ms} ms\n`));
+  [redis, mongo] = await Promise.all([startRedis(), startMongo(), built]);
   project.provide('redisUrl', redis.url);
   project.provide('mongoUrl', mongo.url);
 }

@@ -6,6 +6,8 @@
  * cases as chat. Unknown caller → 401, bad input → 400 naming the field, not theirs to see → 403. Every
  * route is a read; nothing here writes.
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +16,7 @@ import { z } from 'zod';
 import { dashboardSummary, PERSON_ID, personHistory, roleText, staffDirectory } from '../../app/dashboard.js';
 import type { UseCaseResult } from '../../app/errors.js';
 import { computeOverdue } from '../../app/overdue.js';
+import { mySupervision } from '../../app/mine.js';
 import { viewRecord } from '../../app/records.js';
 import type { Person } from '../../domain/types.js';
 import { canBrowseHistories, canSeeOverdue } from '../../domain/permissions.js';
@@ -21,11 +24,16 @@ import type { Runtime } from '../../runtime.js';
 import type { Mount } from '../../server.js';
 import { adminRouter } from '../admin/router.js';
 import { type WebIdentityOptions, webIdentity } from '../identity.js';
+import { type MeResponse, queries } from './api-types.js';
 import { figuresCsv, overdueCsv } from './csv.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const PUBLIC_DIR = path.join(here, 'public');
-/** teams-js as its UMD bundle (global `microsoftTeams`), so the page needs no bundler. */
+/**
+ * The browser app (src/web/dashboard/, React + Fluent UI) as bundled by scripts/dashboard.ts into build/dashboard/
+ * at the repository's root — the same three levels up from src/web/tab and from dist/web/tab.
+ */
+export const DASHBOARD_DIR = path.resolve(here, '..', '..', '..', 'build', 'dashboard');
+/** teams-js as its UMD bundle (global `microsoftTeams`), which the Teams test stand-in replaces. */
 const TEAMS_JS = createRequire(import.meta.url).resolve('@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js');
 
 /** Teams (web, desktop, mobile), Outlook and the Microsoft 365 app host tabs in frames from these origins. */
@@ -42,10 +50,11 @@ const FRAME_ANCESTORS = [
   'https://*.skype.com',
 ].join(' ');
 
-const CSP = [
+/** Fluent UI writes its styles into <style> elements it creates: they carry the page's per-response nonce. */
+const csp = (nonce: string) => [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self'",
+  `style-src 'self' 'nonce-${nonce}'`,
   "img-src 'self' data:",
   "connect-src 'self'",
   "object-src 'none'",
@@ -55,13 +64,6 @@ const CSP = [
 ].join('; ');
 
 const RECORD_ID = z.string().regex(/^[A-Za-z0-9._:@-]{1,200}$/, 'must be a record id');
-
-const queries = {
-  none: z.object({}).strict(),
-  dashboard: z.object({ halfTerms: z.string().regex(/^(1[0-8]|[1-9])$/, 'must be a number of half terms, 1 to 18').optional() }).strict(),
-  overdue: z.object({ filter: z.enum(['all', 'sessions', 'records', 'actions', 'reviews'], { message: 'must be all, sessions, records, actions or reviews' }).optional() }).strict(),
-  record: z.object({ version: z.string().regex(/^[1-9]\d{0,3}$/, 'must be a version number').optional() }).strict(),
-};
 
 type Caller = Person;
 
@@ -97,8 +99,9 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
   const router = express.Router({ caseSensitive: true, strict: false });
 
   router.use((_req, res, next) => {
+    res.locals.nonce = randomBytes(16).toString('base64');
     res.set({
-      'Content-Security-Policy': CSP,
+      'Content-Security-Policy': csp(res.locals.nonce as string),
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'Cache-Control': 'no-store',
@@ -106,11 +109,22 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
     next();
   });
 
-  const page = (_req: Request, res: Response) => res.sendFile(path.join(PUBLIC_DIR, 'index.html'));
+  let template: string | undefined;
+  const page = (_req: Request, res: Response) => {
+    const file = path.join(DASHBOARD_DIR, 'index.html');
+    if (template === undefined && existsSync(file)) template = readFileSync(file, 'utf8');
+    if (template === undefined) {
+      logger.error('the dashboard is not built: npm run build (or npx tsx scripts/dashboard.ts)');
+      res.status(503).type('text/plain').send('The dashboard is not built on this server yet.');
+      return;
+    }
+    res.type('html').send(template.replaceAll('__NONCE__', res.locals.nonce as string));
+  };
   router.get('/', page);
+  router.get('/me', page);
   router.get('/records/:recordId/print', page);
   router.get('/static/teams.js', (_req, res) => res.set('Cache-Control', 'public, max-age=3600').sendFile(TEAMS_JS));
-  router.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: 0 }), (_req: Request, res: Response) => {
+  router.use('/static', express.static(DASHBOARD_DIR, { index: false, maxAge: 0 }), (_req: Request, res: Response) => {
     res.status(404).type('text/plain').send('Not found');
   });
 
@@ -162,14 +176,34 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
       if (!parse(res, 'query', queries.none, req.query)) return;
       const me = caller(res);
       const org = await deps.organisations.get(me.organisationId);
-      res.json({
+      const contracts = await deps.contracts.forPerson(me.id);
+      const body: MeResponse = {
         person: { id: me.id, name: me.name, roleText: roleText(me) },
         organisationName: org?.name ?? '',
         canSeeDashboard: org ? canSeeOverdue(me, org) : false,
         canBrowseHistories: org ? canBrowseHistories(me, org) : false,
+        supervises: contracts.some((c) => c.active && c.organisationId === me.organisationId && c.supervisorIds.includes(me.id)),
         via: res.locals.via,
         playground: identity.playground,
-      });
+      };
+      res.json(body);
+    }),
+  );
+
+  // My supervision: one's own page, or (for their supervisor) a supervisee's
+  api.get(
+    '/mine',
+    wrap(async (req, res) => {
+      if (!parse(res, 'query', queries.none, req.query)) return;
+      answer(res, await mySupervision(deps, caller(res).id, {}), (d) => res.json(d));
+    }),
+  );
+  api.get(
+    '/mine/:personId',
+    wrap(async (req, res) => {
+      const p = parse(res, 'params', z.object({ personId: PERSON_ID }), req.params);
+      if (!p || !parse(res, 'query', queries.none, req.query)) return;
+      answer(res, await mySupervision(deps, caller(res).id, { personId: p.personId }), (d) => res.json(d));
     }),
   );
 

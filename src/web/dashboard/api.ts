@@ -1,0 +1,124 @@
+/**
+ * Calls to /tab/api. Inside Teams every call carries the Teams SSO token; in the local try-out the chosen demo
+ * person travels in a cookie. Types come from the API's own schemas (src/web/tab/api-types.ts).
+ */
+import type { app as TeamsApp, authentication as TeamsAuthentication } from '@microsoft/teams-js';
+import { useCallback, useEffect, useState } from 'react';
+import type { ErrorResponse } from '../tab/api-types.js';
+import { applyTheme } from './theme.js';
+
+const API = '/tab/api';
+const COOKIE = 'playground_person';
+
+interface TeamsGlobal {
+  app: Pick<typeof TeamsApp, 'initialize' | 'getContext' | 'registerOnThemeChangeHandler'> & { notifySuccess?: () => void };
+  authentication: Pick<typeof TeamsAuthentication, 'getAuthToken'>;
+}
+declare global {
+  interface Window {
+    microsoftTeams?: TeamsGlobal;
+    nativeInterface?: unknown;
+  }
+}
+
+export const session = { teams: false };
+
+export class SignInError extends Error {}
+
+/** Teams hosts tabs in a frame (web, desktop) or a webview with a native bridge (mobile). */
+export async function connectTeams(): Promise<boolean> {
+  const teams = window.microsoftTeams;
+  const framed = window.parent !== window || Boolean(window.nativeInterface);
+  if (!teams || !framed) return false;
+  try {
+    await Promise.race([teams.app.initialize(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 4000))]);
+    const context = await teams.app.getContext();
+    applyTheme(context?.app?.theme);
+    teams.app.registerOnThemeChangeHandler(applyTheme);
+    teams.app.notifySuccess?.();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function getCookie(name = COOKIE): string | undefined {
+  for (const part of document.cookie.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+export function setPerson(id: string): void {
+  // biome-ignore lint/suspicious/noDocumentCookie: cookieStore is not available in every Teams webview
+  document.cookie = `${COOKIE}=${encodeURIComponent(id)}; path=/; SameSite=Lax`;
+}
+export function clearPerson(): void {
+  // biome-ignore lint/suspicious/noDocumentCookie: cookieStore is not available in every Teams webview
+  document.cookie = `${COOKIE}=; path=/; max-age=0; SameSite=Lax`;
+}
+
+export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json', ...(init.headers as Record<string, string> | undefined) };
+  if (session.teams && window.microsoftTeams) {
+    // teams-js caches the token and renews it before it expires
+    try {
+      headers.authorization = `Bearer ${await window.microsoftTeams.authentication.getAuthToken()}`;
+    } catch (error) {
+      throw new SignInError(String((error as Error)?.message || error || 'Teams did not give a sign-in token'));
+    }
+  }
+  return fetch(`${API}${path}`, { credentials: 'same-origin', ...init, headers });
+}
+
+export type Answer<T> = { status: 200; body: T } | { status: number; body: ErrorResponse };
+
+export async function getJson<T>(path: string): Promise<Answer<T>> {
+  const res = await apiFetch(path);
+  const body = (await res.json().catch(() => ({}))) as T & ErrorResponse;
+  return res.status === 200 ? { status: 200, body } : { status: res.status, body };
+}
+
+export type Load<T> = { state: 'loading' } | { state: 'ok'; data: T } | { state: 'problem'; status: number; body: ErrorResponse } | { state: 'failed'; error: unknown };
+
+/** Loads every path; the first answer that is not 200 is the page's problem. `reload` asks again. */
+export function useApi<T extends unknown[]>(paths: { [K in keyof T]: string }, deps: unknown[] = []): [Load<T>, () => void] {
+  const [load, setLoad] = useState<Load<T>>({ state: 'loading' });
+  const [tick, setTick] = useState(0);
+  const key = paths.join('\n');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the paths' text is the key
+  useEffect(() => {
+    let live = true;
+    setLoad({ state: 'loading' });
+    Promise.all(paths.map((p) => getJson<unknown>(p)))
+      .then((answers) => {
+        if (!live) return;
+        const bad = answers.find((a) => a.status !== 200);
+        if (bad) setLoad({ state: 'problem', status: bad.status, body: bad.body as ErrorResponse });
+        else setLoad({ state: 'ok', data: answers.map((a) => a.body) as T });
+      })
+      .catch((error) => live && setLoad({ state: 'failed', error }));
+    return () => {
+      live = false;
+    };
+  }, [key, tick, ...deps]);
+  return [load, useCallback(() => setTick((t) => t + 1), [])];
+}
+
+/** Fetches a CSV export and hands it to the browser as a download. Returns the status when it was not 200. */
+export async function download(path: string, fallbackName: string): Promise<{ status: number; body: ErrorResponse } | undefined> {
+  const res = await apiFetch(path, { headers: {} });
+  if (res.status !== 200) return { status: res.status, body: await res.json().catch(() => ({})) };
+  const blob = await res.blob();
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') || '')?.[1] || fallbackName;
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.className = 'visually-hidden';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return undefined;
+}

@@ -1,0 +1,41 @@
+/**
+ * The dashboard API's contract, shared by the router (which validates with these schemas) and the browser app
+ * (which imports only the types): query schemas, the `/me` answer, and the views each route returns.
+ */
+import { z } from 'zod';
+import type { DashboardView, PersonHistoryView, StaffView } from '../../app/dashboard.js';
+import type { MySupervisionView } from '../../app/mine.js';
+import type { OverdueSummaryView, RecordSheetView } from '../../app/views.js';
+
+export const queries = {
+  none: z.object({}).strict(),
+  dashboard: z.object({ halfTerms: z.string().regex(/^(1[0-8]|[1-9])$/, 'must be a number of half terms, 1 to 18').optional() }).strict(),
+  overdue: z.object({ filter: z.enum(['all', 'sessions', 'records', 'actions', 'reviews'], { message: 'must be all, sessions, records, actions or reviews' }).optional() }).strict(),
+  record: z.object({ version: z.string().regex(/^[1-9]\d{0,3}$/, 'must be a version number').optional() }).strict(),
+};
+export type DashboardQuery = z.infer<typeof queries.dashboard>;
+export type OverdueQuery = z.infer<typeof queries.overdue>;
+
+export const meResponse = z.object({
+  person: z.object({ id: z.string(), name: z.string(), roleText: z.string() }),
+  organisationName: z.string(),
+  canSeeDashboard: z.boolean(),
+  canBrowseHistories: z.boolean(),
+  /** Supervises someone now: My supervision lists them. */
+  supervises: z.boolean(),
+  via: z.string().optional(),
+  playground: z.boolean(),
+});
+export type MeResponse = z.infer<typeof meResponse>;
+
+export const pickerResponse = z.object({
+  people: z.array(z.object({ id: z.string(), name: z.string(), roleText: z.string(), organisationName: z.string(), lead: z.boolean() })),
+});
+export type PickerResponse = z.infer<typeof pickerResponse>;
+
+/** Every refusal and validation error: `{ error, field? }` (400 names the field). */
+export const errorResponse = z.object({ error: z.string().optional(), field: z.string().optional(), playground: z.boolean().optional() });
+export type ErrorResponse = z.infer<typeof errorResponse>;
+
+export type RecordResponse = { organisationName: string; record: RecordSheetView };
+export type { DashboardView, MySupervisionView, OverdueSummaryView, PersonHistoryView, RecordSheetView, StaffView };
