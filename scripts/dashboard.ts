@@ -1,7 +1,7 @@
 /**
  * The dashboard's browser bundle: src/web/dashboard/ (React + Fluent UI, TypeScript) bundled by esbuild into
  * build/dashboard/ (index.html, app.js, app.css), which the tab router serves. `ensureDashboard()` rebuilds only
- * when the bundle is missing or stale: `build-info.json` keeps a hash of every file esbuild read (and of the
+ * when the bundle is missing or stale: `build/dashboard.json` keeps a hash of every file esbuild read (and of the
  * lock file), so `npm start`, `npm run build` and the test run's global setup call it freely.
  *
  *   npx tsx scripts/dashboard.ts          builds when stale and prints what it did
@@ -16,7 +16,8 @@ import { build } from 'esbuild';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = path.join(ROOT, 'src', 'web', 'dashboard');
 export const DASHBOARD_OUT = path.join(ROOT, 'build', 'dashboard');
-const INFO = 'build-info.json';
+/** Kept next to the folder, not in it: the folder is served as it is. */
+const INFO_FILE = path.join(ROOT, 'build', 'dashboard.json');
 
 interface BuildInfo {
   inputs: Record<string, string>;
@@ -27,7 +28,7 @@ interface BuildInfo {
 const hashOf = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 function stale(): boolean {
-  const file = path.join(DASHBOARD_OUT, INFO);
+  const file = INFO_FILE;
   if (!existsSync(file) || !existsSync(path.join(DASHBOARD_OUT, 'app.js'))) return true;
   try {
     const info = JSON.parse(readFileSync(file, 'utf8')) as BuildInfo;
@@ -67,10 +68,10 @@ export async function buildDashboard(): Promise<BuildInfo> {
   }
   const size = (name: string) => (existsSync(path.join(temp, name)) ? statSync(path.join(temp, name)).size : 0);
   const info: BuildInfo = { inputs, ms: Math.round(performance.now() - started), bytes: { js: size('app.js'), css: size('app.css') } };
-  writeFileSync(path.join(temp, INFO), `${JSON.stringify(info, null, 1)}\n`);
   rmSync(DASHBOARD_OUT, { recursive: true, force: true });
   mkdirSync(path.dirname(DASHBOARD_OUT), { recursive: true });
   renameSync(temp, DASHBOARD_OUT);
+  writeFileSync(INFO_FILE, `${JSON.stringify(info, null, 1)}\n`);
   return info;
 }
 

@@ -11,6 +11,7 @@ import { startBot } from '../src/bot.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { loadDemoSchool } from '../src/demo/school.js';
 import { createLogger } from '../src/logger.js';
+import { ensureDashboard } from './dashboard.js';
 import { chosenEngine, localMongoDir, type RunningService, startMongo, startRedis } from './services.js';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? 'data');
@@ -22,6 +23,9 @@ async function stopServices(): Promise<void> {
 
 async function main(): Promise<void> {
   let config = parseConfig(process.env);
+  // the dashboard's browser bundle, when missing or older than its sources
+  const built = await ensureDashboard();
+  if (built) process.stderr.write(`[start] dashboard built in ${built.ms} ms (build/dashboard)\n`);
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (!config.REDIS_URL) {
     mkdirSync(path.join(dataDir, 'redis'), { recursive: true });

@@ -1,7 +1,7 @@
 /**
  * Authorisation matrix: every role × every command (`COMMAND_HANDLERS`, run as the queue's worker runs them)
  * and every read (`computeOverdue`, `viewRecord`, `nextSession`, `myActions`, and the dashboard's overview, staff
- * list and person history behind the Teams tab and its exports), against Amy's contract
+ * list, person history and My supervision behind the Teams tab and its exports), against Amy's contract
  * (supervisor Sam, dispute route: the safeguarding governor). Expected cells come from the policies
  * (PRODUCT.md, src/domain/permissions.ts):
  *   - only the named supervisor drafts and submits the record (stour §5, §8);
@@ -29,6 +29,7 @@ import { agendaLine } from '../../../src/app/agenda.js';
 import { calendarFeed, issueCalendarFeed } from '../../../src/app/calendar.js';
 import { toFailure, type UseCaseResult } from '../../../src/app/errors.js';
 import { dashboardSummary, personHistory, staffDirectory } from '../../../src/app/dashboard.js';
+import { mySupervision } from '../../../src/app/mine.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
 import { moveForm, myActions, nextSession } from '../../../src/app/reads.js';
 import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
@@ -245,6 +246,10 @@ const ACTIONS: Cell[] = [
   { name: 'dashboardSummary (tab, figures CSV)', run: (a, i) => dashboardSummary(w.deps, a, i), allowed: [...LEADS, 'otherOrganisation'], input: async () => ({}) },
   { name: 'staffDirectory (tab)', run: (a, i) => staffDirectory(w.deps, a, i), allowed: [...LEADS, 'auditor', 'otherOrganisation'], input: async () => ({}) },
   { name: 'personHistory of the supervisee (tab)', run: (a, i) => personHistory(w.deps, a, i), allowed: ['supervisee', ...LEADS, 'auditor'], input: async () => ({ personId: 'amy' }) },
+  // My supervision (the tab's personal page): one's own for anyone known; a supervisee's for their supervisor only,
+  // not the leads (they have the person history) nor another supervisor
+  { name: 'mySupervision (own page, tab)', run: (a, i) => mySupervision(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
+  { name: 'mySupervision of the supervisee (tab)', run: (a, i) => mySupervision(w.deps, a, i), allowed: PARTIES, input: async () => ({ personId: 'amy' }) },
   // a person's own next session and actions: anyone known, and what comes back is their own
   { name: 'nextSession', run: (a, i) => nextSession(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
   { name: 'myActions', run: (a, i) => myActions(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
@@ -345,13 +350,16 @@ describe('authorisation matrix', () => {
     await w.deps.agenda.add({ id: 'item.matrix.private', organisationId: 'org-wl', contractId: 'c-amy', authorId: 'amy', text: 'Matrix private item', category: 'case-discussion', riskOfHarm: false, parked: true, createdAt: w.clock.now() });
     for (const role of Object.keys(ROLES) as Role[]) {
       if (PARTIES.includes(role)) continue;
-      for (const read of [nextSession, myActions]) {
+      for (const read of [nextSession, myActions, mySupervision]) {
         const result = await read(w.deps, ROLES[role], {});
         expect(JSON.stringify(result), `${read.name} for ${role}`).not.toMatch(/Matrix|c-amy/);
       }
       if (role !== 'unknown') expect(JSON.stringify(await agendaLine(w.deps, ROLES[role], { text: 'Workload in the spring term' })), `agendaLine for ${role}`).not.toMatch(/Matrix|c-amy|Amy Teacher/);
     }
     expect(JSON.stringify(await nextSession(w.deps, 'amy', {}))).toMatch(/Matrix private item/);
+    // My supervision: Amy's next agenda for Amy and for Sam, her supervisor, on his page of her
+    expect(JSON.stringify(await mySupervision(w.deps, 'amy', {}))).toMatch(/Matrix private item/);
+    expect(JSON.stringify(await mySupervision(w.deps, 'sup', { personId: 'amy' }))).toMatch(/Matrix private item/);
     // a calendar feed holds its own person's sessions only
     for (const role of Object.keys(ROLES) as Role[]) {
       if (role === 'unknown') continue;

@@ -7,6 +7,7 @@ import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../../../src/app/clock.js';
 import type { DashboardView, PersonHistoryView } from '../../../src/app/dashboard.js';
+import { type MySupervisionView, mySupervisionView } from '../../../src/app/mine.js';
 import type { OverdueSummaryView } from '../../../src/app/views.js';
 import { type Bot, startBot } from '../../../src/bot.js';
 import { loadConfig } from '../../../src/config.js';
@@ -130,14 +131,20 @@ describe('production: Teams SSO tokens', () => {
     expect(res.status).toBe(200);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
+    // Fluent UI's own <style> elements carry this response's nonce, which the page hands to the app
+    const nonce = /style-src 'self' 'nonce-([A-Za-z0-9+/=]{16,})'/.exec(csp)?.[1];
+    expect(nonce).toBeDefined();
     expect(csp).toContain('frame-ancestors');
     expect(csp).toContain('https://teams.microsoft.com');
-    expect(await res.text()).toContain('/tab/static/teams.js');
+    const html = await res.text();
+    expect(html).toContain('/tab/static/teams.js');
+    expect(html).toContain(`<meta name="csp-nonce" content="${nonce}">`);
+    expect(/nonce-([^']+)'/.exec((await fetch(`${production.url}/tab`)).headers.get('content-security-policy') ?? '')?.[1]).not.toBe(nonce);
     const teamsJs = await fetch(`${production.url}/tab/static/teams.js`);
     expect(teamsJs.status).toBe(200);
     expect((await teamsJs.text()).length).toBeGreaterThan(10_000);
-    for (const path of ['/tab/static/app.js', '/tab/static/style.css']) expect((await fetch(`${production.url}${path}`)).status, path).toBe(200);
-    for (const path of ['/tab/static/missing.js', '/tab/static/../router.ts', '/tab/static/%2e%2e/router.ts']) {
+    for (const path of ['/tab/static/app.js', '/tab/static/app.css']) expect((await fetch(`${production.url}${path}`)).status, path).toBe(200);
+    for (const path of ['/tab/static/missing.js', '/tab/static/../router.ts', '/tab/static/%2e%2e/router.ts', '/tab/static/../dashboard.json']) {
       const res = await fetch(`${production.url}${path}`);
       expect(res.status, path).toBe(404);
       expect(await res.text()).not.toContain('import');
@@ -311,6 +318,73 @@ describe('CSV exports', () => {
   });
 });
 
+describe('My supervision', () => {
+  const mine = async (who: string, path = '/mine') => {
+    const res = await get(local, path, as(who));
+    expect(res.status, `${path} as ${who}: ${JSON.stringify(res.body)}`).toBe(200);
+    // the answer is what the shared schema (the browser app's type) says it is
+    return mySupervisionView.parse(res.body) as MySupervisionView;
+  };
+
+  it('a supervisee sees their next session, their late action and their history', async () => {
+    const amy = await mine('amy');
+    expect(amy).toMatchObject({ own: true, person: { id: 'amy', name: 'Amy Clarke' }, supervisees: [] });
+    expect(amy.nextSession?.withNames).toEqual(['James Whitfield']);
+    expect(amy.actions.some((a) => a.late && a.text)).toBe(true);
+    expect(amy.history.records.map((r) => r.recordId)).toContain(records.amy.id);
+    expect(amy.history.sessions.length).toBeGreaterThan(0);
+  });
+
+  it('the record waiting for a supervisee’s confirmation is on their page', async () => {
+    const daniel = await mine('daniel');
+    expect(daniel.waiting).toContainEqual(expect.objectContaining({ recordId: records.awaiting.id, what: 'Waiting for your confirmation', withNames: ['James Whitfield'] }));
+  });
+
+  it('a supervisor sees the people they supervise, and each one’s page from their own contract only', async () => {
+    const james = await mine('james');
+    expect(james.supervisees.map((p) => p.id).sort()).toEqual(['amy', 'ben', 'chloe', 'daniel']);
+    // James is also supervised, in the safeguarding team's group
+    expect(james.nextSession).not.toBeNull();
+    const daniel = await mine('james', '/mine/daniel');
+    expect(daniel).toMatchObject({ own: false, person: { id: 'daniel' }, supervisees: [] });
+    expect(daniel.waiting.map((r) => r.recordId)).toContain(records.awaiting.id);
+    expect(daniel.history.records.every((r) => r.withNames.includes('James Whitfield'))).toBe(true);
+    // Priya supervises James in the group: she sees James's page, with that contract's sessions only
+    const jamesByPriya = await mine('priya', '/mine/james');
+    expect(jamesByPriya.history.sessions.every((s) => s.withNames.includes('Priya Shah'))).toBe(true);
+    expect(JSON.stringify(jamesByPriya)).not.toMatch(/Amy Clarke|Ben Hughes|Chloe Evans|Daniel Price/);
+  });
+
+  it('nobody else opens a person’s page: not another supervisor, not a lead, not a colleague', async () => {
+    for (const [who, whose] of [
+      ['aisha', 'amy'],
+      ['priya', 'amy'],
+      ['helen', 'daniel'],
+      ['olivia', 'amy'],
+      ['amy', 'ben'],
+      ['daniel', 'james'],
+      ['james', 'emma'],
+      ['james', 'nobody'],
+    ]) {
+      const res = await get(local, `/mine/${whose}`, as(who as string));
+      expect(res.status, `${who} → ${whose}`).toBe(403);
+      expect(JSON.stringify(res.body)).not.toMatch(/Amy Clarke|Ben Hughes|Daniel Price|Emma Wood/);
+    }
+    expect((await get(local, '/mine', as('nobody'))).status).toBe(401);
+  });
+
+  it('bad input is named', async () => {
+    expect((await get(local, '/mine/not%20an%20id', as('amy'))).body).toMatchObject({ field: 'params.personId' });
+    expect((await get(local, '/mine?x=1', as('amy'))).body).toMatchObject({ field: 'query.x' });
+  });
+
+  it('in Teams, the signed-in person gets their own page', async () => {
+    const res = await get(production, '/mine', bearer(await sign({ oid: AMY })));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ own: true, person: { id: 'amy' } });
+  });
+});
+
 describe('reads only', () => {
   it('no request writes anything', async () => {
     const db = local.runtime.store.connection.db;
@@ -324,7 +398,7 @@ describe('reads only', () => {
     const before = await snapshot();
     const token = await sign();
     for (const who of ['priya', 'amy', 'olivia', 'helen', 'nobody']) {
-      for (const path of ['/me', '/dashboard', '/overdue', '/overdue.csv', '/figures.csv', '/people/ben', '/people/amy', `/records/${records.ben.id}`, `/records/${records.awaiting.id}`, '/overdue?filter=bad']) {
+      for (const path of ['/me', '/mine', '/mine/daniel', '/dashboard', '/overdue', '/overdue.csv', '/figures.csv', '/people/ben', '/people/amy', `/records/${records.ben.id}`, `/records/${records.awaiting.id}`, '/overdue?filter=bad']) {
         await get(local, path, as(who));
       }
     }
