@@ -57,11 +57,11 @@ const STATE_LABELS: Record<RecordSheet['state'], string> = {
 };
 const SESSION_LABELS = { scheduled: 'Booked', held: 'Held', cancelled: 'Moved or cancelled', missed: 'Did not happen' } as const;
 
-/** What a record asks of `personId` now, or nothing. */
-function asks(r: RecordSheet, personId: string): string | undefined {
+/** What a record asks of `personId` now, or nothing; said to them (`own`) or to their supervisor. */
+function asks(r: RecordSheet, personId: string, own = true): string | undefined {
   const supervisor = r.supervisorId === personId;
   if (r.state === 'draft' && supervisor) return 'To write and send to confirm';
-  if (r.state === 'awaiting-confirmation' && !r.confirmations.some((c) => c.personId === personId)) return 'Waiting for your confirmation';
+  if (r.state === 'awaiting-confirmation' && !r.confirmations.some((c) => c.personId === personId)) return own ? 'Waiting for your confirmation' : 'Waiting for their confirmation';
   if ((r.state === 'disputed' || r.state === 'resolved') && supervisor) return 'A change was asked for: edit and resend';
   return undefined;
 }
@@ -154,7 +154,7 @@ export const mySupervision = useCase(async (deps: AppDeps, actorId: string, inpu
         }
       : null,
     waiting: ordered.flatMap((r) => {
-      const what = asks(r, subject.id);
+      const what = asks(r, subject.id, own);
       return what ? [{ recordId: r.id, version: r.version, dateText: formatDate(org, r.date), withNames: others([r.supervisorId, ...r.superviseeIds]), state: r.state, what }] : [];
     }),
     actions: actions

@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 /** Opens the tab inside a Teams page, with Teams answering as `token` would sign in, in `theme`. */
-async function openInTeams(token: string, theme: 'default' | 'dark' | 'contrast', viewport = { width: 1280, height: 900 }): Promise<{ page: Page; tab: Frame }> {
+async function openInTeams(token: string, theme: 'default' | 'dark' | 'contrast', viewport = { width: 1280, height: 900 }, path = '/tab'): Promise<{ page: Page; tab: Frame }> {
   const context = await browser.newContext({ viewport, locale: 'en-GB' });
   await context.addInitScript(
     ({ token, theme }) => {
@@ -70,7 +70,7 @@ async function openInTeams(token: string, theme: 'default' | 'dark' | 'contrast'
   await page.route(host, (route) =>
     route.fulfill({
       contentType: 'text/html',
-      body: `<!doctype html><html><head><title>Microsoft Teams</title><style>body{margin:0;background:#ebebeb}iframe{display:block;width:100%;height:100vh;border:0}</style></head><body><iframe title="Supervision" src="${bot.url}/tab"></iframe></body></html>`,
+      body: `<!doctype html><html><head><title>Microsoft Teams</title><style>body{margin:0;background:#ebebeb}iframe{display:block;width:100%;height:100vh;border:0}</style></head><body><iframe title="Supervision" src="${bot.url}${path}"></iframe></body></html>`,
     }),
   );
   await page.goto(host);
@@ -122,5 +122,24 @@ describe('the dashboard inside Teams (production mode)', () => {
     await screenshot(page, 'tab-teams-03-sign-in-problem');
     await expectAccessible(tab, 'tab-teams-03-sign-in-problem');
     await page.context().close();
+  });
+
+  it('My supervision is the personal tab for everyone: a supervisee in the dark theme, the DSL in high contrast', async () => {
+    const amy = await openInTeams(await entra.sign({ aud: AUDIENCE, oid: aad(7), tid: TENANT }), 'dark', { width: 1280, height: 900 }, '/tab/me');
+    await amy.tab.locator('#next-session').waitFor();
+    expect(await amy.tab.locator('html').getAttribute('data-theme')).toBe('dark');
+    expect(await amy.tab.locator('h1').textContent()).toBe('My supervision');
+    expect(await amy.tab.locator('.who strong').textContent()).toBe('Amy Clarke');
+    expect(await amy.tab.locator('.banner').count()).toBe(0);
+    await screenshot(amy.page, 'tab-teams-04-my-supervision-dark');
+    await expectAccessible(amy.tab, 'tab-teams-04-my-supervision-dark');
+    await amy.page.context().close();
+    const priya = await openInTeams(await entra.sign({ aud: AUDIENCE, oid: aad(1), tid: TENANT }), 'contrast', { width: 1280, height: 900 }, '/tab/me');
+    await priya.tab.locator('#supervisees a[data-supervisee="tom"]').waitFor();
+    // the lead moves between her own page and the overview
+    expect(await priya.tab.locator('nav a[aria-current="page"]').textContent()).toBe('My supervision');
+    await screenshot(priya.page, 'tab-teams-05-my-supervision-contrast');
+    await expectAccessible(priya.tab, 'tab-teams-05-my-supervision-contrast');
+    await priya.page.context().close();
   });
 });

@@ -210,4 +210,64 @@ describe('the DSL dashboard in Chromium', () => {
     await page.locator('#overdue').waitFor();
     await page.context().close();
   });
+
+  it('My supervision: a supervisee’s next session and agenda, their late action and their history', async () => {
+    const page = await open('/tab/me?as=amy');
+    await page.locator('#next-session').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('My supervision');
+    expect(await page.locator('#next-session').textContent()).toContain('James Whitfield');
+    expect(await page.locator('#actions li').filter({ hasText: 'Late' }).count()).toBeGreaterThan(0);
+    expect(await page.locator('#history tr[data-record]').count()).toBeGreaterThan(0);
+    expect(await page.locator('#supervisees').count()).toBe(0);
+    expect(await page.locator('nav a[aria-current="page"]').count()).toBe(0);
+    await screenshot(page, 'tab-12-my-supervision');
+    await expectAccessible(page, 'tab-12-my-supervision');
+    // a record in the history opens as the sheet
+    await page.locator('#history tr[data-record] a').first().click();
+    await page.locator('#record-sheet').waitFor();
+    expect(await page.locator('#record-sheet').textContent()).toContain('Amy Clarke');
+    await page.context().close();
+  });
+
+  it('My supervision: the supervisor opens a supervisee’s page and sees the record waiting for them', async () => {
+    const page = await open('/tab/me?as=james');
+    await page.locator('#supervisees').waitFor();
+    expect((await page.locator('#supervisees a[data-supervisee]').evaluateAll((as) => as.map((a) => a.getAttribute('data-supervisee')))).sort()).toEqual(['amy', 'ben', 'chloe', 'daniel']);
+    await screenshot(page, 'tab-13-my-supervision-supervisor');
+    await expectAccessible(page, 'tab-13-my-supervision-supervisor');
+    await page.locator('#supervisees a[data-supervisee="daniel"]').click();
+    await page.locator('h1', { hasText: 'Daniel Price' }).waitFor();
+    expect(await page.locator('#waiting li[data-record]').count()).toBe(1);
+    expect(await page.locator('#waiting').textContent()).toContain('Waiting for their confirmation');
+    await screenshot(page, 'tab-14-supervisee-page');
+    await expectAccessible(page, 'tab-14-supervisee-page');
+    await page.context().close();
+  });
+
+  it('My supervision: someone who is not their supervisor cannot open a person’s page', async () => {
+    const page = await open('/tab/me?as=aisha#supervisee/daniel');
+    await page.locator('.notice').waitFor();
+    expect(await page.locator('.notice h1').textContent()).toBe('You can’t open this');
+    expect(await page.content()).not.toContain('Daniel Price');
+    await page.context().close();
+  });
+
+  it('My supervision: from the refusal of the overview, at phone width and in the dark theme', async () => {
+    const page = await open('/tab?as=amy', { width: 375, height: 812 });
+    await page.locator('.notice').waitFor();
+    await page.getByRole('link', { name: 'Open My supervision' }).click();
+    await page.locator('#next-session').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'tab-15-my-supervision-375px');
+    await expectAccessible(page, 'tab-15-my-supervision-375px');
+    await page.evaluate(() => {
+      document.documentElement.dataset.theme = 'dark';
+    });
+    // Fluent's theme follows the page's: its provider's text colour is the dark theme's
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.querySelector('.fluent-root') as Element).color)).toBe('rgb(255, 255, 255)');
+    await screenshot(page, 'tab-16-my-supervision-375px-dark');
+    await expectAccessible(page, 'tab-16-my-supervision-375px-dark');
+    await page.context().close();
+  });
 });

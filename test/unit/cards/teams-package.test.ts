@@ -29,6 +29,8 @@ describe('the Teams app package', () => {
     expect(bot?.botId).toBe(env.MicrosoftAppId);
     expect(bot?.commandLists[0]?.commands.map((c) => c.title)).toEqual(['help', 'next', 'actions', 'move', 'cancel', 'overdue', 'add', 'park', 'calendar']);
     expect((manifest.staticTabs as Array<{ contentUrl: string }>)[0]?.contentUrl).toBe('https://supervision.example.org/tab');
+    // everyone's own page, Teams' counterpart of Slack's App Home
+    expect((manifest.staticTabs as Array<{ contentUrl: string }>)[1]?.contentUrl).toBe('https://supervision.example.org/tab/me');
     expect(manifest.validDomains).toEqual(['supervision.example.org']);
   });
 
