@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import { SchoolCalendar } from '../../src/domain/calendar.js';
 import { demoOrganisation, loadDemoSchool } from '../../src/demo/school.js';
 import { createLogger } from '../../src/logger.js';
-import { launchBrowser, screenshot } from '../support/browser.js';
+import { expectAccessible, launchBrowser, screenshot } from '../support/browser.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../support/services.js';
 
 let bot: Bot;
@@ -119,6 +119,7 @@ describe('closing the loops in a browser', () => {
     expect(await lateRows()).toBe(1);
     await before.locator('#overdue table[data-section="actions"]').scrollIntoViewIfNeeded();
     await screenshot(before, 'loops-b2-dashboard-late-list-before');
+    await expectAccessible(before, 'loops-b2-dashboard-late-list-before');
 
     await reminder.getByRole('button', { name: 'Done' }).click();
     await daniel.locator('.entry').filter({ hasText: 'Action marked as done.' }).waitFor();
@@ -131,6 +132,7 @@ describe('closing the loops in a browser', () => {
     expect(await before.locator('#overdue table[data-section="actions"] tr[data-person="amy"]').count()).toBe(1);
     await before.locator('#overdue table[data-section="actions"]').scrollIntoViewIfNeeded();
     await screenshot(before, 'loops-b4-dashboard-late-list-after');
+    await expectAccessible(before, 'loops-b4-dashboard-late-list-after');
   });
 
   it('(c) the DSL corrects the signed record from chat; the old version is shown superseded in the history and its print view', async () => {
@@ -162,15 +164,18 @@ describe('closing the loops in a browser', () => {
     await old.waitFor();
     expect(await old.textContent()).toContain('Superseded by version 2');
     await screenshot(tab, 'loops-c2-history-shows-superseded');
+    await expectAccessible(tab, 'loops-c2-history-shows-superseded');
     const recordId = (await old.getAttribute('data-record')) as string;
     await tab.goto(`${bot.url}/tab/records/${encodeURIComponent(recordId)}/print?version=1`);
     await tab.locator('.superseded-note').waitFor();
     expect(await tab.locator('.sheet-head .chip').textContent()).toBe('Superseded by version 2');
     await screenshot(tab, 'loops-c3-print-view-superseded');
+    await expectAccessible(tab, 'loops-c3-print-view-superseded');
     await tab.goto(`${bot.url}/tab/records/${encodeURIComponent(recordId)}/print`);
     await tab.locator('.correction-note').waitFor();
     expect(await tab.locator('.correction-note').textContent()).toContain('The action was agreed for Thursday, not Wednesday');
     await screenshot(tab, 'loops-c4-print-view-correction');
+    await expectAccessible(tab, 'loops-c4-print-view-correction');
   });
 
   it('(d) an agenda item already written is flagged as risk of harm with the button beside it', async () => {
