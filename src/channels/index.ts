@@ -50,6 +50,9 @@ export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
   // the DSL dashboard tab: always on; its API names the caller by Teams SSO (or the demo person locally)
   const { tabMount } = await import('../web/tab/router.js');
   mounts.push(tabMount());
+  // the admin API: imports, contracts and chat identities
+  const { adminMount } = await import('../web/admin/imports-api.js');
+  mounts.push(adminMount());
   // each person's private calendar feed, by the secret in its address
   const { calendarMount } = await import('../web/calendar.js');
   mounts.push(calendarMount());

@@ -85,6 +85,9 @@ export interface Person {
   identities: PlatformIdentities;
   roles: Role[];
   lineManagerId?: string;
+  /** false once they have left (a staff re-import without them, confirmed); their records are kept. */
+  active?: boolean;
+  leftAt?: Date;
 }
 
 export type Cadence =
@@ -127,6 +130,8 @@ export interface SupervisionContract {
   /** Who hears a dispute the two parties cannot resolve (white-laith contract; template "complaints"). */
   disputeRoute: 'line-manager' | 'safeguarding-governor';
   active: boolean;
+  /** The day it ended (by the admin, or because a party left); its sessions and records are kept. */
+  endedOn?: LocalDate;
 }
 
 export type SessionStatus = 'scheduled' | 'held' | 'cancelled' | 'missed';

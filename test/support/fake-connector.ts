@@ -40,7 +40,19 @@ export interface FakeConnector {
   throttled: number;
   /** 429s served by the rate limits (`limits`), with the limit that was hit. */
   limited: Array<{ conversationId: string; limit: 'conversation' | 'tenant'; at: number }>;
+  /** Each team's roster, as `GET /v3/conversations/<team id>/pagedmembers` pages it. */
+  rosters: Map<string, RosterMember[]>;
+  /** One-to-one conversations the bot created (`POST /v3/conversations`). */
+  created: Array<{ id: string; body: Record<string, unknown> }>;
   close(): Promise<void>;
+}
+
+export interface RosterMember {
+  id: string;
+  aadObjectId?: string;
+  email?: string;
+  userPrincipalName?: string;
+  name?: string;
 }
 
 export async function startFakeConnector(options: { limits?: TeamsLimits } = {}): Promise<FakeConnector> {
@@ -81,6 +93,21 @@ export async function startFakeConnector(options: { limits?: TeamsLimits } = {})
     }
     return true;
   };
+  const rosters = new Map<string, RosterMember[]>();
+  const created: FakeConnector['created'] = [];
+  app.get('/v3/conversations/:id/pagedmembers', (req, res) => {
+    const roster = rosters.get(req.params.id);
+    if (!roster) return void res.status(404).json({ error: { code: 'ConversationNotFound', message: 'no such team' } });
+    const size = Math.min(Math.max(Number(req.query.pageSize) || 200, 1), 500);
+    const start = Number(String(req.query.continuationToken ?? '0').replace(/^t/, '')) || 0;
+    const page = roster.slice(start, start + size);
+    res.json({ members: page, ...(start + size < roster.length ? { continuationToken: `t${start + size}` } : {}) });
+  });
+  app.post('/v3/conversations', (req, res) => {
+    const id = `a:1on1-${created.length + 1}`;
+    created.push({ id, body: req.body });
+    res.status(201).json({ id });
+  });
   app.post('/v3/conversations/:id/activities', (req, res) => {
     if (!gate(req.params.id, res, req.body)) return;
     const id = `act-${++next}`;
@@ -111,6 +138,8 @@ export async function startFakeConnector(options: { limits?: TeamsLimits } = {})
       return state.throttled;
     },
     limited,
+    rosters,
+    created,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

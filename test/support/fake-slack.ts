@@ -55,7 +55,17 @@ export interface FakeSlack {
   /** 429s served by the rate limits (`limits`), with the limit that was hit. */
   throttled: Array<{ method: string; limit: string; at: number }>;
   of(method: string): SlackCall[];
+  /** The workspace's members, as `users.list` (paged by `limit`/`cursor`) and `users.lookupByEmail` give them. */
+  members: SlackMemberStub[];
   close(): Promise<void>;
+}
+
+export interface SlackMemberStub {
+  id: string;
+  team_id?: string;
+  deleted?: boolean;
+  is_bot?: boolean;
+  profile: { email?: string; real_name?: string };
 }
 
 function parseBody(body: unknown): Record<string, unknown> {
@@ -115,6 +125,7 @@ export async function startFakeSlack(options: { limits?: SlackLimits } = {}): Pr
     return false;
   };
   let ts = 1_700_000_000;
+  const members: SlackMemberStub[] = [];
   app.post('/api/:method', (req, res) => {
     const method = req.params.method as string;
     const body = parseBody(req.body);
@@ -144,6 +155,19 @@ export async function startFakeSlack(options: { limits?: SlackLimits } = {}): Pr
         ts += 1;
         res.json({ ok: true, view: { id: `V${ts}`, hash: `h${ts}` } });
         return;
+      case 'users.list': {
+        const limit = Math.min(Math.max(Number(body.limit) || 100, 1), 1000);
+        const start = Number(body.cursor ? String(body.cursor).replace(/^c/, '') : 0) || 0;
+        const page = members.slice(start, start + limit);
+        const next = start + limit < members.length ? `c${start + limit}` : '';
+        res.json({ ok: true, members: page, response_metadata: { next_cursor: next } });
+        return;
+      }
+      case 'users.lookupByEmail': {
+        const user = members.find((m) => m.profile.email?.toLowerCase() === String(body.email ?? '').toLowerCase());
+        res.json(user ? { ok: true, user } : { ok: false, error: 'users_not_found' });
+        return;
+      }
       case 'auth.test':
         res.json({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' });
         return;
@@ -174,6 +198,7 @@ export async function startFakeSlack(options: { limits?: SlackLimits } = {}): Pr
     failed,
     throttled,
     of: (method) => calls.filter((c) => c.method === method),
+    members,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

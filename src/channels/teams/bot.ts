@@ -13,11 +13,15 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
+  type ConversationReference,
+  TeamsInfo,
   TurnContext,
 } from 'botbuilder';
 import express, { type Express } from 'express';
 import { z } from 'zod';
 import { sessionOfThread } from '../../app/agenda.js';
+import { matchTeamsRoster, type TeamsMember } from '../../app/identities.js';
+import { unmatchedSenders } from '../../store/unmatched.js';
 import { personByTeams } from '../../app/reads.js';
 import type { NotificationView } from '../../app/views.js';
 import type { Runtime } from '../../runtime.js';
@@ -98,6 +102,49 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
   const known = knownPeople((aadObjectId) => personByTeams(deps, aadObjectId), { onRefreshError: (error) => logger.warn({ err: error.message }, 'teams identity not refreshed') });
 
   const { onVerb, onText } = conversation(runtime, 'teams', { formAgainOnRefusal: true });
+  const unmatched = unmatchedSenders(runtime);
+
+  /**
+   * Installed in a team: the roster is read (paged), its members matched to people by Entra object id or email,
+   * and each matched person without a conversation gets their one-to-one conversation with the bot, so
+   * reminders reach people who never wrote to it.
+   */
+  async function linkRoster(context: TurnContext): Promise<void> {
+    const members: TeamsMember[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await TeamsInfo.getPagedMembers(context, 500, continuationToken);
+      for (const m of page.members ?? []) members.push({ id: m.id, aadObjectId: m.aadObjectId, email: m.email, userPrincipalName: m.userPrincipalName });
+      continuationToken = page.continuationToken || undefined;
+    } while (continuationToken && members.length < 100_000);
+    const channelData = (context.activity.channelData ?? {}) as { tenant?: { id?: string } };
+    const tenantId = context.activity.conversation.tenantId ?? channelData.tenant?.id;
+    const matched = await matchTeamsRoster(deps, tenantId, members);
+    const connector = context.turnState.get(adapter.ConnectorClientKey) as { conversations: { createConversation(p: unknown): Promise<{ id?: string }> } };
+    let created = 0;
+    for (const { person, member } of matched) {
+      if (await deps.deliveries.get(CONVERSATION_THREAD, person.id, 'teams')) continue;
+      const result = await connector.conversations.createConversation({
+        isGroup: false,
+        bot: context.activity.recipient,
+        members: [{ id: member.id }],
+        tenantId,
+        channelData: { tenant: { id: tenantId } },
+      });
+      if (!result.id) continue;
+      const base = TurnContext.getConversationReference(context.activity);
+      const reference: Partial<ConversationReference> = {
+        ...base,
+        activityId: undefined,
+        user: { id: member.id, name: '', aadObjectId: member.aadObjectId } as never,
+        conversation: { id: result.id, isGroup: false, conversationType: 'personal', tenantId, name: '' } as never,
+      };
+      await deps.deliveries.put(CONVERSATION_THREAD, person.id, 'teams', { reference: JSON.stringify(reference) });
+      await deps.people.setReachability(person.id, 'teams', true, deps.clock.now());
+      created++;
+    }
+    logger.info({ members: members.length, matched: matched.length, conversations: created }, 'teams roster read');
+  }
   const cardFor = async (view: NotificationView) => {
     if (view.type !== 'record-sheet') return renderCard(view);
     const parties = await deps.people.getMany([view.supervisor.id, ...view.supervisees.map((s) => s.id)]);
@@ -160,6 +207,28 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
       }
       await context.sendActivity({ attachments: [CardFactory.adaptiveCard(await cardFor(view))] });
       return;
+    }
+    if (!person && activity.type === ActivityTypes.Message && activity.from.aadObjectId) {
+      // someone who wrote and is linked to nobody: listed for the admin to link in one step
+      const name = (context.activity.from as { name?: unknown }).name;
+      await unmatched
+        .record({ platform: 'teams', userId: activity.from.aadObjectId.toLowerCase(), ...(typeof name === 'string' ? { name: name.slice(0, 100) } : {}), ...(activity.conversation.tenantId ? { tenantId: activity.conversation.tenantId } : {}), at: deps.clock.now().toISOString() })
+        .catch((error: Error) => logger.warn({ err: error.message }, 'unmatched sender not kept'));
+    }
+    if (activity.type === ActivityTypes.ConversationUpdate) {
+      const added = (context.activity.membersAdded ?? []) as Array<{ id?: string }>;
+      const team = (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
+      if (team && added.some((m) => m.id === context.activity.recipient?.id)) {
+        // the roster can be thousands of people: read after the activity is answered, failures logged
+        const reference = TurnContext.getConversationReference(context.activity);
+        void adapter
+          .continueConversationAsync(options.appId ?? '', reference, async (later) => {
+            later.activity.channelData = context.activity.channelData;
+            later.activity.conversation = context.activity.conversation;
+            await linkRoster(later);
+          })
+          .catch((error: Error) => logger.warn({ err: error.message }, 'teams roster not read'));
+      }
     }
     if (activity.type === ActivityTypes.InstallationUpdate || activity.type === ActivityTypes.ConversationUpdate) {
       if (person && activity.type === ActivityTypes.InstallationUpdate) {
