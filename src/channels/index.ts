@@ -51,8 +51,8 @@ export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
   const { tabMount } = await import('../web/tab/router.js');
   mounts.push(tabMount());
   // the admin API: imports, contracts and chat identities
-  const { adminMount } = await import('../web/admin/imports-api.js');
-  mounts.push(adminMount());
+  const { importsApiMount } = await import('../web/admin/imports-api.js');
+  mounts.push(importsApiMount());
   // each person's private calendar feed, by the secret in its address
   const { calendarMount } = await import('../web/calendar.js');
   mounts.push(calendarMount());

@@ -76,7 +76,7 @@ export interface AdminOptions {
   identity?: WebIdentityOptions;
 }
 
-export function adminRouter(runtime: Runtime, options: AdminOptions = {}): Router {
+export function importsApiRouter(runtime: Runtime, options: AdminOptions = {}): Router {
   const { deps, logger, config } = runtime;
   const identity = webIdentity(config, deps, options.identity);
   let writer: Promise<ImportWriter> | undefined;
@@ -222,8 +222,8 @@ export function adminRouter(runtime: Runtime, options: AdminOptions = {}): Route
   return router;
 }
 
-export function adminMount(options: AdminOptions = {}): Mount {
+export function importsApiMount(options: AdminOptions = {}): Mount {
   return (app, runtime) => {
-    app.use('/api/admin', adminRouter(runtime, options));
+    app.use('/api/admin', importsApiRouter(runtime, options));
   };
 }
