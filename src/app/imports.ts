@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { type ContractPlan, contractsFromTable, CONTRACT_COLUMNS, CONTRACT_REQUIRED, planContracts } from '../domain/imports/contracts.js';
 import { type CsvTable, decodeCsv, type ImportFile, type ImportProblem, parseCsv } from '../domain/imports/csv.js';
 import { planStaff, SDS_FILES, SDS_REQUIRED, type StaffPlan, type StaffRow, STAFF_COLUMNS, STAFF_REQUIRED, staffRowsFromSds, staffRowsFromTemplate } from '../domain/imports/staff.js';
+import { isAdministrator } from '../domain/permissions.js';
 import type { Organisation, Person, SupervisionContract } from '../domain/types.js';
 import type { ImportCounts, ImportWriter, StoredImport } from '../store/imports.js';
 import { calendarOf } from './context.js';
@@ -55,11 +56,9 @@ export interface ImportResult extends ImportCounts {
   errors: ImportProblem[];
 }
 
-/** Who may import and manage people and contracts: an admin, the DSL or the headteacher. */
+/** Who may import and manage people and contracts: an admin, the DSL or the headteacher still here. */
 export function canAdminister(actor: Pick<Person, 'id' | 'organisationId' | 'roles' | 'active'>, org: Pick<Organisation, 'id' | 'dslIds' | 'headteacherId'>): boolean {
-  if (actor.organisationId !== org.id || actor.active === false) return false;
-  const roles = actor.roles as readonly string[];
-  return roles.includes('admin') || roles.includes('dsl') || roles.includes('headteacher') || org.dslIds.includes(actor.id) || org.headteacherId === actor.id;
+  return actor.active !== false && isAdministrator(actor, org);
 }
 
 export class ImportRefused extends Error {
