@@ -185,6 +185,7 @@ export function recordSheetView(input: {
       text: input.previousActions.find((a) => a.id === r.actionId)?.text ?? 'an earlier action',
       outcome: r.outcome,
       outcomeText: OUTCOME_TEXT[r.outcome],
+      ...(r.note ? { note: r.note } : {}),
     })),
     nextSessionText: record.nextSessionAt ? formatDateTime(org, record.nextSessionAt) : undefined,
     nextSessionDate: record.nextSessionAt ? DateTime.fromJSDate(record.nextSessionAt, { zone: org.timezone }).toISODate() ?? undefined : undefined,

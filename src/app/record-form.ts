@@ -13,6 +13,7 @@ import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import type { AppDeps } from './ports.js';
 import { formatDate, recordSheetView } from './present.js';
 import { recordIdFor, viewRecord } from './records.js';
+import { storedForm } from './record-form-context.js';
 
 const input = z.object({
   supervisee: z.string().trim().max(100).default(''),
@@ -86,7 +87,8 @@ export const recordToWrite = useCase(async (deps: AppDeps, actorId: string, raw:
     updatedAt: now,
   };
   const parties = await deps.people.getMany(requiredConfirmers(blank));
-  return { ok: true, view: recordSheetView({ org: ctx.org, record: blank, viewer: ctx.actor, people: parties, previousActions: [] }) };
+  const sheet = recordSheetView({ org: ctx.org, record: blank, viewer: ctx.actor, people: parties, previousActions: [] });
+  return { ok: true, view: { ...sheet, form: await storedForm(deps, ctx.org, blank) } };
 });
 
 const correctInput = z.object({

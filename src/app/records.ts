@@ -21,7 +21,9 @@ import {
 } from '../domain/record.js';
 import { remindersForAction, remindersForCaseDecision, remindersForRecord } from '../domain/reminders.js';
 import { disputeRecipient } from '../domain/routing.js';
-import { childRefProblem, count, type FormProblem, RECORD_LIMITS, recordDateProblems, recordFieldLabel } from '../domain/record-form.js';
+import { count, RECORD_LIMITS, recordFieldLabel, recordFormProblems } from '../domain/record-form.js';
+import { formRules, reviewableActions, storedForm } from './record-form-context.js';
+import { completeAction } from './follow-up.js';
 import { isCalendarDate } from '../domain/calendar.js';
 import { RECORD_TOPICS, type RecordSheet } from '../domain/types.js';
 import { type ActorContext, loadActor, loadContract } from './context.js';
@@ -61,7 +63,7 @@ const contentInput = z.object({
     .default([]),
   previousActionsReviewed: z
     .array(z.object({ actionId: z.string().min(1).max(300), outcome: z.enum(['done', 'carried-forward', 'dropped'], { message: 'pick done, carried forward or dropped' }), note: text(L.previousNote, 'the note').optional() }))
-    .max(50)
+    .max(RECORD_LIMITS.previousActions, `at most ${RECORD_LIMITS.previousActions} of last session’s actions`)
     .default([]),
   nextSessionAt: z.coerce.date({ message: 'pick a date and time' }).optional(),
 });
@@ -94,7 +96,9 @@ async function partyView(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, record: 
   const flaggedConcernIds = record.concerns.filter((_, i) => escalations[i]).map((c) => c.id);
   const riskUnheard = escalations.some((e) => e && e.notifiedIds.length === 0 && !e.acknowledgedAt);
   const view = recordSheetView({ org: ctx.org, record, viewer, people, previousActions: previous.filter((a) => a !== null), supersededByVersion, flaggedConcernIds });
-  return riskUnheard ? { ...view, riskUnheard } : view;
+  // the supervisor editing it gets the form's own parts: the agenda and last session's actions to review
+  const withForm = view.canEdit ? { ...view, form: await storedForm(deps, ctx.org, record) } : view;
+  return riskUnheard ? { ...withForm, riskUnheard } : withForm;
 }
 
 /**
@@ -153,29 +157,18 @@ export const draftRecord = useCase(async (deps: AppDeps, actorId: string, input:
   const contract = await loadContract(deps, ctx, session.contractId);
   if (!canDraftRecord(ctx.actor, contract)) throw new Refusal();
   // the whole form is checked before anything is written: one refusal and nothing is saved
-  const problems: FormProblem[] = [];
-  for (const [i, d] of parsed.caseDecisions.entries()) {
-    const problem = childRefProblem(d.childRef);
-    if (problem) problems.push({ field: `caseDecisions.${i}.childRef`, message: `Case decision ${i + 1}: ${problem}` });
-  }
-  const parties = new Set([...contract.supervisorIds, ...contract.superviseeIds]);
-  for (const [i, d] of parsed.caseDecisions.entries()) {
-    if (!parties.has(d.followUpById) && !ctx.org.dslIds.includes(d.followUpById)) problems.push({ field: `caseDecisions.${i}.followUpById`, message: `Case decision ${i + 1}: the person who follows up must be one of you or the DSL` });
-  }
-  for (const [i, a] of parsed.actions.entries()) {
-    if (!parties.has(a.ownerId)) problems.push({ field: `actions.${i}.ownerId`, message: `Action ${i + 1}: the owner must be one of the people in the session` });
-  }
-  problems.push(
-    ...recordDateProblems(
-      { sessionDay: ctx.cal.localDate(session.startsAt), actions: parsed.actions, nextSessionDay: parsed.nextSessionAt ? ctx.cal.localDate(parsed.nextSessionAt) : undefined },
-      (day) => ctx.cal.isSchoolDay(day),
-    ),
+  const recordId = recordIdFor(session.id);
+  const sessionDay = ctx.cal.localDate(session.startsAt);
+  const stored = await deps.records.latest(recordId);
+  const previous = await reviewableActions(deps, contract.id, recordId, stored?.previousActionsReviewed ?? []);
+  const problems = recordFormProblems(
+    { ...parsed, nextSessionDay: parsed.nextSessionAt ? ctx.cal.localDate(parsed.nextSessionAt) : undefined },
+    formRules(ctx.org, ctx.cal, contract, sessionDay, previous),
   );
   const first = problems[0];
   if (first) throw new ValidationError(first.field, first.message, problems.map((p) => p.message).join('\n'));
   const now = deps.clock.now();
   if (session.status === 'scheduled' && session.startsAt.getTime() <= now.getTime()) await heldNow(deps, ctx.org, contract, session, actorId, parsed.nextSessionAt);
-  const recordId = recordIdFor(session.id);
   const body = content(parsed, recordId, now);
   let record = await deps.records.latest(recordId);
   if (!record) {
@@ -200,9 +193,26 @@ export const draftRecord = useCase(async (deps: AppDeps, actorId: string, input:
   for (const concern of record.concerns.filter((c) => c.riskOfHarm)) {
     await escalate(deps, ctx.org, { raisedById: actorId, subjectPersonId: contract.superviseeIds[0] ?? actorId, source: { kind: 'record-concern', id: `${recordId}.${concern.id}`, recordId }, text: concern.text });
   }
-  if (parsed.submit) return submitRecordForConfirmation(deps, actorId, { recordId });
+  if (parsed.submit) {
+    await applyReviews(deps, actorId, record);
+    return submitRecordForConfirmation(deps, actorId, { recordId });
+  }
   return { ok: true, view: await partyView(deps, ctx, record, actorId) };
 });
+
+/**
+ * Last session's actions, reviewed on the record as it is sent (white-laith contract; stour §6): done closes
+ * it as its owner's "Done" does, so "actions closed on time" counts it; dropped closes it as "not needed" with
+ * the note; carried forward leaves it open, named on this record. Each closing is one conditional update, so
+ * sending again (an edit, a retry) closes nothing twice.
+ */
+async function applyReviews(deps: AppDeps, actorId: string, record: RecordSheet): Promise<void> {
+  for (const review of record.previousActionsReviewed) {
+    if (review.outcome === 'carried-forward') continue;
+    const closed = await completeAction(deps, actorId, { actionId: review.actionId, ...(review.outcome === 'dropped' ? { notNeededReason: review.note ?? '' } : {}) });
+    if (!closed.ok && closed.error.type !== 'refusal') throw new Error('a reviewed action could not be closed');
+  }
+}
 
 export const submitRecordForConfirmation = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
   const parsed = parseInput(recordRef, input);

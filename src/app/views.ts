@@ -132,7 +132,7 @@ export interface RecordSheetView {
   concerns: Array<{ id: string; text: string; riskOfHarm: boolean; canFlag: boolean }>;
   caseDecisions: CaseDecisionView[];
   actions: RecordActionView[];
-  previousActions: Array<{ id: string; text: string; outcome: string; outcomeText: string }>;
+  previousActions: Array<{ id: string; text: string; outcome: string; outcomeText: string; note?: string }>;
   nextSessionText?: string;
   nextSessionDate?: string;
   confirmations: Array<{ name: string; atText: string }>;
@@ -167,6 +167,27 @@ export interface RecordSheetView {
   ownerOptions: PersonRef[];
   /** Why the form as typed was not saved ("Action 2: …"), shown above it. */
   notice?: string;
+  /** The form's own parts, for the supervisor while the record can be edited. */
+  form?: RecordFormView;
+  /** The form as the supervisor typed it (a row added, or a refusal): shown as it is, not re-read from the store. */
+  asTyped?: boolean;
+}
+
+/** The record form beyond the record: the agenda, last session's actions to review, the rows typed so far. */
+export interface RecordFormView {
+  /** The session's agenda items, parked ones ("raised informally on …") first. */
+  agenda: AgendaItemView[];
+  /** Last session's open actions, each with the outcome picked (carried forward until another is picked). */
+  previous: Array<{ n: number; id: string; label: string; text: string; ownerName: string; dueText: string; outcome: 'done' | 'carried-forward' | 'dropped'; note: string }>;
+  /** Their ids, comma-separated, carried with the form so each outcome goes to the action it was picked for. */
+  previousIds: string;
+  /** `key` is the row's input-name suffix (`action0`, `childRef1`…). */
+  actionRows: Array<{ n: number; key: string; text: string; ownerId: string; dueDate: string }>;
+  decisionRows: Array<{ n: number; key: string; childRef: string; decision: string; rationale: string; followUpById: string }>;
+  canAddAction: boolean;
+  canAddDecision: boolean;
+  /** The limits, as the form states them. */
+  limitsText: string;
 }
 
 export interface OverdueRow {

@@ -13,7 +13,9 @@ import type { Platform } from '../app/ports.js';
 import { help as helpRead, moveForm, myActions, nextSession } from '../app/reads.js';
 import { recordToCorrect, recordToWrite } from '../app/record-form.js';
 import { viewRecord } from '../app/records.js';
-import type { NotificationView, RecordSheetView } from '../app/views.js';
+import type { NotificationView, RecordFormView, RecordSheetView } from '../app/views.js';
+import { decisionKey } from '../app/record-form-context.js';
+import { RECORD_LIMITS } from '../domain/record-form.js';
 import { isCalendarDate } from '../domain/calendar.js';
 import { NEW_TIME_REQUIRED } from '../domain/session.js';
 import { calendarOf } from '../app/context.js';
@@ -74,26 +76,72 @@ export function moveInput(
   return { input: { sessionId: d.sessionId, newStartsAt: atLocal(d.date, d.time).toISOString(), cancel, ...(d.reason ? { reason: d.reason } : {}) } };
 }
 
+const childRef = z.string().trim().max(20, 'initials or a reference, at most 20 characters').regex(/^[A-Za-z0-9 ./#-]*$/, 'initials or a reference only');
+const outcome = z.union([z.literal('').transform(() => undefined), z.enum(['done', 'carried-forward', 'dropped'], { message: 'pick done, carried forward or dropped' })]);
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/**
+ * The record card's inputs: topics, notes, concerns; up to 10 action rows (`action0`, `owner0`, `due0`, …)
+ * and 10 case decision rows (`childRef`, `decision`, `rationale`, `followUpById`, then `childRef1`, …); one
+ * outcome and note per of last session's actions (`outcome0`, `note0`, …, for the ids in `previousIds`).
+ */
+const recordForm = z.object({
+  sessionId: ref,
+  topics: z.string().max(500).optional(),
+  notes: text(5000).optional(),
+  concerns: text(10_000).optional(),
+  risk: text(10_000).optional(),
+  ...Object.fromEntries(
+    range(RECORD_LIMITS.caseDecisions).flatMap((i) => {
+      const k = decisionKey(i);
+      return [
+        [`childRef${k}`, childRef.optional()],
+        [`decision${k}`, text(1000).optional()],
+        [`rationale${k}`, text(1000).optional()],
+        [`followUpById${k}`, z.string().max(200).optional()],
+      ];
+    }),
+  ),
+  ...Object.fromEntries(range(RECORD_LIMITS.actions).flatMap((i) => [[`action${i}`, text(1000).optional()], [`owner${i}`, z.string().max(200).optional()], [`due${i}`, pickedDate.optional()]])),
+  previousIds: z
+    .string()
+    .max(8000)
+    .regex(/^([A-Za-z0-9._:@-]{1,250}(,[A-Za-z0-9._:@-]{1,250}){0,29})?$/, 'not the form’s list of last session’s actions')
+    .optional(),
+  ...Object.fromEntries(range(RECORD_LIMITS.previousActions).flatMap((i) => [[`outcome${i}`, outcome.optional()], [`note${i}`, text(RECORD_LIMITS.previousNote).optional()]])),
+  nextDate: pickedDate.optional(),
+  nextTime: pickedTime.optional(),
+});
+type RecordFormData = Record<string, string | undefined> & { sessionId: string };
+
+/** The rows as typed, blank ones included (a form keeps the rows it showed), and the outcomes picked. */
+function typedRows(d: RecordFormData) {
+  const has = (k: string) => d[k] !== undefined;
+  const lastOf = (n: number, keys: (i: number) => string[]) => range(n).reduce((last, i) => (keys(i).some(has) ? i : last), -1);
+  const actionCount = lastOf(RECORD_LIMITS.actions, (i) => [`action${i}`, `owner${i}`, `due${i}`]) + 1;
+  const decisionCount = lastOf(RECORD_LIMITS.caseDecisions, (i) => ['childRef', 'decision', 'rationale', 'followUpById'].map((f) => `${f}${decisionKey(i)}`)) + 1;
+  const ids = (d.previousIds ?? '').split(',').filter(Boolean);
+  return {
+    actions: range(actionCount).map((i) => ({ text: d[`action${i}`] ?? '', ownerId: d[`owner${i}`] ?? '', dueDate: d[`due${i}`] ?? '' })),
+    caseDecisions: range(decisionCount).map((i) => {
+      const k = decisionKey(i);
+      return { childRef: d[`childRef${k}`] ?? '', decision: d[`decision${k}`] ?? '', rationale: d[`rationale${k}`] ?? '', followUpById: d[`followUpById${k}`] ?? '' };
+    }),
+    previousActionsReviewed: ids.flatMap((actionId, i) => {
+      const picked = d[`outcome${i}`] as 'done' | 'carried-forward' | 'dropped' | undefined;
+      const note = d[`note${i}`] ?? '';
+      return picked ? [{ actionId, outcome: picked, ...(note ? { note } : {}) }] : [];
+    }),
+  };
+}
+
 export const VERBS = {
   'record.confirm': z.object({ recordId: ref, version }),
   'record.dispute': z.object({ recordId: ref, version: version.optional(), reason: text(2000).min(1, 'say what should change') }),
   'record.refresh': z.object({ recordId: ref, version: version.optional() }),
-  'record.submit': z.object({
-    sessionId: ref,
-    topics: z.string().max(500).optional(),
-    notes: text(5000).optional(),
-    concerns: text(10_000).optional(),
-    risk: text(10_000).optional(),
-    childRef: z.string().trim().max(20, 'initials or a reference, at most 20 characters').regex(/^[A-Za-z0-9 ./#-]*$/, 'initials or a reference only').optional(),
-    decision: text(1000).optional(),
-    rationale: text(1000).optional(),
-    followUpById: z.string().max(200).optional(),
-    action0: text(1000).optional(),
-    owner0: z.string().max(200).optional(),
-    due0: pickedDate.optional(),
-    nextDate: pickedDate.optional(),
-    nextTime: pickedTime.optional(),
-  }),
+  'record.submit': recordForm,
+  /** "Add another" on the record form: the form again, as typed, with one more action or case decision row. */
+  'record.add-row': recordForm.extend({ row: z.enum(['action', 'decision'], { message: 'say which row to add: action or decision' }) }),
   'record.refer': z.object({ recordId: ref }),
   'record.correct': z.object({ recordId: ref, reason: text(2000).min(1, 'say what needs correcting') }),
   'dispute.meeting': z.object({
@@ -136,19 +184,19 @@ export function fieldError(error: z.ZodError, whole = 'input'): NotificationView
   return { type: 'error', field, message: `${field}: ${issue?.message ?? 'is not valid'}` };
 }
 
-/** The record card's inputs → draftRecord input (the use case validates it again). */
-function recordInput(d: z.infer<(typeof VERBS)['record.submit']>, atLocal: (day: string, time: string) => Date): Record<string, unknown> {
+/** The record card's inputs → draftRecord input (the use case validates it again); a blank row is no row. */
+function recordInput(d: RecordFormData, atLocal: (day: string, time: string) => Date): Record<string, unknown> {
   const lines = (s?: string) => (s ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
   const topics = (d.topics ?? '').split(',').map((t) => t.trim()).filter((t): t is (typeof RECORD_TOPICS)[number] => (RECORD_TOPICS as readonly string[]).includes(t));
-  const anyDecision = d.childRef || d.decision || d.rationale;
-  const anyAction = d.action0 || d.owner0 || d.due0;
+  const rows = typedRows(d);
   return {
     sessionId: d.sessionId,
     topics,
     notes: d.notes ?? '',
     concerns: [...lines(d.concerns).map((t) => ({ text: t, riskOfHarm: false })), ...lines(d.risk).map((t) => ({ text: t, riskOfHarm: true }))],
-    caseDecisions: anyDecision ? [{ childRef: d.childRef ?? '', decision: d.decision ?? '', rationale: d.rationale ?? '', followUpById: d.followUpById ?? '' }] : [],
-    actions: anyAction ? [{ text: d.action0 ?? '', ownerId: d.owner0 ?? '', dueDate: d.due0 ?? '' }] : [],
+    caseDecisions: rows.caseDecisions.filter((x) => x.childRef || x.decision || x.rationale),
+    actions: rows.actions.filter((a) => a.text || a.ownerId || a.dueDate),
+    previousActionsReviewed: rows.previousActionsReviewed,
     ...(d.nextDate ? { nextSessionAt: atLocal(d.nextDate, d.nextTime || '15:45').toISOString() } : {}),
     submit: true,
   };
@@ -230,14 +278,6 @@ export interface ConversationOptions {
   formAgainOnRefusal?: boolean;
 }
 
-type RecordFormInput = {
-  topics: RecordSheetView['topics'];
-  notes: string;
-  concerns: Array<{ text: string; riskOfHarm: boolean }>;
-  caseDecisions: Array<{ childRef: string; decision: string; rationale: string; followUpById: string }>;
-  actions: Array<{ text: string; ownerId: string; dueDate: string }>;
-};
-
 export function conversation(runtime: Runtime, platform: Platform, options: ConversationOptions = {}): Conversation {
   const { deps, queues, logger } = runtime;
   const answerWithinMs = options.answerWithinMs ?? ANSWER_WITHIN_MS;
@@ -275,14 +315,20 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
       case 'record.submit': {
         const org = await deps.organisations.get(person.organisationId);
         const cal = org ? calendarOf(org) : null;
-        const data = parsed.data as z.infer<(typeof VERBS)['record.submit']>;
+        const data = parsed.data as RecordFormData;
         const input = recordInput(data, (day, time) => (cal ? cal.atLocalTime(day, time) : new Date(`${day}T${time}:00Z`)));
         const result = await run('draftRecord', person, interactionId, input);
         if (options.formAgainOnRefusal && result !== 'pending' && !result.ok && result.error.type === 'error') {
-          const again = await formAgain(person, data, input as unknown as RecordFormInput, result.error.message);
+          const again = await typedForm(person, data, { notice: result.error.message });
           if (again) return again;
         }
         return viewOf(result);
+      }
+      case 'record.add-row': {
+        // a read: nothing is written until the form is sent
+        const data = parsed.data as RecordFormData & { row: 'action' | 'decision' };
+        const form = await read(typedForm(person, data, { addRow: data.row }).then((view): UseCaseResult => (view ? { ok: true, view } : { ok: false, error: { type: 'refusal', text: 'This record can no longer be edited — open it again.' } }), toFailure));
+        return viewOf(form);
       }
       case 'escalation.acknowledge':
         return viewOf(await run('acknowledgeEscalation', person, interactionId, { escalationId: d.escalationId }));
@@ -321,21 +367,50 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
     }
   }
 
-  /** The session's record form as the supervisor typed it, with the refusal above it; null when it cannot be shown. */
-  async function formAgain(person: Person, data: z.infer<(typeof VERBS)['record.submit']>, input: RecordFormInput, notice: string): Promise<RecordSheetView | null> {
-    const form = await recordToWrite(deps, person.id, { sessionId: data.sessionId });
-    const sheet = form.ok && form.view?.type === 'record-sheet' && form.view.sessionId === data.sessionId ? form.view : null;
-    if (!sheet?.canEdit) return null;
+  /**
+   * The session's record form as the supervisor typed it — with the refusal above it, or one more row — null
+   * when it cannot be shown. Last session's actions and the agenda are read again; what was typed is kept.
+   */
+  async function typedForm(person: Person, data: RecordFormData, extra: { notice?: string; addRow?: 'action' | 'decision' }): Promise<RecordSheetView | null> {
+    const written = await recordToWrite(deps, person.id, { sessionId: data.sessionId });
+    const found = written.ok && written.view?.type === 'record-sheet' && written.view.sessionId === data.sessionId ? written.view : null;
+    if (!found?.canEdit || !found.form) return null;
+    const sheet = { ...found, form: found.form };
+    const rows = typedRows(data);
+    const input = recordInput(data, (day) => new Date(`${day}T12:00:00Z`)) as { topics: RecordSheetView['topics']; notes: string; concerns: Array<{ text: string; riskOfHarm: boolean }> };
+    if (extra.addRow === 'action') {
+      if (rows.actions.length >= RECORD_LIMITS.actions) return { ...sheet, ...typed(sheet, data, input, rows), notice: `Actions agreed: at most ${RECORD_LIMITS.actions} on one record`, asTyped: true };
+      rows.actions.push({ text: '', ownerId: '', dueDate: '' });
+    }
+    if (extra.addRow === 'decision') {
+      if (rows.caseDecisions.length >= RECORD_LIMITS.caseDecisions) return { ...sheet, ...typed(sheet, data, input, rows), notice: `Case decisions: at most ${RECORD_LIMITS.caseDecisions} on one record`, asTyped: true };
+      rows.caseDecisions.push({ childRef: '', decision: '', rationale: '', followUpById: '' });
+    }
+    return { ...sheet, ...typed(sheet, data, input, rows), ...(extra.notice ? { notice: extra.notice } : {}), asTyped: true };
+  }
+
+  function typed(sheet: RecordSheetView & { form: RecordFormView }, data: RecordFormData, input: { topics: RecordSheetView['topics']; notes: string; concerns: Array<{ text: string; riskOfHarm: boolean }> }, rows: ReturnType<typeof typedRows>): Partial<RecordSheetView> {
     const nameOf = (id: string) => sheet.ownerOptions.find((o) => o.id === id)?.name ?? '';
+    const actionRows = rows.actions.length > 0 ? rows.actions : [{ text: '', ownerId: '', dueDate: '' }];
+    const decisionRows = rows.caseDecisions.length > 0 ? rows.caseDecisions : [{ childRef: '', decision: '', rationale: '', followUpById: '' }];
     return {
-      ...sheet,
-      notice,
       topics: input.topics,
       notes: input.notes,
       concerns: input.concerns.map((c, i) => ({ id: `c${i + 1}`, text: c.text, riskOfHarm: c.riskOfHarm, canFlag: false })),
-      caseDecisions: input.caseDecisions.map((d, i) => ({ id: `d${i + 1}`, ...d, followUpByName: nameOf(d.followUpById), copyDueText: '', copied: false })),
-      actions: input.actions.map((a, i) => ({ id: `a${i + 1}`, ...a, ownerName: nameOf(a.ownerId), dueText: a.dueDate })),
+      caseDecisions: rows.caseDecisions.map((d, i) => ({ id: `d${i + 1}`, ...d, followUpByName: nameOf(d.followUpById), copyDueText: '', copied: false })),
+      actions: rows.actions.map((a, i) => ({ id: `a${i + 1}`, ...a, ownerName: nameOf(a.ownerId), dueText: a.dueDate })),
       nextSessionDate: data.nextDate || undefined,
+      form: {
+        ...sheet.form,
+        previous: sheet.form.previous.map((p) => {
+          const review = rows.previousActionsReviewed.find((r) => r.actionId === p.id);
+          return review ? { ...p, outcome: review.outcome, note: review.note ?? '' } : p;
+        }),
+        actionRows: actionRows.map((a, i) => ({ n: i, key: String(i), ...a })),
+        decisionRows: decisionRows.map((d, i) => ({ n: i, key: decisionKey(i), ...d })),
+        canAddAction: actionRows.length < RECORD_LIMITS.actions,
+        canAddDecision: decisionRows.length < RECORD_LIMITS.caseDecisions,
+      },
     };
   }
 

@@ -14,10 +14,13 @@ export const RECORD_LIMITS = {
   childRef: 20,
   decision: 1000,
   rationale: 1000,
-  caseDecisions: 20,
+  /** Rows of the form: each is added with "Add another" (Teams card refresh, Slack views.update). */
+  caseDecisions: 10,
   action: 1000,
-  actions: 30,
+  actions: 10,
   previousNote: 500,
+  /** Last session's open actions a record reviews. */
+  previousActions: 30,
 } as const;
 
 /** "5,000": limits are written the way a person reads them. */
@@ -62,7 +65,7 @@ export function withinRecordWindow(day: LocalDate, sessionDay: LocalDate): boole
 
 export interface RecordFormDates {
   sessionDay: LocalDate;
-  actions: Array<{ dueDate: LocalDate }>;
+  actions: ReadonlyArray<{ dueDate: LocalDate }>;
   /** The next session's local day, when one was given. */
   nextSessionDay?: LocalDate;
 }
@@ -117,7 +120,7 @@ export function recordFieldLabel(path: ReadonlyArray<string | number>): string {
       return typeof leaf === 'string' && part[leaf] ? `Action ${n}, ${part[leaf]}` : `Action ${n}`;
     }
     case 'previousActionsReviewed':
-      return n === undefined ? 'Last session’s actions' : `Last session’s action ${n}`;
+      return n === undefined ? 'Last session’s actions' : `Last session’s action ${n}${leaf === 'note' ? ', the note' : ''}`;
     case 'nextSessionAt':
       return 'Next session';
     case 'sessionId':
@@ -125,4 +128,74 @@ export function recordFieldLabel(path: ReadonlyArray<string | number>): string {
     default:
       return String(head ?? 'The form');
   }
+}
+
+/** What the rules of the whole form need to know besides the form: all of it data, so a form can carry it. */
+export interface RecordFormRules {
+  sessionDay: LocalDate;
+  /** The people in the session: an action is owned by one of them. */
+  parties: readonly string[];
+  /** Who may follow a case decision up: the parties and the DSL. */
+  followUpIds: readonly string[];
+  isSchoolDay: (day: LocalDate) => boolean;
+  /** Last session's actions the form may review, each with how the form names it ("Action from 4 Nov ‘Call home’"). */
+  previous: ReadonlyArray<{ id: string; label: string }>;
+}
+
+export interface RecordFormEntries {
+  caseDecisions: ReadonlyArray<{ childRef: string; followUpById: string }>;
+  actions: ReadonlyArray<{ ownerId: string; dueDate: LocalDate }>;
+  previousActionsReviewed: ReadonlyArray<{ actionId: string; outcome: 'done' | 'carried-forward' | 'dropped'; note?: string }>;
+  nextSessionDay?: LocalDate;
+}
+
+/**
+ * Every rule of the record form that looks beyond one field, in one pure function: the use case runs it before
+ * writing anything, and the Slack modal runs it when the form is submitted (with the rules the modal carries),
+ * so a refusal lands on the field while the person's typing is still in front of them.
+ *
+ * - a child named by initials or a reference, never a name (template "recording"; stour App. C);
+ * - an action owned by someone in the session; a decision followed up by one of them or the DSL (stour §8);
+ * - dates within the session and a year on, the next session on a school day (white-laith B, stour §5);
+ * - last session's actions reviewed (white-laith contract; stour §6 "review previous actions"): each one the
+ *   form offered, once, and a dropped action says why (white-laith: actions are reviewed, not silently dropped).
+ */
+export function recordFormProblems(form: RecordFormEntries, rules: RecordFormRules): FormProblem[] {
+  const problems: FormProblem[] = [];
+  if (form.caseDecisions.length > RECORD_LIMITS.caseDecisions) {
+    problems.push({ field: 'caseDecisions', message: `Case decisions: at most ${RECORD_LIMITS.caseDecisions} on one record — write the rest on the child’s file and note them in the discussion` });
+  }
+  if (form.actions.length > RECORD_LIMITS.actions) {
+    problems.push({ field: 'actions', message: `Actions agreed: at most ${RECORD_LIMITS.actions} on one record` });
+  }
+  for (const [i, d] of form.caseDecisions.entries()) {
+    const problem = childRefProblem(d.childRef);
+    if (problem) problems.push({ field: `caseDecisions.${i}.childRef`, message: `Case decision ${i + 1}: ${problem}` });
+  }
+  for (const [i, d] of form.caseDecisions.entries()) {
+    if (!rules.followUpIds.includes(d.followUpById)) problems.push({ field: `caseDecisions.${i}.followUpById`, message: `Case decision ${i + 1}: the person who follows up must be one of you or the DSL` });
+  }
+  for (const [i, a] of form.actions.entries()) {
+    if (!rules.parties.includes(a.ownerId)) problems.push({ field: `actions.${i}.ownerId`, message: `Action ${i + 1}: the owner must be one of the people in the session` });
+  }
+  problems.push(...recordDateProblems({ sessionDay: rules.sessionDay, actions: form.actions, nextSessionDay: form.nextSessionDay }, rules.isSchoolDay));
+  const seen = new Set<string>();
+  for (const [i, r] of form.previousActionsReviewed.entries()) {
+    const offered = rules.previous.find((p) => p.id === r.actionId);
+    if (!offered) {
+      problems.push({ field: `previousActionsReviewed.${i}.actionId`, message: `Last session’s action ${i + 1}: that action is not one of this contract’s open actions — open the form again` });
+      continue;
+    }
+    if (seen.has(r.actionId)) problems.push({ field: `previousActionsReviewed.${i}.actionId`, message: `${offered.label}: reviewed twice — pick one outcome` });
+    seen.add(r.actionId);
+    if (r.outcome === 'dropped' && !(r.note ?? '').trim()) problems.push({ field: `previousActionsReviewed.${i}.note`, message: `${offered.label}: a note is needed to drop it` });
+  }
+  return problems;
+}
+
+/** "Action from 4 Nov ‘Call the parent about…’": how the form names one of last session's actions. */
+export function previousActionLabel(shortDate: string | undefined, text: string): string {
+  const words = text.trim().replace(/\s+/g, ' ');
+  const quoted = words.length > 40 ? `${words.slice(0, 39).trimEnd()}…` : words;
+  return `Action${shortDate ? ` from ${shortDate}` : ''} ‘${quoted}’`;
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ACData from 'adaptivecards-templating';
 import type { NotificationView } from '../../app/views.js';
+import { formOf } from '../../app/record-form-context.js';
 import { defuse } from '../safe-text.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../adaptive-cards');
@@ -55,6 +56,8 @@ export function renderCard(view: NotificationView, refreshUserIds: string[] = []
           ? { text: view.text, tone: 'default', ...(view.invite?.url ? { invite: view.invite } : {}) }
           : view.type === 'reminder' && view.invite && !view.invite.url
             ? { ...view, invite: undefined }
+            : view.type === 'record-sheet' && view.canEdit
+              ? { ...view, form: formOf(view) }
             : view;
   const card = inert(new ACData.Template(template(TEMPLATE_FOR[view.type])).expand({ $root: mark(data) })) as AdaptiveCard;
   if (view.type === 'record-sheet' && refreshUserIds.length > 0) {

@@ -122,7 +122,8 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
     let view = entry.view && (entry.view.type === 'text' || entry.view.type === 'reminder') && entry.view.invite
       ? { ...entry.view, invite: { ...entry.view.invite, url: `${req.protocol}://${req.get('host')}${entry.view.invite.path}` } }
       : entry.view;
-    if (view?.type === 'record-sheet') {
+    // a form as the supervisor typed it (a row added) stays as typed until the record changes
+    if (view?.type === 'record-sheet' && !view.asTyped) {
       const fresh = await viewRecord(deps, person.id, { recordId: view.recordId });
       if (fresh.ok && fresh.view) view = fresh.view;
     }
