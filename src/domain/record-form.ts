@@ -196,6 +196,8 @@ export function recordFormProblems(form: RecordFormEntries, rules: RecordFormRul
 /** "Action from 4 Nov ‘Call the parent about…’": how the form names one of last session's actions. */
 export function previousActionLabel(shortDate: string | undefined, text: string): string {
   const words = text.trim().replace(/\s+/g, ' ');
-  const quoted = words.length > 40 ? `${words.slice(0, 39).trimEnd()}…` : words;
+  // a label, not the record: a long action is named by its first words
+  const cut = words.slice(0, 40);
+  const quoted = words.length > 40 ? `${(cut.lastIndexOf(' ') > 20 ? cut.slice(0, cut.lastIndexOf(' ')) : cut.slice(0, 39)).trimEnd()}…` : words;
   return `Action${shortDate ? ` from ${shortDate}` : ''} ‘${quoted}’`;
 }

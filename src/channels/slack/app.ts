@@ -26,7 +26,7 @@ import { computeOverdue } from '../../app/overdue.js';
 import { type Command, type CommandType, commandIdFrom } from '../../app/commands.js';
 import type { UseCaseResult } from '../../app/errors.js';
 import { viewRecord, recordIdFor } from '../../app/records.js';
-import { recordToCorrect } from '../../app/record-form.js';
+import { recordToCorrect, recordToWrite } from '../../app/record-form.js';
 import type { NotificationView, RecordSheetView } from '../../app/views.js';
 import { calendarOf } from '../../app/context.js';
 import { isCalendarDate } from '../../domain/calendar.js';
@@ -40,6 +40,8 @@ import { redisConnection } from '../../queue/redis.js';
 import type { Runtime } from '../../runtime.js';
 import type { Mount } from '../../server.js';
 import { ACTIONS, LIMITS, VIEWS, clip, paginate, render, type SlackMessage } from './blocks.js';
+import { modalMetadata, recordInputFromModal, recordModal, withAnotherRow } from './record-modal.js';
+import { closedWeekdays, formOf, formRules, reviewableActions } from '../../app/record-form-context.js';
 import { precheck, processEventErrorHandler, unhandledRequestHandler } from './requests.js';
 import { SlackNotifier } from './notifier.js';
 
@@ -106,85 +108,7 @@ const concernValue = z.string().regex(/^[A-Za-z0-9._-]{1,200}#c\d{1,3}$/, 'not a
 /** A calendar date that exists (Slack's date picker sends no other, but a payload is only signed, not checked). */
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'pick a date').refine(isCalendarDate, 'pick a date');
 
-/** The record modal's state, as Slack sends it. */
-const recordModalState = z.object({
-  topics: z.object({ v: z.object({ selected_options: z.array(z.object({ value: z.enum(RECORD_TOPICS) })).max(4).nullish() }) }),
-  notes: z.object({ v: z.object({ value: z.string().max(5000, 'at most 5,000 characters').nullish() }) }),
-  concerns: z.object({ v: z.object({ value: z.string().max(10_000).nullish() }) }),
-  risk: z.object({ v: z.object({ value: z.string().max(10_000).nullish() }) }),
-  child_ref: z.object({ v: z.object({ value: z.string().max(20, 'initials or a reference, at most 20 characters').regex(/^[A-Za-z0-9 ./#-]*$/, 'initials or a reference only').nullish() }) }),
-  decision: z.object({ v: z.object({ value: z.string().max(1000).nullish() }) }),
-  rationale: z.object({ v: z.object({ value: z.string().max(1000).nullish() }) }),
-  follow_up: z.object({ v: z.object({ selected_option: z.object({ value: idValue }).nullish() }) }),
-  ...Object.fromEntries(
-    [0, 1, 2].flatMap((i) => [
-      [`action_${i}`, z.object({ v: z.object({ value: z.string().max(1000).nullish() }) })],
-      [`owner_${i}`, z.object({ v: z.object({ selected_option: z.object({ value: idValue }).nullish() }) })],
-      [`due_${i}`, z.object({ v: z.object({ selected_date: localDate.nullish() }) })],
-    ]),
-  ),
-  next_date: z.object({ v: z.object({ selected_date: localDate.nullish() }) }),
-  next_time: z.object({ v: z.object({ selected_time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'pick a time').nullish() }) }),
-});
-
 type ModalErrors = Record<string, string>;
-
-/** Modal state → draftRecord input, or the errors to show on the fields. */
-export function recordInputFromModal(values: unknown, sessionId: string, timezoneOffsetFor: (day: string, time: string) => Date): { input?: Record<string, unknown>; errors?: ModalErrors } {
-  const parsed = recordModalState.safeParse(values);
-  if (!parsed.success) {
-    const errors: ModalErrors = {};
-    for (const issue of parsed.error.issues) {
-      const block = String(issue.path[0] ?? 'notes');
-      errors[block] ??= issue.message;
-    }
-    return { errors };
-  }
-  const v = parsed.data as Record<string, { v: Record<string, unknown> }>;
-  const text = (block: string) => ((v[block]?.v.value as string | null | undefined) ?? '').trim();
-  const lines = (block: string) => text(block).split('\n').map((l) => l.trim()).filter(Boolean);
-  const errors: ModalErrors = {};
-  const childRef = text('child_ref');
-  const decision = text('decision');
-  const rationale = text('rationale');
-  const followUp = (v.follow_up?.v.selected_option as { value: string } | null | undefined)?.value;
-  const caseDecisions = [];
-  if (childRef || decision || rationale) {
-    const childProblem = childRef ? childRefProblem(childRef) : 'give the child’s initials or reference';
-    if (childProblem) errors.child_ref = childProblem;
-    if (!decision) errors.decision = 'record the decision';
-    if (!rationale) errors.rationale = 'record the rationale';
-    if (!followUp) errors.follow_up = 'say who follows up';
-    caseDecisions.push({ childRef, decision, rationale, followUpById: followUp });
-  }
-  const actions = [];
-  for (const i of [0, 1, 2]) {
-    const what = text(`action_${i}`);
-    const owner = (v[`owner_${i}`]?.v.selected_option as { value: string } | null | undefined)?.value;
-    const due = v[`due_${i}`]?.v.selected_date as string | null | undefined;
-    if (!what && !owner && !due) continue;
-    if (!what) errors[`action_${i}`] = 'describe the action';
-    if (!owner) errors[`owner_${i}`] = 'say who owns the action';
-    if (!due) errors[`due_${i}`] = 'pick a due date';
-    actions.push({ text: what, ownerId: owner, dueDate: due });
-  }
-  const nextDate = v.next_date?.v.selected_date as string | null | undefined;
-  const nextTime = v.next_time?.v.selected_time as string | null | undefined;
-  if (nextTime && !nextDate) errors.next_date = 'pick the date of the next session';
-  if (Object.keys(errors).length > 0) return { errors };
-  return {
-    input: {
-      sessionId,
-      topics: ((v.topics?.v.selected_options as Array<{ value: string }> | null | undefined) ?? []).map((o) => o.value),
-      notes: text('notes'),
-      concerns: [...lines('concerns').map((t) => ({ text: t, riskOfHarm: false })), ...lines('risk').map((t) => ({ text: t, riskOfHarm: true }))],
-      caseDecisions,
-      actions,
-      ...(nextDate ? { nextSessionAt: timezoneOffsetFor(nextDate, nextTime ?? '15:45').toISOString() } : {}),
-      submit: true,
-    },
-  };
-}
 
 // ---- views ------------------------------------------------------------------------------------------------
 
@@ -192,51 +116,6 @@ const plain = (text: string) => ({ type: 'plain_text' as const, text: clip(text,
 const option = (value: string, label: string) => ({ text: plain(label), value });
 const input = (block: string, label: string, element: Record<string, unknown>, optional = true, hint?: string): KnownBlock =>
   ({ type: 'input', block_id: block, optional, label: plain(label), element: { ...element, action_id: 'v' }, ...(hint ? { hint: plain(hint) } : {}) }) as KnownBlock;
-
-export function recordModal(sessionId: string, record: RecordSheetView | null, owners: Array<{ id: string; name: string }>, title: string): View {
-  const ownerOptions = owners.map((o) => option(o.id, o.name));
-  const pick = (id?: string) => ownerOptions.find((o) => o.value === id);
-  const text = (value?: string) => (value ? { initial_value: value } : {});
-  const decision = record?.caseDecisions[0];
-  const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`*${title}*\nWhen you submit, both of you are asked to confirm the record. A confirmed record cannot be changed.`) } },
-    input('topics', 'Topics discussed', {
-      type: 'checkboxes',
-      options: RECORD_TOPICS.map((t) => option(t, RECORD_TOPIC_LABELS[t])),
-      ...(record && record.topics.length > 0 ? { initial_options: record.topics.map((t) => option(t, RECORD_TOPIC_LABELS[t])) } : {}),
-    }),
-    input('notes', 'Discussion (up to 3,000 characters)', { type: 'plain_text_input', multiline: true, max_length: 3000, ...text(record?.notes) }),
-    input('concerns', 'Concerns (one per line, each up to 2,000 characters)', { type: 'plain_text_input', multiline: true, ...text(record?.concerns.filter((c) => !c.riskOfHarm).map((c) => c.text).join('\n')) }),
-    input('risk', 'Risk of harm to a child (one per line — goes to the DSL at once)', { type: 'plain_text_input', multiline: true, ...text(record?.concerns.filter((c) => c.riskOfHarm).map((c) => c.text).join('\n')) }),
-    { type: 'header', text: plain('Case decision') },
-    input('child_ref', 'Child (initials or reference only)', { type: 'plain_text_input', max_length: 20, ...text(decision?.childRef) }, true, 'Never a child’s name.'),
-    input('decision', 'Decision (up to 1,000 characters)', { type: 'plain_text_input', max_length: 1000, ...text(decision?.decision) }),
-    input('rationale', 'Rationale (up to 1,000 characters)', { type: 'plain_text_input', max_length: 1000, ...text(decision?.rationale) }),
-    input('follow_up', 'Who follows up', { type: 'static_select', options: ownerOptions, ...(pick(decision?.followUpById) ? { initial_option: pick(decision?.followUpById) } : {}) }, true, 'The decision must reach the child’s safeguarding file within 24 hours.'),
-    { type: 'header', text: plain('Actions agreed') },
-  ];
-  for (const i of [0, 1, 2]) {
-    const a = record?.actions[i];
-    blocks.push(
-      input(`action_${i}`, `Action ${i + 1} (up to 1,000 characters)`, { type: 'plain_text_input', max_length: 1000, ...text(a?.text) }),
-      input(`owner_${i}`, `Action ${i + 1}: by whom`, { type: 'static_select', options: ownerOptions, ...(pick(a?.ownerId) ? { initial_option: pick(a?.ownerId) } : {}) }),
-      input(`due_${i}`, `Action ${i + 1}: by when (within a year of the session)`, { type: 'datepicker', ...(a ? { initial_date: a.dueDate } : {}) }),
-    );
-  }
-  blocks.push(
-    input('next_date', 'Next session (a school day within a year)', { type: 'datepicker', ...(record?.nextSessionDate ? { initial_date: record.nextSessionDate } : {}) }),
-    input('next_time', 'Next session: time', { type: 'timepicker' }),
-  );
-  return {
-    type: 'modal',
-    callback_id: VIEWS.record,
-    private_metadata: sessionId,
-    title: plain('Supervision record'),
-    submit: plain('Send to confirm'),
-    close: plain('Cancel'),
-    blocks,
-  } as View;
-}
 
 const disputeModal = (recordRef: string): View =>
   ({
@@ -673,6 +552,16 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     else await enqueue(actionWork(ACTIONS.addSuggested, body));
   });
 
+  // "Add another" in the record modal: the modal again with one more row, everything typed kept (no database)
+  app.action<BlockAction>(ACTIONS.addRecordRow, async ({ ack, body, client }) => {
+    await ack();
+    const row = z.enum(['action', 'decision']).safeParse(actionValue(body).value);
+    const view = (body as { view?: { id?: string; hash?: string } & Parameters<typeof withAnotherRow>[0] }).view;
+    const next = row.success && view?.id ? withAnotherRow(view, row.data) : null;
+    if (!next || !view?.id) return void (await enqueue(actionWork(ACTIONS.addRecordRow, body)));
+    await client.views.update({ view_id: view.id, ...(view.hash ? { hash: view.hash } : {}), view: next }).catch((e: Error) => logger.warn({ err: e.message }, 'slack modal not updated'));
+  });
+
   // what this bot never sends: a command, button or form of another app is answered, naming it
   const none = (names: readonly string[]) => new RegExp(`^(?!(?:${names.map((n) => n.replace(/[^\w]/g, '\\$&')).join('|')})$)`, 's');
   app.command(none(['/overdue', '/supervision']), async ({ ack, command }) => {
@@ -688,10 +577,10 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   });
 
   // a form's mistakes come back on its fields with the ack; who sent it is checked by the worker
+  // the record form: every rule of the use case is checked here, with the rules the modal carries (see
+  // record-modal.ts), so a refusal comes back on its field while the typing is still there
   app.view(VIEWS.record, async ({ ack, body, view }) => {
-    const sessionId = idValue.safeParse(view.private_metadata);
-    if (!sessionId.success) return void (await ack({ response_action: 'errors', errors: { notes: 'This form is out of date — open it again.' } }));
-    const { errors } = recordInputFromModal(view.state.values, sessionId.data, (day, time) => new Date(`${day}T${time}:00Z`));
+    const { errors } = recordInputFromModal(view.state.values, view.private_metadata, (day, time) => new Date(`${day}T${time}:00Z`));
     if (errors) return void (await ack({ response_action: 'errors', errors }));
     await ack();
     await enqueue({ kind: 'view', name: VIEWS.record, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
@@ -840,12 +729,22 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     const session = await deps.sessions.get(sessionId);
     const contract = session ? await deps.contracts.get(session.contractId) : null;
     const owners = contract ? await deps.people.getMany([...contract.supervisorIds, ...contract.superviseeIds]) : [];
-    const existing = await viewRecord(deps, person.id, { recordId: recordIdFor(sessionId) });
-    const record = existing.ok && existing.view?.type === 'record-sheet' ? existing.view : null;
+    const existing = session ? await recordToWrite(deps, person.id, { sessionId }) : null;
+    const record = existing?.ok && existing.view?.type === 'record-sheet' && existing.view.canEdit ? existing.view : null;
     const org = await deps.organisations.get(person.organisationId);
     const { formatDate } = await import('../../app/present.js');
     const title = session && org ? `Session of ${formatDate(org, session.startsAt)} with ${owners.filter((o) => contract?.superviseeIds.includes(o.id)).map((o) => o.name).join(', ')}` : 'Supervision record';
-    return recordModal(sessionId, record, owners.map((o) => ({ id: o.id, name: o.name })), title);
+    const form = record ? formOf(record) : formOf({ actions: [], caseDecisions: [] } as unknown as RecordSheetView);
+    let metadata = JSON.stringify({ s: sessionId });
+    if (session && contract && org) {
+      // the rules the modal carries, with last session's actions in the order the form lists them
+      const cal = calendarOf(org);
+      const sessionDay = cal.localDate(session.startsAt);
+      const previous = await reviewableActions(deps, contract.id, recordIdFor(sessionId), form.previous.map((p) => ({ actionId: p.id, outcome: p.outcome })));
+      const listed = form.previous.map((p) => previous.find((a) => a.id === p.id)).filter((a): a is NonNullable<typeof a> => a !== undefined);
+      metadata = modalMetadata(sessionId, { ...formRules(org, cal, contract, sessionDay, listed), closed: closedWeekdays(cal, sessionDay) });
+    }
+    return recordModal(sessionId, record, owners.map((o) => ({ id: o.id, name: o.name })), title, form, metadata);
   }
 
   async function overdueCommand(c: Extract<SlackWork, { kind: 'command' }>): Promise<void> {
@@ -991,6 +890,9 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (!sessionId.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${sessionId.error.issues[0]?.message}` }));
         return fillModal(a.viewId, await modalFor(person, sessionId.data));
       }
+      case ACTIONS.addRecordRow:
+        // only a click that could not add a row reaches here (not the record form, or a row past the limit)
+        return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: no more rows can be added to this form — up to 10 actions and 10 case decisions' }));
       case ACTIONS.addSuggested: {
         // only a button whose value is not a suggestion reaches here; a valid one opened the modal at once
         return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: not a suggested agenda item' }));

@@ -55,6 +55,8 @@ export const ACTIONS = {
   addSuggested: 'agenda_add_suggested',
   move: 'session_move',
   cancel: 'session_cancel',
+  /** "Add another" action or case decision on the record modal. */
+  addRecordRow: 'record_add_row',
 } as const;
 
 export const VIEWS = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { editDraft, newDraft } from '../../../src/domain/record.js';
-import { childRefProblem, oneYearOn, recordDateProblems, recordFieldLabel, withinRecordWindow } from '../../../src/domain/record-form.js';
+import { childRefProblem, oneYearOn, previousActionLabel, recordDateProblems, recordFieldLabel, recordFormProblems, withinRecordWindow } from '../../../src/domain/record-form.js';
 
 describe('the child on a case decision (template "recording")', () => {
   it('takes initials or a school or CPOMS reference', () => {
@@ -81,5 +81,33 @@ describe('an agenda reply is never cut (stour §5, §6)', () => {
     expect(agendaReplyProblem('one\ntwo')).toBeUndefined();
     expect(agendaReplyProblem(Array.from({ length: 21 }, (_, i) => `item ${i}`).join('\n'))).toBe('Agenda: send at most 20 items at a time (this has 21) — send the rest in another message');
     expect(agendaReplyProblem(`short\n${'x'.repeat(501)}`)).toBe('Agenda item 2: an item can be at most 500 characters (this one has 501) — split it over two lines');
+  });
+});
+
+describe('the whole form (recordFormProblems)', () => {
+  const rules = {
+    sessionDay: '2026-12-16',
+    parties: ['sup', 'amy'],
+    followUpIds: ['sup', 'amy', 'dsl'],
+    isSchoolDay: (day: string) => !['2026-12-19', '2026-12-20'].includes(day),
+    previous: [{ id: 'a1', label: previousActionLabel('4 Nov', 'Call the parent about attendance this week, before Friday') }],
+  };
+  const none = { caseDecisions: [], actions: [], previousActionsReviewed: [] };
+  it('names last session’s action by its day and words when it is dropped without a note', () => {
+    expect(recordFormProblems({ ...none, previousActionsReviewed: [{ actionId: 'a1', outcome: 'dropped' }] }, rules)).toEqual([
+      { field: 'previousActionsReviewed.0.note', message: 'Action from 4 Nov ‘Call the parent about attendance this…’: a note is needed to drop it' },
+    ]);
+    expect(recordFormProblems({ ...none, previousActionsReviewed: [{ actionId: 'a1', outcome: 'dropped', note: 'Moved school' }] }, rules)).toEqual([]);
+    expect(recordFormProblems({ ...none, previousActionsReviewed: [{ actionId: 'a1', outcome: 'done' }, { actionId: 'a1', outcome: 'done' }] }, rules)[0]?.message).toMatch(/reviewed twice/);
+    expect(recordFormProblems({ ...none, previousActionsReviewed: [{ actionId: 'other', outcome: 'done' }] }, rules)[0]?.field).toBe('previousActionsReviewed.0.actionId');
+  });
+  it('states the row limits, and checks each row in words', () => {
+    const eleven = Array.from({ length: 11 }, () => ({ ownerId: 'amy', dueDate: '2026-12-18' }));
+    expect(recordFormProblems({ ...none, actions: eleven }, rules)[0]).toEqual({ field: 'actions', message: 'Actions agreed: at most 10 on one record' });
+    expect(recordFormProblems({ ...none, actions: [{ ownerId: 'amy', dueDate: '2026-12-18' }, { ownerId: 'ben', dueDate: '2028-01-01' }] }, rules).map((p) => p.message)).toEqual([
+      'Action 2: the owner must be one of the people in the session',
+      'Action 2: the due date must be between the session and a year after it',
+    ]);
+    expect(recordFormProblems({ ...none, caseDecisions: [{ childRef: 'JS', followUpById: 'dsl' }, { childRef: 'Jane Smith', followUpById: 'x' }] }, rules).map((p) => p.field)).toEqual(['caseDecisions.1.childRef', 'caseDecisions.1.followUpById']);
   });
 });
