@@ -57,6 +57,8 @@ export function modalMetadata(sessionId: string, rules: (RecordFormRules & { clo
 }
 
 export function parseModalMeta(metadata: string): ModalMeta | null {
+  // a modal opened before it carried its rules holds the session id alone: checked field by field, then by the use case
+  if (/^[A-Za-z0-9._:-]{1,250}$/.test(metadata)) return { s: metadata, a: [] };
   try {
     const parsed = modalMeta.safeParse(JSON.parse(metadata));
     return parsed.success ? parsed.data : null;

@@ -80,7 +80,7 @@ describe('the record modal', () => {
     expect(recordInputFromModal({ ...empty, decision: { v: { value: 'Refer' } } }, s1, at).errors).toEqual({ child_ref: 'give the child’s initials or reference', rationale: 'record the rationale', follow_up: 'say who follows up' });
     expect(Object.keys(recordInputFromModal({ ...empty, due_0: { v: { selected_date: '11/11/2025' } } }, s1, at).errors ?? {})).toEqual(['due_0']);
     expect(Object.keys(recordInputFromModal({ notes: 5 }, s1, at).errors ?? {}).length).toBeGreaterThan(0);
-    expect(recordInputFromModal({ notes: { v: { value: 'n' } } }, 's1', at).errors).toEqual({ notes: 'This form is out of date — open it again.' });
+    expect(recordInputFromModal({ notes: { v: { value: 'n' } } }, '{"s":', at).errors).toEqual({ notes: 'This form is out of date — open it again.' });
   });
 
   it('checks the whole form with the rules it carries, each refusal on its block', () => {
