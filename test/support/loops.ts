@@ -85,3 +85,23 @@ export async function writtenWithoutFlags(w: World, day = '2025-11-04'): Promise
   if (!added.ok) throw new Error(`fixture: ${JSON.stringify(added.error)}`);
   return { agendaItemId: `fixture.${day}.0`, recordId, concernId: 'c1' };
 }
+
+export interface FormToWrite extends SignedWithLoops {
+  /** Amy's session of 19 Nov 2025 (15:45), held and not yet written up; the test's clock is 17:00 that day. */
+  sessionId: string;
+}
+
+/**
+ * The record form of the session after `signedRecordWithLoops`: Amy's two actions from 5 Nov still open, an
+ * agenda item of hers on the session (a case) and one she raised informally on 12 Nov (parked).
+ */
+export async function formWithAgendaAndActions(w: World): Promise<FormToWrite> {
+  const loops = await signedRecordWithLoops(w);
+  const sessionId = 'c-amy.2025-11-19-form';
+  await w.deps.sessions.insert({ id: sessionId, organisationId: 'org-wl', contractId: 'c-amy', startsAt: london('2025-11-19T15:45'), durationMinutes: 60, status: 'scheduled' });
+  const base = { organisationId: 'org-wl', contractId: 'c-amy', authorId: 'amy', riskOfHarm: false };
+  await w.deps.agenda.add({ ...base, id: 'form.item.1', sessionId, text: 'A Year 2 child who is often hungry at lunch', category: 'case-discussion', parked: false, createdAt: london('2025-11-17T08:00') });
+  await w.deps.agenda.add({ ...base, id: 'form.item.2', text: 'Workload since the new timetable', category: 'impact-on-me', parked: true, raisedInformallyOn: '2025-11-12', createdAt: london('2025-11-12T16:00') });
+  w.clock.set(london('2025-11-19T17:00'));
+  return { ...loops, sessionId };
+}
