@@ -58,7 +58,7 @@ export function renderCard(view: NotificationView, refreshUserIds: string[] = []
             ? { ...view, invite: undefined }
             : view.type === 'record-sheet' && view.canEdit
               ? { ...view, form: formOf(view) }
-            : view;
+              : view;
   const card = inert(new ACData.Template(template(TEMPLATE_FOR[view.type])).expand({ $root: mark(data) })) as AdaptiveCard;
   if (view.type === 'record-sheet' && refreshUserIds.length > 0) {
     card.refresh = { action: { type: 'Action.Execute', title: 'Refresh', verb: 'record.refresh', data: { recordId: view.recordId, version: view.version } }, userIds: refreshUserIds };
