@@ -206,8 +206,36 @@ export interface AuditLog {
   /** With a `key`, appending twice (a retry after a crash, a racing duplicate) writes one entry. */
   append(entry: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>): Promise<AuditEntry>;
   entries(organisationId: string): Promise<AuditEntry[]>;
+  /** Every entry from `fromSeq` on, in sequence order, read in batches. */
+  scan(organisationId: string, fromSeq?: number, batchSize?: number): AsyncIterable<AuditEntry>;
+  /** The newest entry, or null for an organisation with none. */
+  head(organisationId: string): Promise<AuditEntry | null>;
   /** Re-computes the hash chain; reports the first gap or altered entry. */
   verify(organisationId: string): Promise<{ ok: true; count: number } | { ok: false; atSeq: number; reason: string }>;
+}
+
+/**
+ * The audit chain's head at a moment, signed with the deployment's Ed25519 key (kept outside the database), so
+ * a rewrite of history by someone who can write to the database but has not the key is detected.
+ */
+export interface AuditCheckpoint {
+  organisationId: string;
+  seq: number;
+  hash: string;
+  at: Date;
+  /** Why it was signed: on the interval job, at an export, or by an administrator. */
+  reason: 'interval' | 'export' | 'manual';
+  /** The signing key's fingerprint (first 16 hex digits of the SHA-256 of its public key). */
+  keyId: string;
+  /** Base64 Ed25519 signature of `checkpointMessage(...)`. */
+  signature: string;
+}
+
+export interface CheckpointRepository {
+  /** Idempotent by (organisation, seq). */
+  add(checkpoint: AuditCheckpoint): Promise<void>;
+  list(organisationId: string): Promise<AuditCheckpoint[]>;
+  latest(organisationId: string): Promise<AuditCheckpoint | null>;
 }
 
 /** A message a person must receive. Written before any platform call, so a channel can be down safely. */
@@ -254,6 +282,7 @@ export interface Stores {
   escalations: EscalationRepository;
   compliance: ComplianceRepository;
   audit: AuditLog;
+  checkpoints: CheckpointRepository;
   outbox: Outbox & OutboxReader;
   reminders: ReminderStore;
   deliveries: DeliveryRepository;
@@ -302,6 +331,8 @@ export interface AppDeps extends Stores {
   reminderScheduler?: ReminderScheduler;
   /** Defaults to reading the repositories directly. */
   overdueSource?: OverdueSource;
+  /** The key that signs and checks audit checkpoints; without it nothing is anchored. */
+  auditKey?: import('./evidence/keys.js').AuditKey;
 }
 
 /** Raised by a channel when the platform says the person cannot be reached (e.g. app not installed). */

@@ -27,6 +27,7 @@ import { completeAction } from './follow-up.js';
 import { isCalendarDate } from '../domain/calendar.js';
 import { RECORD_TOPICS, type RecordSheet } from '../domain/types.js';
 import { type ActorContext, loadActor, loadContract } from './context.js';
+import { recordDigest } from './evidence/chain.js';
 import { audit, dropReminders, escalate, putReminders } from './effects.js';
 import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
 import { type AppDeps, VersionConflictError } from './ports.js';
@@ -227,7 +228,7 @@ export const submitRecordForConfirmation = useCase(async (deps: AppDeps, actorId
   });
   // Keyed by the submission, so a command retried after a crash between the record write and this entry
   // writes the entry it missed, and a repeated submission writes nothing.
-  await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.submitted', subject: { kind: 'record', id: record.id, version: record.version }, detail: {}, at: record.submittedAt, key: `submit:${record.id}:v${record.version}:${record.submittedAt?.getTime() ?? 0}` });
+  await audit(deps, { organisationId: ctx.org.id, actorId, action: 'record.submitted', subject: { kind: 'record', id: record.id, version: record.version }, detail: { digest: recordDigest(record) }, at: record.submittedAt, key: `submit:${record.id}:v${record.version}:${record.submittedAt?.getTime() ?? 0}` });
   // template "recording": decisions reach the child's file within 24 hours — tracked from now.
   await deps.caseDecisions.upsertMany(record.caseDecisions.map((d) => ({ ...d, organisationId: record.organisationId, recordId: record.id, contractId: record.contractId })));
   for (const d of record.caseDecisions) await putReminders(deps, remindersForCaseDecision({ ...d, organisationId: record.organisationId, recordId: record.id }, ctx.org));
@@ -259,7 +260,7 @@ export const confirmRecord = useCase(async (deps: AppDeps, actorId: string, inpu
   const confirmation = record.confirmations[mine];
   if (confirmation) {
     const signedByMe = record.state === 'signed' && mine === record.confirmations.length - 1;
-    await audit(deps, { organisationId: ctx.org.id, actorId, action: signedByMe ? 'record.signed' : 'record.confirmed', subject: { kind: 'record', id: record.id, version: record.version }, detail: { confirmations: mine + 1 }, at: confirmation.at, key: `confirm:${record.id}:v${record.version}:${actorId}` });
+    await audit(deps, { organisationId: ctx.org.id, actorId, action: signedByMe ? 'record.signed' : 'record.confirmed', subject: { kind: 'record', id: record.id, version: record.version }, detail: { confirmations: mine + 1, digest: recordDigest(record) }, at: confirmation.at, key: `confirm:${record.id}:v${record.version}:${actorId}` });
   }
   if (outcome.signed) {
     const actions = agreedActionsFrom(record, now);
@@ -395,7 +396,7 @@ export const resolveDispute = useCase(async (deps: AppDeps, actorId: string, inp
   });
   const resolvedAt = record.dispute?.resolvedAt;
   if (resolvedAt) {
-    await audit(deps, { organisationId: ctx.org.id, actorId: record.dispute?.resolvedById ?? actorId, action: 'record.dispute-resolved', subject: { kind: 'record', id: record.id, version: record.version }, detail: { outcome: record.dispute?.outcome ?? null }, at: resolvedAt, key: `resolve:${record.id}:v${record.version}:${resolvedAt.getTime()}` });
+    await audit(deps, { organisationId: ctx.org.id, actorId: record.dispute?.resolvedById ?? actorId, action: 'record.dispute-resolved', subject: { kind: 'record', id: record.id, version: record.version }, detail: { outcome: record.dispute?.outcome ?? null, digest: recordDigest(record) }, at: resolvedAt, key: `resolve:${record.id}:v${record.version}:${resolvedAt.getTime()}` });
   }
   if (record.state === 'signed') {
     // kept as it was: signed now, so its actions go live as when both confirm

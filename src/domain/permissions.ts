@@ -221,3 +221,21 @@ export function isAdministrator(actor: Actor, org: Pick<Organisation, 'id' | 'ds
 export function canAdminister(actor: Actor, org: Pick<Organisation, 'id' | 'dslIds' | 'headteacherId'>, _permission: AdminPermission): boolean {
   return isAdministrator(actor, org);
 }
+
+/**
+ * Exports and the audit trail's check (white-laith contract, template "confidentiality" d): the DSL and deputies
+ * who hold the records, and an auditor or inspector — not the headteacher or an administrator, not a party.
+ * What an export holds is still decided record by record by `canViewRecord` (an auditor: signed records only).
+ */
+export function canExportRecords(actor: Actor, org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds'>): boolean {
+  return isDslOrDeputy(actor, org) || (actor.organisationId === org.id && has(actor, 'auditor'));
+}
+
+/**
+ * template senior manager (d): the safeguarding governor reviews provision — figures only, no people, no
+ * records. The safeguarding leads see the same figures.
+ */
+export function canSeeGovernanceFigures(actor: Actor, org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId' | 'safeguardingGovernorId'>): boolean {
+  if (actor.organisationId !== org.id) return false;
+  return isSafeguardingLead(actor, org) || org.safeguardingGovernorId === actor.id || has(actor, 'governor');
+}

@@ -2,6 +2,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { Stores } from '../app/ports.js';
 import { auditLog } from './audit.js';
+import { checkpointRepository } from './checkpoints.js';
 import { defineModels, type Models } from './models.js';
 import {
   actionRepository,
@@ -40,6 +41,7 @@ export function storesFor(models: Models): Stores {
     escalations: escalationRepository(models),
     compliance: complianceRepository(models),
     audit: auditLog(models),
+    checkpoints: checkpointRepository(models),
     outbox: outboxStore(models),
     reminders: reminderStore(models),
     deliveries: deliveryRepository(models),

@@ -83,6 +83,8 @@ export function defineModels(conn: Connection) {
   compliance.index({ organisationId: 1, sessionOverdueFrom: 1 });
   const audit = schema({ organisationId: String, seq: Number });
   audit.index({ organisationId: 1, seq: 1 }, { unique: true });
+  const auditCheckpoints = schema({ organisationId: String, seq: Number });
+  auditCheckpoints.index({ organisationId: 1, seq: 1 });
   const outbox = schema({ status: String, createdAt: Date });
   outbox.index({ status: 1, createdAt: 1 });
   const reminders = schema({ sent: Boolean, dueAt: Date, subjectId: String });
@@ -110,6 +112,7 @@ export function defineModels(conn: Connection) {
     escalations: conn.model('Escalation', escalations, 'escalations'),
     compliance: conn.model('Compliance', compliance, 'compliance'),
     audit: conn.model('AuditEntry', audit, 'audit'),
+    auditCheckpoints: conn.model('AuditCheckpoint', auditCheckpoints, 'auditCheckpoints'),
     outbox: conn.model('OutboxMessage', outbox, 'outbox'),
     reminders: conn.model('Reminder', reminders, 'reminders'),
     deliveries: conn.model('Delivery', deliveries, 'deliveries'),
