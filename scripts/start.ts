@@ -5,8 +5,9 @@
  * an empty database, starts the bot and prints the URL to open. Ctrl-C stops everything it started; a second
  * start keeps the data.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { generateAuditKey } from '../src/app/evidence/keys.js';
 import { startBot } from '../src/bot.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { loadDemoSchool } from '../src/demo/school.js';
@@ -43,6 +44,16 @@ async function main(): Promise<void> {
     started.push(mongo);
     env.MONGODB_URI = mongo.url;
     process.stderr.write(`[start] ${engine} on 127.0.0.1:${mongo.port} (data in ${mongoDir})\n`);
+  }
+  if (!config.AUDIT_SIGNING_KEY && !config.AUDIT_SIGNING_KEY_FILE && !config.AUDIT_PUBLIC_KEY_FILE) {
+    // a local key for the audit trail's signed checkpoints, kept beside (not in) the database
+    const keyFile = path.join(dataDir, 'audit-signing-key.pem');
+    if (!existsSync(keyFile)) {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(keyFile, generateAuditKey().privateKeyPem, { mode: 0o600 });
+      process.stderr.write(`[start] audit signing key written to ${keyFile} (back it up with the data)\n`);
+    }
+    env.AUDIT_SIGNING_KEY_FILE = keyFile;
   }
   config = parseConfig(env);
   const logger = createLogger(config.LOG_LEVEL);

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { systemClock } from './app/clock.js';
 import type { AppDeps, ChannelNotifier, Clock } from './app/ports.js';
 import type { Config } from './config.js';
+import { loadAuditKey } from './app/evidence/keys.js';
+import { startAnchoring } from './queue/anchoring.js';
 import { startQueues } from './queue/queues.js';
 import type { Runtime } from './runtime.js';
 import { redisConnection } from './queue/redis.js';
@@ -26,7 +28,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
   const redis = redisConnection(config.REDIS_URL);
   redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
   const index = overdueIndex(store.stores, redis, config.QUEUE_PREFIX);
-  const deps: AppDeps = { ...index.stores, overdueSource: index.source, clock: options.clock ?? systemClock, newId: () => randomUUID() };
+  const deps: AppDeps = { ...index.stores, overdueSource: index.source, clock: options.clock ?? systemClock, newId: () => randomUUID(), auditKey: loadAuditKey(config) };
   const notifiers: ChannelNotifier[] = [...(options.notifiers ?? [])];
   const queues = await startQueues({
     redisUrl: config.REDIS_URL,
@@ -49,6 +51,11 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
     : undefined;
   refresh?.unref();
   const closers: Array<() => Promise<void>> = [];
+  // the audit chain's head is signed at an interval by a worker holding the key (and at every export)
+  if (workers && deps.auditKey?.canSign) {
+    const anchoring = await startAnchoring({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, deps, logger, minutes: config.AUDIT_ANCHOR_MINUTES });
+    closers.push(() => anchoring.close());
+  }
   const close = async () => {
     clearInterval(refresh);
     for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);

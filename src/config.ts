@@ -3,6 +3,7 @@
  * variable; nothing starts half-configured.
  */
 import { z } from 'zod';
+import { loadAuditKey } from './app/evidence/keys.js';
 
 const isTimeZone = (zone: string) => {
   try {
@@ -57,6 +58,13 @@ export const configSchema = z
     BotOpenIdMetadata: url(['https://', 'http://'], 'http(s)://'),
     /** Where Entra ID publishes the keys that sign the tab's Teams SSO tokens (leave unset in production). */
     TAB_SSO_JWKS_URL: url(['https://', 'http://'], 'http(s)://'),
+    /** The Ed25519 key that signs the audit chain's head (PEM, PKCS#8), kept outside the database: a file or the environment. */
+    AUDIT_SIGNING_KEY: optionalText,
+    AUDIT_SIGNING_KEY_FILE: optionalText,
+    /** Only the public key (PEM, SPKI): this process checks checkpoints and signs none. */
+    AUDIT_PUBLIC_KEY_FILE: optionalText,
+    /** Minutes between signed checkpoints of each organisation's audit chain (also signed at every export). */
+    AUDIT_ANCHOR_MINUTES: z.coerce.number({ message: 'must be a number of minutes' }).int('must be a whole number of minutes').min(1, 'must be 1 to 1440').max(1440, 'must be 1 to 1440').default(60),
   })
   .superRefine((c, ctx) => {
     if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN) {
@@ -67,6 +75,15 @@ export const configSchema = z
     }
     if (c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword && !c.MicrosoftAppCertificatePrivateKey) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required with MicrosoftAppId (or a certificate, or MicrosoftAppType=UserAssignedMSI)' });
+    }
+    for (const name of ['AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'AUDIT_PUBLIC_KEY_FILE'] as const) {
+      if (!c[name]) continue;
+      try {
+        loadAuditKey({ [name]: c[name] });
+      } catch (error) {
+        const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'names a file that does not exist' : `is not a usable Ed25519 key (${(error as Error).message})`;
+        ctx.addIssue({ code: 'custom', path: [name], message: why });
+      }
     }
     if (c.MicrosoftAppType === 'SingleTenant' && c.MicrosoftAppId && !c.MicrosoftAppTenantId) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required for a SingleTenant app' });

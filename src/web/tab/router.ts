@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { dashboardSummary, PERSON_ID, personHistory, roleText, staffDirectory } from '../../app/dashboard.js';
-import type { UseCaseResult } from '../../app/errors.js';
 import { computeOverdue } from '../../app/overdue.js';
 import { mySupervision } from '../../app/mine.js';
 import { viewRecord } from '../../app/records.js';
@@ -25,7 +24,9 @@ import type { Mount } from '../../server.js';
 import { adminRouter } from '../admin/router.js';
 import { type WebIdentityOptions, webIdentity } from '../identity.js';
 import { type MeResponse, queries } from './api-types.js';
+import { answer, badRequest, parse } from './api-helpers.js';
 import { figuresCsv, overdueCsv } from './csv.js';
+import { evidenceApi } from './evidence-routes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /**
@@ -66,28 +67,6 @@ const csp = (nonce: string) => [
 const RECORD_ID = z.string().regex(/^[A-Za-z0-9._:@-]{1,200}$/, 'must be a record id');
 
 type Caller = Person;
-
-function badRequest(res: Response, field: string, message: string): void {
-  res.status(400).json({ error: `${field}: ${message}`, field });
-}
-
-/** Parses with zod; on failure answers 400 naming the field (`query.filter`, `params.personId`) and returns undefined. */
-function parse<S extends z.ZodType>(res: Response, where: 'query' | 'params', schema: S, value: unknown): z.infer<S> | undefined {
-  const parsed = schema.safeParse(value ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const keys = issue?.code === 'unrecognized_keys' ? issue.keys : issue?.path;
-  const field = [where, ...(keys && keys.length > 0 ? [keys.join(',')] : [])].join('.');
-  badRequest(res, field, issue?.code === 'unrecognized_keys' ? 'is not a parameter here' : (issue?.message ?? 'is not valid'));
-  return undefined;
-}
-
-/** A use case's refusal is 403; its validation error 400 with the field; success the data. */
-function answer<T>(res: Response, result: UseCaseResult<T>, send: (data: T) => void): void {
-  if (result.ok) send(result.data as T);
-  else if (result.error.type === 'error') badRequest(res, result.error.field ?? 'input', result.error.message.replace(/^[^:]+: /, ''));
-  else res.status(403).json({ error: result.error.text });
-}
 
 export interface TabOptions {
   identity?: WebIdentityOptions;
@@ -283,6 +262,9 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
 
   // administration (issue 13): organisation, people, identities, term dates, contracts; never supervision content
   api.use('/admin', adminRouter(runtime));
+
+  // evidence: the audit trail's check, exports, the governors' figures
+  api.use(evidenceApi(runtime));
 
   api.use((_req, res) => void res.status(404).json({ error: 'no such API route' }));
   api.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
