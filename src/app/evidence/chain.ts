@@ -13,23 +13,58 @@ import type { AuditEntry } from '../ports.js';
 
 export const GENESIS = '0'.repeat(64);
 
+/**
+ * Each object's keys in the order the chain has always hashed them (`localeCompare`), quoted, remembered per
+ * key set: entries repeat a handful of shapes, and sorting with the collator for every object was most of the
+ * cost of a check (P9).
+ */
+const keyOrders = new Map<string, Array<[string, string]>>();
+function sortedKeys(value: Record<string, unknown>): Array<[string, string]> {
+  const keys = Object.keys(value);
+  const signature = `${keys.length}\u0000${keys.join('\u0000')}`;
+  const cached = keyOrders.get(signature);
+  // a key holding the separator could share a signature with another key set: the cached order must name these keys
+  if (cached && cached.every(([k]) => Object.hasOwn(value, k))) return cached;
+  const order = [...keys].sort((a, b) => a.localeCompare(b)).map((k): [string, string] => [k, `${JSON.stringify(k)}:`]);
+  if (!cached && keyOrders.size < 10_000) keyOrders.set(signature, order);
+  return order;
+}
+
 /** JSON with keys sorted and undefined left out; dates as ISO strings. */
 export function canonical(value: unknown): string {
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (typeof value === 'string') return JSON.stringify(value);
+  // as JSON.stringify writes them: a finite number as is, anything else as null
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof Date) return `"${value.toISOString()}"`;
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    const object = value as Record<string, unknown>;
+    let out = '';
+    for (const [k, quoted] of sortedKeys(object)) {
+      const v = object[k];
+      if (v === undefined) continue;
+      out += out === '' ? quoted + canonical(v) : `,${quoted}${canonical(v)}`;
+    }
+    return `{${out}}`;
   }
   return JSON.stringify(value);
 }
 
-/** The form of an entry that is hashed: every field but the hash itself. */
-export function auditCanonical(entry: Omit<AuditEntry, 'hash'>): string {
-  const { organisationId, seq, at, actorId, action, subject, detail, prevHash, key } = entry;
-  return canonical({ organisationId, seq, at, actorId, action, subject, detail, prevHash, key });
+type Unhashed = Omit<AuditEntry, 'hash'>;
+const ENTRY_FIELDS: Array<keyof Unhashed> = ['organisationId', 'seq', 'at', 'actorId', 'action', 'subject', 'detail', 'prevHash', 'key'];
+/** The entry's fields in `canonical`'s order, worked out once. */
+const ENTRY_ORDER = [...ENTRY_FIELDS].sort((a, b) => a.localeCompare(b)).map((k) => [k, `${JSON.stringify(k)}:`] as const);
+
+/** The form of an entry that is hashed: every field but the hash itself (as `canonical` of those fields). */
+export function auditCanonical(entry: Unhashed): string {
+  let out = '';
+  for (const [k, quoted] of ENTRY_ORDER) {
+    const v = entry[k];
+    if (v === undefined) continue;
+    out += out === '' ? quoted + canonical(v) : `,${quoted}${canonical(v)}`;
+  }
+  return `{${out}}`;
 }
 
 export function auditHash(entry: Omit<AuditEntry, 'hash'>): string {
@@ -73,8 +108,8 @@ export class ChainVerifier {
     if (e.prevHash !== this.prev) {
       return this.fail({ seq, kind: 'link', expected: this.prev, found: e.prevHash, text: `entry ${seq} does not follow entry ${seq - 1}: it names the previous hash ${e.prevHash}, but entry ${seq - 1} hashes to ${this.prev}` });
     }
-    const { hash, ...rest } = e;
-    const computed = auditHash(rest);
+    const hash = e.hash;
+    const computed = auditHash(e);
     if (computed !== hash) {
       return this.fail({ seq, kind: 'altered', expected: hash, found: computed, text: `entry ${seq} (${e.action}) was altered: it is stored with the hash ${hash}, but its content hashes to ${computed}` });
     }
