@@ -6,6 +6,7 @@ import type { AppDeps, ChannelNotifier, Clock } from './app/ports.js';
 import type { Config } from './config.js';
 import { loadAuditKey } from './app/evidence/keys.js';
 import { startAnchoring } from './queue/anchoring.js';
+import { RateLimiter } from './channels/rate-limiter.js';
 import { startQueues } from './queue/queues.js';
 import type { Runtime } from './runtime.js';
 import { redisConnection } from './queue/redis.js';
@@ -28,6 +29,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
   const redis = redisConnection(config.REDIS_URL);
   redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
   const index = overdueIndex(store.stores, redis, config.QUEUE_PREFIX);
+  const pacing = new RateLimiter(redis, config.QUEUE_PREFIX);
   const deps: AppDeps = { ...index.stores, overdueSource: index.source, clock: options.clock ?? systemClock, newId: () => randomUUID(), auditKey: loadAuditKey(config) };
   const notifiers: ChannelNotifier[] = [...(options.notifiers ?? [])];
   const queues = await startQueues({
@@ -63,7 +65,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
     await redis.quit().catch(() => redis.disconnect());
     await store.close();
   };
-  return { config, deps, store, queues, workers, logger, notifiers, overdueIndex: index, closers, close };
+  return { config, deps, store, queues, workers, logger, notifiers, overdueIndex: index, pacing, closers, close };
 }
 
 export async function stopRuntime(runtime: Runtime): Promise<void> {

@@ -1,5 +1,6 @@
 /** Everything a channel needs at run time, built once by `main.ts` (or by a test). */
 import type { Logger } from 'pino';
+import type { RateLimiter } from './channels/rate-limiter.js';
 import type { Config } from './config.js';
 import type { AppDeps, ChannelNotifier } from './app/ports.js';
 import type { Queues } from './queue/queues.js';
@@ -17,6 +18,8 @@ export interface Runtime {
   /** Channels add their notifier here before the queues start delivering. */
   notifiers: ChannelNotifier[];
   overdueIndex: OverdueIndex;
+  /** Platform send pacing shared by every process of the deployment (windows in Redis). */
+  pacing: RateLimiter;
   /** Channels register what they must close; run before the queues and stores close. */
   closers: Array<() => Promise<void>>;
   /** Stops the queues and closes Redis and MongoDB. */

@@ -1,77 +1,172 @@
 /**
  * Paces sends to a platform's published rate limits so that the bot waits for a free slot instead of being
- * answered 429. Sliding windows: each key (a conversation, a tenant, a workspace) may have at most `limit`
- * sends in any `windowMs`. A send's slot is reserved before it waits, so concurrent senders queue in order.
+ * answered 429 — across every worker process of a deployment, not per process. The windows live in Redis:
+ * one sorted set per key (a platform's tenant, workspace, method or conversation) holding the instants of the
+ * sends reserved in it, and a send's slot is reserved in every key it counts against by one Lua script, so any
+ * number of processes together keep each limit and queue in order. Time is Redis's own (`TIME`), so processes
+ * on machines whose clocks differ still agree on a window.
  *
- * Each window is widened by a small margin (1 % of the window, at least 60 ms): a request reaches the
- * platform a few milliseconds after it leaves, and uneven delays would otherwise put one request too many in
- * the platform's window now and then.
+ * Sliding windows: each key may have at most `limit` sends in any `windowMs`, widened by a small margin (1 % of
+ * the window, at least 60 ms): a request reaches the platform a few milliseconds after it leaves, and uneven
+ * delays would otherwise put one request too many in the platform's window now and then.
+ *
+ * Nothing is held without a time limit: every window's set expires once its newest reservation is older than
+ * its longest window, so a worker that dies (kill -9) leaves at most the slots it had reserved, which pass as
+ * their instants pass. `pause(key, ms)` — a platform's `Retry-After` — holds that key for every process; a
+ * reservation made before the pause is moved past it when its time comes.
  */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
 export interface RateWindow {
   limit: number;
   windowMs: number;
 }
 
+/** One key a send counts against, with that key's windows. */
+export interface PacedKey {
+  /** e.g. `teams:tenant:<id>`, `slack:<workspace>:chat.postMessage`, `teams:conversation:<id>`. */
+  key: string;
+  windows: RateWindow[];
+}
+
 /** How late a slot may be used before it is given back. */
 const LATE_MS = 50;
 
+/**
+ * KEYS: per paced key its window set and its pause key. ARGV: the reservation's member, the lateness allowed,
+ * '1' to use (or move) a reservation made before, the number of keys, then per key its window count and each
+ * window's limit and length. Returns the milliseconds to wait for the reserved slot (0: send now) and the
+ * slot's instant (Redis time, ms).
+ */
+const TAKE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local member = ARGV[1]
+local late = tonumber(ARGV[2])
+local n = tonumber(ARGV[4])
+local windows, longest = {}, {}
+local p = 5
+for i = 1, n do
+  local c = tonumber(ARGV[p]); p = p + 1
+  local ws, lg = {}, 0
+  for j = 1, c do
+    local limit, ms = tonumber(ARGV[p]), tonumber(ARGV[p + 1]); p = p + 2
+    ws[j] = { limit, ms }
+    if ms > lg then lg = ms end
+  end
+  windows[i] = ws; longest[i] = lg
+end
+local paused = 0
+for i = 1, n do
+  local v = redis.call('GET', KEYS[2 * i])
+  if v and tonumber(v) > paused then paused = tonumber(v) end
+end
+if ARGV[3] == '1' then
+  local at = redis.call('ZSCORE', KEYS[1], member)
+  if at then
+    at = tonumber(at)
+    if paused <= at then
+      if at > now then return { at - now, at } end
+      if now - at <= late then return { 0, at } end
+    end
+  end
+  for i = 1, n do redis.call('ZREM', KEYS[2 * i - 1], member) end
+end
+local next = math.max(now, paused)
+for i = 1, n do
+  local set = KEYS[2 * i - 1]
+  redis.call('ZREMRANGEBYSCORE', set, '-inf', now - longest[i])
+  local last = redis.call('ZRANGE', set, -1, -1, 'WITHSCORES')
+  if last[2] and tonumber(last[2]) > next then next = tonumber(last[2]) end
+end
+local moved = true
+while moved do
+  moved = false
+  for i = 1, n do
+    local set = KEYS[2 * i - 1]
+    local card = redis.call('ZCARD', set)
+    for _, w in ipairs(windows[i]) do
+      if card >= w[1] then
+        local kth = redis.call('ZRANGE', set, card - w[1], card - w[1], 'WITHSCORES')
+        local s = tonumber(kth[2])
+        if s > next - w[2] then next = s + w[2]; moved = true end
+      end
+    end
+  end
+end
+for i = 1, n do
+  redis.call('ZADD', KEYS[2 * i - 1], next, member)
+  redis.call('PEXPIRE', KEYS[2 * i - 1], next - now + longest[i] + 1000)
+end
+return { next - now, next }
+`;
+
+/** KEYS: the pause key. ARGV: milliseconds. Extends a pause, never shortens one. */
+const PAUSE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ms = tonumber(ARGV[1])
+local cur = redis.call('GET', KEYS[1])
+if (not cur) or tonumber(cur) < now + ms then redis.call('SET', KEYS[1], now + ms, 'PX', ms) end
+return ms
+`;
+
+type PacingCommands = {
+  paceTake(numKeys: number, ...args: Array<string | number>): Promise<[number, number]>;
+  pacePause(key: string, ms: number): Promise<number>;
+};
+
+const widen = (w: RateWindow): RateWindow => ({ limit: w.limit, windowMs: w.windowMs + Math.max(60, Math.ceil(w.windowMs / 100)) });
+
 export class RateLimiter {
-  private readonly events = new Map<string, number[]>();
-  private readonly windows: RateWindow[];
-  private readonly longest: number;
-  private takes = 0;
+  private readonly redis: Redis & PacingCommands;
+  private readonly owner = randomUUID().slice(0, 8);
+  private taken = 0;
 
-  constructor(windows: RateWindow[]) {
-    this.windows = windows.map((w) => ({ limit: w.limit, windowMs: w.windowMs + Math.max(60, Math.ceil(w.windowMs / 100)) }));
-    this.longest = Math.max(0, ...this.windows.map((w) => w.windowMs));
-  }
-
-  /**
-   * The earliest time at or after `at` (and after every slot reserved already, so sends keep their order)
-   * at which every window has room for one more send.
-   */
-  private nextSlot(times: number[], at: number): number {
-    let next = Math.max(at, times.at(-1) ?? at);
-    for (let moved = true; moved; ) {
-      moved = false;
-      for (const w of this.windows) {
-        // every reserved time is at or before `next`: the window is full when the limit-th latest is inside it
-        const kth = times[times.length - w.limit];
-        if (kth !== undefined && kth > next - w.windowMs) {
-          next = kth + w.windowMs;
-          moved = true;
-        }
-      }
+  /** `redis` is shared with the caller (not closed here); `prefix` keeps deployments on one Redis apart. */
+  constructor(redis: Redis, private readonly prefix: string) {
+    if (!('paceTake' in redis)) {
+      redis.defineCommand('paceTake', { lua: TAKE });
+      redis.defineCommand('pacePause', { numberOfKeys: 1, lua: PAUSE });
     }
-    return next;
+    this.redis = redis as Redis & PacingCommands;
+  }
+
+  private setKey(key: string): string {
+    return `${this.prefix}:pace:${key}`;
+  }
+
+  private pauseKey(key: string): string {
+    return `${this.prefix}:pace-pause:${key}`;
   }
 
   /**
-   * Reserves the next free slot for `key`; resolves when it comes. A slot that comes round late (a busy event
-   * loop) is given back and a new one taken: sends held up together and then let go at once would arrive as a
-   * burst the platform counts in one window.
+   * Reserves the next slot free in every key at once and resolves when it comes. A slot that comes round late
+   * (a busy event loop) is given back and a new one taken: sends held up together and then let go at once would
+   * arrive as a burst the platform counts in one window. A pause set meanwhile moves the slot past it.
+   * Resolves with the slot's instant (Redis time, ms since the epoch).
    */
-  async take(key: string): Promise<void> {
-    if (++this.takes % 1_000 === 0) this.forgetIdle(Date.now());
+  async take(keys: PacedKey[]): Promise<number> {
+    if (keys.length === 0) return Date.now();
+    const member = `${this.owner}:${++this.taken}`;
+    const redisKeys = keys.flatMap((k) => [this.setKey(k.key), this.pauseKey(k.key)]);
+    const windows = keys.flatMap((k) => {
+      const ws = k.windows.map(widen);
+      return [ws.length, ...ws.flatMap((w) => [w.limit, w.windowMs])];
+    });
+    let confirm = '0';
     for (;;) {
-      const now = Date.now();
-      const times = this.events.get(key) ?? [];
-      let drop = 0;
-      while (drop < times.length && (times[drop] as number) <= now - this.longest) drop++;
-      if (drop > 0) times.splice(0, drop);
-      const at = this.nextSlot(times, now);
-      times.push(at);
-      this.events.set(key, times);
-      if (at <= now) return;
-      await new Promise((r) => setTimeout(r, at - now));
-      if (Date.now() - at <= LATE_MS) return;
-      const mine = times.lastIndexOf(at);
-      if (mine >= 0) times.splice(mine, 1);
+      const [wait, slot] = await this.redis.paceTake(redisKeys.length, ...redisKeys, member, LATE_MS, confirm, keys.length, ...windows);
+      if (wait <= 0) return slot;
+      await new Promise((r) => setTimeout(r, wait));
+      confirm = '1';
     }
   }
 
-  /** Drops keys (conversations, people) with nothing in any window, so a large school's keys do not pile up. */
-  private forgetIdle(now: number): void {
-    for (const [key, times] of this.events) if ((times.at(-1) ?? 0) <= now - this.longest) this.events.delete(key);
+  /** Holds `key` for `ms` in every process (a platform's Retry-After). */
+  async pause(key: string, ms: number): Promise<void> {
+    if (!(ms > 0)) return;
+    await this.redis.pacePause(this.pauseKey(key), Math.ceil(ms));
   }
 }

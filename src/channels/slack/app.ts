@@ -421,7 +421,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     logLevel: LogLevel.ERROR,
     clientOptions: { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 2 } },
   });
-  const notifier = new SlackNotifier(deps, options.botToken, apiUrl);
+  const notifier = new SlackNotifier(deps, runtime.pacing, options.botToken, apiUrl);
   const redisUrl = runtime.config.REDIS_URL as string;
   const prefix = runtime.config.QUEUE_PREFIX;
   const redis: Redis = redisConnection(redisUrl, { maxRetriesPerRequest: 3 });

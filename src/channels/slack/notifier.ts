@@ -7,14 +7,17 @@
  *
  * Sends keep within Slack's limits instead of being answered 429: chat.postMessage about one message per
  * second per channel and, per workspace, "several hundred a minute" (paced at 300 a minute, at most 6 in a
- * second); chat.update and conversations.open are Tier 3 (50 a minute each). A 429 is still waited out as `Retry-After` says; any other
+ * second); chat.update and conversations.open are Tier 3 (50 a minute each). The windows are shared by every
+ * process of the deployment (`RateLimiter`, in Redis), keyed by workspace, method and DM channel. A 429 pauses
+ * the method's key for every process as long as `Retry-After` says, then the call is sent again; any other
  * failure is thrown, so the notifications queue retries the message — nothing is dropped. A person Slack
  * does not know (deactivated, removed) is reported as unreachable and shows in `/overdue`.
  */
+import { createHash } from 'node:crypto';
 import { webApi } from '@slack/bolt';
 import { type AppDeps, type ChannelNotifier, type OutboxMessage, RecipientUnreachableError } from '../../app/ports.js';
 import type { Person } from '../../domain/types.js';
-import { RateLimiter, type RateWindow } from '../rate-limiter.js';
+import type { PacedKey, RateLimiter, RateWindow } from '../rate-limiter.js';
 import { paginate, render } from './blocks.js';
 
 const UNREACHABLE = new Set(['user_not_found', 'account_inactive', 'cannot_dm_bot', 'user_disabled', 'invalid_users', 'users_not_found']);
@@ -43,40 +46,73 @@ export const SLACK_SEND_LIMITS: SlackLimits = {
   opens: [{ limit: 50, windowMs: 60_000 }],
 };
 
+/**
+ * The pacing key of a workspace. A deployment with one bot token (one school) keys it by a digest of the token,
+ * which every process of the deployment shares; an installed workspace by its team id.
+ */
+export function workspaceKey(token: string, teamId?: string): string {
+  return teamId ? `team-${teamId}` : `token-${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+}
+
 export class SlackNotifier implements ChannelNotifier {
   readonly platform = 'slack' as const;
+  /** For replies to what a person did (not paced here): a 429 is waited out as Retry-After says. */
   readonly client: webApi.WebClient;
+  /** For the paced sends: a 429 comes back to `paced`. */
+  private readonly sender: webApi.WebClient;
   /** Slack user id → DM channel id, as far as this process has seen (the rest is in deliveries). */
   private readonly dms = new Map<string, string>();
-  private readonly perChannel: RateLimiter;
-  private readonly workspace: RateLimiter;
-  private readonly updates: RateLimiter;
-  private readonly opens: RateLimiter;
+  private readonly workspace: string;
 
   constructor(
     private readonly deps: Pick<AppDeps, 'deliveries'>,
+    private readonly pacing: RateLimiter,
     token: string,
     apiUrl?: string,
-    limits: SlackLimits = SLACK_SEND_LIMITS,
+    private readonly limits: SlackLimits = SLACK_SEND_LIMITS,
+    teamId?: string,
   ) {
-    this.perChannel = new RateLimiter(limits.perChannel);
-    this.workspace = new RateLimiter(limits.workspace);
-    this.updates = new RateLimiter(limits.updates);
-    this.opens = new RateLimiter(limits.opens);
-    this.client = new webApi.WebClient(token, {
+    this.workspace = workspaceKey(token, teamId);
+    const options = {
       ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
-      // 429: wait for Retry-After and try again; other failures go back to the queue, which retries them
-      rejectRateLimitedCalls: false,
       retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
       logLevel: webApi.LogLevel.ERROR,
-    });
+    };
+    this.client = new webApi.WebClient(token, { ...options, rejectRateLimitedCalls: false });
+    // a 429 comes back to `paced`: its Retry-After pauses the method for every process, then it is sent again
+    this.sender = new webApi.WebClient(token, { ...options, rejectRateLimitedCalls: true });
+  }
+
+  private key(method: string, windows: RateWindow[]): PacedKey {
+    return { key: `slack:${this.workspace}:${method}`, windows };
+  }
+
+  private channelKey(userId: string): PacedKey {
+    return { key: `slack:${this.workspace}:dm:${userId}`, windows: this.limits.perChannel };
+  }
+
+  /**
+   * One Web API call through the shared pacing: its slots in every key at once, and on a 429 the method's key
+   * paused for every process as long as Retry-After says, then the call paced and sent again.
+   */
+  private async paced<T>(keys: PacedKey[], call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      await this.pacing.take(keys);
+      try {
+        return await call();
+      } catch (error) {
+        const e = error as { code?: string; retryAfter?: number };
+        if (e.code !== webApi.ErrorCode.RateLimitedError || attempt >= 5) throw error;
+        const method = keys.find((k) => !k.key.includes(':dm:')) ?? keys[0];
+        if (method) await this.pacing.pause(method.key, Math.max(1, e.retryAfter ?? 1) * 1000);
+      }
+    }
   }
 
   canReach(person: Person): boolean {
     return Boolean(person.identities.slackUserId);
   }
 
-  /** The person's DM channel: remembered, stored, or opened once and stored. */
   /**
    * The DM channel with a Slack user: remembered, stored for a known person, and opened (paced) only when
    * neither has it. Also what a reply to someone without a `response_url` goes through.
@@ -87,8 +123,7 @@ export class SlackNotifier implements ChannelNotifier {
     const stored = person ? await this.deps.deliveries.get(DM_THREAD, person.id, 'slack') : null;
     let channel = stored?.userId === userId ? stored.channel : undefined;
     if (!channel) {
-      await this.opens.take('workspace');
-      const opened = await this.client.conversations.open({ users: userId });
+      const opened = await this.paced([this.key('conversations.open', this.limits.opens)], () => this.sender.conversations.open({ users: userId }));
       channel = opened.channel?.id;
       if (!channel) throw new Error('conversations.open returned no channel');
       if (person) await this.deps.deliveries.put(DM_THREAD, person.id, 'slack', { channel, userId });
@@ -106,16 +141,17 @@ export class SlackNotifier implements ChannelNotifier {
       const first = pages[0];
       if (!first) return;
       if (previous?.ts && previous.channel) {
-        await this.perChannel.take(userId);
-        await this.updates.take('workspace');
-        await this.client.chat.update({ channel: previous.channel, ts: previous.ts, text: first.text, blocks: first.blocks });
+        const { channel, ts } = previous;
+        await this.paced([this.channelKey(userId), this.key('chat.update', this.limits.updates)], () =>
+          this.sender.chat.update({ channel, ts, text: first.text, blocks: first.blocks }),
+        );
         return;
       }
       const channel = await this.dm(userId, person);
       for (const [i, page] of pages.entries()) {
-        await this.perChannel.take(userId);
-        await this.workspace.take('workspace');
-        const sent = await this.client.chat.postMessage({ channel, text: page.text, blocks: page.blocks });
+        const sent = await this.paced([this.channelKey(userId), this.key('chat.postMessage', this.limits.workspace)], () =>
+          this.sender.chat.postMessage({ channel, text: page.text, blocks: page.blocks }),
+        );
         if (i === 0 && message.threadKey && sent.ts) {
           await this.deps.deliveries.put(message.threadKey, person.id, 'slack', { channel: sent.channel ?? channel, ts: sent.ts });
         }

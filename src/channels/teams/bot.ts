@@ -98,7 +98,7 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
     logger.warn({ err: error.message, activityType: context.activity.type }, 'teams turn failed');
     if (context.activity.type === ActivityTypes.Message) await context.sendActivity('Sorry — something went wrong on our side. Please try again in a moment.').catch(() => undefined);
   };
-  const notifier = new TeamsNotifier(deps, adapter, options.appId ?? '', logger);
+  const notifier = new TeamsNotifier(deps, runtime.pacing, adapter, options.appId ?? '', logger);
   const known = knownPeople((aadObjectId) => personByTeams(deps, aadObjectId), { onRefreshError: (error) => logger.warn({ err: error.message }, 'teams identity not refreshed') });
 
   const { onVerb, onText } = conversation(runtime, 'teams', { formAgainOnRefusal: true });

@@ -5,34 +5,37 @@
  * BotNotInConversationRoster, or no reference yet) is reported unreachable and shows in `/overdue`.
  *
  * Teams limits bots per conversation (7 messages a second, 8 in 2 s, 60 in 30 s, 1,800 an hour) and per
- * tenant (50 a second): sends wait for a free slot. 429, 412, 502 and 504 are retried with exponential
+ * tenant (50 a second): sends wait for a free slot, in windows shared by every process of the deployment
+ * (`RateLimiter`, in Redis); a 429's Retry-After holds the tenant for all of them. 429, 412, 502 and 504 are retried with exponential
  * back-off and jitter; after that the error goes back to the notifications queue, which retries it.
  */
 import { type CloudAdapter, CardFactory, type ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import { type AppDeps, type ChannelNotifier, type OutboxMessage, RecipientUnreachableError } from '../../app/ports.js';
 import type { Person } from '../../domain/types.js';
-import { RateLimiter } from '../rate-limiter.js';
+import type { PacedKey, RateLimiter, RateWindow } from '../rate-limiter.js';
 import { renderCard } from './cards.js';
 
 export const CONVERSATION_THREAD = 'teams-conversation';
 
-export { RateLimiter } from '../rate-limiter.js';
-
 const RETRYABLE = new Set([412, 429, 502, 504]);
 
-export class TeamsNotifier implements ChannelNotifier {
-  readonly platform = 'teams' as const;
-  readonly perConversation = new RateLimiter([
+/** Microsoft's published limits for a bot: per conversation, and per tenant across its conversations. */
+export const TEAMS_SEND_LIMITS: { perConversation: RateWindow[]; perTenant: RateWindow[] } = {
+  perConversation: [
     { limit: 7, windowMs: 1_000 },
     { limit: 8, windowMs: 2_000 },
     { limit: 60, windowMs: 30_000 },
     { limit: 1_800, windowMs: 3_600_000 },
-  ]);
-  readonly perTenant = new RateLimiter([{ limit: 50, windowMs: 1_000 }]);
+  ],
+  perTenant: [{ limit: 50, windowMs: 1_000 }],
+};
 
+export class TeamsNotifier implements ChannelNotifier {
+  readonly platform = 'teams' as const;
   constructor(
     private readonly deps: Pick<AppDeps, 'deliveries' | 'people'>,
+    private readonly pacing: RateLimiter,
     private readonly adapter: CloudAdapter,
     private readonly appId: string,
     private readonly logger: Logger,
@@ -57,7 +60,11 @@ export class TeamsNotifier implements ChannelNotifier {
     const previous = message.threadKey ? await this.deps.deliveries.get(message.threadKey, person.id, 'teams') : null;
     const conversationId = reference.conversation?.id ?? person.id;
     const tenantId = reference.conversation?.tenantId ?? person.identities.teamsTenantId ?? 'tenant';
-    await this.withRetries(async () => {
+    const keys: PacedKey[] = [
+      { key: `teams:conversation:${conversationId}`, windows: TEAMS_SEND_LIMITS.perConversation },
+      { key: `teams:tenant:${tenantId}`, windows: TEAMS_SEND_LIMITS.perTenant },
+    ];
+    await this.withRetries(keys, async () => {
       let failure: unknown;
       await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
         // The adapter hands an error thrown here to its onTurnError, which logs it and returns: the send would
@@ -69,10 +76,9 @@ export class TeamsNotifier implements ChannelNotifier {
           const connector = context.turnState.get(this.adapter.ConnectorClientKey) as { client?: { pipeline?: { removePolicy(policy: { name: string }): unknown } } } | undefined;
           connector?.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
           // slots are taken right before each attempt (a retry too), after the adapter's own set-up, so that
-          // sends reach Teams as they were paced: the conversation's slot first, as a tenant slot left waiting
-          // on a conversation would be wasted
-          await this.perConversation.take(conversationId);
-          await this.perTenant.take(tenantId);
+          // sends reach Teams as they were paced; the conversation's and the tenant's in one step, shared by
+          // every process of the deployment
+          await this.pacing.take(keys);
           if (previous?.activityId) {
             await context.updateActivity({ id: previous.activityId, type: 'message', attachments: [attachment], conversation: reference.conversation as never });
             return;
@@ -87,7 +93,7 @@ export class TeamsNotifier implements ChannelNotifier {
     });
   }
 
-  private async withRetries(send: () => Promise<void>): Promise<void> {
+  private async withRetries(keys: PacedKey[], send: () => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await send();
@@ -103,6 +109,10 @@ export class TeamsNotifier implements ChannelNotifier {
         // at least as long as a 429's Retry-After says
         const retryAfter = Number((error as { response?: { headers?: { get?(name: string): string | undefined } } }).response?.headers?.get?.('retry-after'));
         const jittered = Math.max(delay / 2 + Math.random() * delay, Number.isFinite(retryAfter) ? retryAfter * 1000 : 0);
+        // Retry-After holds the tenant for every process (Teams does not say which of its limits was hit)
+        if (status === 429 && Number.isFinite(retryAfter)) {
+          for (const k of keys) if (k.key.startsWith('teams:tenant:')) await this.pacing.pause(k.key, retryAfter * 1000);
+        }
         this.logger.info({ status, attempt, delayMs: Math.round(jittered) }, 'teams send retried');
         await new Promise((r) => setTimeout(r, jittered));
       }

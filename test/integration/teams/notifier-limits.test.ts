@@ -3,20 +3,26 @@
  * past the notifier's retries is reported as failed (so the queue retries it), never as delivered; paced sends
  * to many conversations each arrive once; a Slack DM is opened once per person, whatever the process.
  */
+import type { Redis } from 'ioredis';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxMessage } from '../../../src/app/ports.js';
+import { RateLimiter } from '../../../src/channels/rate-limiter.js';
 import { SlackNotifier } from '../../../src/channels/slack/notifier.js';
 import { CONVERSATION_THREAD, TeamsNotifier } from '../../../src/channels/teams/notifier.js';
 import { createLogger } from '../../../src/logger.js';
+import { redisConnection } from '../../../src/queue/redis.js';
 import { type FakeConnector, startFakeConnector, TEAMS_LIMITS } from '../../support/fake-connector.js';
 import { type FakeSlack, SLACK_LIMITS, startFakeSlack } from '../../support/fake-slack.js';
+import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
 
 let w: World;
 let throttling: FakeConnector;
 let limited: FakeConnector;
 let slack: FakeSlack;
+let redis: Redis;
+let pacing: RateLimiter;
 
 function adapter(): CloudAdapter {
   const credentials = new ConfigurationServiceClientCredentialFactory({ MicrosoftAppId: '', MicrosoftAppPassword: '' } as never);
@@ -36,16 +42,18 @@ beforeAll(async () => {
   throttling = await startFakeConnector();
   limited = await startFakeConnector({ limits: TEAMS_LIMITS });
   slack = await startFakeSlack({ limits: SLACK_LIMITS });
+  redis = redisConnection(testRedisUrl());
+  pacing = new RateLimiter(redis, testQueuePrefix());
 }, 120_000);
 afterAll(async () => {
-  await Promise.all([throttling?.close(), limited?.close(), slack?.close()]);
+  await Promise.all([throttling?.close(), limited?.close(), slack?.close(), redis?.quit()]);
   await w?.close();
 });
 
 describe('Teams notifier', () => {
   it('a send still throttled after its retries fails, so it is not counted as delivered', async () => {
     await w.deps.deliveries.put(CONVERSATION_THREAD, 'amy', 'teams', { reference: reference(throttling.url, 'conv-amy') });
-    const notifier = new TeamsNotifier(w.deps, adapter(), '', createLogger('silent'), { attempts: 2, baseMs: 10 });
+    const notifier = new TeamsNotifier(w.deps, pacing, adapter(), '', createLogger('silent'), { attempts: 2, baseMs: 10 });
     throttling.throttleNext('conv-amy', 5);
     await expect(notifier.deliver(w.people.amy, message('m1', 'amy'))).rejects.toMatchObject({ statusCode: 429 });
     expect(throttling.calls).toHaveLength(0);
@@ -55,7 +63,7 @@ describe('Teams notifier', () => {
   });
 
   it('paced sends to sixty conversations of one tenant each arrive once', async () => {
-    const notifier = new TeamsNotifier(w.deps, adapter(), '', createLogger('silent'));
+    const notifier = new TeamsNotifier(w.deps, pacing, adapter(), '', createLogger('silent'));
     const people = Array.from({ length: 60 }, (_, i) => ({ ...w.people.ben, id: `t${i}`, identities: { teamsAadObjectId: `aad-t${i}` } }));
     for (const p of people) await w.deps.deliveries.put(CONVERSATION_THREAD, p.id, 'teams', { reference: reference(limited.url, `conv-${p.id}`) });
     await Promise.all(people.map((p) => notifier.deliver(p, message(`m-${p.id}`, p.id))));
@@ -65,8 +73,8 @@ describe('Teams notifier', () => {
 
 describe('Slack notifier', () => {
   it('opens a DM once per person and keeps its channel id for the next process', async () => {
-    await new SlackNotifier(w.deps, 'xoxb-test', slack.apiUrl).deliver(w.people.sup, message('s1', 'sup'));
-    await new SlackNotifier(w.deps, 'xoxb-test', slack.apiUrl).deliver(w.people.sup, message('s2', 'sup'));
+    await new SlackNotifier(w.deps, pacing, 'xoxb-test', slack.apiUrl).deliver(w.people.sup, message('s1', 'sup'));
+    await new SlackNotifier(w.deps, pacing, 'xoxb-test', slack.apiUrl).deliver(w.people.sup, message('s2', 'sup'));
     expect(slack.of('conversations.open').filter((c) => c.body.users === 'USUP')).toHaveLength(1);
     expect(slack.of('chat.postMessage').filter((c) => c.body.channel === 'DUSUP')).toHaveLength(2);
   });
