@@ -6,7 +6,7 @@
  */
 import type { Server } from 'node:http';
 import express from 'express';
-import { retryAfterSeconds, SlidingWindows, type Window } from './rate-windows.js';
+import { createHold, retryAfterSeconds, SlidingWindows, type Window } from './rate-windows.js';
 
 export interface TeamsLimits {
   perConversation: Window[];
@@ -44,6 +44,10 @@ export interface FakeConnector {
   rosters: Map<string, RosterMember[]>;
   /** One-to-one conversations the bot created (`POST /v3/conversations`). */
   created: Array<{ id: string; body: Record<string, unknown> }>;
+  /** Parks incoming requests until `release()` (see `createHold`); `dropped` counts those whose sender went away. */
+  hold(): void;
+  release(): number;
+  readonly dropped: number;
   close(): Promise<void>;
 }
 
@@ -57,6 +61,8 @@ export interface RosterMember {
 
 export async function startFakeConnector(options: { limits?: TeamsLimits } = {}): Promise<FakeConnector> {
   const app = express();
+  const parking = createHold();
+  app.use((req, res, next) => parking.middleware(req, res, next));
   app.use(express.json({ limit: '5mb' }));
   const calls: ConnectorCall[] = [];
   const refused = new Set<string>();
@@ -72,7 +78,7 @@ export async function startFakeConnector(options: { limits?: TeamsLimits } = {})
       return false;
     }
     if (options.limits) {
-      const now = Date.now();
+      const now = (res.locals.at as number | undefined) ?? Date.now();
       const tenant = body?.conversation?.tenantId ?? 'tenant';
       const waitConversation = perConversation.wait(conversationId, now);
       const waitTenant = perTenant.wait(tenant, now);
@@ -111,18 +117,18 @@ export async function startFakeConnector(options: { limits?: TeamsLimits } = {})
   app.post('/v3/conversations/:id/activities', (req, res) => {
     if (!gate(req.params.id, res, req.body)) return;
     const id = `act-${++next}`;
-    calls.push({ kind: 'send', conversationId: req.params.id, activityId: id, body: req.body, at: Date.now() });
+    calls.push({ kind: 'send', conversationId: req.params.id, activityId: id, body: req.body, at: (res.locals.at as number | undefined) ?? Date.now() });
     res.json({ id });
   });
   app.post('/v3/conversations/:id/activities/:replyTo', (req, res) => {
     if (!gate(req.params.id, res, req.body)) return;
     const id = `act-${++next}`;
-    calls.push({ kind: 'reply', conversationId: req.params.id, activityId: id, body: req.body, at: Date.now() });
+    calls.push({ kind: 'reply', conversationId: req.params.id, activityId: id, body: req.body, at: (res.locals.at as number | undefined) ?? Date.now() });
     res.json({ id });
   });
   app.put('/v3/conversations/:id/activities/:activityId', (req, res) => {
     if (!gate(req.params.id, res, req.body)) return;
-    calls.push({ kind: 'update', conversationId: req.params.id, activityId: req.params.activityId, body: req.body, at: Date.now() });
+    calls.push({ kind: 'update', conversationId: req.params.id, activityId: req.params.activityId, body: req.body, at: (res.locals.at as number | undefined) ?? Date.now() });
     res.json({ id: req.params.activityId });
   });
   const server: Server = await new Promise((resolve) => {
@@ -140,6 +146,11 @@ export async function startFakeConnector(options: { limits?: TeamsLimits } = {})
     limited,
     rosters,
     created,
+    hold: () => parking.hold(),
+    release: () => parking.release(),
+    get dropped() {
+      return parking.dropped;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -6,7 +6,7 @@
  */
 import type { Server } from 'node:http';
 import express from 'express';
-import { retryAfterSeconds, SlidingWindows, type Window } from './rate-windows.js';
+import { createHold, retryAfterSeconds, SlidingWindows, type Window } from './rate-windows.js';
 
 export interface SlackLimits {
   /** chat.postMessage per channel. */
@@ -57,6 +57,10 @@ export interface FakeSlack {
   of(method: string): SlackCall[];
   /** The workspace's members, as `users.list` (paged by `limit`/`cursor`) and `users.lookupByEmail` give them. */
   members: SlackMemberStub[];
+  /** Parks incoming calls until `release()` (see `createHold`); `dropped` counts those whose sender went away. */
+  hold(): void;
+  release(): number;
+  readonly dropped: number;
   close(): Promise<void>;
 }
 
@@ -86,6 +90,8 @@ function parseBody(body: unknown): Record<string, unknown> {
 
 export async function startFakeSlack(options: { limits?: SlackLimits } = {}): Promise<FakeSlack> {
   const app = express();
+  const parking = createHold();
+  app.use((req, res, next) => parking.middleware(req, res, next));
   app.use(express.urlencoded({ extended: true, limit: '5mb' }));
   app.use(express.json({ limit: '5mb' }));
   const calls: SlackCall[] = [];
@@ -105,7 +111,7 @@ export async function startFakeSlack(options: { limits?: SlackLimits } = {}): Pr
   /** Answers 429 when the call is past a limit; otherwise counts it. */
   const limited = (method: string, body: Record<string, unknown>, res: express.Response): boolean => {
     if (!limits) return false;
-    const now = Date.now();
+    const now = (res.locals.at as number | undefined) ?? Date.now();
     const checks: Array<[string, SlidingWindows, string]> = [];
     if (method === 'chat.postMessage') checks.push(['channel', perChannel, channelOf(body)], ['workspace', workspace, 'T']);
     const windows = methodWindows.get(method);
@@ -138,7 +144,7 @@ export async function startFakeSlack(options: { limits?: SlackLimits } = {}): Pr
       return;
     }
     if (limited(method, body, res)) return;
-    calls.push({ method, body, at: Date.now() });
+    calls.push({ method, body, at: (res.locals.at as number | undefined) ?? Date.now() });
     switch (method) {
       case 'conversations.open':
         res.json({ ok: true, channel: { id: `D${String(body.users)}` } });
@@ -199,6 +205,11 @@ export async function startFakeSlack(options: { limits?: SlackLimits } = {}): Pr
     throttled,
     of: (method) => calls.filter((c) => c.method === method),
     members,
+    hold: () => parking.hold(),
+    release: () => parking.release(),
+    get dropped() {
+      return parking.dropped;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -42,3 +42,48 @@ export class SlidingWindows {
 export function retryAfterSeconds(waitMs: number): string {
   return String(Math.max(1, Math.ceil(waitMs / 1000)));
 }
+
+/**
+ * Holds a stand-in's incoming requests for a moment: while held, requests are parked unanswered; on release each
+ * is handled as if it had arrived when it did (`res.locals.at`), unless its sender has gone meanwhile (its
+ * connection closed: the request never reached the platform). A test kills a worker while the stand-ins hold,
+ * so that the kill lands between two sends and not between a platform's answer and the bot's delivered mark.
+ */
+export interface Hold {
+  middleware(req: { socket: { destroyed: boolean } }, res: { locals: Record<string, unknown> }, next: () => void): void;
+  hold(): void;
+  release(): number;
+  /** Requests whose sender went away while they were parked. */
+  readonly dropped: number;
+}
+
+export function createHold(): Hold {
+  let held = false;
+  let dropped = 0;
+  const parked: Array<{ req: { socket: { destroyed: boolean } }; next: () => void }> = [];
+  return {
+    middleware(req, res, next) {
+      res.locals.at = Date.now();
+      if (held) parked.push({ req, next });
+      else next();
+    },
+    hold() {
+      held = true;
+    },
+    release() {
+      held = false;
+      let handled = 0;
+      for (const p of parked.splice(0)) {
+        if (p.req.socket.destroyed) dropped++;
+        else {
+          handled++;
+          p.next();
+        }
+      }
+      return handled;
+    },
+    get dropped() {
+      return dropped;
+    },
+  };
+}
