@@ -19,6 +19,7 @@ import {
   resolveDispute,
   submitRecordForConfirmation,
 } from './records.js';
+import { bookRequestedSession, recordSessionNotHeld, requestSession } from './session-outcomes.js';
 import { markSessionHeld, rescheduleSession, scheduleReminders, scheduleSession } from './sessions.js';
 
 export const COMMAND_HANDLERS = {
@@ -42,6 +43,9 @@ export const COMMAND_HANDLERS = {
   scheduleReminders,
   issueCalendarFeed,
   revokeCalendarFeed,
+  recordSessionNotHeld,
+  requestSession,
+  bookRequestedSession,
 } as const;
 
 export type CommandType = keyof typeof COMMAND_HANDLERS;

@@ -3,6 +3,7 @@
  * and risk-of-harm escalation. Every step is idempotent, so a command re-run after a crash repeats none.
  */
 import { sessionOverdueFrom } from '../domain/cadence.js';
+import { followUpsForSession, notEngaging } from '../domain/engagement.js';
 import { remindersForSession } from '../domain/reminders.js';
 import { heldOnTime } from '../domain/stats.js';
 import { escalationRecipients } from '../domain/routing.js';
@@ -30,6 +31,7 @@ export async function refreshCompliance(deps: AppDeps, org: Organisation, contra
     .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())[0];
   // the same rule as the dashboard's on-time rate
   const onTime = heldOnTime(contract, held, cal, org.overdueGraceDays).filter(Boolean).length;
+  const engaging = contract.active ? notEngaging(contract, sessions, org, cal) : undefined;
   await deps.compliance.upsert({
     contractId: contract.id,
     organisationId: contract.organisationId,
@@ -44,6 +46,8 @@ export async function refreshCompliance(deps: AppDeps, org: Organisation, contra
     reviewDueDate: contract.reviewDueDate,
     sessionsHeld: held.length,
     sessionsHeldOnTime: onTime,
+    notEngagingFrom: engaging?.from,
+    notEngaging: engaging ? { reason: engaging.reason, personIds: engaging.personIds, sessionIds: engaging.sessionIds } : undefined,
     updatedAt: now,
   });
 }
@@ -62,7 +66,8 @@ export async function dropReminders(deps: AppDeps, subjectId: string, ids: strin
 export async function remindSession(deps: AppDeps, org: Organisation, contract: SupervisionContract, sessionId: string): Promise<void> {
   const session = await deps.sessions.get(sessionId);
   if (!session) return;
-  await putReminders(deps, remindersForSession(session, contract, org, calendarOf(org)));
+  const cal = calendarOf(org);
+  await putReminders(deps, [...remindersForSession(session, contract, org, cal), ...followUpsForSession(session, contract, org, cal)]);
 }
 
 /**

@@ -13,9 +13,9 @@ import type { AppDeps, OverdueSource, Stores } from './ports.js';
 import { formatDate, formatDateTime } from './present.js';
 import type { OverdueRow, OverdueSummaryView } from './views.js';
 
-const overdueInput = z.object({ filter: z.enum(['all', 'sessions', 'records', 'actions', 'reviews']).default('all') });
+const overdueInput = z.object({ filter: z.enum(['all', 'sessions', 'records', 'actions', 'reviews', 'not-engaging']).default('all') });
 
-const FILTER_LIST = { sessions: 'sessions', records: 'records', actions: 'actions', reviews: 'reviews' } as const;
+const FILTER_LIST = { sessions: 'sessions', records: 'records', actions: 'actions', reviews: 'reviews', 'not-engaging': 'notEngaging' } as const;
 
 /** The lists' names, as the summary and its counts write them. */
 export const COUNT_LABELS: Record<OverdueSummaryView['shown'][number], string> = {
@@ -26,6 +26,7 @@ export const COUNT_LABELS: Record<OverdueSummaryView['shown'][number], string> =
   reviews: 'Contracts due for review',
   caseDecisions: 'Case decisions not filed',
   unreachable: 'Not reachable',
+  notEngaging: 'Not engaging',
 };
 
 export const OVERDUE_REFUSAL = 'Sorry — the overdue summary is only for your safeguarding leads.';
@@ -44,6 +45,7 @@ export function storeOverdueSource(deps: Stores): OverdueSource {
         want.others ? deps.escalations.unacknowledged(org.id) : [],
         want.others ? deps.people.unreachable(org.id) : [],
       ]);
+      const notEngaging = want.notEngaging ? await deps.compliance.notEngagingAt(org.id, now) : [];
       return {
         compliance,
         awaiting,
@@ -52,6 +54,7 @@ export function storeOverdueSource(deps: Stores): OverdueSource {
         decisions,
         escalations,
         unreachable: unreachable.map((u) => ({ personId: u.person.id, platform: u.platform, since: u.since })),
+        notEngaging,
       };
     },
     async names(_organisationId, ids) {
@@ -70,13 +73,16 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
   const want = (f: string) => parsed.filter === 'all' || parsed.filter === f;
 
   const source = deps.overdueSource ?? storeOverdueSource(deps);
-  const { compliance, awaiting, late, reviews, decisions, escalations, unreachable } = await source.lists(org, now, {
+  const { compliance, awaiting, late, reviews, decisions, escalations, unreachable, notEngaging } = await source.lists(org, now, {
     sessions: want('sessions'),
     records: want('records'),
     actions: want('actions'),
     reviews: want('reviews'),
     others: parsed.filter === 'all',
+    notEngaging: want('not-engaging'),
   });
+  // template line manager (j): read from the summaries the store keeps (an index source may not carry them)
+  const notEngagingList = want('not-engaging') ? (notEngaging ?? (await deps.compliance.notEngagingAt(org.id, now))) : [];
   const overdueRecords = awaiting.filter((r) => isRecordConfirmationOverdue(r, cal, now));
   // an action agreed before actions carried their session: its record says whose session it came from
   const lateActions = await Promise.all(
@@ -95,6 +101,7 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
   for (const d of decisions) ids.add(d.followUpById);
   for (const e of escalations) ids.add(e.subjectPersonId);
   for (const u of unreachable) ids.add(u.personId);
+  for (const c of notEngagingList) for (const id of [...c.superviseeIds, ...c.supervisorIds]) ids.add(id);
   const people = await source.names(org.id, [...ids]);
   const name = (id: string) => people.get(id) ?? 'a colleague';
   const names = (list: string[]) => list.map(name).join(', ');
@@ -158,10 +165,25 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
     daysOverdue: daysBetween(cal.localDate(e.raisedAt), today),
     refId: e.id,
   }));
+  const notEngagingRows: OverdueRow[] = notEngagingList.flatMap((c) => {
+    const n = c.notEngaging;
+    if (!n) return [];
+    const days = c.notEngagingFrom ? Math.max(0, schoolDaysOverdue(c.notEngagingFrom, now, cal)) : 0;
+    return n.personIds.map((personId) => ({
+      personId,
+      personName: name(personId),
+      detail:
+        n.reason === 'missed-in-a-row'
+          ? `the last ${n.sessionIds.length} supervision sessions with ${names(c.supervisorIds)} did not happen`
+          : `has not said whether the session with ${names(c.superviseeIds)} happened`,
+      daysOverdue: days,
+      refId: c.contractId,
+    }));
+  });
   const byDays = (a: OverdueRow, b: OverdueRow) => b.daysOverdue - a.daysOverdue || a.personName.localeCompare(b.personName);
   // a filtered summary shows that list alone: the others were not looked at, so they are not shown as nought
   const shown: OverdueSummaryView['shown'] =
-    parsed.filter === 'all' ? ['escalations', 'sessions', 'records', 'actions', 'reviews', 'caseDecisions', 'unreachable'] : [FILTER_LIST[parsed.filter]];
+    parsed.filter === 'all' ? ['escalations', 'sessions', 'notEngaging', 'records', 'actions', 'reviews', 'caseDecisions', 'unreachable'] : [FILTER_LIST[parsed.filter]];
   const view: OverdueSummaryView = {
     type: 'overdue-summary',
     organisationName: org.name,
@@ -175,6 +197,7 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
     reviews: reviewRows.sort(byDays),
     caseDecisions: decisionRows.sort(byDays),
     escalations: escalationRows.sort(byDays),
+    notEngaging: notEngagingRows.sort(byDays),
     unreachable: unreachable
       .map((u) => ({ personId: u.personId, personName: name(u.personId), platform: u.platform, sinceText: formatDate(org, u.since) }))
       .sort((a, b) => a.personName.localeCompare(b.personName)),
@@ -186,6 +209,7 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
       caseDecisions: decisionRows.length,
       escalations: escalationRows.length,
       unreachable: unreachable.length,
+      notEngaging: notEngagingRows.length,
     },
     countFacts: [],
   };

@@ -16,6 +16,7 @@ import type {
   RecordSheet,
   Reminder,
   Session,
+  SessionRequest,
   SessionStatus,
   SupervisionContract,
 } from '../domain/types.js';
@@ -65,14 +66,26 @@ export interface SessionRepository {
     id: string,
     from: SessionStatus,
     to: SessionStatus,
-    patch: Partial<Pick<Session, 'replacedBy' | 'statusReason' | 'statusChangedAt'>>,
+    patch: Partial<Pick<Session, 'replacedBy' | 'statusReason' | 'statusChangedAt' | 'notHeldReason'>>,
   ): Promise<boolean>;
   byContract(contractId: string): Promise<Session[]>;
   nextScheduled(contractId: string, after: Date): Promise<Session | null>;
   lastHeld(contractId: string): Promise<Session | null>;
   scheduledBetween(from: Date, to: Date): Promise<Session[]>;
+  /** Booked sessions in a room (a face-to-face contract's location, as `roomOf` keys it) starting in [from, to). */
+  scheduledInRoom(organisationId: string, room: string, from: Date, to: Date): Promise<Session[]>;
   /** Every session of the organisation, in one read (the dashboard's figures). */
   byOrganisation(organisationId: string): Promise<Session[]>;
+}
+
+/** stour App. C: sessions asked for by the supervisee. */
+export interface SessionRequestRepository {
+  /** Inserts the request when its id is new. */
+  insert(request: SessionRequest): Promise<boolean>;
+  get(id: string): Promise<SessionRequest | null>;
+  openForContract(contractId: string): Promise<SessionRequest[]>;
+  /** Compare-and-set open → booked. */
+  markBooked(id: string, sessionId: string, byId: string, at: Date): Promise<boolean>;
 }
 
 export interface AgendaRepository {
@@ -177,6 +190,9 @@ export interface ComplianceSummary {
   reviewDueDate: LocalDate;
   sessionsHeld: number;
   sessionsHeldOnTime: number;
+  /** template line manager (j): from when its people are not engaging (sessions missed, or no answer); absent when they are. */
+  notEngagingFrom?: Date;
+  notEngaging?: { reason: 'missed-in-a-row' | 'unanswered'; personIds: string[]; sessionIds: string[] };
   updatedAt: Date;
 }
 
@@ -184,6 +200,8 @@ export interface ComplianceRepository {
   upsert(summary: ComplianceSummary): Promise<void>;
   get(contractId: string): Promise<ComplianceSummary | null>;
   overdueAt(organisationId: string, now: Date): Promise<ComplianceSummary[]>;
+  /** Contracts whose people are not engaging at `now` (one indexed query). */
+  notEngagingAt(organisationId: string, now: Date): Promise<ComplianceSummary[]>;
   byOrganisation(organisationId: string): Promise<ComplianceSummary[]>;
 }
 
@@ -275,6 +293,7 @@ export interface Stores {
   people: PersonRepository;
   contracts: ContractRepository;
   sessions: SessionRepository;
+  sessionRequests: SessionRequestRepository;
   agenda: AgendaRepository;
   records: RecordRepository;
   actions: ActionRepository;
@@ -304,6 +323,8 @@ export interface OverdueLists {
   decisions: Array<Pick<CaseDecisionRecord, 'id' | 'recordId' | 'childRef' | 'followUpById' | 'copyDueAt'>>;
   escalations: Array<Pick<Escalation, 'id' | 'subjectPersonId' | 'raisedAt'>>;
   unreachable: Array<{ personId: string; platform: Platform; since: Date }>;
+  /** template line manager (j): contracts whose people are not engaging. */
+  notEngaging?: ComplianceSummary[];
 }
 
 export interface OverdueWant {
@@ -313,6 +334,7 @@ export interface OverdueWant {
   reviews: boolean;
   /** Case decisions, escalations, unreachable people. */
   others: boolean;
+  notEngaging?: boolean;
 }
 
 /**

@@ -3,12 +3,15 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { sessionDueBy } from '../domain/cadence.js';
 import { canCompleteAction, canScheduleSession, canSeeOverdue, canSetActionAside, isPartyToContract } from '../domain/permissions.js';
-import type { Person, Session } from '../domain/types.js';
+import { NOT_HELD_LABELS } from '../domain/engagement.js';
+import type { Person, Session, SupervisionContract } from '../domain/types.js';
+import { recordIdFor } from './records.js';
+import { sessionCheckView } from './session-outcomes.js';
 import { loadActor, loadContract } from './context.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import type { AppDeps } from './ports.js';
 import { agendaItemView, formatDate, formatDateTime, openActionView } from './present.js';
-import type { ActionsView, HelpView, MoveFormView, NextSessionView } from './views.js';
+import type { ActionsView, HelpView, MoveFormView, NextSessionView, SessionCheckView } from './views.js';
 
 export const nextSession = useCase(async (deps: AppDeps, actorId: string, _input: unknown): Promise<UseCaseResult<NextSessionView>> => {
   const ctx = await loadActor(deps, actorId);
@@ -20,6 +23,22 @@ export const nextSession = useCase(async (deps: AppDeps, actorId: string, _input
     .sort((a, b) => (a.s?.startsAt.getTime() ?? 0) - (b.s?.startsAt.getTime() ?? 0))[0];
   const actions = await deps.actions.openForPerson(actorId);
   let view: NextSessionView = { type: 'next-session', items: [], openActions: [] };
+  // a session whose time passed with no answer yet, and the ones since the last held that did not happen
+  const after = await sessionsSinceHeld(deps, contracts, now);
+  if (after.pending) {
+    const c = after.pending.contract;
+    const people = await deps.people.getMany([...c.supervisorIds, ...c.superviseeIds]);
+    view.pending = {
+      id: after.pending.session.id,
+      startsAtText: formatDateTime(ctx.org, after.pending.session.startsAt),
+      withNames: [...c.supervisorIds, ...c.superviseeIds].filter((id) => id !== actorId).map((id) => people.find((p) => p.id === id)?.name ?? 'a colleague'),
+      canAnswer: canScheduleSession(ctx.actor, c, ctx.org),
+    };
+  }
+  if (after.notHeld.length > 0) {
+    view.notHeld = after.notHeld.map((s) => ({ startsAtText: formatDateTime(ctx.org, s.startsAt), reasonText: s.notHeldReason ? NOT_HELD_LABELS[s.notHeldReason] : 'did not happen' }));
+  }
+  const canRequest = contracts.some((c) => c.superviseeIds.includes(actorId));
   if (upcoming?.s) {
     const { c, s } = upcoming;
     // white-laith, stour §2: what was raised informally comes first
@@ -27,12 +46,14 @@ export const nextSession = useCase(async (deps: AppDeps, actorId: string, _input
     const contractActions = await deps.actions.openForContract(c.id);
     const people = await deps.people.getMany([...c.supervisorIds, ...c.superviseeIds, ...items.map((i) => i.authorId), ...contractActions.map((a) => a.ownerId)]);
     view = {
+      ...view,
       type: 'next-session',
       session: {
         id: s.id,
         startsAtText: formatDateTime(ctx.org, s.startsAt),
         withNames: [...c.supervisorIds, ...c.superviseeIds].filter((id) => id !== actorId).map((id) => people.find((p) => p.id === id)?.name ?? 'a colleague'),
         location: c.location,
+        ...(s.onRequest ? { onRequest: true } : {}),
       },
       items: items.map((i) => agendaItemView(i, people, ctx.org)),
       openActions: contractActions.map((a) => openActionView(ctx.org, a, people, today)),
@@ -40,6 +61,7 @@ export const nextSession = useCase(async (deps: AppDeps, actorId: string, _input
   } else {
     view.openActions = actions.map((a) => openActionView(ctx.org, a, [ctx.actor], today));
   }
+  if (canRequest) view.canRequest = true;
   return { ok: true, view, data: view };
 });
 
@@ -114,8 +136,47 @@ export const help = useCase(async (deps: AppDeps, actorId: string, _input: unkno
   const view: HelpView = {
     type: 'help',
     isDsl: canSeeOverdue(ctx.actor, ctx.org),
+    canRequest: (await deps.contracts.forPerson(actorId)).some((c) => c.superviseeIds.includes(actorId)),
     supportContacts: ctx.org.supportContacts.map((c) => ({ name: c.name, phone: c.phone, url: c.url })),
   };
+  return { ok: true, view, data: view };
+});
+
+/**
+ * For each contract, the sessions after its last one held: the earliest booked one whose time has passed with
+ * no record (waiting for "did it happen?"), and those that did not happen, newest first.
+ */
+async function sessionsSinceHeld(deps: AppDeps, contracts: SupervisionContract[], now: Date): Promise<{ pending?: { contract: SupervisionContract; session: Session }; notHeld: Session[] }> {
+  let pending: { contract: SupervisionContract; session: Session } | undefined;
+  const notHeld: Session[] = [];
+  for (const contract of contracts) {
+    const sessions = (await deps.sessions.byContract(contract.id)).filter((s) => s.status !== 'cancelled');
+    const lastHeld = sessions.map((s) => s.status).lastIndexOf('held');
+    for (const s of sessions.slice(lastHeld + 1)) {
+      if (s.status === 'missed') notHeld.push(s);
+      else if (s.status === 'scheduled' && s.startsAt.getTime() <= now.getTime() && !(await deps.records.latest(recordIdFor(s.id)))) {
+        if (!pending || s.startsAt.getTime() < pending.session.startsAt.getTime()) pending = { contract, session: s };
+      }
+    }
+  }
+  notHeld.sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime());
+  return { pending, notHeld };
+}
+
+const checkInput = z.object({ sessionId: z.string().min(1).max(250) });
+
+/** "Did it happen?" for a session whose time has passed with no record: the card with Record it / It did not happen. */
+export const sessionCheck = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<SessionCheckView>> => {
+  const parsed = parseInput(checkInput, input);
+  const ctx = await loadActor(deps, actorId);
+  const session = await deps.sessions.get(parsed.sessionId);
+  if (!session || session.organisationId !== ctx.org.id) throw new Refusal();
+  const contract = await loadContract(deps, ctx, session.contractId);
+  if (!canScheduleSession(ctx.actor, contract, ctx.org)) throw new Refusal();
+  if (session.status !== 'scheduled' || session.startsAt.getTime() > deps.clock.now().getTime()) {
+    return { ok: true, view: { type: 'text', text: session.status === 'scheduled' ? 'This session has not started yet.' : 'This session has been answered already — type next to see the session booked now.' } } as UseCaseResult<SessionCheckView>;
+  }
+  const view = await sessionCheckView(deps, ctx.org, contract, session, false);
   return { ok: true, view, data: view };
 });
 

@@ -2,6 +2,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { proposeSessionTimes, sessionDueBy } from '../domain/cadence.js';
+import { sessionReminderIds } from '../domain/engagement.js';
 import { markHeld, overlaps, recordedNextTime, requireReasonWhenLate, rescheduleSession as moveSession } from '../domain/session.js';
 import { canScheduleSession, isPartyToContract } from '../domain/permissions.js';
 import type { Organisation, Session, SupervisionContract } from '../domain/types.js';
@@ -24,6 +25,8 @@ export async function ensureNextSession(deps: AppDeps, org: Organisation, contra
   if (!contract.active) return null;
   const now = deps.clock.now();
   let next = await deps.sessions.nextScheduled(contract.id, now);
+  // stour App. C: a session booked on request is extra; the cadence still has its one future session
+  if (next?.onRequest) next = (await deps.sessions.byContract(contract.id)).find((s) => s.status === 'scheduled' && !s.onRequest && s.startsAt.getTime() > now.getTime()) ?? null;
   if (!next) {
     const last = await deps.sessions.lastHeld(contract.id);
     const [startsAt] = preferred ? [preferred] : proposeSessionTimes(contract, now, last?.startsAt, calendarOf(org), 1);
@@ -36,6 +39,7 @@ export async function ensureNextSession(deps: AppDeps, org: Organisation, contra
       durationMinutes: contract.durationMinutes,
       status: 'scheduled',
       bookedAt: now,
+      ...roomOf(contract),
     };
     if (await deps.sessions.insert(session)) {
       await audit(deps, { organisationId: org.id, actorId: 'system', action: 'session.scheduled', subject: { kind: 'session', id: session.id }, detail: { contractId: contract.id } });
@@ -71,6 +75,7 @@ export const scheduleSession = useCase(async (deps: AppDeps, actorId: string, in
     durationMinutes: contract.durationMinutes,
     status: 'scheduled',
     bookedAt: now,
+    ...roomOf(contract),
   };
   // a supervisor cannot be in two sessions at once: the person booking is told, and offered the next free time
   await refuseClash(deps, ctx.org, contract, session, session.id);
@@ -91,7 +96,7 @@ const moveInput = z.object({
 });
 
 /** A moved session's new id: the contract and day, or with the time when that day's id is taken by another. */
-async function replacementIdFor(deps: AppDeps, org: Organisation, session: Session, startsAt: Date): Promise<string> {
+export async function replacementIdFor(deps: AppDeps, org: Organisation, session: Session, startsAt: Date): Promise<string> {
   const base = sessionIdFor(org, session.contractId, startsAt);
   const hhmm = DateTime.fromJSDate(startsAt, { zone: org.timezone }).toFormat('HHmm');
   for (const id of [base, `${base}.${hhmm}`, `${base}.${hhmm}.${session.id.slice(-24).replace(/[^A-Za-z0-9-]/g, '')}`]) {
@@ -101,34 +106,46 @@ async function replacementIdFor(deps: AppDeps, org: Organisation, session: Sessi
   return `${base}.${hhmm}.${deps.clock.now().getTime().toString(36)}`;
 }
 
-/** The sessions of a supervisor that a new time would overlap (a person cannot be in two sessions at once). */
-async function clashesFor(deps: AppDeps, contract: SupervisionContract, candidate: { startsAt: Date; durationMinutes: number }, ignoreId: string): Promise<Session[]> {
-  const clashes: Session[] = [];
+/** The room a face-to-face session takes (its contract's location), as one key for every spelling of it. */
+export function roomOf(contract: Pick<SupervisionContract, 'location' | 'format'>): { room?: string } {
+  const room = contract.format === 'face-to-face' ? contract.location.trim().toLowerCase().replace(/\s+/g, ' ') : '';
+  return room ? { room } : {};
+}
+
+/** A time a session could take: who is in it and where. */
+type Candidate = { startsAt: Date; durationMinutes: number };
+
+/**
+ * The booked sessions a new time must not overlap, on the days around it: the supervisor's (a person cannot be
+ * in two sessions at once) and the room's, when the session has one (two sessions cannot share a room).
+ */
+async function busyAround(deps: AppDeps, org: Organisation, contract: SupervisionContract, around: Date, ignoreIds: string[]): Promise<Array<Session & { why: 'supervisor' | 'room' }>> {
+  const busy: Array<Session & { why: 'supervisor' | 'room' }> = [];
   const seen = new Set<string>();
   for (const personId of contract.supervisorIds) {
     for (const other of await deps.contracts.forPerson(personId)) {
       if (seen.has(other.id) || !other.active) continue;
       seen.add(other.id);
       for (const s of await deps.sessions.byContract(other.id)) {
-        if (s.id !== ignoreId && s.status === 'scheduled' && overlaps(s, candidate)) clashes.push(s);
+        if (!ignoreIds.includes(s.id) && s.status === 'scheduled') busy.push({ ...s, why: 'supervisor' });
       }
     }
   }
-  return clashes;
+  const { room } = roomOf(contract);
+  if (room) {
+    // the day before to three days after: a clash, and the next free slot on the same or the next school day
+    const from = new Date(around.getTime() - 86_400_000);
+    const to = new Date(around.getTime() + 5 * 86_400_000);
+    for (const s of await deps.sessions.scheduledInRoom(org.id, room, from, to)) {
+      if (!ignoreIds.includes(s.id) && !seen.has(s.contractId)) busy.push({ ...s, why: 'room' });
+    }
+  }
+  return busy;
 }
 
 /** The next time, from the one asked for, that is free: on the same school day, else the next school day. */
-async function nextFreeSlot(deps: AppDeps, org: Organisation, contract: SupervisionContract, from: Date, durationMinutes: number, ignoreId: string): Promise<Date | null> {
+function nextFreeSlot(org: Organisation, contract: SupervisionContract, from: Date, durationMinutes: number, busy: Session[]): Date | null {
   const cal = calendarOf(org);
-  const busy: Session[] = [];
-  const seen = new Set<string>();
-  for (const personId of contract.supervisorIds) {
-    for (const other of await deps.contracts.forPerson(personId)) {
-      if (seen.has(other.id)) continue;
-      seen.add(other.id);
-      busy.push(...(await deps.sessions.byContract(other.id)).filter((s) => s.id !== ignoreId && s.status === 'scheduled'));
-    }
-  }
   const day = cal.localDate(from);
   const days = [day, cal.nextSchoolDay(day)];
   for (const d of days) {
@@ -142,14 +159,21 @@ async function nextFreeSlot(deps: AppDeps, org: Organisation, contract: Supervis
   return null;
 }
 
-/** Refuses a time that overlaps another of the supervisor's sessions, naming the next free time. */
-async function refuseClash(deps: AppDeps, org: Organisation, contract: SupervisionContract, candidate: Session, ignoreId: string, field = 'startsAt'): Promise<void> {
-  const clashes = await clashesFor(deps, contract, candidate, ignoreId);
-  const first = clashes[0];
+/**
+ * Refuses a time that overlaps another of the supervisor's sessions, or another session in the same room,
+ * naming the next free time.
+ */
+export async function refuseClash(deps: AppDeps, org: Organisation, contract: SupervisionContract, candidate: Candidate, ignore: string | string[], field = 'startsAt'): Promise<void> {
+  const busy = await busyAround(deps, org, contract, candidate.startsAt, typeof ignore === 'string' ? [ignore] : ignore);
+  const first = busy.filter((s) => overlaps(s, candidate)).sort((a, b) => (a.why === b.why ? 0 : a.why === 'supervisor' ? -1 : 1))[0];
   if (!first) return;
-  const free = await nextFreeSlot(deps, org, contract, candidate.startsAt, candidate.durationMinutes, ignoreId);
+  const free = nextFreeSlot(org, contract, candidate.startsAt, candidate.durationMinutes, busy);
   const offer = free ? ` The next free time is ${formatDateTime(org, free)}.` : ' There is no free time that day or the next school day — pick another day.';
-  throw new ValidationError(field, `that time clashes with another supervision session the supervisor has at ${formatDateTime(org, first.startsAt)}.${offer}`);
+  const what =
+    first.why === 'supervisor'
+      ? `another supervision session the supervisor has at ${formatDateTime(org, first.startsAt)}`
+      : `another supervision session in ${contract.location.trim()} at ${formatDateTime(org, first.startsAt)}`;
+  throw new ValidationError(field, `that time clashes with ${what}.${offer}`);
 }
 
 /** stour §5: supervision is held during the working day; the last start offered is this local time. */
@@ -190,8 +214,8 @@ export const rescheduleSession = useCase(async (deps: AppDeps, actorId: string, 
     });
     if (!moved) throw new Refusal('This session has already been moved or cancelled — type next to see the session booked now.');
   }
-  await deps.sessions.insert({ ...change.replacement, bookedAt: now });
-  await dropReminders(deps, session.id, [`notice:${session.id}`, `agenda-prompt:${session.id}`, `day-before:${session.id}`]);
+  await deps.sessions.insert({ ...change.replacement, bookedAt: now, ...roomOf(contract), ...(session.onRequest ? { onRequest: true, requestId: session.requestId } : {}) });
+  await dropReminders(deps, session.id, sessionReminderIds(session.id));
   await audit(deps, {
     organisationId: ctx.org.id,
     actorId,
@@ -270,11 +294,12 @@ export async function honourRecordedNext(deps: AppDeps, org: Organisation, contr
     status: 'scheduled',
     replaces: current.id,
     bookedAt: now,
+    ...roomOf(contract),
   };
   const moved = await deps.sessions.transition(current.id, 'scheduled', 'cancelled', { replacedBy: replacement.id, statusReason: 'as the record names', statusChangedAt: now });
   if (!moved) return;
   await deps.sessions.insert(replacement);
-  await dropReminders(deps, current.id, [`notice:${current.id}`, `agenda-prompt:${current.id}`, `day-before:${current.id}`]);
+  await dropReminders(deps, current.id, sessionReminderIds(current.id));
   await audit(deps, { organisationId: org.id, actorId: 'system', action: 'session.moved', subject: { kind: 'session', id: current.id }, detail: { to: replacement.id, record: recordId }, key: `moved:${current.id}` });
   await refreshCompliance(deps, org, contract);
   await remindSession(deps, org, contract, replacement.id);

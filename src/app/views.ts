@@ -202,11 +202,11 @@ export interface OverdueSummaryView {
   type: 'overdue-summary';
   organisationName: string;
   generatedAtText: string;
-  filter: 'all' | 'sessions' | 'records' | 'actions' | 'reviews';
+  filter: 'all' | 'sessions' | 'records' | 'actions' | 'reviews' | 'not-engaging';
   /** For a filtered summary, which list it is ("Late actions only — …"). */
   filterText?: string;
   /** The lists this summary looked at, in the order shown; a filtered one has one. */
-  shown: Array<'escalations' | 'sessions' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'unreachable'>;
+  shown: Array<'escalations' | 'sessions' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'unreachable' | 'notEngaging'>;
   /** The counts of the lists shown, in words. */
   countFacts: Array<{ label: string; number: string }>;
   sessions: Array<OverdueRow & { lastSessionText: string }>;
@@ -215,6 +215,8 @@ export interface OverdueSummaryView {
   reviews: OverdueRow[];
   caseDecisions: OverdueRow[];
   escalations: OverdueRow[];
+  /** template line manager (j): sessions not happening, or no answer whether they did, until one is held. */
+  notEngaging: OverdueRow[];
   unreachable: Array<{ personId: string; personName: string; platform: string; sinceText: string }>;
   counts: {
     sessions: number;
@@ -224,6 +226,7 @@ export interface OverdueSummaryView {
     caseDecisions: number;
     escalations: number;
     unreachable: number;
+    notEngaging: number;
   };
 }
 
@@ -264,9 +267,47 @@ export interface ReminderView {
 
 export interface NextSessionView {
   type: 'next-session';
-  session?: { id: string; startsAtText: string; withNames: string[]; location: string };
+  session?: { id: string; startsAtText: string; withNames: string[]; location: string; /** Booked because the supervisee asked (stour App. C). */ onRequest?: boolean };
+  /** A session whose time passed with no record yet: the supervisor is asked whether it happened. */
+  pending?: { id: string; startsAtText: string; withNames: string[]; /** The viewer is asked (a supervisor). */ canAnswer: boolean };
+  /** Sessions since the last one held that did not happen, newest first. */
+  notHeld?: Array<{ startsAtText: string; reasonText: string }>;
+  /** The viewer may ask for a session between the scheduled ones (stour App. C). */
+  canRequest?: boolean;
   items: AgendaItemView[];
   openActions: OpenActionView[];
+}
+
+/**
+ * After a session's time, with no record: "Record it", or "It did not happen" with why and the new time, in
+ * the same card (template "intervals": never without a new time).
+ */
+export interface SessionCheckView {
+  type: 'session-check';
+  sessionId: string;
+  title: string;
+  lines: string[];
+  startsAtText: string;
+  withNames: string[];
+  /** The next school day's second asking. */
+  again: boolean;
+  /** The new time offered: the next free slot the cadence allows. */
+  date: string;
+  time: string;
+  reasons: Array<{ value: string; label: string }>;
+}
+
+/** stour App. C: a supervisee asked for a session; the supervisor books it within five school days. */
+export interface SessionRequestView {
+  type: 'session-request';
+  requestId: string;
+  title: string;
+  requesterName: string;
+  /** What they said it is about; shown to the supervisor only. */
+  reason?: string;
+  bookByText: string;
+  date: string;
+  time: string;
 }
 
 /** The form to move a session, or to cancel and rebook it (template "intervals": the new time in the same step). */
@@ -296,6 +337,8 @@ export interface ActionsView {
 export interface HelpView {
   type: 'help';
   isDsl: boolean;
+  /** A supervisee may ask for a session between the scheduled ones (stour App. C). */
+  canRequest?: boolean;
   supportContacts: Array<{ name: string; phone?: string; url?: string }>;
 }
 
@@ -360,6 +403,8 @@ export type NotificationView =
   | ReminderView
   | NextSessionView
   | MoveFormView
+  | SessionCheckView
+  | SessionRequestView
   | ActionsView
   | HelpView
   | DisputeNoticeView

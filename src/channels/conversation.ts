@@ -10,7 +10,7 @@ import { Refusal, toFailure, type UseCaseResult } from '../app/errors.js';
 import { DEFAULT_AGENDA_CATEGORY, parseAgendaCommand } from '../domain/agenda.js';
 import { computeOverdue } from '../app/overdue.js';
 import type { Platform } from '../app/ports.js';
-import { help as helpRead, moveForm, myActions, nextSession } from '../app/reads.js';
+import { help as helpRead, moveForm, myActions, nextSession, sessionCheck } from '../app/reads.js';
 import { recordToCorrect, recordToWrite } from '../app/record-form.js';
 import { viewRecord } from '../app/records.js';
 import type { NotificationView, RecordFormView, RecordSheetView } from '../app/views.js';
@@ -19,7 +19,7 @@ import { RECORD_LIMITS } from '../domain/record-form.js';
 import { isCalendarDate } from '../domain/calendar.js';
 import { NEW_TIME_REQUIRED } from '../domain/session.js';
 import { calendarOf } from '../app/context.js';
-import { AGENDA_CATEGORIES, RECORD_TOPICS, type Person } from '../domain/types.js';
+import { AGENDA_CATEGORIES, NOT_HELD_REASONS, RECORD_TOPICS, type Person } from '../domain/types.js';
 import type { Runtime } from '../runtime.js';
 
 /**
@@ -175,6 +175,23 @@ export const VERBS = {
   'session.move-form': z.object({ sessionId: ref, cancel: flag }),
   'session.move': moveData,
   'session.cancel': moveData,
+  /** "Did it happen?": Record it opens the record form; It did not happen marks it so and books the new time. */
+  'session.check': z.object({ sessionId: ref }),
+  'session.record': z.object({ sessionId: ref }),
+  'session.not-held': z.object({
+    sessionId: ref,
+    reason: z.enum(NOT_HELD_REASONS, { message: 'say why it did not happen: who could not attend, a school closure, or another reason' }),
+    date: pickedDate.default(''),
+    time: pickedTime.default(''),
+    note: text(500).optional(),
+  }),
+  /** stour App. C: "Ask for a session", and the supervisor's booking of it. */
+  'session.request': z.object({ reason: text(500).optional() }),
+  'session.book-request': z.object({
+    requestId: ref,
+    date: pickedDate.refine((v) => v !== '', 'pick the date'),
+    time: pickedTime.refine((v) => v !== '', 'pick the time'),
+  }),
 } as const;
 export type Verb = keyof typeof VERBS;
 
@@ -262,6 +279,18 @@ export function calendarCommand(word: string): { command: 'issueCalendarFeed' | 
   return { error: { type: 'error', field: 'calendar', message: 'calendar: type calendar for your calendar address, or calendar revoke to stop it working' } };
 }
 
+/** `/overdue [filter]`: every list, or one of them. */
+export const OVERDUE_FILTER = z.enum(['all', 'sessions', 'records', 'actions', 'reviews', 'not-engaging'], { message: 'use one of: sessions, records, actions, reviews, not-engaging' });
+
+/** `request` or `request <reason>` (stour App. C): a session asked for between the scheduled ones. */
+export function requestCommand(typed: string): { input: { reason?: string } } | { error: NotificationView } | undefined {
+  const match = /^request\b(?:\s*[:-]?\s*)([\s\S]*)$/i.exec(typed.trim());
+  if (!match) return undefined;
+  const reason = (match[1] ?? '').trim();
+  if (reason.length > 500) return { error: { type: 'error', field: 'reason', message: 'reason: can be at most 500 characters — say the rest at the session' } };
+  return { input: reason ? { reason } : {} };
+}
+
 /** `move` and `cancel` (alone, or `move session` / `cancel session`): a sentence is not the command. */
 export function moveWord(word: string): 'move' | 'cancel' | undefined {
   const match = /^(move|cancel)(?:\s+(?:my\s+)?(?:next\s+)?(?:session|supervision))?$/i.exec(word.trim());
@@ -347,6 +376,22 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
         const move = moveInput(parsed.data as z.infer<typeof moveData>, verb === 'session.cancel', (day, time) => (cal ? cal.atLocalTime(day, time) : new Date(`${day}T${time}:00Z`)));
         if ('error' in move) return move.error;
         return viewOf(await run('rescheduleSession', person, interactionId, move.input));
+      }
+      case 'session.check':
+        return viewOf(await read(sessionCheck(deps, person.id, { sessionId: d.sessionId })));
+      case 'session.record':
+        return viewOf(await read(recordToWrite(deps, person.id, { sessionId: d.sessionId })));
+      case 'session.not-held': {
+        if (!d.date) return { type: 'error', field: 'date', message: `date: ${NEW_TIME_REQUIRED}` };
+        if (!d.time) return { type: 'error', field: 'time', message: 'time: pick the new time' };
+        const at = await localInstant(person, d.date as string, d.time as string);
+        return viewOf(await run('recordSessionNotHeld', person, interactionId, { sessionId: d.sessionId, reason: d.reason, newStartsAt: at.toISOString(), ...(d.note ? { note: d.note } : {}) }));
+      }
+      case 'session.request':
+        return viewOf(await run('requestSession', person, interactionId, d.reason ? { reason: d.reason } : {}));
+      case 'session.book-request': {
+        const at = await localInstant(person, d.date as string, d.time as string);
+        return viewOf(await run('bookRequestedSession', person, interactionId, { requestId: d.requestId, startsAt: at.toISOString() }));
       }
       case 'record.refer':
         return viewOf(await run('referDispute', person, interactionId, { recordId: d.recordId }));
@@ -436,7 +481,7 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
   async function onText(person: Person, typed: string, interactionId: string, options: { threadSessionId?: string } = {}): Promise<NotificationView> {
     // Teams puts mentions in <at> tags; Slack-style and playground users may type the command with a slash
     const trimmed = typed.replace(/<at>[^<]*<\/at>/g, '').trim();
-    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record|correct|calendar|move|cancel)\b)/, '');
+    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record|correct|calendar|move|cancel|request)\b)/, '');
     if (word === '' || word === 'help') return viewOf(await read(helpRead(deps, person.id, {})));
     if (word === 'next') return viewOf(await read(nextSession(deps, person.id, {})));
     if (word === 'actions') return viewOf(await read(myActions(deps, person.id, {})));
@@ -444,13 +489,15 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
     if (moving) return viewOf(await read(moveForm(deps, person.id, { cancel: moving === 'cancel' })));
     const calendar = calendarCommand(word);
     if (calendar) return 'error' in calendar ? calendar.error : viewOf(await run(calendar.command, person, interactionId, {}));
+    const request = requestCommand(trimmed.replace(/^\//, ''));
+    if (request) return 'error' in request ? request.error : viewOf(await run('requestSession', person, interactionId, request.input));
     if (word === 'record' || word.startsWith('record ')) return viewOf(await read(recordToWrite(deps, person.id, { supervisee: word.slice(6).trim() })));
     if (word === 'correct' || word.startsWith('correct ')) {
       // the supervisor, the DSL or a deputy opens a signed record to correct it (the card's record.correct)
       return viewOf(await read(recordToCorrect(deps, person.id, { person: word.slice(7).trim() })));
     }
     if (word === 'overdue' || word.startsWith('overdue ')) {
-      const filter = z.enum(['all', 'sessions', 'records', 'actions', 'reviews'], { message: 'use one of: sessions, records, actions, reviews' }).safeParse(word.slice(7).trim() || 'all');
+      const filter = OVERDUE_FILTER.safeParse(word.slice(7).trim() || 'all');
       if (!filter.success) return { type: 'error', field: 'filter', message: `filter: ${filter.error.issues[0]?.message}` };
       return viewOf(await read(computeOverdue(deps, person.id, { filter: filter.data })));
     }

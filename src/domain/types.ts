@@ -150,6 +150,34 @@ export interface Session {
   statusReason?: string;
   /** When it was booked: a session booked less than a week ahead is announced at once (stour App. C). */
   bookedAt?: Date;
+  /** stour App. C: booked because the supervisee asked, on top of the cadence's one future session. */
+  onRequest?: boolean;
+  requestId?: string;
+  /** The room it takes (a face-to-face contract's location, lower case): two sessions never share one at once. */
+  room?: string;
+  /** A session that did not happen: why (template line manager (e), (j): missed sessions are acted on). */
+  notHeldReason?: NotHeldReason;
+}
+
+/** Why a session did not happen, as the supervisor says when asked "did it happen?". */
+export const NOT_HELD_REASONS = ['supervisee-absent', 'supervisor-absent', 'school-closure', 'other'] as const;
+export type NotHeldReason = (typeof NOT_HELD_REASONS)[number];
+
+/** stour App. C: a supervisee asks for a session between the scheduled ones; the supervisor books it. */
+export interface SessionRequest {
+  id: string;
+  organisationId: string;
+  contractId: string;
+  requestedById: string;
+  /** Free text, shown to the supervisor only; never logged. */
+  reason?: string;
+  requestedAt: Date;
+  /** The last school day the supervisor should book it by (five school days). */
+  bookBy: LocalDate;
+  status: 'open' | 'booked';
+  sessionId?: string;
+  bookedAt?: Date;
+  bookedById?: string;
 }
 
 export const AGENDA_CATEGORIES = [
@@ -328,7 +356,11 @@ export type ReminderKind =
   | 'record-unsigned'
   | 'action-late'
   | 'case-decision-copy'
-  | 'case-decision-overdue';
+  | 'case-decision-overdue'
+  | 'did-it-happen'
+  | 'did-it-happen-again'
+  | 'not-answered'
+  | 'request-unanswered';
 
 export interface Reminder {
   /** Natural id: kind + subject (+ occurrence), so a rebuild never doubles one. */

@@ -241,6 +241,7 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     const { refreshCompliance } = await import('../app/effects.js');
     const { calendarOf } = await import('../app/context.js');
     const { remindersForSession } = await import('../domain/reminders.js');
+    const { followUpsForSession } = await import('../domain/engagement.js');
     const now = deps.clock.now();
     const orgs = new Map((await deps.organisations.list()).map((o) => [o.id, o]));
     const contractsByOrg = new Map<string, SupervisionContract[]>();
@@ -269,7 +270,7 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
         if (next && next.getTime() > now.getTime()) {
           const session = upcoming.get(sessionIdFor(org, contract.id, next));
           if (session?.status === 'scheduled' && session.startsAt.getTime() === next.getTime()) {
-            wanted.push(...remindersForSession(session, contract, org, cal));
+            wanted.push(...remindersForSession(session, contract, org, cal), ...followUpsForSession(session, contract, org, cal));
             continue;
           }
         }

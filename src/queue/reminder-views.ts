@@ -10,6 +10,9 @@ import type { LocalDate } from '../domain/types.js';
 import type { AppDeps, OutboxMessage } from '../app/ports.js';
 import type { Reminder } from '../domain/types.js';
 import { canSetActionAside } from '../domain/permissions.js';
+import { escalationRecipients } from '../domain/routing.js';
+import { recordIdFor } from '../app/records.js';
+import { notEngagingMessages, sessionCheckView } from '../app/session-outcomes.js';
 
 /** `<recordId>:<decisionId>`; a record id has no ':' but split at the last one all the same. */
 function splitDecisionKey(key: string): [string, string] {
@@ -79,6 +82,46 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
             : ['No agenda items yet — type `add` and what you want to discuss.']),
         ]);
       });
+    }
+    case 'did-it-happen':
+    case 'did-it-happen-again': {
+      // asked only while the session is still booked with no record started (template "intervals")
+      const session = await deps.sessions.get(reminder.subjectId);
+      if (!session || session.status !== 'scheduled') return [];
+      if (await deps.records.latest(recordIdFor(session.id))) return [];
+      const contract = await deps.contracts.get(session.contractId);
+      if (!contract) return [];
+      const view = await sessionCheckView(deps, org, contract, session, reminder.kind === 'did-it-happen-again');
+      return contract.supervisorIds.map((recipientId) => msg(recipientId, view, `session-check:${session.id}`));
+    }
+    case 'not-answered': {
+      const session = await deps.sessions.get(reminder.subjectId);
+      if (!session || session.status !== 'scheduled') return [];
+      if (await deps.records.latest(recordIdFor(session.id))) return [];
+      const contract = await deps.contracts.get(session.contractId);
+      if (!contract) return [];
+      // the line manager and the DSL, as named now (template supervisor (e), line manager (j))
+      return notEngagingMessages(deps, org, contract, { reason: 'unanswered', personIds: contract.supervisorIds, sessionIds: [session.id], from: now });
+    }
+    case 'request-unanswered': {
+      const request = await deps.sessionRequests.get(reminder.subjectId);
+      if (!request || request.status !== 'open') return [];
+      const contract = await deps.contracts.get(request.contractId);
+      if (!contract) return [];
+      const people = await deps.people.getMany([request.requestedById, ...contract.supervisorIds]);
+      const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
+      const recipients = reminder.recipientIds.length > 0 ? reminder.recipientIds : escalationRecipients(org, request.requestedById);
+      return recipients.map((recipientId) =>
+        msg(recipientId, {
+          type: 'reminder',
+          kind: 'request-unanswered',
+          title: `A session asked for is not booked: ${name(request.requestedById)}`,
+          lines: [
+            `${name(request.requestedById)} asked on ${formatDate(org, request.requestedAt)} for a supervision session with ${contract.supervisorIds.map(name).join(', ')}.`,
+            `It was to be booked by ${formatDate(org, request.bookBy)} and is not booked yet (stour App. C: sessions on request).`,
+          ],
+        }),
+      );
     }
     case 'record-unsigned': {
       const record = await deps.records.latest(reminder.subjectId);

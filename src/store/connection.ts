@@ -19,6 +19,7 @@ import {
   recordRepository,
   reminderStore,
   sessionRepository,
+  sessionRequestRepository,
 } from './repositories.js';
 
 export interface StoreHandle {
@@ -34,6 +35,7 @@ export function storesFor(models: Models): Stores {
     people: personRepository(models),
     contracts: contractRepository(models),
     sessions: sessionRepository(models),
+    sessionRequests: sessionRequestRepository(models),
     agenda: agendaRepository(models),
     records: recordRepository(models),
     actions: actionRepository(models),

@@ -58,9 +58,10 @@ export function defineModels(conn: Connection) {
   contracts.index({ organisationId: 1, active: 1, reviewDueDate: 1 });
   contracts.index({ supervisorIds: 1 });
   contracts.index({ superviseeIds: 1 });
-  const sessions = schema({ contractId: String, startsAt: Date, status: String });
+  const sessions = schema({ contractId: String, startsAt: Date, status: String, organisationId: String, room: String });
   sessions.index({ contractId: 1, startsAt: 1 });
   sessions.index({ status: 1, startsAt: 1 });
+  sessions.index({ organisationId: 1, room: 1, startsAt: 1 });
   const agendaItems = schema({ contractId: String, sessionId: String, parked: Boolean, createdAt: Date });
   agendaItems.index({ sessionId: 1, createdAt: 1 });
   agendaItems.index({ contractId: 1, parked: 1 });
@@ -79,8 +80,11 @@ export function defineModels(conn: Connection) {
   caseDecisions.index({ organisationId: 1, copied: 1, copyDueAt: 1 });
   const escalations = schema({ organisationId: String, acknowledged: Boolean, raisedAt: Date });
   escalations.index({ organisationId: 1, acknowledged: 1 });
-  const compliance = schema({ organisationId: String, sessionOverdueFrom: Date });
+  const compliance = schema({ organisationId: String, sessionOverdueFrom: Date, notEngagingFrom: Date });
   compliance.index({ organisationId: 1, sessionOverdueFrom: 1 });
+  compliance.index({ organisationId: 1, notEngagingFrom: 1 });
+  const sessionRequests = schema({ contractId: String, status: String });
+  sessionRequests.index({ contractId: 1, status: 1 });
   const audit = schema({ organisationId: String, seq: Number });
   audit.index({ organisationId: 1, seq: 1 }, { unique: true });
   const auditCheckpoints = schema({ organisationId: String, seq: Number });
@@ -105,6 +109,7 @@ export function defineModels(conn: Connection) {
     identities: conn.model('Identity', identities, 'identities'),
     contracts: conn.model('Contract', contracts, 'contracts'),
     sessions: conn.model('Session', sessions, 'sessions'),
+    sessionRequests: conn.model('SessionRequest', sessionRequests, 'sessionRequests'),
     agendaItems: conn.model('AgendaItem', agendaItems, 'agendaItems'),
     records: conn.model('RecordSheet', records, 'records'),
     actions: conn.model('AgreedAction', actions, 'actions'),

@@ -20,6 +20,7 @@ import type {
   RecordRepository,
   ReminderStore,
   SessionRepository,
+  SessionRequestRepository,
 } from '../app/ports.js';
 import { SignedRecordImmutableError, VersionConflictError } from '../app/ports.js';
 import type {
@@ -31,6 +32,7 @@ import type {
   RecordSheet,
   Reminder,
   Session,
+  SessionRequest,
   SupervisionContract,
 } from '../domain/types.js';
 import type { CalendarMeeting } from '../domain/calendar-feed.js';
@@ -188,11 +190,29 @@ export function sessionRepository(m: Models): SessionRepository {
     async lastHeld(contractId) {
       return fromDoc<Session>(await m.sessions.findOne({ contractId, status: 'held' }).sort({ startsAt: -1 }).lean<Doc>());
     },
+    async scheduledInRoom(organisationId, room, from, to) {
+      return many<Session>(await m.sessions.find({ organisationId, room, status: 'scheduled', startsAt: { $gte: from, $lt: to } }).lean<Doc[]>());
+    },
     async scheduledBetween(from, to) {
       return many<Session>(await m.sessions.find({ status: 'scheduled', startsAt: { $gte: from, $lt: to } }).lean<Doc[]>());
     },
     async byOrganisation(organisationId) {
       return many<Session>(await m.sessions.find({ organisationId }).lean<Doc[]>());
+    },
+  };
+}
+
+export function sessionRequestRepository(m: Models): SessionRequestRepository {
+  return {
+    insert: (request) => insertOnce(m.sessionRequests, toDoc(request)),
+    async get(id) {
+      return fromDoc<SessionRequest>(await m.sessionRequests.findById(id).lean<Doc>());
+    },
+    async openForContract(contractId) {
+      return many<SessionRequest>(await m.sessionRequests.find({ contractId, status: 'open' }).sort({ requestedAt: 1 }).lean<Doc[]>());
+    },
+    async markBooked(id, sessionId, byId, at) {
+      return transitionOnce(m.sessionRequests, { _id: id, status: 'open' }, { status: 'booked', sessionId, bookedById: byId, bookedAt: at });
     },
   };
 }
@@ -422,6 +442,10 @@ export function complianceRepository(m: Models): ComplianceRepository {
     },
     async overdueAt(organisationId, now) {
       const docs = await m.compliance.find({ organisationId, sessionOverdueFrom: { $lte: now } }).sort({ sessionOverdueFrom: 1 }).lean<Doc[]>();
+      return docs.map((d) => complianceFromDoc(d) as ComplianceSummary);
+    },
+    async notEngagingAt(organisationId, now) {
+      const docs = await m.compliance.find({ organisationId, notEngagingFrom: { $lte: now } }).sort({ notEngagingFrom: 1 }).lean<Doc[]>();
       return docs.map((d) => complianceFromDoc(d) as ComplianceSummary);
     },
     async byOrganisation(organisationId) {

@@ -15,12 +15,19 @@ const row = (i: number) => ({ personId: `p${i}`, personName: `Person ${i}`, deta
 export const overdue = (n: number): OverdueSummaryView => ({
   type: 'overdue-summary', organisationName: 'Aire Valley Learning Trust', generatedAtText: 'Mon 23 Nov 2026, 09:00', filter: 'all',
   sessions: Array.from({ length: n }, (_, i) => ({ ...row(i), lastSessionText: 'Mon 7 Sept 2026' })), records: Array.from({ length: n }, (_, i) => row(i)), actions: [], reviews: [], caseDecisions: [], escalations: [], unreachable: [],
-  counts: { sessions: n, records: n, actions: 0, reviews: 0, caseDecisions: 0, escalations: 0, unreachable: 0 },
+  notEngaging: Array.from({ length: Math.min(n, 3) }, (_, i) => row(i)),
+  counts: { sessions: n, records: n, actions: 0, reviews: 0, caseDecisions: 0, escalations: 0, unreachable: 0, notEngaging: Math.min(n, 3) },
   shown: ['escalations', 'sessions', 'records', 'actions', 'reviews', 'caseDecisions', 'unreachable'],
   countFacts: [{ label: 'Overdue supervision', number: String(n) }, { label: 'Records awaiting confirmation', number: String(n) }],
 });
 export const views: NotificationView[] = [
   record,
+  {
+    type: 'session-check', sessionId: 'c-amy.2025-11-11', title: 'Did the session of Tue 11 Nov 2025, 15:45 happen?', lines: ['Supervision with Amy Teacher was booked for Tue 11 Nov 2025, 15:45 and has no record yet.'],
+    startsAtText: 'Tue 11 Nov 2025, 15:45', withNames: ['Amy Teacher'], again: false, date: '2025-11-12', time: '15:45',
+    reasons: [{ value: 'supervisee-absent', label: 'The supervisee could not attend' }, { value: 'other', label: 'Another reason' }],
+  },
+  { type: 'session-request', requestId: 'req.c-amy.x1', title: 'Amy Teacher asks for a supervision session', requesterName: 'Amy Teacher', reason: long(500), bookByText: 'Tue 18 Nov 2025', date: '2025-11-12', time: '15:45' },
   { ...record, state: 'signed', stateLabel: 'Signed', canConfirm: false, canDispute: false, signedText: 'Signed by both on Wed 12 Nov 2025' },
   { ...record, canEdit: true, canConfirm: false, canDispute: false, state: 'draft', stateLabel: 'Draft', notice: 'Action 2: the due date must be between the session and a year after it\nNext session: pick a school day' },
   { ...record, state: 'disputed', stateLabel: 'Change requested', viewerId: 'sup', viewerRole: 'supervisor', canConfirm: false, canDispute: false, canEdit: true, editLabel: 'Edit and resend', canRefer: true, referToName: 'Gill Governor', dispute },

@@ -13,6 +13,8 @@ export function threadKeyOf(view: NotificationView): string | undefined {
   if (view.type === 'record-sheet') return `record:${view.recordId}`;
   if (view.type === 'escalation') return `escalation:${view.escalationId}`;
   if (view.type === 'agenda-prompt') return `agenda:${view.sessionId}`;
+  if (view.type === 'session-check') return `session-check:${view.sessionId}`;
+  if (view.type === 'session-request') return `request:${view.requestId}`;
   return undefined;
 }
 

@@ -31,10 +31,11 @@ import type { NotificationView, RecordSheetView } from '../../app/views.js';
 import { calendarOf } from '../../app/context.js';
 import { isCalendarDate } from '../../domain/calendar.js';
 import type { Person } from '../../domain/types.js';
-import { AGENDA_CATEGORIES, RECORD_TOPICS } from '../../domain/types.js';
+import { AGENDA_CATEGORIES, NOT_HELD_REASONS, RECORD_TOPICS } from '../../domain/types.js';
+import { NOT_HELD_CHOICES } from '../../app/session-outcomes.js';
 import { AGENDA_CATEGORY_LABELS, DEFAULT_AGENDA_CATEGORY, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
 import { sessionOfThread } from '../../app/agenda.js';
-import { calendarCommand, moveWord, publicBase, typedAgenda, withLink } from '../conversation.js';
+import { calendarCommand, moveWord, OVERDUE_FILTER, publicBase, requestCommand, typedAgenda, withLink } from '../conversation.js';
 import { NEW_TIME_REQUIRED } from '../../domain/session.js';
 import { redisConnection } from '../../queue/redis.js';
 import type { Runtime } from '../../runtime.js';
@@ -69,7 +70,7 @@ export interface SlackOptions {
 
 // ---- inputs -----------------------------------------------------------------------------------------------
 
-const overdueFilter = z.enum(['all', 'sessions', 'records', 'actions', 'reviews'], { message: 'use one of: sessions, records, actions, reviews' });
+const overdueFilter = OVERDUE_FILTER;
 
 const supervisionText = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('help') }),
@@ -82,14 +83,15 @@ const supervisionText = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('park'), text: z.string().trim().min(1, 'say what to park, e.g. /supervision park workload in December').max(2000) }),
   z.object({ verb: z.literal('calendar'), text: z.enum(['revoke'], { message: 'type calendar for your calendar address, or calendar revoke to stop it working' }).optional() }),
   z.object({ verb: z.literal('add'), text: z.string().trim().min(1, 'say what to add, e.g. /supervision add workload in December').max(2000) }),
+  z.object({ verb: z.literal('request'), text: z.string().trim().max(500, 'at most 500 characters — say the rest at the session').optional() }),
 ]);
 
 function parseSupervision(text: string) {
   const trimmed = text.trim();
   const [verb = 'help', ...rest] = trimmed.split(/\s+/);
   const lower = verb.toLowerCase();
-  if (!['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'correct', 'calendar'].includes(lower)) {
-    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, move, cancel, add, park, record, correct or calendar` };
+  if (!['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'correct', 'calendar', 'request'].includes(lower)) {
+    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, move, cancel, add, park, record, correct, calendar or request` };
   }
   const after = trimmed.slice(verb.length).trim();
   const parsed = supervisionText.safeParse({ verb: lower, text: (lower === 'calendar' ? after.toLowerCase() : after) || undefined, rest });
@@ -233,6 +235,86 @@ export const moveModal = (sessionId: string, cancel: boolean): View =>
       input('reason', 'Reason', { type: 'plain_text_input', max_length: 500 }, true, 'Needed when the new day is later than the contract allows.'),
     ],
   }) as View;
+
+/** "It did not happen": why, and the new time in the same step (template "intervals"). */
+export const notHeldModal = (sessionId: string): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.notHeld,
+    private_metadata: JSON.stringify({ sessionId }),
+    title: plain('It did not happen'),
+    submit: plain('Book the new time'),
+    close: plain('Close'),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: 'Say why, and pick the new time: a session is never dropped without one. Everyone in it is told.' } } as KnownBlock,
+      input('reason', 'Why', { type: 'static_select', options: NOT_HELD_CHOICES.map((c) => option(c.value, c.label)) }, false),
+      input('date', 'New date', { type: 'datepicker' }, false),
+      input('time', 'New time', { type: 'timepicker' }, false),
+      input('note', 'Anything to add', { type: 'plain_text_input', max_length: 500 }, true),
+    ],
+  }) as View;
+
+const notHeldMeta = z.object({ sessionId: idValue });
+const notHeldState = z.object({
+  reason: z.object({ v: z.object({ selected_option: z.object({ value: z.enum(NOT_HELD_REASONS, { message: 'say why it did not happen' }) }).nullish() }) }).optional(),
+  date: z.object({ v: z.object({ selected_date: localDate.nullish() }) }).optional(),
+  time: z.object({ v: z.object({ selected_time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'pick a time').nullish() }) }).optional(),
+  note: z.object({ v: z.object({ value: z.string().max(500, 'at most 500 characters').nullish() }) }).optional(),
+});
+
+/** The "did not happen" modal → its answer, or the errors to show on its fields. */
+export function notHeldFrom(values: unknown, metadata: string): { errors?: ModalErrors; answer?: { sessionId: string; reason: (typeof NOT_HELD_REASONS)[number]; date: string; time: string; note?: string } } {
+  const meta = notHeldMeta.safeParse(safeJson(metadata));
+  if (!meta.success) return { errors: { reason: 'This form is out of date — open it again.' } };
+  const parsed = notHeldState.safeParse(values ?? {});
+  if (!parsed.success) {
+    const errors: ModalErrors = {};
+    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'reason')] ??= issue.message;
+    return { errors };
+  }
+  const reason = parsed.data.reason?.v.selected_option?.value;
+  const date = parsed.data.date?.v.selected_date;
+  const time = parsed.data.time?.v.selected_time;
+  if (!reason) return { errors: { reason: 'say why it did not happen: who could not attend, a school closure, or another reason' } };
+  if (!date) return { errors: { date: NEW_TIME_REQUIRED } };
+  if (!time) return { errors: { time: 'pick the new time' } };
+  const note = parsed.data.note?.v.value?.trim();
+  return { answer: { sessionId: meta.data.sessionId, reason, date, time, ...(note ? { note } : {}) } };
+}
+
+/** A session asked for (stour App. C): the supervisor picks its date and time. */
+export const bookRequestModal = (requestId: string): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.bookRequest,
+    private_metadata: JSON.stringify({ requestId }),
+    title: plain('Book the session'),
+    submit: plain('Book'),
+    close: plain('Close'),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: 'An extra session, on request: the next scheduled one stays as it is. Pick a school day and time.' } } as KnownBlock,
+      input('date', 'Date', { type: 'datepicker' }, false),
+      input('time', 'Time', { type: 'timepicker' }, false),
+    ],
+  }) as View;
+
+const bookMeta = z.object({ requestId: idValue });
+
+export function bookRequestFrom(values: unknown, metadata: string): { errors?: ModalErrors; booking?: { requestId: string; date: string; time: string } } {
+  const meta = bookMeta.safeParse(safeJson(metadata));
+  if (!meta.success) return { errors: { date: 'This form is out of date — open it again.' } };
+  const parsed = moveModalState.safeParse(values ?? {});
+  if (!parsed.success) {
+    const errors: ModalErrors = {};
+    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'date')] ??= issue.message;
+    return { errors };
+  }
+  const date = parsed.data.date?.v.selected_date;
+  const time = parsed.data.time?.v.selected_time;
+  if (!date) return { errors: { date: 'pick the date' } };
+  if (!time) return { errors: { time: 'pick the time' } };
+  return { booking: { requestId: meta.data.requestId, date, time } };
+}
 
 const moveMeta = z.object({ sessionId: idValue, cancel: z.boolean() });
 const moveModalState = z.object({
@@ -470,7 +552,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     await enqueue({ kind: 'command', name: '/supervision', userId: command.user_id, text: command.text ?? '', triggerId: command.trigger_id, responseUrl: command.response_url, ...(viewId ? { viewId } : {}) });
   });
 
-  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer, ACTIONS.flagItem, ACTIONS.flagConcern]) {
+  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer, ACTIONS.flagItem, ACTIONS.flagConcern, ACTIONS.requestSession]) {
     app.action<BlockAction>(name, async ({ ack, body }) => {
       await ack();
       await enqueue(actionWork(name, body));
@@ -540,6 +622,19 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       await ack();
       const sessionId = idValue.safeParse(actionValue(body).value);
       if (sessionId.success) await openModal(client, triggerOf(body), moveModal(sessionId.data, cancel));
+      else await enqueue(actionWork(actionId, body));
+    });
+  }
+
+  // "It did not happen" and "Book the session": their modals open at once, from the button alone
+  for (const [actionId, modal] of [
+    [ACTIONS.notHeld, notHeldModal],
+    [ACTIONS.bookRequest, bookRequestModal],
+  ] as const) {
+    app.action<BlockAction>(actionId, async ({ ack, body, client }) => {
+      await ack();
+      const id = idValue.safeParse(actionValue(body).value);
+      if (id.success) await openModal(client, triggerOf(body), modal(id.data));
       else await enqueue(actionWork(actionId, body));
     });
   }
@@ -626,6 +721,18 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     await ack();
     await enqueue({ kind: 'view', name: VIEWS.agendaItem, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
   });
+
+  for (const [callbackId, check] of [
+    [VIEWS.notHeld, (values: unknown, meta: string) => notHeldFrom(values, meta).errors],
+    [VIEWS.bookRequest, (values: unknown, meta: string) => bookRequestFrom(values, meta).errors],
+  ] as const) {
+    app.view(callbackId, async ({ ack, body, view }) => {
+      const errors = check(view.state.values, view.private_metadata);
+      if (errors) return void (await ack({ response_action: 'errors', errors }));
+      await ack();
+      await enqueue({ kind: 'view', name: callbackId, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
+    });
+  }
 
   app.view(VIEWS.move, async ({ ack, body, view }) => {
     const { errors } = moveFrom(view.state.values, view.private_metadata);
@@ -781,6 +888,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       case 'move':
       case 'cancel':
         return say(await moveForm(deps, person.id, { cancel: parsed.value.verb === 'cancel' }));
+      case 'request':
+        return say(await run('requestSession', person, `cmd.${c.triggerId}`, parsed.value.text ? { reason: parsed.value.text } : {}));
       case 'calendar':
         return say(await run(parsed.value.text === 'revoke' ? 'revokeCalendarFeed' : 'issueCalendarFeed', person, `cmd.${c.triggerId}`, {}));
       case 'add':
@@ -897,8 +1006,14 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         // only a button whose value is not a suggestion reaches here; a valid one opened the modal at once
         return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: not a suggested agenda item' }));
       }
+      case ACTIONS.requestSession: {
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        return reply(respond, a.userId, asMessage(await run('requestSession', person, `act.${a.userId}.${a.ts}`, {})));
+      }
       case ACTIONS.move:
       case ACTIONS.cancel:
+      case ACTIONS.notHeld:
+      case ACTIONS.bookRequest:
       case ACTIONS.addItem:
       case ACTIONS.flagRisk: {
         // only a button whose value is not a session reaches here; a valid one opened the modal at once
@@ -974,6 +1089,21 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         const result = await run('rescheduleSession', person, interaction, { sessionId: move.sessionId, newStartsAt: newStartsAt.toISOString(), cancel: move.cancel, ...(move.reason ? { reason: move.reason } : {}) });
         return reply(undefined, v.userId, asMessage(result));
       }
+      case VIEWS.notHeld: {
+        const { answer } = notHeldFrom(v.values, v.metadata);
+        if (!answer) return;
+        const org = await deps.organisations.get(person.organisationId);
+        const at = org ? calendarOf(org).atLocalTime(answer.date, answer.time) : new Date(`${answer.date}T${answer.time}:00Z`);
+        const result = await run('recordSessionNotHeld', person, interaction, { sessionId: answer.sessionId, reason: answer.reason, newStartsAt: at.toISOString(), ...(answer.note ? { note: answer.note } : {}) });
+        return reply(undefined, v.userId, asMessage(result));
+      }
+      case VIEWS.bookRequest: {
+        const { booking } = bookRequestFrom(v.values, v.metadata);
+        if (!booking) return;
+        const org = await deps.organisations.get(person.organisationId);
+        const at = org ? calendarOf(org).atLocalTime(booking.date, booking.time) : new Date(`${booking.date}T${booking.time}:00Z`);
+        return reply(undefined, v.userId, asMessage(await run('bookRequestedSession', person, interaction, { requestId: booking.requestId, startsAt: at.toISOString() })));
+      }
       case VIEWS.agendaItem: {
         const { item } = agendaItemFrom(v.values as ViewValues, v.metadata);
         if (!item) return;
@@ -999,6 +1129,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     if (moving) return post(asMessage(await moveForm(deps, person.id, { cancel: moving === 'cancel' })));
     const calendar = calendarCommand(word);
     if (calendar) return post('error' in calendar ? render(calendar.error) : asMessage(await run(calendar.command, person, `evt.${m.eventId}`, {})));
+    const request = requestCommand(text);
+    if (request) return post('error' in request ? render(request.error) : asMessage(await run('requestSession', person, `evt.${m.eventId}`, request.input)));
     // nothing is cut: a reply longer than an agenda holds is answered with the limit
     if (text.length > 10_000) return post(render({ type: 'error', field: 'text', message: 'Your reply is longer than 10,000 characters — send it in shorter messages, one item per line.' }));
     // a reply in the agenda prompt's thread answers that session's prompt

@@ -26,6 +26,8 @@ import type {
   OverdueSummaryView,
   RecordSheetView,
   ReminderView,
+  SessionCheckView,
+  SessionRequestView,
 } from '../../app/views.js';
 
 export const LIMITS = { messageBlocks: 50, homeBlocks: 100, modalBlocks: 100, text: 3000, header: 150, buttonText: 75, fallbackText: 4000 };
@@ -57,6 +59,9 @@ export const ACTIONS = {
   cancel: 'session_cancel',
   /** "Add another" action or case decision on the record modal. */
   addRecordRow: 'record_add_row',
+  notHeld: 'session_not_held',
+  requestSession: 'session_request',
+  bookRequest: 'session_book_request',
 } as const;
 
 export const VIEWS = {
@@ -69,6 +74,8 @@ export const VIEWS = {
   actionNotNeeded: 'action_not_needed_modal',
   decisionCopied: 'decision_copied_modal',
   move: 'session_move_modal',
+  notHeld: 'session_not_held_modal',
+  bookRequest: 'session_book_request_modal',
 } as const;
 
 /** Move / Cancel and rebook: each opens the modal with the date and time pickers. */
@@ -280,6 +287,7 @@ export function overdueMessage(v: OverdueSummaryView): SlackMessage {
   const lines = [
     ...overdueRows('Risk-of-harm escalations not acknowledged', v.escalations),
     ...overdueRows('Overdue supervision', v.sessions, (r) => ` · last: ${esc((r as OverdueRow & { lastSessionText: string }).lastSessionText)}`),
+    ...overdueRows('Not engaging', v.notEngaging ?? []),
     ...overdueRows('Records awaiting confirmation', v.records),
     ...overdueRows('Late actions', v.actions),
     ...overdueRows('Contracts due for review', v.reviews),
@@ -345,15 +353,58 @@ const moveForm = (v: MoveFormView): SlackMessage => ({
   ],
 });
 
+/** "Did it happen?": Record it opens the record form; It did not happen opens the reason and the new time. */
+const sessionCheckButtons = (sessionId: string): KnownBlock => ({
+  type: 'actions',
+  elements: [button('Record it', ACTIONS.openRecord, sessionId, 'primary'), button('It did not happen', ACTIONS.notHeld, sessionId)],
+});
+
+const sessionCheck = (v: SessionCheckView): SlackMessage => ({
+  text: v.title,
+  blocks: [section(`*${esc(v.title)}*`), ...lineSections(v.lines.map(esc)), sessionCheckButtons(v.sessionId)],
+});
+
+const sessionRequest = (v: SessionRequestView): SlackMessage => ({
+  text: v.title,
+  blocks: [
+    section(`*${esc(v.title)}*`),
+    ...(v.reason ? lineSections(esc(v.reason).split('\n').map((l) => `>${l}`)) : []),
+    context(`Please book it by ${v.bookByText} (a session on request) — after that your DSL is told. It is extra: the next scheduled session stays.`),
+    { type: 'actions', elements: [button('Book the session', ACTIONS.bookRequest, v.requestId, 'primary')] },
+  ],
+});
+
+/** The parts of `next` about sessions after their time: waiting for an answer, and those that did not happen. */
+function afterTheirTime(v: NextSessionView): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  if (v.pending) {
+    blocks.push(
+      section(
+        `The session of *${v.pending.startsAtText}* with *${esc(v.pending.withNames.join(', '))}* has passed without a record: ${v.pending.canAnswer ? 'say whether it happened.' : 'your supervisor is asked whether it happened and books the new time.'}`,
+      ),
+    );
+    if (v.pending.canAnswer) blocks.push(sessionCheckButtons(v.pending.id));
+  }
+  if (v.notHeld && v.notHeld.length > 0) blocks.push(context(v.notHeld.map((n) => `Did not happen: ${n.startsAtText} (${n.reasonText})`).join(' · ')));
+  return blocks;
+}
+
+const requestButton = (): KnownBlock => ({ type: 'actions', elements: [button('Ask for a session', ACTIONS.requestSession, 'ask')] });
+
 function next(v: NextSessionView): SlackMessage {
-  if (!v.session) return { text: 'No session booked', blocks: [section('You have no supervision session booked.')] };
+  if (!v.session) {
+    const blocks = [...afterTheirTime(v), ...(v.pending ? [] : [section('You have no supervision session booked.')]), ...(v.canRequest ? [requestButton()] : [])];
+    return { text: v.pending ? `Did the session of ${v.pending.startsAtText} happen?` : 'No session booked', blocks };
+  }
   const blocks = [
-    section(`Your next supervision is on *${v.session.startsAtText}* with *${esc(v.session.withNames.join(', '))}* (${esc(v.session.location)}).`),
+    ...afterTheirTime(v),
+    section(`Your next supervision is on *${v.session.startsAtText}* with *${esc(v.session.withNames.join(', '))}* (${esc(v.session.location)})${v.session.onRequest ? ' — an extra session, on request' : ''}.`),
     section('*Agenda*'),
     ...(v.items.length > 0 ? itemLines(v.items) : lineSections(['_Nothing yet — reply with items, one per line._'])),
   ];
   if (v.openActions.length > 0) blocks.push(...lineSections(['*Open actions*', ...v.openActions.map(actionLine)]));
   blocks.push(moveButtons(v.session.id));
+  if (v.canRequest) blocks.push(requestButton());
   return { text: `Next supervision: ${v.session.startsAtText}`, blocks };
 }
 
@@ -382,10 +433,11 @@ function help(v: HelpView): SlackMessage {
     '• `/supervision move` — move your next session to a new date and time (`cancel` to cancel it and book a new time at once)',
     '• `/supervision calendar` — your sessions in your calendar app (`calendar revoke` to stop the address working)',
     '• `/supervision park <text>` — keep an item for your next session, marked as raised informally',
+    '• `/supervision request [reason]` — ask your supervisor for a session between the scheduled ones',
   ];
-  if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews]` — who is behind, across your school', '• `/supervision correct <name>` — open that person’s latest signed record to correct it, with a reason');
+  if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews|not-engaging]` — who is behind, across your school', '• `/supervision correct <name>` — open that person’s latest signed record to correct it, with a reason');
   if (v.supportContacts.length > 0) lines.push('', '*Support*', ...v.supportContacts.map((s) => `• ${esc(s.name)}${s.phone ? ` — ${s.phone}` : ''}${s.url ? ` — ${s.url}` : ''}`));
-  return { text: 'Supervision Bot help', blocks: lineSections(lines) };
+  return { text: 'Supervision Bot help', blocks: [...lineSections(lines), ...(v.canRequest ? [requestButton()] : [])] };
 }
 
 const dispute = (v: DisputeNoticeView): SlackMessage => ({
@@ -437,6 +489,10 @@ function renderBlocks(view: NotificationView): SlackMessage {
       return next(view);
     case 'move-form':
       return moveForm(view);
+    case 'session-check':
+      return sessionCheck(view);
+    case 'session-request':
+      return sessionRequest(view);
     case 'actions':
       return actions(view);
     case 'help':

@@ -34,6 +34,8 @@ export const TEMPLATE_FOR: Record<NotificationView['type'], string> = {
   reminder: 'reminder',
   'next-session': 'next-session',
   'move-form': 'move-form',
+  'session-check': 'session-check',
+  'session-request': 'session-request',
   actions: 'actions',
   help: 'help',
   'dispute-notice': 'dispute-notice',
@@ -84,7 +86,7 @@ const PERSON_TEXT = new Set([
   'name', 'personName', 'detail', 'authorName', 'ownerName', 'followUpByName', 'byName', 'routedToName', 'raisedByName',
   'subjectName', 'acknowledgedByName', 'supervisorName', 'superviseeNames', 'withNames', 'dslNames', 'organisationName',
   // agenda questions and the sessions to choose from name people ("… with Sam Supervisor"); whose agenda it is
-  'question', 'sessionText', 'forNames',
+  'question', 'sessionText', 'forNames', 'requesterName',
 ]);
 
 function mark(value: unknown, key?: string): unknown {

@@ -58,6 +58,10 @@ const KIND_LABELS: Record<string, string> = {
   'action-late': 'a late action',
   'case-decision-copy': 'a case decision due on the child’s file',
   'case-decision-overdue': 'a case decision a day past its deadline',
+  'did-it-happen': '“did it happen?”',
+  'did-it-happen-again': '“did it happen?” asked again',
+  'not-answered': 'an unanswered session reaching the line manager',
+  'request-unanswered': 'a session asked for and not booked',
 };
 
 // ---- inputs -----------------------------------------------------------------------------------------------
