@@ -22,12 +22,6 @@ export const overdue = (n: number): OverdueSummaryView => ({
 });
 export const views: NotificationView[] = [
   record,
-  {
-    type: 'session-check', sessionId: 'c-amy.2025-11-11', title: 'Did the session of Tue 11 Nov 2025, 15:45 happen?', lines: ['Supervision with Amy Teacher was booked for Tue 11 Nov 2025, 15:45 and has no record yet.'],
-    startsAtText: 'Tue 11 Nov 2025, 15:45', withNames: ['Amy Teacher'], again: false, date: '2025-11-12', time: '15:45',
-    reasons: [{ value: 'supervisee-absent', label: 'The supervisee could not attend' }, { value: 'other', label: 'Another reason' }],
-  },
-  { type: 'session-request', requestId: 'req.c-amy.x1', title: 'Amy Teacher asks for a supervision session', requesterName: 'Amy Teacher', reason: long(500), bookByText: 'Tue 18 Nov 2025', date: '2025-11-12', time: '15:45' },
   { ...record, state: 'signed', stateLabel: 'Signed', canConfirm: false, canDispute: false, signedText: 'Signed by both on Wed 12 Nov 2025' },
   { ...record, canEdit: true, canConfirm: false, canDispute: false, state: 'draft', stateLabel: 'Draft', notice: 'Action 2: the due date must be between the session and a year after it\nNext session: pick a school day' },
   { ...record, state: 'disputed', stateLabel: 'Change requested', viewerId: 'sup', viewerRole: 'supervisor', canConfirm: false, canDispute: false, canEdit: true, editLabel: 'Edit and resend', canRefer: true, referToName: 'Gill Governor', dispute },
@@ -67,5 +61,16 @@ export const views: NotificationView[] = [
   { type: 'text', text: 'Done.' },
   { type: 'refusal', text: 'Sorry — that is not something you can do here.' },
   { type: 'error', field: 'filter', message: 'filter: use one of: sessions, records, actions, reviews' },
+  {
+    type: 'session-check', sessionId: 'c-amy.2025-11-11', title: 'Did the session of Tue 11 Nov 2025, 15:45 happen?', lines: ['Supervision with Amy Teacher was booked for Tue 11 Nov 2025, 15:45 and has no record yet.'],
+    startsAtText: 'Tue 11 Nov 2025, 15:45', withNames: ['Amy Teacher'], again: false, date: '2025-11-12', time: '15:45',
+    reasons: [{ value: 'supervisee-absent', label: 'The supervisee could not attend' }, { value: 'other', label: 'Another reason' }],
+  },
+  {
+    type: 'next-session', items: [], openActions: [], canRequest: true,
+    pending: { id: 'c-amy.2025-11-11', startsAtText: 'Tue 11 Nov 2025, 15:45', withNames: ['Sam Supervisor'], canAnswer: true },
+    notHeld: [{ startsAtText: 'Tue 14 Oct 2025, 15:45', reasonText: 'The school was closed' }],
+  },
+  { type: 'session-request', requestId: 'req.c-amy.x1', title: 'Amy Teacher asks for a supervision session', requesterName: 'Amy Teacher', reason: long(500), bookByText: 'Tue 18 Nov 2025', date: '2025-11-12', time: '15:45' },
 ];
 
