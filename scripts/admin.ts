@@ -16,7 +16,7 @@ const env = z.object({
   MONGODB_URI: z.string({ message: 'is required: the database to administer (mongodb://…)' }).regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL'),
 });
 
-const flagNames = new Set(['--dry-run', '--json', '--org', '--help', '-h']);
+const flagNames = new Set(['--dry-run', '--json', '--org', '--deactivate-missing', '--help', '-h']);
 
 function parseArgv(argv: string[]): { words: string[]; flags: AdminFlags; help: boolean } | { error: ImportProblem } {
   const words: string[] = [];
@@ -29,8 +29,9 @@ function parseArgv(argv: string[]): { words: string[]; flags: AdminFlags; help: 
       words.push(a);
       continue;
     }
-    if (!flagNames.has(a)) return { error: { file: '', row: 0, column: a.slice(0, 40), message: `is not an option; use --dry-run, --json or --org <id>` } };
+    if (!flagNames.has(a)) return { error: { file: '', row: 0, column: a.slice(0, 40), message: `is not an option; use --dry-run, --json, --org <id> or --deactivate-missing` } };
     if (a === '--dry-run') flags.dryRun = true;
+    else if (a === '--deactivate-missing') flags.deactivateMissing = true;
     else if (a === '--json') flags.json = true;
     else if (a === '--help' || a === '-h') help = true;
     else {
@@ -44,7 +45,7 @@ function parseArgv(argv: string[]): { words: string[]; flags: AdminFlags; help: 
 
 function usage(commands: AdminCommand[]): string {
   const lines = commands.map((c) => `  ${[...c.words, c.usage].filter(Boolean).join(' ').padEnd(40)} ${c.summary}`);
-  return `usage: npm run admin -- <command> [--dry-run] [--json] [--org <id>]\n\ncommands:\n${lines.join('\n')}\n`;
+  return `usage: npm run admin -- <command> [--dry-run] [--json] [--org <id>] [--deactivate-missing]\n\ncommands:\n${lines.join('\n')}\n`;
 }
 
 function print(flags: AdminFlags, command: string, result: AdminResult): void {

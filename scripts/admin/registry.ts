@@ -17,6 +17,8 @@ export interface AdminFlags {
   json: boolean;
   /** The organisation to act on, when the database holds more than one. */
   org?: string;
+  /** Staff imports: deactivate the people the files no longer list. */
+  deactivateMissing?: boolean;
 }
 
 export interface AdminContext {

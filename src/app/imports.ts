@@ -182,6 +182,11 @@ async function adminOf(deps: AppDeps, actorId: string): Promise<{ actor: Person;
 /** The dry run. A clean one is kept (with its token) for `confirmImport`; a refused one writes nothing. */
 export async function previewImport(deps: AppDeps, writer: ImportWriter, actorId: string, kind: ImportKind, files: ImportFile[]): Promise<ImportPreview> {
   const { org } = await adminOf(deps, actorId);
+  return previewImportFor(deps, writer, org, actorId, kind, files);
+}
+
+/** The dry run for an organisation, by whoever the caller has checked may import (the command line). */
+export async function previewImportFor(deps: AppDeps, writer: ImportWriter, org: Organisation, actorId: string, kind: ImportKind, files: ImportFile[]): Promise<ImportPreview> {
   const decoded = files.map(decodeCsv);
   const errors = decoded.flatMap((d) => d.errors);
   const warnings = decoded.flatMap((d) => d.warnings);
@@ -247,6 +252,17 @@ export interface ConfirmOptions {
 /** Writes a previewed import, whole or not at all. A second confirmation of the same token changes nothing. */
 export async function confirmImport(deps: AppDeps, writer: ImportWriter, actorId: string, token: string, options: ConfirmOptions): Promise<ImportResult> {
   const { stored, org } = await storedFor(deps, writer, actorId, token);
+  return confirmStored(deps, writer, org, actorId, stored, options);
+}
+
+/** Confirms a preview of this organisation, by whoever the caller has checked may import (the command line). */
+export async function confirmImportFor(deps: AppDeps, writer: ImportWriter, org: Organisation, actorId: string, token: string, options: ConfirmOptions): Promise<ImportResult> {
+  const stored = await writer.get(token);
+  if (!stored || stored.organisationId !== org.id) throw new ImportRefused(404, 'There is no import with that token here.');
+  return confirmStored(deps, writer, org, actorId, stored, options);
+}
+
+async function confirmStored(deps: AppDeps, writer: ImportWriter, org: Organisation, actorId: string, stored: StoredImport, options: ConfirmOptions): Promise<ImportResult> {
   if (stored.state !== 'previewed') {
     if (stored.state === 'running') throw new ImportRefused(409, 'This import is being written now; its progress is at the same address.');
     return resultOf(stored);
