@@ -193,6 +193,13 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
       return;
     }
     if (activity.type === ActivityTypes.Message) {
+      if (!person && activity.from.aadObjectId) {
+        // someone who wrote and is linked to nobody: listed for the admin to link in one step
+        const name = (context.activity.from as { name?: unknown }).name;
+        await unmatched
+          .record({ platform: 'teams', userId: activity.from.aadObjectId.toLowerCase(), ...(typeof name === 'string' ? { name: name.slice(0, 100) } : {}), ...(activity.conversation.tenantId ? { tenantId: activity.conversation.tenantId } : {}), at: deps.clock.now().toISOString() })
+          .catch((error: Error) => logger.warn({ err: error.message }, 'unmatched sender not kept'));
+      }
       let view: NotificationView;
       if (!person) view = { type: 'refusal', text: NOT_SET_UP };
       else if (activity.value && typeof activity.value === 'object' && 'verb' in (activity.value as object)) {
@@ -208,23 +215,19 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
       await context.sendActivity({ attachments: [CardFactory.adaptiveCard(await cardFor(view))] });
       return;
     }
-    if (!person && activity.type === ActivityTypes.Message && activity.from.aadObjectId) {
-      // someone who wrote and is linked to nobody: listed for the admin to link in one step
-      const name = (context.activity.from as { name?: unknown }).name;
-      await unmatched
-        .record({ platform: 'teams', userId: activity.from.aadObjectId.toLowerCase(), ...(typeof name === 'string' ? { name: name.slice(0, 100) } : {}), ...(activity.conversation.tenantId ? { tenantId: activity.conversation.tenantId } : {}), at: deps.clock.now().toISOString() })
-        .catch((error: Error) => logger.warn({ err: error.message }, 'unmatched sender not kept'));
-    }
     if (activity.type === ActivityTypes.ConversationUpdate) {
       const added = (context.activity.membersAdded ?? []) as Array<{ id?: string }>;
       const team = (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
       if (team && added.some((m) => m.id === context.activity.recipient?.id)) {
         // the roster can be thousands of people: read after the activity is answered, failures logged
         const reference = TurnContext.getConversationReference(context.activity);
+        // the turn's context is closed once it is answered: keep what the later turn needs
+        const channelData = JSON.parse(JSON.stringify(context.activity.channelData ?? {})) as unknown;
+        const where = { ...context.activity.conversation };
         void adapter
           .continueConversationAsync(options.appId ?? '', reference, async (later) => {
-            later.activity.channelData = context.activity.channelData;
-            later.activity.conversation = context.activity.conversation;
+            later.activity.channelData = channelData;
+            later.activity.conversation = where;
             await linkRoster(later);
           })
           .catch((error: Error) => logger.warn({ err: error.message }, 'teams roster not read'));
