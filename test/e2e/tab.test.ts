@@ -4,6 +4,7 @@
  * view, a phone-width view, and a supervisee refused. Each step leaves a screenshot in test-output/screenshots/.
  */
 import type { Browser, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../../src/app/clock.js';
 import type { Command } from '../../src/app/commands.js';
@@ -268,6 +269,79 @@ describe('the DSL dashboard in Chromium', () => {
     await expect.poll(() => page.evaluate(() => getComputedStyle(document.querySelector('.fluent-root') as Element).color)).toBe('rgb(255, 255, 255)');
     await screenshot(page, 'tab-16-my-supervision-375px-dark');
     await expectAccessible(page, 'tab-16-my-supervision-375px-dark');
+    await page.context().close();
+  });
+
+  it('Set-up: the DSL sees the checklist, and a supervisee is not offered it', async () => {
+    const page = await open('/tab?as=priya#admin');
+    await page.locator('#checklist').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Set-up');
+    expect(await page.locator('#checklist li[data-item="dsl"]').getAttribute('class')).toBe('done');
+    expect(await page.locator('#checklist li[data-item="term-dates"]').getAttribute('class')).toBe('done');
+    expect(await page.locator('#ready').textContent()).toContain('Supervision is running');
+    expect(await page.locator('nav a[aria-current="page"]').textContent()).toBe('Set-up');
+    await screenshot(page, 'tab-17-setup-checklist');
+    await expectAccessible(page, 'tab-17-setup-checklist');
+    await page.setViewportSize({ width: 375, height: 812 });
+    await screenshot(page, 'tab-18-setup-checklist-375px');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await page.context().close();
+    const amy = await open('/tab/me?as=amy');
+    await amy.locator('#next-session').waitFor();
+    expect(await amy.locator('nav a', { hasText: 'Set-up' }).count()).toBe(0);
+    await amy.goto(`${bot.url}/tab#admin`);
+    await amy.locator('.notice').waitFor();
+    expect(await amy.content()).not.toContain('Checklist');
+    await amy.context().close();
+  });
+
+  it('Set-up: the term dates of the school year as a calendar, light and dark', async () => {
+    const page = await open('/tab?as=priya#admin/terms/2026');
+    await page.locator('#calendar table.month').first().waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Term dates 2026/27');
+    expect(await page.locator('#calendar table.month').count()).toBe(12);
+    expect(await page.locator('#calendar table.month').first().locator('caption').textContent()).toBe('September 2026');
+    expect(await page.locator('td.day.term').count()).toBeGreaterThan(150);
+    expect(await page.locator('td.day.bank[data-day="2026-12-25"]').count()).toBe(1);
+    await screenshot(page, 'tab-19-term-dates-calendar');
+    await expectAccessible(page, 'tab-19-term-dates-calendar');
+    await page.evaluate(() => {
+      document.documentElement.dataset.theme = 'dark';
+    });
+    await screenshot(page, 'tab-20-term-dates-calendar-dark');
+    await expectAccessible(page, 'tab-20-term-dates-calendar-dark');
+    await page.context().close();
+  });
+
+  it('Set-up: the import wizard previews a bad file with its problems, then a good one, confirms it and shows the result', async () => {
+    const page = await open('/tab?as=priya#admin/import');
+    await page.locator('#wizard').waitFor();
+    const file = page.locator('#wizard input[type="file"]');
+    // not a calendar at all: refused, with the file named, and nothing can be confirmed
+    await file.setInputFiles({ name: 'terms.ics', mimeType: 'text/calendar', buffer: Buffer.from('this is not a calendar\r\n') });
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.locator('#wizard #errors tbody tr').first().waitFor();
+    expect(await page.locator('#wizard #errors tbody tr').first().textContent()).toContain('terms.ics');
+    expect(await page.getByRole('button', { name: 'Confirm import' }).isDisabled()).toBe(true);
+    await screenshot(page, 'tab-21-import-preview-with-errors');
+    await expectAccessible(page, 'tab-21-import-preview-with-errors');
+    // the shipped example: a clean preview, then confirmed
+    await file.setInputFiles({ name: 'term-dates-2026-27.ics', mimeType: 'text/calendar', buffer: readFileSync('examples/term-dates-2026-27.ics') });
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.locator('#wizard .report[data-errors="0"]').waitFor();
+    await screenshot(page, 'tab-22-import-preview-clean');
+    await expectAccessible(page, 'tab-22-import-preview-clean');
+    await page.getByRole('button', { name: 'Confirm import' }).click();
+    await page.locator('#wizard #result').waitFor();
+    expect(await page.locator('#wizard .wizard').getAttribute('data-step')).toBe('done');
+    await screenshot(page, 'tab-23-import-result');
+    await expectAccessible(page, 'tab-23-import-result');
+    // the same file again changes nothing
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.locator('#wizard .report[data-errors="0"]').waitFor();
+    const counts = await page.locator('#wizard .report .counts dd').allTextContents();
+    expect(counts[0]).toBe('0');
+    expect(counts[1]).toBe('0');
     await page.context().close();
   });
 });

@@ -3,6 +3,7 @@ import { Button } from '@fluentui/react-components';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import type { ErrorResponse, MeResponse, PickerResponse } from '../tab/api-types.js';
 import { clearPerson, type Load, SignInError, session, setPerson, useApi } from './api.js';
+import { ImportPage, SetupPage, TermsPage } from './admin.js';
 import { MinePage } from './mine.js';
 import { InspectionPage, OverviewPage, PersonPage } from './pages.js';
 import { RecordPage } from './record.js';
@@ -27,6 +28,9 @@ export const useShell = (): Shell => {
 type Route =
   | { page: 'overview' }
   | { page: 'mine'; personId?: string }
+  | { page: 'setup' }
+  | { page: 'terms'; year?: number }
+  | { page: 'import' }
   | { page: 'person'; personId: string }
   | { page: 'record'; recordId: string; version?: string; print: boolean };
 
@@ -38,6 +42,11 @@ function routeOf(): Route {
   }
   const [kind, ...rest] = location.hash.replace(/^#/, '').split('/');
   if (kind === 'record' && rest[0]) return { page: 'record', recordId: decodeURIComponent(rest[0]), version: rest[1], print: false };
+  if (kind === 'admin') {
+    if (rest[0] === 'terms') return { page: 'terms', year: /^\d{4}$/.test(rest[1] ?? '') ? Number(rest[1]) : undefined };
+    if (rest[0] === 'import') return { page: 'import' };
+    return { page: 'setup' };
+  }
   if (kind === 'person' && rest.length > 0) return { page: 'person', personId: decodeURIComponent(rest.join('/')) };
   if (/^\/tab\/me\/?$/.test(location.pathname)) return { page: 'mine', personId: kind === 'supervisee' && rest[0] ? decodeURIComponent(rest[0]) : undefined };
   return { page: 'overview' };
@@ -221,8 +230,9 @@ function Nav({ me, route }: { me: MeResponse; route: Route }) {
   if (me.canSeeDashboard) tabs.push({ value: 'overview', label: 'Overview', href: '/tab' });
   else if (me.canBrowseHistories) tabs.push({ value: 'overview', label: 'Records', href: '/tab' });
   tabs.push({ value: 'mine', label: 'My supervision', href: '/tab/me' });
+  if (me.canAdminister) tabs.push({ value: 'admin', label: 'Set-up', href: '/tab#admin' });
   if (tabs.length < 2 || route.page === 'record') return null;
-  const selected = route.page === 'mine' ? 'mine' : 'overview';
+  const selected = route.page === 'mine' ? 'mine' : route.page === 'setup' || route.page === 'terms' || route.page === 'import' ? 'admin' : 'overview';
   // plain links: each is a page of its own (the Teams tabs open /tab and /tab/me)
   return (
     <nav className="nav no-print" aria-label="Pages">
@@ -243,6 +253,12 @@ function Page({ route }: { route: Route }) {
       return <PersonPage personId={route.personId} />;
     case 'mine':
       return <MinePage personId={route.personId} />;
+    case 'setup':
+      return <SetupPage />;
+    case 'terms':
+      return <TermsPage year={route.year} />;
+    case 'import':
+      return <ImportPage />;
     default:
       return <Home />;
   }
@@ -252,6 +268,8 @@ function Home() {
   const { me } = useShell();
   if (me.canSeeDashboard) return <OverviewPage />;
   if (me.canBrowseHistories) return <InspectionPage />;
+  // an administrator who is not a safeguarding lead (a business manager) starts at the set-up
+  if (me.canAdminister) return <SetupPage />;
   return <Refused />;
 }
 

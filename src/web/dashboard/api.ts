@@ -58,17 +58,48 @@ export function clearPerson(): void {
   document.cookie = `${COOKIE}=; path=/; max-age=0; SameSite=Lax`;
 }
 
+/** Inside Teams, the SSO token (teams-js caches it and renews it before it expires). */
+async function signIn(headers: Record<string, string>): Promise<void> {
+  if (!session.teams || !window.microsoftTeams) return;
+  try {
+    headers.authorization = `Bearer ${await window.microsoftTeams.authentication.getAuthToken()}`;
+  } catch (error) {
+    throw new SignInError(String((error as Error)?.message || error || 'Teams did not give a sign-in token'));
+  }
+}
+
 export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json', ...(init.headers as Record<string, string> | undefined) };
-  if (session.teams && window.microsoftTeams) {
-    // teams-js caches the token and renews it before it expires
-    try {
-      headers.authorization = `Bearer ${await window.microsoftTeams.authentication.getAuthToken()}`;
-    } catch (error) {
-      throw new SignInError(String((error as Error)?.message || error || 'Teams did not give a sign-in token'));
-    }
-  }
+  await signIn(headers);
   return fetch(`${API}${path}`, { credentials: 'same-origin', ...init, headers });
+}
+
+/**
+ * Sends a body (a file, or JSON) with XMLHttpRequest, which reports how much of it has gone (fetch does not):
+ * `onProgress` gets 0…1 while it uploads, then the answer is awaited.
+ */
+export async function send<T>(method: 'POST' | 'PUT', path: string, body: Blob | string, contentType: string, onProgress?: (sent: number) => void): Promise<Answer<T>> {
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': contentType };
+  await signIn(headers);
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, `${API}${path}`);
+    xhr.withCredentials = true;
+    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+    xhr.upload.onprogress = (e) => onProgress?.(e.lengthComputable && e.total > 0 ? e.loaded / e.total : 0);
+    xhr.onload = () => {
+      let parsed: unknown = {};
+      try {
+        parsed = JSON.parse(xhr.responseText || '{}');
+      } catch {
+        parsed = {};
+      }
+      onProgress?.(1);
+      resolve({ status: xhr.status, body: parsed } as Answer<T>);
+    };
+    xhr.onerror = () => reject(new Error('the upload did not reach the server'));
+    xhr.send(body);
+  });
 }
 
 export type Answer<T> = { status: 200; body: T } | { status: number; body: ErrorResponse };

@@ -3,6 +3,9 @@
  * (which imports only the types): query schemas, the `/me` answer, and the views each route returns.
  */
 import { z } from 'zod';
+import type { ImportReport } from '../../app/admin/report.js';
+import type { SetupChecklist } from '../../app/admin/setup.js';
+import type { TermDatesView } from '../../app/admin/terms.js';
 import type { DashboardView, PersonHistoryView, StaffView } from '../../app/dashboard.js';
 import type { MySupervisionView } from '../../app/mine.js';
 import type { OverdueSummaryView, RecordSheetView } from '../../app/views.js';
@@ -23,6 +26,8 @@ export const meResponse = z.object({
   canBrowseHistories: z.boolean(),
   /** Supervises someone now: My supervision lists them. */
   supervises: z.boolean(),
+  /** Administers the organisation (admin, DSL or headteacher): the set-up screens (`/tab/api/admin/…`). */
+  canAdminister: z.boolean(),
   via: z.string().optional(),
   playground: z.boolean(),
 });
@@ -38,4 +43,5 @@ export const errorResponse = z.object({ error: z.string().optional(), field: z.s
 export type ErrorResponse = z.infer<typeof errorResponse>;
 
 export type RecordResponse = { organisationName: string; record: RecordSheetView };
+export type { ImportReport, SetupChecklist, TermDatesView };
 export type { DashboardView, MySupervisionView, OverdueSummaryView, PersonHistoryView, RecordSheetView, StaffView };

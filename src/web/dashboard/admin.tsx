@@ -1,0 +1,520 @@
+/**
+ * The set-up screens, for the organisation's administrators (admin, DSL, headteacher), on the administration
+ * API (`/tab/api/admin/…`): the setup checklist, the term dates of a school year as a calendar (entered in a
+ * form or from the council's .ics), and the import wizard (upload → preview with every refusal → confirm →
+ * progress → result). Every change is previewed first (a dry run); nothing is written until it is confirmed.
+ */
+import { Button, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, ProgressBar, Select } from '@fluentui/react-components';
+import { type FormEvent, useId, useLayoutEffect, useState } from 'react';
+import type { ImportReport, SetupChecklist, TermDatesView } from '../tab/api-types.js';
+import { type Answer, send, useApi } from './api.js';
+import { PlaygroundBanner, Problem } from './App.js';
+import { Chip, dayText, Icon, Loading } from './ui.js';
+
+function useTitle(title: string | undefined): void {
+  useLayoutEffect(() => {
+    if (title) document.title = title;
+  }, [title]);
+}
+const yearOf = (label: string) => Number(label.slice(0, 4));
+
+/** Where each checklist item is done. */
+const WHERE: Partial<Record<SetupChecklist['items'][number]['key'], (c: SetupChecklist) => { href: string; text: string }>> = {
+  'term-dates': (c) => ({ href: `#admin/terms/${yearOf(c.schoolYear)}`, text: 'Term dates' }),
+  'next-year-term-dates': (c) => ({ href: `#admin/terms/${yearOf(c.schoolYear) + 1}`, text: 'Next year’s term dates' }),
+  staff: () => ({ href: '#admin/import', text: 'Import' }),
+};
+
+export function SetupPage() {
+  const [load] = useApi<[SetupChecklist]>(['/admin/setup']);
+  useTitle(load.state === 'ok' ? `Set-up — ${load.data[0].organisation.name}` : undefined);
+  if (load.state === 'loading') return <Loading />;
+  if (load.state !== 'ok') return <Problem load={load} />;
+  const [c] = load.data;
+  return (
+    <>
+      <PlaygroundBanner />
+      <AdminHead title="Set-up" sub={`${c.organisation.name} · school year ${c.schoolYear}`} />
+      <MessageBar intent={c.ready ? 'success' : 'warning'} className="ready" id="ready">
+        <MessageBarBody>
+          <MessageBarTitle>{c.ready ? 'Supervision is running' : 'Supervision is not set up yet'}</MessageBarTitle>
+          {c.ready ? 'A DSL is named and this year’s term dates are in.' : 'Until a DSL is named and this year’s term dates are in, the bot tells people that supervision is not set up yet.'}
+        </MessageBarBody>
+      </MessageBar>
+      <section className="card" aria-labelledby="checklist-heading" id="checklist">
+        <div className="card-head">
+          <h2 id="checklist-heading">Checklist</h2>
+        </div>
+        <ul className="checklist">
+          {c.items.map((item) => {
+            const where = WHERE[item.key]?.(c);
+            return (
+              <li key={item.key} data-item={item.key} className={item.done ? 'done' : 'todo'}>
+                <span className="check" aria-hidden="true">
+                  {item.done ? <Icon name="check" /> : null}
+                </span>
+                <span className="what">
+                  <strong>{item.label}</strong>
+                  <span className="muted small">{item.detail}</span>
+                </span>
+                <span className="state">
+                  {item.done ? <Chip tone="ok">Done</Chip> : <Chip tone={item.required ? 'bad' : 'warn'}>{item.required ? 'Needed' : 'To do'}</Chip>}
+                  {where ? (
+                    <a href={where.href} className="small">
+                      {where.text}
+                    </a>
+                  ) : null}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+      <section className="card" aria-labelledby="counts-heading" id="counts">
+        <div className="card-head">
+          <h2 id="counts-heading">Staff and contracts</h2>
+        </div>
+        <dl className="facts">
+          <dt>Staff</dt>
+          <dd>{c.counts.staff}</dd>
+          <dt>Linked to Slack or Teams</dt>
+          <dd>{c.counts.linked}</dd>
+          <dt>Not linked</dt>
+          <dd>{c.counts.unlinked}</dd>
+          <dt>Not reachable</dt>
+          <dd>{c.counts.unreachable}</dd>
+          <dt>Active contracts</dt>
+          <dd>{c.counts.activeContracts}</dd>
+        </dl>
+      </section>
+    </>
+  );
+}
+
+function AdminHead({ title, sub }: { title: string; sub: string }) {
+  return (
+    <div className="page-head">
+      <div>
+        <h1>{title}</h1>
+        <p className="sub">{sub}</p>
+      </div>
+      <nav className="admin-links no-print" aria-label="Set-up">
+        <a href="#admin">Checklist</a>
+        <a href="#admin/terms">Term dates</a>
+        <a href="#admin/import">Import</a>
+      </nav>
+    </div>
+  );
+}
+
+// ---------- a school year as a calendar ----------
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const iso = (d: Date) => d.toISOString().slice(0, 10);
+type DayKind = 'term' | 'inset' | 'bank' | 'holiday' | 'weekend';
+const KIND_TEXT: Record<DayKind, string> = { term: 'term day', inset: 'INSET day', bank: 'bank holiday', holiday: 'holiday', weekend: 'weekend' };
+
+function kindOf(day: string, weekday: number, v: TermDatesView): DayKind {
+  if (weekday === 0 || weekday === 6) return 'weekend';
+  if (v.bankHolidays.includes(day)) return 'bank';
+  if (v.insetDays.includes(day)) return 'inset';
+  if (v.halfTerms.some((h) => h.start <= day && day <= h.end)) return 'term';
+  return 'holiday';
+}
+
+function Month({ year, month, v }: { year: number; month: number; v: TermDatesView }) {
+  const first = new Date(Date.UTC(year, month, 1));
+  const days = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const lead = (first.getUTCDay() + 6) % 7; // Monday first
+  const cells: Array<{ day: string; n: number; kind: DayKind } | null> = Array.from({ length: lead }, () => null);
+  for (let n = 1; n <= days; n++) {
+    const d = new Date(Date.UTC(year, month, n));
+    cells.push({ day: iso(d), n, kind: kindOf(iso(d), d.getUTCDay(), v) });
+  }
+  while (cells.length % 7) cells.push(null);
+  const weeks = Array.from({ length: cells.length / 7 }, (_, i) => cells.slice(i * 7, i * 7 + 7));
+  return (
+    <table className="month" data-month={`${year}-${String(month + 1).padStart(2, '0')}`}>
+      <caption>
+        {MONTHS[month]} {year}
+      </caption>
+      <thead>
+        <tr>
+          {['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map((d) => (
+            <th scope="col" key={d} abbr={d}>
+              {d.slice(0, 2)}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {weeks.map((w) => (
+          <tr key={w.find((c) => c)?.day}>
+            {w.map((c, i) =>
+              c ? (
+                <td key={c.day} className={`day ${c.kind}`} data-day={c.day}>
+                  {c.n}
+                  {c.kind !== 'term' && c.kind !== 'weekend' ? <span className="visually-hidden">, {KIND_TEXT[c.kind]}</span> : null}
+                </td>
+              ) : (
+                // biome-ignore lint/suspicious/noArrayIndexKey: the empty cells before the 1st and after the last
+                <td key={`empty-${i}`} className="day blank">
+                  {'\u00a0'}
+                </td>
+              ),
+            )}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The six half-term rows of the form, filled from what is stored (or named and empty). */
+const HALF_NAMES = ['Autumn 1', 'Autumn 2', 'Spring 1', 'Spring 2', 'Summer 1', 'Summer 2'];
+
+export function TermsPage({ year: asked }: { year?: number }) {
+  const [setup] = useApi<[SetupChecklist]>(['/admin/setup']);
+  const year = asked ?? (setup.state === 'ok' ? yearOf(setup.data[0].schoolYear) : undefined);
+  if (year === undefined) return setup.state === 'loading' ? <Loading /> : setup.state === 'ok' ? null : <Problem load={setup} />;
+  return <TermsOfYear key={year} year={year} />;
+}
+
+function TermsOfYear({ year }: { year: number }) {
+  const [load, reload] = useApi<[TermDatesView]>([`/admin/terms/${year}`]);
+  useTitle(load.state === 'ok' ? `Term dates ${load.data[0].label}` : undefined);
+  if (load.state === 'loading') return <Loading />;
+  if (load.state !== 'ok') return <Problem load={load} />;
+  const [v] = load.data;
+  return (
+    <>
+      <PlaygroundBanner />
+      <AdminHead title={`Term dates ${v.label}`} sub="The six half terms, INSET days and bank holidays: nothing is scheduled outside term time." />
+      <div className="toolbar year-nav no-print">
+        <a href={`#admin/terms/${year - 1}`}>← {year - 1}/{String(year).slice(2)}</a>
+        <a href={`#admin/terms/${year + 1}`}>
+          {year + 1}/{String(year + 2).slice(2)} →
+        </a>
+      </div>
+      <section className="card" aria-labelledby="calendar-heading" id="calendar">
+        <div className="card-head">
+          <h2 id="calendar-heading">Calendar</h2>
+          <div className="legend">
+            {(['term', 'inset', 'bank', 'holiday'] as const).map((k) => (
+              <span key={k}>
+                <i className={`swatch day ${k}`} aria-hidden="true" />
+                {KIND_TEXT[k][0]?.toUpperCase()}
+                {KIND_TEXT[k].slice(1)}
+              </span>
+            ))}
+          </div>
+        </div>
+        {v.halfTerms.length === 0 ? (
+          <MessageBar intent="warning">
+            <MessageBarBody>No term dates for {v.label} yet: enter them below or import the council’s .ics file.</MessageBarBody>
+          </MessageBar>
+        ) : null}
+        <div className="months">
+          {[8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 6, 7].map((m) => (
+            <Month key={m} year={m >= 8 ? year : year + 1} month={m} v={v} />
+          ))}
+        </div>
+        {v.halfTerms.length ? (
+          <ul className="plain small half-terms">
+            {v.halfTerms.map((h) => (
+              <li key={h.name}>
+                <strong>{h.name}</strong>: {dayText(h.start)} to {dayText(h.end)}
+              </li>
+            ))}
+            {v.insetDays.length ? <li>INSET days: {v.insetDays.map(dayText).join(', ')}</li> : null}
+          </ul>
+        ) : null}
+      </section>
+      <div className="grid two">
+        <TermsForm v={v} onSaved={reload} />
+        <section className="card" aria-labelledby="ics-heading" id="ics">
+          <div className="card-head">
+            <h2 id="ics-heading">From the council’s .ics file</h2>
+          </div>
+          <FileImport kind="terms-ics" path={(dryRun, file) => `/admin/terms/ics?dryRun=${dryRun}&file=${encodeURIComponent(file)}`} accept=".ics,text/calendar" onDone={reload} />
+        </section>
+      </div>
+    </>
+  );
+}
+
+function TermsForm({ v, onSaved }: { v: TermDatesView; onSaved: () => void }) {
+  const [rows, setRows] = useState(() => HALF_NAMES.map((name) => v.halfTerms.find((h) => h.name === name) ?? { name, start: '', end: '' }));
+  const [inset, setInset] = useState(v.insetDays.join(', '));
+  const [report, setReport] = useState<Answer<ImportReport> | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState<ImportReport | undefined>();
+  const body = () => JSON.stringify({ halfTerms: rows.map((r) => ({ name: r.name, start: r.start, end: r.end })), insetDays: inset.split(/[\s,]+/).filter(Boolean) });
+  const run = async (dryRun: boolean) => {
+    setBusy(true);
+    try {
+      const answer = await send<ImportReport>('PUT', `/admin/terms/${v.year}?dryRun=${dryRun}`, body(), 'application/json');
+      if (dryRun) setReport(answer);
+      else if (answer.status === 200) {
+        setSaved(answer.body as ImportReport);
+        setReport(undefined);
+        onSaved();
+      } else setReport(answer);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const edit = (i: number, key: 'start' | 'end', value: string) => {
+    setReport(undefined);
+    setRows((rs) => rs.map((r, j) => (j === i ? { ...r, [key]: value } : r)));
+  };
+  const clean = report?.status === 200 && (report.body as ImportReport).errors.length === 0;
+  return (
+    <section className="card" aria-labelledby="form-heading" id="terms-form">
+      <div className="card-head">
+        <h2 id="form-heading">Enter the dates</h2>
+      </div>
+      <form
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          void run(true);
+        }}
+      >
+        <div className="half-rows">
+          {rows.map((r, i) => (
+            <fieldset key={r.name} className="half-row">
+              <legend>{r.name}</legend>
+              <Field label="First day">
+                <Input type="date" value={r.start} onChange={(_e, d) => edit(i, 'start', d.value)} />
+              </Field>
+              <Field label="Last day">
+                <Input type="date" value={r.end} onChange={(_e, d) => edit(i, 'end', d.value)} />
+              </Field>
+            </fieldset>
+          ))}
+        </div>
+        <Field label="INSET days" hint="Dates as YYYY-MM-DD, separated by commas">
+          <Input
+            value={inset}
+            onChange={(_e, d) => {
+              setReport(undefined);
+              setInset(d.value);
+            }}
+          />
+        </Field>
+        <div className="toolbar">
+          <Button type="submit" disabled={busy}>
+            Check
+          </Button>
+          <Button appearance="primary" disabled={busy || !clean} onClick={() => void run(false)}>
+            Save
+          </Button>
+        </div>
+      </form>
+      {report ? <ReportView answer={report} /> : null}
+      {saved ? <ResultView report={saved} /> : null}
+    </section>
+  );
+}
+
+// ---------- the import wizard ----------
+/** The file imports the administration API takes (`/admin/imports/:kind`), in words. */
+const KINDS = [{ kind: 'terms-ics', label: 'Term dates (the council’s .ics file)', accept: '.ics,text/calendar' }];
+
+export function ImportPage() {
+  const [kind, setKind] = useState(KINDS[0]?.kind ?? '');
+  const id = useId();
+  useTitle('Import');
+  const chosen = KINDS.find((k) => k.kind === kind);
+  return (
+    <>
+      <PlaygroundBanner />
+      <AdminHead title="Import" sub="Upload a file: you see what it would change, and every problem in it, before anything is written." />
+      <section className="card" aria-labelledby="wizard-heading" id="wizard">
+        <div className="card-head">
+          <h2 id="wizard-heading">Import a file</h2>
+        </div>
+        <Field label="What the file holds">
+          <Select id={id} value={kind} onChange={(_e, d) => setKind(d.value)}>
+            {KINDS.map((k) => (
+              <option key={k.kind} value={k.kind}>
+                {k.label}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        {chosen ? <FileImport key={chosen.kind} kind={chosen.kind} path={(dryRun, file) => `/admin/imports/${chosen.kind}?dryRun=${dryRun}&file=${encodeURIComponent(file)}`} accept={chosen.accept} /> : null}
+      </section>
+    </>
+  );
+}
+
+type Step = { step: 'choose' } | { step: 'previewing'; sent: number } | { step: 'preview'; answer: Answer<ImportReport> } | { step: 'importing'; sent: number } | { step: 'done'; answer: Answer<ImportReport> };
+
+/** upload → preview (dry run) with every refusal → confirm → progress → result. */
+function FileImport({ kind, path, accept, onDone }: { kind: string; path: (dryRun: boolean, file: string) => string; accept: string; onDone?: () => void }) {
+  const [file, setFile] = useState<File | undefined>();
+  const [step, setStep] = useState<Step>({ step: 'choose' });
+  const [failed, setFailed] = useState<string | undefined>();
+  const inputId = useId();
+  const upload = async (dryRun: boolean) => {
+    if (!file) return;
+    setFailed(undefined);
+    const progress = (sent: number) => setStep(dryRun ? { step: 'previewing', sent } : { step: 'importing', sent });
+    progress(0);
+    try {
+      const answer = await send<ImportReport>('POST', path(dryRun, file.name), file, file.type || 'application/octet-stream', progress);
+      setStep(dryRun ? { step: 'preview', answer } : { step: 'done', answer });
+      if (!dryRun && answer.status === 200) onDone?.();
+    } catch (error) {
+      setFailed((error as Error).message);
+      setStep({ step: 'choose' });
+    }
+  };
+  const preview = step.step === 'preview' ? step.answer : undefined;
+  const clean = preview?.status === 200 && (preview.body as ImportReport).errors.length === 0;
+  return (
+    <div className="wizard" data-kind={kind} data-step={step.step}>
+      <ol className="steps" aria-label="Steps">
+        {['Upload', 'Preview', 'Confirm', 'Result'].map((s, i) => {
+          const at = { choose: 0, previewing: 0, preview: 1, importing: 2, done: 3 }[step.step];
+          return (
+            <li key={s} aria-current={i === at ? 'step' : undefined} className={i < at ? 'past' : i === at ? 'now' : ''}>
+              {s}
+            </li>
+          );
+        })}
+      </ol>
+      <div className="file-field">
+        <label htmlFor={inputId}>File</label>
+        <input
+          id={inputId}
+          type="file"
+          accept={accept}
+          className="file-input"
+          onChange={(e) => {
+            setFile(e.target.files?.[0]);
+            setStep({ step: 'choose' });
+          }}
+        />
+      </div>
+      <div className="toolbar">
+        <Button appearance={clean ? 'secondary' : 'primary'} disabled={!file || step.step === 'previewing' || step.step === 'importing'} onClick={() => void upload(true)}>
+          Preview
+        </Button>
+        {preview ? (
+          <Button appearance="primary" disabled={!clean} onClick={() => void upload(false)}>
+            Confirm import
+          </Button>
+        ) : null}
+      </div>
+      {step.step === 'previewing' || step.step === 'importing' ? (
+        <Field label={step.step === 'previewing' ? 'Checking the file' : 'Importing'} validationState="none">
+          {/* the upload's share sent; then the server's work, shown as under way */}
+          <ProgressBar value={step.sent < 1 ? step.sent : undefined} thickness="large" aria-label={step.step === 'previewing' ? 'Checking the file' : 'Importing'} />
+        </Field>
+      ) : null}
+      {failed ? (
+        <MessageBar intent="error">
+          <MessageBarBody>{failed}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {preview ? <ReportView answer={preview} /> : null}
+      {step.step === 'done' ? step.answer.status === 200 ? <ResultView report={step.answer.body as ImportReport} /> : <ReportView answer={step.answer} /> : null}
+    </div>
+  );
+}
+
+/** A dry run's answer: what would change, or every refusal with its file, row and column. */
+function ReportView({ answer }: { answer: Answer<ImportReport> }) {
+  if (answer.status !== 200 && answer.status !== 422) {
+    return (
+      <MessageBar intent="error" className="report" data-status={answer.status}>
+        <MessageBarBody>{(answer.body as { error?: string }).error ?? 'The file could not be checked just now; try again in a moment.'}</MessageBarBody>
+      </MessageBar>
+    );
+  }
+  const r = answer.body as ImportReport;
+  return (
+    <div className="report" data-errors={r.errors.length}>
+      <Counts r={r} dry />
+      {r.errors.length ? (
+        <>
+          <MessageBar intent="error">
+            <MessageBarBody>
+              {r.errors.length === 1 ? 'One problem' : `${r.errors.length} problems`}: nothing will be written until the file is fixed and uploaded again.
+            </MessageBarBody>
+          </MessageBar>
+          <Problems list={r.errors} caption="Problems" id="errors" />
+        </>
+      ) : (
+        <MessageBar intent="success">
+          <MessageBarBody>No problems. Nothing is written until you confirm.</MessageBarBody>
+        </MessageBar>
+      )}
+      {r.warnings.length ? <Problems list={r.warnings} caption="Warnings (nothing refused)" id="warnings" /> : null}
+    </div>
+  );
+}
+
+function Problems({ list, caption, id }: { list: ImportReport['errors']; caption: string; id: string }) {
+  return (
+    <div className="table-wrap">
+      <table id={id}>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">File</th>
+            <th scope="col" className="num">
+              Row
+            </th>
+            <th scope="col">Column</th>
+            <th scope="col">Problem</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((p) => (
+            <tr key={`${p.file}|${p.row}|${p.column}|${p.message}`}>
+              <td>{p.file}</td>
+              <td className="num">{p.row || '—'}</td>
+              <td>{p.column || '—'}</td>
+              <td>{p.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Counts({ r, dry }: { r: ImportReport; dry?: boolean }) {
+  const items: Array<[string, number]> = [
+    [dry ? 'To create' : 'Created', r.created],
+    [dry ? 'To update' : 'Updated', r.updated],
+    ['Unchanged', r.unchanged],
+    [dry ? 'To deactivate' : 'Deactivated', r.deactivated],
+  ];
+  return (
+    <dl className="counts">
+      {items.map(([label, n]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd>{n}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function ResultView({ report }: { report: ImportReport }) {
+  return (
+    <div className="result" id="result">
+      <MessageBar intent="success">
+        <MessageBarBody>
+          <MessageBarTitle>Imported</MessageBarTitle>
+          Written whole; importing the same file again changes nothing.
+        </MessageBarBody>
+      </MessageBar>
+      <Counts r={report} />
+    </div>
+  );
+}
