@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { systemClock } from './app/clock.js';
 import type { AppDeps, ChannelNotifier, Clock } from './app/ports.js';
-import type { Config } from './config.js';
+import { type Config, graphEnabled } from './config.js';
 import { loadAuditKey } from './app/evidence/keys.js';
 import { startAnchoring } from './queue/anchoring.js';
 import { RateLimiter } from './channels/rate-limiter.js';
+import { GraphCalendar } from './channels/graph.js';
+import { startOutlookSync } from './queue/outlook-sync.js';
 import { startQueues } from './queue/queues.js';
 import type { Runtime } from './runtime.js';
 import { redisConnection } from './queue/redis.js';
@@ -57,6 +59,21 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
   if (workers && deps.auditKey?.canSign) {
     const anchoring = await startAnchoring({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, deps, logger, minutes: config.AUDIT_ANCHOR_MINUTES });
     closers.push(() => anchoring.close());
+  }
+  if (graphEnabled(config)) {
+    // sessions as Outlook events in the supervisor's calendar, kept in step from the queue
+    const calendar = new GraphCalendar({
+      tenantId: config.GRAPH_TENANT_ID as string,
+      clientId: config.GRAPH_CLIENT_ID as string,
+      clientSecret: config.GRAPH_CLIENT_SECRET as string,
+      baseUrl: config.GRAPH_BASE_URL,
+      tokenUrl: config.GRAPH_TOKEN_URL,
+      logger,
+    });
+    const outlook = startOutlookSync({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, deps, calendar, logger, workers });
+    deps.outlookSync = outlook;
+    closers.push(() => outlook.close());
+    logger.info({ graph: config.GRAPH_BASE_URL }, 'outlook events on (microsoft graph)');
   }
   const close = async () => {
     clearInterval(refresh);

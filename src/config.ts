@@ -65,6 +65,14 @@ export const configSchema = z
     AUDIT_PUBLIC_KEY_FILE: optionalText,
     /** Minutes between signed checkpoints of each organisation's audit chain (also signed at every export). */
     AUDIT_ANCHOR_MINUTES: z.coerce.number({ message: 'must be a number of minutes' }).int('must be a whole number of minutes').min(1, 'must be 1 to 1440').max(1440, 'must be 1 to 1440').default(60),
+    /** Outlook events through Microsoft Graph (application permission Calendars.ReadWrite): all three, or none. */
+    GRAPH_TENANT_ID: optionalText.refine((v) => v === undefined || /^[A-Za-z0-9.-]{1,100}$/.test(v), { message: 'must be the Entra tenant id (a GUID) or its domain' }),
+    GRAPH_CLIENT_ID: optionalText.refine((v) => v === undefined || /^[0-9a-fA-F-]{36}$/.test(v), { message: 'must be the app registration’s client id (a GUID)' }),
+    GRAPH_CLIENT_SECRET: optionalText,
+    /** Microsoft Graph's address (tests point it at a local stand-in). */
+    GRAPH_BASE_URL: url(['https://', 'http://'], 'http(s)://').transform((v) => (v ?? 'https://graph.microsoft.com/v1.0').replace(/\/+$/, '')),
+    /** Entra's token endpoint; defaults to login.microsoftonline.com for GRAPH_TENANT_ID (tests point it at a local stand-in). */
+    GRAPH_TOKEN_URL: url(['https://', 'http://'], 'http(s)://'),
   })
   .superRefine((c, ctx) => {
     if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN) {
@@ -83,6 +91,12 @@ export const configSchema = z
       } catch (error) {
         const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'names a file that does not exist' : `is not a usable Ed25519 key (${(error as Error).message})`;
         ctx.addIssue({ code: 'custom', path: [name], message: why });
+      }
+    }
+    const graph = [c.GRAPH_TENANT_ID, c.GRAPH_CLIENT_ID, c.GRAPH_CLIENT_SECRET];
+    if (graph.some(Boolean) && !graph.every(Boolean)) {
+      for (const [name, value] of [['GRAPH_TENANT_ID', c.GRAPH_TENANT_ID], ['GRAPH_CLIENT_ID', c.GRAPH_CLIENT_ID], ['GRAPH_CLIENT_SECRET', c.GRAPH_CLIENT_SECRET]] as const) {
+        if (!value) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when any GRAPH_ variable is set (Outlook events need the tenant, client id and secret)' });
       }
     }
     if (c.MicrosoftAppType === 'SingleTenant' && c.MicrosoftAppId && !c.MicrosoftAppTenantId) {
@@ -106,4 +120,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export const slackEnabled = (c: Config) => Boolean(c.SLACK_BOT_TOKEN);
+export const graphEnabled = (c: Config) => Boolean(c.GRAPH_TENANT_ID && c.GRAPH_CLIENT_ID && c.GRAPH_CLIENT_SECRET);
 export const teamsEnabled = (c: Config) => Boolean(c.MicrosoftAppId) || c.PLAYGROUND;

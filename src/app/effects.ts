@@ -17,6 +17,8 @@ export async function audit(
   entry: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash' | 'at'> & { at?: Date },
 ): Promise<void> {
   await deps.audit.append({ ...entry, at: entry.at ?? deps.clock.now() });
+  // every change to a session is audited, so this is where its Outlook event is put in step (from the queue)
+  if (entry.subject.kind === 'session') await deps.outlookSync?.changed(entry.subject.id);
 }
 
 /** Recomputes the contract's compliance summary from its sessions (P3: `/overdue` reads only this). */

@@ -76,6 +76,8 @@ export interface SessionRepository {
   scheduledInRoom(organisationId: string, room: string, from: Date, to: Date): Promise<Session[]>;
   /** Every session of the organisation, in one read (the dashboard's figures). */
   byOrganisation(organisationId: string): Promise<Session[]>;
+  /** Notes the session's Outlook event (created, or moved to this session), or that it was cancelled there. */
+  setOutlook(id: string, patch: Pick<Session, 'outlookEventId'> & Partial<Pick<Session, 'outlookCancelledAt'>>): Promise<void>;
 }
 
 /** stour App. C: sessions asked for by the supervisee. */
@@ -347,10 +349,34 @@ export interface OverdueSource {
   names(organisationId: string, ids: string[]): Promise<Map<string, string>>;
 }
 
+/** An Outlook event as the bot writes it: times, place and people only, never agenda or record text. */
+export interface OutlookEvent {
+  subject: string;
+  start: Date;
+  end: Date;
+  location: string;
+  attendees: Array<{ name: string; email: string }>;
+}
+
+/** People's Outlook calendars (Microsoft Graph, application permission): the organiser is an Entra object id. */
+export interface OutlookCalendar {
+  /** Creates the event; the same `transactionId` again returns the event created before (never a second one). */
+  create(organizerId: string, event: OutlookEvent, transactionId: string): Promise<string>;
+  update(organizerId: string, eventId: string, event: OutlookEvent): Promise<void>;
+  /** Cancels it and tells the attendees; an event already gone is no error. */
+  cancel(organizerId: string, eventId: string, comment: string): Promise<void>;
+}
+
+/** Hands a changed session to the queue that keeps its Outlook event in step (set when GRAPH_* is configured). */
+export interface OutlookSync {
+  changed(sessionId: string): Promise<void>;
+}
+
 export interface AppDeps extends Stores {
   clock: Clock;
   newId(): string;
   reminderScheduler?: ReminderScheduler;
+  outlookSync?: OutlookSync;
   /** Defaults to reading the repositories directly. */
   overdueSource?: OverdueSource;
   /** The key that signs and checks audit checkpoints; without it nothing is anchored. */

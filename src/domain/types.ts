@@ -157,6 +157,9 @@ export interface Session {
   room?: string;
   /** A session that did not happen: why (template line manager (e), (j): missed sessions are acted on). */
   notHeldReason?: NotHeldReason;
+  /** Its Outlook event (Microsoft Graph), once created or moved there; `outlookCancelledAt` once cancelled there. */
+  outlookEventId?: string;
+  outlookCancelledAt?: Date;
 }
 
 /** Why a session did not happen, as the supervisor says when asked "did it happen?". */

@@ -173,6 +173,9 @@ export function sessionRepository(m: Models): SessionRepository {
       return fromDoc<Session>(await m.sessions.findById(id).lean<Doc>());
     },
     insert: (session) => insertOnce(m.sessions, toDoc(session)),
+    async setOutlook(id, patch) {
+      await m.sessions.updateOne({ _id: id }, { $set: stripUndefined(patch) });
+    },
     async transition(id, from, to, patch) {
       // A session leaves each state at most once (scheduled → held | cancelled | missed; missed → held).
       return transitionOnce(m.sessions, { _id: id, status: from }, stripUndefined({ status: to, ...patch }));

@@ -26,4 +26,12 @@ describe('configuration', () => {
   it('every bad variable is named at once', () => {
     expect(problems({ MONGODB_URI: 'postgres://x', LOG_LEVEL: 'loud' }).map((p) => p.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'MONGODB_URI']);
   });
+  it('Outlook events need all three GRAPH_ variables, each checked, and default to Microsoft Graph', () => {
+    expect(problems({ GRAPH_TENANT_ID: 'contoso.onmicrosoft.com' }).map((p) => p.split(':')[0]).sort()).toEqual(['GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET']);
+    expect(problems({ GRAPH_TENANT_ID: 'contoso.onmicrosoft.com', GRAPH_CLIENT_ID: 'not-a-guid', GRAPH_CLIENT_SECRET: 's' })[0]).toMatch(/^GRAPH_CLIENT_ID: must be/);
+    expect(problems({ GRAPH_BASE_URL: 'ftp://graph' })[0]).toMatch(/^GRAPH_BASE_URL: must be/);
+    const c = loadConfig({ GRAPH_TENANT_ID: 'contoso.onmicrosoft.com', GRAPH_CLIENT_ID: '11111111-2222-4333-8444-555555555555', GRAPH_CLIENT_SECRET: 's' });
+    expect(c.GRAPH_BASE_URL).toBe('https://graph.microsoft.com/v1.0');
+    expect(loadConfig({}).GRAPH_TENANT_ID).toBeUndefined();
+  });
 });
