@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   ].filter(Boolean);
   process.stdout.write(
     `\nSupervision Bot is running on ${bot.url} (health: ${bot.url}/healthz)\n` +
-      (config.PLAYGROUND && loopback ? `  playground: ${bot.url}/playground — be anyone at the demo school and move the clock on\n` : '') +
+      (config.PLAYGROUND && loopback ? `  playground: ${bot.url}/playground/ — be anyone at the demo school and move the clock on\n` : '') +
       `  channels: ${channels.length > 0 ? channels.join(', ') : 'none configured (set the Slack or Teams variables, README "Configuration")'}\n` +
       `  data: ${mongoDir || 'MONGODB_URI'}\n  Stop: Ctrl-C\n\n`,
   );

@@ -18,6 +18,7 @@ import { mountsFor } from './channels/index.js';
 import type { Config } from './config.js';
 import type { Runtime } from './runtime.js';
 import { createServer, listen } from './server.js';
+import { savedClockOffset } from './store/playground-clock.js';
 
 export interface Bot {
   runtime: Runtime;
@@ -38,6 +39,14 @@ export async function startBot(config: Config, logger: Logger, options: BotOptio
   const role = config.ROLE;
   const runtime = await startRuntime(config, logger, { clock, workers: role !== 'web' });
   try {
+    // the playground's clock carries on where it was moved to before a restart
+    if (!options.clock && clock instanceof AdjustableClock) {
+      const offset = await savedClockOffset(runtime.store.connection);
+      if (offset > 0) {
+        clock.advance(offset);
+        logger.info({ offsetMs: offset }, 'playground clock restored');
+      }
+    }
     await options.prepare?.(runtime);
     // a worker builds the channels too: their notifiers deliver, and Slack's queued work runs there
     const mounts = await mountsFor(runtime);

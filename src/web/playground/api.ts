@@ -25,6 +25,7 @@ import { renderCard } from '../../channels/teams/cards.js';
 import { DEMO_PEOPLE } from '../../demo/school.js';
 import type { Person, Role } from '../../domain/types.js';
 import type { Runtime } from '../../runtime.js';
+import { saveClockOffset } from '../../store/playground-clock.js';
 import { type InboxEntry, inboxId, type PlaygroundInbox } from '../../store/playground-inbox.js';
 import { webIdentity } from '../identity.js';
 
@@ -283,6 +284,8 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
     }
     fired += await queues.fireDueReminders();
     await queues.flushOutbox();
+    // kept, so a restart of the bot carries on at this time (src/bot.ts restores it)
+    await saveClockOffset(runtime.store.connection, clock.offset);
     logger.info({ personId: person.id, advance: body.data.advance, fired }, 'playground clock moved');
     res.json({ ...(await clockState()), fired });
   });

@@ -25,6 +25,17 @@ async function start(port: number): Promise<{ child: ChildProcess; output: () =>
   return { child, output: () => out };
 }
 
+/** The playground's clock, read or moved (as Priya, the demo school's DSL). */
+async function clock(port: number, move?: Record<string, unknown>): Promise<{ now: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}/playground/api/clock`, {
+    method: move ? 'POST' : 'GET',
+    headers: { 'x-playground-person': 'priya', ...(move ? { 'content-type': 'application/json' } : {}) },
+    body: move ? JSON.stringify(move) : undefined,
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { now: string };
+}
+
 async function stop(child: ChildProcess): Promise<number | null> {
   child.kill('SIGINT');
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -37,6 +48,13 @@ describe('npm start', () => {
     expect(first.output()).toContain('loading the demo school');
     expect(first.output()).toContain(`http://127.0.0.1:${port}`);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    // the playground's address as it is served, and its clock moved on ten days
+    expect(first.output()).toContain(`playground: http://127.0.0.1:${port}/playground/ `);
+    const page = await fetch(`http://127.0.0.1:${port}/playground/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+    const moved = await clock(port, { advance: 'days', days: 10 });
+    expect(new Date(moved.now).getTime()).toBeGreaterThan(Date.now() + 9 * 86_400_000);
     expect(await stop(first.child)).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     expect(readdirSync(dataDir).sort()).toEqual([chosenEngine() === 'documentdb' ? 'documentdb' : 'mongo', 'redis']);
@@ -44,6 +62,8 @@ describe('npm start', () => {
     const second = await start(port);
     expect(second.output()).not.toContain('loading the demo school');
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    // the playground's clock carries on from where it was: what was dated on it is not "in the future"
+    expect(new Date((await clock(port)).now).getTime()).toBeGreaterThanOrEqual(new Date(moved.now).getTime());
     expect(await stop(second.child)).toBe(0);
   }, 240_000);
 });
