@@ -205,4 +205,22 @@ describe('the playground in a browser', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(phone, 'playground-13-phone-width');
   });
+
+  it('a supervisor’s chat with a record card fits a 375 px phone: nothing wider than the screen, no edge cut off', async () => {
+    const phone = await openAs('james', 375);
+    const card = last(phone, 'record-sheet');
+    await card.waitFor();
+    await card.scrollIntoViewIfNeeded();
+    // every element of every card lies within the screen, left edge included
+    const outside = await phone.evaluate(() =>
+      [...document.querySelectorAll('.entry *')]
+        .map((el) => ({ el, box: el.getBoundingClientRect() }))
+        .filter(({ box }) => box.width > 0 && (box.left < -0.5 || box.right > window.innerWidth + 0.5))
+        .map(({ el, box }) => `${el.tagName}.${el.className} ${Math.round(box.left)}–${Math.round(box.right)}`),
+    );
+    expect(outside, outside.slice(0, 40).join('\n')).toEqual([]);
+    const fit = await phone.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+    expect(fit.scroll).toBeLessThanOrEqual(fit.inner);
+    await screenshot(phone, 'playground-15-supervisor-record-card-phone');
+  });
 });
