@@ -349,7 +349,7 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
         const result = await run('draftRecord', person, interactionId, input);
         if (options.formAgainOnRefusal && result !== 'pending' && !result.ok && result.error.type === 'error') {
           const again = await typedForm(person, data, { notice: result.error.message });
-          if (again) return again;
+          if (again?.type === 'record-sheet') return again;
         }
         return viewOf(result);
       }
@@ -416,8 +416,10 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
    * The session's record form as the supervisor typed it — with the refusal above it, or one more row — null
    * when it cannot be shown. Last session's actions and the agenda are read again; what was typed is kept.
    */
-  async function typedForm(person: Person, data: RecordFormData, extra: { notice?: string; addRow?: 'action' | 'decision' }): Promise<RecordSheetView | null> {
+  async function typedForm(person: Person, data: RecordFormData, extra: { notice?: string; addRow?: 'action' | 'decision' }): Promise<RecordSheetView | NotificationView | null> {
     const written = await recordToWrite(deps, person.id, { sessionId: data.sessionId });
+    // not theirs to write (a refusal that reveals nothing), or the database failing: said as the use case says it
+    if (!written.ok) return written.error;
     const found = written.ok && written.view?.type === 'record-sheet' && written.view.sessionId === data.sessionId ? written.view : null;
     if (!found?.canEdit || !found.form) return null;
     const sheet = { ...found, form: found.form };
