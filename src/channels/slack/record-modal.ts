@@ -241,6 +241,10 @@ export function recordInputFromModal(values: unknown, metadata: string, atLocal:
     if (!parsed.success) errors[block] ??= parsed.error.issues[0]?.message ?? 'is not valid';
     else v[block] = (parsed.data as { v: Record<string, unknown> }).v;
   }
+  // Slack sends every input block of the modal: one missing is a form this bot did not build
+  for (const block of ['topics', 'notes', 'concerns', 'risk', 'next_date', 'next_time']) {
+    if (!Object.hasOwn(values, block)) errors[block] ??= 'This form is out of date — open it again.';
+  }
   if (Object.keys(errors).length > 0) return { errors };
   const text = (block: string) => ((v[block]?.value as string | null | undefined) ?? '').trim();
   const picked = (block: string) => (v[block]?.selected_option as { value: string } | null | undefined)?.value;

@@ -195,6 +195,12 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
       'nextDate',
     ]),
   fc
+    .constantFrom<[string, unknown]>(['childRef3', 'Kim Lee!'], ['due7', '31/12/2026'], ['owner9', 42], ['outcome0', 'finished'], ['note2', 'x'.repeat(501)], ['previousIds', 'a b,c'], ['action4', {}])
+    .chain(([f, v]) =>
+      fc.constantFrom('record.submit', 'record.add-row').map((verb): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2026-11-30', row: 'decision', [f]: v }, f]),
+    ),
+  fc.constantFrom<unknown>('actions', 'row', 3, null, []).map((r): [string, Record<string, unknown>, string] => ['record.add-row', { sessionId: 'c-amy.2026-11-30', row: r }, 'row']),
+  fc
     .constantFrom<unknown>('3pm', '1545', 5, '25:99', '99:99')
     .map((t): [string, Record<string, unknown>, string] => [
       'record.submit',

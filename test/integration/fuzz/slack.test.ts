@@ -427,6 +427,10 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(known, fc.oneof(badIdRef, notAString))
     .map(([u, v]) => click(u, ACTIONS.openRecord, v, { type: 'ephemeral', field: 'value' })),
+  // "Add another" outside the record modal, or with a row it does not know: named, nothing opened or written
+  fc
+    .tuple(known, fc.oneof(nastyString, notAString, fc.constantFrom('action', 'decision')))
+    .map(([u, v]) => click(u, ACTIONS.addRecordRow, v, { type: 'ephemeral', field: 'value' })),
   fc
     .tuple(known, fc.constantFrom(ACTIONS.addItem, ACTIONS.flagRisk, ACTIONS.addSuggested), fc.oneof(badIdRef, notAString))
     .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),

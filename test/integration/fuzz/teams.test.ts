@@ -311,6 +311,13 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
           string,
         ],
     ),
+  // the record form's rows and last session's outcomes; "Add another" names the row it cannot add
+  fc
+    .constantFrom<[string, unknown]>(['childRef3', 'Kim Lee!'], ['due7', '31/12/2026'], ['owner9', 42], ['outcome0', 'finished'], ['note2', 'x'.repeat(501)], ['previousIds', 'a b,c'], ['action4', {}])
+    .chain(([f, v]) =>
+      fc.constantFrom('record.submit', 'record.add-row').map((verb) => [verb, { sessionId: 'c-amy.2025-11-10', row: 'action', [f]: v }, f] as [string, Record<string, unknown>, string]),
+    ),
+  fc.constantFrom<unknown>('actions', 'row', 3, null, []).map((r) => ['record.add-row', { sessionId: 'c-amy.2025-11-10', row: r }, 'row'] as [string, Record<string, unknown>, string]),
   fc
     .constantFrom('notes', 'decision', 'rationale', 'action0', 'concerns', 'risk')
     .chain((f) =>

@@ -33,6 +33,7 @@ import { mySupervision } from '../../../src/app/mine.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
 import { moveForm, myActions, nextSession } from '../../../src/app/reads.js';
 import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
+import { recordToWrite } from '../../../src/app/record-form.js';
 import type { RecordSheetView } from '../../../src/app/views.js';
 import { setupChecklist } from '../../../src/app/admin/setup.js';
 import { getTermDates, setTermDates } from '../../../src/app/admin/terms.js';
@@ -169,6 +170,23 @@ const ACTIONS: Cell[] = [
   { name: 'moveForm', run: (a, i) => moveForm(w.deps, a, i), allowed: [...PARTIES, ...LEADS], input: async () => ({ sessionId: await futureSession(), cancel: true }) },
   { name: 'markSessionHeld', run: 'markSessionHeld', allowed: PARTIES, input: async () => ({ sessionId: await pastSession() }) },
   { name: 'draftRecord', run: 'draftRecord', allowed: ['supervisor'], input: async () => ({ sessionId: await pastSession(), topics: ['organisational'], notes: 'Matrix draft' }) },
+  // the record form with last session's actions reviewed as it is sent: done and dropped close them
+  {
+    name: 'draftRecord (sent, last session’s actions done and dropped)',
+    run: 'draftRecord',
+    allowed: ['supervisor'],
+    input: async () => ({
+      sessionId: await pastSession(),
+      notes: 'Matrix reviewed',
+      previousActionsReviewed: [
+        { actionId: await openAction(), outcome: 'done' },
+        { actionId: await openAction(), outcome: 'dropped', note: 'Matrix dropped' },
+      ],
+      submit: true,
+    }),
+  },
+  // the form a session's record is written on (the `record` command, and "Add another" on Teams and the playground)
+  { name: 'recordToWrite (the form, as "Add another" reads it)', run: (a, i) => recordToWrite(w.deps, a, i), allowed: ['supervisor'], input: async () => ({ sessionId: await pastSession() }) },
   { name: 'submitRecordForConfirmation', run: 'submitRecordForConfirmation', allowed: ['supervisor'], input: async () => ({ recordId: await draft(false) }) },
   { name: 'confirmRecord', run: 'confirmRecord', allowed: PARTIES, input: async () => ({ recordId: await awaiting() }) },
   { name: 'disputeRecord', run: 'disputeRecord', allowed: PARTIES, input: async () => ({ recordId: await awaiting(), reason: 'Matrix reason' }) },

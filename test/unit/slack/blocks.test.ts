@@ -96,6 +96,10 @@ describe('the record modal', () => {
     const meta = modalMetadata('s1', rules);
     expect(meta.length).toBeLessThanOrEqual(3000);
     const values = {
+      topics: { v: {} },
+      concerns: { v: {} },
+      risk: { v: {} },
+      next_time: { v: {} },
       notes: { v: { value: 'n' } },
       prev_0: { v: { selected_option: { value: 'dropped' } } },
       prev_note_0: { v: { value: null } },
