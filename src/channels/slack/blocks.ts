@@ -245,7 +245,7 @@ export function recordMessage(v: RecordSheetView): SlackMessage {
     );
   }
   if (v.actions.length > 0) blocks.push(...lineSections(['*Actions agreed*', ...v.actions.map((a) => `• ${esc(a.text)} — ${esc(a.ownerName)}, by ${a.dueText}`)]));
-  if (v.previousActions.length > 0) blocks.push(...lineSections(['*Previous actions reviewed*', ...v.previousActions.map((a) => `• ${esc(a.text)}: ${esc(a.outcomeText)}`)]));
+  if (v.previousActions.length > 0) blocks.push(...lineSections(['*Previous actions reviewed*', ...v.previousActions.map((a) => `• ${esc(a.text)}: ${esc(a.outcomeText)}${a.note ? ` — ${esc(a.note)}` : ''}`)]));
   if (v.nextSessionText) blocks.push(section(`*Next session:* ${v.nextSessionText}`));
   if (v.dispute) {
     const d = v.dispute;

@@ -141,6 +141,8 @@ describe('the record form, in Teams', () => {
     expect(record.actions).toHaveLength(2);
     expect(await w.deps.actions.get(form.lateActionId)).toMatchObject({ status: 'done', closedById: 'sup' });
     expect(await w.deps.actions.get(form.laterActionId)).toMatchObject({ status: 'not-needed', notNeeded: { reason: 'The office booked it for everyone' } });
+    // Amy's card says what became of each, with the note
+    await eventually(() => teams.calls.find((c) => c.conversationId === 'conv-amy' && JSON.stringify(c.body).includes('Book the safeguarding refresher training — dropped: The office booked it for everyone')), 'Amy’s card with the note');
     const audit = await w.deps.audit.entries('org-wl');
     expect(audit.filter((e) => e.action === 'action.completed' && e.subject.id === form.lateActionId)).toHaveLength(1);
     expect(audit.filter((e) => e.action === 'action.not-needed' && e.subject.id === form.laterActionId)).toHaveLength(1);
