@@ -9,7 +9,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../src/app/clock.js';
 import { saveContract } from '../../src/app/sessions.js';
 import { execFileSync, spawn } from 'node:child_process';
@@ -21,6 +23,7 @@ import { freePort, startMongo, startRedis, waitForPort } from '../services.js';
 import { botEntry } from './compiled.js';
 import { type BenchResult, percentile, round } from './result.js';
 
+const here = path.dirname(fileURLToPath(import.meta.url));
 const RATE = Number(process.env.BENCH_P1_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_P1_SECONDS ?? 60);
 const SECRET = 'p1-signing-secret';
@@ -84,13 +87,13 @@ export async function run(): Promise<BenchResult[]> {
   if (worker) await waitForPort(workerPort);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
-  const send = (path: string, body: string): Promise<number> => {
+  const send = (target: number, path: string, body: string): Promise<number> => {
     const ts = Math.floor(Date.now() / 1000);
     const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
     const started = performance.now();
     return new Promise((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), 'x-slack-request-timestamp': ts, 'x-slack-signature': signature } },
+        { host: '127.0.0.1', port: target, path, method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), 'x-slack-request-timestamp': ts, 'x-slack-signature': signature } },
         (res) => {
           // the acknowledgement is the status line Slack waits for
           const acked = performance.now() - started;
@@ -112,15 +115,11 @@ export async function run(): Promise<BenchResult[]> {
   // a command from someone the bot does not know: the work after the ack is one lookup and one reply
   const unknownUser = (i: number) =>
     new URLSearchParams({ token: 't', team_id: 'T1', api_app_id: 'A1', channel_id: 'D1', user_id: 'UNOBODY', command: '/overdue', text: '', trigger_id: `t${i}`, response_url: `${slack.url}/response/${i}` }).toString();
-  try {
+  /** Warms up, then sends RATE requests a second for SECONDS open-loop to `target`; each request's time to its ack. */
+  const drive = async (target: number) => {
     // warm up connections and code paths
-    for (let i = 0; i < 50; i++) await send('/slack/commands', slash(i));
+    for (let i = 0; i < 50; i++) await send(target, '/slack/commands', slash(i));
     const total = RATE * SECONDS;
-    // is the load generator itself keeping up? its event-loop delay and CPU, and the web process's CPU per request
-    const loop = monitorEventLoopDelay({ resolution: 5 });
-    loop.enable();
-    const clientCpu = process.cpuUsage();
-    const webCpu = cpuSeconds(web.pid as number);
     const latencies: number[] = [];
     /** [sent at, ms to the ack] per request, written to BENCH_P1_TIMELINE when given (to see when the slow ones happen). */
     const timeline: Array<[number, number]> = [];
@@ -132,7 +131,7 @@ export async function run(): Promise<BenchResult[]> {
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const sentAt = performance.now() - start;
-      const p = (process.env.BENCH_P1_MIX === 'ack-only' ? send('/slack/commands', unknownUser(i)) : i % 2 === 0 ? send('/slack/commands', slash(i)) : send('/slack/interactions', action(i))).then(
+      const p = (process.env.BENCH_P1_MIX === 'ack-only' ? send(target, '/slack/commands', unknownUser(i)) : i % 2 === 0 ? send(target, '/slack/commands', slash(i)) : send(target, '/slack/interactions', action(i))).then(
         (ms) => {
           latencies.push(ms);
           timeline.push([round(sentAt, 1), round(ms, 2)]);
@@ -143,6 +142,17 @@ export async function run(): Promise<BenchResult[]> {
     }
     await Promise.all(inFlight);
     const elapsed = (performance.now() - start) / 1000;
+    latencies.sort((a, b) => a - b);
+    return { total, latencies, timeline, errors, elapsed };
+  };
+  let bare: ReturnType<typeof spawn> | undefined;
+  try {
+    // is the load generator itself keeping up? its event-loop delay and CPU, and the web process's CPU per request
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    const clientCpu = process.cpuUsage();
+    const webCpu = cpuSeconds(web.pid as number);
+    const { total, latencies, timeline, errors, elapsed } = await drive(port);
     if (process.env.BENCH_P1_TIMELINE) writeFileSync(process.env.BENCH_P1_TIMELINE, timeline.map((t) => t.join(' ')).join('\n'));
     loop.disable();
     const webCpuMs = round(((cpuSeconds(web.pid as number) - webCpu) * 1000) / total, 2);
@@ -152,8 +162,16 @@ export async function run(): Promise<BenchResult[]> {
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     // how far the worker got with the work behind the acks while they were being sent (not part of the target)
     const answered = slack.responses.length + slack.calls.length;
-    latencies.sort((a, b) => a - b);
     const p99 = round(percentile(latencies, 99));
+
+    // the floor on this machine, in the same run: a bare Bolt app that only acknowledges, under the same load
+    // while the bot's processes stay up (as idle as the bot leaves them)
+    const barePort = await freePort();
+    bare = spawn(process.execPath, [path.join(here, 'bare-bolt.mjs')], { env: { ...process.env, SLACK_SIGNING_SECRET: SECRET, PORT: String(barePort) }, stdio: ['ignore', 'ignore', 'inherit'] });
+    await waitForPort(barePort);
+    const floor = await drive(barePort);
+    const bareP99 = round(percentile(floor.latencies, 99));
+    const ratio = round(p99 / bareP99, 2);
     return [
       {
         id: 'P1',
@@ -172,11 +190,23 @@ export async function run(): Promise<BenchResult[]> {
         clientCpuShare,
         clientLoopP99Ms: clientLoopP99,
         loadAverage: load,
+        bareBoltP99: bareP99,
+      },
+      {
+        id: 'P1-bolt-ratio',
+        value: ratio,
+        unit: '× a bare Bolt app',
+        target: '<= 2',
+        pass: ratio <= 2 && errors === 0 && floor.errors === 0,
+        measured: `the bot's ack p99 ${p99} ms against a bare Bolt app that only acknowledges (same endpoints, signing secret and load, ${floor.total} requests at ${RATE}/s, same machine, same run): p50 ${round(percentile(floor.latencies, 50))} ms, p99 ${bareP99} ms, ${floor.errors} errors`,
+        botP99: p99,
+        bareBoltP99: bareP99,
+        bareBoltP50: round(percentile(floor.latencies, 50)),
       },
     ];
   } finally {
     agent.destroy();
-    for (const child of [web, worker]) {
+    for (const child of [web, worker, bare]) {
       if (!child || child.exitCode !== null || child.signalCode !== null) continue;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
