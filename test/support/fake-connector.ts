@@ -38,6 +38,8 @@ export interface FakeConnector {
   refuse(conversationId: string): void;
   throttleNext(conversationId: string, times: number): void;
   throttled: number;
+  /** When each `throttleNext` 429 was served. */
+  throttledAt: number[];
   /** 429s served by the rate limits (`limits`), with the limit that was hit. */
   limited: Array<{ conversationId: string; limit: 'conversation' | 'tenant'; at: number }>;
   /** Each team's roster, as `GET /v3/conversations/<team id>/pagedmembers` pages it. */
@@ -69,6 +71,7 @@ export async function startFakeConnector(options: { limits?: TeamsLimits } = {})
   const throttle = new Map<string, number>();
   let next = 0;
   const state = { throttled: 0 };
+  const throttledAt: number[] = [];
   const limited: FakeConnector['limited'] = [];
   const perConversation = new SlidingWindows(options.limits?.perConversation ?? []);
   const perTenant = new SlidingWindows(options.limits?.perTenant ?? []);
@@ -94,6 +97,7 @@ export async function startFakeConnector(options: { limits?: TeamsLimits } = {})
     if (t > 0) {
       throttle.set(conversationId, t - 1);
       state.throttled++;
+      throttledAt.push(Date.now());
       res.status(429).set('retry-after', '1').json({ error: { code: 'Throttled', message: 'slow down' } });
       return false;
     }
@@ -140,6 +144,7 @@ export async function startFakeConnector(options: { limits?: TeamsLimits } = {})
     calls,
     refuse: (id) => void refused.add(id),
     throttleNext: (id, times) => void throttle.set(id, times),
+    throttledAt,
     get throttled() {
       return state.throttled;
     },

@@ -23,6 +23,7 @@ let limited: FakeConnector;
 let slack: FakeSlack;
 let redis: Redis;
 let pacing: RateLimiter;
+let prefix: string;
 
 function adapter(): CloudAdapter {
   const credentials = new ConfigurationServiceClientCredentialFactory({ MicrosoftAppId: '', MicrosoftAppPassword: '' } as never);
@@ -32,8 +33,8 @@ function adapter(): CloudAdapter {
   return a;
 }
 
-const reference = (serviceUrl: string, conversationId: string) =>
-  JSON.stringify({ channelId: 'msteams', serviceUrl, bot: { id: '28:bot' }, user: { id: '29:u' }, conversation: { id: conversationId, tenantId: 'tenant-1', conversationType: 'personal' } });
+const reference = (serviceUrl: string, conversationId: string, tenantId = 'tenant-1') =>
+  JSON.stringify({ channelId: 'msteams', serviceUrl, bot: { id: '28:bot' }, user: { id: '29:u' }, conversation: { id: conversationId, tenantId, conversationType: 'personal' } });
 
 const message = (id: string, recipientId: string): OutboxMessage => ({ id, organisationId: 'org-wl', recipientId, createdAt: new Date(), view: { type: 'text', text: `hello ${id}` } });
 
@@ -43,7 +44,8 @@ beforeAll(async () => {
   limited = await startFakeConnector({ limits: TEAMS_LIMITS });
   slack = await startFakeSlack({ limits: SLACK_LIMITS });
   redis = redisConnection(testRedisUrl());
-  pacing = new RateLimiter(redis, testQueuePrefix());
+  prefix = testQueuePrefix();
+  pacing = new RateLimiter(redis, prefix);
 }, 120_000);
 afterAll(async () => {
   await Promise.all([throttling?.close(), limited?.close(), slack?.close(), redis?.quit()]);
@@ -60,6 +62,30 @@ describe('Teams notifier', () => {
     throttling.throttleNext('conv-amy', 0);
     await notifier.deliver(w.people.amy, message('m1', 'amy'));
     expect(throttling.calls.filter((c) => c.conversationId === 'conv-amy')).toHaveLength(1);
+  });
+
+  it("a 429's Retry-After holds the tenant for another process too", async () => {
+    // two processes: their own notifiers and Redis connections, one pacing in Redis
+    const other = redisConnection(testRedisUrl());
+    try {
+      const first = new TeamsNotifier(w.deps, pacing, adapter(), '', createLogger('silent'), { attempts: 3, baseMs: 10 });
+      const second = new TeamsNotifier(w.deps, new RateLimiter(other, prefix), adapter(), '', createLogger('silent'));
+      await w.deps.deliveries.put(CONVERSATION_THREAD, 'dsl', 'teams', { reference: reference(throttling.url, 'conv-dsl', 'tenant-2') });
+      await w.deps.deliveries.put(CONVERSATION_THREAD, 'head', 'teams', { reference: reference(throttling.url, 'conv-head', 'tenant-2') });
+      throttling.throttleNext('conv-dsl', 1);
+      const seen = throttling.throttledAt.length;
+      const throttled = first.deliver(w.people.dsl, message('ra1', 'dsl'));
+      while (throttling.throttledAt.length === seen) await new Promise((r) => setTimeout(r, 5));
+      // the 429 said one second: the other process's send to another conversation of the tenant waits it out
+      await new Promise((r) => setTimeout(r, 50));
+      await Promise.all([throttled, second.deliver(w.people.head, message('ra2', 'head'))]);
+      const at429 = throttling.throttledAt.at(-1) as number;
+      const sent = throttling.calls.find((c) => c.conversationId === 'conv-head');
+      expect(sent?.at).toBeGreaterThanOrEqual(at429 + 1_000 - 5);
+      expect(throttling.calls.filter((c) => c.conversationId === 'conv-dsl')).toHaveLength(1);
+    } finally {
+      await other.quit();
+    }
   });
 
   it('paced sends to sixty conversations of one tenant each arrive once', async () => {
