@@ -316,6 +316,7 @@ describe('the DSL dashboard in Chromium', () => {
   it('Set-up: the import wizard previews a bad file with its problems, then a good one, confirms it and shows the result', async () => {
     const page = await open('/tab?as=priya#admin/import');
     await page.locator('#wizard').waitFor();
+    await page.getByLabel('What the file holds').selectOption('terms-ics');
     const file = page.locator('#wizard input[type="file"]');
     // not a calendar at all: refused, with the file named, and nothing can be confirmed
     await file.setInputFiles({ name: 'terms.ics', mimeType: 'text/calendar', buffer: Buffer.from('this is not a calendar\r\n') });
@@ -342,6 +343,38 @@ describe('the DSL dashboard in Chromium', () => {
     const counts = await page.locator('#wizard .report .counts dd').allTextContents();
     expect(counts[0]).toBe('0');
     expect(counts[1]).toBe('0');
+    await page.context().close();
+  });
+
+  it('Set-up: staff from the staff template — a bad row named by row and column, then the shipped example confirmed with its progress and result', async () => {
+    const page = await open('/tab?as=priya#admin/import');
+    await page.locator('#wizard').waitFor();
+    await page.getByLabel('What the file holds').selectOption('staff');
+    const file = page.locator('#wizard input[type="file"]');
+    const bad = 'name,email,roles,line_manager_email,slack_user_id,teams_aad_object_id\r\nRowan Vale,r.vale@riverside.example,wizard,,,\r\n';
+    await file.setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const problem = page.locator('#wizard #errors tbody tr').first();
+    await problem.waitFor();
+    const cells = await problem.locator('td').allTextContents();
+    expect(cells[0]).toBe('staff.csv');
+    expect(cells[1]).toBe('2');
+    expect(cells[2]).toBe('roles');
+    expect(await page.getByRole('button', { name: 'Confirm import' }).isDisabled()).toBe(true);
+    await screenshot(page, 'tab-24-staff-import-preview-with-errors');
+    await expectAccessible(page, 'tab-24-staff-import-preview-with-errors');
+    await file.setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: readFileSync('examples/import/staff.csv') });
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.locator('#wizard .report[data-errors="0"]').waitFor();
+    const toCreate = Number(await page.locator('#wizard .report .counts dd').first().textContent());
+    expect(toCreate).toBeGreaterThan(0);
+    await screenshot(page, 'tab-25-staff-import-preview');
+    await expectAccessible(page, 'tab-25-staff-import-preview');
+    await page.getByRole('button', { name: 'Confirm import' }).click();
+    await page.locator('#wizard #result').waitFor();
+    expect(Number(await page.locator('#wizard #result .counts dd').first().textContent())).toBe(toCreate);
+    await screenshot(page, 'tab-26-staff-import-result');
+    await expectAccessible(page, 'tab-26-staff-import-result');
     await page.context().close();
   });
 });

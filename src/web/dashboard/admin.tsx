@@ -4,10 +4,10 @@
  * form or from the council's .ics), and the import wizard (upload → preview with every refusal → confirm →
  * progress → result). Every change is previewed first (a dry run); nothing is written until it is confirmed.
  */
-import { Button, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, ProgressBar, Select } from '@fluentui/react-components';
-import { type FormEvent, useId, useLayoutEffect, useState } from 'react';
-import type { ImportReport, SetupChecklist, TermDatesView } from '../tab/api-types.js';
-import { type Answer, send, useApi } from './api.js';
+import { Button, Checkbox, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, ProgressBar, Select } from '@fluentui/react-components';
+import { type FormEvent, useId, useLayoutEffect, useRef, useState } from 'react';
+import type { ImportPreview, ImportReport, ImportResult, SetupChecklist, TermDatesView } from '../tab/api-types.js';
+import { type Answer, getJson, send, useApi } from './api.js';
 import { PlaygroundBanner, Problem } from './App.js';
 import { Chip, dayText, Icon, Loading } from './ui.js';
 
@@ -317,11 +317,16 @@ function TermsForm({ v, onSaved }: { v: TermDatesView; onSaved: () => void }) {
 }
 
 // ---------- the import wizard ----------
-/** The file imports the administration API takes (`/admin/imports/:kind`), in words. */
-const KINDS = [{ kind: 'terms-ics', label: 'Term dates (the council’s .ics file)', accept: '.ics,text/calendar' }];
+/** What the wizard imports: staff and contracts through the imports API, term dates through the terms API. */
+const KINDS = [
+  { kind: 'sds', label: 'Staff: a School Data Sync export (orgs.csv, users.csv, roles.csv)', accept: '.csv,text/csv', multiple: true },
+  { kind: 'staff', label: 'Staff: the staff template (CSV)', accept: '.csv,text/csv', multiple: false },
+  { kind: 'contracts', label: 'Supervision contracts (CSV)', accept: '.csv,text/csv', multiple: false },
+  { kind: 'terms-ics', label: 'Term dates (the council’s .ics file)', accept: '.ics,text/calendar', multiple: false },
+] as const;
 
 export function ImportPage() {
-  const [kind, setKind] = useState(KINDS[0]?.kind ?? '');
+  const [kind, setKind] = useState<string>(KINDS[0].kind);
   const id = useId();
   useTitle('Import');
   const chosen = KINDS.find((k) => k.kind === kind);
@@ -342,8 +347,203 @@ export function ImportPage() {
             ))}
           </Select>
         </Field>
-        {chosen ? <FileImport key={chosen.kind} kind={chosen.kind} path={(dryRun, file) => `/admin/imports/${chosen.kind}?dryRun=${dryRun}&file=${encodeURIComponent(file)}`} accept={chosen.accept} /> : null}
+        {chosen?.kind === 'terms-ics' ? (
+          <FileImport key={chosen.kind} kind={chosen.kind} path={(dryRun, file) => `/admin/imports/${chosen.kind}?dryRun=${dryRun}&file=${encodeURIComponent(file)}`} accept={chosen.accept} />
+        ) : chosen ? (
+          <PeopleImport key={chosen.kind} kind={chosen.kind} accept={chosen.accept} multiple={chosen.multiple} />
+        ) : null}
       </section>
+    </>
+  );
+}
+
+async function base64Of(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+type PeopleStep =
+  | { step: 'choose' }
+  | { step: 'previewing'; sent: number }
+  | { step: 'preview'; answer: Answer<ImportPreview> }
+  | { step: 'importing'; done: number; total: number }
+  | { step: 'done'; answer: Answer<ImportResult> };
+
+/** Staff (SDS or the template) and contracts: preview with every problem, confirm, progress from the server, result. */
+function PeopleImport({ kind, accept, multiple }: { kind: string; accept: string; multiple: boolean }) {
+  const [files, setFiles] = useState<File[]>([]);
+  const [step, setStep] = useState<PeopleStep>({ step: 'choose' });
+  const [deactivate, setDeactivate] = useState(false);
+  const [failed, setFailed] = useState<string | undefined>();
+  const polling = useRef<number | undefined>(undefined);
+  const inputId = useId();
+  const previewFiles = async () => {
+    setFailed(undefined);
+    setStep({ step: 'previewing', sent: 0 });
+    try {
+      const body = JSON.stringify({ kind, files: await Promise.all(files.map(async (f) => ({ name: f.name, content: await base64Of(f) }))) });
+      const answer = await send<ImportPreview>('POST', '/api/admin/imports', body, 'application/json', (sent) => setStep({ step: 'previewing', sent }));
+      setStep({ step: 'preview', answer });
+    } catch (error) {
+      setFailed((error as Error).message);
+      setStep({ step: 'choose' });
+    }
+  };
+  const confirm = async (token: string, total: number) => {
+    setFailed(undefined);
+    setStep({ step: 'importing', done: 0, total });
+    // the server reports its progress while it writes
+    polling.current = window.setInterval(() => {
+      void getJson<ImportResult>(`/api/admin/imports/${token}`).then((a) => {
+        const p = a.status === 200 ? (a.body as ImportResult).progress : undefined;
+        if (p) setStep((s) => (s.step === 'importing' ? { step: 'importing', done: p.done, total: p.total } : s));
+      });
+    }, 300);
+    try {
+      const answer = await send<ImportResult>('POST', `/api/admin/imports/${token}/confirm`, JSON.stringify({ deactivateMissing: deactivate }), 'application/json');
+      setStep({ step: 'done', answer });
+    } catch (error) {
+      setFailed((error as Error).message);
+      setStep({ step: 'choose' });
+    } finally {
+      window.clearInterval(polling.current);
+    }
+  };
+  const preview = step.step === 'preview' && step.answer.status === 200 ? (step.answer.body as ImportPreview) : undefined;
+  const at = { choose: 0, previewing: 0, preview: 1, importing: 2, done: 3 }[step.step];
+  return (
+    <div className="wizard" data-kind={kind} data-step={step.step}>
+      <ol className="steps" aria-label="Steps">
+        {['Upload', 'Preview', 'Confirm', 'Result'].map((s, i) => (
+          <li key={s} aria-current={i === at ? 'step' : undefined} className={i < at ? 'past' : i === at ? 'now' : ''}>
+            {s}
+          </li>
+        ))}
+      </ol>
+      <div className="file-field">
+        <label htmlFor={inputId}>{multiple ? 'Files' : 'File'}</label>
+        <input
+          id={inputId}
+          type="file"
+          accept={accept}
+          multiple={multiple}
+          className="file-input"
+          onChange={(e) => {
+            setFiles([...(e.target.files ?? [])]);
+            setStep({ step: 'choose' });
+          }}
+        />
+      </div>
+      <div className="toolbar">
+        <Button appearance={preview?.token ? 'secondary' : 'primary'} disabled={files.length === 0 || step.step === 'previewing' || step.step === 'importing'} onClick={() => void previewFiles()}>
+          Preview
+        </Button>
+        {preview ? (
+          <Button appearance="primary" disabled={!preview.token} onClick={() => preview.token && void confirm(preview.token, preview.created + preview.updated + (deactivate ? preview.deactivated : 0))}>
+            Confirm import
+          </Button>
+        ) : null}
+      </div>
+      {step.step === 'previewing' ? (
+        <Field label="Checking the files">
+          <ProgressBar value={step.sent < 1 ? step.sent : undefined} thickness="large" aria-label="Checking the files" />
+        </Field>
+      ) : null}
+      {step.step === 'importing' ? (
+        <Field label={`Importing${step.total ? `: ${step.done} of ${step.total}` : ''}`}>
+          <ProgressBar value={step.total ? step.done / step.total : undefined} thickness="large" aria-label="Importing" className="import-progress" />
+        </Field>
+      ) : null}
+      {failed ? (
+        <MessageBar intent="error">
+          <MessageBarBody>{failed}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {step.step === 'preview' && !preview ? <RefusedAnswer answer={step.answer} /> : null}
+      {preview ? (
+        <div className="report" data-errors={preview.errors.length}>
+          <Counts r={preview} dry />
+          {preview.ignored ? <p className="muted small">{preview.ignored} rows left out on purpose (students, guardians).</p> : null}
+          {preview.errors.length ? (
+            <>
+              <MessageBar intent="error">
+                <MessageBarBody>
+                  {preview.errors.length === 1 ? 'One problem' : `${preview.errors.length} problems`}: nothing will be written until the files are fixed and uploaded again.
+                </MessageBarBody>
+              </MessageBar>
+              <Problems list={preview.errors} caption="Problems" id="errors" />
+            </>
+          ) : (
+            <MessageBar intent="success">
+              <MessageBarBody>No problems. Nothing is written until you confirm.</MessageBarBody>
+            </MessageBar>
+          )}
+          {preview.warnings.length ? <Problems list={preview.warnings} caption="Warnings (nothing refused)" id="warnings" /> : null}
+          <ChangeLists lists={preview.lists} />
+          {preview.token && preview.deactivated > 0 ? (
+            <Checkbox
+              checked={deactivate}
+              onChange={(_e, d) => setDeactivate(Boolean(d.checked))}
+              label={`Deactivate the ${preview.deactivated} people these files no longer list (their records are kept, their contracts end, their open actions go to their supervisor)`}
+            />
+          ) : null}
+        </div>
+      ) : null}
+      {step.step === 'done' ? (
+        step.answer.status === 200 ? (
+          <div className="result" id="result">
+            <MessageBar intent="success">
+              <MessageBarBody>
+                <MessageBarTitle>Imported</MessageBarTitle>
+                Written whole; importing the same files again changes nothing.
+              </MessageBarBody>
+            </MessageBar>
+            <Counts r={step.answer.body as ImportResult} />
+          </div>
+        ) : (
+          <RefusedAnswer answer={step.answer} />
+        )
+      ) : null}
+    </div>
+  );
+}
+
+function RefusedAnswer({ answer }: { answer: Answer<unknown> }) {
+  return (
+    <MessageBar intent="error" className="report" data-status={answer.status}>
+      <MessageBarBody>{(answer.body as { error?: string }).error ?? 'The files could not be checked just now; try again in a moment.'}</MessageBarBody>
+    </MessageBar>
+  );
+}
+
+function ChangeLists({ lists }: { lists: ImportPreview['lists'] }) {
+  const parts: Array<[string, ImportPreview['lists']['created']]> = [
+    ['To create', lists.created],
+    ['To update', lists.updated],
+    ['To deactivate', lists.deactivated],
+  ];
+  return (
+    <>
+      {parts
+        .filter(([, l]) => l.length > 0)
+        .map(([title, l]) => (
+          <details key={title} className="change-list">
+            <summary>
+              {title} ({l.length})
+            </summary>
+            <ul className="plain small">
+              {l.map((c) => (
+                <li key={c.id}>
+                  {c.name}
+                  {c.email ? <span className="muted"> — {c.email}</span> : null}
+                  {c.fields?.length ? <span className="muted"> ({c.fields.join(', ')})</span> : null}
+                </li>
+              ))}
+            </ul>
+          </details>
+        ))}
     </>
   );
 }
@@ -486,7 +686,7 @@ function Problems({ list, caption, id }: { list: ImportReport['errors']; caption
   );
 }
 
-function Counts({ r, dry }: { r: ImportReport; dry?: boolean }) {
+function Counts({ r, dry }: { r: Pick<ImportReport, 'created' | 'updated' | 'unchanged' | 'deactivated'>; dry?: boolean }) {
   const items: Array<[string, number]> = [
     [dry ? 'To create' : 'Created', r.created],
     [dry ? 'To update' : 'Updated', r.updated],

@@ -71,8 +71,11 @@ async function signIn(headers: Record<string, string>): Promise<void> {
 export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json', ...(init.headers as Record<string, string> | undefined) };
   await signIn(headers);
-  return fetch(`${API}${path}`, { credentials: 'same-origin', ...init, headers });
+  return fetch(urlOf(path), { credentials: 'same-origin', ...init, headers });
 }
+
+/** `/tab/api` routes by their path there; the administration imports' API (`/api/admin/…`) by its own. */
+const urlOf = (path: string) => (path.startsWith('/api/') ? path : `${API}${path}`);
 
 /**
  * Sends a body (a file, or JSON) with XMLHttpRequest, which reports how much of it has gone (fetch does not):
@@ -83,7 +86,7 @@ export async function send<T>(method: 'POST' | 'PUT', path: string, body: Blob |
   await signIn(headers);
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open(method, `${API}${path}`);
+    xhr.open(method, urlOf(path));
     xhr.withCredentials = true;
     for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => onProgress?.(e.lengthComputable && e.total > 0 ? e.loaded / e.total : 0);
