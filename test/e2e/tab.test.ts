@@ -377,4 +377,21 @@ describe('the DSL dashboard in Chromium', () => {
     await expectAccessible(page, 'tab-26-staff-import-result');
     await page.context().close();
   });
+
+  it('Set-up: people not reachable in chat, searched and filtered (after the staff import above)', async () => {
+    const page = await open('/tab?as=priya#admin/people');
+    await page.locator('#people').waitFor();
+    await page.getByLabel('Search by name or email').fill('kowalska');
+    const rows = page.locator('#people-table tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-kind')).toBe('unlinked');
+    expect(await rows.first().textContent()).toContain('Marta Kowalska');
+    await page.getByRole('button', { name: 'One platform only' }).click();
+    await expect.poll(() => rows.count()).toBe(0);
+    await page.getByRole('button', { name: 'Not linked' }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    await screenshot(page, 'tab-27-people-not-linked');
+    await expectAccessible(page, 'tab-27-people-not-linked');
+    await page.context().close();
+  });
 });

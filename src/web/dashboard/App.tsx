@@ -3,7 +3,7 @@ import { Button } from '@fluentui/react-components';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import type { ErrorResponse, MeResponse, PickerResponse } from '../tab/api-types.js';
 import { clearPerson, type Load, SignInError, session, setPerson, useApi } from './api.js';
-import { ImportPage, SetupPage, TermsPage } from './admin.js';
+import { ImportPage, PeoplePage, SetupPage, TermsPage } from './admin.js';
 import { MinePage } from './mine.js';
 import { InspectionPage, OverviewPage, PersonPage } from './pages.js';
 import { RecordPage } from './record.js';
@@ -31,6 +31,7 @@ type Route =
   | { page: 'setup' }
   | { page: 'terms'; year?: number }
   | { page: 'import' }
+  | { page: 'people' }
   | { page: 'person'; personId: string }
   | { page: 'record'; recordId: string; version?: string; print: boolean };
 
@@ -45,6 +46,7 @@ function routeOf(): Route {
   if (kind === 'admin') {
     if (rest[0] === 'terms') return { page: 'terms', year: /^\d{4}$/.test(rest[1] ?? '') ? Number(rest[1]) : undefined };
     if (rest[0] === 'import') return { page: 'import' };
+    if (rest[0] === 'people') return { page: 'people' };
     return { page: 'setup' };
   }
   if (kind === 'person' && rest.length > 0) return { page: 'person', personId: decodeURIComponent(rest.join('/')) };
@@ -232,7 +234,7 @@ function Nav({ me, route }: { me: MeResponse; route: Route }) {
   tabs.push({ value: 'mine', label: 'My supervision', href: '/tab/me' });
   if (me.canAdminister) tabs.push({ value: 'admin', label: 'Set-up', href: '/tab#admin' });
   if (tabs.length < 2 || route.page === 'record') return null;
-  const selected = route.page === 'mine' ? 'mine' : route.page === 'setup' || route.page === 'terms' || route.page === 'import' ? 'admin' : 'overview';
+  const selected = route.page === 'mine' ? 'mine' : ['setup', 'terms', 'import', 'people'].includes(route.page) ? 'admin' : 'overview';
   // plain links: each is a page of its own (the Teams tabs open /tab and /tab/me)
   return (
     <nav className="nav no-print" aria-label="Pages">
@@ -259,6 +261,8 @@ function Page({ route }: { route: Route }) {
       return <TermsPage year={route.year} />;
     case 'import':
       return <ImportPage />;
+    case 'people':
+      return <PeoplePage />;
     default:
       return <Home />;
   }

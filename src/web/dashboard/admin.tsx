@@ -6,7 +6,7 @@
  */
 import { Button, Checkbox, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, ProgressBar, Select } from '@fluentui/react-components';
 import { type FormEvent, useId, useLayoutEffect, useRef, useState } from 'react';
-import type { ImportPreview, ImportReport, ImportResult, SetupChecklist, TermDatesView } from '../tab/api-types.js';
+import type { IdentityOverview, ImportPreview, ImportReport, ImportResult, SetupChecklist, TermDatesView } from '../tab/api-types.js';
 import { type Answer, getJson, send, useApi } from './api.js';
 import { PlaygroundBanner, Problem } from './App.js';
 import { Chip, dayText, Icon, Loading } from './ui.js';
@@ -102,6 +102,7 @@ function AdminHead({ title, sub }: { title: string; sub: string }) {
         <a href="#admin">Checklist</a>
         <a href="#admin/terms">Term dates</a>
         <a href="#admin/import">Import</a>
+        <a href="#admin/people">People</a>
       </nav>
     </div>
   );
@@ -716,5 +717,132 @@ function ResultView({ report }: { report: ImportReport }) {
       </MessageBar>
       <Counts r={report} />
     </div>
+  );
+}
+
+// ---------- people and their chat identities ----------
+type Filter = 'all' | 'unlinked' | 'partly' | 'unreachable';
+const FILTERS: Array<[Filter, string]> = [
+  ['all', 'All'],
+  ['unlinked', 'Not linked'],
+  ['partly', 'One platform only'],
+  ['unreachable', 'Not reachable'],
+];
+
+/** Who cannot be reached in chat yet, with a search and filters, and the one-click link for who wrote unmatched. */
+export function PeoplePage() {
+  const [load, reload] = useApi<[IdentityOverview]>(['/api/admin/identities']);
+  const [query, setQuery] = useState('');
+  const [filter, setFilter] = useState<Filter>('all');
+  useTitle('People and chat identities');
+  if (load.state === 'loading') return <Loading />;
+  if (load.state !== 'ok') return <Problem load={load} />;
+  const [v] = load.data;
+  const q = query.trim().toLowerCase();
+  const match = (name: string, email = '') => !q || name.toLowerCase().includes(q) || email.toLowerCase().includes(q);
+  const rows = [
+    ...v.unlinked.map((p) => ({ id: p.id, name: p.name, email: p.email, kind: 'unlinked' as const, what: 'Neither Slack nor Teams linked' })),
+    ...v.partly.map((p) => ({ id: p.id, name: p.name, email: p.email, kind: 'partly' as const, what: p.slack ? 'Slack only' : 'Teams only' })),
+    ...v.unreachable.map((p) => ({ id: p.id, name: p.name, email: '', kind: 'unreachable' as const, what: `${p.platform} refused a message since ${dayText(String(p.since).slice(0, 10))}` })),
+  ].filter((r) => (filter === 'all' || r.kind === filter) && match(r.name, r.email));
+  const linkable = [...v.unlinked, ...v.partly].sort((a, b) => a.name.localeCompare(b.name));
+  return (
+    <>
+      <PlaygroundBanner />
+      <AdminHead title="People" sub="Who Supervision Bot cannot reach in chat yet, and who wrote to it without being matched." />
+      <section className="card" aria-labelledby="people-heading" id="people">
+        <div className="card-head">
+          <h2 id="people-heading">Not reachable in chat</h2>
+        </div>
+        <div className="people-tools">
+          <Field label="Search by name or email">
+            <Input type="search" value={query} onChange={(_e, d) => setQuery(d.value)} />
+          </Field>
+          <div className="filters" role="group" aria-label="Show">
+            {FILTERS.map(([f, label]) => (
+              <Button key={f} size="small" appearance={filter === f ? 'primary' : 'secondary'} aria-pressed={filter === f} onClick={() => setFilter(f)}>
+                {label}
+              </Button>
+            ))}
+          </div>
+        </div>
+        {rows.length ? (
+          <div className="table-wrap">
+            <table id="people-table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col" className="hide-narrow">
+                    Email
+                  </th>
+                  <th scope="col">Chat</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={`${r.kind}-${r.id}`} data-person={r.id} data-kind={r.kind}>
+                    <td>{r.name}</td>
+                    <td className="hide-narrow">{r.email}</td>
+                    <td>
+                      <Chip tone={r.kind === 'partly' ? 'warn' : 'bad'}>{r.what}</Chip>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p className="muted">{q || filter !== 'all' ? 'Nobody matches.' : 'Everyone can be reached in chat.'}</p>
+        )}
+      </section>
+      <section className="card" aria-labelledby="unmatched-heading" id="unmatched">
+        <div className="card-head">
+          <h2 id="unmatched-heading">Wrote to the bot, not matched</h2>
+          <p>Link each to the person they are: one click.</p>
+        </div>
+        {v.unmatched.length ? (
+          <ul className="plain">
+            {v.unmatched.map((u) => (
+              <Unmatched key={`${u.platform}:${u.userId}`} sender={u} people={linkable} onLinked={reload} />
+            ))}
+          </ul>
+        ) : (
+          <p className="muted">Nobody.</p>
+        )}
+      </section>
+    </>
+  );
+}
+
+function Unmatched({ sender, people, onLinked }: { sender: IdentityOverview['unmatched'][number]; people: Array<{ id: string; name: string }>; onLinked: () => void }) {
+  const [personId, setPersonId] = useState('');
+  const [problem, setProblem] = useState<string | undefined>();
+  const id = useId();
+  const link = async () => {
+    const answer = await send<unknown>('POST', '/api/admin/identities/link', JSON.stringify({ personId, platform: sender.platform, userId: sender.userId }), 'application/json');
+    if (answer.status === 200) onLinked();
+    else setProblem((answer.body as { error?: string }).error ?? 'Not linked; try again.');
+  };
+  return (
+    <li className="unmatched" data-user={sender.userId}>
+      <span>
+        <strong>{sender.name ?? sender.userId}</strong> <span className="muted small">({sender.platform === 'slack' ? 'Slack' : 'Teams'}, {sender.userId})</span>
+      </span>
+      <label htmlFor={id} className="visually-hidden">
+        Who is {sender.name ?? sender.userId}?
+      </label>
+      <Select id={id} value={personId} onChange={(_e, d) => setPersonId(d.value)} size="small">
+        <option value="">Who is this?</option>
+        {people.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.name}
+          </option>
+        ))}
+      </Select>
+      <Button size="small" appearance="primary" disabled={!personId} onClick={() => void link()}>
+        Link
+      </Button>
+      {problem ? <span className="small bad-text">{problem}</span> : null}
+    </li>
   );
 }

@@ -7,6 +7,7 @@ import type { ImportReport } from '../../app/admin/report.js';
 import type { SetupChecklist } from '../../app/admin/setup.js';
 import type { TermDatesView } from '../../app/admin/terms.js';
 import type { DashboardView, PersonHistoryView, StaffView } from '../../app/dashboard.js';
+import type { IdentityOverview } from '../../app/identities.js';
 import type { ImportPreview, ImportResult } from '../../app/imports.js';
 import type { MySupervisionView } from '../../app/mine.js';
 import type { OverdueSummaryView, RecordSheetView } from '../../app/views.js';
@@ -44,5 +45,5 @@ export const errorResponse = z.object({ error: z.string().optional(), field: z.s
 export type ErrorResponse = z.infer<typeof errorResponse>;
 
 export type RecordResponse = { organisationName: string; record: RecordSheetView };
-export type { ImportPreview, ImportReport, ImportResult, SetupChecklist, TermDatesView };
+export type { IdentityOverview, ImportPreview, ImportReport, ImportResult, SetupChecklist, TermDatesView };
 export type { DashboardView, MySupervisionView, OverdueSummaryView, PersonHistoryView, RecordSheetView, StaffView };
