@@ -129,9 +129,9 @@ describe('the playground in a browser', () => {
     await sheet.getByLabel('Decision (up to 1,000 characters)', { exact: true }).fill('Refer to early help');
     await sheet.getByLabel('Rationale').fill('Attendance below 85% and a disclosure');
     await sheet.getByLabel('Who follows up (to the child\'s file within 24 hours)').selectOption('chloe');
-    await sheet.getByLabel('Action (up to 1,000 characters)', { exact: true }).fill('Call the parent about attendance');
-    await sheet.getByLabel('By whom').selectOption('chloe');
-    await sheet.getByLabel('By when (within a year of the session)').fill('2026-12-08');
+    await sheet.getByLabel('Action 1 (up to 1,000 characters)', { exact: true }).fill('Call the parent about attendance');
+    await sheet.getByLabel('Action 1: by whom').selectOption('chloe');
+    await sheet.getByLabel('Action 1: by when (within a year of the session)').fill('2026-12-08');
     await screenshot(james, 'playground-07-supervisor-completes-record');
     await sheet.getByRole('button', { name: 'Send to confirm' }).click();
     await sheet.filter({ hasText: 'Waiting for confirmation' }).waitFor();
