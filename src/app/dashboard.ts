@@ -13,7 +13,7 @@ import type { Cadence, Person, RecordSheet, Role, Session, SessionStatus, Superv
 import { loadActor } from './context.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import { OVERDUE_REFUSAL } from './overdue.js';
-import type { AppDeps } from './ports.js';
+import type { AppDeps, ComplianceSummary } from './ports.js';
 import { formatDate, formatDateTime } from './present.js';
 
 export const PERSON_ID = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a person id');
@@ -32,6 +32,8 @@ export interface DashboardView {
   totals: { due: number; held: number; heldOnTime: number; notHeld: number; signed: number; actionsDue: number; actionsClosedOnTime: number };
   /** People with a session due and not held now — the same people as `/overdue`'s overdue supervision. */
   overduePeople: number;
+  /** template line manager (j): the people `/overdue` lists as not engaging, until a session is held. */
+  notEngaging: Array<{ personId: string; personName: string; detail: string }>;
   rates: { heldOfDue: number | null; onTime: number | null; signed: number | null; actionsOnTime: number | null };
   /** Everyone in a supervision contract, for the drill-down. */
   staff: Array<{ id: string; name: string; roleText: string }>;
@@ -112,6 +114,21 @@ function schoolYear(start: string): string {
   return `${from}/${String((from + 1) % 100).padStart(2, '0')}`;
 }
 
+/** The same rows as `/overdue`'s "Not engaging": who, and why, in words (ids and dates only behind them). */
+function notEngagingRows(summaries: ComplianceSummary[], people: Person[]): DashboardView['notEngaging'] {
+  const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
+  return summaries.flatMap((c) =>
+    (c.notEngaging?.personIds ?? []).map((personId) => ({
+      personId,
+      personName: name(personId),
+      detail:
+        c.notEngaging?.reason === 'missed-in-a-row'
+          ? `the last ${c.notEngaging.sessionIds.length} sessions with ${c.supervisorIds.map(name).join(', ')} did not happen`
+          : `has not said whether the session with ${c.superviseeIds.map(name).join(', ')} happened`,
+    })),
+  );
+}
+
 const dashboardInput = z.object({ halfTerms: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 to 18').max(18, 'must be 1 to 18').default(6) });
 
 /** Held vs due per half term, on-time and signed rates, actions closed on time: a few whole-organisation reads. */
@@ -121,12 +138,13 @@ export const dashboardSummary = useCase(async (deps: AppDeps, actorId: string, i
   if (!canSeeOverdue(ctx.actor, ctx.org)) throw new Refusal(OVERDUE_REFUSAL);
   const { org, cal } = ctx;
   const now = deps.clock.now();
-  const [contracts, sessions, records, actions, people] = await Promise.all([
+  const [contracts, sessions, records, actions, people, notEngaging] = await Promise.all([
     deps.contracts.byOrganisation(org.id),
     deps.sessions.byOrganisation(org.id),
     deps.records.byOrganisation(org.id),
     deps.actions.byOrganisation(org.id),
     deps.people.byOrganisation(org.id),
+    deps.compliance.notEngagingAt(org.id, now),
   ]);
   const today = cal.localDate(now);
   const twoTerms = twoTermsBefore(org.termDates.halfTerms, today);
@@ -149,6 +167,7 @@ export const dashboardSummary = useCase(async (deps: AppDeps, actorId: string, i
     halfTerms: figures.halfTerms.map((h) => ({ ...h, schoolYear: schoolYear(h.start), rangeText: `${formatDate(org, h.start)} – ${formatDate(org, h.end)}` })),
     totals: figures.totals,
     overduePeople: contracts.filter((c) => figures.overdueContractIds.includes(c.id)).reduce((n, c) => n + c.superviseeIds.length, 0),
+    notEngaging: notEngagingRows(notEngaging, people),
     rates: figures.rates,
     staff: staffOf(contracts, people),
     balance: balanceView(org, balanceOf(records, lastYearFrom(today), today), lastYearFrom(today), today),

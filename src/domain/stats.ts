@@ -21,8 +21,10 @@ export interface HalfTermFigures {
   held: number;
   heldOnTime: number;
   /**
-   * Sessions due in this half term that fell overdue without being held and still have not been: each counts
-   * as a session not held on time, so the on-time rate agrees with the overdue list (loughton §2–5).
+   * Sessions due in this half term that fell overdue without being held and still have not been, and sessions
+   * that did not happen (the supervisor said so): each counts as a session not held on time, so the on-time
+   * rate agrees with the overdue list (loughton §2–5). A session that did not happen since the last one held
+   * stands for one overdue due day, not one more.
    */
   notHeld: number;
   /** Held sessions whose record has a version both parties signed. */
@@ -144,7 +146,13 @@ export function supervisionFigures(input: FiguresInput): SupervisionFigures {
 
   const signedSessions = new Set(input.records.filter((r) => r.state === 'signed').map((r) => r.sessionId));
   const heldByContract = new Map<string, Session[]>();
+  const missedByContract = new Map<string, Session[]>();
   for (const s of input.sessions) {
+    if (s.status === 'missed') {
+      const list = missedByContract.get(s.contractId) ?? [];
+      list.push(s);
+      missedByContract.set(s.contractId, list);
+    }
     if (s.status !== 'held') continue;
     const list = heldByContract.get(s.contractId) ?? [];
     list.push(s);
@@ -160,12 +168,20 @@ export function supervisionFigures(input: FiguresInput): SupervisionFigures {
         const row = rowOf(day);
         if (row) row.due++;
       }
-      const missed = sessionsNotHeld(contract, held[held.length - 1]?.startsAt, cal, input.org.overdueGraceDays, now);
+      const lastHeldAt = held[held.length - 1]?.startsAt;
+      const missed = sessionsNotHeld(contract, lastHeldAt, cal, input.org.overdueGraceDays, now);
       if (missed.length > 0) overdueContractIds.push(contract.id);
-      for (const day of missed) {
+      // a session that did not happen since the last one held stands for one of these due days, not one more
+      const saidNotHeld = (missedByContract.get(contract.id) ?? []).filter((s) => !lastHeldAt || s.startsAt.getTime() > lastHeldAt.getTime()).length;
+      for (const day of missed.slice(saidNotHeld)) {
         const row = rowOf(day) ?? rows[0];
         if (row) row.notHeld++;
       }
+    }
+    // template line manager (e): a session that did not happen was due and not held, in the half term of its day
+    for (const s of missedByContract.get(contract.id) ?? []) {
+      const row = rowOf(cal.localDate(s.startsAt)) ?? rows[0];
+      if (row) row.notHeld++;
     }
     const onTime = heldOnTime(contract, held, cal, input.org.overdueGraceDays);
     held.forEach((s, i) => {

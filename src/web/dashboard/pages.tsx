@@ -229,8 +229,9 @@ function BalanceCard({
   );
 }
 
-const SECTIONS: Array<[keyof Pick<OverdueSummaryView, 'sessions' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'escalations'>, string]> = [
+const SECTIONS: Array<[keyof Pick<OverdueSummaryView, 'sessions' | 'notEngaging' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'escalations'>, string]> = [
   ['sessions', 'Overdue for supervision'],
+  ['notEngaging', 'Not engaging (sessions not happening, or not answered)'],
   ['records', 'Records not yet confirmed'],
   ['actions', 'Late actions'],
   ['reviews', 'Contract reviews due'],
