@@ -1007,6 +1007,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: not a suggested agenda item' }));
       }
       case ACTIONS.requestSession: {
+        if (a.value !== 'ask') return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: not the Ask for a session button' }));
         if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
         return reply(respond, a.userId, asMessage(await run('requestSession', person, `act.${a.userId}.${a.ts}`, {})));
       }

@@ -15,9 +15,9 @@ import { AdjustableClock } from '../../../src/app/clock.js';
 import { type Bot, startBot } from '../../../src/bot.js';
 import { VERBS } from '../../../src/channels/conversation.js';
 import { loadConfig } from '../../../src/config.js';
+import { DEMO_PEOPLE, demoOrganisation, loadDemoSchool } from '../../../src/demo/school.js';
 import { SchoolCalendar } from '../../../src/domain/calendar.js';
 import { AGENDA_CATEGORIES } from '../../../src/domain/types.js';
-import { DEMO_PEOPLE, demoOrganisation, loadDemoSchool } from '../../../src/demo/school.js';
 import { createLogger } from '../../../src/logger.js';
 import { recordFreeText } from '../../support/free-text.js';
 import {
@@ -122,40 +122,115 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
     .map((t): [string, Record<string, unknown>, string] => ['agenda.add', { text: t }, 'text']),
   fc
     .tuple(fc.constantFrom('action.done', 'action.not-needed'), badRef)
-    .map(([verb, r]): [string, Record<string, unknown>, string] => [verb, { actionId: r, reason: 'The training was cancelled' }, 'actionId']),
+    .map(([verb, r]): [string, Record<string, unknown>, string] => [
+      verb,
+      { actionId: r, reason: 'The training was cancelled' },
+      'actionId',
+    ]),
   fc
     .oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(1001)), notAString.filter(present))
-    .map((t): [string, Record<string, unknown>, string] => ['action.not-needed', { actionId: 'rec.c-amy.2026-11-02.a1', reason: t }, 'reason']),
-  badRef.map((r): [string, Record<string, unknown>, string] => ['decision.copied', { recordId: r, decisionId: 'd1' }, 'recordId']),
-  badRef.map((r): [string, Record<string, unknown>, string] => ['agenda.flag', { agendaItemId: r }, 'agendaItemId']),
-  badRef.map((r): [string, Record<string, unknown>, string] => ['concern.flag', { recordId: r, concernId: 'c1' }, 'recordId']),
+    .map((t): [string, Record<string, unknown>, string] => [
+      'action.not-needed',
+      { actionId: 'rec.c-amy.2026-11-02.a1', reason: t },
+      'reason',
+    ]),
+  badRef.map((r): [string, Record<string, unknown>, string] => [
+    'decision.copied',
+    { recordId: r, decisionId: 'd1' },
+    'recordId',
+  ]),
+  badRef.map((r): [string, Record<string, unknown>, string] => [
+    'agenda.flag',
+    { agendaItemId: r },
+    'agendaItemId',
+  ]),
+  badRef.map((r): [string, Record<string, unknown>, string] => [
+    'concern.flag',
+    { recordId: r, concernId: 'c1' },
+    'recordId',
+  ]),
   fc
-    .oneof(nastyString.filter((s) => !/^c\d{1,3}$/.test(s)), notAString.filter(present))
-    .map((c): [string, Record<string, unknown>, string] => ['concern.flag', { recordId: 'rec.c-amy.2026-11-02', concernId: c }, 'concernId']),
+    .oneof(
+      nastyString.filter((s) => !/^c\d{1,3}$/.test(s)),
+      notAString.filter(present),
+    )
+    .map((c): [string, Record<string, unknown>, string] => [
+      'concern.flag',
+      { recordId: 'rec.c-amy.2026-11-02', concernId: c },
+      'concernId',
+    ]),
   fc
     .tuple(fc.constantFrom('record.refer', 'record.correct', 'dispute.meeting', 'dispute.resolve'), badRef)
-    .map(([verb, r]): [string, Record<string, unknown>, string] => [verb, { recordId: r, reason: 'A reason', meetingDate: '2026-12-01', meetingTime: '15:30', outcome: 'keep', resolution: 'Agreed' }, 'recordId']),
+    .map(([verb, r]): [string, Record<string, unknown>, string] => [
+      verb,
+      {
+        recordId: r,
+        reason: 'A reason',
+        meetingDate: '2026-12-01',
+        meetingTime: '15:30',
+        outcome: 'keep',
+        resolution: 'Agreed',
+      },
+      'recordId',
+    ]),
   fc
     .oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(2001)), notAString.filter(present))
-    .map((t): [string, Record<string, unknown>, string] => ['record.correct', { recordId: 'rec.c-amy.2026-11-02', reason: t }, 'reason']),
+    .map((t): [string, Record<string, unknown>, string] => [
+      'record.correct',
+      { recordId: 'rec.c-amy.2026-11-02', reason: t },
+      'reason',
+    ]),
   fc
     .constantFrom<unknown>('', 'soon', '2026-02-30', '14/11/2026', 5)
-    .map((d): [string, Record<string, unknown>, string] => ['dispute.meeting', { recordId: 'rec.c-amy.2026-11-02', meetingDate: d, meetingTime: '15:30' }, 'meetingDate']),
+    .map((d): [string, Record<string, unknown>, string] => [
+      'dispute.meeting',
+      { recordId: 'rec.c-amy.2026-11-02', meetingDate: d, meetingTime: '15:30' },
+      'meetingDate',
+    ]),
   fc
     .constantFrom<unknown>('', '3pm', '25:99', 5)
-    .map((t): [string, Record<string, unknown>, string] => ['dispute.meeting', { recordId: 'rec.c-amy.2026-11-02', meetingDate: '2026-12-01', meetingTime: t }, 'meetingTime']),
+    .map((t): [string, Record<string, unknown>, string] => [
+      'dispute.meeting',
+      { recordId: 'rec.c-amy.2026-11-02', meetingDate: '2026-12-01', meetingTime: t },
+      'meetingTime',
+    ]),
   fc
-    .oneof(nastyString.filter((s) => s !== 'keep' && s !== 'amend'), notAString)
-    .map((o): [string, Record<string, unknown>, string] => ['dispute.resolve', { recordId: 'rec.c-amy.2026-11-02', outcome: o, resolution: 'Agreed' }, 'outcome']),
+    .oneof(
+      nastyString.filter((s) => s !== 'keep' && s !== 'amend'),
+      notAString,
+    )
+    .map((o): [string, Record<string, unknown>, string] => [
+      'dispute.resolve',
+      { recordId: 'rec.c-amy.2026-11-02', outcome: o, resolution: 'Agreed' },
+      'outcome',
+    ]),
   fc
     .oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(2001)), notAString.filter(present))
-    .map((t): [string, Record<string, unknown>, string] => ['dispute.resolve', { recordId: 'rec.c-amy.2026-11-02', outcome: 'amend', resolution: t }, 'resolution']),
+    .map((t): [string, Record<string, unknown>, string] => [
+      'dispute.resolve',
+      { recordId: 'rec.c-amy.2026-11-02', outcome: 'amend', resolution: t },
+      'resolution',
+    ]),
   fc
-    .oneof(nastyString.filter((s) => !/^[A-Za-z0-9_-]{1,50}$/.test(s)), notAString.filter(present))
-    .map((d): [string, Record<string, unknown>, string] => ['decision.copied', { recordId: 'rec.c-amy.2026-11-02', decisionId: d }, 'decisionId']),
+    .oneof(
+      nastyString.filter((s) => !/^[A-Za-z0-9_-]{1,50}$/.test(s)),
+      notAString.filter(present),
+    )
+    .map((d): [string, Record<string, unknown>, string] => [
+      'decision.copied',
+      { recordId: 'rec.c-amy.2026-11-02', decisionId: d },
+      'decisionId',
+    ]),
   fc
-    .oneof(fc.constantFrom<unknown>('x'.repeat(41), '<!channel>', '[x](https://evil.example)', '@here'), notAString.filter(present))
-    .map((f): [string, Record<string, unknown>, string] => ['decision.copied', { recordId: 'rec.c-amy.2026-11-02', decisionId: 'd1', childFileRef: f }, 'childFileRef']),
+    .oneof(
+      fc.constantFrom<unknown>('x'.repeat(41), '<!channel>', '[x](https://evil.example)', '@here'),
+      notAString.filter(present),
+    )
+    .map((f): [string, Record<string, unknown>, string] => [
+      'decision.copied',
+      { recordId: 'rec.c-amy.2026-11-02', decisionId: 'd1', childFileRef: f },
+      'childFileRef',
+    ]),
   fc
     .oneof(
       nastyString.filter((s) => !(AGENDA_CATEGORIES as readonly string[]).includes(s)),
@@ -167,19 +242,126 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
       'category',
     ]),
   // moving and cancelling: a bad session, date or time, and a cancellation without a new time (template "intervals")
-  fc.constantFrom<unknown>('session.move', 'session.cancel', 'session.move-form').chain((verb) =>
-    badRef.map((r): [string, Record<string, unknown>, string] => [verb as string, { sessionId: r, date: '2026-01-07', time: '10:00' }, 'sessionId']),
-  ),
   fc
-    .tuple(fc.constantFrom('session.move', 'session.cancel'), fc.constantFrom<unknown>('2026-02-30', 'tomorrow', '7/1/2026', 7, [], {}, '2026-1-7'))
-    .map(([verb, d]): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2026-11-30', date: d, time: '10:00' }, 'date']),
+    .constantFrom<unknown>('session.move', 'session.cancel', 'session.move-form')
+    .chain((verb) =>
+      badRef.map((r): [string, Record<string, unknown>, string] => [
+        verb as string,
+        { sessionId: r, date: '2026-01-07', time: '10:00' },
+        'sessionId',
+      ]),
+    ),
   fc
-    .tuple(fc.constantFrom('session.move', 'session.cancel'), fc.constantFrom<unknown>('25:00', '10am', '1000', 10, [], '10:60'))
-    .map(([verb, t]): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2026-11-30', date: '2026-01-07', time: t }, 'time']),
-  fc.constantFrom('session.move', 'session.cancel').map((verb): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2026-11-30' }, 'date']),
-  fc.constantFrom<unknown>('x'.repeat(501), 7, [], {}).map((r): [string, Record<string, unknown>, string] => ['session.move', { sessionId: 'c-amy.2026-11-30', date: '2026-01-07', time: '10:00', reason: r }, 'reason']),
-  fc.constantFrom<unknown>('yes', 1, [], {}).map((c): [string, Record<string, unknown>, string] => ['session.move-form', { sessionId: 'c-amy.2026-11-30', cancel: c }, 'cancel']),
-  badRef.map((r): [string, Record<string, unknown>, string] => ['agenda.add', { text: 'An item', sessionId: r }, 'sessionId']),
+    .tuple(
+      fc.constantFrom('session.move', 'session.cancel'),
+      fc.constantFrom<unknown>('2026-02-30', 'tomorrow', '7/1/2026', 7, [], {}, '2026-1-7'),
+    )
+    .map(([verb, d]): [string, Record<string, unknown>, string] => [
+      verb,
+      { sessionId: 'c-amy.2026-11-30', date: d, time: '10:00' },
+      'date',
+    ]),
+  fc
+    .tuple(
+      fc.constantFrom('session.move', 'session.cancel'),
+      fc.constantFrom<unknown>('25:00', '10am', '1000', 10, [], '10:60'),
+    )
+    .map(([verb, t]): [string, Record<string, unknown>, string] => [
+      verb,
+      { sessionId: 'c-amy.2026-11-30', date: '2026-01-07', time: t },
+      'time',
+    ]),
+  fc
+    .constantFrom('session.move', 'session.cancel')
+    .map((verb): [string, Record<string, unknown>, string] => [
+      verb,
+      { sessionId: 'c-amy.2026-11-30' },
+      'date',
+    ]),
+  fc
+    .constantFrom<unknown>('x'.repeat(501), 7, [], {})
+    .map((r): [string, Record<string, unknown>, string] => [
+      'session.move',
+      { sessionId: 'c-amy.2026-11-30', date: '2026-01-07', time: '10:00', reason: r },
+      'reason',
+    ]),
+  fc
+    .constantFrom<unknown>('yes', 1, [], {})
+    .map((c): [string, Record<string, unknown>, string] => [
+      'session.move-form',
+      { sessionId: 'c-amy.2026-11-30', cancel: c },
+      'cancel',
+    ]),
+  // after a session's time: "did it happen?", "it did not happen" (why, and the new time at once), and sessions on request
+  fc
+    .constantFrom<unknown>('session.check', 'session.record', 'session.not-held')
+    .chain((verb) =>
+      badRef.map((r): [string, Record<string, unknown>, string] => [
+        verb as string,
+        { sessionId: r, reason: 'other', date: '2026-01-07', time: '10:00' },
+        'sessionId',
+      ]),
+    ),
+  fc
+    .constantFrom<unknown>('absent', 'holiday', 7, [], {}, null, '')
+    .map((r): [string, Record<string, unknown>, string] => [
+      'session.not-held',
+      { sessionId: 'c-amy.2026-11-30', reason: r, date: '2026-01-07', time: '10:00' },
+      'reason',
+    ]),
+  fc
+    .constantFrom<unknown>('2026-02-30', 'tomorrow', 7, [])
+    .map((d): [string, Record<string, unknown>, string] => [
+      'session.not-held',
+      { sessionId: 'c-amy.2026-11-30', reason: 'other', date: d, time: '10:00' },
+      'date',
+    ]),
+  fc
+    .constantFrom<unknown>('25:00', '10am', 10)
+    .map((t): [string, Record<string, unknown>, string] => [
+      'session.not-held',
+      { sessionId: 'c-amy.2026-11-30', reason: 'other', date: '2026-01-07', time: t },
+      'time',
+    ]),
+  fc.constant<[string, Record<string, unknown>, string]>([
+    'session.not-held',
+    { sessionId: 'c-amy.2026-11-30', reason: 'school-closure' },
+    'date',
+  ]),
+  fc
+    .constantFrom<unknown>('x'.repeat(501), 7, [], {})
+    .map((n): [string, Record<string, unknown>, string] => [
+      'session.not-held',
+      { sessionId: 'c-amy.2026-11-30', reason: 'other', date: '2026-01-07', time: '10:00', note: n },
+      'note',
+    ]),
+  fc
+    .constantFrom<unknown>('x'.repeat(501), 7, [], {})
+    .map((r): [string, Record<string, unknown>, string] => ['session.request', { reason: r }, 'reason']),
+  badRef.map((r): [string, Record<string, unknown>, string] => [
+    'session.book-request',
+    { requestId: r, date: '2026-01-07', time: '10:00' },
+    'requestId',
+  ]),
+  fc
+    .constantFrom<unknown>('', '2026-02-30', 7)
+    .map((d): [string, Record<string, unknown>, string] => [
+      'session.book-request',
+      { requestId: 'req.c-amy.x1', date: d, time: '10:00' },
+      'date',
+    ]),
+  fc
+    .constantFrom<unknown>('', '25:00', 7)
+    .map((t): [string, Record<string, unknown>, string] => [
+      'session.book-request',
+      { requestId: 'req.c-amy.x1', date: '2026-01-07', time: t },
+      'time',
+    ]),
+  badRef.map((r): [string, Record<string, unknown>, string] => [
+    'agenda.add',
+    { text: 'An item', sessionId: r },
+    'sessionId',
+  ]),
   fc
     .constantFrom<unknown>('John Brown!', 'x'.repeat(21), 7)
     .map((c): [string, Record<string, unknown>, string] => [

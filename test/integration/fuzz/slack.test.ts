@@ -29,9 +29,9 @@ import { createLogger } from '../../../src/logger.js';
 import { redisConnection } from '../../../src/queue/redis.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import {
+  allDelivered,
   anyValue,
   fingerprint,
-  allDelivered,
   fuzzBatches,
   inParallel,
   nastyString,
@@ -183,7 +183,20 @@ const rejectedCommand: fc.Arbitrary<Case> = fc.oneof(
     .map(([u, v]) => commandCase(u, '/supervision', v, { type: 'ephemeral', field: 'command' })),
   // /supervision park or add with nothing to park or add, or too much
   fc
-    .tuple(known, fc.constantFrom('park', 'park   ', 'PARK\t', `park ${'x'.repeat(2001)}`, 'add', 'ADD  ', `add ${'x'.repeat(2001)}`, 'calendar please', 'calendar revoke all'))
+    .tuple(
+      known,
+      fc.constantFrom(
+        'park',
+        'park   ',
+        'PARK\t',
+        `park ${'x'.repeat(2001)}`,
+        'add',
+        'ADD  ',
+        `add ${'x'.repeat(2001)}`,
+        'calendar please',
+        'calendar revoke all',
+      ),
+    )
     .map(([u, t]) => commandCase(u, '/supervision', t, { type: 'ephemeral', field: 'text' })),
   // /supervision correct without a name, or with too long a one
   fc
@@ -432,10 +445,18 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
     .tuple(known, fc.oneof(nastyString, notAString, fc.constantFrom('action', 'decision')))
     .map(([u, v]) => click(u, ACTIONS.addRecordRow, v, { type: 'ephemeral', field: 'value' })),
   fc
-    .tuple(known, fc.constantFrom(ACTIONS.addItem, ACTIONS.flagRisk, ACTIONS.addSuggested), fc.oneof(badIdRef, notAString))
+    .tuple(
+      known,
+      fc.constantFrom(ACTIONS.addItem, ACTIONS.flagRisk, ACTIONS.addSuggested),
+      fc.oneof(badIdRef, notAString),
+    )
     .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
   fc
-    .tuple(known, fc.constantFrom(ACTIONS.actionDone, ACTIONS.actionNotNeeded), fc.oneof(badIdRef, notAString))
+    .tuple(
+      known,
+      fc.constantFrom(ACTIONS.actionDone, ACTIONS.actionNotNeeded),
+      fc.oneof(badIdRef, notAString),
+    )
     .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
   fc
     .tuple(known, fc.oneof(badDecisionRef, notAString))
@@ -450,39 +471,113 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
     .tuple(known, fc.constantFrom(ACTIONS.refer, ACTIONS.correct), fc.oneof(badRecordRef, notAString))
     .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
   fc
-    .tuple(known, fc.constantFrom(ACTIONS.arrangeMeeting, ACTIONS.recordOutcome), fc.oneof(badIdRef, notAString))
+    .tuple(
+      known,
+      fc.constantFrom(ACTIONS.arrangeMeeting, ACTIONS.recordOutcome),
+      fc.oneof(badIdRef, notAString),
+    )
     .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
   // a correction without a reason, a meeting without a date or time, an outcome not chosen or not recorded
   fc
     .tuple(known, fc.oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(2001), null), notAString))
-    .map(([u, reason]) => submit(u, VIEWS.correct, 'rec.c-amy.2025-11-10@1', { reason: plainValue(reason) }, { type: 'form', field: 'reason' })),
+    .map(([u, reason]) =>
+      submit(
+        u,
+        VIEWS.correct,
+        'rec.c-amy.2025-11-10@1',
+        { reason: plainValue(reason) },
+        { type: 'form', field: 'reason' },
+      ),
+    ),
   fc
-    .tuple(known, fc.oneof(fc.constantFrom<unknown>(null, '', '2025-02-30', 'soon', '14/11/2025'), notAString))
+    .tuple(
+      known,
+      fc.oneof(fc.constantFrom<unknown>(null, '', '2025-02-30', 'soon', '14/11/2025'), notAString),
+    )
     .map(([u, day]) =>
-      submit(u, VIEWS.disputeMeeting, 'rec.c-amy.2025-11-10', { meeting_date: { v: { type: 'datepicker', selected_date: day } }, meeting_time: { v: { type: 'timepicker', selected_time: '15:30' } } }, { type: 'form', field: 'meeting_date' }),
+      submit(
+        u,
+        VIEWS.disputeMeeting,
+        'rec.c-amy.2025-11-10',
+        {
+          meeting_date: { v: { type: 'datepicker', selected_date: day } },
+          meeting_time: { v: { type: 'timepicker', selected_time: '15:30' } },
+        },
+        { type: 'form', field: 'meeting_date' },
+      ),
     ),
   fc
     .tuple(known, fc.oneof(fc.constantFrom<unknown>(null, '', '3pm', '25:99'), notAString))
     .map(([u, time]) =>
-      submit(u, VIEWS.disputeMeeting, 'rec.c-amy.2025-11-10', { meeting_date: { v: { type: 'datepicker', selected_date: '2026-01-20' } }, meeting_time: { v: { type: 'timepicker', selected_time: time } } }, { type: 'form', field: 'meeting_time' }),
+      submit(
+        u,
+        VIEWS.disputeMeeting,
+        'rec.c-amy.2025-11-10',
+        {
+          meeting_date: { v: { type: 'datepicker', selected_date: '2026-01-20' } },
+          meeting_time: { v: { type: 'timepicker', selected_time: time } },
+        },
+        { type: 'form', field: 'meeting_time' },
+      ),
     ),
   fc
-    .tuple(known, fc.oneof(nastyString.filter((s) => s !== 'keep' && s !== 'amend'), notAString))
+    .tuple(
+      known,
+      fc.oneof(
+        nastyString.filter((s) => s !== 'keep' && s !== 'amend'),
+        notAString,
+      ),
+    )
     .map(([u, outcome]) =>
-      submit(u, VIEWS.disputeOutcome, 'rec.c-amy.2025-11-10', { outcome: { v: { type: 'radio_buttons', selected_option: { value: outcome } } }, resolution: plainValue('Agreed') }, { type: 'form', field: 'outcome' }),
+      submit(
+        u,
+        VIEWS.disputeOutcome,
+        'rec.c-amy.2025-11-10',
+        {
+          outcome: { v: { type: 'radio_buttons', selected_option: { value: outcome } } },
+          resolution: plainValue('Agreed'),
+        },
+        { type: 'form', field: 'outcome' },
+      ),
     ),
   fc
     .tuple(known, fc.oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(2001), null), notAString))
     .map(([u, resolution]) =>
-      submit(u, VIEWS.disputeOutcome, 'rec.c-amy.2025-11-10', { outcome: { v: { type: 'radio_buttons', selected_option: { value: 'keep' } } }, resolution: plainValue(resolution) }, { type: 'form', field: 'resolution' }),
+      submit(
+        u,
+        VIEWS.disputeOutcome,
+        'rec.c-amy.2025-11-10',
+        {
+          outcome: { v: { type: 'radio_buttons', selected_option: { value: 'keep' } } },
+          resolution: plainValue(resolution),
+        },
+        { type: 'form', field: 'resolution' },
+      ),
     ),
   fc
     .tuple(known, fc.oneof(badRecordRef, notAString))
-    .map(([u, meta]) => submit(u, VIEWS.correct, meta, { reason: plainValue('The name is wrong') }, { type: 'form', field: 'reason' })),
+    .map(([u, meta]) =>
+      submit(
+        u,
+        VIEWS.correct,
+        meta,
+        { reason: plainValue('The name is wrong') },
+        { type: 'form', field: 'reason' },
+      ),
+    ),
   fc
     .tuple(known, fc.oneof(badIdRef, notAString))
     .map(([u, meta]) =>
-      submit(u, VIEWS.disputeOutcome, meta, { outcome: { v: { type: 'radio_buttons', selected_option: { value: 'keep' } } }, resolution: plainValue('Agreed') }, { type: 'form', field: 'resolution' }),
+      submit(
+        u,
+        VIEWS.disputeOutcome,
+        meta,
+        {
+          outcome: { v: { type: 'radio_buttons', selected_option: { value: 'keep' } } },
+          resolution: plainValue('Agreed'),
+        },
+        { type: 'form', field: 'resolution' },
+      ),
     ),
   fc
     .tuple(known, fc.constantFrom(ACTIONS.move, ACTIONS.cancel), fc.oneof(badIdRef, notAString))
@@ -492,22 +587,147 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(known, fc.boolean(), fc.constantFrom<unknown>(null, undefined))
     .map(([u, cancel, date]) =>
-      submit(u, VIEWS.move, JSON.stringify({ sessionId: 'c-amy.2025-11-10', cancel }), { date: { v: { selected_date: date } }, time: { v: { selected_time: '10:00' } } }, { type: 'form', field: 'date' }),
+      submit(
+        u,
+        VIEWS.move,
+        JSON.stringify({ sessionId: 'c-amy.2025-11-10', cancel }),
+        { date: { v: { selected_date: date } }, time: { v: { selected_time: '10:00' } } },
+        { type: 'form', field: 'date' },
+      ),
     ),
   fc
-    .tuple(known, fc.oneof(fc.constantFrom<unknown>('2026-02-30', 'tomorrow', '2026-1-7', ''), notAString.filter((v) => v !== null && v !== undefined)))
+    .tuple(
+      known,
+      fc.oneof(
+        fc.constantFrom<unknown>('2026-02-30', 'tomorrow', '2026-1-7', ''),
+        notAString.filter((v) => v !== null && v !== undefined),
+      ),
+    )
     .map(([u, date]) =>
-      submit(u, VIEWS.move, JSON.stringify({ sessionId: 'c-amy.2025-11-10', cancel: false }), { date: { v: { selected_date: date } }, time: { v: { selected_time: '10:00' } } }, { type: 'form', field: 'date' }),
+      submit(
+        u,
+        VIEWS.move,
+        JSON.stringify({ sessionId: 'c-amy.2025-11-10', cancel: false }),
+        { date: { v: { selected_date: date } }, time: { v: { selected_time: '10:00' } } },
+        { type: 'form', field: 'date' },
+      ),
     ),
   fc
-    .tuple(known, fc.oneof(fc.constantFrom<unknown>('25:00', '10am', '10:60', null), notAString.filter((v) => v !== null && v !== undefined)))
+    .tuple(
+      known,
+      fc.oneof(
+        fc.constantFrom<unknown>('25:00', '10am', '10:60', null),
+        notAString.filter((v) => v !== null && v !== undefined),
+      ),
+    )
     .map(([u, time]) =>
-      submit(u, VIEWS.move, JSON.stringify({ sessionId: 'c-amy.2025-11-10', cancel: false }), { date: { v: { selected_date: '2026-01-07' } }, time: { v: { selected_time: time } } }, { type: 'form', field: 'time' }),
+      submit(
+        u,
+        VIEWS.move,
+        JSON.stringify({ sessionId: 'c-amy.2025-11-10', cancel: false }),
+        { date: { v: { selected_date: '2026-01-07' } }, time: { v: { selected_time: time } } },
+        { type: 'form', field: 'time' },
+      ),
     ),
   fc
     .tuple(known, fc.oneof(nastyString, notAString))
     .map(([u, meta]) =>
-      submit(u, VIEWS.move, meta, { date: { v: { selected_date: '2026-01-07' } }, time: { v: { selected_time: '10:00' } } }, { type: 'form', field: 'date' }),
+      submit(
+        u,
+        VIEWS.move,
+        meta,
+        { date: { v: { selected_date: '2026-01-07' } }, time: { v: { selected_time: '10:00' } } },
+        { type: 'form', field: 'date' },
+      ),
+    ),
+  // "did it happen?", "it did not happen" and sessions on request: a bad button value, a modal without why or the
+  // new time (template "intervals"), a date or time that is not one, or tampered metadata
+  fc
+    .tuple(known, fc.constantFrom(ACTIONS.notHeld, ACTIONS.bookRequest), fc.oneof(badIdRef, notAString))
+    .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
+  fc
+    .tuple(
+      known,
+      fc.oneof(
+        nastyString.filter((v) => v !== 'ask'),
+        notAString,
+      ),
+    )
+    .map(([u, v]) => click(u, ACTIONS.requestSession, v as string, { type: 'ephemeral', field: 'value' })),
+  fc
+    .tuple(known, fc.constantFrom<unknown>(null, undefined, '2026-02-30', 'tomorrow'))
+    .map(([u, date]) =>
+      submit(
+        u,
+        VIEWS.notHeld,
+        JSON.stringify({ sessionId: 'c-amy.2025-11-10' }),
+        {
+          reason: { v: { selected_option: { value: 'other' } } },
+          date: { v: { selected_date: date } },
+          time: { v: { selected_time: '10:00' } },
+        },
+        { type: 'form', field: 'date' },
+      ),
+    ),
+  fc
+    .tuple(known, fc.constantFrom<unknown>(null, 'absent', 7, ''))
+    .map(([u, reason]) =>
+      submit(
+        u,
+        VIEWS.notHeld,
+        JSON.stringify({ sessionId: 'c-amy.2025-11-10' }),
+        {
+          reason: { v: { selected_option: reason === null ? null : { value: reason } } },
+          date: { v: { selected_date: '2026-01-07' } },
+          time: { v: { selected_time: '10:00' } },
+        },
+        { type: 'form', field: 'reason' },
+      ),
+    ),
+  fc
+    .tuple(known, fc.constantFrom<unknown>(null, '25:00', '10am'))
+    .map(([u, time]) =>
+      submit(
+        u,
+        VIEWS.notHeld,
+        JSON.stringify({ sessionId: 'c-amy.2025-11-10' }),
+        {
+          reason: { v: { selected_option: { value: 'other' } } },
+          date: { v: { selected_date: '2026-01-07' } },
+          time: { v: { selected_time: time } },
+        },
+        { type: 'form', field: 'time' },
+      ),
+    ),
+  fc
+    .tuple(known, fc.oneof(nastyString, notAString))
+    .map(([u, meta]) =>
+      submit(
+        u,
+        VIEWS.notHeld,
+        meta,
+        {
+          reason: { v: { selected_option: { value: 'other' } } },
+          date: { v: { selected_date: '2026-01-07' } },
+          time: { v: { selected_time: '10:00' } },
+        },
+        { type: 'form', field: 'reason' },
+      ),
+    ),
+  fc
+    .tuple(
+      known,
+      fc.constantFrom<unknown>(null, '2026-02-30'),
+      fc.oneof(fc.constant(JSON.stringify({ requestId: 'req.c-amy.x1' })), nastyString),
+    )
+    .map(([u, date, meta]) =>
+      submit(
+        u,
+        VIEWS.bookRequest,
+        meta,
+        { date: { v: { selected_date: date } }, time: { v: { selected_time: '10:00' } } },
+        { type: 'form', field: 'date' },
+      ),
     ),
   // someone the bot does not know clicking a well-formed button
   fc
@@ -516,28 +736,67 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
       fc.constantFrom(ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone),
     )
     .map(([u, a]) =>
-      click(u, a, a === ACTIONS.confirm ? 'r.c-amy.2025-11-10@1' : a === ACTIONS.actionDone ? 'rec.c-amy.2025-11-10.a1' : 'esc-1', { type: 'refusal' }),
+      click(
+        u,
+        a,
+        a === ACTIONS.confirm
+          ? 'r.c-amy.2025-11-10@1'
+          : a === ACTIONS.actionDone
+            ? 'rec.c-amy.2025-11-10.a1'
+            : 'esc-1',
+        { type: 'refusal' },
+      ),
     ),
   // closing an action as not needed without a reason, and a case decision's reference that is not one
   fc
     .tuple(known, fc.oneof(fc.constantFrom<unknown>('', '   ', '\n', 'x'.repeat(1001), null), notAString))
     .map(([u, reason]) =>
-      submit(u, VIEWS.actionNotNeeded, 'rec.c-amy.2025-11-10.a1', { reason: plainValue(reason) }, { type: 'form', field: 'reason' }),
+      submit(
+        u,
+        VIEWS.actionNotNeeded,
+        'rec.c-amy.2025-11-10.a1',
+        { reason: plainValue(reason) },
+        { type: 'form', field: 'reason' },
+      ),
     ),
   fc
-    .tuple(known, fc.oneof(fc.constantFrom<unknown>('x'.repeat(41), '<!channel>', '<https://evil.example|ref>', '@here'), notAString.filter(present)))
+    .tuple(
+      known,
+      fc.oneof(
+        fc.constantFrom<unknown>('x'.repeat(41), '<!channel>', '<https://evil.example|ref>', '@here'),
+        notAString.filter(present),
+      ),
+    )
     .map(([u, reference]) =>
-      submit(u, VIEWS.decisionCopied, 'rec.c-amy.2025-11-10:d1', { reference: plainValue(reference) }, { type: 'form', field: 'reference' }),
+      submit(
+        u,
+        VIEWS.decisionCopied,
+        'rec.c-amy.2025-11-10:d1',
+        { reference: plainValue(reference) },
+        { type: 'form', field: 'reference' },
+      ),
     ),
   fc
     .tuple(known, fc.oneof(badIdRef, notAString))
     .map(([u, meta]) =>
-      submit(u, VIEWS.actionNotNeeded, meta, { reason: plainValue('The training was cancelled') }, { type: 'form', field: 'reason' }),
+      submit(
+        u,
+        VIEWS.actionNotNeeded,
+        meta,
+        { reason: plainValue('The training was cancelled') },
+        { type: 'form', field: 'reason' },
+      ),
     ),
   fc
     .tuple(known, fc.oneof(badDecisionRef, notAString))
     .map(([u, meta]) =>
-      submit(u, VIEWS.decisionCopied, meta, { reference: plainValue('CPOMS 1') }, { type: 'form', field: 'reference' }),
+      submit(
+        u,
+        VIEWS.decisionCopied,
+        meta,
+        { reference: plainValue('CPOMS 1') },
+        { type: 'form', field: 'reference' },
+      ),
     ),
   // forms with a field wrong
   fc

@@ -15,25 +15,25 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureNextSession } from '../../../src/app/sessions.js';
-import { CONVERSATION_THREAD } from '../../../src/channels/teams/notifier.js';
 import { type Bot, startBot } from '../../../src/bot.js';
+import { CONVERSATION_THREAD } from '../../../src/channels/teams/notifier.js';
 import { loadConfig } from '../../../src/config.js';
-import { createLogger } from '../../../src/logger.js';
 import { AGENDA_CATEGORIES } from '../../../src/domain/types.js';
+import { createLogger } from '../../../src/logger.js';
 import { type FakeConnector, startFakeConnector } from '../../support/fake-connector.js';
 import {
+  allDelivered,
   anyValue,
   type Exclusion,
   fingerprint,
-  inParallel,
-  settled,
-  statusTally,
-  allDelivered,
   fuzzBatches,
+  inParallel,
   nastyString,
   notAString,
   prototypePolluted,
   randomBody,
+  settled,
+  statusTally,
   watchProcess,
   withPollution,
 } from '../../support/fuzz.js';
@@ -154,18 +154,121 @@ const goodRef = fc.constantFrom('c-amy.2025-11-10', 'r.c-amy.2025-11-10', 'esc-1
 /** One field of a card action broken, the rest valid: [verb, data, the field the answer must name]. */
 const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc.oneof(
   // moving and cancelling: a bad session, date or time, and a cancellation without a new time (template "intervals")
-  fc.constantFrom<unknown>('session.move', 'session.cancel', 'session.move-form').chain((verb) =>
-    badRef.map((r): [string, Record<string, unknown>, string] => [verb as string, { sessionId: r, date: '2026-01-07', time: '10:00' }, 'sessionId']),
-  ),
   fc
-    .tuple(fc.constantFrom('session.move', 'session.cancel'), fc.constantFrom<unknown>('2026-02-30', 'tomorrow', '7/1/2026', 7, [], {}, '2026-1-7'))
-    .map(([verb, d]): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2025-11-10', date: d, time: '10:00' }, 'date']),
+    .constantFrom<unknown>('session.move', 'session.cancel', 'session.move-form')
+    .chain((verb) =>
+      badRef.map((r): [string, Record<string, unknown>, string] => [
+        verb as string,
+        { sessionId: r, date: '2026-01-07', time: '10:00' },
+        'sessionId',
+      ]),
+    ),
   fc
-    .tuple(fc.constantFrom('session.move', 'session.cancel'), fc.constantFrom<unknown>('25:00', '10am', '1000', 10, [], '10:60'))
-    .map(([verb, t]): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2025-11-10', date: '2026-01-07', time: t }, 'time']),
-  fc.constantFrom('session.move', 'session.cancel').map((verb): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2025-11-10' }, 'date']),
-  fc.constantFrom<unknown>('x'.repeat(501), 7, [], {}).map((r): [string, Record<string, unknown>, string] => ['session.move', { sessionId: 'c-amy.2025-11-10', date: '2026-01-07', time: '10:00', reason: r }, 'reason']),
-  fc.constantFrom<unknown>('yes', 1, [], {}).map((c): [string, Record<string, unknown>, string] => ['session.move-form', { sessionId: 'c-amy.2025-11-10', cancel: c }, 'cancel']),
+    .tuple(
+      fc.constantFrom('session.move', 'session.cancel'),
+      fc.constantFrom<unknown>('2026-02-30', 'tomorrow', '7/1/2026', 7, [], {}, '2026-1-7'),
+    )
+    .map(([verb, d]): [string, Record<string, unknown>, string] => [
+      verb,
+      { sessionId: 'c-amy.2025-11-10', date: d, time: '10:00' },
+      'date',
+    ]),
+  fc
+    .tuple(
+      fc.constantFrom('session.move', 'session.cancel'),
+      fc.constantFrom<unknown>('25:00', '10am', '1000', 10, [], '10:60'),
+    )
+    .map(([verb, t]): [string, Record<string, unknown>, string] => [
+      verb,
+      { sessionId: 'c-amy.2025-11-10', date: '2026-01-07', time: t },
+      'time',
+    ]),
+  fc
+    .constantFrom('session.move', 'session.cancel')
+    .map((verb): [string, Record<string, unknown>, string] => [
+      verb,
+      { sessionId: 'c-amy.2025-11-10' },
+      'date',
+    ]),
+  fc
+    .constantFrom<unknown>('x'.repeat(501), 7, [], {})
+    .map((r): [string, Record<string, unknown>, string] => [
+      'session.move',
+      { sessionId: 'c-amy.2025-11-10', date: '2026-01-07', time: '10:00', reason: r },
+      'reason',
+    ]),
+  fc
+    .constantFrom<unknown>('yes', 1, [], {})
+    .map((c): [string, Record<string, unknown>, string] => [
+      'session.move-form',
+      { sessionId: 'c-amy.2025-11-10', cancel: c },
+      'cancel',
+    ]),
+  // after a session's time: "did it happen?", "it did not happen" (why, and the new time at once), and sessions on request
+  fc
+    .constantFrom<unknown>('session.check', 'session.record', 'session.not-held')
+    .chain((verb) =>
+      badRef.map((r): [string, Record<string, unknown>, string] => [
+        verb as string,
+        { sessionId: r, reason: 'other', date: '2026-01-07', time: '10:00' },
+        'sessionId',
+      ]),
+    ),
+  fc
+    .constantFrom<unknown>('absent', 'holiday', 7, [], {}, null, '')
+    .map((r): [string, Record<string, unknown>, string] => [
+      'session.not-held',
+      { sessionId: 'c-amy.2025-11-10', reason: r, date: '2026-01-07', time: '10:00' },
+      'reason',
+    ]),
+  fc
+    .constantFrom<unknown>('2026-02-30', 'tomorrow', 7, [])
+    .map((d): [string, Record<string, unknown>, string] => [
+      'session.not-held',
+      { sessionId: 'c-amy.2025-11-10', reason: 'other', date: d, time: '10:00' },
+      'date',
+    ]),
+  fc
+    .constantFrom<unknown>('25:00', '10am', 10)
+    .map((t): [string, Record<string, unknown>, string] => [
+      'session.not-held',
+      { sessionId: 'c-amy.2025-11-10', reason: 'other', date: '2026-01-07', time: t },
+      'time',
+    ]),
+  fc.constant<[string, Record<string, unknown>, string]>([
+    'session.not-held',
+    { sessionId: 'c-amy.2025-11-10', reason: 'school-closure' },
+    'date',
+  ]),
+  fc
+    .constantFrom<unknown>('x'.repeat(501), 7, [], {})
+    .map((n): [string, Record<string, unknown>, string] => [
+      'session.not-held',
+      { sessionId: 'c-amy.2025-11-10', reason: 'other', date: '2026-01-07', time: '10:00', note: n },
+      'note',
+    ]),
+  fc
+    .constantFrom<unknown>('x'.repeat(501), 7, [], {})
+    .map((r): [string, Record<string, unknown>, string] => ['session.request', { reason: r }, 'reason']),
+  badRef.map((r): [string, Record<string, unknown>, string] => [
+    'session.book-request',
+    { requestId: r, date: '2026-01-07', time: '10:00' },
+    'requestId',
+  ]),
+  fc
+    .constantFrom<unknown>('', '2026-02-30', 7)
+    .map((d): [string, Record<string, unknown>, string] => [
+      'session.book-request',
+      { requestId: 'req.c-amy.x1', date: d, time: '10:00' },
+      'date',
+    ]),
+  fc
+    .constantFrom<unknown>('', '25:00', 7)
+    .map((t): [string, Record<string, unknown>, string] => [
+      'session.book-request',
+      { requestId: 'req.c-amy.x1', date: '2026-01-07', time: t },
+      'time',
+    ]),
   fc
     .tuple(badRef, goodRef)
     .map(
@@ -213,34 +316,146 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
   ),
   fc
     .tuple(fc.constantFrom('action.done', 'action.not-needed'), badRef)
-    .map(([verb, r]) => [verb, { actionId: r, reason: 'The training was cancelled' }, 'actionId'] as [string, Record<string, unknown>, string]),
-  badText(1000).map((t) => ['action.not-needed', { actionId: 'rec.c-amy.2025-11-10.a1', reason: t }, 'reason'] as [string, Record<string, unknown>, string]),
-  badRef.map((r) => ['decision.copied', { recordId: r, decisionId: 'd1' }, 'recordId'] as [string, Record<string, unknown>, string]),
-  badRef.map((r) => ['agenda.flag', { agendaItemId: r }, 'agendaItemId'] as [string, Record<string, unknown>, string]),
-  badRef.map((r) => ['concern.flag', { recordId: r, concernId: 'c1' }, 'recordId'] as [string, Record<string, unknown>, string]),
+    .map(
+      ([verb, r]) =>
+        [verb, { actionId: r, reason: 'The training was cancelled' }, 'actionId'] as [
+          string,
+          Record<string, unknown>,
+          string,
+        ],
+    ),
+  badText(1000).map(
+    (t) =>
+      ['action.not-needed', { actionId: 'rec.c-amy.2025-11-10.a1', reason: t }, 'reason'] as [
+        string,
+        Record<string, unknown>,
+        string,
+      ],
+  ),
+  badRef.map(
+    (r) =>
+      ['decision.copied', { recordId: r, decisionId: 'd1' }, 'recordId'] as [
+        string,
+        Record<string, unknown>,
+        string,
+      ],
+  ),
+  badRef.map(
+    (r) => ['agenda.flag', { agendaItemId: r }, 'agendaItemId'] as [string, Record<string, unknown>, string],
+  ),
+  badRef.map(
+    (r) =>
+      ['concern.flag', { recordId: r, concernId: 'c1' }, 'recordId'] as [
+        string,
+        Record<string, unknown>,
+        string,
+      ],
+  ),
   fc
-    .oneof(nastyString.filter((s) => !/^c\d{1,3}$/.test(s)), notAString.filter((v) => v !== null && v !== undefined))
-    .map((c) => ['concern.flag', { recordId: 'rec.c-amy.2025-11-10', concernId: c }, 'concernId'] as [string, Record<string, unknown>, string]),
+    .oneof(
+      nastyString.filter((s) => !/^c\d{1,3}$/.test(s)),
+      notAString.filter((v) => v !== null && v !== undefined),
+    )
+    .map(
+      (c) =>
+        ['concern.flag', { recordId: 'rec.c-amy.2025-11-10', concernId: c }, 'concernId'] as [
+          string,
+          Record<string, unknown>,
+          string,
+        ],
+    ),
   fc
     .tuple(fc.constantFrom('record.refer', 'record.correct', 'dispute.meeting', 'dispute.resolve'), badRef)
-    .map(([verb, r]) => [verb, { recordId: r, reason: 'A reason', meetingDate: '2026-01-20', meetingTime: '15:30', outcome: 'keep', resolution: 'Agreed' }, 'recordId'] as [string, Record<string, unknown>, string]),
-  badText(2000).map((t) => ['record.correct', { recordId: 'rec.c-amy.2025-11-10', reason: t }, 'reason'] as [string, Record<string, unknown>, string]),
+    .map(
+      ([verb, r]) =>
+        [
+          verb,
+          {
+            recordId: r,
+            reason: 'A reason',
+            meetingDate: '2026-01-20',
+            meetingTime: '15:30',
+            outcome: 'keep',
+            resolution: 'Agreed',
+          },
+          'recordId',
+        ] as [string, Record<string, unknown>, string],
+    ),
+  badText(2000).map(
+    (t) =>
+      ['record.correct', { recordId: 'rec.c-amy.2025-11-10', reason: t }, 'reason'] as [
+        string,
+        Record<string, unknown>,
+        string,
+      ],
+  ),
   fc
     .oneof(badDate, fc.constant(''))
-    .map((d) => ['dispute.meeting', { recordId: 'rec.c-amy.2025-11-10', meetingDate: d, meetingTime: '15:30' }, 'meetingDate'] as [string, Record<string, unknown>, string]),
+    .map(
+      (d) =>
+        [
+          'dispute.meeting',
+          { recordId: 'rec.c-amy.2025-11-10', meetingDate: d, meetingTime: '15:30' },
+          'meetingDate',
+        ] as [string, Record<string, unknown>, string],
+    ),
   fc
     .constantFrom<unknown>('', '3pm', '1545', 5, '25:99', '24:00')
-    .map((t) => ['dispute.meeting', { recordId: 'rec.c-amy.2025-11-10', meetingDate: '2026-01-20', meetingTime: t }, 'meetingTime'] as [string, Record<string, unknown>, string]),
+    .map(
+      (t) =>
+        [
+          'dispute.meeting',
+          { recordId: 'rec.c-amy.2025-11-10', meetingDate: '2026-01-20', meetingTime: t },
+          'meetingTime',
+        ] as [string, Record<string, unknown>, string],
+    ),
   fc
-    .oneof(nastyString.filter((s) => s !== 'keep' && s !== 'amend'), notAString)
-    .map((o) => ['dispute.resolve', { recordId: 'rec.c-amy.2025-11-10', outcome: o, resolution: 'Agreed' }, 'outcome'] as [string, Record<string, unknown>, string]),
-  badText(2000).map((t) => ['dispute.resolve', { recordId: 'rec.c-amy.2025-11-10', outcome: 'amend', resolution: t }, 'resolution'] as [string, Record<string, unknown>, string]),
+    .oneof(
+      nastyString.filter((s) => s !== 'keep' && s !== 'amend'),
+      notAString,
+    )
+    .map(
+      (o) =>
+        [
+          'dispute.resolve',
+          { recordId: 'rec.c-amy.2025-11-10', outcome: o, resolution: 'Agreed' },
+          'outcome',
+        ] as [string, Record<string, unknown>, string],
+    ),
+  badText(2000).map(
+    (t) =>
+      [
+        'dispute.resolve',
+        { recordId: 'rec.c-amy.2025-11-10', outcome: 'amend', resolution: t },
+        'resolution',
+      ] as [string, Record<string, unknown>, string],
+  ),
   fc
-    .oneof(nastyString.filter((s) => !/^[A-Za-z0-9_-]{1,50}$/.test(s)), notAString.filter((v) => v !== null && v !== undefined))
-    .map((d) => ['decision.copied', { recordId: 'rec.c-amy.2025-11-10', decisionId: d }, 'decisionId'] as [string, Record<string, unknown>, string]),
+    .oneof(
+      nastyString.filter((s) => !/^[A-Za-z0-9_-]{1,50}$/.test(s)),
+      notAString.filter((v) => v !== null && v !== undefined),
+    )
+    .map(
+      (d) =>
+        ['decision.copied', { recordId: 'rec.c-amy.2025-11-10', decisionId: d }, 'decisionId'] as [
+          string,
+          Record<string, unknown>,
+          string,
+        ],
+    ),
   fc
-    .oneof(fc.constantFrom<unknown>('x'.repeat(41), '<!channel>', '[x](https://evil.example)', '@here'), notAString.filter((v) => v !== null && v !== undefined))
-    .map((f) => ['decision.copied', { recordId: 'rec.c-amy.2025-11-10', decisionId: 'd1', childFileRef: f }, 'childFileRef'] as [string, Record<string, unknown>, string]),
+    .oneof(
+      fc.constantFrom<unknown>('x'.repeat(41), '<!channel>', '[x](https://evil.example)', '@here'),
+      notAString.filter((v) => v !== null && v !== undefined),
+    )
+    .map(
+      (f) =>
+        [
+          'decision.copied',
+          { recordId: 'rec.c-amy.2025-11-10', decisionId: 'd1', childFileRef: f },
+          'childFileRef',
+        ] as [string, Record<string, unknown>, string],
+    ),
   fc
     .oneof(
       nastyString.filter((s) => !(AGENDA_CATEGORIES as readonly string[]).includes(s)),

@@ -64,7 +64,7 @@ beforeAll(async () => {
     clock,
     prepare: async (runtime) => void (await loadDemoSchool(runtime.deps)),
   });
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await bot?.stop();
   const conn = await mongoose.createConnection(mongoUrl).asPromise();

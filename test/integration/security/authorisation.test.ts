@@ -31,7 +31,7 @@ import { toFailure, type UseCaseResult } from '../../../src/app/errors.js';
 import { dashboardSummary, personHistory, staffDirectory } from '../../../src/app/dashboard.js';
 import { mySupervision } from '../../../src/app/mine.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
-import { moveForm, myActions, nextSession } from '../../../src/app/reads.js';
+import { moveForm, myActions, nextSession, sessionCheck } from '../../../src/app/reads.js';
 import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
 import { recordToWrite } from '../../../src/app/record-form.js';
 import type { RecordSheetView } from '../../../src/app/views.js';
@@ -168,6 +168,26 @@ const ACTIONS: Cell[] = [
   },
   // the Move / Cancel and rebook form (Teams, the playground, Slack's `move`): the same people as the move itself
   { name: 'moveForm', run: (a, i) => moveForm(w.deps, a, i), allowed: [...PARTIES, ...LEADS], input: async () => ({ sessionId: await futureSession(), cancel: true }) },
+  // after a session's time: "did it happen?" is the supervisor's (or a lead's) to answer, with the new time at once
+  { name: 'sessionCheck', run: (a, i) => sessionCheck(w.deps, a, i), allowed: ['supervisor', ...LEADS], input: async () => ({ sessionId: await pastSession() }) },
+  {
+    name: 'recordSessionNotHeld',
+    run: 'recordSessionNotHeld',
+    allowed: ['supervisor', ...LEADS],
+    input: async () => ({ sessionId: await pastSession(), reason: 'other', note: 'Matrix not held', newStartsAt: london(`${futureDay()}T15:45`).toISOString() }),
+  },
+  // stour App. C: a supervisee asks for a session; the supervisor (or a lead) books it
+  { name: 'requestSession', run: 'requestSession', allowed: ['supervisee'], input: async () => ({ contractId: 'c-amy', reason: 'Matrix request' }) },
+  {
+    name: 'bookRequestedSession',
+    run: 'bookRequestedSession',
+    allowed: ['supervisor', ...LEADS],
+    input: async () => {
+      const id = `req.matrix.${++n}`;
+      await w.deps.sessionRequests.insert({ id, organisationId: 'org-wl', contractId: 'c-amy', requestedById: 'amy', requestedAt: w.clock.now(), bookBy: '2025-11-21', status: 'open' });
+      return { requestId: id, startsAt: london(`${futureDay()}T11:00`).toISOString() };
+    },
+  },
   { name: 'markSessionHeld', run: 'markSessionHeld', allowed: PARTIES, input: async () => ({ sessionId: await pastSession() }) },
   { name: 'draftRecord', run: 'draftRecord', allowed: ['supervisor'], input: async () => ({ sessionId: await pastSession(), topics: ['organisational'], notes: 'Matrix draft' }) },
   // the record form with last session's actions reviewed as it is sent: done and dropped close them
