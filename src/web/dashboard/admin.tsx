@@ -758,13 +758,14 @@ export function PeoplePage() {
           <Field label="Search by name or email">
             <Input type="search" value={query} onChange={(_e, d) => setQuery(d.value)} />
           </Field>
-          <div className="filters" role="group" aria-label="Show">
+          <fieldset className="filters">
+            <legend className="visually-hidden">Show</legend>
             {FILTERS.map(([f, label]) => (
               <Button key={f} size="small" appearance={filter === f ? 'primary' : 'secondary'} aria-pressed={filter === f} onClick={() => setFilter(f)}>
                 {label}
               </Button>
             ))}
-          </div>
+          </fieldset>
         </div>
         {rows.length ? (
           <div className="table-wrap">
