@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateAuditKey } from '../src/app/evidence/keys.js';
+import { z } from 'zod';
 import { startBot } from '../src/bot.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { loadDemoSchool } from '../src/demo/school.js';
@@ -22,7 +23,16 @@ async function stopServices(): Promise<void> {
   for (const s of started.reverse()) await s.stop().catch(() => undefined);
 }
 
+/** SCHOOL=blank starts an empty database without the demo school, to go through the first-run setup. */
+const schoolOption = z.enum(['demo', 'blank'], { message: 'SCHOOL must be demo or blank' }).default('demo');
+
 async function main(): Promise<void> {
+  const chosen = schoolOption.safeParse(process.env.SCHOOL?.trim() || undefined);
+  if (!chosen.success) {
+    process.stderr.write(`${chosen.error.issues[0]?.message}\n`);
+    process.exit(1);
+  }
+  const school = chosen.data;
   let config = parseConfig(process.env);
   // the dashboard's browser bundle, when missing or older than its sources
   const built = await ensureDashboard();
@@ -60,6 +70,10 @@ async function main(): Promise<void> {
   const bot = await startBot(config, logger, {
     prepare: async (runtime) => {
       if ((await runtime.deps.organisations.list()).length > 0) return;
+      if (school === 'blank') {
+        process.stderr.write('[start] empty database and SCHOOL=blank: no demo school; the setup link follows\n');
+        return;
+      }
       process.stderr.write('[start] empty database: loading the demo school…\n');
       const loaded = await loadDemoSchool(runtime.deps);
       process.stderr.write(`[start] demo school loaded: ${loaded.people} people, ${loaded.contracts} contracts\n`);
@@ -74,6 +88,7 @@ async function main(): Promise<void> {
     `\nSupervision Bot is running on ${bot.url} (health: ${bot.url}/healthz)\n` +
       (config.PLAYGROUND && loopback ? `  playground: ${bot.url}/playground/ — be anyone at the demo school and move the clock on\n` : '') +
       `  channels: ${channels.length > 0 ? channels.join(', ') : 'none configured (set the Slack or Teams variables, README "Configuration")'}\n` +
+      (bot.setupUrl ? `  set up your school (once, within 24 hours): ${bot.setupUrl}\n` : '') +
       `  data: ${mongoDir || 'MONGODB_URI'}\n  Stop: Ctrl-C\n\n`,
   );
   let stopping = false;

@@ -12,6 +12,8 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { AdjustableClock, systemClock } from './app/clock.js';
 import { deliverWaitingEscalations } from './app/effects.js';
+import { isEmpty } from './app/admin/first-run.js';
+import { createSetupLink } from './app/admin/links.js';
 import type { Clock } from './app/ports.js';
 import { startRuntime, stopRuntime } from './bootstrap.js';
 import { mountsFor } from './channels/index.js';
@@ -24,6 +26,8 @@ export interface Bot {
   runtime: Runtime;
   server: Server;
   url: string;
+  /** On an empty database: the single-use setup link (24 hours) that creates the organisation and its first admin. */
+  setupUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -60,11 +64,19 @@ export async function startBot(config: Config, logger: Logger, options: BotOptio
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
     const url = `http://${host}:${port}`;
     logger.info({ url, role, reminders }, 'supervision bot listening');
+    // first run: nobody can sign in yet, so the log carries the one link that sets the organisation up
+    let setupUrl: string | undefined;
+    if (role !== 'worker' && (await isEmpty(runtime.deps))) {
+      const link = await createSetupLink(runtime.deps);
+      setupUrl = `${(config.PUBLIC_BASE_URL ?? url).replace(/\/+$/, '')}${link.path}`;
+      logger.info({ setupUrl, expiresAt: link.expiresAt.toISOString() }, 'first run: open the setup link to create the organisation and its first admin (it works once, for 24 hours)');
+    }
     let stopped = false;
     return {
       runtime,
       server,
       url,
+      setupUrl,
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -308,6 +308,8 @@ export interface Stores {
   reminders: ReminderStore;
   deliveries: DeliveryRepository;
   calendarFeeds: CalendarFeedRepository;
+  accessTokens: AccessTokenRepository;
+  bankHolidays: BankHolidayRepository;
 }
 
 /** Puts reminders on the timer (BullMQ delayed jobs); the ReminderStore in MongoDB stays the truth. */
@@ -439,4 +441,46 @@ export interface CalendarFeedRepository {
 export interface DeliveryRepository {
   get(threadKey: string, personId: string, platform: Platform): Promise<Record<string, string> | null>;
   put(threadKey: string, personId: string, platform: Platform, ref: Record<string, string>): Promise<void>;
+}
+
+/**
+ * Single-use links and dashboard sessions (issue 13): the first-run setup link (24 hours), a person's sign-in
+ * link (10 minutes) and the session it starts. Only a SHA-256 of each secret is stored.
+ */
+export type AccessTokenKind = 'setup' | 'sign-in' | 'session';
+
+export interface AccessToken {
+  /** The SHA-256 (hex) of the secret. */
+  hash: string;
+  kind: AccessTokenKind;
+  /** Who a sign-in link or session is for (none for a setup link). */
+  personId?: string;
+  organisationId?: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt?: Date;
+}
+
+export type Redeemed = { ok: true; token: AccessToken } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
+
+export interface AccessTokenRepository {
+  insert(token: AccessToken): Promise<void>;
+  /** Marks an unused, unexpired token used, once (one conditional update): of racing callers one succeeds. */
+  redeem(hash: string, kind: AccessTokenKind, now: Date): Promise<Redeemed>;
+  /** A live token (a session): not used up, not expired. */
+  live(hash: string, kind: AccessTokenKind, now: Date): Promise<AccessToken | null>;
+  /** Ends a session or a link at once. */
+  revoke(hash: string): Promise<void>;
+}
+
+/** One bank holiday as the UK government publishes it (www.gov.uk/bank-holidays.json). */
+export interface BankHolidayEvent {
+  date: string;
+  title: string;
+}
+
+/** Bank holidays refreshed from a bank-holidays.json file; the shipped copy answers for a division never refreshed. */
+export interface BankHolidayRepository {
+  get(division: string): Promise<{ events: BankHolidayEvent[]; updatedAt: Date } | null>;
+  put(division: string, events: BankHolidayEvent[], at: Date): Promise<void>;
 }

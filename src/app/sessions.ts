@@ -11,6 +11,7 @@ import { calendarOf, loadActor, loadContract } from './context.js';
 import { audit, dropReminders, refreshCompliance, remindSession } from './effects.js';
 import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
 import type { AppDeps } from './ports.js';
+import { hasYearDates, schoolYear, schoolYearOf } from '../domain/school-year.js';
 import { formatDate, formatDateTime } from './present.js';
 
 const instant = z.coerce.date({ message: 'must be a date and time' });
@@ -31,6 +32,12 @@ export async function ensureNextSession(deps: AppDeps, org: Organisation, contra
     const last = await deps.sessions.lastHeld(contract.id);
     const [startsAt] = preferred ? [preferred] : proposeSessionTimes(contract, now, last?.startsAt, calendarOf(org), 1);
     if (!startsAt) return null;
+    // never into a school year with no term dates: the administrators and the DSL are asked for them instead
+    const year = schoolYearOf(calendarOf(org).localDate(startsAt));
+    if (!hasYearDates(org.termDates, year)) {
+      await askForTermDates(deps, org, year);
+      return null;
+    }
     const session: Session = {
       id: sessionIdFor(org, contract.id, startsAt),
       organisationId: org.id,
@@ -51,6 +58,30 @@ export async function ensureNextSession(deps: AppDeps, org: Organisation, contra
   return next;
 }
 
+/** A session asked for in a school year the calendar has no term dates for is refused, naming the year. */
+function refuseYearWithoutDates(org: Organisation, day: string, field?: string): void {
+  const year = schoolYearOf(day);
+  if (hasYearDates(org.termDates, year)) return;
+  const words = `There are no term dates for ${schoolYear(year).label} yet, so nothing can be booked then. Your school’s administrator or DSL can enter them in the dashboard.`;
+  throw field ? new ValidationError(field, words, words) : new Refusal(words);
+}
+
+/**
+ * Tells the administrators and the DSL that a session could not be scheduled because the year has no term
+ * dates: one message each per year (the outbox id is natural, so a second ask is the same message).
+ */
+export async function askForTermDates(deps: AppDeps, org: Organisation, year: number): Promise<void> {
+  const people = await deps.people.byOrganisation(org.id);
+  const recipients = [...new Set([...people.filter((p) => p.roles.includes('admin')).map((p) => p.id), ...org.dslIds])];
+  const label = schoolYear(year).label;
+  const view = {
+    type: 'text' as const,
+    text: `Supervision sessions are due in ${label}, but there are no term dates for ${label} yet, so none has been booked. Please enter the six half terms and INSET days in the dashboard (Term dates), or import your council’s .ics file.`,
+  };
+  const now = deps.clock.now();
+  await deps.outbox.enqueue(recipients.map((recipientId) => ({ id: `term-dates-missing.${org.id}.${year}.${recipientId}`, organisationId: org.id, recipientId, threadKey: `term-dates:${year}`, createdAt: now, view })));
+}
+
 const scheduleInput = z.object({ contractId: z.string().min(1).max(200), startsAt: instant.optional() });
 
 export const scheduleSession = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
@@ -67,6 +98,7 @@ export const scheduleSession = useCase(async (deps: AppDeps, actorId: string, in
   if (!ctx.cal.isSchoolDay(ctx.cal.localDate(parsed.startsAt))) {
     throw new Refusal('That day is a weekend, holiday or bank holiday — pick a school day.');
   }
+  refuseYearWithoutDates(ctx.org, ctx.cal.localDate(parsed.startsAt));
   const session: Session = {
     id: sessionIdFor(ctx.org, contract.id, parsed.startsAt),
     organisationId: ctx.org.id,
@@ -200,6 +232,7 @@ export const rescheduleSession = useCase(async (deps: AppDeps, actorId: string, 
   if (!resuming && session.status === 'cancelled' && session.replacedBy) {
     throw new Refusal('This session has already been moved — type next to see the session booked now.');
   }
+  if (parsed.newStartsAt) refuseYearWithoutDates(ctx.org, ctx.cal.localDate(parsed.newStartsAt), 'newStartsAt');
   const change = moveSession(resuming ? { ...session, status: 'scheduled' } : session, { newStartsAt: parsed.newStartsAt, reason: parsed.reason ?? '', replacementId }, now, ctx.cal);
   if (!resuming) {
     const last = await deps.sessions.lastHeld(contract.id);

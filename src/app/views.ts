@@ -374,6 +374,19 @@ export interface InviteLink {
   url?: string;
 }
 
+/**
+ * `dashboard`: in Slack a sign-in link for the person who asked (single use, `validMinutes`); in Teams and the
+ * playground the dashboard's own address (Teams signs in with SSO). The channel fills in `url`.
+ */
+export interface DashboardLinkView {
+  type: 'dashboard-link';
+  /** `/tab/signin/<personId>/<secret>` or `/tab/`. */
+  path: string;
+  url?: string;
+  signIn: boolean;
+  validMinutes?: number;
+}
+
 export interface TextView {
   type: 'text';
   text: string;
@@ -409,6 +422,7 @@ export type NotificationView =
   | HelpView
   | DisputeNoticeView
   | CalendarLinkView
+  | DashboardLinkView
   | TextView
   | RefusalView
   | ErrorView;

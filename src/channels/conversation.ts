@@ -19,6 +19,7 @@ import { RECORD_LIMITS } from '../domain/record-form.js';
 import { isCalendarDate } from '../domain/calendar.js';
 import { NEW_TIME_REQUIRED } from '../domain/session.js';
 import { calendarOf } from '../app/context.js';
+import { notSetUpText, readiness } from '../domain/readiness.js';
 import { AGENDA_CATEGORIES, NOT_HELD_REASONS, RECORD_TOPICS, type Person } from '../domain/types.js';
 import type { Runtime } from '../runtime.js';
 
@@ -260,11 +261,41 @@ export function publicBase(config: Runtime['config']): string {
   return (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, '');
 }
 
-/** A calendar feed's view, or a message with an invite, with its full address. */
+/** A calendar feed's view, a message with an invite, or the dashboard's address, with its full address. */
 export function withLink(view: NotificationView, base: string): NotificationView {
   if (view.type === 'calendar-link') return view.path && !view.url ? { ...view, url: `${base}${view.path}` } : view;
+  if (view.type === 'dashboard-link' && !view.url) return { ...view, url: `${base}${view.path}` };
   if ((view.type === 'text' || view.type === 'reminder') && view.invite && !view.invite.url) return { ...view, invite: { ...view.invite, url: `${base}${view.invite.path}` } };
   return view;
+}
+
+/** The tab's own entity in the Teams app manifest (manifests/teams/manifest.json). */
+export const TEAMS_TAB_ENTITY = 'dsl-dashboard';
+
+/**
+ * `dashboard` in Teams and the playground: the dashboard's address (Teams signs in with SSO, so no link is
+ * issued); Slack sends a single-use sign-in link instead (`issueSignInLink`).
+ */
+export function dashboardAddress(config: Runtime['config'], platform: Platform): NotificationView {
+  const url =
+    platform === 'teams' && config.MicrosoftAppId
+      ? `https://teams.microsoft.com/l/entity/${encodeURIComponent(config.MicrosoftAppId)}/${TEAMS_TAB_ENTITY}`
+      : `${publicBase(config)}/tab/`;
+  return { type: 'dashboard-link', path: '/tab/', url, signIn: false };
+}
+
+/** Verbs a person may still use while the school is not set up: a risk of harm always goes to the DSL. */
+const ALWAYS_OPEN: ReadonlySet<string> = new Set(['agenda.flag', 'concern.flag', 'escalation.acknowledge']);
+
+/**
+ * While the school has no DSL or no term dates for this year, what the person is told instead of a half-working
+ * answer (issue 13); undefined when supervision is set up.
+ */
+export async function notSetUp(deps: Runtime['deps'], person: Person): Promise<NotificationView | undefined> {
+  const org = await deps.organisations.get(person.organisationId);
+  if (!org) return undefined;
+  const state = readiness(org, calendarOf(org).localDate(deps.clock.now()));
+  return state.ready ? undefined : { type: 'text', text: notSetUpText(state) };
 }
 
 /** `calendar` and `calendar revoke` (another single word after `calendar` is named as the mistake). */
@@ -333,6 +364,10 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
     if (!Object.hasOwn(VERBS, verb)) return { type: 'error', field: 'verb', message: `verb: "${verb.slice(0, 40)}" is not an action this bot knows` };
     const parsed = VERBS[verb as Verb].safeParse(data ?? {});
     if (!parsed.success) return fieldError(parsed.error, 'data');
+    if (!ALWAYS_OPEN.has(verb)) {
+      const unready = await notSetUp(deps, person);
+      if (unready) return unready;
+    }
     const d = parsed.data as Record<string, unknown>;
     switch (verb as Verb) {
       case 'record.confirm':
@@ -483,7 +518,11 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
   async function onText(person: Person, typed: string, interactionId: string, options: { threadSessionId?: string } = {}): Promise<NotificationView> {
     // Teams puts mentions in <at> tags; Slack-style and playground users may type the command with a slash
     const trimmed = typed.replace(/<at>[^<]*<\/at>/g, '').trim();
-    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record|correct|calendar|move|cancel|request)\b)/, '');
+    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record|correct|calendar|move|cancel|request|dashboard)\b)/, '');
+    // the dashboard is where an administrator finishes the set-up, so it answers before the set-up is checked
+    if (word === 'dashboard') return dashboardAddress(runtime.config, platform);
+    const unready = await notSetUp(deps, person);
+    if (unready) return unready;
     if (word === '' || word === 'help') return viewOf(await read(helpRead(deps, person.id, {})));
     if (word === 'next') return viewOf(await read(nextSession(deps, person.id, {})));
     if (word === 'actions') return viewOf(await read(myActions(deps, person.id, {})));

@@ -53,6 +53,9 @@ export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
   // the admin API: imports, contracts and chat identities
   const { importsApiMount } = await import('../web/admin/imports-api.js');
   mounts.push(importsApiMount());
+  // the first-run setup page, opened by the single-use link the bot logs on an empty database
+  const { setupMount } = await import('../web/admin/setup.js');
+  mounts.push(setupMount());
   // each person's private calendar feed, by the secret in its address
   const { calendarMount } = await import('../web/calendar.js');
   mounts.push(calendarMount());

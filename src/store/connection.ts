@@ -5,7 +5,9 @@ import { auditLog } from './audit.js';
 import { checkpointRepository } from './checkpoints.js';
 import { defineModels, type Models } from './models.js';
 import {
+  accessTokenRepository,
   actionRepository,
+  bankHolidayRepository,
   agendaRepository,
   caseDecisionRepository,
   complianceRepository,
@@ -48,6 +50,8 @@ export function storesFor(models: Models): Stores {
     reminders: reminderStore(models),
     deliveries: deliveryRepository(models),
     calendarFeeds: calendarFeedRepository(models),
+    accessTokens: accessTokenRepository(models),
+    bankHolidays: bankHolidayRepository(models),
   };
 }
 

@@ -100,6 +100,11 @@ export function defineModels(conn: Connection) {
   const calendarFeeds = schema({ personIds: { type: [String], default: undefined } });
   calendarFeeds.index({ personIds: 1 }, { sparse: true });
   const conversations = schema({});
+  // single-use links and dashboard sessions, by the SHA-256 of their secret; gone a week after they expire
+  const accessTokens = schema({ kind: String, expiresAt: Date, purgeAt: Date });
+  accessTokens.index({ purgeAt: 1 }, { expireAfterSeconds: 0 });
+  // the bank holidays a bank-holidays.json refreshed, one document per division
+  const bankHolidays = schema({});
   // hints to the newest audit entry of an organisation and the newest revision of a record (see DEVELOPERS.md)
   const heads = schema({});
 
@@ -124,6 +129,8 @@ export function defineModels(conn: Connection) {
     calendarFeeds: conn.model('CalendarFeed', calendarFeeds, 'calendarFeeds'),
     conversations: conn.model('Conversation', conversations, 'conversations'),
     heads: conn.model('Head', heads, 'heads'),
+    accessTokens: conn.model('AccessToken', accessTokens, 'accessTokens'),
+    bankHolidays: conn.model('BankHolidays', bankHolidays, 'bankHolidays'),
   };
 }
 

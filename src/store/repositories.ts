@@ -1,5 +1,9 @@
 /** Repositories over the mongoose models, implementing the app layer's ports. */
 import type {
+  AccessToken,
+  AccessTokenRepository,
+  BankHolidayEvent,
+  BankHolidayRepository,
   CalendarFeedRepository,
   ActionRepository,
   AgendaRepository,
@@ -611,4 +615,47 @@ function meetingOf(doc: Record<string, unknown> | null): CalendarMeeting | null 
   if (!doc || typeof doc._id !== 'string' || !doc._id.startsWith('meeting:')) return null;
   const meeting = fromDoc<CalendarMeeting>(doc);
   return meeting ? { ...meeting, id: doc._id.slice('meeting:'.length) } : null;
+}
+
+const PURGE_AFTER_MS = 7 * 86_400_000;
+
+export function accessTokenRepository(m: Models): AccessTokenRepository {
+  const read = (doc: Doc | null): AccessToken | null => {
+    const t = fromDoc<AccessToken & { id: string }>(doc, ['purgeAt']);
+    if (!t) return null;
+    const { id, ...rest } = t;
+    return { ...rest, hash: id };
+  };
+  return {
+    async insert(token) {
+      const { hash, ...rest } = token;
+      await m.accessTokens.create(stripUndefined({ _id: hash, ...rest, purgeAt: new Date(token.expiresAt.getTime() + PURGE_AFTER_MS) }));
+    },
+    async redeem(hash, kind, now) {
+      const used = await transitionOnce(m.accessTokens, { _id: hash, kind, usedAt: { $exists: false }, expiresAt: { $gt: now } }, { usedAt: now });
+      const token = read(await m.accessTokens.findById(hash).lean<Doc>());
+      if (used && token) return { ok: true, token };
+      if (!token || token.kind !== kind) return { ok: false, reason: 'unknown' };
+      return { ok: false, reason: token.usedAt ? 'used' : 'expired' };
+    },
+    async live(hash, kind, now) {
+      const token = read(await m.accessTokens.findById(hash).lean<Doc>());
+      return token && token.kind === kind && !token.usedAt && token.expiresAt > now ? token : null;
+    },
+    async revoke(hash) {
+      await m.accessTokens.deleteOne({ _id: hash });
+    },
+  };
+}
+
+export function bankHolidayRepository(m: Models): BankHolidayRepository {
+  return {
+    async get(division) {
+      const doc = await m.bankHolidays.findById(division).lean<{ events?: BankHolidayEvent[]; updatedAt?: Date }>();
+      return doc?.events && doc.updatedAt ? { events: doc.events, updatedAt: doc.updatedAt } : null;
+    },
+    async put(division, events, at) {
+      await upsertRace(() => m.bankHolidays.replaceOne({ _id: division }, { _id: division, events, updatedAt: at }, { upsert: true }));
+    },
+  };
 }

@@ -5,12 +5,15 @@
  * - Inside Teams the tab sends a Microsoft Entra SSO token (`Authorization: Bearer …`, from teams-js
  *   `authentication.getAuthToken()`); its signature, issuer, audience and expiry are checked and its `oid`
  *   names the person (`identities.teamsAadObjectId`), its `tid` their tenant.
+ * - Elsewhere (Slack schools) a dashboard session cookie (`sb_session`, HttpOnly, Secure, SameSite=Strict),
+ *   started by a single-use sign-in link the bot sends in a direct message (`dashboard`).
  * - In local try-out (PLAYGROUND on and a loopback address, never in production) the caller names a demo
  *   person with the `x-playground-person` header or the `playground_person` cookie.
  */
 import type { Request } from 'express';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { z } from 'zod';
+import { SESSION_COOKIE, sessionPerson } from '../app/admin/links.js';
 import { PERSON_ID } from '../app/dashboard.js';
 import type { AppDeps } from '../app/ports.js';
 import type { Config } from '../config.js';
@@ -23,7 +26,7 @@ export const PLAYGROUND_COOKIE = 'playground_person';
 export const ENTRA_JWKS_URL = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
 
 export type IdentityResult =
-  | { ok: true; person: Person; via: 'teams-sso' | 'playground' }
+  | { ok: true; person: Person; via: 'teams-sso' | 'session' | 'playground' }
   | { ok: false; status: 401; message: string };
 
 export interface WebIdentity {
@@ -38,7 +41,7 @@ const ssoClaims = z.object({
   tid: z.string().uuid('must be an Entra tenant id'),
 });
 
-function cookie(req: Request, name: string): string | undefined {
+export function cookie(req: Request, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
@@ -95,7 +98,14 @@ export function webIdentity(config: Config, deps: AppDeps, options: WebIdentityO
     async identify(req) {
       const authorization = req.headers.authorization;
       if (authorization?.startsWith('Bearer ')) return fromToken(authorization.slice(7).trim());
-      if (!playground) return unauthorised('sign in through Microsoft Teams');
+      const session = cookie(req, SESSION_COOKIE);
+      if (session !== undefined) {
+        const personId = await sessionPerson(deps, session);
+        const person = personId ? await deps.people.get(personId) : null;
+        if (person) return { ok: true, person, via: 'session' };
+        if (!playground) return unauthorised('your sign-in has expired; type dashboard to the bot for a new link');
+      }
+      if (!playground) return unauthorised('sign in through Microsoft Teams, or type dashboard to the bot in Slack for a sign-in link');
       const named = req.get(PLAYGROUND_HEADER) ?? cookie(req, PLAYGROUND_COOKIE);
       if (named === undefined) return unauthorised('choose who you are');
       const id = PERSON_ID.safeParse(named);

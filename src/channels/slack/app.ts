@@ -35,7 +35,8 @@ import { AGENDA_CATEGORIES, NOT_HELD_REASONS, RECORD_TOPICS } from '../../domain
 import { NOT_HELD_CHOICES } from '../../app/session-outcomes.js';
 import { AGENDA_CATEGORY_LABELS, DEFAULT_AGENDA_CATEGORY, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
 import { sessionOfThread } from '../../app/agenda.js';
-import { calendarCommand, moveWord, OVERDUE_FILTER, publicBase, requestCommand, typedAgenda, withLink } from '../conversation.js';
+import { issueSignInLink } from '../../app/admin/links.js';
+import { calendarCommand, moveWord, notSetUp, OVERDUE_FILTER, publicBase, requestCommand, typedAgenda, withLink } from '../conversation.js';
 import { NEW_TIME_REQUIRED } from '../../domain/session.js';
 import { redisConnection } from '../../queue/redis.js';
 import type { Runtime } from '../../runtime.js';
@@ -873,6 +874,12 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     }
     const parsed = parseSupervision(c.text);
     if (!parsed.ok) return respond({ response_type: 'ephemeral', text: parsed.message });
+    const unready = await notSetUp(deps, person);
+    if (unready) {
+      const words = unready.type === 'text' ? unready.text : '';
+      await fillModal(c.viewId, noticeModal(words));
+      return respond({ response_type: 'ephemeral', ...render(unready) });
+    }
     const say = async (result: UseCaseResult | 'pending') => {
       for (const page of paginate(asMessage(result))) await respond({ response_type: 'ephemeral', ...page });
     };
@@ -1123,6 +1130,10 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     const text = m.text.trim();
     if (!text) return;
     const word = text.toLowerCase();
+    // a sign-in link to the dashboard, for this person only (Slack has no SSO into the tab)
+    if (word === 'dashboard' || word === '/dashboard') return post(asMessage(await issueSignInLink(deps, person.id, {})));
+    const unready = await notSetUp(deps, person);
+    if (unready) return post(render(unready));
     if (word === 'help') return post(asMessage(await helpRead(deps, person.id, {})));
     if (word === 'next') return post(asMessage(await nextSession(deps, person.id, {})));
     if (word === 'actions') return post(asMessage(await myActions(deps, person.id, {})));

@@ -14,6 +14,7 @@ import type {
   AgendaSuggestionView,
   AgendaView,
   CalendarLinkView,
+  DashboardLinkView,
   DisputeNoticeView,
   EscalationRaisedView,
   EscalationView,
@@ -460,6 +461,18 @@ const calendarLink = (v: CalendarLinkView): SlackMessage =>
         ],
       };
 
+/** `dashboard`: the bot's own address, so a Slack link (`<url|label>`) rather than escaped text. */
+const dashboardLink = (v: DashboardLinkView): SlackMessage =>
+  !v.url
+    ? { text: 'The dashboard', blocks: [section('The dashboard is not available here just now.')] }
+    : {
+        text: 'Your link to the supervision dashboard',
+        blocks: [
+          section(`*Your link to the supervision dashboard:* <${v.url.replace(/[<>|]/g, '')}|Open the dashboard>`),
+          context(v.signIn ? `It signs you in, works once and expires in ${v.validMinutes ?? 10} minutes. Do not share it: type \`dashboard\` for a new one.` : 'Open it in Microsoft Teams.'),
+        ],
+      };
+
 /** Any view as a message. */
 export function render(view: NotificationView): SlackMessage {
   const message = renderBlocks(view);
@@ -501,6 +514,8 @@ function renderBlocks(view: NotificationView): SlackMessage {
       return dispute(view);
     case 'calendar-link':
       return calendarLink(view);
+    case 'dashboard-link':
+      return dashboardLink(view);
     case 'text':
       return { text: clip(view.text, LIMITS.fallbackText), blocks: [...lineSections(esc(view.text).split('\n')), ...(view.invite?.url ? [inviteLink(view.invite.url)] : [])] };
     case 'refusal':

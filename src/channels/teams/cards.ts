@@ -40,6 +40,7 @@ export const TEMPLATE_FOR: Record<NotificationView['type'], string> = {
   help: 'help',
   'dispute-notice': 'dispute-notice',
   'calendar-link': 'calendar-link',
+  'dashboard-link': 'dashboard-link',
   text: 'message',
   refusal: 'message',
   error: 'message',

@@ -4,6 +4,9 @@
  * organisation, people, identities, term dates and contracts, never supervision content.
  *
  *   GET  /tab/api/admin/setup                     the setup checklist (SetupChecklist)
+ *   GET  /tab/api/admin/organisation              the organisation's settings (OrganisationView)
+ *   PATCH /tab/api/admin/organisation             JSON { name?, timezone?, bankHolidayDivision?, dslIds?, deputyDslIds?,
+ *                                                 headteacherId?, safeguardingGovernorId? } → OrganisationView
  *   GET  /tab/api/admin/terms/:year               a school year's dates (TermDatesView; 2026 = 2026/27)
  *   PUT  /tab/api/admin/terms/:year[?dryRun=true] JSON { halfTerms: [{name,start,end}×6], insetDays: [date] } → ImportReport
  *   POST /tab/api/admin/terms/ics[?dryRun=true]   the council's .ics file as the body (text/calendar) → ImportReport
@@ -16,6 +19,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import type { UseCaseResult } from '../../app/errors.js';
 import type { ImportReport } from '../../app/admin/report.js';
+import { getOrganisation, updateOrganisation } from '../../app/admin/organisation.js';
 import { setupChecklist } from '../../app/admin/setup.js';
 import { getTermDates, SCHOOL_YEAR, setTermDates } from '../../app/admin/terms.js';
 import type { Person } from '../../domain/types.js';
@@ -68,6 +72,25 @@ export function adminRouter(runtime: Runtime): Router {
     wrap(async (req, res) => {
       if (!parse(res, 'query', z.object({}).strict(), req.query)) return;
       answer(res, await setupChecklist(deps, caller(res).id, {}), (d) => res.json(d));
+    }),
+  );
+
+  router.get(
+    '/organisation',
+    wrap(async (req, res) => {
+      if (!parse(res, 'query', z.object({}).strict(), req.query)) return;
+      answer(res, await getOrganisation(deps, caller(res).id, {}), (d) => res.json(d));
+    }),
+  );
+
+  router.patch(
+    '/organisation',
+    json,
+    wrap(async (req, res) => {
+      if (!parse(res, 'query', z.object({}).strict(), req.query)) return;
+      const body = parse(res, 'body', z.object({}).passthrough(), req.body);
+      if (!body) return;
+      answer(res, await updateOrganisation(deps, caller(res).id, body), (d) => res.json(d));
     }),
   );
 

@@ -194,8 +194,8 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
     await inbox.put({ id: inboxId(person.id, `said:${interactionId}`), personId: person.id, from: 'person', text: body.data.text, at: deps.clock.now() });
     const thread = body.data.replyTo?.startsWith(`${person.id}|agenda:`) ? body.data.replyTo.slice(`${person.id}|agenda:`.length) : undefined;
     const said = await conversation.onText(person, body.data.text, interactionId, thread ? { threadSessionId: thread } : {});
-    // the calendar address as this browser reaches the bot
-    const view = said.type === 'calendar-link' && said.path ? { ...said, url: `${req.protocol}://${req.get('host')}${said.path}` } : said;
+    // the calendar's and the dashboard's addresses as this browser reaches the bot
+    const view = (said.type === 'calendar-link' && said.path) || said.type === 'dashboard-link' ? { ...said, url: `${req.protocol}://${req.get('host')}${said.path}` } : said;
     const id = await reply(person, view, `reply:${interactionId}`);
     const entry = await inbox.get(id);
     res.json({ entry: entry ? await present(person, entry, req) : null });

@@ -22,9 +22,12 @@ import { canBrowseHistories, canSeeOverdue, isAdministrator } from '../../domain
 import type { Runtime } from '../../runtime.js';
 import type { Mount } from '../../server.js';
 import { adminRouter } from '../admin/router.js';
-import { type WebIdentityOptions, webIdentity } from '../identity.js';
+import { cookie, type WebIdentityOptions, webIdentity } from '../identity.js';
 import { type MeResponse, queries } from './api-types.js';
 import { answer, badRequest, parse } from './api-helpers.js';
+import { endSession, SESSION_COOKIE } from '../../app/admin/links.js';
+import { clearSessionCookie } from '../admin/session-cookie.js';
+import { signIn } from '../admin/sign-in.js';
 import { figuresCsv, overdueCsv } from './csv.js';
 import { evidenceApi } from './evidence-routes.js';
 
@@ -88,6 +91,13 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
     next();
   });
 
+  // a Slack person's single-use sign-in link (`dashboard` in the bot's DM): starts a dashboard session
+  router.get(
+    '/signin/:personId/:secret',
+    (req: Request, res: Response, next: NextFunction) =>
+      void signIn(runtime, req, res).catch(next),
+  );
+
   let template: string | undefined;
   const page = (_req: Request, res: Response) => {
     const file = path.join(DASHBOARD_DIR, 'index.html');
@@ -148,6 +158,17 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
       next(error);
     }
   });
+
+  api.post(
+    '/signout',
+    wrap(async (req, res) => {
+      if (!parse(res, 'query', queries.none, req.query)) return;
+      const session = cookie(req, SESSION_COOKIE);
+      if (session) await endSession(deps, session);
+      clearSessionCookie(res);
+      res.json({ signedOut: true });
+    }),
+  );
 
   api.get(
     '/me',

@@ -1,0 +1,102 @@
+/**
+ * The organisation's settings (issue 13, `org.manage`): its name, time zone, bank holiday division and who holds
+ * the safeguarding roles (DSL, deputies, headteacher, safeguarding governor). Everyone named must be a person of
+ * the organisation. A change of division takes that division's bank holidays into the calendar.
+ */
+import { z } from 'zod';
+import { BANK_HOLIDAY_DIVISIONS, type Organisation } from '../../domain/types.js';
+import { PERSON_ID } from '../dashboard.js';
+import { parseInput, type UseCaseResult, useCase, ValidationError } from '../errors.js';
+import type { AppDeps } from '../ports.js';
+import { loadAdministrator } from './access.js';
+import { bankHolidaysFor } from './bank-holidays.js';
+
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const organisationPatch = z
+  .object({
+    name: z.string().trim().min(2, 'type the organisation’s name').max(120, 'at most 120 characters').optional(),
+    timezone: z.string().trim().refine(isTimeZone, 'must be a time zone such as Europe/London').optional(),
+    bankHolidayDivision: z.enum(BANK_HOLIDAY_DIVISIONS, { message: `must be one of ${BANK_HOLIDAY_DIVISIONS.join(', ')}` }).optional(),
+    dslIds: z.array(PERSON_ID).max(5, 'at most 5 DSLs').optional(),
+    deputyDslIds: z.array(PERSON_ID).max(20, 'at most 20 deputies').optional(),
+    headteacherId: PERSON_ID.nullable().optional(),
+    safeguardingGovernorId: PERSON_ID.nullable().optional(),
+  })
+  .strict();
+
+export interface OrganisationView {
+  id: string;
+  name: string;
+  kind: Organisation['kind'];
+  timezone: string;
+  bankHolidayDivision: NonNullable<Organisation['bankHolidayDivision']>;
+  dslIds: string[];
+  deputyDslIds: string[];
+  headteacherId?: string;
+  safeguardingGovernorId?: string;
+}
+
+const view = (org: Organisation): OrganisationView => ({
+  id: org.id,
+  name: org.name,
+  kind: org.kind,
+  timezone: org.timezone,
+  bankHolidayDivision: org.bankHolidayDivision ?? 'england-and-wales',
+  dslIds: org.dslIds,
+  deputyDslIds: org.deputyDslIds,
+  ...(org.headteacherId ? { headteacherId: org.headteacherId } : {}),
+  ...(org.safeguardingGovernorId ? { safeguardingGovernorId: org.safeguardingGovernorId } : {}),
+});
+
+export const getOrganisation = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<OrganisationView>> => {
+  parseInput(z.object({}).strict(), input ?? {});
+  const { org } = await loadAdministrator(deps, actorId, 'org.manage');
+  return { ok: true, data: view(org) };
+});
+
+export const updateOrganisation = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<OrganisationView>> => {
+  const patch = parseInput(organisationPatch, input);
+  const { org } = await loadAdministrator(deps, actorId, 'org.manage');
+  const named: Array<[string, string]> = [
+    ...(patch.dslIds ?? []).map((id, i): [string, string] => [`dslIds.${i}`, id]),
+    ...(patch.deputyDslIds ?? []).map((id, i): [string, string] => [`deputyDslIds.${i}`, id]),
+    ...(patch.headteacherId ? [['headteacherId', patch.headteacherId] as [string, string]] : []),
+    ...(patch.safeguardingGovernorId ? [['safeguardingGovernorId', patch.safeguardingGovernorId] as [string, string]] : []),
+  ];
+  const people = await deps.people.getMany(named.map(([, id]) => id));
+  for (const [field, id] of named) {
+    if (!people.some((p) => p.id === id && p.organisationId === org.id)) throw new ValidationError(field, 'is not a person of this organisation');
+  }
+  const division = patch.bankHolidayDivision ?? org.bankHolidayDivision;
+  const next: Organisation = {
+    ...org,
+    ...(patch.name ? { name: patch.name } : {}),
+    ...(patch.timezone ? { timezone: patch.timezone } : {}),
+    ...(patch.dslIds ? { dslIds: [...new Set(patch.dslIds)] } : {}),
+    ...(patch.deputyDslIds ? { deputyDslIds: [...new Set(patch.deputyDslIds)] } : {}),
+    headteacherId: patch.headteacherId === null ? undefined : (patch.headteacherId ?? org.headteacherId),
+    safeguardingGovernorId: patch.safeguardingGovernorId === null ? undefined : (patch.safeguardingGovernorId ?? org.safeguardingGovernorId),
+    ...(division ? { bankHolidayDivision: division } : {}),
+  };
+  if (patch.bankHolidayDivision && patch.bankHolidayDivision !== (org.bankHolidayDivision ?? 'england-and-wales')) {
+    next.termDates = { ...org.termDates, bankHolidays: (await bankHolidaysFor(deps, patch.bankHolidayDivision)).map((b) => b.date) };
+  }
+  await deps.organisations.upsert(next);
+  await deps.audit.append({
+    organisationId: org.id,
+    at: deps.clock.now(),
+    actorId,
+    action: 'organisation.updated',
+    subject: { kind: 'organisation', id: org.id },
+    detail: { fields: Object.keys(patch).sort().join(',') },
+  });
+  return { ok: true, data: view(next) };
+});
