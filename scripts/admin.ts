@@ -44,7 +44,7 @@ function parseArgv(argv: string[]): { words: string[]; flags: AdminFlags; help: 
 }
 
 function usage(commands: AdminCommand[]): string {
-  const lines = commands.map((c) => `  ${[...c.words, c.usage].filter(Boolean).join(' ').padEnd(40)} ${c.summary}`);
+  const lines = [...commands].sort((a, b) => a.words.join(' ').localeCompare(b.words.join(' '))).map((c) => `  ${[...c.words, c.usage].filter(Boolean).join(' ').padEnd(40)} ${c.summary}`);
   return `usage: npm run admin -- <command> [--dry-run] [--json] [--org <id>] [--deactivate-missing]\n\ncommands:\n${lines.join('\n')}\n`;
 }
 

@@ -364,7 +364,8 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
     if (!Object.hasOwn(VERBS, verb)) return { type: 'error', field: 'verb', message: `verb: "${verb.slice(0, 40)}" is not an action this bot knows` };
     const parsed = VERBS[verb as Verb].safeParse(data ?? {});
     if (!parsed.success) return fieldError(parsed.error, 'data');
-    if (!ALWAYS_OPEN.has(verb)) {
+    // a risk of harm, flagged or typed with the flag, always goes on (to the DSL, or "phone your DSL now")
+    if (!ALWAYS_OPEN.has(verb) && !(verb === 'agenda.add' && (parsed.data as { riskOfHarm?: boolean }).riskOfHarm === true)) {
       const unready = await notSetUp(deps, person);
       if (unready) return unready;
     }

@@ -37,7 +37,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('npm run admin', () => {
+// each run is a new node process compiling TypeScript: slow on a busy machine
+describe('npm run admin', { timeout: 300_000 }, () => {
   it('names a bad command, option or argument, with exit code 1', async () => {
     const unknown = await admin('frobnicate', '--json');
     expect(unknown.code).toBe(1);
@@ -49,7 +50,7 @@ describe('npm run admin', () => {
     expect(missing.json()).toMatchObject({ errors: [{ column: 'arguments', message: expect.stringMatching(/^name one \.ics file/) }] });
     const help = await admin('--help');
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/import terms <file\.ics>[\s\S]*import bank-holidays <bank-holidays\.json>[\s\S]*init[\s\S]*status/);
+    for (const line of ['import bank-holidays <bank-holidays.json>', 'import terms <file.ics>', 'init [', 'status ']) expect(help.stdout).toContain(`\n  ${line}`);
   });
 
   it('status before init says to run init', async () => {
@@ -99,7 +100,7 @@ describe('npm run admin', () => {
 
   it('import bank-holidays: the gov.uk file refreshes the division; a bad one names the field', async () => {
     const file = path.join(dir, 'bank-holidays.json');
-    writeFileSync(file, JSON.stringify({ 'england-and-wales': { division: 'england-and-wales', events: [{ title: 'New Year’s Day', date: '2027-01-01', notes: '', bunting: true }, { title: 'A new holiday', date: '2027-06-14', notes: '', bunting: true }] } }));
+    writeFileSync(file, JSON.stringify({ 'england-and-wales': { division: 'england-and-wales', events: [{ title: "New Year's Day", date: '2027-01-01', notes: '', bunting: true }, { title: 'A new holiday', date: '2027-06-14', notes: '', bunting: true }] } }));
     const dry = await admin('import', 'bank-holidays', file, '--dry-run', '--json');
     expect(dry.json()).toMatchObject({ dryRun: true, created: 1, unchanged: 1, errors: [] });
     const done = await admin('import', 'bank-holidays', file, '--json');
@@ -120,7 +121,7 @@ describe('npm run admin', () => {
   });
 });
 
-describe('SCHOOL=blank npm start', () => {
+describe('SCHOOL=blank npm start', { timeout: 300_000 }, () => {
   let child: ChildProcess | undefined;
   afterAll(() => void child?.kill('SIGINT'));
 

@@ -35,6 +35,8 @@ import { moveForm, myActions, nextSession, sessionCheck } from '../../../src/app
 import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
 import { recordToWrite } from '../../../src/app/record-form.js';
 import type { RecordSheetView } from '../../../src/app/views.js';
+import { issueSignInLink } from '../../../src/app/admin/links.js';
+import { getOrganisation, updateOrganisation } from '../../../src/app/admin/organisation.js';
 import { setupChecklist } from '../../../src/app/admin/setup.js';
 import { getTermDates, setTermDates } from '../../../src/app/admin/terms.js';
 import { calendar, london, person, school } from '../../support/school.js';
@@ -301,6 +303,10 @@ const ACTIONS: Cell[] = [
     allowed: [...ADMINISTRATORS, 'otherOrganisation'],
     input: async () => ({ year: 2030 + ++termYears, halfTerms: yearOfHalfTerms(2030 + termYears), insetDays: [] }),
   },
+  { name: 'getOrganisation (admin API)', run: (a, i) => getOrganisation(w.deps, a, i), allowed: [...ADMINISTRATORS, 'otherOrganisation'], input: async () => ({}) },
+  { name: 'updateOrganisation (admin API)', run: (a, i) => updateOrganisation(w.deps, a, i), allowed: [...ADMINISTRATORS, 'otherOrganisation'], input: async () => ({ timezone: 'Europe/London' }) },
+  // `dashboard` in Slack: a sign-in link for oneself, which anyone known may have
+  { name: 'issueSignInLink (Slack dashboard)', run: (a, i) => issueSignInLink(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
   { name: 'agendaLine (a plain line in chat)', run: (a, i) => agendaLine(w.deps, a, i).then((data): UseCaseResult => ({ ok: true, data }), toFailure), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({ text: 'Workload in the spring term' }) },
 ];
 
