@@ -23,8 +23,8 @@ export function setupRouter(runtime: Runtime): Router {
   const json = express.json({ limit: '20kb' });
   const wantsJson = (req: Request) => Boolean(req.is('application/json'));
 
-  const refuse = (req: Request, res: Response, status: number, message: string) => {
-    if (wantsJson(req)) return void res.status(status).json({ error: message });
+  const refuse = (req: Request, res: Response, status: number, message: string, field?: string) => {
+    if (wantsJson(req)) return void res.status(status).json(field ? { error: `${field}: ${message}`, field } : { error: message });
     sendPage(res, status, 'This setup link cannot be used', `<p>${escapeHtml(message)}</p>`);
   };
 
@@ -72,7 +72,7 @@ export function setupRouter(runtime: Runtime): Router {
   });
 
   router.use((error: Error & { status?: number }, req: Request, res: Response, _next: express.NextFunction) => {
-    if (error.status !== undefined && error.status >= 400 && error.status < 500) return refuse(req, res, 400, 'The form could not be read; try again.');
+    if (error.status !== undefined && error.status >= 400 && error.status < 500) return refuse(req, res, 400, 'cannot be read as the setup form; try again', 'body');
     logger.error({ err: error.message }, 'setup page failed');
     if (!res.headersSent) refuse(req, res, 503, 'Setup could not finish just now; try again in a moment.');
   });
