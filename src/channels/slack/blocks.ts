@@ -435,6 +435,7 @@ function help(v: HelpView): SlackMessage {
     '• `/supervision calendar` — your sessions in your calendar app (`calendar revoke` to stop the address working)',
     '• `/supervision park <text>` — keep an item for your next session, marked as raised informally',
     '• `/supervision request [reason]` — ask your supervisor for a session between the scheduled ones',
+    '• `dashboard` (in this chat) — a link that signs you in to the dashboard, once, within 10 minutes',
   ];
   if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews|not-engaging]` — who is behind, across your school', '• `/supervision correct <name>` — open that person’s latest signed record to correct it, with a reason');
   if (v.supportContacts.length > 0) lines.push('', '*Support*', ...v.supportContacts.map((s) => `• ${esc(s.name)}${s.phone ? ` — ${s.phone}` : ''}${s.url ? ` — ${s.url}` : ''}`));

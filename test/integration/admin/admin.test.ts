@@ -137,7 +137,7 @@ describe('first run', () => {
       body: new URLSearchParams({ organisationName: 'Aire Valley Primary', kind: 'school', bankHolidayDivision: 'scotland', timezone: '', adminName: 'Bea Business', adminEmail: 'Bea.Business@AireValley.sch.uk' }).toString(),
     });
     expect(res.status).toBe(201);
-    expect(cookieOf(res)).toMatch(/^sb_session=[A-Za-z0-9_-]{43}; Max-Age=28800; Path=\/tab; Expires=.*; HttpOnly; Secure; SameSite=Strict$/);
+    expect(cookieOf(res)).toMatch(/^sb_session=[A-Za-z0-9_-]{43}; Max-Age=28800; Path=\/; Expires=.*; HttpOnly; Secure; SameSite=Strict$/);
     session = sessionFrom(res);
     const [org] = await blank.runtime.deps.organisations.list();
     expect(org).toMatchObject({ name: 'Aire Valley Primary', timezone: 'Europe/London', bankHolidayDivision: 'scotland', dslIds: [] });
