@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bot, startBot } from '../../../src/bot.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
-import { fingerprint, fuzzBatches, inParallel, nastyString, prototypePolluted, randomBody, statusTally, watchProcess } from '../../support/fuzz.js';
+import { ensureNextSession } from '../../../src/app/sessions.js';
+import { fingerprint, fuzzBatches, inParallel, nastyString, prototypePolluted, randomBody, settled, statusTally, watchProcess } from '../../support/fuzz.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
 
@@ -163,6 +164,12 @@ function check(c: Case, answer: { status: number; text: string; cookie: boolean 
 beforeAll(async () => {
   w = await createWorld('fuzz_admin');
   bot = await startBot(loadConfig({ MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'on', LOG_LEVEL: 'silent' }), createLogger('silent'), { clock: w.clock });
+  // what the bot does by itself at start-up (sessions booked, reminders, their messages) is done before fuzzing
+  await ensureNextSession(w.deps, w.org, w.contracts.amy);
+  await settled(w.store.connection, [], async () => {
+    await bot.runtime.queues.fireDueReminders();
+    await bot.runtime.queues.flushOutbox();
+  });
   expect((await send({ method: 'GET', path: '/tab/api/admin/setup', person: 'dsl' })).status).toBe(200);
   sent = 0;
 }, 180_000);

@@ -387,7 +387,7 @@ describe('authorisation matrix', () => {
         for (const o of denied.splice(0)) outcomes.push({ ...o, unchanged });
         expect(unchanged, `${cell.name}: a denied call changed the database`).toBe(true);
       }
-    });
+    }, 240_000); // thirteen roles, each with its own fresh record: minutes on a busy machine
   }
 
   it('what a person reads about themselves shows nothing of a contract that is not theirs', async () => {
