@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { systemClock } from '../src/app/clock.js';
+import { loadAuditKey } from '../src/app/evidence/keys.js';
 import type { AppDeps } from '../src/app/ports.js';
 import type { ImportProblem } from '../src/app/admin/report.js';
 import { type StoreHandle, connectStore } from '../src/store/connection.js';
@@ -101,7 +102,15 @@ async function main(): Promise<number> {
       return store;
     },
     async deps() {
-      deps ??= { ...(await ctx.store()).stores, clock: systemClock, newId: () => randomUUID() };
+      if (!deps) {
+        let auditKey: AppDeps['auditKey'];
+        try {
+          auditKey = loadAuditKey(process.env);
+        } catch (error) {
+          throw new CommandError('AUDIT_SIGNING_KEY_FILE', `is not a usable Ed25519 key: ${(error as Error).message}`);
+        }
+        deps = { ...(await ctx.store()).stores, clock: systemClock, newId: () => randomUUID(), auditKey };
+      }
       return deps;
     },
     async organisation() {

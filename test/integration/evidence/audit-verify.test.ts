@@ -2,6 +2,11 @@
  * The audit trail's check: clean, an entry edited, a record edited, history rewritten without the signing key
  * (caught at the checkpoint), a forged checkpoint, entries cut from the end.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditHash } from '../../../src/app/evidence/chain.js';
 import { generateAuditKey } from '../../../src/app/evidence/keys.js';
@@ -13,6 +18,7 @@ import { london } from '../../support/school.js';
 import { createWorld, type World } from '../../support/world.js';
 
 let w: World;
+const signing = generateAuditKey();
 let recordId = '';
 type Doc = Record<string, unknown> & { _id: string };
 let original: Doc[] = [];
@@ -24,7 +30,7 @@ async function restore(): Promise<void> {
 
 beforeAll(async () => {
   w = await createWorld('audit-verify');
-  w.deps.auditKey = generateAuditKey().key;
+  w.deps.auditKey = signing.key;
   const session = await ensureNextSession(w.deps, w.org, w.contracts.amy);
   w.clock.set(london('2025-11-11T17:00'));
   const drafted = await draftRecord(w.deps, 'sup', {
@@ -142,5 +148,32 @@ describe('audit verify', () => {
   it('only the DSL, a deputy or an auditor may run the check', async () => {
     for (const who of ['dsl', 'deputy', 'auditor']) expect(await verifyAudit(w.deps, who, {})).toMatchObject({ ok: true, data: { ok: true } });
     for (const who of ['amy', 'sup', 'head', 'governor', 'stranger']) expect(await verifyAudit(w.deps, who, {})).toMatchObject({ ok: false, error: { type: 'refusal' } });
+  });
+});
+
+describe('npm run admin -- audit verify', () => {
+  const run = async (args: string[], keyFile: string) => {
+    try {
+      const { stdout } = await promisify(execFile)('npx', ['tsx', 'scripts/admin.ts', ...args], { env: { ...process.env, MONGODB_URI: w.mongoUrl, AUDIT_SIGNING_KEY_FILE: keyFile } });
+      return { code: 0, out: JSON.parse(stdout) };
+    } catch (error) {
+      const e = error as { code: number; stdout: string };
+      return { code: e.code, out: JSON.parse(e.stdout) };
+    }
+  };
+
+  it('answers in JSON: verified up to the head, or refused at the entry that broke (exit code 1)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'audit-key-'));
+    const keyFile = path.join(dir, 'audit.pem');
+    writeFileSync(keyFile, signing.privateKeyPem, { mode: 0o600 });
+    const head = await w.deps.audit.head('org-wl');
+    const clean = await run(['audit', 'verify', '--org', 'org-wl', '--json'], keyFile);
+    expect(clean.code).toBe(0);
+    expect(clean.out).toMatchObject({ command: 'audit verify', errors: [], reports: [{ ok: true, entries: head?.seq, headHash: head?.hash }] });
+    await w.store.models.audit.collection.updateOne({ organisationId: 'org-wl', seq: 4 }, { $set: { action: 'record.deleted' } });
+    const broken = await run(['audit', 'verify', '--json'], keyFile);
+    expect(broken.code).toBe(1);
+    expect(broken.out.errors).toEqual([expect.objectContaining({ row: 4, column: 'altered', message: expect.stringContaining('entry 4 (record.deleted) was altered') })]);
+    await restore();
   });
 });
