@@ -24,7 +24,7 @@ function sortedKeys(value: Record<string, unknown>): Array<[string, string]> {
   const signature = `${keys.length}\u0000${keys.join('\u0000')}`;
   const cached = keyOrders.get(signature);
   // a key holding the separator could share a signature with another key set: the cached order must name these keys
-  if (cached && cached.every(([k]) => Object.hasOwn(value, k))) return cached;
+  if (cached?.every(([k]) => Object.hasOwn(value, k))) return cached;
   const order = [...keys].sort((a, b) => a.localeCompare(b)).map((k): [string, string] => [k, `${JSON.stringify(k)}:`]);
   if (!cached && keyOrders.size < 10_000) keyOrders.set(signature, order);
   return order;

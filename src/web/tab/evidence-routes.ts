@@ -6,6 +6,9 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { PERSON_ID } from '../../app/dashboard.js';
+import { personFilePdf } from '../../app/evidence/pdf.js';
+import { exportPersonFile } from '../../app/evidence/person-file.js';
 import { verifyAudit } from '../../app/evidence/verify.js';
 import type { Person } from '../../domain/types.js';
 import type { Runtime } from '../../runtime.js';
@@ -26,6 +29,28 @@ export function evidenceApi(runtime: Runtime): Router {
       answer(res, await verifyAudit(deps, caller(res).id, {}), (d) => res.json(d));
     }),
   );
+
+  const download = (res: Response, name: string, type: string, body: Buffer | string) => {
+    res.set({ 'Content-Type': type, 'Content-Disposition': `attachment; filename="${name}"` });
+    res.send(body);
+  };
+  const stamp = () => deps.clock.now().toISOString().slice(0, 10);
+
+  for (const format of ['pdf', 'json'] as const) {
+    api.get(
+      `/people/:personId/file.${format}`,
+      wrap(async (req, res) => {
+        const p = parse(res, 'params', z.object({ personId: PERSON_ID }), req.params);
+        if (!p || !parse(res, 'query', none, req.query)) return;
+        const result = await exportPersonFile(deps, caller(res).id, { personId: p.personId, format });
+        if (!result.ok) return answer(res, result, () => undefined);
+        const file = result.data as NonNullable<typeof result.data>;
+        const name = `supervision-file-${file.person.id}-${stamp()}.${format}`;
+        if (format === 'json') download(res, name, 'application/json; charset=utf-8', JSON.stringify(file, null, 2));
+        else download(res, name, 'application/pdf', await personFilePdf(file));
+      }),
+    );
+  }
 
   return api;
 }
