@@ -9,6 +9,7 @@ import { startAnchoring } from './queue/anchoring.js';
 import { RateLimiter } from './channels/rate-limiter.js';
 import { GraphCalendar } from './channels/graph.js';
 import { startOutlookSync } from './queue/outlook-sync.js';
+import { startExports } from './queue/exports.js';
 import { startQueues } from './queue/queues.js';
 import type { Runtime } from './runtime.js';
 import { redisConnection } from './queue/redis.js';
@@ -82,7 +83,9 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
     await redis.quit().catch(() => redis.disconnect());
     await store.close();
   };
-  return { config, deps, store, queues, workers, logger, notifiers, overdueIndex: index, pacing, closers, close };
+  const exports = await startExports({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, deps, connection: store.connection, logger, workers });
+  closers.push(() => exports.close());
+  return { config, deps, store, queues, workers, logger, notifiers, overdueIndex: index, pacing, exports, closers, close };
 }
 
 export async function stopRuntime(runtime: Runtime): Promise<void> {

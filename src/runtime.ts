@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { RateLimiter } from './channels/rate-limiter.js';
 import type { Config } from './config.js';
 import type { AppDeps, ChannelNotifier } from './app/ports.js';
+import type { ExportJobs } from './queue/exports.js';
 import type { Queues } from './queue/queues.js';
 import type { StoreHandle } from './store/connection.js';
 import type { OverdueIndex } from './store/overdue-index.js';
@@ -20,6 +21,8 @@ export interface Runtime {
   overdueIndex: OverdueIndex;
   /** Platform send pacing shared by every process of the deployment (windows in Redis). */
   pacing: RateLimiter;
+  /** Inspection bundles: built by a worker, polled for progress, downloaded by whoever asked. */
+  exports?: ExportJobs;
   /** Channels register what they must close; run before the queues and stores close. */
   closers: Array<() => Promise<void>>;
   /** Stops the queues and closes Redis and MongoDB. */

@@ -47,6 +47,8 @@ export interface PersonFile {
   records: Array<{
     recordId: string;
     version: number;
+    /** The session's day, YYYY-MM-DD. */
+    date: string;
     dateText: string;
     stateText: string;
     supervisorName: string;
@@ -99,6 +101,7 @@ export async function buildPersonFile(deps: AppDeps, org: Organisation, viewer: 
     fileRecords.push({
       recordId: r.id,
       version: r.version,
+      date: r.date,
       dateText: formatDate(org, r.date),
       stateText: STATE[r.state],
       supervisorName: name(r.supervisorId),

@@ -7,6 +7,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { PERSON_ID } from '../../app/dashboard.js';
+import { checkBundleRequest } from '../../app/evidence/bundle.js';
 import { personFilePdf } from '../../app/evidence/pdf.js';
 import { exportPersonFile } from '../../app/evidence/person-file.js';
 import { verifyAudit } from '../../app/evidence/verify.js';
@@ -51,6 +52,65 @@ export function evidenceApi(runtime: Runtime): Router {
       }),
     );
   }
+
+  const JOB_ID = z.object({ id: z.string().uuid('must be an export id') });
+  api.post(
+    '/exports',
+    express.json({ limit: '2kb', type: () => true }),
+    wrap(async (req, res) => {
+      if (!parse(res, 'query', none, req.query)) return;
+      const body = req.body === undefined || (typeof req.body === 'object' && req.body !== null && Object.keys(req.body).length === 0) ? {} : req.body;
+      const checked = await checkBundleRequest(deps, caller(res).id, body);
+      if (!checked.ok) {
+        // the body's fields are named as the body has them
+        if (checked.error.type === 'error') {
+          res.status(400).json({ error: `body.${checked.error.message}`, field: `body.${checked.error.field ?? ''}`.replace(/\.$/, '') });
+          return;
+        }
+        return answer(res, checked, () => undefined);
+      }
+      if (!runtime.exports) {
+        res.status(503).json({ error: 'exports are not available in this process' });
+        return;
+      }
+      const id = await runtime.exports.start(caller(res).id, checked.data ?? {});
+      res.status(202).json({ id, statusUrl: `/tab/api/exports/${id}`, downloadUrl: `/tab/api/exports/${id}/download` });
+    }),
+  );
+  api.get(
+    '/exports/:id',
+    wrap(async (req, res) => {
+      const p = parse(res, 'params', JOB_ID, req.params);
+      if (!p || !parse(res, 'query', none, req.query)) return;
+      const status = await runtime.exports?.status(p.id, caller(res).id);
+      if (!status) res.status(404).json({ error: 'no export of yours has that id' });
+      else res.json(status);
+    }),
+  );
+  api.get(
+    '/exports/:id/download',
+    wrap(async (req, res) => {
+      const p = parse(res, 'params', JOB_ID, req.params);
+      if (!p || !parse(res, 'query', none, req.query)) return;
+      const file = await runtime.exports?.download(p.id, caller(res).id);
+      if (!file) {
+        res.status(404).json({ error: 'no finished export of yours has that id' });
+        return;
+      }
+      res.set({ 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${file.fileName}"` });
+      file.stream.on('error', () => res.destroy());
+      file.stream.pipe(res);
+    }),
+  );
+
+  // a body that is not JSON is named as the body, not taken for an outage
+  api.use((error: Error & { type?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (error.type === 'entity.parse.failed' || error.type === 'entity.too.large') {
+      res.status(400).json({ error: error.type === 'entity.too.large' ? 'body: is too large' : 'body: must be JSON, e.g. {"from":"2025-09-01","to":"2026-07-31"}', field: 'body' });
+      return;
+    }
+    next(error);
+  });
 
   return api;
 }

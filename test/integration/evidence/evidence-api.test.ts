@@ -2,6 +2,11 @@
  * The dashboard's evidence routes on the demo school, through the real HTTP endpoint (the local try-out's
  * chosen person): the auditor's "Verify", exports and who is refused them.
  */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import mongoose from 'mongoose';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,5 +141,65 @@ describe("a person's supervision file", () => {
     const bad = await call('/people/..%2Fx/file.pdf', 'priya');
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('params.personId');
+  });
+});
+
+describe('an inspection bundle', () => {
+  it('the auditor asks, watches the progress and downloads a zip whose index matches its files', async () => {
+    const started = await call('/exports', 'olivia', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: '2025-09-01' }) });
+    expect(started.status).toBe(202);
+    const id = started.body.id as string;
+    const seen: number[] = [];
+    let status = (await call(`/exports/${id}`, 'olivia')).body;
+    for (let i = 0; i < 600 && status.state !== 'ready' && status.state !== 'failed'; i++) {
+      seen.push(status.progress.done);
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await call(`/exports/${id}`, 'olivia')).body;
+    }
+    expect(status).toMatchObject({ state: 'ready', fileName: expect.stringMatching(/^inspection-bundle-.+\.zip$/) });
+    expect(status.progress.done).toBe(status.progress.total);
+    // someone else cannot see or take it
+    expect((await call(`/exports/${id}`, 'priya')).status).toBe(404);
+    expect((await call(`/exports/${id}/download`, 'priya')).status).toBe(404);
+    const res = await call(`/exports/${id}/download`, 'olivia');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    const dir = mkdtempSync(path.join(tmpdir(), 'bundle-'));
+    const zipFile = path.join(dir, 'bundle.zip');
+    writeFileSync(zipFile, res.body as Buffer);
+    execFileSync('unzip', ['-q', zipFile, '-d', path.join(dir, 'out')]);
+    const out = path.join(dir, 'out');
+    const index = readFileSync(path.join(out, 'index.csv'), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','));
+    expect(index[0]).toEqual(['file', 'person_id', 'person', 'role', 'record_versions', 'sessions', 'sha256']);
+    const listed = index.slice(1);
+    expect(listed.length).toBeGreaterThan(4);
+    for (const [file, , , , , , hash] of listed) {
+      expect(createHash('sha256').update(readFileSync(path.join(out, file as string))).digest('hex'), file).toBe(hash);
+    }
+    const inZip = execFileSync('unzip', ['-Z1', zipFile], { encoding: 'utf8' }).trim().split('\n').filter((f) => f.startsWith('people/')).sort();
+    expect(inZip).toEqual(listed.map((r) => r[0]).sort());
+    const report = JSON.parse(readFileSync(path.join(out, 'audit/verification.json'), 'utf8'));
+    expect(report).toMatchObject({ ok: true, checkpoints: { checked: true, keyId: key.key.keyId } });
+    const checkpoints = JSON.parse(readFileSync(path.join(out, 'audit/checkpoints.json'), 'utf8')) as Array<{ seq: number; reason: string }>;
+    expect(checkpoints.at(-1)).toMatchObject({ reason: 'export', seq: report.entries });
+    expect(readFileSync(path.join(out, 'audit/public-key.pem'), 'utf8')).toBe(key.key.publicKeyPem);
+    const trail = readFileSync(path.join(out, 'audit/trail.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(trail.at(-1)).toMatchObject({ action: 'export.bundle', actorId: 'olivia' });
+    // the auditor's bundle holds signed records only
+    const amy = JSON.parse(readFileSync(path.join(out, 'people/amy.json'), 'utf8')) as PersonFile;
+    expect(amy.records.every((r) => r.stateText === 'Signed by both')).toBe(true);
+  });
+
+  it('an administrator, the headteacher and a supervisee are refused (403); a bad range is named (400)', async () => {
+    for (const who of ['bursar', 'helen', 'amy']) {
+      const res = await call('/exports', who, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status, who).toBe(403);
+    }
+    const bad = await call('/exports', 'priya', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: '2026-01-01', to: '2025-01-01' }) });
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('body.to');
+    const notJson = await call('/exports', 'priya', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.field).toBe('body');
   });
 });
