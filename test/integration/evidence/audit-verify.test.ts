@@ -3,7 +3,7 @@
  * (caught at the checkpoint), a forged checkpoint, entries cut from the end.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -175,5 +175,24 @@ describe('npm run admin -- audit verify', () => {
     expect(broken.code).toBe(1);
     expect(broken.out.errors).toEqual([expect.objectContaining({ row: 4, column: 'altered', message: expect.stringContaining('entry 4 (record.deleted) was altered') })]);
     await restore();
+  });
+
+  it('exports a file and a bundle as a DSL or auditor named on the command line; a supervisee is refused', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-export-'));
+    const keyFile = path.join(dir, 'audit.pem');
+    writeFileSync(keyFile, signing.privateKeyPem, { mode: 0o600 });
+    const pdf = path.join(dir, 'amy.pdf');
+    const made = await run(['export', 'person', 'dsl', 'amy', pdf, '--json'], keyFile);
+    expect(made).toMatchObject({ code: 0, out: { command: 'export person', created: 1 } });
+    expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+    const zip = path.join(dir, 'bundle.zip');
+    expect(await run(['export', 'bundle', 'auditor', zip, '2025-09-01', '--json'], keyFile)).toMatchObject({ code: 0, out: { created: 1 } });
+    expect(readFileSync(zip).subarray(0, 2).toString()).toBe('PK');
+    const refused = await run(['export', 'person', 'amy', 'amy', path.join(dir, 'no.json'), '--json'], keyFile);
+    expect(refused.code).toBe(1);
+    expect(refused.out.errors[0].message).toContain('Only the DSL, a deputy DSL or an auditor');
+    expect(existsSync(path.join(dir, 'no.json'))).toBe(false);
+    const entries = await w.deps.audit.entries('org-wl');
+    expect(entries.filter((e) => e.action.startsWith('export.')).map((e) => [e.action, e.actorId])).toEqual([['export.person-file', 'dsl'], ['export.bundle', 'auditor']]);
   });
 });
