@@ -38,6 +38,9 @@ import type { RecordSheetView } from '../../../src/app/views.js';
 import { issueSignInLink } from '../../../src/app/admin/links.js';
 import { getOrganisation, updateOrganisation } from '../../../src/app/admin/organisation.js';
 import { setupChecklist } from '../../../src/app/admin/setup.js';
+import { checkBundleRequest } from '../../../src/app/evidence/bundle.js';
+import { exportPersonFile } from '../../../src/app/evidence/person-file.js';
+import { verifyAudit } from '../../../src/app/evidence/verify.js';
 import { getTermDates, setTermDates } from '../../../src/app/admin/terms.js';
 import { calendar, london, person, school } from '../../support/school.js';
 import { createWorld, type World } from '../../support/world.js';
@@ -286,6 +289,11 @@ const ACTIONS: Cell[] = [
   { name: 'dashboardSummary (tab, figures CSV)', run: (a, i) => dashboardSummary(w.deps, a, i), allowed: [...LEADS, 'otherOrganisation'], input: async () => ({}) },
   { name: 'staffDirectory (tab)', run: (a, i) => staffDirectory(w.deps, a, i), allowed: [...LEADS, 'auditor', 'otherOrganisation'], input: async () => ({}) },
   { name: 'personHistory of the supervisee (tab)', run: (a, i) => personHistory(w.deps, a, i), allowed: ['supervisee', ...LEADS, 'auditor'], input: async () => ({ personId: 'amy' }) },
+  // evidence (issue 15): the trail's check and exports for the DSL, deputies and an auditor only — not the head, an
+  // administrator, a party or the governor; another organisation's DSL checks and bundles only their own
+  { name: 'verifyAudit (tab Verify, admin audit verify)', run: (a, i) => verifyAudit(w.deps, a, i), allowed: ['dsl', 'deputy', 'auditor', 'otherOrganisation'], input: async () => ({}) },
+  { name: 'exportPersonFile of the supervisee (tab PDF/JSON, admin export person)', run: (a, i) => exportPersonFile(w.deps, a, i), allowed: ['dsl', 'deputy', 'auditor'], input: async () => ({ personId: 'amy', format: 'pdf' }) },
+  { name: 'checkBundleRequest (tab inspection bundle, admin export bundle)', run: (a, i) => checkBundleRequest(w.deps, a, i), allowed: ['dsl', 'deputy', 'auditor', 'otherOrganisation'], input: async () => ({ from: '2025-09-01' }) },
   // My supervision (the tab's personal page): one's own for anyone known; a supervisee's for their supervisor only,
   // not the leads (they have the person history) nor another supervisor
   { name: 'mySupervision (own page, tab)', run: (a, i) => mySupervision(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
