@@ -28,7 +28,7 @@ describe('docker-compose.yml', () => {
     const env = compose.services.bot?.environment ?? {};
     const known = new Set(Object.keys(configSchema.shape));
     expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
-    const parsed = configSchema.safeParse({ ...env, PLAYGROUND: 'off', MicrosoftAppType: 'SingleTenant', DEFAULT_TIMEZONE: 'Europe/London', PUBLIC_BASE_URL: '', SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppTenantId: '' });
+    const parsed = configSchema.safeParse({ ...env, PLAYGROUND: 'off', MicrosoftAppType: 'SingleTenant', DEFAULT_TIMEZONE: 'Europe/London', PUBLIC_BASE_URL: '', SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppTenantId: '', AUDIT_SIGNING_KEY: '' });
     expect(parsed.success).toBe(true);
   });
 
