@@ -211,7 +211,8 @@ export async function previewImportFor(deps: AppDeps, writer: ImportWriter, org:
     files: texts,
     state: 'previewed',
     createdAt: now,
-    expiresAt: new Date(now.getTime() + PREVIEW_HOURS * 3_600_000),
+    // real time, not the organisation's clock (the playground's moves): the database's TTL index removes it then
+    expiresAt: new Date(Date.now() + PREVIEW_HOURS * 3_600_000),
     preview: a.counts,
   });
   return { ...preview, token };
@@ -222,7 +223,7 @@ export const TOKEN = /^[A-Za-z0-9_-]{32}$/;
 async function storedFor(deps: AppDeps, writer: ImportWriter, actorId: string, token: string): Promise<{ stored: StoredImport; org: Organisation }> {
   const { org } = await adminOf(deps, actorId);
   const stored = TOKEN.test(token) ? await writer.get(token) : null;
-  if (!stored || stored.organisationId !== org.id || stored.expiresAt.getTime() < deps.clock.now().getTime()) {
+  if (!stored || stored.organisationId !== org.id || stored.expiresAt.getTime() < Date.now()) {
     throw new ImportRefused(404, 'There is no import with that token here (a preview can be confirmed for 24 hours); preview the files again.');
   }
   return { stored, org };
@@ -294,6 +295,7 @@ async function confirmStored(deps: AppDeps, writer: ImportWriter, org: Organisat
       const written = await writer.writeStaff(
         org.id,
         people,
+        new Set(a.staff.created.map((c) => c.person.id)),
         leaving.map((person) => ({
           person,
           actionsTo: (action) => stays(action.supervisorId) ?? stays(person.lineManagerId) ?? org.dslIds.find((d) => !leavingIds.has(d)),

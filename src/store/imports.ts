@@ -48,7 +48,8 @@ export interface ImportWriter {
   progress(id: string, done: number, total: number): Promise<void>;
   finish(id: string, state: 'done' | 'failed' | 'previewed', at: Date, result?: StoredImport['result']): Promise<void>;
   /** Writes people (created and updated) and leavers in one transaction; returns the contracts it ended. */
-  writeStaff(organisationId: string, people: Person[], leavers: Leaver[], today: string, at: Date, progress: (done: number) => Promise<void>): Promise<{ endedContracts: string[]; cancelledSessions: string[] }>;
+  /** `createdIds`: the people new to the database (inserted rather than updated). */
+  writeStaff(organisationId: string, people: Person[], createdIds: ReadonlySet<string>, leavers: Leaver[], today: string, at: Date, progress: (done: number) => Promise<void>): Promise<{ endedContracts: string[]; cancelledSessions: string[] }>;
   writeContracts(contracts: SupervisionContract[], progress: (done: number) => Promise<void>): Promise<void>;
 }
 
@@ -90,7 +91,7 @@ export async function importWriter(conn: Connection, m: Models): Promise<ImportW
       await imports.updateOne({ _id: id }, { $set: stripUndefined({ state, finishedAt: at, result }) });
     },
 
-    async writeStaff(organisationId, people, leavers, today, at, progress) {
+    async writeStaff(_organisationId, people, created, leavers, today, at, progress) {
       const ended: string[] = [];
       const cancelled: string[] = [];
       await conn.transaction(async (session) => {
@@ -99,24 +100,30 @@ export async function importWriter(conn: Connection, m: Models): Promise<ImportW
         let done = 0;
         for (let i = 0; i < people.length; i += CHUNK) {
           const chunk = people.slice(i, i + CHUNK);
-          await m.people.bulkWrite(
-            chunk.map((p) => {
-              const { id, ...rest } = p;
-              const unset: Record<string, 1> = { active: 1, leftAt: 1 };
-              if (!p.lineManagerId) unset.lineManagerId = 1;
-              return { updateOne: { filter: { _id: id }, update: { $set: stripUndefined(rest), $unset: unset }, upsert: true } };
-            }) as never[],
-            { session, ordered: true },
-          );
+          // new people are inserted (one command a chunk); people already here are updated field by field, so
+          // what the import does not know of them (reachability) stays
+          const fresh = chunk.filter((p) => created.has(p.id));
+          const known = chunk.filter((p) => !created.has(p.id));
+          if (fresh.length > 0) await m.people.insertMany(fresh.map((p) => toDoc(p)), { session, ordered: true, lean: true } as never);
+          if (known.length > 0) {
+            await m.people.bulkWrite(
+              known.map((p) => {
+                const { id, ...rest } = p;
+                const unset: Record<string, 1> = { active: 1, leftAt: 1 };
+                if (!p.lineManagerId) unset.lineManagerId = 1;
+                return { updateOne: { filter: { _id: id }, update: { $set: stripUndefined(rest), $unset: unset }, upsert: true } };
+              }) as never[],
+              { session, ordered: true },
+            );
+          }
           const links = chunk.flatMap((p) => [
             ...(p.identities.slackUserId ? [[`slack:${p.identities.slackUserId}`, p.id]] : []),
             ...(p.identities.teamsAadObjectId ? [[`teams:${p.identities.teamsAadObjectId.toLowerCase()}`, p.id]] : []),
           ]);
           if (links.length > 0) {
-            await m.identities.bulkWrite(
-              links.map(([key, personId]) => ({ updateOne: { filter: { _id: key }, update: { $set: { personId } }, upsert: true } })) as never[],
-              { session, ordered: true },
-            );
+            // an identity belongs to one person: the links are replaced whole (removed, then inserted in one command)
+            await m.identities.deleteMany({ _id: { $in: links.map(([key]) => key) } }, { session });
+            await m.identities.insertMany(links.map(([key, personId]) => ({ _id: key, personId })), { session, ordered: true, lean: true } as never);
           }
           done += chunk.length;
           await progress(done);

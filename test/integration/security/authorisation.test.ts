@@ -41,6 +41,9 @@ import { setupChecklist } from '../../../src/app/admin/setup.js';
 import { checkBundleRequest } from '../../../src/app/evidence/bundle.js';
 import { exportPersonFile } from '../../../src/app/evidence/person-file.js';
 import { verifyAudit } from '../../../src/app/evidence/verify.js';
+import { endContract } from '../../../src/app/contract-admin.js';
+import { ImportRefused, previewImport } from '../../../src/app/imports.js';
+import { type ImportWriter, importWriter } from '../../../src/store/imports.js';
 import { getTermDates, setTermDates } from '../../../src/app/admin/terms.js';
 import { calendar, london, person, school } from '../../support/school.js';
 import { createWorld, type World } from '../../support/world.js';
@@ -315,10 +318,30 @@ const ACTIONS: Cell[] = [
   { name: 'updateOrganisation (admin API)', run: (a, i) => updateOrganisation(w.deps, a, i), allowed: [...ADMINISTRATORS, 'otherOrganisation'], input: async () => ({ timezone: 'Europe/London' }) },
   // `dashboard` in Slack: a sign-in link for oneself, which anyone known may have
   { name: 'issueSignInLink (Slack dashboard)', run: (a, i) => issueSignInLink(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
+  // imports and contracts (issue 13): previews for the administrators' own organisation, a contract ended only in theirs
+  { name: 'previewImport (admin API)', run: (a) => asResult(previewImport(w.deps, writer, a, 'staff', [{ name: 'staff.csv', bytes: new Uint8Array(Buffer.from('name,email,roles\nNew Person,new.person@school.example,supervisee\n')) }])), allowed: [...ADMINISTRATORS, 'otherOrganisation'], input: async () => ({}) },
+  {
+    name: 'endContract (admin API)',
+    run: (a, i) => asResult(endContract(w.deps, a, String(i.contractId))),
+    allowed: ADMINISTRATORS,
+    input: async () => {
+      const id = `c-end-${++n}`;
+      await w.deps.contracts.upsert({ ...(await w.deps.contracts.get('c-amy'))!, id });
+      return { contractId: id };
+    },
+  },
   { name: 'agendaLine (a plain line in chat)', run: (a, i) => agendaLine(w.deps, a, i).then((data): UseCaseResult => ({ ok: true, data }), toFailure), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({ text: 'Workload in the spring term' }) },
 ];
 
 let termYears = 0;
+let writer: ImportWriter;
+/** An import or contract use case's answer, or its refusal, as a result. */
+function asResult(p: Promise<unknown>): Promise<UseCaseResult> {
+  return p.then(
+    (data): UseCaseResult => ({ ok: true, data }),
+    (error: unknown): UseCaseResult => (error instanceof ImportRefused ? { ok: false, error: { type: 'refusal', text: error.message } } : toFailure(error)),
+  );
+}
 /** A school year's six half terms, well formed. */
 function yearOfHalfTerms(year: number) {
   const next = year + 1;
@@ -348,6 +371,7 @@ beforeAll(async () => {
   const other = school({ id: 'org-other', name: 'Other Academy', dslIds: ['x-dsl'], deputyDslIds: [], headteacherId: 'x-dsl', safeguardingGovernorId: undefined });
   await w.deps.organisations.upsert(other);
   await w.deps.people.upsert(person('admin', ['admin'], { name: 'Bea Business' }));
+  writer = await importWriter(w.store.connection, w.store.models);
   for (const p of [person('x-dsl', ['dsl', 'supervisor', 'auditor'], { organisationId: 'org-other' }), person('x-amy', ['supervisee'], { organisationId: 'org-other' })]) await w.deps.people.upsert(p);
   await w.deps.contracts.upsert({ ...(await w.deps.contracts.get('c-amy'))!, id: 'c-x', organisationId: 'org-other', supervisorIds: ['x-dsl'], superviseeIds: ['x-amy'] });
 }, 120_000);
