@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectStore, type StoreHandle } from '../../../src/store/connection.js';
 import { school } from '../../support/school.js';
+import { recordFreeText } from '../../support/free-text.js';
 import { testMongoUrl } from '../../support/services.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -31,6 +32,7 @@ beforeAll(async () => {
   await store.stores.organisations.upsert(school({ id: 'org-cli', dslIds: [], deputyDslIds: [], headteacherId: undefined }));
 });
 afterAll(async () => {
+  if (store) await recordFreeText(store.connection);
   await store?.connection.dropDatabase().catch(() => undefined);
   await store?.close();
 });

@@ -14,6 +14,7 @@ import { eventually } from '../../support/eventually.js';
 import { type FakeConnector, startFakeConnector } from '../../support/fake-connector.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { london, school } from '../../support/school.js';
+import { recordFreeText } from '../../support/free-text.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../../support/services.js';
 
 const ORG = 'org-id';
@@ -58,6 +59,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  if (bot) await recordFreeText(bot.runtime.store.connection);
   await bot?.runtime.store.connection.dropDatabase().catch(() => undefined);
   await bot?.stop();
   await slack?.close();

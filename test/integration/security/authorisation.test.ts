@@ -444,7 +444,16 @@ describe('authorisation matrix', () => {
       const feed = await calendarFeed(w.deps, (path ?? '').slice('/calendar/'.length, -'.ics'.length));
       expect(feed, `calendar feed of ${role}`).not.toBeNull();
       if (PARTIES.includes(role)) expect(feed, `calendar feed of ${role}`).toMatch(/c-amy\./);
-      else expect(feed, `calendar feed of ${role}`).not.toMatch(/c-amy|Amy Teacher/);
+      else {
+        // the person hearing a referred change has the three-way meeting they arranged in their calendar (issue:
+        // "the meeting in their calendars"); nobody else's feed holds anything of the contract
+        const events = (feed ?? '').split('BEGIN:VEVENT').slice(1);
+        const meetings = events.filter((e) => /UID:meeting\./.test(e));
+        if (!HEARERS.includes(role)) expect(meetings, `meetings in the calendar feed of ${role}`).toEqual([]);
+        const others = events.filter((e) => !/UID:meeting\./.test(e)).join('');
+        expect(others, `calendar feed of ${role}`).not.toMatch(/c-amy|Amy Teacher/);
+        for (const m of meetings) expect(m, `a meeting in the feed of ${role}`).toMatch(/SUMMARY:Three-way meeting/);
+      }
     }
   });
 

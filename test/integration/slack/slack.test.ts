@@ -76,8 +76,10 @@ afterAll(async () => {
 
 describe('Slack requests are signed', () => {
   async function counts() {
-    return Promise.all([w.store.models.agendaItems.countDocuments(), w.store.models.records.countDocuments(), w.store.models.escalations.countDocuments(), w.store.models.audit.countDocuments()]);
+    return Promise.all([w.store.models.agendaItems.countDocuments(), w.store.models.records.countDocuments(), w.store.models.escalations.countDocuments(), w.store.models.audit.countDocuments({ action: { $ne: 'calendar.issued' } })]);
   }
+  // (a week's notice sent by the reminder sweep meanwhile may issue its person's calendar secret: background work,
+  // not the request's)
 
   it('forged, unsigned, stale and altered requests get 401 and change nothing', async () => {
     const before = await counts();
