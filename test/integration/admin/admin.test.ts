@@ -21,6 +21,7 @@ import { eventually } from '../../support/eventually.js';
 import { type FakeConnector, startFakeConnector } from '../../support/fake-connector.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { contract, london } from '../../support/school.js';
+import { recordFreeText } from '../../support/free-text.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
 
@@ -77,6 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bot?.stop();
   if (blank) {
+    await recordFreeText(blank.runtime.store.connection);
     await blank.runtime.store.connection.dropDatabase().catch(() => undefined);
     await blank.stop();
   }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../scripts/services.js';
 import { type StoreHandle, connectStore } from '../../../src/store/connection.js';
+import { recordFreeText } from '../../support/free-text.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../../support/services.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'admin-cli-'));
@@ -32,6 +33,7 @@ beforeAll(async () => {
   store = await connectStore(mongoUrl);
 }, 60_000);
 afterAll(async () => {
+  if (store) await recordFreeText(store.connection);
   await store?.connection.dropDatabase().catch(() => undefined);
   await store?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -149,6 +151,7 @@ describe('SCHOOL=blank npm start', { timeout: 300_000 }, () => {
     const store2 = await connectStore(env.MONGODB_URI);
     child.kill('SIGINT');
     await new Promise((r) => child?.once('exit', r));
+    await recordFreeText(store2.connection);
     await store2.connection.dropDatabase().catch(() => undefined);
     await store2.close();
   });

@@ -16,6 +16,7 @@ import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
 import { fingerprint, fuzzBatches, inParallel, nastyString, prototypePolluted, randomBody, statusTally, watchProcess } from '../../support/fuzz.js';
 import { london, school } from '../../support/school.js';
+import { recordFreeText } from '../../support/free-text.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../../support/services.js';
 
 /** Generated files (`FUZZ_PER_KIND` to try fewer while working on the imports). */
@@ -179,6 +180,7 @@ beforeAll(async () => {
 afterAll(async () => {
   watch.stop();
   tally.write({ sent });
+  if (bot) await recordFreeText(bot.runtime.store.connection);
   await bot?.runtime.store.connection.dropDatabase().catch(() => undefined);
   await bot?.stop();
 });
