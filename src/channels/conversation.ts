@@ -284,6 +284,17 @@ export function dashboardAddress(config: Runtime['config'], platform: Platform):
   return { type: 'dashboard-link', path: '/tab/', url, signIn: false };
 }
 
+/**
+ * An agenda item typed with the risk flag, or a record sent with a risk of harm in it: it goes on while the school
+ * is not set up, so the risk is kept and the person told to phone their DSL (issue 11, "never silently dropped").
+ */
+function carriesRisk(verb: string, data: unknown): boolean {
+  const d = data as { riskOfHarm?: boolean; risk?: string };
+  if (verb === 'agenda.add') return d.riskOfHarm === true;
+  if (verb === 'record.submit') return typeof d.risk === 'string' && d.risk.trim() !== '';
+  return false;
+}
+
 /** Verbs a person may still use while the school is not set up: a risk of harm always goes to the DSL. */
 const ALWAYS_OPEN: ReadonlySet<string> = new Set(['agenda.flag', 'concern.flag', 'escalation.acknowledge']);
 
@@ -292,11 +303,26 @@ const ALWAYS_OPEN: ReadonlySet<string> = new Set(['agenda.flag', 'concern.flag',
  * answer (issue 13); undefined when supervision is set up.
  */
 export async function notSetUp(deps: Runtime['deps'], person: Person): Promise<NotificationView | undefined> {
-  const org = await deps.organisations.get(person.organisationId);
-  if (!org) return undefined;
-  const state = readiness(org, calendarOf(org).localDate(deps.clock.now()));
-  return state.ready ? undefined : { type: 'text', text: notSetUpText(state) };
+  // Asked before every answer, so it must never be what makes a platform wait: while the database is down or slow
+  // the answer goes on to the path it was for, which has its own deadline and outage handling.
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<'slow'>((resolve) => {
+    timer = setTimeout(() => resolve('slow'), READINESS_WAIT_MS);
+  });
+  try {
+    const org = await Promise.race([deps.organisations.get(person.organisationId), slow]);
+    if (!org || org === 'slow') return undefined;
+    const state = readiness(org, calendarOf(org).localDate(deps.clock.now()));
+    return state.ready ? undefined : { type: 'text', text: notSetUpText(state) };
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
 }
+
+/** How long the set-up check may hold an answer up before the answer goes on without it. */
+const READINESS_WAIT_MS = 1000;
 
 /** `calendar` and `calendar revoke` (another single word after `calendar` is named as the mistake). */
 export function calendarCommand(word: string): { command: 'issueCalendarFeed' | 'revokeCalendarFeed' } | { error: NotificationView } | undefined {
@@ -365,7 +391,7 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
     const parsed = VERBS[verb as Verb].safeParse(data ?? {});
     if (!parsed.success) return fieldError(parsed.error, 'data');
     // a risk of harm, flagged or typed with the flag, always goes on (to the DSL, or "phone your DSL now")
-    if (!ALWAYS_OPEN.has(verb) && !(verb === 'agenda.add' && (parsed.data as { riskOfHarm?: boolean }).riskOfHarm === true)) {
+    if (!ALWAYS_OPEN.has(verb) && !carriesRisk(verb, parsed.data)) {
       const unready = await notSetUp(deps, person);
       if (unready) return unready;
     }

@@ -33,6 +33,17 @@ const dryRunQuery = z
 /** The most an uploaded file may be (a large trust's SDS users.csv is a few MB). */
 export const MAX_UPLOAD = '20mb';
 
+/**
+ * A JSON object whose fields the use case checks. A parsed body may hold an own `__proto__` key, which copying the
+ * object would silently drop (so a form with a field it does not have would pass): it is refused by name.
+ */
+const FORM_BODY = z
+  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'must be a JSON object' })
+  .superRefine((v, ctx) => {
+    for (const key of ['__proto__', 'constructor', 'prototype'])
+      if (Object.hasOwn(v, key)) ctx.addIssue({ code: 'custom', path: [key], message: 'is not a field of this form' });
+  });
+
 function badRequest(res: Response, field: string, message: string): void {
   res.status(400).json({ error: `${field}: ${message}`, field });
 }
@@ -88,7 +99,7 @@ export function adminRouter(runtime: Runtime): Router {
     json,
     wrap(async (req, res) => {
       if (!parse(res, 'query', z.object({}).strict(), req.query)) return;
-      const body = parse(res, 'body', z.object({}).passthrough(), req.body);
+      const body = parse(res, 'body', FORM_BODY, req.body);
       if (!body) return;
       answer(res, await updateOrganisation(deps, caller(res).id, body), (d) => res.json(d));
     }),
@@ -110,7 +121,7 @@ export function adminRouter(runtime: Runtime): Router {
       const p = parse(res, 'params', z.object({ year: SCHOOL_YEAR }), req.params);
       const q = p && parse(res, 'query', dryRunQuery, req.query);
       if (!p || !q) return;
-      const body = parse(res, 'body', z.object({}).passthrough(), req.body);
+      const body = parse(res, 'body', FORM_BODY, req.body);
       if (!body) return;
       answer(res, await setTermDates(deps, caller(res).id, { ...body, year: p.year, dryRun: q.dryRun === 'true' }), (d) => sendReport(res, d));
     }),

@@ -89,7 +89,8 @@ describe('Slack across a web and a worker process', () => {
     const opened = await eventually(() => slack.of('views.open').find((c) => JSON.stringify(c.body.view).includes('Opening the record sheet')), 'the modal opened');
     const updated = await eventually(() => slack.of('views.update').find((c) => (c.body.view as { callback_id?: string }).callback_id === 'record_modal'), 'the record modal');
     expect(updated.at).toBeGreaterThanOrEqual(opened.at);
-    expect((updated.body.view as { private_metadata: string }).private_metadata).toBe(sessionId);
+    // the modal carries its session and the rules it is checked by at the acknowledgement
+    expect((JSON.parse((updated.body.view as { private_metadata: string }).private_metadata) as { s: string }).s).toBe(sessionId);
     expect(String(updated.body.view_id)).toMatch(/^V/);
   });
 
