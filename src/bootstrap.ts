@@ -10,6 +10,7 @@ import { RateLimiter } from './channels/rate-limiter.js';
 import { GraphCalendar } from './channels/graph.js';
 import { startOutlookSync } from './queue/outlook-sync.js';
 import { startExports } from './queue/exports.js';
+import { startRetentionReview } from './queue/retention.js';
 import { startQueues } from './queue/queues.js';
 import type { Runtime } from './runtime.js';
 import { redisConnection } from './queue/redis.js';
@@ -61,6 +62,9 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
     const anchoring = await startAnchoring({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, deps, logger, minutes: config.AUDIT_ANCHOR_MINUTES });
     closers.push(() => anchoring.close());
   }
+  // the daily retention review lists what is due for the DSL; it never destroys anything
+  const retention = workers ? await startRetentionReview({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, deps, logger }) : undefined;
+  if (retention) closers.push(() => retention.close());
   if (graphEnabled(config)) {
     // sessions as Outlook events in the supervisor's calendar, kept in step from the queue
     const calendar = new GraphCalendar({
@@ -85,7 +89,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
   };
   const exports = await startExports({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, deps, connection: store.connection, logger, workers });
   closers.push(() => exports.close());
-  return { config, deps, store, queues, workers, logger, notifiers, overdueIndex: index, pacing, exports, closers, close };
+  return { config, deps, store, queues, workers, logger, notifiers, overdueIndex: index, pacing, exports, retention, closers, close };
 }
 
 export async function stopRuntime(runtime: Runtime): Promise<void> {

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { AppDeps, ChannelNotifier } from './app/ports.js';
 import type { ExportJobs } from './queue/exports.js';
 import type { Queues } from './queue/queues.js';
+import type { RetentionReview } from './queue/retention.js';
 import type { StoreHandle } from './store/connection.js';
 import type { OverdueIndex } from './store/overdue-index.js';
 
@@ -23,6 +24,8 @@ export interface Runtime {
   pacing: RateLimiter;
   /** Inspection bundles: built by a worker, polled for progress, downloaded by whoever asked. */
   exports?: ExportJobs;
+  /** The daily retention review (a worker's job); `runOnce` runs it now. */
+  retention?: RetentionReview;
   /** Channels register what they must close; run before the queues and stores close. */
   closers: Array<() => Promise<void>>;
   /** Stops the queues and closes Redis and MongoDB. */

@@ -290,6 +290,56 @@ export interface ReminderStore {
   removeForSubject(subjectId: string): Promise<void>;
 }
 
+/** A legal hold (a complaint, a police enquiry, a serious case review): nothing it covers is destroyed. */
+export interface LegalHold {
+  id: string;
+  organisationId: string;
+  target: { kind: 'person' | 'record'; id: string };
+  /** Free text, shown to the DSL and deputies only; never logged. */
+  reason: string;
+  placedById: string;
+  placedAt: Date;
+  releasedAt?: Date;
+  releasedById?: string;
+}
+
+/** A subject access request under review: the passages of other people's text flagged, and what the DSL decided. */
+export interface SubjectAccessRequest {
+  id: string;
+  organisationId: string;
+  personId: string;
+  requestedById: string;
+  requestedAt: Date;
+  passages: Array<{ id: string; recordId: string; version: number; label: string; why: string }>;
+  decisions?: Record<string, 'keep' | 'redact'>;
+  decidedById?: string;
+  decidedAt?: Date;
+}
+
+export interface RetentionRepository {
+  schedule(organisationId: string): Promise<(import('../domain/retention.js').RetentionSchedule & { setById: string; setAt: Date }) | null>;
+  setSchedule(organisationId: string, schedule: import('../domain/retention.js').RetentionSchedule, byId: string, at: Date): Promise<void>;
+  /** Holds in force (not released). */
+  holds(organisationId: string): Promise<LegalHold[]>;
+  placeHold(hold: LegalHold): Promise<void>;
+  /** Compare-and-set: in force → released; false when it was not in force. */
+  releaseHold(organisationId: string, holdId: string, byId: string, at: Date): Promise<boolean>;
+  /** Sessions whose agenda raised a risk of harm, and records an escalation came from. */
+  riskLinks(organisationId: string): Promise<{ sessionIds: Set<string>; recordIds: Set<string> }>;
+  /** The record ids the DSL was last told were due (the daily job tells them of new ones only). */
+  noticed(organisationId: string): Promise<string[]>;
+  setNoticed(organisationId: string, recordIds: string[], at: Date): Promise<void>;
+  /**
+   * Removes the free text of every version and revision of the record, its actions and case decisions, its
+   * session's agenda, why the session moved and any request for it, and the messages that carried them; marks
+   * each version destroyed with its tombstone's sequence number.
+   */
+  destroyRecord(recordId: string, sessionId: string, marks: ReadonlyMap<number, import('../domain/types.js').DestructionMark>): Promise<void>;
+  putSubjectAccess(request: SubjectAccessRequest): Promise<void>;
+  subjectAccess(id: string): Promise<SubjectAccessRequest | null>;
+  decideSubjectAccess(id: string, decisions: Record<string, 'keep' | 'redact'>, byId: string, at: Date): Promise<void>;
+}
+
 export interface Stores {
   organisations: OrganisationRepository;
   people: PersonRepository;
@@ -304,6 +354,7 @@ export interface Stores {
   compliance: ComplianceRepository;
   audit: AuditLog;
   checkpoints: CheckpointRepository;
+  retention: RetentionRepository;
   outbox: Outbox & OutboxReader;
   reminders: ReminderStore;
   deliveries: DeliveryRepository;

@@ -239,3 +239,12 @@ export function canSeeGovernanceFigures(actor: Actor, org: Pick<Organisation, 'i
   if (actor.organisationId !== org.id) return false;
   return isSafeguardingLead(actor, org) || org.safeguardingGovernorId === actor.id || has(actor, 'governor');
 }
+
+/**
+ * Retention and subject access (UK GDPR Art. 5(1)(e), Art. 15; white-laith contract: records are evidence): the
+ * schedule, approving destruction, legal holds and subject access responses are the DSL's, and a deputy's who
+ * acts for them (loughton §2–5). Not the headteacher, an administrator, the governor or an auditor.
+ */
+export function canManageRetention(actor: Actor, org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds'>): boolean {
+  return isDslOrDeputy(actor, org);
+}

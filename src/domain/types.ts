@@ -317,6 +317,19 @@ export interface RecordSheet {
   correction?: Correction;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * Set when the DSL approved its destruction under the retention schedule: its free text is gone and the
+   * audit trail holds a tombstone naming the digest of what was destroyed (the one change a signed version takes).
+   */
+  destroyed?: DestructionMark;
+}
+
+export interface DestructionMark {
+  at: Date;
+  byId: string;
+  rule: 'supervision' | 'risk-or-decision';
+  /** The sequence number of the version's tombstone entry in the audit trail. */
+  tombstoneSeq: number;
 }
 
 export interface AgreedAction {

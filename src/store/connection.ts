@@ -3,6 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import type { Stores } from '../app/ports.js';
 import { auditLog } from './audit.js';
 import { checkpointRepository } from './checkpoints.js';
+import { retentionRepository } from './retention.js';
 import { defineModels, type Models } from './models.js';
 import {
   accessTokenRepository,
@@ -46,6 +47,7 @@ export function storesFor(models: Models): Stores {
     compliance: complianceRepository(models),
     audit: auditLog(models),
     checkpoints: checkpointRepository(models),
+    retention: retentionRepository(models),
     outbox: outboxStore(models),
     reminders: reminderStore(models),
     deliveries: deliveryRepository(models),

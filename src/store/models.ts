@@ -105,6 +105,12 @@ export function defineModels(conn: Connection) {
   accessTokens.index({ purgeAt: 1 }, { expireAfterSeconds: 0 });
   // the bank holidays a bank-holidays.json refreshed, one document per division
   const bankHolidays = schema({});
+  // the retention schedule, legal holds and what the DSL was last told was due (see src/store/retention.ts)
+  const retention = schema({ organisationId: String, kind: String, placedAt: Date, releasedAt: Date });
+  retention.index({ organisationId: 1, kind: 1 });
+  // subject access requests under review (ids and decisions; the text is read from the records when shown)
+  const subjectAccess = schema({ organisationId: String });
+  subjectAccess.index({ organisationId: 1 });
   // hints to the newest audit entry of an organisation and the newest revision of a record (see DEVELOPERS.md)
   const heads = schema({});
 
@@ -129,6 +135,8 @@ export function defineModels(conn: Connection) {
     calendarFeeds: conn.model('CalendarFeed', calendarFeeds, 'calendarFeeds'),
     conversations: conn.model('Conversation', conversations, 'conversations'),
     heads: conn.model('Head', heads, 'heads'),
+    retention: conn.model('Retention', retention, 'retention'),
+    subjectAccess: conn.model('SubjectAccess', subjectAccess, 'subjectAccess'),
     accessTokens: conn.model('AccessToken', accessTokens, 'accessTokens'),
     bankHolidays: conn.model('BankHolidays', bankHolidays, 'bankHolidays'),
   };

@@ -78,9 +78,9 @@ export function startPdf(frame: PdfFrame): { doc: Doc; heading(text: string, siz
 }
 
 /** A person's supervision file as a PDF. */
-export async function personFilePdf(file: PersonFile): Promise<Buffer> {
+export async function personFilePdf(file: PersonFile & { subjectAccess?: { notice: string } }): Promise<Buffer> {
   const pdf = startPdf({
-    title: `Supervision file: ${file.person.name}`,
+    title: file.subjectAccess ? `Subject access response: ${file.person.name}` : `Supervision file: ${file.person.name}`,
     organisationName: file.organisation.name,
     generatedByText: `${file.generatedBy.name} (${file.generatedBy.roleText})`,
     generatedAtText: file.generatedAtText,
@@ -89,6 +89,7 @@ export async function personFilePdf(file: PersonFile): Promise<Buffer> {
   pdf.line('School', file.organisation.name);
   pdf.line('Generated', `${file.generatedAtText} by ${file.generatedBy.name}`);
   if (file.checkpoint) pdf.line('Audit checkpoint', `entry ${file.checkpoint.seq}, hash ${file.checkpoint.hash}, signed with key ${file.checkpoint.keyId}`);
+  if (file.subjectAccess) pdf.para(file.subjectAccess.notice);
   if (file.withheldVersions > 0) pdf.para(`${file.withheldVersions} record version(s) not yet signed are not shown to this viewer.`);
 
   pdf.heading('Contracts and agreements');
@@ -111,6 +112,7 @@ export async function personFilePdf(file: PersonFile): Promise<Buffer> {
     pdf.line('Supervisee', r.superviseeNames.join(', '));
     if (r.topics.length > 0) pdf.line('Topics', r.topics.join(', '));
     if (r.supersedesVersion) pdf.line('Corrects version', String(r.supersedesVersion));
+    if (r.destroyedText) pdf.line('Destroyed', r.destroyedText);
     if (r.correction) pdf.line('Correction', `started by ${r.correction.byName} on ${r.correction.atText}: ${r.correction.reason}`);
     pdf.line('Notes', r.notes || '(none)');
     for (const c of r.concerns) pdf.para(`Concern${c.riskOfHarm ? ' (risk of harm)' : ''}: ${c.text}`, { indent: 12 });

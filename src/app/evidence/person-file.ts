@@ -64,6 +64,8 @@ export interface PersonFile {
     supersedesVersion?: number;
     correction?: { byName: string; reason: string; atText: string };
     dispute?: { byName: string; reason: string; atText: string; referredText?: string; hearerName?: string; meetingText?: string; outcomeText: string; resolution?: string; resolvedText?: string };
+    /** Destroyed under the retention schedule: when, by whom, under which rule, and its tombstone in the trail. */
+    destroyedText?: string;
   }>;
   /** Record versions this viewer may not see (an auditor: versions not yet signed), counted only. */
   withheldVersions: number;
@@ -86,7 +88,7 @@ export async function buildPersonFile(deps: AppDeps, org: Organisation, viewer: 
   for (const c of mine) for (const id of [...c.supervisorIds, ...c.superviseeIds, ...c.signatures.map((s) => s.personId)]) ids.add(id);
   for (const r of visible) {
     for (const id of [r.supervisorId, ...r.superviseeIds, ...r.confirmations.map((c) => c.personId), ...r.actions.map((a) => a.ownerId), ...r.caseDecisions.map((d) => d.followUpById)]) ids.add(id);
-    for (const id of [r.dispute?.byId, r.dispute?.routedToId, r.correction?.byId]) if (id) ids.add(id);
+    for (const id of [r.dispute?.byId, r.dispute?.routedToId, r.correction?.byId, r.destroyed?.byId]) if (id) ids.add(id);
   }
   const people = await deps.people.getMany([...ids]);
   const name = (id: string | undefined) => (id ? (people.find((p) => p.id === id)?.name ?? 'a colleague') : 'nobody');
@@ -147,6 +149,9 @@ export async function buildPersonFile(deps: AppDeps, org: Organisation, viewer: 
             resolution: r.dispute.resolution,
             resolvedText: when(r.dispute.resolvedAt),
           }
+        : undefined,
+      destroyedText: r.destroyed
+        ? `Content destroyed on ${formatDateTime(org, r.destroyed.at)} by ${name(r.destroyed.byId)} under the retention schedule (${r.destroyed.rule === 'supervision' ? 'supervision records' : 'records linked to a risk of harm or a case decision'}); the tombstone is audit entry ${r.destroyed.tombstoneSeq}`
         : undefined,
     });
   }

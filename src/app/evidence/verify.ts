@@ -27,7 +27,7 @@ export interface VerificationReport {
     lastSeq?: number;
     lastAt?: string;
   };
-  records: { checked: number; /** Versions sent before record digests were written into the trail. */ withoutDigest: number };
+  records: { checked: number; /** Versions sent before record digests were written into the trail. */ withoutDigest: number; /** Versions destroyed under the retention schedule, each with its tombstone. */ destroyed: number };
   break?: ChainBreak;
   text: string;
   checkedAt: string;
@@ -65,20 +65,42 @@ export async function verifyAuditTrail(deps: AppDeps, organisationId: string): P
   const chain = new ChainVerifier(anchors);
   // the newest digest the trail holds for each record version
   const digests = new Map<string, { seq: number; action: string; digest: string }>();
+  // the tombstone of each destroyed record version: the digest of what was destroyed
+  const tombstones = new Map<string, { seq: number; digest: string }>();
   let headSeq = 0;
   for await (const e of deps.audit.scan(organisationId)) {
     headSeq = e.seq;
     if (chain.push(e)) break;
     const digest = e.detail.digest;
     if (e.subject.kind === 'record' && typeof digest === 'string') digests.set(`${e.subject.id}@${e.subject.version}`, { seq: e.seq, action: e.action, digest });
+    const destroyedDigest = e.detail.destroyedDigest;
+    if (e.action === 'record.destroyed' && e.subject.kind === 'record' && typeof destroyedDigest === 'string') tombstones.set(`${e.subject.id}@${e.subject.version}`, { seq: e.seq, digest: destroyedDigest });
   }
   const chainBreak = chain.finish();
   if (chainBreak && (!first || chainBreak.seq < first.seq)) first = chainBreak;
 
   let checked = 0;
   let withoutDigest = 0;
+  let destroyed = 0;
   const records = await deps.records.byOrganisation(organisationId);
+  const breakAt = (b: ChainBreak) => {
+    if (!first || b.seq < first.seq) first = b;
+  };
   for (const r of records.sort((a, b) => a.id.localeCompare(b.id) || a.version - b.version)) {
+    if (r.destroyed) {
+      // destruction under an approved rule is accepted only with its tombstone, naming the digest the trail held
+      const key = `${r.id}@${r.version}`;
+      const tomb = tombstones.get(key);
+      const held = digests.get(key);
+      if (!tomb) {
+        breakAt({ seq: r.destroyed.tombstoneSeq ?? headSeq, kind: 'record', expected: 'a record.destroyed entry', found: 'none', text: `record ${r.id} version ${r.version} is marked destroyed, but the audit trail holds no tombstone for it` });
+      } else if (tomb.seq !== r.destroyed.tombstoneSeq) {
+        breakAt({ seq: tomb.seq, kind: 'record', expected: `entry ${tomb.seq}`, found: `entry ${r.destroyed.tombstoneSeq}`, text: `record ${r.id} version ${r.version} names entry ${r.destroyed.tombstoneSeq} as its tombstone, but the tombstone is entry ${tomb.seq}` });
+      } else if (held && held.digest !== tomb.digest) {
+        breakAt({ seq: tomb.seq, kind: 'record', expected: held.digest, found: tomb.digest, text: `the tombstone of record ${r.id} version ${r.version} (entry ${tomb.seq}) names the digest ${tomb.digest}, but the version's entry ${held.seq} (${held.action}) holds ${held.digest}` });
+      } else destroyed++;
+      continue;
+    }
     if (!SENT_STATES.has(r.state)) continue;
     const entry = digests.get(`${r.id}@${r.version}`);
     if (!entry) {
@@ -87,8 +109,8 @@ export async function verifyAuditTrail(deps: AppDeps, organisationId: string): P
     }
     checked++;
     const found = recordDigest(r);
-    if (found !== entry.digest && (!first || entry.seq < first.seq)) {
-      first = { seq: entry.seq, kind: 'record', expected: entry.digest, found, text: `record ${r.id} version ${r.version} does not match its audit entry ${entry.seq} (${entry.action}): the entry holds the digest ${entry.digest}, the stored record hashes to ${found}` };
+    if (found !== entry.digest) {
+      breakAt({ seq: entry.seq, kind: 'record', expected: entry.digest, found, text: `record ${r.id} version ${r.version} does not match its audit entry ${entry.seq} (${entry.action}): the entry holds the digest ${entry.digest}, the stored record hashes to ${found}` });
     }
   }
   const last = checkpoints[checkpoints.length - 1];
@@ -102,10 +124,10 @@ export async function verifyAuditTrail(deps: AppDeps, organisationId: string): P
     headSeq: ok ? chain.count : headSeq,
     headHash: head,
     checkpoints: { count: checkpoints.length, checked: deps.auditKey !== undefined, keyId: deps.auditKey?.keyId, lastSeq: last?.seq, lastAt: last?.at.toISOString() },
-    records: { checked, withoutDigest },
+    records: { checked, withoutDigest, destroyed },
     break: first,
     text: ok
-      ? `Verified ${chain.count} entries up to ${head === GENESIS ? 'the start (no entries yet)' : head}${checkpoints.length > 0 ? `; ${checkpoints.length} signed checkpoint${checkpoints.length === 1 ? '' : 's'}${deps.auditKey ? ` checked with key ${deps.auditKey.keyId}` : ' (not checked: no audit key configured)'}` : '; no signed checkpoints yet'}; ${checked} record version${checked === 1 ? '' : 's'} match their entries.`
+      ? `Verified ${chain.count} entries up to ${head === GENESIS ? 'the start (no entries yet)' : head}${checkpoints.length > 0 ? `; ${checkpoints.length} signed checkpoint${checkpoints.length === 1 ? '' : 's'}${deps.auditKey ? ` checked with key ${deps.auditKey.keyId}` : ' (not checked: no audit key configured)'}` : '; no signed checkpoints yet'}; ${checked} record version${checked === 1 ? '' : 's'} match their entries${destroyed > 0 ? `; ${destroyed} destroyed under the retention schedule, each with its tombstone` : ''}.`
       : `The audit trail does not verify at entry ${first?.seq}: ${first?.text}.`,
     checkedAt: deps.clock.now().toISOString(),
   };

@@ -30,6 +30,7 @@ import { clearSessionCookie } from '../admin/session-cookie.js';
 import { signIn } from '../admin/sign-in.js';
 import { figuresCsv, overdueCsv } from './csv.js';
 import { evidenceApi } from './evidence-routes.js';
+import { retentionApi } from './retention-routes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /**
@@ -287,6 +288,8 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
 
   // evidence: the audit trail's check, exports, the governors' figures
   api.use(evidenceApi(runtime));
+  // retention (the schedule, due list, holds, approved destruction) and subject access responses
+  api.use(retentionApi(runtime));
 
   api.use((_req, res) => void res.status(404).json({ error: 'no such API route' }));
   api.use((error: Error, req: Request, res: Response, _next: NextFunction) => {

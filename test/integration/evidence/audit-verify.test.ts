@@ -56,7 +56,7 @@ describe('audit verify', () => {
     expect(report.entries).toBe(head?.seq);
     expect(report.headHash).toBe(head?.hash);
     expect(report.text).toMatch(new RegExp(`^Verified ${head?.seq} entries up to ${head?.hash}; no signed checkpoints yet; 1 record version match`));
-    expect(report.records).toEqual({ checked: 1, withoutDigest: 0 });
+    expect(report.records).toEqual({ checked: 1, withoutDigest: 0, destroyed: 0 });
   });
 
   it('signs the head with the key outside the database; an unchanged head is not signed twice', async () => {
