@@ -174,6 +174,11 @@ export async function startFakeSlack(options: { limits?: SlackLimits } = {}): Pr
         res.json(user ? { ok: true, user } : { ok: false, error: 'users_not_found' });
         return;
       }
+      case 'users.info': {
+        const user = members.find((m) => m.id === String(body.user ?? ''));
+        res.json(user ? { ok: true, user } : { ok: false, error: 'user_not_found' });
+        return;
+      }
       case 'auth.test':
         res.json({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' });
         return;

@@ -40,6 +40,7 @@ import { calendarCommand, moveWord, notSetUp, OVERDUE_FILTER, publicBase, reques
 import { NEW_TIME_REQUIRED } from '../../domain/session.js';
 import { redisConnection } from '../../queue/redis.js';
 import type { Runtime } from '../../runtime.js';
+import { unmatchedSenders } from '../../store/unmatched.js';
 import type { Mount } from '../../server.js';
 import { ACTIONS, LIMITS, VIEWS, clip, paginate, render, type SlackMessage } from './blocks.js';
 import { modalMetadata, recordInputFromModal, recordModal, withAnotherRow } from './record-modal.js';
@@ -508,6 +509,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   const redisUrl = runtime.config.REDIS_URL as string;
   const prefix = runtime.config.QUEUE_PREFIX;
   const redis: Redis = redisConnection(redisUrl, { maxRetriesPerRequest: 3 });
+  const unmatched = unmatchedSenders(runtime);
   redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error (slack)'));
   const workQueue = new Queue(SLACK_WORK_QUEUE, { connection: redis, prefix });
 
@@ -1121,12 +1123,36 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     }
   }
 
+  /**
+   * Someone who wrote in the bot's DM and is linked to nobody: listed for the admin to link in one step, with the
+   * name and email Slack's profile gives (looked up once, when they are not listed yet).
+   */
+  async function noteUnmatched(userId: string): Promise<void> {
+    let profile: { name?: string; email?: string } = {};
+    if (!(await unmatched.has('slack', userId))) {
+      const info = await client.users.info({ user: userId }).catch((error: Error) => {
+        logger.info({ err: error.message }, 'slack users.info failed; the sender is listed by id');
+        return null;
+      });
+      const user = info?.user as { real_name?: string; name?: string; profile?: { email?: string; real_name?: string; display_name?: string } } | undefined;
+      const name = user?.profile?.real_name || user?.real_name || user?.profile?.display_name || user?.name;
+      profile = { ...(name ? { name: name.slice(0, 100) } : {}), ...(user?.profile?.email ? { email: user.profile.email.slice(0, 254).toLowerCase() } : {}) };
+    } else {
+      const before = (await unmatched.list()).find((s) => s.platform === 'slack' && s.userId === userId);
+      profile = { ...(before?.name ? { name: before.name } : {}), ...(before?.email ? { email: before.email } : {}) };
+    }
+    await unmatched.record({ platform: 'slack', userId, ...profile, at: deps.clock.now().toISOString() });
+  }
+
   async function messageWorkDone(m: Extract<SlackWork, { kind: 'message' }>): Promise<void> {
     const person = await who(m.userId);
     const post = async (msg: SlackMessage) => {
       for (const page of paginate(msg)) await client.chat.postMessage({ channel: m.channel, ...page });
     };
-    if (!person) return post(render({ type: 'refusal', text: NOT_SET_UP }));
+    if (!person) {
+      await noteUnmatched(m.userId).catch((error: Error) => logger.warn({ err: error.message }, 'unmatched sender not kept'));
+      return post(render({ type: 'refusal', text: NOT_SET_UP }));
+    }
     const text = m.text.trim();
     if (!text) return;
     const word = text.toLowerCase();

@@ -815,8 +815,9 @@ export function PeoplePage() {
   );
 }
 
-function Unmatched({ sender, people, onLinked }: { sender: IdentityOverview['unmatched'][number]; people: Array<{ id: string; name: string }>; onLinked: () => void }) {
-  const [personId, setPersonId] = useState('');
+function Unmatched({ sender, people, onLinked }: { sender: IdentityOverview['unmatched'][number]; people: Array<{ id: string; name: string; email: string }>; onLinked: () => void }) {
+  // the person whose email the platform gave is chosen already; the admin still confirms with the click
+  const [personId, setPersonId] = useState(() => (sender.email ? (people.find((p) => p.email.toLowerCase() === sender.email?.toLowerCase())?.id ?? '') : ''));
   const [problem, setProblem] = useState<string | undefined>();
   const id = useId();
   const link = async () => {
@@ -827,7 +828,10 @@ function Unmatched({ sender, people, onLinked }: { sender: IdentityOverview['unm
   return (
     <li className="unmatched" data-user={sender.userId}>
       <span>
-        <strong>{sender.name ?? sender.userId}</strong> <span className="muted small">({sender.platform === 'slack' ? 'Slack' : 'Teams'}, {sender.userId})</span>
+        <strong>{sender.name ?? sender.userId}</strong> <span className="muted small">
+          ({sender.platform === 'slack' ? 'Slack' : 'Teams'}, {sender.email ? `${sender.email}, ` : ''}
+          {sender.userId})
+        </span>
       </span>
       <label htmlFor={id} className="visually-hidden">
         Who is {sender.name ?? sender.userId}?
