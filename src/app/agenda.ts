@@ -27,6 +27,9 @@ const itemInput = z.object({
   riskOfHarm: z.boolean().default(false),
 });
 
+/** A session chosen on a card that is not the person's own nor a supervisee's: said, naming nothing about it. */
+export const NOT_YOURS = 'You can add items only to your own supervision or to your supervisees’ sessions — choose one from the list.';
+
 interface Target {
   contract: SupervisionContract;
   session: Session | null;
@@ -77,8 +80,9 @@ async function targetOf(deps: AppDeps, ctx: ActorContext, input: z.infer<typeof 
     return { contract, session };
   }
   if (input.contractId) {
-    const contract = await loadContract(deps, ctx, input.contractId);
-    if (!canSubmitAgendaItem(ctx.actor, contract)) throw new Refusal();
+    // a choice from the picker: only a contract the person is party to (a forged one is refused, revealing nothing)
+    const contract = await deps.contracts.get(input.contractId);
+    if (!contract || contract.organisationId !== ctx.org.id || !contract.active || !canSubmitAgendaItem(ctx.actor, contract)) throw new Refusal(NOT_YOURS);
     return { contract, session: await deps.sessions.nextScheduled(contract.id, now) };
   }
   const targets = await upcoming(deps, ctx);
@@ -179,6 +183,38 @@ export const parkItemForNextSession = useCase(async (deps: AppDeps, actorId: str
   const parsed = parseInput(itemInput, input);
   const ctx = await loadActor(deps, actorId);
   return { ok: true, view: await addItems(deps, ctx, parsed, true) };
+});
+
+const formInput = z.object({
+  /** Words typed before the form opened (kept in the text box). */
+  text: z.string().max(2000, 'can be at most 2,000 characters').default(''),
+});
+
+/** How a contract is named in the picker: whose session (the supervisees, or "Your supervision with …") and when. */
+async function pickerLabel(deps: AppDeps, ctx: ActorContext, t: Target): Promise<string> {
+  const { contract, session } = t;
+  const when = session ? formatDateTime(ctx.org, session.startsAt) : 'next session not booked yet';
+  const group = contract.kind === 'group' ? ' (group)' : '';
+  if (contract.superviseeIds.includes(ctx.actor.id)) {
+    const supervisors = await deps.people.getMany(contract.supervisorIds);
+    return `Your supervision${group} with ${supervisors.map((p) => p.name).join(', ')} — ${when}`;
+  }
+  const supervisees = await deps.people.getMany(contract.superviseeIds);
+  return `${supervisees.map((p) => p.name).join(', ')}${group} — ${when}`;
+}
+
+/**
+ * "Add an agenda item" with a picker: the person's contracts (their supervisees', and their own as supervisee),
+ * each with its next session by name and date. Read-only; `submitAgendaItem` with the chosen `contractId` adds.
+ */
+export const agendaForm = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
+  const parsed = parseInput(formInput, input ?? {});
+  const ctx = await loadActor(deps, actorId);
+  const targets = await upcoming(deps, ctx);
+  if (targets.length === 0) return { ok: true, view: { type: 'text', text: 'You have no supervision contract yet — your DSL can set one up.' } };
+  // at most 100 (Slack's static select holds no more); soonest session first
+  const options = await Promise.all(targets.slice(0, 100).map(async (t) => ({ contractId: t.contract.id, sessionText: await pickerLabel(deps, ctx, t) })));
+  return { ok: true, view: { type: 'agenda-form', text: parsed.text, options, selected: options.length === 1 ? (options[0]?.contractId ?? '') : '', categories: categoryOptions() } };
 });
 
 const lineInput = z.object({

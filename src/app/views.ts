@@ -87,6 +87,23 @@ export interface AgendaSuggestionView {
   categories: Array<{ value: AgendaCategory; label: string }>;
 }
 
+/**
+ * "Add an agenda item" with the session chosen from a list: a supervisor's supervisees and the person's own
+ * supervision, each by name and the date of its next session (stour §5, §6: both parties input to the agenda).
+ */
+export interface AgendaFormView {
+  type: 'agenda-form';
+  /** What was typed so far (kept when the form comes back with a refusal). */
+  text: string;
+  /** The contracts the item may go to: only the person's own (as supervisor or supervisee). */
+  options: Array<{ contractId: string; sessionText: string }>;
+  /** Chosen already: the only option, or the one picked before a refusal ('' when nothing is). */
+  selected: string;
+  categories: Array<{ value: AgendaCategory; label: string }>;
+  /** A refusal to show above the form. */
+  notice?: string;
+}
+
 export interface RecordActionView {
   id: string;
   text: string;
@@ -409,6 +426,7 @@ export type NotificationView =
   | AgendaPromptView
   | AgendaView
   | AgendaSuggestionView
+  | AgendaFormView
   | RecordSheetView
   | OverdueSummaryView
   | EscalationView

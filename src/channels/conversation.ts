@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { type Command, type CommandType, commandIdFrom } from '../app/commands.js';
-import { agendaLine } from '../app/agenda.js';
+import { agendaForm, agendaLine } from '../app/agenda.js';
 import { Refusal, toFailure, type UseCaseResult } from '../app/errors.js';
 import { DEFAULT_AGENDA_CATEGORY, parseAgendaCommand } from '../domain/agenda.js';
 import { computeOverdue } from '../app/overdue.js';
@@ -172,6 +172,15 @@ export const VERBS = {
     category: z.enum(AGENDA_CATEGORIES, { message: 'pick a category' }).default(DEFAULT_AGENDA_CATEGORY),
     riskOfHarm: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
   }),
+  /** "Add an agenda item…": the form whose picker lists the person's supervisees and their own supervision. */
+  'agenda.form': z.object({ text: text(2000).optional() }),
+  /** That form sent: the contract chosen in the picker (only one the person is party to is accepted). */
+  'agenda.add-for': z.object({
+    contractId: z.string({ error: 'choose whose session this is for' }).min(1, 'choose whose session this is for').regex(/^[A-Za-z0-9._:@-]{1,250}$/, 'not one of the sessions offered'),
+    text: text(2000).min(1, 'type the item'),
+    category: z.enum(AGENDA_CATEGORIES, { message: 'pick a category' }).default(DEFAULT_AGENDA_CATEGORY),
+    riskOfHarm: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+  }),
   /** The Move / Cancel and rebook button: the form for that session. */
   'session.move-form': z.object({ sessionId: ref, cancel: flag }),
   'session.move': moveData,
@@ -231,6 +240,11 @@ export type TypedAgenda = { command: 'submitAgendaItem' | 'parkItemForNextSessio
 export async function typedAgenda(deps: Runtime['deps'], personId: string, typed: string, threadSessionId?: string): Promise<TypedAgenda> {
   const command = parseAgendaCommand(typed);
   if (command) {
+    // `add` alone: the form, with whose session it is for chosen from a list (a supervisor's supervisees, their own)
+    if (command.verb === 'add' && !command.text && !command.name) {
+      const form = await agendaForm(deps, personId, {});
+      return { view: form.ok ? (form.view ?? { type: 'text', text: 'Done.' }) : form.error };
+    }
     if (!command.text) {
       const example = command.verb === 'add' ? 'add workload in December' : 'park a worry about workload';
       return { view: { type: 'error', field: 'text', message: `text: say what to ${command.verb}, e.g. ${example}` } };
@@ -290,7 +304,7 @@ export function dashboardAddress(config: Runtime['config'], platform: Platform):
  */
 function carriesRisk(verb: string, data: unknown): boolean {
   const d = data as { riskOfHarm?: boolean; risk?: string };
-  if (verb === 'agenda.add') return d.riskOfHarm === true;
+  if (verb === 'agenda.add' || verb === 'agenda.add-for') return d.riskOfHarm === true;
   if (verb === 'record.submit') return typeof d.risk === 'string' && d.risk.trim() !== '';
   return false;
 }
@@ -389,7 +403,12 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
     // own keys only: 'constructor' or 'toString' are not verbs
     if (!Object.hasOwn(VERBS, verb)) return { type: 'error', field: 'verb', message: `verb: "${verb.slice(0, 40)}" is not an action this bot knows` };
     const parsed = VERBS[verb as Verb].safeParse(data ?? {});
-    if (!parsed.success) return fieldError(parsed.error, 'data');
+    if (!parsed.success) {
+      const error = fieldError(parsed.error, 'data');
+      // Teams replaces the card with the answer: the picker form comes back as typed, the refusal above it
+      if (verb === 'agenda.add-for' && options.formAgainOnRefusal) return (await agendaFormAgain(person, data, error.type === 'error' ? error.message : '')) ?? error;
+      return error;
+    }
     // a risk of harm, flagged or typed with the flag, always goes on (to the DSL, or "phone your DSL now")
     if (!ALWAYS_OPEN.has(verb) && !carriesRisk(verb, parsed.data)) {
       const unready = await notSetUp(deps, person);
@@ -429,6 +448,16 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
         return viewOf(await run('escalateRiskOfHarm', person, interactionId, { recordId: d.recordId, concernId: d.concernId }));
       case 'agenda.add':
         return viewOf(await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm, ...(d.sessionId ? { sessionId: d.sessionId } : {}) }));
+      case 'agenda.form':
+        return viewOf(await read(agendaForm(deps, person.id, d.text ? { text: d.text } : {})));
+      case 'agenda.add-for': {
+        const result = await run('submitAgendaItem', person, interactionId, { text: d.text, category: d.category, riskOfHarm: d.riskOfHarm, contractId: d.contractId });
+        if (options.formAgainOnRefusal && result !== 'pending' && !result.ok) {
+          const said = result.error.type === 'error' ? result.error.message : result.error.type === 'refusal' ? result.error.text : undefined;
+          if (said) return (await agendaFormAgain(person, data, said)) ?? viewOf(result);
+        }
+        return viewOf(result);
+      }
       case 'session.move-form':
         return viewOf(await read(moveForm(deps, person.id, { sessionId: d.sessionId, cancel: d.cancel })));
       case 'session.move':
@@ -521,6 +550,16 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
         canAddDecision: decisionRows.length < RECORD_LIMITS.caseDecisions,
       },
     };
+  }
+
+  /** The picker form again, with what was typed and chosen kept and the refusal above it; null when it cannot be read. */
+  async function agendaFormAgain(person: Person, data: unknown, notice: string): Promise<NotificationView | null> {
+    const d = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
+    const typedText = typeof d.text === 'string' && d.text.length <= 2000 ? d.text : '';
+    const form = await withinDeadline(agendaForm(deps, person.id, { text: typedText }), () => undefined, answerWithinMs);
+    if (form === 'late' || !form.ok || form.view?.type !== 'agenda-form') return null;
+    const chosen = form.view.options.find((o) => o.contractId === d.contractId)?.contractId ?? form.view.selected;
+    return { ...form.view, notice, selected: chosen };
   }
 
   /** A date and time picked on a card, in the person's school's timezone. */

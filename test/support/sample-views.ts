@@ -37,6 +37,8 @@ export const views: NotificationView[] = [
   { type: 'agenda', items: Array.from({ length: 200 }, (_, i) => ({ id: `i${i}`, text: long(300), authorName: 'Amy', category: 'case-discussion', categoryLabel: 'Case discussion', riskOfHarm: false, canFlag: true })), parkedItems: [{ id: 'p1', text: long(300), authorName: 'Amy', category: 'other', categoryLabel: 'Other', riskOfHarm: false, canFlag: true, informalText: 'Raised informally on Mon 10 Nov 2025' }], parkedCount: 1, added: 2, parked: false, escalated: true, limits: ['Only the first 20 items were added; the other 180 lines were not — send them in another message.'] },
   { type: 'agenda', items: [], parkedItems: [], parkedCount: 0, added: 1, parked: false, escalated: true, unheard: true, limits: [] },
   { type: 'agenda-suggestion', text: long(2000), question: 'Which session is this for? Choose one to add it to its agenda.', options: Array.from({ length: 8 }, (_, i) => ({ sessionId: `s${i}`, sessionText: `Tue 11 Nov 2025, 15:45 with Person ${i}` })), categories: [{ value: 'other', label: 'Other' }] },
+  { type: 'agenda-form', text: '', selected: '', options: Array.from({ length: 30 }, (_, i) => ({ contractId: `c-p${i}`, sessionText: `Person ${i} ${long(60)} — Tue 11 Nov 2025, 15:45` })), categories: [{ value: 'other', label: 'Other' }] },
+  { type: 'agenda-form', text: long(2000), selected: 'c-amy', notice: 'contractId: choose whose session this is for', options: [{ contractId: 'c-amy', sessionText: 'Your supervision with Sam Supervisor — Tue 11 Nov 2025, 15:45' }], categories: [{ value: 'other', label: 'Other' }] },
   overdue(0),
   overdue(3),
   overdue(2000),

@@ -27,14 +27,14 @@ import { type Command, type CommandType, commandIdFrom } from '../../app/command
 import type { UseCaseResult } from '../../app/errors.js';
 import { viewRecord, recordIdFor } from '../../app/records.js';
 import { recordToCorrect, recordToWrite } from '../../app/record-form.js';
-import type { NotificationView, RecordSheetView } from '../../app/views.js';
+import type { AgendaFormView, NotificationView, RecordSheetView } from '../../app/views.js';
 import { calendarOf } from '../../app/context.js';
 import { isCalendarDate } from '../../domain/calendar.js';
 import type { Person } from '../../domain/types.js';
 import { AGENDA_CATEGORIES, NOT_HELD_REASONS, RECORD_TOPICS } from '../../domain/types.js';
 import { NOT_HELD_CHOICES } from '../../app/session-outcomes.js';
 import { AGENDA_CATEGORY_LABELS, DEFAULT_AGENDA_CATEGORY, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
-import { sessionOfThread } from '../../app/agenda.js';
+import { agendaForm, sessionOfThread } from '../../app/agenda.js';
 import { issueSignInLink } from '../../app/admin/links.js';
 import { calendarCommand, moveWord, notSetUp, OVERDUE_FILTER, publicBase, requestCommand, typedAgenda, withLink } from '../conversation.js';
 import { NEW_TIME_REQUIRED } from '../../domain/session.js';
@@ -84,7 +84,8 @@ const supervisionText = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('cancel') }),
   z.object({ verb: z.literal('park'), text: z.string().trim().min(1, 'say what to park, e.g. /supervision park workload in December').max(2000) }),
   z.object({ verb: z.literal('calendar'), text: z.enum(['revoke'], { message: 'type calendar for your calendar address, or calendar revoke to stop it working' }).optional() }),
-  z.object({ verb: z.literal('add'), text: z.string().trim().min(1, 'say what to add, e.g. /supervision add workload in December').max(2000) }),
+  // `add` alone opens the form with the picker; `add <item>` adds it
+  z.object({ verb: z.literal('add'), text: z.string().trim().min(1, 'say what to add, e.g. /supervision add workload in December').max(2000).optional() }),
   z.object({ verb: z.literal('request'), text: z.string().trim().max(500, 'at most 500 characters — say the rest at the session').optional() }),
 ]);
 
@@ -150,6 +151,33 @@ const agendaItemModal = (sessionId: string, risk: boolean, initialText?: string)
       ...(risk ? [] : [{ type: 'context', elements: [{ type: 'mrkdwn', text: 'For a case: Sense — what happened? Feel — what was it like? Think — what does it mean? Do — what next? (Tell me, explain to me, describe to me.)' }] } as KnownBlock]),
     ],
   }) as View;
+
+/** Slack's option text holds at most 75 characters. */
+const optionText = (label: string) => (label.length > 75 ? `${label.slice(0, 74)}…` : label);
+
+/**
+ * "Add an agenda item" with the session chosen from a static list of the person's own contracts (their
+ * supervisees', their own as supervisee) — not `users_select`, which would offer anyone in the workspace.
+ */
+const agendaPickerModal = (v: AgendaFormView): View => {
+  const choices = v.options.slice(0, 100).map((o) => ({ text: plain(optionText(o.sessionText)), value: o.contractId }));
+  const selected = choices.find((c) => c.value === v.selected);
+  return {
+    type: 'modal',
+    callback_id: VIEWS.agendaItem,
+    private_metadata: JSON.stringify({ risk: false, pick: true }),
+    title: plain('Agenda item'),
+    submit: plain('Add'),
+    close: plain('Cancel'),
+    blocks: [
+      ...(v.notice ? [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${clip(v.notice)}`, verbatim: true } } as KnownBlock] : []),
+      input('for', 'Whose session is it for?', { type: 'static_select', placeholder: plain('Choose a session'), options: choices, ...(selected ? { initial_option: selected } : {}) }, false),
+      input('text', 'What would you like to discuss?', { type: 'plain_text_input', multiline: true, max_length: 2000, ...(v.text ? { initial_value: v.text.slice(0, 2000) } : {}) }, false, 'One item per line.'),
+      input('category', 'Category', { type: 'static_select', options: AGENDA_CATEGORIES.map((c) => option(c, AGENDA_CATEGORY_LABELS[c])), initial_option: option(DEFAULT_AGENDA_CATEGORY, AGENDA_CATEGORY_LABELS[DEFAULT_AGENDA_CATEGORY]) }, false),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: 'For a case: Sense — what happened? Feel — what was it like? Think — what does it mean? Do — what next? (Tell me, explain to me, describe to me.)' }] } as KnownBlock,
+    ],
+  } as View;
+};
 
 const correctModal = (recordRef: string): View =>
   ({
@@ -374,19 +402,31 @@ const noticeModal = (text: string): View =>
 
 const disputeReason = z.string().trim().min(1, 'say what should change').max(2000);
 const agendaText = z.string().trim().min(1, 'type the item').max(2000);
-const agendaMeta = z.object({ sessionId: idValue, risk: z.boolean() });
+/** Which session the agenda modal is for: the button's session, or the one chosen in its picker (`pick`). */
+const agendaMeta = z.union([z.object({ sessionId: idValue, risk: z.boolean() }), z.object({ pick: z.literal(true), risk: z.literal(false) })]);
 const suggestedValue = z.object({ s: idValue, t: z.string().max(2000) });
 type ViewValues = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null }>>;
 
 /** The agenda item modal's fields, or the errors to show on them (no database needed). */
-function agendaItemFrom(values: ViewValues, metadata: string): { errors?: Record<string, string>; item?: { text: string; category: (typeof AGENDA_CATEGORIES)[number]; risk: boolean; sessionId: string } } {
+function agendaItemFrom(
+  values: ViewValues,
+  metadata: string,
+): { errors?: Record<string, string>; item?: { text: string; category: (typeof AGENDA_CATEGORIES)[number]; risk: boolean } & ({ sessionId: string } | { contractId: string }) } {
+  const meta = agendaMeta.safeParse(safeJson(metadata));
+  let target: { sessionId: string } | { contractId: string } | undefined;
+  if (meta.success && 'pick' in meta.data) {
+    const chosen = idValue.safeParse(values.for?.v?.selected_option?.value);
+    if (!chosen.success) return { errors: { for: 'choose whose session this is for' } };
+    target = { contractId: chosen.data };
+  }
   const text = agendaText.safeParse(values.text?.v?.value ?? '');
   if (!text.success) return { errors: { text: text.error.issues[0]?.message ?? 'type the item' } };
   const category = z.enum(AGENDA_CATEGORIES).safeParse(values.category?.v?.selected_option?.value);
   if (!category.success) return { errors: { category: 'pick a category' } };
-  const meta = agendaMeta.safeParse(safeJson(metadata));
   if (!meta.success) return { errors: { text: NOT_SET_UP } };
-  return { item: { text: text.data, category: category.data, risk: meta.data.risk, sessionId: meta.data.sessionId } };
+  if ('sessionId' in meta.data) target = { sessionId: meta.data.sessionId };
+  if (!target) return { errors: { text: NOT_SET_UP } };
+  return { item: { text: text.data, category: category.data, risk: meta.data.risk, ...target } };
 }
 
 /** `<recordId>:<decisionId>`, as the chase's button carries it. */
@@ -550,8 +590,11 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   // /supervision help|next|actions|park <text>|record
   app.command('/supervision', async ({ ack, command, client }) => {
     await ack();
-    const record = (command.text ?? '').trim().split(/\s+/)[0]?.toLowerCase() === 'record';
-    const viewId = record ? await openModal(client, command.trigger_id, noticeModal('Opening the record sheet…')) : undefined;
+    const words = (command.text ?? '').trim().toLowerCase();
+    const record = words.split(/\s+/)[0] === 'record';
+    // `add` alone: the agenda form with its picker, filled in once the person's sessions are read
+    const picker = words === 'add';
+    const viewId = record || picker ? await openModal(client, command.trigger_id, noticeModal(record ? 'Opening the record sheet…' : 'Opening the agenda form…')) : undefined;
     await enqueue({ kind: 'command', name: '/supervision', userId: command.user_id, text: command.text ?? '', triggerId: command.trigger_id, responseUrl: command.response_url, ...(viewId ? { viewId } : {}) });
   });
 
@@ -641,6 +684,13 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       else await enqueue(actionWork(actionId, body));
     });
   }
+
+  // "Add an agenda item…": a modal at once (the trigger expires), filled with the person's sessions by the work
+  app.action<BlockAction>(ACTIONS.addFor, async ({ ack, body, client }) => {
+    await ack();
+    const viewId = await openModal(client, triggerOf(body), noticeModal('Opening the agenda form…'));
+    await enqueue(actionWork(ACTIONS.addFor, body, viewId));
+  });
 
   // "Add this to your agenda for …?": the modal opens with the words and a category to choose
   app.action<BlockAction>(ACTIONS.addSuggested, async ({ ack, body, client }) => {
@@ -903,6 +953,12 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return say(await run(parsed.value.text === 'revoke' ? 'revokeCalendarFeed' : 'issueCalendarFeed', person, `cmd.${c.triggerId}`, {}));
       case 'add':
       case 'park': {
+        if (parsed.value.verb === 'add' && !parsed.value.text) {
+          const form = await agendaForm(deps, person.id, {});
+          if (form.ok && form.view?.type === 'agenda-form' && c.viewId) return fillModal(c.viewId, agendaPickerModal(form.view));
+          await fillModal(c.viewId, noticeModal(form.ok && form.view?.type === 'text' ? form.view.text : 'The agenda form could not open — please try again.'));
+          return say(form);
+        }
         const agenda = await typedAgenda(deps, person.id, `${parsed.value.verb} ${parsed.value.text}`);
         if ('view' in agenda) return say({ ok: true, view: agenda.view });
         return say(await run(agenda.command, person, `cmd.${c.triggerId}`, agenda.input));
@@ -1011,6 +1067,18 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       case ACTIONS.addRecordRow:
         // only a click that could not add a row reaches here (not the record form, or a row past the limit)
         return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: no more rows can be added to this form — up to 10 actions and 10 case decisions' }));
+      case ACTIONS.addFor: {
+        if (!person) {
+          await fillModal(a.viewId, noticeModal(NOT_SET_UP));
+          return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        }
+        const unready = await notSetUp(deps, person);
+        if (unready) return fillModal(a.viewId, noticeModal(unready.type === 'text' ? unready.text : NOT_SET_UP));
+        const form = await agendaForm(deps, person.id, {});
+        if (form.ok && form.view?.type === 'agenda-form') return fillModal(a.viewId, agendaPickerModal(form.view));
+        await fillModal(a.viewId, noticeModal(form.ok && form.view?.type === 'text' ? form.view.text : 'The agenda form could not open — please try again.'));
+        return reply(respond, a.userId, asMessage(form));
+      }
       case ACTIONS.addSuggested: {
         // only a button whose value is not a suggestion reaches here; a valid one opened the modal at once
         return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: not a suggested agenda item' }));
@@ -1117,7 +1185,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       case VIEWS.agendaItem: {
         const { item } = agendaItemFrom(v.values as ViewValues, v.metadata);
         if (!item) return;
-        const result = await run('submitAgendaItem', person, interaction, { text: item.text, category: item.category, riskOfHarm: item.risk, sessionId: item.sessionId });
+        const where = 'contractId' in item ? { contractId: item.contractId } : { sessionId: item.sessionId };
+        const result = await run('submitAgendaItem', person, interaction, { text: item.text, category: item.category, riskOfHarm: item.risk, ...where });
         return reply(undefined, v.userId, asMessage(result));
       }
     }

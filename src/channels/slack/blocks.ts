@@ -12,6 +12,7 @@ import type {
   AgendaItemView,
   AgendaPromptView,
   AgendaSuggestionView,
+  AgendaFormView,
   AgendaView,
   CalendarLinkView,
   DashboardLinkView,
@@ -56,6 +57,8 @@ export const ACTIONS = {
   flagItem: 'agenda_item_flag_risk',
   flagConcern: 'record_concern_flag_risk',
   addSuggested: 'agenda_add_suggested',
+  /** "Add an agenda item…": the modal whose picker lists the person's supervisees and their own supervision. */
+  addFor: 'agenda_add_for',
   move: 'session_move',
   cancel: 'session_cancel',
   /** "Add another" action or case decision on the record modal. */
@@ -213,7 +216,17 @@ function agenda(v: AgendaView): SlackMessage {
   if (v.parkedItems.length > 0) blocks.push(section('*Raised informally*'), ...itemLines(v.parkedItems));
   if (v.items.length > 0) blocks.push(section('*On the agenda*'), ...itemLines(v.items));
   else if (v.parkedItems.length === 0) blocks.push(...lineSections(['_Nothing on the agenda yet._']));
+  blocks.push({ type: 'actions', elements: [button('Add an item to a session…', ACTIONS.addFor, 'form')] });
   return { text: v.parked ? 'Parked for the next session' : v.added > 0 ? `Added ${v.added} agenda item(s)` : 'Your agenda', blocks };
+}
+
+/** `add` alone in the DM: the sessions it could go to, and the button that opens the form with the picker. */
+function agendaForm(v: AgendaFormView): SlackMessage {
+  const blocks: KnownBlock[] = [section('*Add an agenda item* — choose whose session it is for:')];
+  if (v.notice) blocks.push(section(`:warning: ${esc(v.notice)}`));
+  blocks.push(...lineSections(v.options.slice(0, 40).map((o) => `• ${esc(o.sessionText)}`)));
+  blocks.push({ type: 'actions', elements: [button('Add an agenda item…', ACTIONS.addFor, 'form', 'primary')] });
+  return { text: 'Add an agenda item: choose whose session it is for', blocks };
 }
 
 function agendaSuggestion(v: AgendaSuggestionView): SlackMessage {
@@ -428,7 +441,7 @@ function help(v: HelpView): SlackMessage {
   const lines = [
     '*Supervision Bot*',
     '• Reply to an agenda prompt with your items, one per line.',
-    '• `add <text>` — an agenda item for your next session (a supervisor: `add Chloe: <text>`)',
+    '• `add <text>` — an agenda item for your next session (a supervisor: `add Chloe: <text>`); `add` alone — choose the session from a list',
     '• `/supervision next` — your next session and its agenda',
     '• `/supervision actions` — your open actions, with *Done* when each is done',
     '• `/supervision move` — move your next session to a new date and time (`cancel` to cancel it and book a new time at once)',
@@ -489,6 +502,8 @@ function renderBlocks(view: NotificationView): SlackMessage {
       return agenda(view);
     case 'agenda-suggestion':
       return agendaSuggestion(view);
+    case 'agenda-form':
+      return agendaForm(view);
     case 'record-sheet':
       return recordMessage(view);
     case 'overdue-summary':

@@ -28,6 +28,7 @@ export const TEMPLATE_FOR: Record<NotificationView['type'], string> = {
   'agenda-prompt': 'agenda-prompt',
   agenda: 'agenda',
   'agenda-suggestion': 'agenda-suggestion',
+  'agenda-form': 'agenda-form',
   'overdue-summary': 'overdue-summary',
   escalation: 'escalation',
   'escalation-raised': 'escalation-raised',
