@@ -211,12 +211,25 @@ export async function run(): Promise<BenchResult[]> {
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    /** The bulk booking's own time, from the bot's log line (the pass without the process's start). */
+    let bookingMs = Number.NaN;
+    let booked = 0;
     const listening = new Promise<number>((resolve, reject) => {
       let buffered = '';
       bot?.stdout?.on('data', (d: Buffer) => {
         buffered += d.toString();
-        for (const line of buffered.split('\n'))
+        for (const line of buffered.split('\n')) {
+          if (line.includes('next sessions booked at start-up')) {
+            try {
+              const entry = JSON.parse(line) as { ms?: number; booked?: number };
+              bookingMs = Number(entry.ms);
+              booked = Number(entry.booked);
+            } catch {
+              // a line cut at the buffer's end is read whole next time
+            }
+          }
           if (line.includes('supervision bot listening')) resolve(performance.now());
+        }
         buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
       });
       bot?.once('exit', (code) => reject(new Error(`the bot exited during start-up (${code})`)));
@@ -228,7 +241,9 @@ export async function run(): Promise<BenchResult[]> {
       status: 'scheduled',
       startsAt: { $gt: now },
     });
-    process.stderr.write(`# P7: booking pass done in ${passSeconds} s (${future} future sessions)\n`);
+    process.stderr.write(
+      `# P7: start-up done in ${passSeconds} s (${future} future sessions; the bulk booking itself ${bookingMs} ms for ${booked})\n`,
+    );
 
     // the prompts share each platform's allowance with the other messages of the moment (the new sessions' notices)
     const slackPosts = () => slack.of('chat.postMessage');
@@ -336,9 +351,10 @@ export async function run(): Promise<BenchResult[]> {
         target:
           '<= 60 s, one future session per contract; prompts >= 90 % of allowed rate, < 1 % 429s, none lost',
         pass: passOk && ok(s) && ok(t),
-        measured: `${CONTRACTS} contracts, every session passed unrecorded at once: start-up booking pass ${passSeconds} s (process start included), ${future} future sessions booked; ${describe(s)}; ${describe(t)}; outbox ${delivered}/${promptRows} prompts delivered`,
+        measured: `${CONTRACTS} contracts, every session passed unrecorded at once: start-up booking pass ${passSeconds} s (process start included; the bulk booking itself ${round(bookingMs / 1000, 1)} s), ${future} future sessions booked; ${describe(s)}; ${describe(t)}; outbox ${delivered}/${promptRows} prompts delivered`,
         contracts: CONTRACTS,
         passSeconds,
+        bookingSeconds: round(bookingMs / 1000, 1),
         futureSessions: future,
         promptRows,
         promptsDelivered: delivered,
@@ -350,7 +366,7 @@ export async function run(): Promise<BenchResult[]> {
         unit: 's',
         target: '<= 60',
         pass: passOk,
-        measured: `booking pass over ${CONTRACTS} contracts, ${future} future sessions`,
+        measured: `booking pass over ${CONTRACTS} contracts (spawn to listening), ${future} future sessions; the bulk booking itself ${round(bookingMs / 1000, 1)} s`,
       },
       {
         id: 'P7-slack',

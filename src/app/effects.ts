@@ -7,9 +7,9 @@ import { followUpsForSession, notEngaging } from '../domain/engagement.js';
 import { remindersForSession } from '../domain/reminders.js';
 import { heldOnTime } from '../domain/stats.js';
 import { escalationRecipients } from '../domain/routing.js';
-import type { Escalation, Organisation, Reminder, SupervisionContract } from '../domain/types.js';
+import type { Escalation, Organisation, Reminder, Session, SupervisionContract } from '../domain/types.js';
 import { calendarOf } from './context.js';
-import type { AppDeps, AuditEntry, OutboxMessage } from './ports.js';
+import type { AppDeps, AuditEntry, ComplianceSummary, OutboxMessage } from './ports.js';
 import { escalationView } from './present.js';
 
 export async function audit(
@@ -23,18 +23,22 @@ export async function audit(
 
 /** Recomputes the contract's compliance summary from its sessions (P3: `/overdue` reads only this). */
 export async function refreshCompliance(deps: AppDeps, org: Organisation, contract: SupervisionContract): Promise<void> {
-  const cal = calendarOf(org);
   const sessions = await deps.sessions.byContract(contract.id);
+  await deps.compliance.upsert(complianceSummaryOf(org, contract, sessions, deps.clock.now()));
+}
+
+/** The contract's compliance summary from all its sessions, at `now`. */
+export function complianceSummaryOf(org: Organisation, contract: SupervisionContract, sessions: Session[], now: Date): ComplianceSummary {
+  const cal = calendarOf(org);
   const held = sessions.filter((s) => s.status === 'held').sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
   const last = held[held.length - 1];
-  const now = deps.clock.now();
   const next = sessions
     .filter((s) => s.status === 'scheduled' && s.startsAt.getTime() > now.getTime())
     .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())[0];
   // the same rule as the dashboard's on-time rate
   const onTime = heldOnTime(contract, held, cal, org.overdueGraceDays).filter(Boolean).length;
   const engaging = contract.active ? notEngaging(contract, sessions, org, cal) : undefined;
-  await deps.compliance.upsert({
+  return {
     contractId: contract.id,
     organisationId: contract.organisationId,
     supervisorIds: contract.supervisorIds,
@@ -51,7 +55,7 @@ export async function refreshCompliance(deps: AppDeps, org: Organisation, contra
     notEngagingFrom: engaging?.from,
     notEngaging: engaging ? { reason: engaging.reason, personIds: engaging.personIds, sessionIds: engaging.sessionIds } : undefined,
     updatedAt: now,
-  });
+  };
 }
 
 export async function putReminders(deps: AppDeps, reminders: Reminder[]): Promise<void> {

@@ -69,6 +69,13 @@ export interface SessionRepository {
     patch: Partial<Pick<Session, 'replacedBy' | 'statusReason' | 'statusChangedAt' | 'notHeldReason'>>,
   ): Promise<boolean>;
   byContract(contractId: string): Promise<Session[]>;
+  /** Every session of these contracts, in one read. */
+  byContracts(contractIds: string[]): Promise<Session[]>;
+  /**
+   * Inserts many at once; a session whose id or booking key is taken (another booker's) is left out. Answers
+   * the ids inserted.
+   */
+  insertMany(sessions: Session[]): Promise<Set<string>>;
   nextScheduled(contractId: string, after: Date): Promise<Session | null>;
   lastHeld(contractId: string): Promise<Session | null>;
   scheduledBetween(from: Date, to: Date): Promise<Session[]>;
@@ -200,6 +207,8 @@ export interface ComplianceSummary {
 
 export interface ComplianceRepository {
   upsert(summary: ComplianceSummary): Promise<void>;
+  /** `upsert` of many in one bulk write. */
+  upsertMany(summaries: ComplianceSummary[]): Promise<void>;
   get(contractId: string): Promise<ComplianceSummary | null>;
   overdueAt(organisationId: string, now: Date): Promise<ComplianceSummary[]>;
   /** Contracts whose people are not engaging at `now` (one indexed query). */
@@ -225,6 +234,8 @@ export interface AuditEntry {
 export interface AuditLog {
   /** With a `key`, appending twice (a retry after a crash, a racing duplicate) writes one entry. */
   append(entry: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>): Promise<AuditEntry>;
+  /** Appends entries of one organisation, in order, in bulk inserts (entries without a `key`). */
+  appendMany(organisationId: string, entries: Array<Omit<AuditEntry, 'seq' | 'prevHash' | 'hash' | 'organisationId' | 'key'>>): Promise<AuditEntry[]>;
   entries(organisationId: string): Promise<AuditEntry[]>;
   /** Every entry from `fromSeq` on, in sequence order, read in batches. */
   scan(organisationId: string, fromSeq?: number, batchSize?: number): AsyncIterable<AuditEntry>;
@@ -423,6 +434,8 @@ export interface OutlookCalendar {
 /** Hands a changed session to the queue that keeps its Outlook event in step (set when GRAPH_* is configured). */
 export interface OutlookSync {
   changed(sessionId: string): Promise<void>;
+  /** `changed` for many sessions, in one bulk add. */
+  changedMany(sessionIds: string[]): Promise<void>;
 }
 
 export interface AppDeps extends Stores {

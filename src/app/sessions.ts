@@ -1,7 +1,8 @@
 /** Sessions: planned in advance from the contract, moved only with a new time, marked held. */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { proposeSessionTimes, sessionDueBy } from '../domain/cadence.js';
+import { bookingKeyFor, lastHeldSession, nextCadenceSession, planNextSession } from '../domain/booking.js';
+import { sessionDueBy } from '../domain/cadence.js';
 import { sessionReminderIds } from '../domain/engagement.js';
 import { markHeld, overlaps, recordedNextTime, requireReasonWhenLate, rescheduleSession as moveSession } from '../domain/session.js';
 import { canScheduleSession, isPartyToContract } from '../domain/permissions.js';
@@ -25,36 +26,35 @@ export function sessionIdFor(org: Organisation, contractId: string, startsAt: Da
 export async function ensureNextSession(deps: AppDeps, org: Organisation, contract: SupervisionContract, preferred?: Date): Promise<Session | null> {
   if (!contract.active) return null;
   const now = deps.clock.now();
-  let next = await deps.sessions.nextScheduled(contract.id, now);
+  const sessions = await deps.sessions.byContract(contract.id);
   // stour App. C: a session booked on request is extra; the cadence still has its one future session
-  if (next?.onRequest) next = (await deps.sessions.byContract(contract.id)).find((s) => s.status === 'scheduled' && !s.onRequest && s.startsAt.getTime() > now.getTime()) ?? null;
+  let next = nextCadenceSession(sessions, now) ?? null;
   if (!next) {
-    const last = await deps.sessions.lastHeld(contract.id);
-    const [startsAt] = preferred ? [preferred] : proposeSessionTimes(contract, now, last?.startsAt, calendarOf(org), 1);
-    if (!startsAt) return null;
+    const plan = planNextSession(contract, { now, lastHeldAt: lastHeldSession(sessions)?.startsAt, preferred }, calendarOf(org), org.termDates);
     // never into a school year with no term dates: the administrators and the DSL are asked for them instead
-    const year = schoolYearOf(calendarOf(org).localDate(startsAt));
-    if (!hasYearDates(org.termDates, year)) {
-      await askForTermDates(deps, org, year);
-      return null;
-    }
+    if (plan.kind === 'no-term-dates') await askForTermDates(deps, org, plan.year);
+    if (plan.kind !== 'book') return null;
     const session: Session = {
-      id: sessionIdFor(org, contract.id, startsAt),
+      id: sessionIdFor(org, contract.id, plan.startsAt),
       organisationId: org.id,
       contractId: contract.id,
-      startsAt,
+      startsAt: plan.startsAt,
       durationMinutes: contract.durationMinutes,
       status: 'scheduled',
       bookedAt: now,
+      bookingKey: bookingKeyFor(contract.id, sessions.length),
       ...roomOf(contract),
     };
     if (await deps.sessions.insert(session)) {
       await audit(deps, { organisationId: org.id, actorId: 'system', action: 'session.scheduled', subject: { kind: 'session', id: session.id }, detail: { contractId: contract.id } });
+      next = session;
+    } else {
+      // another booker read the same sessions and booked first (same id or same booking key): theirs is the one
+      next = nextCadenceSession(await deps.sessions.byContract(contract.id), now) ?? (await deps.sessions.get(session.id));
     }
-    next = (await deps.sessions.get(session.id)) ?? session;
     await refreshCompliance(deps, org, contract);
   }
-  if (next.status === 'scheduled') await remindSession(deps, org, contract, next.id);
+  if (next?.status === 'scheduled') await remindSession(deps, org, contract, next.id);
   return next;
 }
 

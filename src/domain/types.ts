@@ -160,6 +160,8 @@ export interface Session {
   /** Its Outlook event (Microsoft Graph), once created or moved there; `outlookCancelledAt` once cancelled there. */
   outlookEventId?: string;
   outlookCancelledAt?: Date;
+  /** A session booked from the cadence: `bookingKeyFor` (unique in the store, so a booking race books one). */
+  bookingKey?: string;
 }
 
 /** Why a session did not happen, as the supervisor says when asked "did it happen?". */

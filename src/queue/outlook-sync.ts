@@ -34,9 +34,15 @@ export function startOutlookSync(options: { redisUrl: string; prefix: string; de
       })
     : undefined;
   worker?.on('failed', (job, error) => logger.warn({ sessionId: (job?.data as { sessionId?: string } | undefined)?.sessionId, attempts: job?.attemptsMade, err: error.name }, 'outlook sync failed'));
+  const jobOptions = { attempts: 12, backoff: { type: 'exponential' as const, delay: 2_000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 24 * 3600 } };
   return {
     async changed(sessionId: string) {
-      await queue.add('session', { sessionId }, { attempts: 12, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 7 * 24 * 3600 } });
+      await queue.add('session', { sessionId }, jobOptions);
+    },
+    async changedMany(sessionIds: string[]) {
+      for (let i = 0; i < sessionIds.length; i += 500) {
+        await queue.addBulk(sessionIds.slice(i, i + 500).map((sessionId) => ({ name: 'session', data: { sessionId }, opts: jobOptions })));
+      }
     },
     async close() {
       await worker?.close();

@@ -237,18 +237,21 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
    * not as expected takes the one-by-one path, as a command would.
    */
   async function rebuildReminders(): Promise<number> {
-    const { ensureNextSession, sessionIdFor } = await import('../app/sessions.js');
-    const { refreshCompliance } = await import('../app/effects.js');
+    const { sessionIdFor } = await import('../app/sessions.js');
+    const { bookNextSessions } = await import('../app/booking-pass.js');
+    const { Timetable } = await import('../domain/booking.js');
     const { calendarOf } = await import('../app/context.js');
     const { remindersForSession } = await import('../domain/reminders.js');
     const { followUpsForSession } = await import('../domain/engagement.js');
     const now = deps.clock.now();
     const orgs = new Map((await deps.organisations.list()).map((o) => [o.id, o]));
     const contractsByOrg = new Map<string, SupervisionContract[]>();
+    const supervisorsOf = new Map<string, string[]>();
     for (const contract of await deps.contracts.allActive()) {
       const list = contractsByOrg.get(contract.organisationId) ?? [];
       list.push(contract);
       contractsByOrg.set(contract.organisationId, list);
+      supervisorsOf.set(contract.id, contract.supervisorIds);
     }
     const upcoming = new Map((await deps.sessions.scheduledBetween(new Date(now.getTime() + 1), new Date('9999-12-31T00:00:00Z'))).map((s) => [s.id, s]));
     for (const orgId of [...contractsByOrg.keys()]) {
@@ -261,12 +264,11 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       const summaries = new Map((await deps.compliance.byOrganisation(org.id)).map((c) => [c.contractId, c]));
       collectGarbage();
       const wanted: Reminder[] = [];
+      const unsettled: SupervisionContract[] = [];
       for (const [n, contract] of contracts.entries()) {
         if (n > 0 && n % 2_000 === 0) collectGarbage();
-        const summary = summaries.get(contract.id);
-        if (!summary) await refreshCompliance(deps, org, contract);
         // the summary names the next session, found by its id among the upcoming ones
-        const next = summary?.nextScheduledAt;
+        const next = summaries.get(contract.id)?.nextScheduledAt;
         if (next && next.getTime() > now.getTime()) {
           const session = upcoming.get(sessionIdFor(org, contract.id, next));
           if (session?.status === 'scheduled' && session.startsAt.getTime() === next.getTime()) {
@@ -274,7 +276,23 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
             continue;
           }
         }
-        await ensureNextSession(deps, org, contract);
+        // no summary, or its next session has passed (a trust's sessions passed unrecorded at once, P7): booked in bulk
+        unsettled.push(contract);
+      }
+      summaries.clear();
+      if (unsettled.length > 0) {
+        // the organisation's booked sessions, so that no supervisor or room is booked twice at once
+        const timetable = new Timetable();
+        for (const s of upcoming.values()) {
+          if (s.organisationId !== org.id) continue;
+          const supervisors = supervisorsOf.get(s.contractId);
+          timetable.add(s, supervisors ?? [], s.room);
+        }
+        const passStarted = performance.now();
+        const pass = await bookNextSessions(deps, org, unsettled, timetable);
+        const ms = Math.round(performance.now() - passStarted);
+        if (pass.booked > 0) logger.info({ organisationId: org.id, booked: pass.booked, contracts: unsettled.length, ms }, 'next sessions booked at start-up');
+        wanted.push(...pass.reminders);
       }
       await deps.reminders.syncMany(wanted);
       collectGarbage();

@@ -6,7 +6,7 @@
  */
 import { auditHash, ChainVerifier, GENESIS } from '../app/evidence/chain.js';
 import type { AuditEntry, AuditLog } from '../app/ports.js';
-import { isDuplicateKey, upsertRace } from './documents.js';
+import { isDuplicateKey, isOnlyDuplicateKeys, upsertRace } from './documents.js';
 import type { Models } from './models.js';
 
 export { auditHash, GENESIS };
@@ -67,18 +67,65 @@ export function auditLog(m: Models): AuditLog {
     throw new Error('audit: could not allocate a sequence number');
   }
 
+  /**
+   * Many entries, chained in memory from the newest stored one and inserted in order, 1,000 at a time. Another
+   * writer taking a sequence number first stops the ordered insert there: what went in stands (it is chained to
+   * what was there), and the rest are chained again from the new head.
+   */
+  async function appendManyNow(organisationId: string, inputs: Array<Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>>): Promise<AuditEntry[]> {
+    const written: AuditEntry[] = [];
+    let rest = inputs;
+    for (let attempt = 0; rest.length > 0; attempt++) {
+      if (attempt >= 1000) throw new Error('audit: could not allocate sequence numbers');
+      let previous = await lastEntry(organisationId);
+      const batch: AuditEntry[] = [];
+      for (const input of rest.slice(0, 1000)) {
+        const unhashed = { ...input, seq: (previous?.seq ?? 0) + 1, prevHash: previous?.hash ?? GENESIS };
+        previous = { ...unhashed, hash: auditHash(unhashed) };
+        batch.push(previous);
+      }
+      let inserted = batch.length;
+      try {
+        await m.audit.insertMany(batch.map((e) => ({ _id: key(organisationId, e.seq), ...e })), { ordered: true, lean: true });
+      } catch (error) {
+        if (!isOnlyDuplicateKeys(error)) throw error;
+        // the entries of this batch that are stored as this call chained them went in; the first other is the collision
+        const stored = new Map((await m.audit.find({ _id: { $in: batch.map((e) => key(organisationId, e.seq)) } }).lean<Record<string, unknown>[]>()).map((d) => [d.seq as number, d.hash]));
+        inserted = batch.findIndex((e) => stored.get(e.seq) !== e.hash);
+        if (inserted < 0) inserted = batch.length;
+      }
+      if (inserted > 0) {
+        const seq = (batch[inserted - 1] as AuditEntry).seq;
+        await upsertRace(() => m.heads.updateOne({ _id: `audit:${organisationId}` }, { $max: { seq } }, { upsert: true }));
+      }
+      written.push(...batch.slice(0, inserted));
+      rest = rest.slice(inserted);
+      if (inserted < batch.length) await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(attempt + 1, 10)));
+    }
+    return written;
+  }
+
   // appends of one organisation queue up in this process; the unique `_id` still arbitrates between processes
   const chains = new Map<string, Promise<unknown>>();
+  function inChain<T>(organisationId: string, run: () => Promise<T>): Promise<T> {
+    const previous = chains.get(organisationId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(run);
+    chains.set(organisationId, next);
+    void next
+      .finally(() => {
+        if (chains.get(organisationId) === next) chains.delete(organisationId);
+      })
+      .catch(() => undefined);
+    return next;
+  }
 
   return {
     append(input) {
-      const previous = chains.get(input.organisationId) ?? Promise.resolve();
-      const next = previous.catch(() => undefined).then(() => appendNow(input));
-      chains.set(input.organisationId, next);
-      void next.finally(() => {
-        if (chains.get(input.organisationId) === next) chains.delete(input.organisationId);
-      }).catch(() => undefined);
-      return next;
+      return inChain(input.organisationId, () => appendNow(input));
+    },
+    appendMany(organisationId, entries) {
+      if (entries.length === 0) return Promise.resolve([]);
+      return inChain(organisationId, () => appendManyNow(organisationId, entries.map((e) => ({ ...e, organisationId }))));
     },
     async entries(organisationId) {
       return (await m.audit.find({ organisationId }).sort({ seq: 1 }).lean<Record<string, unknown>[]>()).map(toEntry);

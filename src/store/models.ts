@@ -58,10 +58,12 @@ export function defineModels(conn: Connection) {
   contracts.index({ organisationId: 1, active: 1, reviewDueDate: 1 });
   contracts.index({ supervisorIds: 1 });
   contracts.index({ superviseeIds: 1 });
-  const sessions = schema({ contractId: String, startsAt: Date, status: String, organisationId: String, room: String });
+  const sessions = schema({ contractId: String, startsAt: Date, status: String, organisationId: String, room: String, bookingKey: String });
   sessions.index({ contractId: 1, startsAt: 1 });
   sessions.index({ status: 1, startsAt: 1 });
   sessions.index({ organisationId: 1, room: 1, startsAt: 1 });
+  // two bookers that read the same sessions of a contract make the same key: one insert wins (P7's pass, twice)
+  sessions.index({ bookingKey: 1 }, { unique: true, sparse: true });
   const agendaItems = schema({ contractId: String, sessionId: String, parked: Boolean, createdAt: Date });
   agendaItems.index({ sessionId: 1, createdAt: 1 });
   agendaItems.index({ contractId: 1, parked: 1 });

@@ -133,6 +133,12 @@ export function overdueIndex(base: Stores, redis: Redis, prefix: string): Overdu
         await base.compliance.upsert(summary);
         await apply(summary.organisationId, [sessionEntry(summary)], []);
       },
+      async upsertMany(summaries) {
+        await base.compliance.upsertMany(summaries);
+        const byOrg = new Map<string, Entry[]>();
+        for (const c of summaries) byOrg.set(c.organisationId, [...(byOrg.get(c.organisationId) ?? []), sessionEntry(c)]);
+        for (const [orgId, entries] of byOrg) for (let i = 0; i < entries.length; i += 1000) await apply(orgId, entries.slice(i, i + 1000), []);
+      },
     },
     records: {
       ...base.records,

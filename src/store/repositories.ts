@@ -187,6 +187,40 @@ export function sessionRepository(m: Models): SessionRepository {
     async byContract(contractId) {
       return many<Session>(await m.sessions.find({ contractId }).sort({ startsAt: 1 }).lean<Doc[]>());
     },
+    async byContracts(contractIds) {
+      if (contractIds.length === 0) return [];
+      return many<Session>(await m.sessions.find({ contractId: { $in: contractIds } }).sort({ contractId: 1, startsAt: 1 }).lean<Doc[]>());
+    },
+    async insertMany(sessions) {
+      const inserted = new Set<string>();
+      for (let i = 0; i < sessions.length; i += 1000) {
+        const slice = sessions.slice(i, i + 1000);
+        const refused = new Set<number>();
+        try {
+          await m.sessions.insertMany(slice.map((s) => toDoc(s)), { ordered: false, lean: true });
+        } catch (error) {
+          // another booker's session has the id or the booking key: the unique indexes decide, as `insert`'s do
+          if (!isOnlyDuplicateKeys(error)) throw error;
+          const writeErrors = (error as { writeErrors?: Array<{ index?: number; err?: { index?: number } }> }).writeErrors;
+          if (!Array.isArray(writeErrors)) refused.add(-1);
+          else for (const e of writeErrors) refused.add(e.index ?? e.err?.index ?? -1);
+          if (refused.has(-1)) {
+            // no index given: what is stored says which are this call's (the same booking, booked at the same instant)
+            const stored = new Map((await m.sessions.find({ _id: { $in: slice.map((s) => s.id) } }).lean<Doc[]>()).map((d) => [String(d._id), d]));
+            refused.clear();
+            slice.forEach((s, k) => {
+              const d = stored.get(s.id);
+              const mine = d && d.bookingKey === s.bookingKey && (d.bookedAt as Date | undefined)?.getTime() === s.bookedAt?.getTime();
+              if (!mine) refused.add(k);
+            });
+          }
+        }
+        slice.forEach((s, k) => {
+          if (!refused.has(k)) inserted.add(s.id);
+        });
+      }
+      return inserted;
+    },
     async nextScheduled(contractId, after) {
       const doc = await m.sessions
         .findOne({ contractId, status: 'scheduled', startsAt: { $gt: after } })
@@ -443,6 +477,20 @@ export function complianceRepository(m: Models): ComplianceRepository {
     async upsert(summary) {
       const { contractId, ...rest } = summary;
       await m.compliance.replaceOne({ _id: contractId }, stripUndefined({ _id: contractId, ...rest }), { upsert: true });
+    },
+    async upsertMany(summaries) {
+      for (let i = 0; i < summaries.length; i += 1000) {
+        const ops = summaries.slice(i, i + 1000).map(({ contractId, ...rest }) => ({
+          replaceOne: { filter: { _id: contractId }, replacement: stripUndefined({ _id: contractId, ...rest }), upsert: true },
+        }));
+        try {
+          await m.compliance.bulkWrite(ops as never[], { ordered: false });
+        } catch (error) {
+          // an upsert racing another's insert of the same summary: run again, it finds the document (as `upsertRace`)
+          if (!isOnlyDuplicateKeys(error)) throw error;
+          await m.compliance.bulkWrite(ops as never[], { ordered: false });
+        }
+      }
     },
     async get(contractId) {
       return complianceFromDoc(await m.compliance.findById(contractId).lean<Doc>());
