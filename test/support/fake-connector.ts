@@ -44,6 +44,12 @@ export interface FakeConnector {
   limited: Array<{ conversationId: string; limit: 'conversation' | 'tenant'; at: number }>;
   /** Each team's roster, as `GET /v3/conversations/<team id>/pagedmembers` pages it. */
   rosters: Map<string, RosterMember[]>;
+  /** People of the tenant by member id, as `GET /v3/conversations/<id>/members/<member id>` answers (team rosters are searched too). */
+  directory: RosterMember[];
+  /** The next roster or member read(s) answer 429 with Retry-After 1. */
+  throttleReads(times: number): void;
+  /** When each roster, member and create call came, for pacing checks. */
+  readsAt: number[];
   /** One-to-one conversations the bot created (`POST /v3/conversations`). */
   created: Array<{ id: string; body: Record<string, unknown> }>;
   /** Parks incoming requests until `release()` (see `createHold`); `dropped` counts those whose sender went away. */
@@ -105,7 +111,25 @@ export async function startFakeConnector(options: { limits?: TeamsLimits } = {})
   };
   const rosters = new Map<string, RosterMember[]>();
   const created: FakeConnector['created'] = [];
+  const directory: RosterMember[] = [];
+  const readsAt: number[] = [];
+  let readThrottles = 0;
+  const readGate = (res: express.Response): boolean => {
+    readsAt.push(Date.now());
+    if (readThrottles <= 0) return true;
+    readThrottles--;
+    state.throttled++;
+    res.status(429).set('retry-after', '1').json({ error: { code: 'Throttled', message: 'slow down' } });
+    return false;
+  };
+  app.get('/v3/conversations/:id/members/:member', (req, res) => {
+    if (!readGate(res)) return;
+    const member = [...directory, ...[...rosters.values()].flat()].find((m) => m.id === req.params.member);
+    if (!member) return void res.status(404).json({ error: { code: 'MemberNotFound', message: 'no such member' } });
+    res.json(member);
+  });
   app.get('/v3/conversations/:id/pagedmembers', (req, res) => {
+    if (!readGate(res)) return;
     const roster = rosters.get(req.params.id);
     if (!roster) return void res.status(404).json({ error: { code: 'ConversationNotFound', message: 'no such team' } });
     const size = Math.min(Math.max(Number(req.query.pageSize) || 200, 1), 500);
@@ -114,6 +138,7 @@ export async function startFakeConnector(options: { limits?: TeamsLimits } = {})
     res.json({ members: page, ...(start + size < roster.length ? { continuationToken: `t${start + size}` } : {}) });
   });
   app.post('/v3/conversations', (req, res) => {
+    if (!readGate(res)) return;
     const id = `a:1on1-${created.length + 1}`;
     created.push({ id, body: req.body });
     res.status(201).json({ id });
@@ -150,6 +175,11 @@ export async function startFakeConnector(options: { limits?: TeamsLimits } = {})
     },
     limited,
     rosters,
+    directory,
+    throttleReads(times) {
+      readThrottles = times;
+    },
+    readsAt,
     created,
     hold: () => parking.hold(),
     release: () => parking.release(),

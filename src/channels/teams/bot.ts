@@ -13,14 +13,11 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
-  type ConversationReference,
-  TeamsInfo,
   TurnContext,
 } from 'botbuilder';
 import express, { type Express } from 'express';
 import { z } from 'zod';
 import { sessionOfThread } from '../../app/agenda.js';
-import { matchTeamsRoster, type TeamsMember } from '../../app/identities.js';
 import { unmatchedSenders } from '../../store/unmatched.js';
 import { personByTeams } from '../../app/reads.js';
 import type { NotificationView } from '../../app/views.js';
@@ -29,6 +26,7 @@ import { conversation, fieldError } from '../conversation.js';
 import { renderCard } from './cards.js';
 import { knownPeople } from '../known-people.js';
 import { TeamsNotifier, CONVERSATION_THREAD } from './notifier.js';
+import { startTeamsRoster, type TurnOrigin } from './roster.js';
 
 const NOT_SET_UP = 'Sorry — your Teams account is not linked to a supervision record here. Please ask your DSL.';
 
@@ -104,47 +102,19 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
   const { onVerb, onText } = conversation(runtime, 'teams', { formAgainOnRefusal: true });
   const unmatched = unmatchedSenders(runtime);
 
-  /**
-   * Installed in a team: the roster is read (paged), its members matched to people by Entra object id or email,
-   * and each matched person without a conversation gets their one-to-one conversation with the bot, so
-   * reminders reach people who never wrote to it.
-   */
-  async function linkRoster(context: TurnContext): Promise<void> {
-    const members: TeamsMember[] = [];
-    let continuationToken: string | undefined;
-    do {
-      const page = await TeamsInfo.getPagedMembers(context, 500, continuationToken);
-      for (const m of page.members ?? []) members.push({ id: m.id, aadObjectId: m.aadObjectId, email: m.email, userPrincipalName: m.userPrincipalName });
-      continuationToken = page.continuationToken || undefined;
-    } while (continuationToken && members.length < 100_000);
-    const channelData = (context.activity.channelData ?? {}) as { tenant?: { id?: string } };
-    const tenantId = context.activity.conversation.tenantId ?? channelData.tenant?.id;
-    const matched = await matchTeamsRoster(deps, tenantId, members);
-    const connector = context.turnState.get(adapter.ConnectorClientKey) as { conversations: { createConversation(p: unknown): Promise<{ id?: string }> } };
-    let created = 0;
-    for (const { person, member } of matched) {
-      if (await deps.deliveries.get(CONVERSATION_THREAD, person.id, 'teams')) continue;
-      const result = await connector.conversations.createConversation({
-        isGroup: false,
-        bot: context.activity.recipient,
-        members: [{ id: member.id }],
-        tenantId,
-        channelData: { tenant: { id: tenantId } },
-      });
-      if (!result.id) continue;
-      const base = TurnContext.getConversationReference(context.activity);
-      const reference: Partial<ConversationReference> = {
-        ...base,
-        activityId: undefined,
-        user: { id: member.id, name: '', aadObjectId: member.aadObjectId } as never,
-        conversation: { id: result.id, isGroup: false, conversationType: 'personal', tenantId, name: '' } as never,
-      };
-      await deps.deliveries.put(CONVERSATION_THREAD, person.id, 'teams', { reference: JSON.stringify(reference) });
-      await deps.people.setReachability(person.id, 'teams', true, deps.clock.now());
-      created++;
-    }
-    logger.info({ members: members.length, matched: matched.length, conversations: created }, 'teams roster read');
-  }
+  // reading rosters and opening one-to-one conversations: on the queue, never inside the request
+  const roster = startTeamsRoster(runtime, adapter, options.appId ?? '');
+  runtime.closers.push(() => roster.close());
+  /** What the queued work needs of this activity: its turn is closed once it is answered. */
+  const originOf = (context: TurnContext): TurnOrigin => {
+    const channelData = JSON.parse(JSON.stringify(context.activity.channelData ?? {})) as { tenant?: { id?: string } };
+    return {
+      reference: TurnContext.getConversationReference(context.activity),
+      channelData,
+      conversation: { ...context.activity.conversation },
+      tenantId: context.activity.conversation.tenantId ?? channelData.tenant?.id,
+    };
+  };
   const cardFor = async (view: NotificationView) => {
     if (view.type !== 'record-sheet') return renderCard(view);
     const parties = await deps.people.getMany([view.supervisor.id, ...view.supervisees.map((s) => s.id)]);
@@ -219,19 +189,17 @@ export function createTeamsChannel(runtime: Runtime, options: TeamsOptions): Tea
       const added = (context.activity.membersAdded ?? []) as Array<{ id?: string }>;
       const team = (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
       if (team && added.some((m) => m.id === context.activity.recipient?.id)) {
-        // the roster can be thousands of people: read after the activity is answered, failures logged
-        const reference = TurnContext.getConversationReference(context.activity);
-        // the turn's context is closed once it is answered: keep what the later turn needs
-        const channelData = JSON.parse(JSON.stringify(context.activity.channelData ?? {})) as unknown;
-        const where = { ...context.activity.conversation };
-        void adapter
-          .continueConversationAsync(options.appId ?? '', reference, async (later) => {
-            later.activity.channelData = channelData;
-            later.activity.conversation = where;
-            await linkRoster(later);
-          })
-          .catch((error: Error) => logger.warn({ err: error.message }, 'teams roster not read'));
+        // the roster can be thousands of people: read on the queue, paced, after the activity is answered
+        await roster.add({ kind: 'team', origin: originOf(context) }, `${team}.${activity.id ?? ''}`);
       }
+    }
+    const personal = (context.activity.conversation as { conversationType?: string }).conversationType === 'personal';
+    const installed =
+      (activity.type === ActivityTypes.InstallationUpdate && (context.activity as { action?: string }).action !== 'remove') ||
+      (activity.type === ActivityTypes.ConversationUpdate && ((context.activity.membersAdded ?? []) as Array<{ id?: string }>).some((m) => m.id === context.activity.recipient?.id));
+    if (personal && installed && !person && activity.from.aadObjectId) {
+      // installed for someone linked to nobody (by Graph, or by themselves): matched by their profile on the queue
+      await roster.add({ kind: 'personal', origin: originOf(context), memberId: activity.from.id }, activity.from.aadObjectId.toLowerCase());
     }
     if (activity.type === ActivityTypes.InstallationUpdate || activity.type === ActivityTypes.ConversationUpdate) {
       if (person && activity.type === ActivityTypes.InstallationUpdate) {
