@@ -175,13 +175,8 @@ export const placeLegalHold = useCase(async (deps: AppDeps, actorId: string, inp
   const parsed = parseInput(holdInput, input);
   const { org } = await lead(deps, actorId);
   // something unknown and something in another organisation get the same answer
-  if (parsed.target.kind === 'person') {
-    const p = await deps.people.get(parsed.target.id);
-    if (!p || p.organisationId !== org.id) throw new ValidationError('target.id', 'is not a person of this school');
-  } else {
-    const r = await deps.records.latest(parsed.target.id);
-    if (!r || r.organisationId !== org.id) throw new ValidationError('target.id', 'is not a record of this school');
-  }
+  const target = parsed.target.kind === 'person' ? await deps.people.get(parsed.target.id) : await deps.records.latest(parsed.target.id);
+  if (!target || target.organisationId !== org.id) throw new Refusal();
   const now = deps.clock.now();
   const hold: LegalHold = { id: deps.newId(), organisationId: org.id, target: parsed.target, reason: parsed.reason, placedById: actorId, placedAt: now };
   await deps.retention.placeHold(hold);
@@ -193,9 +188,9 @@ export const releaseLegalHold = useCase(async (deps: AppDeps, actorId: string, i
   const { holdId } = parseInput(releaseInput, input);
   const { org } = await lead(deps, actorId);
   const hold = (await deps.retention.holds(org.id)).find((h) => h.id === holdId);
-  if (!hold) throw new ValidationError('holdId', 'is not a hold in force at this school');
+  if (!hold) throw new Refusal('That hold is not in force at your school.');
   const now = deps.clock.now();
-  if (!(await deps.retention.releaseHold(org.id, holdId, actorId, now))) throw new ValidationError('holdId', 'is not a hold in force at this school');
+  if (!(await deps.retention.releaseHold(org.id, holdId, actorId, now))) throw new Refusal('That hold is not in force at your school.');
   await audit(deps, { organisationId: org.id, actorId, action: 'retention.hold-released', subject: { kind: hold.target.kind, id: hold.target.id }, detail: { holdId }, at: now });
   return { ok: true, data: { holdId } };
 });
@@ -216,7 +211,14 @@ export const approveDestruction = useCase(async (deps: AppDeps, actorId: string,
   const { due, byRecord } = await dueForDestruction(deps, org, now);
   const dueById = new Map(due.map((d) => [d.recordId, d]));
   const unique = [...new Set(recordIds)];
-  unique.forEach((id, i) => {
+  // a record unknown or of another organisation gets the same answer
+  for (const id of unique) {
+    if (byRecord.has(id)) continue;
+    const r = await deps.records.latest(id);
+    if (!r || r.organisationId !== org.id) throw new Refusal();
+  }
+  unique.forEach((id) => {
+    const i = recordIds.indexOf(id);
     const item = dueById.get(id);
     if (!item) throw new ValidationError(`recordIds.${i}`, `is not on the list of records due for destruction (${id})`);
     if (item.heldBy.length > 0) throw new ValidationError(`recordIds.${i}`, `is under a legal hold and cannot be destroyed until the hold is released (${id})`);

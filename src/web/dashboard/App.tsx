@@ -7,6 +7,7 @@ import { ImportPage, PeoplePage, SetupPage, TermsPage } from './admin.js';
 import { MinePage } from './mine.js';
 import { InspectionPage, OverviewPage, PersonPage } from './pages.js';
 import { RecordPage } from './record.js';
+import { RetentionPage } from './retention.js';
 import { Icon, initials, LinkButton, Loading, Notice } from './ui.js';
 
 interface Shell {
@@ -32,6 +33,7 @@ type Route =
   | { page: 'terms'; year?: number }
   | { page: 'import' }
   | { page: 'people' }
+  | { page: 'retention' }
   | { page: 'person'; personId: string }
   | { page: 'record'; recordId: string; version?: string; print: boolean };
 
@@ -49,6 +51,7 @@ function routeOf(): Route {
     if (rest[0] === 'people') return { page: 'people' };
     return { page: 'setup' };
   }
+  if (kind === 'retention') return { page: 'retention' };
   if (kind === 'person' && rest.length > 0) return { page: 'person', personId: decodeURIComponent(rest.join('/')) };
   if (/^\/tab\/me\/?$/.test(location.pathname)) return { page: 'mine', personId: kind === 'supervisee' && rest[0] ? decodeURIComponent(rest[0]) : undefined };
   return { page: 'overview' };
@@ -233,8 +236,9 @@ function Nav({ me, route }: { me: MeResponse; route: Route }) {
   else if (me.canBrowseHistories) tabs.push({ value: 'overview', label: 'Records', href: '/tab' });
   tabs.push({ value: 'mine', label: 'My supervision', href: '/tab/me' });
   if (me.canAdminister) tabs.push({ value: 'admin', label: 'Set-up', href: '/tab#admin' });
+  if (me.canManageRetention) tabs.push({ value: 'retention', label: 'Retention', href: '/tab#retention' });
   if (tabs.length < 2 || route.page === 'record') return null;
-  const selected = route.page === 'mine' ? 'mine' : ['setup', 'terms', 'import', 'people'].includes(route.page) ? 'admin' : 'overview';
+  const selected = route.page === 'mine' ? 'mine' : route.page === 'retention' ? 'retention' : ['setup', 'terms', 'import', 'people'].includes(route.page) ? 'admin' : 'overview';
   // plain links: each is a page of its own (the Teams tabs open /tab and /tab/me)
   return (
     <nav className="nav no-print" aria-label="Pages">
@@ -263,6 +267,8 @@ function Page({ route }: { route: Route }) {
       return <ImportPage />;
     case 'people':
       return <PeoplePage />;
+    case 'retention':
+      return <RetentionPage />;
     default:
       return <Home />;
   }

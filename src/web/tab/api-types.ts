@@ -30,6 +30,8 @@ export const meResponse = z.object({
   supervises: z.boolean(),
   /** Administers the organisation (admin, DSL or headteacher): the set-up screens (`/tab/api/admin/…`). */
   canAdminister: z.boolean(),
+  /** The DSL or a deputy: the retention schedule, destruction, legal holds and subject access (`/tab#retention`). */
+  canManageRetention: z.boolean().optional(),
   via: z.string().optional(),
   playground: z.boolean(),
 });

@@ -254,7 +254,7 @@ describe('retention', () => {
     const before = await headSeq();
     expect((await call(`/retention/holds/${holdId}/release`, 'deputy', { method: 'POST' })).status).toBe(200);
     expect(await actionsOf(before)).toEqual(['retention.hold-released']);
-    expect((await call(`/retention/holds/${holdId}/release`, 'deputy', { method: 'POST' })).status).toBe(400);
+    expect((await call(`/retention/holds/${holdId}/release`, 'deputy', { method: 'POST' })).status).toBe(403);
     expect((await call('/retention/destroy', 'deputy', { method: 'POST', body: { recordIds: [benB] } })).status).toBe(200);
     expect((await w.deps.records.latest(benB))?.notes).toBe('');
     expect((await call('/audit/verify', 'dsl')).body).toMatchObject({ ok: true, records: { destroyed: 2 } });

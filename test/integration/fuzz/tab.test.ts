@@ -52,7 +52,12 @@ const ROUTES = [
   '/people/amy',
   '/records/r.c-amy.2025-11-10',
   '/playground/people',
+  '/retention',
+  '/subject-access/00000000-0000-4000-8000-000000000000',
 ] as const;
+
+/** Routes that take a JSON body (retention and subject access): refused bodies are named `body.<field>`. */
+const json = (value: unknown) => ({ body: JSON.stringify(value), type: 'application/json' });
 
 interface Case {
   method: string;
@@ -200,6 +205,22 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
         field: `query.${key}`,
       }),
     ),
+  // retention and subject access bodies, each refused naming its field (a valid one would write: never generated)
+  fc
+    .tuple(known, fc.oneof(nastyString, fc.integer({ min: -5, max: 0 }), fc.integer({ min: 101 }), fc.double({ noInteger: true }), fc.constant(null)))
+    .map(([person, v]): Case => ({ method: 'PUT', path: '/retention/schedule', person, body: json({ supervisionYears: v, riskOrDecisionYears: 25 }), field: 'body.supervisionYears' })),
+  fc
+    .tuple(known, nastyString.filter((s) => !/^[A-Za-z0-9._:@-]{1,200}$/.test(s)))
+    .map(([person, id]): Case => ({ method: 'POST', path: '/retention/destroy', person, body: json({ recordIds: [id] }), field: 'body.recordIds.0' })),
+  fc
+    .tuple(known, fc.constantFrom<unknown>('', '  ', 'ab', 7, null, [], {}))
+    .map(([person, reason]): Case => ({ method: 'POST', path: '/retention/holds', person, body: json({ target: { kind: 'person', id: 'amy' }, reason }), field: 'body.reason' })),
+  fc
+    .tuple(known, nastyString.filter((s) => !/^[A-Za-z0-9._-]{1,100}$/.test(s)))
+    .map(([person, id]): Case => ({ method: 'POST', path: '/subject-access', person, body: json({ personId: id }), field: 'body.personId' })),
+  fc
+    .tuple(known, nastyString.filter((s) => s !== '' && s !== 'decisions' && s !== '__proto__' && !/\p{Cs}/u.test(s)))
+    .map(([person, key]): Case => ({ method: 'POST', path: '/subject-access/00000000-0000-4000-8000-000000000000/decisions', person, body: json({ [key]: 1 }), field: `body.${key}` })),
   // the same parameter twice
   fc
     .tuple(
@@ -263,7 +284,7 @@ function check(c: Case, answer: { status: number; text: string }): void {
   expect(answer.status, where).toBeLessThan(500);
   if (answer.status === 400 && c.method !== 'HEAD') {
     const body = JSON.parse(answer.text) as { error?: string; field?: string };
-    expect(body.field, where).toMatch(/^(query|params)(\.|$)/);
+    expect(body.field, where).toMatch(/^(query|params|body)(\.|$)/);
     expect(body.error, where).toContain(`${body.field}:`);
   }
   if (c.field) {

@@ -45,6 +45,8 @@ import { endContract } from '../../../src/app/contract-admin.js';
 import { ImportRefused, previewImport } from '../../../src/app/imports.js';
 import { type ImportWriter, importWriter } from '../../../src/store/imports.js';
 import { getTermDates, setTermDates } from '../../../src/app/admin/terms.js';
+import { approveDestruction, placeLegalHold, releaseLegalHold, retentionOverview, setRetentionSchedule } from '../../../src/app/retention.js';
+import { decideSubjectAccess, releaseSubjectAccess, startSubjectAccess, subjectAccessReview } from '../../../src/app/evidence/subject-access.js';
 import { calendar, london, person, school } from '../../support/school.js';
 import { createWorld, type World } from '../../support/world.js';
 
@@ -297,6 +299,25 @@ const ACTIONS: Cell[] = [
   { name: 'verifyAudit (tab Verify, admin audit verify)', run: (a, i) => verifyAudit(w.deps, a, i), allowed: ['dsl', 'deputy', 'auditor', 'otherOrganisation'], input: async () => ({}) },
   { name: 'exportPersonFile of the supervisee (tab PDF/JSON, admin export person)', run: (a, i) => exportPersonFile(w.deps, a, i), allowed: ['dsl', 'deputy', 'auditor'], input: async () => ({ personId: 'amy', format: 'pdf' }) },
   { name: 'checkBundleRequest (tab inspection bundle, admin export bundle)', run: (a, i) => checkBundleRequest(w.deps, a, i), allowed: ['dsl', 'deputy', 'auditor', 'otherOrganisation'], input: async () => ({ from: '2025-09-01' }) },
+  // retention and subject access (issue 15): the DSL and deputies only — not the head, an administrator, the governor,
+  // an auditor or a party; another organisation's DSL manages only their own school's
+  { name: 'retentionOverview (tab Retention)', run: (a, i) => retentionOverview(w.deps, a, i), allowed: ['dsl', 'deputy', 'otherOrganisation'], input: async () => ({}) },
+  { name: 'setRetentionSchedule (tab Retention)', run: (a, i) => setRetentionSchedule(w.deps, a, i), allowed: ['dsl', 'deputy', 'otherOrganisation'], input: async () => ({ supervisionYears: 6, riskOrDecisionYears: 25 }) },
+  { name: 'placeLegalHold on the supervisee (tab Retention)', run: (a, i) => placeLegalHold(w.deps, a, i), allowed: ['dsl', 'deputy'], input: async () => ({ target: { kind: 'person', id: 'amy' }, reason: 'Matrix hold reason' }) },
+  { name: 'releaseLegalHold (tab Retention)', run: (a, i) => releaseLegalHold(w.deps, a, i), allowed: ['dsl', 'deputy'], input: async () => ({ holdId: await heldRecord() }) },
+  { name: 'approveDestruction of a record due (tab Retention)', run: (a, i) => approveDestruction(w.deps, a, i), allowed: ['dsl', 'deputy'], input: async () => ({ recordIds: [await dueRecord()] }) },
+  { name: 'startSubjectAccess for the supervisee (tab)', run: (a, i) => startSubjectAccess(w.deps, a, i), allowed: ['dsl', 'deputy'], input: async () => ({ personId: 'amy' }) },
+  { name: 'subjectAccessReview (tab)', run: (a, i) => subjectAccessReview(w.deps, a, i), allowed: ['dsl', 'deputy'], input: async () => ({ id: await subjectAccess(false) }) },
+  {
+    name: 'decideSubjectAccess (tab)',
+    run: (a, i) => decideSubjectAccess(w.deps, a, i),
+    allowed: ['dsl', 'deputy'],
+    input: async () => {
+      const started = must(await startSubjectAccess(w.deps, 'dsl', { personId: 'amy' })) as { data: { id: string; passages: Array<{ id: string }> } };
+      return { id: started.data.id, decisions: Object.fromEntries(started.data.passages.map((p) => [p.id, 'redact'])) };
+    },
+  },
+  { name: 'releaseSubjectAccess (tab PDF/JSON)', run: (a, i) => releaseSubjectAccess(w.deps, a, i), allowed: ['dsl', 'deputy'], input: async () => ({ id: await subjectAccess(true), format: 'json' }) },
   // My supervision (the tab's personal page): one's own for anyone known; a supervisee's for their supervisor only,
   // not the leads (they have the person history) nor another supervisor
   { name: 'mySupervision (own page, tab)', run: (a, i) => mySupervision(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
@@ -332,6 +353,36 @@ const ACTIONS: Cell[] = [
   },
   { name: 'agendaLine (a plain line in chat)', run: (a, i) => agendaLine(w.deps, a, i).then((data): UseCaseResult => ({ ok: true, data }), toFailure), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({ text: 'Workload in the spring term' }) },
 ];
+
+/**
+ * A record of a contract that ended in July 2018: six years on, due for destruction at the matrix's time (its
+ * people are not the ones the hold cells hold).
+ */
+async function dueRecord(): Promise<string> {
+  const k = ++n;
+  const contractId = `c-old-${k}`;
+  await w.deps.contracts.upsert({ ...(await w.deps.contracts.get('c-amy'))!, id: contractId, supervisorIds: ['sup2'], superviseeIds: ['stranger'], active: false, endedOn: '2018-07-20' });
+  const at = london('2018-07-02T17:00');
+  const id = `rec.${contractId}.2018-07-02`;
+  await w.deps.records.insertVersion({
+    id, version: 1, organisationId: 'org-wl', contractId, sessionId: `${contractId}.2018-07-02`, date: '2018-07-02', supervisorId: 'sup2', superviseeIds: ['stranger'],
+    topics: [], notes: 'Matrix old notes', concerns: [], caseDecisions: [], actions: [], previousActionsReviewed: [], state: 'signed', confirmations: [], createdAt: at, updatedAt: at,
+  });
+  return id;
+}
+/** A hold in force on a record of the school. */
+async function heldRecord(): Promise<string> {
+  const id = `hold-matrix-${String(++n).padStart(12, '0')}`;
+  const holdId = `00000000-0000-4000-8000-${id.slice(-12)}`;
+  await w.deps.retention.placeHold({ id: holdId, organisationId: 'org-wl', target: { kind: 'person', id: 'ben' }, reason: 'Matrix hold reason', placedById: 'dsl', placedAt: w.clock.now() });
+  return holdId;
+}
+/** A subject access request for the supervisee started by the DSL; `decided`: every flagged passage kept. */
+async function subjectAccess(decided: boolean): Promise<string> {
+  const started = must(await startSubjectAccess(w.deps, 'dsl', { personId: 'amy' })) as { data: { id: string; passages: Array<{ id: string }> } };
+  if (decided) must(await decideSubjectAccess(w.deps, 'dsl', { id: started.data.id, decisions: Object.fromEntries(started.data.passages.map((p) => [p.id, 'keep'])) }));
+  return started.data.id;
+}
 
 let termYears = 0;
 let writer: ImportWriter;
