@@ -5,7 +5,7 @@
  * response is released as PDF or JSON.
  */
 import { Button, Checkbox, Field, Input, MessageBar, MessageBarBody, Radio, RadioGroup, Select, Textarea } from '@fluentui/react-components';
-import { type FormEvent, useLayoutEffect, useState } from 'react';
+import { type FormEvent, useLayoutEffect, useRef, useState } from 'react';
 import type { SubjectAccessReview } from '../../app/evidence/subject-access.js';
 import type { DestructionResult, RetentionOverview } from '../../app/retention.js';
 import type { StaffView } from '../tab/api-types.js';
@@ -34,10 +34,13 @@ function Said({ message }: { message: Message }) {
 
 export function RetentionPage() {
   const [load, reload] = useApi<[RetentionOverview, StaffView]>(['/retention', '/people']);
-  useTitle(load.state === 'ok' ? `Retention — ${load.data[1].organisationName}` : undefined);
-  if (load.state === 'loading') return <Loading />;
-  if (load.state !== 'ok') return <Problem load={load} />;
-  const [v, staff] = load.data;
+  // while a change is read back, the page stays as it was (with what it said about the change)
+  const shown = useRef<[RetentionOverview, StaffView]>(undefined);
+  if (load.state === 'ok') shown.current = load.data;
+  useTitle(shown.current ? `Retention — ${shown.current[1].organisationName}` : undefined);
+  if (load.state === 'loading' && !shown.current) return <Loading />;
+  if (load.state !== 'ok' && load.state !== 'loading') return <Problem load={load} />;
+  const [v, staff] = shown.current as [RetentionOverview, StaffView];
   return (
     <>
       <PlaygroundBanner />
