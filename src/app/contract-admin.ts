@@ -4,18 +4,19 @@
  * and actions, cancels the sessions still booked and their reminders.
  */
 import { z } from 'zod';
-import { aYearOn, contractFromDraft, contractIdFor, contractProblems, type ContractDraft, parseCadence } from '../domain/imports/contracts.js';
-import type { SupervisionContract } from '../domain/types.js';
+import { aYearOn, CONTRACT_TERMS, contractFromDraft, contractIdFor, contractProblems, type ContractDraft, parseCadence } from '../domain/imports/contracts.js';
+import { canAdminister } from '../domain/permissions.js';
+import type { Organisation, SupervisionContract } from '../domain/types.js';
 import { calendarOf } from './context.js';
 import { audit, refreshCompliance } from './effects.js';
 import { parseInput, Refusal, ValidationError } from './errors.js';
-import { canAdminister } from './imports.js';
 import type { AppDeps } from './ports.js';
 import { ensureNextSession } from './sessions.js';
 
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a person id');
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD');
 
+/** A contract's terms as the dashboard's form and the API send them (`POST`/`PUT /tab/api/admin/contracts`). */
 export const contractInput = z
   .object({
     reference: z.string().regex(/^[A-Za-z0-9._ -]{1,80}$/, 'must be letters, digits, spaces, dots, dashes or underscores (at most 80)').optional(),
@@ -35,11 +36,12 @@ export const contractInput = z
     preferredTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day, HH:mm').optional(),
   })
   .strict();
+export type ContractInput = z.input<typeof contractInput>;
 
 async function admin(deps: AppDeps, actorId: string) {
   const actor = await deps.people.get(actorId);
   const org = actor ? await deps.organisations.get(actor.organisationId) : null;
-  if (!actor || !org || !canAdminister(actor, org)) throw new Refusal('Sorry — contracts are managed by the school’s admins, its DSL and its headteacher.');
+  if (!actor || !org || actor.active === false || !canAdminister(actor, org, 'contracts.manage')) throw new Refusal('Sorry — contracts are managed by the school’s admins, its DSL and its headteacher.');
   return { actor, org };
 }
 
@@ -72,6 +74,23 @@ async function draftFrom(deps: AppDeps, organisationId: string, input: z.infer<t
   return draft;
 }
 
+/** The terms an edit changed (the same comparison the contracts import makes). */
+export function changedTerms(before: SupervisionContract, after: SupervisionContract): string[] {
+  return CONTRACT_TERMS.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+}
+
+/**
+ * What follows a contract's terms being written, by the dashboard or a confirmed contracts import (the one place
+ * for both): its compliance and its next session (with that session's reminders). `changed` is undefined for a
+ * new contract. A change of supervisor (`changed` includes `supervisorIds`) passes through here too, so
+ * anything a new supervisor must be handed belongs here.
+ */
+export async function contractTermsWritten(deps: AppDeps, org: Organisation, contract: SupervisionContract, changed?: readonly string[]): Promise<void> {
+  void changed;
+  await refreshCompliance(deps, org, contract);
+  await ensureNextSession(deps, org, contract);
+}
+
 /** Creates a contract, or (with `contractId`) replaces an active one's terms; its next session follows. */
 export async function saveContractTerms(deps: AppDeps, actorId: string, input: unknown, contractId?: string): Promise<SupervisionContract> {
   const { org } = await admin(deps, actorId);
@@ -86,8 +105,7 @@ export async function saveContractTerms(deps: AppDeps, actorId: string, input: u
   if (!contractId && (await deps.contracts.get(draft.id))) throw new ValidationError(parsed.reference ? 'reference' : 'superviseeIds', 'a contract with these parties (or this reference) exists already: edit it instead');
   const contract = contractFromDraft(org.id, draft, before ?? undefined);
   await deps.contracts.upsert(contract);
-  await refreshCompliance(deps, org, contract);
-  await ensureNextSession(deps, org, contract);
+  await contractTermsWritten(deps, org, contract, before ? changedTerms(before, contract) : undefined);
   await audit(deps, { organisationId: org.id, actorId, action: contractId ? 'contract.edited' : 'contract.created', subject: { kind: 'contract', id: contract.id }, detail: {} });
   return contract;
 }

@@ -35,9 +35,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, label
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const path = (issue?.path ?? []) as Array<string | number>;
+  // a field the schema does not have is named by its key, not by the object holding it
+  const unknown = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const path = [...(issue?.path ?? []), ...(unknown !== undefined ? [unknown] : [])] as Array<string | number>;
   const field = path.length > 0 ? path.join('.') : 'input';
-  const message = issue?.message ?? 'is not valid';
+  const message = unknown !== undefined ? 'is not a field of this form' : (issue?.message ?? 'is not valid');
   throw new ValidationError(field, message, label && path.length > 0 ? `${label(path)}: ${message}` : undefined);
 }
 

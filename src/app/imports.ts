@@ -16,9 +16,9 @@ import { isAdministrator } from '../domain/permissions.js';
 import type { Organisation, Person, SupervisionContract } from '../domain/types.js';
 import type { ImportCounts, ImportWriter, StoredImport } from '../store/imports.js';
 import { calendarOf } from './context.js';
+import { contractTermsWritten } from './contract-admin.js';
 import { audit, refreshCompliance } from './effects.js';
 import type { AppDeps } from './ports.js';
-import { ensureNextSession } from './sessions.js';
 
 export type ImportKind = 'sds' | 'staff' | 'contracts';
 export const IMPORT_KINDS: readonly ImportKind[] = ['sds', 'staff', 'contracts'];
@@ -313,11 +313,9 @@ async function confirmStored(deps: AppDeps, writer: ImportWriter, org: Organisat
     }
     if (a.contracts) {
       await writer.writeContracts(contracts, progress);
-      // each new or changed contract gets its next session and that session's reminders
-      for (const c of contracts) {
-        await refreshCompliance(deps, org, c);
-        await ensureNextSession(deps, org, c);
-      }
+      // each new or changed contract gets its next session and that session's reminders, as from the dashboard
+      for (const c of a.contracts.created) await contractTermsWritten(deps, org, c);
+      for (const u of a.contracts.updated) await contractTermsWritten(deps, org, u.contract, u.fields);
     }
   } catch (error) {
     await writer.finish(stored.id, 'previewed', deps.clock.now());

@@ -212,7 +212,8 @@ export interface ContractPlan {
   errors: ImportProblem[];
 }
 
-const COMPARED: Array<keyof SupervisionContract> = ['kind', 'supervisorIds', 'superviseeIds', 'external', 'cadence', 'durationMinutes', 'location', 'format', 'level', 'disputeRoute', 'agendaTemplate', 'startDate', 'reviewDueDate', 'preferredTime', 'active'];
+/** A contract's terms, as an edit or a re-import compares them. */
+export const CONTRACT_TERMS: Array<keyof SupervisionContract> = ['kind', 'supervisorIds', 'superviseeIds', 'external', 'cadence', 'durationMinutes', 'location', 'format', 'level', 'disputeRoute', 'agendaTemplate', 'startDate', 'reviewDueDate', 'preferredTime', 'active'];
 
 export function contractFromDraft(organisationId: string, d: ContractDraft, before?: SupervisionContract): SupervisionContract {
   return {
@@ -247,7 +248,7 @@ export function planContracts(organisationId: string, existing: readonly Supervi
       plan.created.push(contract);
       continue;
     }
-    const fields = COMPARED.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(contract[k]));
+    const fields = CONTRACT_TERMS.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(contract[k]));
     if (fields.length > 0) {
       delete contract.endedOn;
       plan.updated.push({ contract, fields });

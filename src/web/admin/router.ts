@@ -11,6 +11,11 @@
  *   PUT  /tab/api/admin/terms/:year[?dryRun=true] JSON { halfTerms: [{name,start,end}×6], insetDays: [date] } → ImportReport
  *   POST /tab/api/admin/terms/ics[?dryRun=true]   the council's .ics file as the body (text/calendar) → ImportReport
  *   POST /tab/api/admin/imports/:kind[?dryRun=true] a file as the body (see importers.ts) → ImportReport
+ *   GET  /tab/api/admin/contracts[?q=&status=all|active|waiting|ended]  the contracts (ContractsView)
+ *   POST /tab/api/admin/contracts                 JSON ContractInput → 201 ContractView
+ *   PUT  /tab/api/admin/contracts/:id             JSON ContractInput → ContractView (an active contract's new terms)
+ *   POST /tab/api/admin/contracts/:id/end         → ContractView (ended; its sessions, records and actions kept)
+ *   GET  /tab/api/admin/people[?q=&filter=all|unlinked|partly|unreachable|no-contract|leavers]  (PeopleView)
  *
  * 400 names the field (or file, row, column) and writes nothing; 403 is a refusal; an ImportReport with errors
  * is answered 422 and nothing is written.
@@ -19,7 +24,9 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import type { UseCaseResult } from '../../app/errors.js';
 import type { ImportReport } from '../../app/admin/report.js';
+import { CONTRACT_ID, contractsQuery, createOrEditContract, endContractTerms, listContracts } from '../../app/admin/contracts.js';
 import { getOrganisation, updateOrganisation } from '../../app/admin/organisation.js';
+import { listPeople, peopleQuery } from '../../app/admin/people.js';
 import { setupChecklist } from '../../app/admin/setup.js';
 import { getTermDates, SCHOOL_YEAR, setTermDates } from '../../app/admin/terms.js';
 import type { Person } from '../../domain/types.js';
@@ -149,6 +156,56 @@ export function adminRouter(runtime: Runtime): Router {
       const importer = Object.hasOwn(IMPORTERS, p.kind) ? IMPORTERS[p.kind] : undefined;
       if (!importer) return badRequest(res, 'params.kind', `must be one of: ${Object.keys(IMPORTERS).join(', ')}`);
       answer(res, await importer(deps, caller(res).id, { file: q.file ?? p.kind, bytes: bytes(req), dryRun: q.dryRun === 'true' }), (d) => sendReport(res, d));
+    }),
+  );
+
+  router.get(
+    '/contracts',
+    wrap(async (req, res) => {
+      const q = parse(res, 'query', contractsQuery, req.query);
+      if (!q) return;
+      answer(res, await listContracts(deps, caller(res).id, q), (d) => res.json(d));
+    }),
+  );
+
+  router.post(
+    '/contracts',
+    json,
+    wrap(async (req, res) => {
+      if (!parse(res, 'query', z.object({}).strict(), req.query)) return;
+      const body = parse(res, 'body', FORM_BODY, req.body);
+      if (!body) return;
+      answer(res, await createOrEditContract(deps, caller(res).id, { contract: body }), (d) => res.status(201).json(d));
+    }),
+  );
+
+  router.put(
+    '/contracts/:id',
+    json,
+    wrap(async (req, res) => {
+      const p = parse(res, 'params', z.object({ id: CONTRACT_ID }), req.params);
+      if (!p || !parse(res, 'query', z.object({}).strict(), req.query)) return;
+      const body = parse(res, 'body', FORM_BODY, req.body);
+      if (!body) return;
+      answer(res, await createOrEditContract(deps, caller(res).id, { contractId: p.id, contract: body }), (d) => res.json(d));
+    }),
+  );
+
+  router.post(
+    '/contracts/:id/end',
+    wrap(async (req, res) => {
+      const p = parse(res, 'params', z.object({ id: CONTRACT_ID }), req.params);
+      if (!p || !parse(res, 'query', z.object({}).strict(), req.query)) return;
+      answer(res, await endContractTerms(deps, caller(res).id, { contractId: p.id }), (d) => res.json(d));
+    }),
+  );
+
+  router.get(
+    '/people',
+    wrap(async (req, res) => {
+      const q = parse(res, 'query', peopleQuery, req.query);
+      if (!q) return;
+      answer(res, await listPeople(deps, caller(res).id, q), (d) => res.json(d));
     }),
   );
 

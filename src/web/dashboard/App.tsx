@@ -4,6 +4,7 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useR
 import type { ErrorResponse, MeResponse, PickerResponse } from '../tab/api-types.js';
 import { clearPerson, type Load, SignInError, session, setPerson, useApi } from './api.js';
 import { ImportPage, PeoplePage, SetupPage, TermsPage } from './admin.js';
+import { ContractsPage } from './contracts.js';
 import { MinePage } from './mine.js';
 import { InspectionPage, OverviewPage, PersonPage } from './pages.js';
 import { RecordPage } from './record.js';
@@ -34,6 +35,7 @@ type Route =
   | { page: 'import' }
   | { page: 'people' }
   | { page: 'retention' }
+  | { page: 'contracts' }
   | { page: 'person'; personId: string }
   | { page: 'record'; recordId: string; version?: string; print: boolean };
 
@@ -49,6 +51,7 @@ function routeOf(): Route {
     if (rest[0] === 'terms') return { page: 'terms', year: /^\d{4}$/.test(rest[1] ?? '') ? Number(rest[1]) : undefined };
     if (rest[0] === 'import') return { page: 'import' };
     if (rest[0] === 'people') return { page: 'people' };
+    if (rest[0] === 'contracts') return { page: 'contracts' };
     return { page: 'setup' };
   }
   if (kind === 'retention') return { page: 'retention' };
@@ -238,7 +241,7 @@ function Nav({ me, route }: { me: MeResponse; route: Route }) {
   if (me.canAdminister) tabs.push({ value: 'admin', label: 'Set-up', href: '/tab#admin' });
   if (me.canManageRetention) tabs.push({ value: 'retention', label: 'Retention', href: '/tab#retention' });
   if (tabs.length < 2 || route.page === 'record') return null;
-  const selected = route.page === 'mine' ? 'mine' : route.page === 'retention' ? 'retention' : ['setup', 'terms', 'import', 'people'].includes(route.page) ? 'admin' : 'overview';
+  const selected = route.page === 'mine' ? 'mine' : route.page === 'retention' ? 'retention' : ['setup', 'terms', 'import', 'people', 'contracts'].includes(route.page) ? 'admin' : 'overview';
   // plain links: each is a page of its own (the Teams tabs open /tab and /tab/me)
   return (
     <nav className="nav no-print" aria-label="Pages">
@@ -269,6 +272,8 @@ function Page({ route }: { route: Route }) {
       return <PeoplePage />;
     case 'retention':
       return <RetentionPage />;
+    case 'contracts':
+      return <ContractsPage />;
     default:
       return <Home />;
   }

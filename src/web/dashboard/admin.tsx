@@ -5,13 +5,13 @@
  * progress → result). Every change is previewed first (a dry run); nothing is written until it is confirmed.
  */
 import { Button, Checkbox, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, ProgressBar, Select } from '@fluentui/react-components';
-import { type FormEvent, useId, useLayoutEffect, useRef, useState } from 'react';
-import type { IdentityOverview, ImportPreview, ImportReport, ImportResult, SetupChecklist, TermDatesView } from '../tab/api-types.js';
+import { type FormEvent, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import type { IdentityOverview, ImportPreview, ImportReport, ImportResult, PeopleFilter, PeopleView, PersonAdminView, SetupChecklist, TermDatesView } from '../tab/api-types.js';
 import { type Answer, getJson, send, useApi } from './api.js';
 import { PlaygroundBanner, Problem } from './App.js';
 import { Chip, dayText, Icon, Loading } from './ui.js';
 
-function useTitle(title: string | undefined): void {
+export function useTitle(title: string | undefined): void {
   useLayoutEffect(() => {
     if (title) document.title = title;
   }, [title]);
@@ -23,6 +23,8 @@ const WHERE: Partial<Record<SetupChecklist['items'][number]['key'], (c: SetupChe
   'term-dates': (c) => ({ href: `#admin/terms/${yearOf(c.schoolYear)}`, text: 'Term dates' }),
   'next-year-term-dates': (c) => ({ href: `#admin/terms/${yearOf(c.schoolYear) + 1}`, text: 'Next year’s term dates' }),
   staff: () => ({ href: '#admin/import', text: 'Import' }),
+  identities: () => ({ href: '#admin/people', text: 'People' }),
+  contracts: () => ({ href: '#admin/contracts', text: 'Contracts' }),
 };
 
 export function SetupPage() {
@@ -91,7 +93,7 @@ export function SetupPage() {
   );
 }
 
-function AdminHead({ title, sub }: { title: string; sub: string }) {
+export function AdminHead({ title, sub }: { title: string; sub: string }) {
   return (
     <div className="page-head">
       <div>
@@ -102,6 +104,7 @@ function AdminHead({ title, sub }: { title: string; sub: string }) {
         <a href="#admin">Checklist</a>
         <a href="#admin/terms">Term dates</a>
         <a href="#admin/import">Import</a>
+        <a href="#admin/contracts">Contracts</a>
         <a href="#admin/people">People</a>
       </nav>
     </div>
@@ -720,39 +723,53 @@ function ResultView({ report }: { report: ImportReport }) {
   );
 }
 
-// ---------- people and their chat identities ----------
-type Filter = 'all' | 'unlinked' | 'partly' | 'unreachable';
-const FILTERS: Array<[Filter, string]> = [
+// ---------- people: roles, chat identities, contracts ----------
+const FILTERS: Array<[PeopleFilter, string]> = [
   ['all', 'All'],
   ['unlinked', 'Not linked'],
   ['partly', 'One platform only'],
   ['unreachable', 'Not reachable'],
+  ['no-contract', 'No contract'],
+  ['leavers', 'Leavers'],
 ];
+const CHAT: Record<PersonAdminView['chat'], { tone: 'ok' | 'warn' | 'bad' | 'neutral'; text: string }> = {
+  linked: { tone: 'ok', text: 'Slack and Teams' },
+  partly: { tone: 'warn', text: '' },
+  unlinked: { tone: 'bad', text: 'Neither Slack nor Teams linked' },
+  left: { tone: 'neutral', text: 'Left' },
+};
+const ROLE_TEXT: Record<string, string> = { supervisee: 'supervisee', supervisor: 'supervisor', dsl: 'DSL', 'deputy-dsl': 'deputy DSL', headteacher: 'headteacher', governor: 'governor', auditor: 'auditor', admin: 'admin' };
 
-/** Who cannot be reached in chat yet, with a search and filters, and the one-click link for who wrote unmatched. */
+function chatText(p: PersonAdminView): string {
+  if (p.unreachable) return `${p.unreachable.platform === 'teams' ? 'Teams' : p.unreachable.platform} refused a message since ${dayText(p.unreachable.since.slice(0, 10))}`;
+  if (p.chat === 'partly') return p.slackUserId ? 'Slack only' : 'Teams only';
+  return CHAT[p.chat].text;
+}
+
+/** The staff with their roles, chat identities and contracts; search and filters; the one-click link for who wrote unmatched. */
 export function PeoplePage() {
-  const [load, reload] = useApi<[IdentityOverview]>(['/api/admin/identities']);
   const [query, setQuery] = useState('');
-  const [filter, setFilter] = useState<Filter>('all');
+  const [search, setSearch] = useState('');
+  const [filter, setFilter] = useState<PeopleFilter>('all');
+  const params = new URLSearchParams({ ...(search ? { q: search } : {}), ...(filter !== 'all' ? { filter } : {}) }).toString();
+  const [load, reload] = useApi<[PeopleView]>([`/admin/people${params ? `?${params}` : ''}`]);
+  const [ids, reloadIds] = useApi<[IdentityOverview]>(['/api/admin/identities']);
   useTitle('People and chat identities');
-  if (load.state === 'loading') return <Loading />;
-  if (load.state !== 'ok') return <Problem load={load} />;
-  const [v] = load.data;
-  const q = query.trim().toLowerCase();
-  const match = (name: string, email = '') => !q || name.toLowerCase().includes(q) || email.toLowerCase().includes(q);
-  const rows = [
-    ...v.unlinked.map((p) => ({ id: p.id, name: p.name, email: p.email, kind: 'unlinked' as const, what: 'Neither Slack nor Teams linked' })),
-    ...v.partly.map((p) => ({ id: p.id, name: p.name, email: p.email, kind: 'partly' as const, what: p.slack ? 'Slack only' : 'Teams only' })),
-    ...v.unreachable.map((p) => ({ id: p.id, name: p.name, email: '', kind: 'unreachable' as const, what: `${p.platform} refused a message since ${dayText(String(p.since).slice(0, 10))}` })),
-  ].filter((r) => (filter === 'all' || r.kind === filter) && match(r.name, r.email));
-  const linkable = [...v.unlinked, ...v.partly].sort((a, b) => a.name.localeCompare(b.name));
+  useEffect(() => {
+    const t = setTimeout(() => setSearch(query.trim()), 250);
+    return () => clearTimeout(t);
+  }, [query]);
+  if (load.state !== 'ok' && load.state !== 'loading') return <Problem load={load} />;
+  if (ids.state !== 'ok' && ids.state !== 'loading') return <Problem load={ids} />;
+  const v = load.state === 'ok' ? load.data[0] : undefined;
+  const linkable = ids.state === 'ok' ? [...ids.data[0].unlinked, ...ids.data[0].partly].sort((a, b) => a.name.localeCompare(b.name)) : [];
   return (
     <>
       <PlaygroundBanner />
-      <AdminHead title="People" sub="Who Supervision Bot cannot reach in chat yet, and who wrote to it without being matched." />
+      <AdminHead title="People" sub="Your staff, their roles, their Slack and Teams accounts and their contracts." />
       <section className="card" aria-labelledby="people-heading" id="people">
         <div className="card-head">
-          <h2 id="people-heading">Not reachable in chat</h2>
+          <h2 id="people-heading">Staff</h2>
         </div>
         <div className="people-tools">
           <Field label="Search by name or email">
@@ -763,29 +780,53 @@ export function PeoplePage() {
             {FILTERS.map(([f, label]) => (
               <Button key={f} size="small" appearance={filter === f ? 'primary' : 'secondary'} aria-pressed={filter === f} onClick={() => setFilter(f)}>
                 {label}
+                {v && f !== 'all' ? ` (${v.counts[f]})` : ''}
               </Button>
             ))}
           </fieldset>
         </div>
-        {rows.length ? (
+        {!v ? (
+          <Loading />
+        ) : v.people.length ? (
           <div className="table-wrap">
             <table id="people-table">
+              <caption className="visually-hidden">{`${v.people.length} ${v.people.length === 1 ? 'person' : 'people'}`}</caption>
               <thead>
                 <tr>
                   <th scope="col">Name</th>
                   <th scope="col" className="hide-narrow">
-                    Email
+                    Roles
                   </th>
                   <th scope="col">Chat</th>
+                  <th scope="col">Contracts</th>
                 </tr>
               </thead>
               <tbody>
-                {rows.map((r) => (
-                  <tr key={`${r.kind}-${r.id}`} data-person={r.id} data-kind={r.kind}>
-                    <td>{r.name}</td>
-                    <td className="hide-narrow">{r.email}</td>
+                {v.people.map((p) => (
+                  <tr key={p.id} data-person={p.id} data-kind={p.unreachable && p.chat !== 'left' ? 'unreachable' : p.chat}>
                     <td>
-                      <Chip tone={r.kind === 'partly' ? 'warn' : 'bad'}>{r.what}</Chip>
+                      <strong>{p.name}</strong>
+                      <span className="muted small block">{p.email}</span>
+                      {p.lineManager ? <span className="muted small block">Line manager: {p.lineManager.name}</span> : null}
+                      {p.leftAt ? <span className="muted small block">Left {dayText(p.leftAt.slice(0, 10))}</span> : null}
+                    </td>
+                    <td className="hide-narrow">{p.roles.map((r) => ROLE_TEXT[r] ?? r).join(', ')}</td>
+                    <td>
+                      <Chip tone={p.unreachable && p.chat !== 'left' ? 'bad' : CHAT[p.chat].tone}>{chatText(p)}</Chip>
+                      {p.slackUserId ? <span className="muted small block">Slack {p.slackUserId}</span> : null}
+                    </td>
+                    <td>
+                      {p.contracts.length ? (
+                        <ul className="plain small">
+                          {p.contracts.map((c) => (
+                            <li key={`${c.id}-${c.role}`}>
+                              {c.role === 'supervisee' ? 'Supervised by' : 'Supervises'} {c.withNames.join(', ')}
+                            </li>
+                          ))}
+                        </ul>
+                      ) : (
+                        <span className="muted small">None</span>
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -793,7 +834,7 @@ export function PeoplePage() {
             </table>
           </div>
         ) : (
-          <p className="muted">{q || filter !== 'all' ? 'Nobody matches.' : 'Everyone can be reached in chat.'}</p>
+          <p className="muted">{search || filter !== 'all' ? 'Nobody matches.' : 'No staff yet: import them first.'}</p>
         )}
       </section>
       <section className="card" aria-labelledby="unmatched-heading" id="unmatched">
@@ -801,10 +842,20 @@ export function PeoplePage() {
           <h2 id="unmatched-heading">Wrote to the bot, not matched</h2>
           <p>Link each to the person they are: one click.</p>
         </div>
-        {v.unmatched.length ? (
+        {ids.state !== 'ok' ? (
+          <Loading />
+        ) : ids.data[0].unmatched.length ? (
           <ul className="plain">
-            {v.unmatched.map((u) => (
-              <Unmatched key={`${u.platform}:${u.userId}`} sender={u} people={linkable} onLinked={reload} />
+            {ids.data[0].unmatched.map((u) => (
+              <Unmatched
+                key={`${u.platform}:${u.userId}`}
+                sender={u}
+                people={linkable}
+                onLinked={() => {
+                  reloadIds();
+                  reload();
+                }}
+              />
             ))}
           </ul>
         ) : (

@@ -49,3 +49,6 @@ export type ErrorResponse = z.infer<typeof errorResponse>;
 export type RecordResponse = { organisationName: string; record: RecordSheetView };
 export type { IdentityOverview, ImportPreview, ImportReport, ImportResult, SetupChecklist, TermDatesView };
 export type { DashboardView, MySupervisionView, OverdueSummaryView, PersonHistoryView, RecordSheetView, StaffView };
+export type { ContractInput } from '../../app/contract-admin.js';
+export type { ContractStatus, ContractsQuery, ContractsView, ContractView } from '../../app/admin/contracts.js';
+export type { PeopleFilter, PeopleQuery, PeopleView, PersonAdminView } from '../../app/admin/people.js';

@@ -1,6 +1,6 @@
 /**
  * Fuzzing the administration endpoints (issue 13): the admin API (`/tab/api/admin/...`, as the DSL in local
- * try-out), the first-run setup page (`/setup/<secret>`) and the sign-in links (`/tab/signin/<person>/<secret>`):
+ * try-out: set-up, organisation, term dates, contracts, people), the first-run setup page (`/setup/<secret>`) and the sign-in links (`/tab/signin/<person>/<secret>`):
  * 10,000 generated requests, a few dozen at a time.
  *
  * - Refused input (a bad year, half term, INSET day, organisation field, .ics file or setup form) is named: a 400
@@ -15,6 +15,7 @@ import { type Bot, startBot } from '../../../src/bot.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
 import { ensureNextSession } from '../../../src/app/sessions.js';
+import { parseCadence } from '../../../src/domain/imports/contracts.js';
 import { fingerprint, fuzzBatches, inParallel, nastyString, prototypePolluted, randomBody, settled, statusTally, watchProcess } from '../../support/fuzz.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
@@ -66,6 +67,11 @@ const goodHalves = [
   { name: 'Summer 2', start: '2031-06-02', end: '2031-07-22' },
 ];
 
+const PEOPLE = ['dsl', 'deputy', 'head', 'governor', 'sup', 'sup2', 'amy', 'ben', 'auditor', 'stranger'];
+/** A contract the contracts screen could send (Sue supervising Amy), for one field at a time to break. */
+const goodContract = { kind: 'one-to-one', supervisorId: 'sup2', superviseeIds: ['amy'], cadence: 'monthly', durationMinutes: 60, location: 'Room 9', level: 1, disputeRoute: 'line-manager', startDate: '2025-11-17' };
+const CONTRACT_FIELDS = ['reference', 'kind', 'supervisorId', 'superviseeIds', 'external', 'cadence', 'durationMinutes', 'location', 'format', 'level', 'disputeRoute', 'agendaTemplate', 'startDate', 'reviewDueDate', 'preferredTime'];
+
 /** Each built to be refused, naming one field (or, for a file, its rows). */
 const rejected: fc.Arbitrary<Case> = fc.oneof(
   // a year that is not one
@@ -108,6 +114,43 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(ADMINISTRATORS, fc.constantFrom('/tab/api/admin/setup', '/tab/api/admin/organisation', '/tab/api/admin/terms/2025'), nastyString.filter((s) => s !== '' && s.length < 200 && !/\p{Cs}/u.test(s)))
     .map(([person, path, key]): Case => ({ method: 'GET', path: `${path}?${new URLSearchParams({ [key]: '1' })}`, person, field: `query.${key}` })),
+  // a contract (new, or new terms for Ben's) with one field broken: named, and nothing written
+  fc
+    .tuple(
+      ADMINISTRATORS,
+      fc.constantFrom('POST /tab/api/admin/contracts', 'PUT /tab/api/admin/contracts/c-ben'),
+      fc.oneof(
+        fc.oneof(fc.integer({ min: -1_000, max: 29 }), fc.integer({ min: 121, max: 100_000 }), fc.double({ min: 30.01, max: 119.99, noInteger: true }), nastyString).map((v) => ['durationMinutes', { durationMinutes: v }] as const),
+        fc.oneof(fc.integer().filter((n) => n < 1 || n > 3), nastyString).map((v) => ['level', { level: v }] as const),
+        nastyString.filter((t) => parseCadence(t) === undefined).map((v) => ['cadence', { cadence: v }] as const),
+        nastyString.filter((t) => t !== 'one-to-one' && t !== 'group').map((v) => ['kind', { kind: v }] as const),
+        nastyString.filter((t) => t !== 'line-manager' && t !== 'safeguarding-governor').map((v) => ['disputeRoute', { disputeRoute: v }] as const),
+        nastyString.filter((t) => !/^\d{4}-\d{2}-\d{2}$/.test(t)).map((v) => ['startDate', { startDate: v }] as const),
+        fc.oneof(fc.constantFrom('', ' ', '\t\n'), fc.string({ minLength: 201, maxLength: 400 }).filter((t) => t.trim().length > 200)).map((v) => ['location', { location: v }] as const),
+        nastyString.filter((t) => !PEOPLE.includes(t)).map((v) => ['supervisorId', { supervisorId: v }] as const),
+        fc.array(nastyString.filter((t) => !PEOPLE.includes(t)), { minLength: 1, maxLength: 3 }).map((v) => ['superviseeIds', { superviseeIds: v }] as const),
+        // stour §4: seven in a group supervised from outside
+        fc.constant(['superviseeIds', { kind: 'group', external: true, level: 3, superviseeIds: ['ben', 'deputy', 'governor', 'auditor', 'stranger', 'head', 'dsl'] }] as const),
+        nastyString.filter((t) => t !== '' && !/\p{Cs}/u.test(t) && !CONTRACT_FIELDS.includes(t)).map((k) => ['any', { [k]: 1 }] as const),
+      ),
+    )
+    .map(([person, route, [field, change]]): Case => {
+      const [method, path] = route.split(' ') as [string, string];
+      return { method, path, person, body: json({ ...goodContract, ...change }), field };
+    }),
+  // the lists' filters, and ending a contract by an id that is not one
+  fc
+    .tuple(ADMINISTRATORS, nastyString.filter((t) => t.length < 200 && !['all', 'active', 'waiting', 'ended'].includes(t) && !/\p{Cs}/u.test(t)))
+    .map(([person, status]): Case => ({ method: 'GET', path: `/tab/api/admin/contracts?${new URLSearchParams({ status })}`, person, field: 'query.status' })),
+  fc
+    .tuple(ADMINISTRATORS, nastyString.filter((t) => t.length < 200 && !['all', 'unlinked', 'partly', 'unreachable', 'no-contract', 'leavers'].includes(t) && !/\p{Cs}/u.test(t)))
+    .map(([person, filter]): Case => ({ method: 'GET', path: `/tab/api/admin/people?${new URLSearchParams({ filter })}`, person, field: 'query.filter' })),
+  fc
+    .tuple(ADMINISTRATORS, fc.constantFrom('/tab/api/admin/contracts', '/tab/api/admin/people'), nastyString.filter((s) => s !== '' && s.length < 200 && !/\p{Cs}/u.test(s) && !['q', 'status', 'filter'].includes(s)))
+    .map(([person, path, key]): Case => ({ method: 'GET', path: `${path}?${new URLSearchParams({ [key]: '1' })}`, person, field: `query.${key}` })),
+  fc
+    .tuple(ADMINISTRATORS, nastyString.filter((t) => t !== '' && t.length < 300 && !/^[A-Za-z0-9._:-]{1,200}$/.test(t) && !t.includes('/') && !t.includes('\\') && !/\p{Cs}/u.test(t)))
+    .map(([person, id]): Case => ({ method: 'POST', path: `/tab/api/admin/contracts/${enc(id)}/end`, person, field: 'params.id' })),
   // the setup form on a link never given out (the database holds an organisation: refused either way)
   fc
     .tuple(fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'), minLength: 43, maxLength: 43 }), randomBody)
@@ -118,7 +161,19 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
     .map(([person, secret]): Case => ({ method: 'GET', path: `/tab/signin/${person}/${enc(secret)}`, field: 'link' })),
 );
 
-const ROUTES = ['/tab/api/admin/setup', '/tab/api/admin/organisation', '/tab/api/admin/terms/2025', '/tab/api/admin/terms/ics', '/tab/api/admin/imports/terms-ics', '/setup/x', '/tab/signin/amy/x'];
+const ROUTES = [
+  '/tab/api/admin/setup',
+  '/tab/api/admin/organisation',
+  '/tab/api/admin/terms/2025',
+  '/tab/api/admin/terms/ics',
+  '/tab/api/admin/imports/terms-ics',
+  '/tab/api/admin/contracts',
+  '/tab/api/admin/contracts/c-ben',
+  '/tab/api/admin/contracts/c-ben/end',
+  '/tab/api/admin/people',
+  '/setup/x',
+  '/tab/signin/amy/x',
+];
 
 /** Anything: random methods, paths, bodies and callers. */
 const random: fc.Arbitrary<Case> = fc.record({

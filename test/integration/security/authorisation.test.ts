@@ -42,6 +42,8 @@ import { checkBundleRequest } from '../../../src/app/evidence/bundle.js';
 import { exportPersonFile } from '../../../src/app/evidence/person-file.js';
 import { verifyAudit } from '../../../src/app/evidence/verify.js';
 import { endContract } from '../../../src/app/contract-admin.js';
+import { createOrEditContract, listContracts } from '../../../src/app/admin/contracts.js';
+import { listPeople } from '../../../src/app/admin/people.js';
 import { ImportRefused, previewImport } from '../../../src/app/imports.js';
 import { type ImportWriter, importWriter } from '../../../src/store/imports.js';
 import { getTermDates, setTermDates } from '../../../src/app/admin/terms.js';
@@ -150,7 +152,8 @@ async function openAction(): Promise<string> {
 interface Cell {
   name: string;
   allowed: Role[];
-  input(): Promise<Record<string, unknown>>;
+  /** A fresh subject for the role about to act (most cells give every role the same kind of subject). */
+  input(role: Role): Promise<Record<string, unknown>>;
   run: CommandType | ((actorId: string, input: Record<string, unknown>) => Promise<UseCaseResult>);
 }
 
@@ -351,6 +354,26 @@ const ACTIONS: Cell[] = [
       return { contractId: id };
     },
   },
+  // the contracts and people screens (issue 13): the list for the administrators of each organisation; a contract
+  // created by them with their own people, edited only in their own organisation
+  { name: 'listContracts (admin API, contracts screen)', run: (a, i) => listContracts(w.deps, a, i), allowed: [...ADMINISTRATORS, 'otherOrganisation'], input: async () => ({ status: 'all' }) },
+  { name: 'listPeople (admin API, people screen)', run: (a, i) => listPeople(w.deps, a, i), allowed: [...ADMINISTRATORS, 'otherOrganisation'], input: async () => ({ filter: 'no-contract' }) },
+  {
+    name: 'createOrEditContract, a new contract (admin API)',
+    run: (a, i) => createOrEditContract(w.deps, a, i),
+    allowed: [...ADMINISTRATORS, 'otherOrganisation'],
+    input: async (role) => ({ contract: contractTerms(role === 'otherOrganisation' ? 'x-dsl' : 'cover', role === 'otherOrganisation' ? 'x-amy' : 'trainee', `ref-${++n}`) }),
+  },
+  {
+    name: 'createOrEditContract, new terms and supervisor (admin API)',
+    run: (a, i) => createOrEditContract(w.deps, a, i),
+    allowed: ADMINISTRATORS,
+    input: async () => {
+      const id = `c-edit-${++n}`;
+      await w.deps.contracts.upsert({ ...(await w.deps.contracts.get('c-amy'))!, id });
+      return { contractId: id, contract: contractTerms('cover', 'trainee') };
+    },
+  },
   { name: 'agendaLine (a plain line in chat)', run: (a, i) => agendaLine(w.deps, a, i).then((data): UseCaseResult => ({ ok: true, data }), toFailure), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({ text: 'Workload in the spring term' }) },
 ];
 
@@ -382,6 +405,10 @@ async function subjectAccess(decided: boolean): Promise<string> {
   const started = must(await startSubjectAccess(w.deps, 'dsl', { personId: 'amy' })) as { data: { id: string; passages: Array<{ id: string }> } };
   if (decided) must(await decideSubjectAccess(w.deps, 'dsl', { id: started.data.id, decisions: Object.fromEntries(started.data.passages.map((p) => [p.id, 'keep'])) }));
   return started.data.id;
+}
+/** A contract's terms as the contracts screen sends them: video, so its sessions take no room. */
+function contractTerms(supervisorId: string, superviseeId: string, reference?: string) {
+  return { ...(reference ? { reference } : {}), kind: 'one-to-one', supervisorId, superviseeIds: [superviseeId], cadence: 'every 6 weeks', durationMinutes: 45, location: 'Online', format: 'video', level: 1, disputeRoute: 'line-manager', startDate: '2025-11-17' };
 }
 
 let termYears = 0;
@@ -422,6 +449,9 @@ beforeAll(async () => {
   const other = school({ id: 'org-other', name: 'Other Academy', dslIds: ['x-dsl'], deputyDslIds: [], headteacherId: 'x-dsl', safeguardingGovernorId: undefined });
   await w.deps.organisations.upsert(other);
   await w.deps.people.upsert(person('admin', ['admin'], { name: 'Bea Business' }));
+  // the contracts the administrators make in the matrix: a supervisor and a supervisee who hold no role above
+  await w.deps.people.upsert(person('cover', ['supervisor'], { name: 'Cora Cover' }));
+  await w.deps.people.upsert(person('trainee', ['supervisee'], { name: 'Tia Trainee' }));
   writer = await importWriter(w.store.connection, w.store.models);
   for (const p of [person('x-dsl', ['dsl', 'supervisor', 'auditor'], { organisationId: 'org-other' }), person('x-amy', ['supervisee'], { organisationId: 'org-other' })]) await w.deps.people.upsert(p);
   await w.deps.contracts.upsert({ ...(await w.deps.contracts.get('c-amy'))!, id: 'c-x', organisationId: 'org-other', supervisorIds: ['x-dsl'], superviseeIds: ['x-amy'] });
@@ -436,7 +466,7 @@ describe('authorisation matrix', () => {
       // every role gets its own fresh subject; the denied ones go first, between two digests of the whole DB
       const roles = (Object.keys(ROLES) as Role[]).sort((a, b) => Number(cell.allowed.includes(a)) - Number(cell.allowed.includes(b)));
       const inputs = new Map<Role, Record<string, unknown>>();
-      for (const role of roles) inputs.set(role, await cell.input());
+      for (const role of roles) inputs.set(role, await cell.input(role));
       const before = await digest();
       const denied: typeof outcomes = [];
       for (const role of roles) {
