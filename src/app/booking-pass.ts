@@ -37,6 +37,33 @@ export async function bookNextSessions(deps: AppDeps, org: Organisation, contrac
   const remind = (session: Session, contract: SupervisionContract) =>
     result.reminders.push(...remindersForSession(session, contract, org, cal), ...followUpsForSession(session, contract, org, cal));
   const years = new Set<number>();
+  const inFlight: Array<Promise<void>> = [];
+  async function writeSlice(slice: SupervisionContract[], sessionsOf: Map<string, Session[]>, planned: Array<{ contract: SupervisionContract; session: Session }>): Promise<void> {
+    const inserted = await deps.sessions.insertMany(planned.map((p) => p.session));
+    const won = planned.filter((p) => inserted.has(p.session.id));
+    for (const { contract, session } of won) sessionsOf.get(contract.id)?.push(session);
+    result.booked += won.length;
+    const lost = new Set(planned.filter((p) => !inserted.has(p.session.id)).map((p) => p.contract.id));
+    const summaries = [];
+    for (const contract of slice) {
+      if (lost.has(contract.id)) continue;
+      const own = sessionsOf.get(contract.id) ?? [];
+      summaries.push(complianceSummaryOf(org, contract, own, now));
+      const next = nextCadenceSession(own, now);
+      if (next) remind(next, contract);
+    }
+    await Promise.all([
+      // each booking audited, in the order booked, as one run of the organisation's chain
+      deps.audit.appendMany(
+        org.id,
+        won.map(({ contract, session }) => ({ at: now, actorId: 'system', action: 'session.scheduled', subject: { kind: 'session', id: session.id }, detail: { contractId: contract.id } })),
+      ),
+      deps.outlookSync?.changedMany(won.map((p) => p.session.id)),
+      deps.compliance.upsertMany(summaries),
+    ]);
+    // another booker was first for these: the one-by-one path reads what it booked (rare: two passes at once)
+    for (const contract of slice) if (lost.has(contract.id)) await ensureNextSession(deps, org, contract);
+  }
   // the same order every time, so two passes over the same data decide the same times
   const ordered = contracts.filter((c) => c.active).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (let i = 0; i < ordered.length; i += SLICE) {
@@ -67,30 +94,14 @@ export async function bookNextSessions(deps: AppDeps, org: Organisation, contrac
       planned.push({ contract, session });
     }
 
-    const inserted = await deps.sessions.insertMany(planned.map((p) => p.session));
-    const won = planned.filter((p) => inserted.has(p.session.id));
-    // each booking audited, in the order booked, as one run of the organisation's chain
-    await deps.audit.appendMany(
-      org.id,
-      won.map(({ contract, session }) => ({ at: now, actorId: 'system', action: 'session.scheduled', subject: { kind: 'session', id: session.id }, detail: { contractId: contract.id } })),
-    );
-    await deps.outlookSync?.changedMany(won.map((p) => p.session.id));
-    for (const { contract, session } of won) sessionsOf.get(contract.id)?.push(session);
-    result.booked += won.length;
-
-    const lost = new Set(planned.filter((p) => !inserted.has(p.session.id)).map((p) => p.contract.id));
-    const summaries = [];
-    for (const contract of slice) {
-      if (lost.has(contract.id)) continue;
-      const own = sessionsOf.get(contract.id) ?? [];
-      summaries.push(complianceSummaryOf(org, contract, own, now));
-      const next = nextCadenceSession(own, now);
-      if (next) remind(next, contract);
-    }
-    await deps.compliance.upsertMany(summaries);
-    // another booker was first for these: the one-by-one path reads what it booked (rare: two passes at once)
-    for (const contract of slice) if (lost.has(contract.id)) await ensureNextSession(deps, org, contract);
+    // this slice's writes go on while the next slice is read and decided (its times already count in the timetable)
+    const writes = writeSlice(slice, sessionsOf, planned);
+    // a failure is thrown where it is awaited, below; until then it must not count as unhandled
+    writes.catch(() => undefined);
+    inFlight.push(writes);
+    if (inFlight.length >= 2) await inFlight.shift();
   }
+  for (const writes of inFlight) await writes;
   for (const year of years) await askForTermDates(deps, org, year);
   return result;
 }
