@@ -29,6 +29,12 @@ const CONTRACTS = Number(process.env.P7_CONTRACTS ?? 2_000);
 const SLACK_PER_MINUTE = Number(process.env.P7_SLACK_PER_MINUTE ?? 300);
 const TEAMS_PER_SECOND = Number(process.env.P7_TEAMS_PER_SECOND ?? 50);
 const STALL_SECONDS = Number(process.env.P7_STALL_SECONDS ?? 120);
+/**
+ * Stop watching the prompts this many seconds after the bot listens (0: until every prompt is out). At Slack's
+ * 300 a minute a full run's 5,000 Slack prompts take over 17 minutes; a capped run still measures the rates over
+ * the window, but cannot say none was lost, so it does not meet the target.
+ */
+const WATCH_SECONDS = Number(process.env.P7_WATCH_SECONDS ?? 0);
 const PREFIX = 'p7';
 const TENANT = '00000000-0000-4000-8000-0000000b7000';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -254,6 +260,8 @@ export async function run(): Promise<BenchResult[]> {
       teamsSends().filter((c) => isPrompt(c.body)).length;
     let lastCount = -1;
     let lastMove = Date.now();
+    const watchUntil = WATCH_SECONDS > 0 ? Date.now() + WATCH_SECONDS * 1000 : Number.POSITIVE_INFINITY;
+    let cut = false;
     for (;;) {
       await new Promise((r) => setTimeout(r, 1_000));
       const count = slackPosts().length + teamsSends().length;
@@ -266,6 +274,10 @@ export async function run(): Promise<BenchResult[]> {
         Date.now() - lastMove > STALL_SECONDS * 1000
       )
         break;
+      if (Date.now() > watchUntil) {
+        cut = true;
+        break;
+      }
     }
     await new Promise((r) => setTimeout(r, 3_000));
     const delivered = await store.models.outbox.countDocuments({
@@ -341,7 +353,8 @@ export async function run(): Promise<BenchResult[]> {
     );
     const describe = (p: typeof s) =>
       `${p.name} ${p.delivered}/${p.expected} prompts (${p.promptsPerSecond}/s, last ${p.lastPromptAfterSpawnMs} ms after spawn) among ${p.sends} sends at ${p.rate}/s over ${p.seconds} s = ${p.share} % of ${p.allowed}/s, ${p.throttled} 429s of ${p.requests} requests (${p.throttledShare} %), ${p.duplicated} prompts duplicated`;
-    const ok = (p: typeof s) => p.share >= 90 && p.throttledShare < 1 && p.lost === 0 && p.duplicated === 0;
+    const ok = (p: typeof s) => !cut && p.share >= 90 && p.throttledShare < 1 && p.lost === 0 && p.duplicated === 0;
+    const watched = cut ? ` (prompts watched for ${WATCH_SECONDS} s after listening only, so lost is not judged)` : '';
     const passOk = passSeconds <= 60 && future === CONTRACTS;
     return [
       {
@@ -351,7 +364,7 @@ export async function run(): Promise<BenchResult[]> {
         target:
           '<= 60 s, one future session per contract; prompts >= 90 % of allowed rate, < 1 % 429s, none lost',
         pass: passOk && ok(s) && ok(t),
-        measured: `${CONTRACTS} contracts, every session passed unrecorded at once: start-up booking pass ${passSeconds} s (process start included; the bulk booking itself ${round(bookingMs / 1000, 1)} s), ${future} future sessions booked; ${describe(s)}; ${describe(t)}; outbox ${delivered}/${promptRows} prompts delivered`,
+        measured: `${CONTRACTS} contracts, every session passed unrecorded at once: start-up booking pass ${passSeconds} s (process start included; the bulk booking itself ${round(bookingMs / 1000, 1)} s), ${future} future sessions booked; ${describe(s)}; ${describe(t)}; outbox ${delivered}/${promptRows} prompts delivered${watched}`,
         contracts: CONTRACTS,
         passSeconds,
         bookingSeconds: round(bookingMs / 1000, 1),
