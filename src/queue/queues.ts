@@ -244,6 +244,14 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     const { remindersForSession } = await import('../domain/reminders.js');
     const { followUpsForSession } = await import('../domain/engagement.js');
     const now = deps.clock.now();
+    // where start-up goes, phase by phase (P6, P7): logged once at the end, ids and counts only
+    const phases = { readMs: 0, bookingMs: 0, syncMs: 0, scheduleMs: 0 };
+    let mark = performance.now();
+    const lap = (phase: keyof typeof phases) => {
+      const at = performance.now();
+      phases[phase] += at - mark;
+      mark = at;
+    };
     const orgs = new Map((await deps.organisations.list()).map((o) => [o.id, o]));
     const contractsByOrg = new Map<string, SupervisionContract[]>();
     const supervisorsOf = new Map<string, string[]>();
@@ -288,14 +296,18 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
           const supervisors = supervisorsOf.get(s.contractId);
           timetable.add(s, supervisors ?? [], s.room);
         }
-        const passStarted = performance.now();
+        lap('readMs');
         const pass = await bookNextSessions(deps, org, unsettled, timetable);
-        const ms = Math.round(performance.now() - passStarted);
+        const before = phases.bookingMs;
+        lap('bookingMs');
+        const ms = Math.round(phases.bookingMs - before);
         if (pass.booked > 0) logger.info({ organisationId: org.id, booked: pass.booked, contracts: unsettled.length, ms }, 'next sessions booked at start-up');
         wanted.push(...pass.reminders);
       }
+      lap('readMs');
       await deps.reminders.syncMany(wanted);
       collectGarbage();
+      lap('syncMs');
     }
     upcoming.clear();
     // only what a timer needs, and in small slices: a large trust's reminders and their BullMQ jobs held at once
@@ -307,6 +319,8 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       if (i % 5_000 === 0) collectGarbage();
     }
     collectGarbage();
+    lap('scheduleMs');
+    logger.info({ reminders: pending.length, ...Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])) }, 'reminders rebuilt');
     return pending.length;
   }
 
