@@ -363,7 +363,8 @@ export function recordRepository(m: Models): RecordRepository {
     },
     async awaitingConfirmation(organisationId) {
       // sent and not signed: waiting for confirmation, or with a change asked for and not yet settled
-      const docs = await m.records.find({ organisationId, current: true, state: { $in: ['awaiting-confirmation', 'disputed'] } }).lean<Doc[]>();
+      // a record destroyed under the retention schedule waits for nobody
+      const docs = await m.records.find({ organisationId, current: true, state: { $in: ['awaiting-confirmation', 'disputed'] }, destroyed: { $exists: false } }).lean<Doc[]>();
       const candidates = newestRevisions(docs);
       // A revision that was superseded but not yet retired must not count: check each against its newest.
       const checked = await Promise.all(candidates.map(async (r) => ((await this.version(r.id, r.version))?.state === r.state ? r : null)));
@@ -399,14 +400,15 @@ export function actionRepository(m: Models): ActionRepository {
       return transitionOnce(m.actions, { _id: id, status: 'open' }, set);
     },
     async openForPerson(personId) {
-      return many<AgreedAction>(await m.actions.find({ ownerId: personId, status: 'open' }).sort({ dueDate: 1 }).lean<Doc[]>());
+      return many<AgreedAction>(await m.actions.find({ ownerId: personId, status: 'open', destroyed: { $exists: false } }).sort({ dueDate: 1 }).lean<Doc[]>());
     },
     async openForContract(contractId) {
-      return many<AgreedAction>(await m.actions.find({ contractId, status: 'open' }).sort({ dueDate: 1 }).lean<Doc[]>());
+      return many<AgreedAction>(await m.actions.find({ contractId, status: 'open', destroyed: { $exists: false } }).sort({ dueDate: 1 }).lean<Doc[]>());
     },
     async lateBefore(organisationId, today) {
       return many<AgreedAction>(
-        await m.actions.find({ organisationId, status: 'open', dueDate: { $lt: today } }).sort({ dueDate: 1 }).lean<Doc[]>(),
+        // the actions of a record destroyed under the retention schedule are no longer followed up
+        await m.actions.find({ organisationId, status: 'open', dueDate: { $lt: today }, destroyed: { $exists: false } }).sort({ dueDate: 1 }).lean<Doc[]>(),
       );
     },
     async byOrganisation(organisationId) {
@@ -442,7 +444,7 @@ export function caseDecisionRepository(m: Models): CaseDecisionRepository {
       return transitionOnce(m.caseDecisions, { _id: key, copied: false }, { copied: true, copiedToChildFileAt: at, copiedById: byId, ...(childFileRef ? { childFileRef } : {}) });
     },
     async notCopiedDueBefore(organisationId, at) {
-      const docs = await m.caseDecisions.find({ organisationId, copied: false, copyDueAt: { $lt: at } }).sort({ copyDueAt: 1 }).lean<Doc[]>();
+      const docs = await m.caseDecisions.find({ organisationId, copied: false, copyDueAt: { $lt: at }, destroyed: { $exists: false } }).sort({ copyDueAt: 1 }).lean<Doc[]>();
       return docs.map((d) => decisionFromDoc(d) as CaseDecisionRecord);
     },
   };

@@ -104,6 +104,12 @@ export async function personFilePdf(file: PersonFile & { subjectAccess?: { notic
   if (file.sessions.length === 0) pdf.para('No sessions.');
   for (const s of file.sessions) pdf.para(`${s.whenText} — ${s.statusText}${s.reasonText ? ` (${s.reasonText})` : ''}`);
 
+  if (file.agenda) {
+    pdf.heading('Agenda items');
+    if (file.agenda.length === 0) pdf.para('No agenda items.');
+    for (const a of file.agenda) pdf.para(`${a.dateText} — ${a.categoryText}, raised by ${a.authorName}: ${a.text}`);
+  }
+
   pdf.heading('Records');
   if (file.records.length === 0) pdf.para('No records this viewer may see.');
   for (const r of file.records) {

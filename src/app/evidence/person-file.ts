@@ -67,6 +67,8 @@ export interface PersonFile {
     /** Destroyed under the retention schedule: when, by whom, under which rule, and its tombstone in the trail. */
     destroyedText?: string;
   }>;
+  /** A subject access response only: the agenda items of the person's sessions (and those parked for the next). */
+  agenda?: Array<{ id: string; dateText: string; authorName: string; categoryText: string; text: string }>;
   /** Record versions this viewer may not see (an auditor: versions not yet signed), counted only. */
   withheldVersions: number;
   checkpoint?: AuditCheckpoint;
@@ -79,8 +81,9 @@ const OUTCOME: Record<string, string> = { edited: 'Edited by the supervisor and 
 
 /** Gathers the file; the caller has checked `canExportRecords`. */
 export async function buildPersonFile(deps: AppDeps, org: Organisation, viewer: Person, subject: Person, now: Date): Promise<PersonFile> {
-  const [contracts, records] = await Promise.all([deps.contracts.forPerson(subject.id), deps.records.forPerson(subject.id)]);
-  const mine = contracts.filter((c) => c.organisationId === org.id);
+  // ended contracts too: a file (and a subject access response, often asked for after someone has left) holds them
+  const [contracts, records] = await Promise.all([deps.contracts.byOrganisation(org.id), deps.records.forPerson(subject.id)]);
+  const mine = contracts.filter((c) => c.supervisorIds.includes(subject.id) || c.superviseeIds.includes(subject.id));
   const sessions = (await Promise.all(mine.map((c) => deps.sessions.byContract(c.id)))).flat().sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
   const ours = records.filter((r) => r.organisationId === org.id).sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id) || a.version - b.version);
   const visible = ours.filter((r) => canViewRecord(viewer, r, org));

@@ -1,19 +1,20 @@
 /**
  * Subject access (UK GDPR Art. 15): everything held about a person, as their supervision file (JSON and PDF, the
  * format of the exports). Records also hold other people's words — the supervisor's notes, a concern or a case
- * decision about a child, another group member's actions, a change someone else asked for — so the response
+ * decision about a child, another group member's actions or agenda items, a change someone else asked for — so the response
  * goes through a review: the DSL (or a deputy) starts it, every such passage is listed with why it was flagged,
  * each is kept or redacted, and only then is the release generated, with the redacted passages withheld. Each
  * step is an audit entry (ids and counts only).
  */
 import { z } from 'zod';
 import { canManageRetention } from '../../domain/permissions.js';
-import type { Person, RecordSheet } from '../../domain/types.js';
+import type { AgendaItem, Organisation, Person, RecordSheet } from '../../domain/types.js';
 import { loadActor } from '../context.js';
 import { PERSON_ID } from '../dashboard.js';
 import { audit } from '../effects.js';
 import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from '../errors.js';
 import type { AppDeps, SubjectAccessRequest } from '../ports.js';
+import { formatDate } from '../present.js';
 import { RETENTION_REFUSAL } from '../retention.js';
 import { buildPersonFile, type PersonFile } from './person-file.js';
 import { anchorAuditHead } from './verify.js';
@@ -69,6 +70,10 @@ export function flagPassages(r: RecordSheet, subjectId: string, name: (id: strin
 
 /** The text of a passage as the person file holds it. */
 function passageText(file: PersonFile, p: Pick<Passage, 'id' | 'recordId' | 'version'>): { text: string; dateText: string } {
+  if (p.id.startsWith('agenda/')) {
+    const item = file.agenda?.find((a) => `agenda/${a.id}` === p.id);
+    return { text: item?.text ?? '', dateText: item?.dateText ?? '' };
+  }
   const r = file.records.find((x) => x.recordId === p.recordId && x.version === p.version);
   if (!r) return { text: '', dateText: '' };
   const [, kind, index] = p.id.slice(`${p.recordId}@${p.version}`.length).split('/');
@@ -89,6 +94,7 @@ export function redact(file: PersonFile, redacted: ReadonlySet<string>): PersonF
   const gone = (id: string) => redacted.has(id);
   return {
     ...file,
+    agenda: file.agenda?.map((a) => (gone(`agenda/${a.id}`) ? { ...a, text: WITHHELD } : a)),
     records: file.records.map((r) => {
       const at = `${r.recordId}@${r.version}`;
       return {
@@ -117,7 +123,45 @@ async function subjectOf(deps: AppDeps, orgId: string, personId: string): Promis
   return subject;
 }
 
-async function flaggedFor(deps: AppDeps, orgId: string, subject: Person): Promise<Passage[]> {
+const CATEGORY: Record<string, string> = {
+  'case-discussion': 'Case discussion',
+  'impact-on-me': 'Impact on me',
+  'professional-development': 'Professional development',
+  organisational: 'Organisational',
+  performance: 'Performance',
+  aob: 'Any other business',
+  other: 'Other',
+};
+
+/** The agenda items of the person's contracts (every session, and those parked for the next), oldest first. */
+async function agendaOf(deps: AppDeps, org: Organisation, subject: Person): Promise<AgendaItem[]> {
+  const contracts = (await deps.contracts.byOrganisation(org.id)).filter((c) => c.supervisorIds.includes(subject.id) || c.superviseeIds.includes(subject.id));
+  const sessions = (await Promise.all(contracts.map((c) => deps.sessions.byContract(c.id)))).flat();
+  const items = [...(await Promise.all(sessions.map((s) => deps.agenda.forSession(s.id)))).flat(), ...(await Promise.all(contracts.map((c) => deps.agenda.parked(c.id)))).flat()];
+  const unique = new Map(items.map((i) => [i.id, i]));
+  return [...unique.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+}
+
+async function withAgenda(deps: AppDeps, org: Organisation, subject: Person, file: PersonFile): Promise<PersonFile> {
+  const items = await agendaOf(deps, org, subject);
+  const people = await deps.people.getMany([...new Set(items.map((i) => i.authorId))]);
+  const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
+  return { ...file, agenda: items.map((i) => ({ id: i.id, dateText: formatDate(org, i.createdAt), authorName: name(i.authorId), categoryText: CATEGORY[i.category] ?? i.category, text: i.text })) };
+}
+
+async function flaggedFor(deps: AppDeps, org: Organisation, subject: Person): Promise<Passage[]> {
+  const fromRecords = await flaggedInRecords(deps, org.id, subject);
+  const items = await agendaOf(deps, org, subject);
+  const people = await deps.people.getMany([...new Set(items.map((i) => i.authorId))]);
+  const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
+  // another person's agenda item (the supervisor's, or another group member's) is theirs to review
+  const fromAgenda = items
+    .filter((i) => i.authorId !== subject.id && i.text.trim() !== '')
+    .map((i): Passage => ({ id: `agenda/${i.id}`, recordId: '', version: 0, label: `Agenda item raised by ${name(i.authorId)}`, why: `written by ${name(i.authorId)}` }));
+  return [...fromRecords, ...fromAgenda];
+}
+
+async function flaggedInRecords(deps: AppDeps, orgId: string, subject: Person): Promise<Passage[]> {
   const records = (await deps.records.forPerson(subject.id)).filter((r) => r.organisationId === orgId);
   const ids = new Set(records.flatMap((r) => [r.supervisorId, ...r.superviseeIds, ...r.actions.map((a) => a.ownerId), r.dispute?.byId, r.correction?.byId].filter((x): x is string => !!x)));
   const people = await deps.people.getMany([...ids]);
@@ -139,7 +183,7 @@ export const startSubjectAccess = useCase(async (deps: AppDeps, actorId: string,
   const ctx = await lead(deps, actorId);
   const subject = await subjectOf(deps, ctx.org.id, personId);
   const now = deps.clock.now();
-  const passages = await flaggedFor(deps, ctx.org.id, subject);
+  const passages = await flaggedFor(deps, ctx.org, subject);
   const request: SubjectAccessRequest = {
     id: deps.newId(),
     organisationId: ctx.org.id,
@@ -150,7 +194,7 @@ export const startSubjectAccess = useCase(async (deps: AppDeps, actorId: string,
   };
   await deps.retention.putSubjectAccess(request);
   await audit(deps, { organisationId: ctx.org.id, actorId, action: 'subject-access.started', subject: { kind: 'person', id: subject.id }, detail: { requestId: request.id, flagged: passages.length }, at: now });
-  const file = await buildPersonFile(deps, ctx.org, ctx.actor, subject, now);
+  const file = await withAgenda(deps, ctx.org, subject, await buildPersonFile(deps, ctx.org, ctx.actor, subject, now));
   return { ok: true, data: reviewOf(request, subject, file) };
 });
 
@@ -165,7 +209,7 @@ async function loadRequest(deps: AppDeps, actorId: string, id: string) {
 export const subjectAccessReview = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<SubjectAccessReview>> => {
   const { id } = parseInput(z.object({ id: SUBJECT_ACCESS_ID }).strict(), input);
   const { ctx, request, subject } = await loadRequest(deps, actorId, id);
-  const file = await buildPersonFile(deps, ctx.org, ctx.actor, subject, deps.clock.now());
+  const file = await withAgenda(deps, ctx.org, subject, await buildPersonFile(deps, ctx.org, ctx.actor, subject, deps.clock.now()));
   return { ok: true, data: reviewOf(request, subject, file) };
 });
 
@@ -185,7 +229,7 @@ export const decideSubjectAccess = useCase(async (deps: AppDeps, actorId: string
   await deps.retention.decideSubjectAccess(request.id, parsed.decisions, actorId, now);
   const redacted = Object.values(parsed.decisions).filter((d) => d === 'redact').length;
   await audit(deps, { organisationId: ctx.org.id, actorId, action: 'subject-access.reviewed', subject: { kind: 'person', id: subject.id }, detail: { requestId: request.id, kept: flagged.size - redacted, redacted }, at: now });
-  const file = await buildPersonFile(deps, ctx.org, ctx.actor, subject, now);
+  const file = await withAgenda(deps, ctx.org, subject, await buildPersonFile(deps, ctx.org, ctx.actor, subject, now));
   return { ok: true, data: reviewOf({ ...request, decisions: parsed.decisions }, subject, file) };
 });
 
@@ -198,7 +242,7 @@ export const releaseSubjectAccess = useCase(async (deps: AppDeps, actorId: strin
   if (!request.decisions) throw new Refusal(`Review the ${request.passages.length} flagged passage${request.passages.length === 1 ? '' : 's'} (keep or redact each) before the response is released.`);
   const now = deps.clock.now();
   const redacted = new Set(Object.entries(request.decisions).filter(([, d]) => d === 'redact').map(([id]) => id));
-  const file = redact(await buildPersonFile(deps, ctx.org, ctx.actor, subject, now), redacted);
+  const file = redact(await withAgenda(deps, ctx.org, subject, await buildPersonFile(deps, ctx.org, ctx.actor, subject, now)), redacted);
   await audit(deps, { organisationId: ctx.org.id, actorId, action: 'subject-access.released', subject: { kind: 'person', id: subject.id }, detail: { requestId: request.id, format: parsed.format, redacted: redacted.size, versions: file.records.length }, at: now });
   const anchored = await anchorAuditHead(deps, ctx.org.id, 'export');
   return {

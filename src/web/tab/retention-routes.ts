@@ -75,7 +75,10 @@ export function retentionApi(runtime: Runtime): Router {
     json,
     wrap(async (req, res) => {
       if (!parse(res, 'query', none, req.query)) return;
-      answerBody(res, await approveDestruction(deps, caller(res).id, body(req)), (d) => res.json(d));
+      const result = await approveDestruction(deps, caller(res).id, body(req));
+      // the /overdue index drops the destroyed records' open actions and decisions now, not at its next repair
+      if (result.ok) await runtime.overdueIndex.rebuild(caller(res).organisationId);
+      answerBody(res, result, (d) => res.json(d));
     }),
   );
 

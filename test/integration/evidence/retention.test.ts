@@ -31,6 +31,8 @@ let benA = '';
 let benB = '';
 const BEN_A_NOTES = 'Ben talked through the attendance plan for the Tuesday group';
 const BEN_B_NOTES = 'Ben described the home visit and what the family worker said';
+const AMY_ITEM = 'Amy would like to plan her phonics training for the spring';
+const SUP_ITEM = 'Sam wants to review how the reading interventions are going';
 
 async function call(path: string, as: string, init: { method?: string; body?: unknown } = {}) {
   const res = await fetch(`${bot.url}/tab/api${path}`, {
@@ -59,6 +61,13 @@ beforeAll(async () => {
   amyRecord = (await signedRecordWithLoops(w)).recordId;
   benA = await signBen('2025-11-03', BEN_A_NOTES);
   benB = await signBen('2025-11-06', BEN_B_NOTES);
+  // on Amy's next agenda: an item of hers and one of her supervisor's
+  for (const [id, authorId, text] of [
+    ['item.amy.own', 'amy', AMY_ITEM],
+    ['item.amy.sup', 'sup', SUP_ITEM],
+  ]) {
+    await w.deps.agenda.add({ id: id as string, organisationId: 'org-wl', contractId: 'c-amy', authorId: authorId as string, text: text as string, category: 'professional-development', riskOfHarm: false, parked: true, createdAt: w.clock.now() });
+  }
   await w.deps.people.upsert({ ...w.people.sup, id: 'bursar', name: 'Bea Bursar', email: 'bursar@school.example', identities: {}, roles: ['admin'], lineManagerId: undefined });
   w.clock.set(london('2025-12-01T09:00'));
   bot = await startBot(
@@ -89,7 +98,8 @@ describe('subject access (UK GDPR Art. 15)', () => {
     id = res.body.id;
     passages = res.body.passages;
     expect(res.body.person).toEqual({ id: 'amy', name: 'Amy Teacher' });
-    expect(passages.map((p) => p.id)).toEqual([`${amyRecord}@1/notes`, `${amyRecord}@1/decision/0`, `${amyRecord}@1/decision/1`]);
+    expect(passages.map((p) => p.id)).toEqual([`${amyRecord}@1/notes`, `${amyRecord}@1/decision/0`, `${amyRecord}@1/decision/1`, 'agenda/item.amy.sup']);
+    expect(passages[3]).toMatchObject({ label: 'Agenda item raised by Sam Supervisor', why: 'written by Sam Supervisor', text: SUP_ITEM });
     expect(passages[0]).toMatchObject({ label: 'Notes', why: expect.stringContaining('written by Sam Supervisor'), text: 'Talked through the attendance concerns in Year 4' });
     expect(passages[1]).toMatchObject({ label: 'Case decision for JB', why: 'about a child (JB)', text: expect.stringContaining('Refer the family to early help') });
     expect(await actionsOf(before)).toEqual(['subject-access.started']);
@@ -98,7 +108,7 @@ describe('subject access (UK GDPR Art. 15)', () => {
   it('nothing is released before every flagged passage is decided; a missing or unknown passage is named', async () => {
     const early = await call(`/subject-access/${id}/release.pdf`, 'dsl');
     expect(early.status).toBe(403);
-    expect(early.body.error).toMatch(/^Review the 3 flagged passages/);
+    expect(early.body.error).toMatch(/^Review the 4 flagged passages/);
     const missing = await call(`/subject-access/${id}/decisions`, 'dsl', { method: 'POST', body: { decisions: { [`${amyRecord}@1/notes`]: 'redact' } } });
     expect(missing.status).toBe(400);
     expect(missing.body.field).toBe(`body.decisions.${amyRecord}@1/decision/0`);
@@ -111,7 +121,7 @@ describe('subject access (UK GDPR Art. 15)', () => {
   });
 
   it('the supervisor notes are redacted, the case decisions kept: the released PDF and JSON honour it', async () => {
-    const decisions = { [`${amyRecord}@1/notes`]: 'redact', [`${amyRecord}@1/decision/0`]: 'keep', [`${amyRecord}@1/decision/1`]: 'keep' };
+    const decisions = { [`${amyRecord}@1/notes`]: 'redact', [`${amyRecord}@1/decision/0`]: 'keep', [`${amyRecord}@1/decision/1`]: 'keep', 'agenda/item.amy.sup': 'redact' };
     const before = await headSeq();
     const decided = await call(`/subject-access/${id}/decisions`, 'deputy', { method: 'POST', body: { decisions } });
     expect(decided.status).toBe(200);
@@ -126,12 +136,18 @@ describe('subject access (UK GDPR Art. 15)', () => {
     expect(text).toContain('Refer the family to early help');
     // Amy's own actions are hers: released as written
     expect(text).toContain('Call the parent about attendance this week');
+    // her own agenda item is released; her supervisor's is withheld
+    expect(text).toContain(AMY_ITEM);
+    expect(text).not.toContain(SUP_ITEM);
     const json = await call(`/subject-access/${id}/release.json`, 'dsl');
     expect(json.status).toBe(200);
     const record = json.body.records.find((r: { recordId: string }) => r.recordId === amyRecord);
     expect(record.notes).toBe(WITHHELD);
     expect(record.caseDecisions[0].decision).toBe('Refer the family to early help');
-    expect(json.body.subjectAccess).toMatchObject({ requestId: id, redacted: 1, kept: 2 });
+    expect(json.body.subjectAccess).toMatchObject({ requestId: id, redacted: 2, kept: 2 });
+    expect(json.body.agenda.map((a: { text: string }) => a.text)).toEqual([AMY_ITEM, WITHHELD]);
+    // an ended contract is still in the file
+    expect(json.body.contracts.map((c: { id: string }) => c.id)).toEqual(['c-amy']);
     expect(await actionsOf(before)).toEqual(['subject-access.reviewed', 'subject-access.released', 'subject-access.released']);
     // the record itself is untouched
     expect((await w.deps.records.latest(amyRecord))?.notes).toBe('Talked through the attendance concerns in Year 4');
@@ -248,6 +264,9 @@ describe('retention', () => {
     expect(shown.destroyedText).toMatch(/^Content destroyed on Fri 19 Dec 2031, \d\d:\d\d by Dee Lead under the retention schedule \(supervision records\); the tombstone is audit entry \d+$/);
     // gone from the due list
     expect((await call('/retention', 'dsl')).body.due.map((d: { recordId: string }) => d.recordId)).toEqual([benB]);
+    // its open action is no longer followed up (/overdue, My supervision)
+    const late = await w.deps.actions.lateBefore(w.org.id, '2031-12-19');
+    expect(late.map((a) => a.recordId).filter((r) => r.startsWith('rec.c-ben'))).toEqual([benB]);
   });
 
   it('once the hold is released, the held record can be destroyed', async () => {
