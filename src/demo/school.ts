@@ -102,7 +102,7 @@ export function demoPeople(): Person[] {
   }));
 }
 
-function oneToOne(id: string, supervisorId: string, superviseeId: string, startDate: string, reviewDueDate: string): SupervisionContract {
+function oneToOne(id: string, supervisorId: string, superviseeId: string, startDate: string, reviewDueDate: string, slot: Slot): SupervisionContract {
   return {
     id,
     organisationId: DEMO_ORG_ID,
@@ -114,11 +114,11 @@ function oneToOne(id: string, supervisorId: string, superviseeId: string, startD
     cadence: { kind: 'every-n-weeks', weeks: 4 },
     onRequest: true,
     durationMinutes: 60,
-    location: 'Family room',
+    location: slot.room,
     format: 'face-to-face',
     noticeDays: 7,
     agendaTemplate: 'general',
-    preferredTime: '15:45',
+    preferredTime: slot.time,
     startDate,
     reviewDueDate,
     signatures: [],
@@ -135,11 +135,44 @@ interface DemoContract {
   story: Story;
 }
 
+/** Where and when a contract's sessions are held (its location and preferred local time). */
+interface Slot {
+  room: string;
+  time: string;
+}
+
+/**
+ * The timetable. Every 4-weekly 1:1 counts from the same start date, so a supervisor's 1:1s fall on the same
+ * days, and a half-termly or termly session can fall on one of them too (the last school day before a holiday).
+ * So each contract has a time of its own: no person and no room is ever in two sessions at once, whatever day
+ * the demo is loaded on. James sees his supervisees in the SENCo office, except Daniel, whom he sees in the
+ * family room at lunchtime, between Aisha's 1:1s there; the safeguarding team and the DSL meet in the head's
+ * office. Durations: 1:1s 60 minutes, the group 90.
+ */
+export const DEMO_TIMETABLE: Record<string, Slot> = {
+  'c-amy': { room: 'SENCo office', time: '09:00' },
+  'c-ben': { room: 'SENCo office', time: '11:00' },
+  'c-daniel': { room: 'Family room', time: '12:15' },
+  'c-chloe': { room: 'SENCo office', time: '15:45' },
+  'c-emma': { room: 'Family room', time: '09:00' },
+  'c-hannah': { room: 'Family room', time: '10:00' },
+  'c-farah': { room: 'Family room', time: '11:00' },
+  'c-george': { room: 'Family room', time: '15:45' },
+  'c-safeguarding-team': { room: 'Head’s office', time: '13:30' },
+  'c-priya': { room: 'Head’s office', time: '09:00' },
+};
+
+function slotOf(contractId: string): Slot {
+  const slot = DEMO_TIMETABLE[contractId];
+  if (!slot) throw new Error(`the demo timetable has no slot for ${contractId}`);
+  return slot;
+}
+
 export function demoContracts(today: string): DemoContract[] {
   const start = addDays(today, -7 * 15);
   const review = addDays(today, 250);
   const c = (sup: string, sub: string, story: Story, reviewDue = review) => ({
-    contract: oneToOne(`c-${sub}`, sup, sub, start, reviewDue),
+    contract: oneToOne(`c-${sub}`, sup, sub, start, reviewDue, slotOf(`c-${sub}`)),
     story,
   });
   return [
@@ -155,13 +188,11 @@ export function demoContracts(today: string): DemoContract[] {
     {
       // loughton §5: the safeguarding team meets as a group each half term
       contract: {
-        ...oneToOne('c-safeguarding-team', 'priya', 'tom', start, review),
+        ...oneToOne('c-safeguarding-team', 'priya', 'tom', start, review, slotOf('c-safeguarding-team')),
         kind: 'group',
         superviseeIds: ['tom', 'james', 'aisha'],
         cadence: { kind: 'half-termly' },
         durationMinutes: 90,
-        location: 'Head’s office',
-        preferredTime: '16:00',
         disputeRoute: 'safeguarding-governor',
       },
       story: 'kept-up',
@@ -169,11 +200,9 @@ export function demoContracts(today: string): DemoContract[] {
     {
       // loughton §5: the DSL is supervised termly by the headteacher, on the DSL agenda
       contract: {
-        ...oneToOne('c-priya', 'helen', 'priya', addDays(today, -7 * 30), review),
+        ...oneToOne('c-priya', 'helen', 'priya', addDays(today, -7 * 30), review, slotOf('c-priya')),
         cadence: { kind: 'termly' },
         agendaTemplate: 'dsl',
-        location: 'Head’s office',
-        preferredTime: '09:00',
         disputeRoute: 'safeguarding-governor',
       },
       story: 'kept-up',

@@ -74,12 +74,12 @@ describe('moving and cancelling a session from chat', () => {
   });
 
   it('a time that clashes with another of the supervisor’s sessions is refused, with the next free time offered', async () => {
-    // James sees Ben on Tue 24 Nov at 15:45 for an hour
-    const clash = await call('actions', 'chloe', { verb: 'session.move', data: { sessionId: OLD, date: '2026-11-24', time: '16:00' } });
+    // James sees Ben on Tue 24 Nov at 11:00 for an hour
+    const clash = await call('actions', 'chloe', { verb: 'session.move', data: { sessionId: OLD, date: '2026-11-24', time: '11:30' } });
     expect(clash.status).toBe(400);
     expect(clash.body.error.field).toBe('newStartsAt');
     expect(clash.body.error.message).toContain('clashes');
-    expect(clash.body.error.message).toContain('The next free time is Tue 24 Nov 2026, 16:45');
+    expect(clash.body.error.message).toContain('The next free time is Tue 24 Nov 2026, 12:00');
     expect((await bot.runtime.deps.sessions.get(OLD))?.status).toBe('scheduled');
   });
 
