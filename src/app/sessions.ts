@@ -232,6 +232,11 @@ export const rescheduleSession = useCase(async (deps: AppDeps, actorId: string, 
   if (!resuming && session.status === 'cancelled' && session.replacedBy) {
     throw new Refusal('This session has already been moved — type next to see the session booked now.');
   }
+  // a session whose time has passed is answered, not moved: "did it happen?" books its new time and replaces the
+  // cadence's session booked meanwhile, so the contract keeps one future session
+  if (!resuming && session.status === 'scheduled' && session.startsAt.getTime() <= now.getTime()) {
+    throw new Refusal(`The session of ${formatDateTime(ctx.org, session.startsAt)} has already started — say whether it happened instead: Record it, or It did not happen with the new time.`);
+  }
   if (parsed.newStartsAt) refuseYearWithoutDates(ctx.org, ctx.cal.localDate(parsed.newStartsAt), 'newStartsAt');
   const change = moveSession(resuming ? { ...session, status: 'scheduled' } : session, { newStartsAt: parsed.newStartsAt, reason: parsed.reason ?? '', replacementId }, now, ctx.cal);
   if (!resuming) {
@@ -301,23 +306,41 @@ export async function heldNow(deps: AppDeps, org: Organisation, contract: Superv
   }
   await deps.agenda.attachParked(contract.id, session.id);
   await refreshCompliance(deps, org, contract);
-  await ensureNextSession(deps, org, contract, recordedNextTime(nextAt, now, calendarOf(org)));
+  const named = recordedNextTime(nextAt, now, calendarOf(org));
+  await ensureNextSession(deps, org, contract, named);
+  if (!session.onRequest) await replanBookedMeanwhile(deps, org, contract, session, named);
 }
 
 /**
- * A signed record names the next session: that time is the contract's one future session when it is a school-day
- * time still ahead (the session already booked moves to it, with its reminders); otherwise the cadence's stays.
+ * While a session's time had passed with no answer, the start-up pass or a contract change may have booked the
+ * cadence's next session from the last session held before it (so: at once). Once that session is held, the next
+ * one is the one its record names, else the cadence's from it: the session booked meanwhile moves there, with
+ * its reminders, and the parties are told. A session a person booked or moved is left as it is.
  */
-export async function honourRecordedNext(deps: AppDeps, org: Organisation, contract: SupervisionContract, nextSessionAt: Date | undefined, recordId: string): Promise<void> {
+async function replanBookedMeanwhile(deps: AppDeps, org: Organisation, contract: SupervisionContract, held: Session, named: Date | undefined): Promise<void> {
   const now = deps.clock.now();
-  const at = recordedNextTime(nextSessionAt, now, calendarOf(org));
-  if (!at) return;
-  const current = await deps.sessions.nextScheduled(contract.id, now);
-  if (!current) {
-    await ensureNextSession(deps, org, contract, at);
-    return;
-  }
-  if (current.startsAt.getTime() === at.getTime()) return;
+  const current = nextCadenceSession(await deps.sessions.byContract(contract.id), now);
+  if (!current?.bookingKey || !current.bookedAt || current.bookedAt.getTime() < held.startsAt.getTime()) return;
+  const plan = planNextSession(contract, { now, lastHeldAt: held.startsAt, preferred: named }, calendarOf(org), org.termDates);
+  if (plan.kind !== 'book' || plan.startsAt.getTime() === current.startsAt.getTime()) return;
+  const at = plan.startsAt;
+  await moveBySystem(deps, org, contract, current, at, {
+    reason: 'planned from the session held',
+    key: `held:${held.id}`,
+    text: `Your next supervision session is now ${formatDateTime(org, at)}: the session of ${formatDateTime(org, held.startsAt)} took place, so the next follows from it.`,
+  });
+}
+
+/** The system moves a contract's next session (its old one cancelled and replaced, reminders moved, parties told). */
+async function moveBySystem(
+  deps: AppDeps,
+  org: Organisation,
+  contract: SupervisionContract,
+  current: Session,
+  at: Date,
+  why: { reason: string; key: string; text: string; record?: string },
+): Promise<void> {
+  const now = deps.clock.now();
   const replacement: Session = {
     id: await replacementIdFor(deps, org, current, at),
     organisationId: org.id,
@@ -329,19 +352,41 @@ export async function honourRecordedNext(deps: AppDeps, org: Organisation, contr
     bookedAt: now,
     ...roomOf(contract),
   };
-  const moved = await deps.sessions.transition(current.id, 'scheduled', 'cancelled', { replacedBy: replacement.id, statusReason: 'as the record names', statusChangedAt: now });
+  const moved = await deps.sessions.transition(current.id, 'scheduled', 'cancelled', { replacedBy: replacement.id, statusReason: why.reason, statusChangedAt: now });
   if (!moved) return;
   await deps.sessions.insert(replacement);
   await dropReminders(deps, current.id, sessionReminderIds(current.id));
-  await audit(deps, { organisationId: org.id, actorId: 'system', action: 'session.moved', subject: { kind: 'session', id: current.id }, detail: { to: replacement.id, record: recordId }, key: `moved:${current.id}` });
+  await audit(deps, { organisationId: org.id, actorId: 'system', action: 'session.moved', subject: { kind: 'session', id: current.id }, detail: { to: replacement.id, ...(why.record ? { record: why.record } : {}) }, key: `moved:${current.id}` });
   await refreshCompliance(deps, org, contract);
   await remindSession(deps, org, contract, replacement.id);
-  const text = `Your next supervision session is booked for ${formatDateTime(org, at)}, as the signed record says.`;
   const parties = [...contract.supervisorIds, ...contract.superviseeIds];
   const invites = await invitesFor(deps, org.id, parties, 'session', replacement.id);
   await deps.outbox.enqueue(
-    parties.map((recipientId) => ({ id: `next.${recordId}.${recipientId}`, organisationId: org.id, recipientId, createdAt: now, view: { type: 'text' as const, text, invite: invites.get(recipientId) } })),
+    parties.map((recipientId) => ({ id: `next.${why.key}.${recipientId}`, organisationId: org.id, recipientId, createdAt: now, view: { type: 'text' as const, text: why.text, invite: invites.get(recipientId) } })),
   );
+}
+
+/**
+ * A signed record names the next session: that time is the contract's one future session when it is a school-day
+ * time still ahead (the session already booked moves to it, with its reminders); otherwise the cadence's stays.
+ */
+export async function honourRecordedNext(deps: AppDeps, org: Organisation, contract: SupervisionContract, nextSessionAt: Date | undefined, recordId: string): Promise<void> {
+  const now = deps.clock.now();
+  const at = recordedNextTime(nextSessionAt, now, calendarOf(org));
+  if (!at) return;
+  // a session booked on request is extra: the record names the cadence's next session
+  const current = nextCadenceSession(await deps.sessions.byContract(contract.id), now);
+  if (!current) {
+    await ensureNextSession(deps, org, contract, at);
+    return;
+  }
+  if (current.startsAt.getTime() === at.getTime()) return;
+  await moveBySystem(deps, org, contract, current, at, {
+    reason: 'as the record names',
+    key: recordId,
+    record: recordId,
+    text: `Your next supervision session is booked for ${formatDateTime(org, at)}, as the signed record says.`,
+  });
 }
 
 /** A new or changed contract: stored, its compliance summary current, its next session arranged. */
