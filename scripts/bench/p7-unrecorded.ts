@@ -1,7 +1,7 @@
 /**
  * P7: a trust where every contract's session has just passed with no record, at once. The bot (its own process,
  * as deployed) starts on that store: its start-up pass over every contract books each contract's next session
- * from the cadence (`rebuildReminders` → `ensureNextSession`), and the "did it happen?" prompt of every passed
+ * from the cadence (`rebuildReminders` → `bookNextSessions`, in bulk), and the "did it happen?" prompt of every passed
  * session goes out through the real reminders queue, outbox and notifiers to local stand-ins for Slack's Web API
  * and the Bot Framework connector that enforce the platforms' rate limits (the stand-ins P5 uses).
  * Targets: the booking pass over all contracts ≤ 60 s; each platform's prompts at ≥ 90 % of the rate its binding
@@ -10,7 +10,8 @@
  * `P7_CONTRACTS` contracts (default 2,000; the full run is 10,000), each with its own supervisor and supervisee;
  * half the supervisors on Slack (DM channel stored, as after the week's notice), half on Teams. The booking pass
  * is timed from the bot's spawn to its "listening" line (start-up includes the pass), so it includes the
- * process's own start. `P7_SLACK_PER_MINUTE` (300) and `P7_TEAMS_PER_SECOND` (50) set the stand-ins' limits.
+ * process's own start; the bot's log gives the bulk booking's own time and the rebuild's phases, reported
+ * beside it. `P7_SLACK_PER_MINUTE` (300) and `P7_TEAMS_PER_SECOND` (50) set the stand-ins' limits.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
