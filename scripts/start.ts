@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   ].filter(Boolean);
   process.stdout.write(
     `\nSupervision Bot is running on ${bot.url} (health: ${bot.url}/healthz)\n` +
-      (config.PLAYGROUND && loopback ? `  playground: ${bot.url}/playground/ — be anyone at the demo school and move the clock on\n` : '') +
+      (config.PLAYGROUND && loopback ? `  playground: ${bot.url}/playground/ — be anyone at ${school === 'blank' ? 'the school once its staff are imported' : 'the demo school'} and move the clock on\n` : '') +
       `  channels: ${channels.length > 0 ? channels.join(', ') : 'none configured (set the Slack or Teams variables, README "Configuration")'}\n` +
       (bot.setupUrl ? `  set up your school (once, within 24 hours): ${bot.setupUrl}\n` : '') +
       `  data: ${mongoDir || 'MONGODB_URI'}\n  Stop: Ctrl-C\n\n`,

@@ -679,7 +679,9 @@ export function accessTokenRepository(m: Models): AccessTokenRepository {
   return {
     async insert(token) {
       const { hash, ...rest } = token;
-      await m.accessTokens.create(stripUndefined({ _id: hash, ...rest, purgeAt: new Date(token.expiresAt.getTime() + PURGE_AFTER_MS) }));
+      // the TTL monitor removes by the server's real time, and a playground clock set back would have it remove a
+      // token still live by that clock: it goes a week after it expires and never sooner than a week from now
+      await m.accessTokens.create(stripUndefined({ _id: hash, ...rest, purgeAt: new Date(Math.max(token.expiresAt.getTime(), Date.now()) + PURGE_AFTER_MS) }));
     },
     async redeem(hash, kind, now) {
       const used = await transitionOnce(m.accessTokens, { _id: hash, kind, usedAt: { $exists: false }, expiresAt: { $gt: now } }, { usedAt: now });

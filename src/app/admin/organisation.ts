@@ -4,7 +4,7 @@
  * the organisation. A change of division takes that division's bank holidays into the calendar.
  */
 import { z } from 'zod';
-import { BANK_HOLIDAY_DIVISIONS, type Organisation } from '../../domain/types.js';
+import { BANK_HOLIDAY_DIVISIONS, type Organisation, type Person } from '../../domain/types.js';
 import { PERSON_ID } from '../dashboard.js';
 import { parseInput, type UseCaseResult, useCase, ValidationError } from '../errors.js';
 import type { AppDeps } from '../ports.js';
@@ -42,9 +42,11 @@ export interface OrganisationView {
   deputyDslIds: string[];
   headteacherId?: string;
   safeguardingGovernorId?: string;
+  /** The organisation's active people, by name, to choose who holds each role (names and emails only). */
+  people: Array<{ id: string; name: string; email: string }>;
 }
 
-const view = (org: Organisation): OrganisationView => ({
+const view = (org: Organisation, people: readonly Person[]): OrganisationView => ({
   id: org.id,
   name: org.name,
   kind: org.kind,
@@ -54,12 +56,16 @@ const view = (org: Organisation): OrganisationView => ({
   deputyDslIds: org.deputyDslIds,
   ...(org.headteacherId ? { headteacherId: org.headteacherId } : {}),
   ...(org.safeguardingGovernorId ? { safeguardingGovernorId: org.safeguardingGovernorId } : {}),
+  people: people
+    .filter((p) => p.active !== false)
+    .map((p) => ({ id: p.id, name: p.name, email: p.email }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'en-GB')),
 });
 
 export const getOrganisation = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<OrganisationView>> => {
   parseInput(z.object({}).strict(), input ?? {});
   const { org } = await loadAdministrator(deps, actorId, 'org.manage');
-  return { ok: true, data: view(org) };
+  return { ok: true, data: view(org, await deps.people.byOrganisation(org.id)) };
 });
 
 export const updateOrganisation = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<OrganisationView>> => {
@@ -98,5 +104,5 @@ export const updateOrganisation = useCase(async (deps: AppDeps, actorId: string,
     subject: { kind: 'organisation', id: org.id },
     detail: { fields: Object.keys(patch).sort().join(',') },
   });
-  return { ok: true, data: view(next) };
+  return { ok: true, data: view(next, await deps.people.byOrganisation(org.id)) };
 });

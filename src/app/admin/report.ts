@@ -5,7 +5,10 @@
  * A change with any error writes nothing.
  */
 import { z } from 'zod';
+import type { ImportProblem } from '../../domain/imports/csv.js';
 
+/** The one shape of a refusal or a warning, from every import and form (`src/domain/imports/csv.ts`). */
+export type { ImportProblem };
 export const importProblemSchema = z.object({
   file: z.string(),
   /** 1-based line or row of the file; 0 for the file as a whole. */
@@ -13,8 +16,7 @@ export const importProblemSchema = z.object({
   /** The column's header (CSV), property (ICS) or field (a form); '' when none applies. */
   column: z.string(),
   message: z.string(),
-});
-export type ImportProblem = z.infer<typeof importProblemSchema>;
+}) satisfies z.ZodType<ImportProblem>;
 
 export const importReportSchema = z.object({
   dryRun: z.boolean(),
@@ -35,15 +37,15 @@ export function emptyReport(dryRun: boolean): ImportReport {
 /** Whether nothing was refused (the CLI's exit code 0). */
 export const accepted = (report: Pick<ImportReport, 'errors'>) => report.errors.length === 0;
 
-/** An uploaded file as every importer takes it: its name, its bytes, and whether only to preview. */
-export const importFileSchema = z
+/** A file uploaded to a change that answers a report (the council's .ics): its name, its bytes, and whether only to preview. */
+export const uploadSchema = z
   .object({
     file: z.string().min(1, 'name the file').max(200, 'at most 200 characters'),
     bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'must be the file' }),
     dryRun: z.boolean().default(false),
   })
   .strict();
-export type ImportFile = z.input<typeof importFileSchema>;
+export type Upload = z.input<typeof uploadSchema>;
 
 /** The file as UTF-8 text (a byte-order mark dropped), or the problem naming the first line that is not UTF-8. */
 export function decodeUtf8(file: string, bytes: Uint8Array): string | ImportProblem {

@@ -16,7 +16,7 @@ import { checkYearDates, schoolYearOf, type YearDates } from '../../domain/schoo
 import { parseInput, useCase, type UseCaseResult } from '../errors.js';
 import type { AppDeps } from '../ports.js';
 import { loadAdministrator } from './access.js';
-import { decodeUtf8, emptyReport, type ImportProblem, type ImportReport, importFileSchema } from './report.js';
+import { decodeUtf8, emptyReport, type ImportProblem, type ImportReport, uploadSchema } from './report.js';
 import { applyYearDates } from './terms.js';
 
 export interface IcsEvent {
@@ -184,7 +184,7 @@ export function yearsFromEvents(file: string, events: IcsEvent[]): { years: Year
 }
 
 export const importTermsIcs = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<ImportReport>> => {
-  const { file, bytes, dryRun } = parseInput(importFileSchema, input);
+  const { file, bytes, dryRun } = parseInput(uploadSchema, input);
   const { org } = await loadAdministrator(deps, actorId, 'terms.manage');
   const text = decodeUtf8(file, bytes);
   if (typeof text !== 'string') return { ok: true, data: { ...emptyReport(dryRun), errors: [text] } };

@@ -371,6 +371,8 @@ export function planStaff(organisationId: string, existing: readonly Person[], r
   }
   for (const p of existing) {
     if (p.active === false) continue;
+    // someone who only administers (a business manager, the first admin) is not staff: a staff file never lists them
+    if (p.roles.every((r) => r === 'admin')) continue;
     if (!rowByEmail.has((p.email ?? '').toLowerCase())) plan.deactivated.push({ person: p });
   }
   return plan;

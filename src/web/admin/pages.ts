@@ -2,9 +2,23 @@
  * The few server-made pages of administration: the first-run setup form and the sign-in link's answer. Every
  * value is escaped (text, never markup), no script runs, forms post to the same origin only.
  */
+import { createHash } from 'node:crypto';
 import type { Response } from 'express';
 
-export const PAGE_CSP = ["default-src 'none'", "img-src 'self' data:", "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'"].join('; ');
+/** The pages' one stylesheet, inline and allowed by its hash (no other style, and no script, runs). */
+const STYLE = [
+  'body{margin:0;background:#f4f6f9;color:#1b1f24;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}',
+  '.page{max-width:40rem;margin:2rem auto;padding:1.5rem 2rem 2rem;background:#fff;border:1px solid #d8dde4;border-radius:12px}',
+  'h1{font-size:1.6rem;margin:0 0 .75rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}',
+  'label{font-weight:600}fieldset{border:1px solid #d8dde4;border-radius:8px;padding:.5rem 1rem;margin:1rem 0}fieldset label{font-weight:400;margin-right:1rem}legend{font-weight:600;padding:0 .25rem}',
+  'input[type=text],input[type=email],select{box-sizing:border-box;width:100%;max-width:28rem;margin-top:.25rem;padding:.5rem .6rem;font:inherit;border:1px solid #8a94a3;border-radius:6px}',
+  'button{font:inherit;font-weight:600;padding:.55rem 1.2rem;border:0;border-radius:6px;background:#1f5c99;color:#fff;cursor:pointer}button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #f0a500;outline-offset:2px}',
+  'a{color:#1f5c99}.field-error{color:#a4262c;margin:.25rem 0 0;font-weight:600}',
+  '.error-summary{border:2px solid #a4262c;border-radius:8px;padding:.5rem 1rem;margin-bottom:1rem}.error-summary h2{margin-top:.25rem;color:#a4262c}',
+].join('');
+const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
+
+export const PAGE_CSP = ["default-src 'none'", `style-src 'sha256-${STYLE_HASH}'`, "img-src 'self' data:", "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'"].join('; ');
 
 export const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -15,7 +29,7 @@ export function sendPage(res: Response, status: number, title: string, body: str
     .set({ 'Content-Security-Policy': PAGE_CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' })
     .type('html')
     .send(
-      `<!doctype html>\n<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">${extraHead}<title>${escapeHtml(title)} · Supervision Bot</title></head><body><main id="main" class="page"><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
+      `<!doctype html>\n<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><style>${STYLE}</style>${extraHead}<title>${escapeHtml(title)} · Supervision Bot</title></head><body><main id="main" class="page"><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
     );
 }
 

@@ -10,12 +10,14 @@
  *   GET  /tab/api/admin/terms/:year               a school year's dates (TermDatesView; 2026 = 2026/27)
  *   PUT  /tab/api/admin/terms/:year[?dryRun=true] JSON { halfTerms: [{name,start,end}×6], insetDays: [date] } → ImportReport
  *   POST /tab/api/admin/terms/ics[?dryRun=true]   the council's .ics file as the body (text/calendar) → ImportReport
- *   POST /tab/api/admin/imports/:kind[?dryRun=true] a file as the body (see importers.ts) → ImportReport
  *   GET  /tab/api/admin/contracts[?q=&status=all|active|waiting|ended]  the contracts (ContractsView)
  *   POST /tab/api/admin/contracts                 JSON ContractInput → 201 ContractView
  *   PUT  /tab/api/admin/contracts/:id             JSON ContractInput → ContractView (an active contract's new terms)
  *   POST /tab/api/admin/contracts/:id/end         → ContractView (ended; its sessions, records and actions kept)
  *   GET  /tab/api/admin/people[?q=&filter=all|unlinked|partly|unreachable|no-contract|leavers]  (PeopleView)
+ *
+ * Staff and contracts are imported through the imports API (`/api/admin/imports`, imports-api.ts): a preview kept
+ * with a token, then confirmed, with its progress while it is written.
  *
  * 400 names the field (or file, row, column) and writes nothing; 403 is a refusal; an ImportReport with errors
  * is answered 422 and nothing is written.
@@ -29,9 +31,9 @@ import { getOrganisation, updateOrganisation } from '../../app/admin/organisatio
 import { listPeople, peopleQuery } from '../../app/admin/people.js';
 import { setupChecklist } from '../../app/admin/setup.js';
 import { getTermDates, SCHOOL_YEAR, setTermDates } from '../../app/admin/terms.js';
+import { importTermsIcs } from '../../app/admin/terms-ics.js';
 import type { Person } from '../../domain/types.js';
 import type { Runtime } from '../../runtime.js';
-import { IMPORTERS } from './importers.js';
 
 const dryRunQuery = z
   .object({ dryRun: z.enum(['true', 'false'], { message: 'must be true or false' }).optional() })
@@ -140,22 +142,7 @@ export function adminRouter(runtime: Runtime): Router {
     wrap(async (req, res) => {
       const q = parse(res, 'query', dryRunQuery.extend({ file: z.string().max(200).optional() }), req.query);
       if (!q) return;
-      const ics = IMPORTERS['terms-ics'];
-      if (!ics) return void res.status(404).json({ error: 'no such API route' });
-      answer(res, await ics(deps, caller(res).id, { file: q.file ?? 'upload.ics', bytes: bytes(req), dryRun: q.dryRun === 'true' }), (d) => sendReport(res, d));
-    }),
-  );
-
-  router.post(
-    '/imports/:kind',
-    file,
-    wrap(async (req, res) => {
-      const p = parse(res, 'params', z.object({ kind: z.string().regex(/^[a-z][a-z-]{0,30}$/, 'must be an import kind') }), req.params);
-      const q = p && parse(res, 'query', dryRunQuery.extend({ file: z.string().max(200).optional() }), req.query);
-      if (!p || !q) return;
-      const importer = Object.hasOwn(IMPORTERS, p.kind) ? IMPORTERS[p.kind] : undefined;
-      if (!importer) return badRequest(res, 'params.kind', `must be one of: ${Object.keys(IMPORTERS).join(', ')}`);
-      answer(res, await importer(deps, caller(res).id, { file: q.file ?? p.kind, bytes: bytes(req), dryRun: q.dryRun === 'true' }), (d) => sendReport(res, d));
+      answer(res, await importTermsIcs(deps, caller(res).id, { file: q.file ?? 'upload.ics', bytes: bytes(req), dryRun: q.dryRun === 'true' }), (d) => sendReport(res, d));
     }),
   );
 

@@ -34,7 +34,7 @@ export function setupRouter(runtime: Runtime): Router {
       if (!(await isEmpty(deps))) return refuse(req, res, 409, ALREADY);
       const state = SECRET.safeParse(secret).success ? await setupLinkState(deps, secret) : 'unknown';
       if (state !== 'ok') return refuse(req, res, 403, 'This setup link is not valid: it may have been used or have expired. Restart the bot (or run npm run admin -- init) for a new one.');
-      sendPage(res, 200, 'Set up Supervision Bot', setupForm({ action: `/setup/${secret}`, values: {}, errors: {}, labels: FIRST_RUN_LABELS }));
+      sendPage(res, 200, 'Set up Supervision Bot', setupForm({ action: `/setup/${secret}`, values: { timezone: 'Europe/London' }, errors: {}, labels: FIRST_RUN_LABELS }));
     } catch (error) {
       next(error);
     }
@@ -64,7 +64,7 @@ export function setupRouter(runtime: Runtime): Router {
         res,
         201,
         'Your organisation is set up',
-        `<p>${escapeHtml(organisation.name)} is set up, and you are signed in as its administrator.</p><p>Next: name your DSL, enter this year's term dates, import your staff and their supervision contracts.</p><p><a href="/tab/">Open the dashboard</a></p>`,
+        `<p>${escapeHtml(organisation.name)} is set up, and you are signed in as its administrator.</p><p>Next, in the dashboard's set-up: import your staff, name your DSL from them, enter this year's term dates and import the supervision contracts. The checklist shows what is still to do.</p><p><a href="/tab/#admin">Open the set-up checklist</a></p>`,
       );
     } catch (error) {
       next(error);

@@ -3,7 +3,7 @@ import { Button } from '@fluentui/react-components';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import type { ErrorResponse, MeResponse, PickerResponse } from '../tab/api-types.js';
 import { clearPerson, type Load, SignInError, session, setPerson, useApi } from './api.js';
-import { ImportPage, PeoplePage, SetupPage, TermsPage } from './admin.js';
+import { ImportPage, OrganisationPage, PeoplePage, SetupPage, TermsPage } from './admin.js';
 import { ContractsPage } from './contracts.js';
 import { MinePage } from './mine.js';
 import { InspectionPage, OverviewPage, PersonPage } from './pages.js';
@@ -33,6 +33,7 @@ type Route =
   | { page: 'setup' }
   | { page: 'terms'; year?: number }
   | { page: 'import' }
+  | { page: 'organisation' }
   | { page: 'people' }
   | { page: 'retention' }
   | { page: 'contracts' }
@@ -50,6 +51,7 @@ function routeOf(): Route {
   if (kind === 'admin') {
     if (rest[0] === 'terms') return { page: 'terms', year: /^\d{4}$/.test(rest[1] ?? '') ? Number(rest[1]) : undefined };
     if (rest[0] === 'import') return { page: 'import' };
+    if (rest[0] === 'organisation') return { page: 'organisation' };
     if (rest[0] === 'people') return { page: 'people' };
     if (rest[0] === 'contracts') return { page: 'contracts' };
     return { page: 'setup' };
@@ -170,7 +172,7 @@ function Failed({ retry }: { retry: () => void }) {
   );
 }
 
-/** The local try-out: choose a person of the demo school (the server accepts this only on a loopback address). */
+/** The local try-out: choose a person of the school (the demo school, or the people imported) (the server accepts this only on a loopback address). */
 function Picker() {
   const retry = useContext(RetryContext);
   const [load] = useApi<[PickerResponse]>(['/playground/people']);
@@ -203,7 +205,7 @@ function Picker() {
   return (
     <div className="card picker">
       <h1>Who are you?</h1>
-      <p className="intro">This is the local try-out: choose a person from the demo school to see the dashboard as they would in Teams. In Teams, your Microsoft 365 sign-in decides.</p>
+      <p className="intro">This is the local try-out: choose a person of the school to see the dashboard as they would in Teams. In Teams, your Microsoft 365 sign-in decides.</p>
       {leads.length ? (
         <>
           <h2 className="section-title">Safeguarding leads</h2>
@@ -241,7 +243,7 @@ function Nav({ me, route }: { me: MeResponse; route: Route }) {
   if (me.canAdminister) tabs.push({ value: 'admin', label: 'Set-up', href: '/tab#admin' });
   if (me.canManageRetention) tabs.push({ value: 'retention', label: 'Retention', href: '/tab#retention' });
   if (tabs.length < 2 || route.page === 'record') return null;
-  const selected = route.page === 'mine' ? 'mine' : route.page === 'retention' ? 'retention' : ['setup', 'terms', 'import', 'people', 'contracts'].includes(route.page) ? 'admin' : 'overview';
+  const selected = route.page === 'mine' ? 'mine' : route.page === 'retention' ? 'retention' : ['setup', 'organisation', 'terms', 'import', 'people', 'contracts'].includes(route.page) ? 'admin' : 'overview';
   // plain links: each is a page of its own (the Teams tabs open /tab and /tab/me)
   return (
     <nav className="nav no-print" aria-label="Pages">
@@ -268,6 +270,8 @@ function Page({ route }: { route: Route }) {
       return <TermsPage year={route.year} />;
     case 'import':
       return <ImportPage />;
+    case 'organisation':
+      return <OrganisationPage />;
     case 'people':
       return <PeoplePage />;
     case 'retention':

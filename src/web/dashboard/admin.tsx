@@ -6,7 +6,7 @@
  */
 import { Button, Checkbox, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, ProgressBar, Select } from '@fluentui/react-components';
 import { type FormEvent, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
-import type { IdentityOverview, ImportPreview, ImportReport, ImportResult, PeopleFilter, PeopleView, PersonAdminView, SetupChecklist, TermDatesView } from '../tab/api-types.js';
+import type { IdentityOverview, ImportPreview, ImportReport, ImportResult, OrganisationView, PeopleFilter, PeopleView, PersonAdminView, SetupChecklist, TermDatesView } from '../tab/api-types.js';
 import { type Answer, getJson, send, useApi } from './api.js';
 import { PlaygroundBanner, Problem } from './App.js';
 import { Chip, dayText, Icon, Loading } from './ui.js';
@@ -20,6 +20,8 @@ const yearOf = (label: string) => Number(label.slice(0, 4));
 
 /** Where each checklist item is done. */
 const WHERE: Partial<Record<SetupChecklist['items'][number]['key'], (c: SetupChecklist) => { href: string; text: string }>> = {
+  organisation: () => ({ href: '#admin/organisation', text: 'Organisation' }),
+  dsl: (c) => ({ href: '#admin/organisation', text: c.items.some((i) => i.key === 'dsl' && i.done) ? 'Organisation' : 'Name the DSL' }),
   'term-dates': (c) => ({ href: `#admin/terms/${yearOf(c.schoolYear)}`, text: 'Term dates' }),
   'next-year-term-dates': (c) => ({ href: `#admin/terms/${yearOf(c.schoolYear) + 1}`, text: 'Next year’s term dates' }),
   staff: () => ({ href: '#admin/import', text: 'Import' }),
@@ -102,12 +104,140 @@ export function AdminHead({ title, sub }: { title: string; sub: string }) {
       </div>
       <nav className="admin-links no-print" aria-label="Set-up">
         <a href="#admin">Checklist</a>
+        <a href="#admin/organisation">Organisation</a>
         <a href="#admin/terms">Term dates</a>
         <a href="#admin/import">Import</a>
         <a href="#admin/contracts">Contracts</a>
         <a href="#admin/people">People</a>
       </nav>
     </div>
+  );
+}
+
+// ---------- the organisation and who holds its safeguarding roles ----------
+const DIVISIONS: Array<[OrganisationView['bankHolidayDivision'], string]> = [
+  ['england-and-wales', 'England and Wales'],
+  ['scotland', 'Scotland'],
+  ['northern-ireland', 'Northern Ireland'],
+];
+/** The roles the form names, each one person (or nobody); a DSL or deputy list keeps any others already named. */
+const ROLE_FIELDS = [
+  { key: 'dsl', label: 'Designated Safeguarding Lead (DSL)', hint: 'Hears every risk of harm; supervision does not run until one is named.' },
+  { key: 'deputy', label: 'Deputy DSL', hint: 'Hears a risk of harm with the DSL.' },
+  { key: 'headteacher', label: 'Headteacher', hint: 'Sees the overview; hears a risk of harm when there is no DSL.' },
+  { key: 'governor', label: 'Safeguarding governor', hint: 'Hears a disputed record when a contract says so.' },
+] as const;
+type RoleKey = (typeof ROLE_FIELDS)[number]['key'];
+
+export function OrganisationPage() {
+  const [load] = useApi<[OrganisationView]>(['/admin/organisation']);
+  useTitle(load.state === 'ok' ? `Organisation — ${load.data[0].name}` : undefined);
+  if (load.state === 'loading') return <Loading />;
+  if (load.state !== 'ok') return <Problem load={load} />;
+  const [v] = load.data;
+  return (
+    <>
+      <PlaygroundBanner />
+      <AdminHead title="Organisation" sub={`${v.name}: its name, time zone, bank holidays and who holds the safeguarding roles.`} />
+      <OrganisationForm v={v} />
+    </>
+  );
+}
+
+function OrganisationForm({ v: loaded }: { v: OrganisationView }) {
+  // what is stored: as loaded, then as each save answers
+  const [v, setV] = useState(loaded);
+  const [name, setName] = useState(v.name);
+  const [timezone, setTimezone] = useState(v.timezone);
+  const [division, setDivision] = useState(v.bankHolidayDivision);
+  const [roles, setRoles] = useState<Record<RoleKey, string>>({
+    dsl: v.dslIds[0] ?? '',
+    deputy: v.deputyDslIds[0] ?? '',
+    headteacher: v.headteacherId ?? '',
+    governor: v.safeguardingGovernorId ?? '',
+  });
+  const [answer, setAnswer] = useState<Answer<OrganisationView> | undefined>();
+  const [busy, setBusy] = useState(false);
+  const ids = useId();
+  const firstOf = (list: string[], chosen: string) => (chosen ? [chosen, ...list.slice(1).filter((id) => id !== chosen)] : list.slice(1));
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const body = {
+        name,
+        timezone,
+        bankHolidayDivision: division,
+        dslIds: firstOf(v.dslIds, roles.dsl),
+        deputyDslIds: firstOf(v.deputyDslIds, roles.deputy),
+        headteacherId: roles.headteacher || null,
+        safeguardingGovernorId: roles.governor || null,
+      };
+      const a = await send<OrganisationView>('PATCH', '/admin/organisation', JSON.stringify(body), 'application/json');
+      setAnswer(a);
+      if (a.status === 200) setV(a.body as OrganisationView);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="organisation-heading" id="organisation">
+      <div className="card-head">
+        <h2 id="organisation-heading">Settings</h2>
+      </div>
+      {v.people.length === 0 ? (
+        <MessageBar intent="warning">
+          <MessageBarBody>
+            Nobody to name yet: <a href="#admin/import">import your staff</a> first, then come back to name the DSL.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+      <form onSubmit={(e) => void save(e)} className="org-form">
+        <Field label="Name" required>
+          <Input value={name} onChange={(_e, d) => setName(d.value)} />
+        </Field>
+        <Field label="Time zone" hint="Such as Europe/London: reminders go out at this time zone’s clock.">
+          <Input value={timezone} onChange={(_e, d) => setTimezone(d.value)} />
+        </Field>
+        <Field label="Bank holidays">
+          <Select id={`${ids}-division`} value={division} onChange={(_e, d) => setDivision(d.value as OrganisationView['bankHolidayDivision'])}>
+            {DIVISIONS.map(([value, text]) => (
+              <option key={value} value={value}>
+                {text}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        {ROLE_FIELDS.map((f) => (
+          <Field key={f.key} label={f.label} hint={f.hint}>
+            <Select value={roles[f.key]} onChange={(_e, d) => setRoles((r) => ({ ...r, [f.key]: d.value }))}>
+              <option value="">Nobody yet</option>
+              {v.people.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name} — {p.email}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        ))}
+        <div className="toolbar">
+          <Button type="submit" appearance="primary" disabled={busy}>
+            Save
+          </Button>
+        </div>
+      </form>
+      {answer?.status === 200 ? (
+        <MessageBar intent="success" id="saved">
+          <MessageBarBody>
+            Saved. <a href="#admin">Back to the checklist</a>
+          </MessageBarBody>
+        </MessageBar>
+      ) : answer ? (
+        <MessageBar intent="error" id="refused">
+          <MessageBarBody>{(answer.body as { error?: string }).error ?? 'Not saved just now; try again in a moment.'}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+    </section>
   );
 }
 
@@ -247,8 +377,15 @@ function TermsOfYear({ year }: { year: number }) {
 }
 
 function TermsForm({ v, onSaved }: { v: TermDatesView; onSaved: () => void }) {
-  const [rows, setRows] = useState(() => HALF_NAMES.map((name) => v.halfTerms.find((h) => h.name === name) ?? { name, start: '', end: '' }));
+  const rowsOf = (view: TermDatesView) => HALF_NAMES.map((name) => view.halfTerms.find((h) => h.name === name) ?? { name, start: '', end: '' });
+  const [rows, setRows] = useState(() => rowsOf(v));
   const [inset, setInset] = useState(v.insetDays.join(', '));
+  // dates stored since (from the .ics, or this form saved) fill the form in
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rowsOf only reads the view it is given
+  useEffect(() => {
+    setRows(rowsOf(v));
+    setInset(v.insetDays.join(', '));
+  }, [v]);
   const [report, setReport] = useState<Answer<ImportReport> | undefined>();
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState<ImportReport | undefined>();
@@ -352,7 +489,7 @@ export function ImportPage() {
           </Select>
         </Field>
         {chosen?.kind === 'terms-ics' ? (
-          <FileImport key={chosen.kind} kind={chosen.kind} path={(dryRun, file) => `/admin/imports/${chosen.kind}?dryRun=${dryRun}&file=${encodeURIComponent(file)}`} accept={chosen.accept} />
+          <FileImport key={chosen.kind} kind={chosen.kind} path={(dryRun, file) => `/admin/terms/ics?dryRun=${dryRun}&file=${encodeURIComponent(file)}`} accept={chosen.accept} />
         ) : chosen ? (
           <PeopleImport key={chosen.kind} kind={chosen.kind} accept={chosen.accept} multiple={chosen.multiple} />
         ) : null}
@@ -490,7 +627,7 @@ function PeopleImport({ kind, accept, multiple }: { kind: string; accept: string
             <Checkbox
               checked={deactivate}
               onChange={(_e, d) => setDeactivate(Boolean(d.checked))}
-              label={`Deactivate the ${preview.deactivated} people these files no longer list (their records are kept, their contracts end, their open actions go to their supervisor)`}
+              label={`Deactivate ${preview.deactivated === 1 ? 'the 1 person these files no longer list' : `the ${preview.deactivated} people these files no longer list`} (their records are kept, their contracts end, their open actions go to their supervisor)`}
             />
           ) : null}
         </div>

@@ -3,7 +3,7 @@
  * person travels in a cookie. Types come from the API's own schemas (src/web/tab/api-types.ts).
  */
 import type { app as TeamsApp, authentication as TeamsAuthentication } from '@microsoft/teams-js';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ErrorResponse } from '../tab/api-types.js';
 import { applyTheme } from './theme.js';
 
@@ -81,7 +81,7 @@ const urlOf = (path: string) => (path.startsWith('/api/') ? path : `${API}${path
  * Sends a body (a file, or JSON) with XMLHttpRequest, which reports how much of it has gone (fetch does not):
  * `onProgress` gets 0…1 while it uploads, then the answer is awaited.
  */
-export async function send<T>(method: 'POST' | 'PUT', path: string, body: Blob | string, contentType: string, onProgress?: (sent: number) => void): Promise<Answer<T>> {
+export async function send<T>(method: 'POST' | 'PUT' | 'PATCH', path: string, body: Blob | string, contentType: string, onProgress?: (sent: number) => void): Promise<Answer<T>> {
   const headers: Record<string, string> = { accept: 'application/json', 'content-type': contentType };
   await signIn(headers);
   return new Promise((resolve, reject) => {
@@ -115,19 +115,25 @@ export async function getJson<T>(path: string): Promise<Answer<T>> {
 
 export type Load<T> = { state: 'loading' } | { state: 'ok'; data: T } | { state: 'problem'; status: number; body: ErrorResponse } | { state: 'failed'; error: unknown };
 
-/** Loads every path; the first answer that is not 200 is the page's problem. `reload` asks again. */
+/**
+ * Loads every path; the first answer that is not 200 is the page's problem. `reload` asks again, and the page
+ * keeps what it shows (a form, an import's result) until the new answer replaces it.
+ */
 export function useApi<T extends unknown[]>(paths: { [K in keyof T]: string }, deps: unknown[] = []): [Load<T>, () => void] {
   const [load, setLoad] = useState<Load<T>>({ state: 'loading' });
   const [tick, setTick] = useState(0);
   const key = paths.join('\n');
+  const shown = useRef<string | undefined>(undefined);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the paths' text is the key
   useEffect(() => {
     let live = true;
-    setLoad({ state: 'loading' });
+    const reloading = shown.current === key;
+    setLoad((l) => (reloading && l.state === 'ok' ? l : { state: 'loading' }));
     Promise.all(paths.map((p) => getJson<unknown>(p)))
       .then((answers) => {
         if (!live) return;
         const bad = answers.find((a) => a.status !== 200);
+        shown.current = bad ? undefined : key;
         if (bad) setLoad({ state: 'problem', status: bad.status, body: bad.body as ErrorResponse });
         else setLoad({ state: 'ok', data: answers.map((a) => a.body) as T });
       })

@@ -168,6 +168,8 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
     const people = (await Promise.all(orgs.map((o) => deps.people.byOrganisation(o.id)))).flat();
     const titles = new Map(DEMO_PEOPLE.map((p) => [p.id, p.title]));
     res.json({
+      // the school's name for the page's header: the demo school's, or the one set up from a blank start
+      schools: orgs.map((o) => o.name),
       people: people.map((p) => ({ id: p.id, name: p.name, roles: p.roles.map((r) => ROLE_LABELS[r] ?? r), title: titles.get(p.id) ?? p.roles.map((r) => ROLE_LABELS[r] ?? r).join(', ') })),
     });
   });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { ImportReport } from '../../app/admin/report.js';
+import type { OrganisationView } from '../../app/admin/organisation.js';
 import type { SetupChecklist } from '../../app/admin/setup.js';
 import type { TermDatesView } from '../../app/admin/terms.js';
 import type { DashboardView, PersonHistoryView, StaffView } from '../../app/dashboard.js';
@@ -47,7 +48,7 @@ export const errorResponse = z.object({ error: z.string().optional(), field: z.s
 export type ErrorResponse = z.infer<typeof errorResponse>;
 
 export type RecordResponse = { organisationName: string; record: RecordSheetView };
-export type { IdentityOverview, ImportPreview, ImportReport, ImportResult, SetupChecklist, TermDatesView };
+export type { IdentityOverview, ImportPreview, ImportReport, ImportResult, OrganisationView, SetupChecklist, TermDatesView };
 export type { DashboardView, MySupervisionView, OverdueSummaryView, PersonHistoryView, RecordSheetView, StaffView };
 export type { ContractInput } from '../../app/contract-admin.js';
 export type { ContractStatus, ContractsQuery, ContractsView, ContractView } from '../../app/admin/contracts.js';

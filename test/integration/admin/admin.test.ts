@@ -171,6 +171,8 @@ describe('first run', () => {
     expect(named.status).toBe(400);
     expect(await named.json()).toMatchObject({ field: 'dslIds.0', error: 'dslIds.0: is not a person of this organisation' });
     expect((await api(blank.url, '/admin/organisation', { session, method: 'PATCH', body: JSON.stringify({ dslIds: [admin?.id] }) })).status).toBe(200);
+    // the form's choices: the organisation's people by name and email, nothing more
+    expect(await (await api(blank.url, '/admin/organisation', { session })).json()).toMatchObject({ dslIds: [admin?.id], people: [{ id: admin?.id, name: admin?.name, email: admin?.email }] });
     const halfTerms = JSON.parse(readFileSync('test/support/data/leeds-term-dates-2025-26.json', 'utf8')).terms;
     const put = await api(blank.url, '/admin/terms/2025', { session, method: 'PUT', body: JSON.stringify({ halfTerms, insetDays: ['2025-09-01'] }) });
     expect(put.status).toBe(200);

@@ -166,7 +166,6 @@ const ROUTES = [
   '/tab/api/admin/organisation',
   '/tab/api/admin/terms/2025',
   '/tab/api/admin/terms/ics',
-  '/tab/api/admin/imports/terms-ics',
   '/tab/api/admin/contracts',
   '/tab/api/admin/contracts/c-ben',
   '/tab/api/admin/contracts/c-ben/end',

@@ -68,8 +68,9 @@
   ];
 
   async function loadPeople() {
-    const { people } = await api('people');
+    const { people, schools } = await api('people');
     state.people = people;
+    if (schools && schools.length) $('school-name').textContent = `${schools.join(', ')} · try-out`;
     const select = $('person');
     select.innerHTML = '';
     const placeholder = new Option('Choose a person…', '');
@@ -90,6 +91,7 @@
     const chosen = people.find((p) => p.id === wanted);
     select.value = chosen ? chosen.id : '';
     if (chosen) choose(chosen);
+    else if (people.length === 0) showEmpty('Nobody is here yet: open the setup link the bot printed when it started, then import the school’s staff in the dashboard’s set-up.');
     else showEmpty('Choose who you are (top right) to see their chat with the bot.');
   }
 
