@@ -145,17 +145,19 @@ export function recordSheetView(input: {
   const openChange = record.state === 'disputed' && d !== undefined && !d.referredAt;
   const editable = record.state === 'draft' || record.state === 'resolved' || openChange;
   const superseded = input.supersededByVersion !== undefined;
+  // destroyed under the retention schedule: said where the notes were, and nothing more can be done with it
+  const gone = record.destroyed;
   return {
     type: 'record-sheet',
     recordId: record.id,
     version: record.version,
     state: record.state,
-    stateLabel: STATE_LABELS[record.state],
+    stateLabel: gone ? `${STATE_LABELS[record.state]} — content destroyed` : STATE_LABELS[record.state],
     viewerId: viewer.id,
     viewerRole: isSupervisor ? 'supervisor' : isSupervisee ? 'supervisee' : 'reader',
-    canEdit: isSupervisor && editable,
-    canConfirm: (isSupervisor || isSupervisee) && record.state === 'awaiting-confirmation' && !confirmed.has(viewer.id),
-    canDispute: (isSupervisor || isSupervisee) && record.state === 'awaiting-confirmation',
+    canEdit: isSupervisor && editable && !gone,
+    canConfirm: (isSupervisor || isSupervisee) && record.state === 'awaiting-confirmation' && !confirmed.has(viewer.id) && !gone,
+    canDispute: (isSupervisor || isSupervisee) && record.state === 'awaiting-confirmation' && !gone,
     sessionId: record.sessionId,
     dateText: formatDate(org, record.date),
     supervisor: ref(people, record.supervisorId),
@@ -163,11 +165,11 @@ export function recordSheetView(input: {
     topics: record.topics,
     topicLabels: RECORD_TOPICS.filter((t) => record.topics.includes(t)).map((t) => RECORD_TOPIC_LABELS[t]),
     topicOptions: RECORD_TOPICS.map((value) => ({ value, label: RECORD_TOPIC_LABELS[value] })),
-    notes: record.notes,
+    notes: gone ? `Content destroyed on ${formatDateTime(org, gone.at)} by ${ref(people, gone.byId).name} under the retention schedule (audit entry ${gone.tombstoneSeq}).` : record.notes,
     concerns: record.concerns.map((c) => {
       const flagged = c.riskOfHarm || (input.flaggedConcernIds ?? []).includes(c.id);
       const mayFlag = isSupervisor || isSupervisee || org.dslIds.includes(viewer.id) || org.deputyDslIds.includes(viewer.id);
-      return { id: c.id, text: c.text, riskOfHarm: flagged, canFlag: !flagged && mayFlag && record.state !== 'draft' && !superseded };
+      return { id: c.id, text: c.text, riskOfHarm: flagged, canFlag: !flagged && mayFlag && record.state !== 'draft' && !superseded && !gone };
     }),
     caseDecisions: record.caseDecisions.map((d) => ({
       id: d.id,

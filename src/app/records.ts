@@ -85,6 +85,7 @@ async function partyView(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, record: 
     ...record.caseDecisions.map((x) => x.followUpById),
     ...(d ? [d.byId, d.routedToId ?? '', d.resolvedById ?? '', d.referredById ?? ''] : []),
     ...(record.correction ? [record.correction.byId] : []),
+    ...(record.destroyed ? [record.destroyed.byId] : []),
   ]);
   const viewer = people.find((p) => p.id === viewerId) ?? (await deps.people.get(viewerId));
   if (!viewer) throw new Refusal();

@@ -179,7 +179,7 @@ describe('the schedule', () => {
     const shorter = await call('/retention/schedule', 'dsl', { method: 'PUT', body: { supervisionYears: 10, riskOrDecisionYears: 8 } });
     expect(shorter.status).toBe(400);
     expect(shorter.body.field).toBe('body.riskOrDecisionYears');
-    expect((await call('/retention/schedule', 'dsl', { method: 'PUT', body: { supervisionYears: 6, riskOrDecisionYears: 25, extra: 1 } })).body.field).toBe('body');
+    expect((await call('/retention/schedule', 'dsl', { method: 'PUT', body: { supervisionYears: 6, riskOrDecisionYears: 25, extra: 1 } })).body.field).toBe('body.extra');
     expect((await call('/retention', 'dsl')).body.schedule.isDefault).toBe(true);
     const before = await headSeq();
     const ok = await call('/retention/schedule', 'dsl', { method: 'PUT', body: { supervisionYears: 6, riskOrDecisionYears: 25 } });
@@ -262,6 +262,11 @@ describe('retention', () => {
     const file = await call('/people/ben/file.json', 'dsl');
     const shown = file.body.records.find((r: { recordId: string }) => r.recordId === benA);
     expect(shown.destroyedText).toMatch(/^Content destroyed on Fri 19 Dec 2031, \d\d:\d\d by Dee Lead under the retention schedule \(supervision records\); the tombstone is audit entry \d+$/);
+    // and so does the record itself, to those who may open it
+    const sheet = await call(`/records/${benA}`, 'ben');
+    expect(sheet.status).toBe(200);
+    expect(JSON.stringify(sheet.body)).toMatch(/Content destroyed on Fri 19 Dec 2031, \d\d:\d\d by Dee Lead under the retention schedule \(audit entry \d+\)/);
+    expect(JSON.stringify(sheet.body)).toContain('content destroyed');
     // gone from the due list
     expect((await call('/retention', 'dsl')).body.due.map((d: { recordId: string }) => d.recordId)).toEqual([benB]);
     // its open action is no longer followed up (/overdue, My supervision)
