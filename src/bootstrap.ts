@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { systemClock } from './app/clock.js';
 import type { AppDeps, ChannelNotifier, Clock } from './app/ports.js';
-import { type Config, graphEnabled } from './config.js';
+import { type Config, graphEnabled, teamsInstallEnabled } from './config.js';
 import { loadAuditKey } from './app/evidence/keys.js';
 import { startAnchoring } from './queue/anchoring.js';
 import { RateLimiter } from './channels/rate-limiter.js';
 import { GraphCalendar } from './channels/graph.js';
 import { startOutlookSync } from './queue/outlook-sync.js';
+import { startTeamsInstalls, type TeamsInstalls } from './queue/teams-install.js';
 import { startExports } from './queue/exports.js';
 import { startRetentionReview } from './queue/retention.js';
 import { startQueues } from './queue/queues.js';
@@ -65,6 +66,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
   // the daily retention review lists what is due for the DSL; it never destroys anything
   const retention = workers ? await startRetentionReview({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, deps, logger }) : undefined;
   if (retention) closers.push(() => retention.close());
+  let teamsInstalls: TeamsInstalls | undefined;
   if (graphEnabled(config)) {
     // sessions as Outlook events in the supervisor's calendar, kept in step from the queue
     const calendar = new GraphCalendar({
@@ -79,6 +81,13 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
     deps.outlookSync = outlook;
     closers.push(() => outlook.close());
     logger.info({ graph: config.GRAPH_BASE_URL }, 'outlook events on (microsoft graph)');
+    if (teamsInstallEnabled(config)) {
+      // the Teams app installed for people in no team with it, so reminders reach them too
+      teamsInstalls = startTeamsInstalls({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, deps, graph: calendar, catalogAppId: config.TEAMS_APP_CATALOG_ID as string, pacing, logger, workers });
+      const installs = teamsInstalls;
+      closers.push(() => installs.close());
+      logger.info({}, 'teams app installation through microsoft graph on');
+    }
   }
   const close = async () => {
     clearInterval(refresh);
@@ -89,7 +98,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Boot
   };
   const exports = await startExports({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, deps, connection: store.connection, logger, workers });
   closers.push(() => exports.close());
-  return { config, deps, store, queues, workers, logger, notifiers, overdueIndex: index, pacing, exports, retention, closers, close };
+  return { config, deps, store, queues, workers, logger, notifiers, overdueIndex: index, pacing, exports, retention, teamsInstalls, closers, close };
 }
 
 export async function stopRuntime(runtime: Runtime): Promise<void> {

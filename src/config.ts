@@ -71,6 +71,8 @@ export const configSchema = z
     GRAPH_CLIENT_SECRET: optionalText,
     /** Microsoft Graph's address (tests point it at a local stand-in). */
     GRAPH_BASE_URL: url(['https://', 'http://'], 'http(s)://').transform((v) => (v ?? 'https://graph.microsoft.com/v1.0').replace(/\/+$/, '')),
+    /** The Teams app's id in the organisation's app catalog: with GRAPH_*, the app is installed through Graph for people in no team with it. */
+    TEAMS_APP_CATALOG_ID: optionalText.refine((v) => v === undefined || /^[0-9a-fA-F-]{36}$/.test(v), { message: 'must be the app’s id in the Teams app catalog (a GUID)' }),
     /** Entra's token endpoint; defaults to login.microsoftonline.com for GRAPH_TENANT_ID (tests point it at a local stand-in). */
     GRAPH_TOKEN_URL: url(['https://', 'http://'], 'http(s)://'),
   })
@@ -121,4 +123,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 export const slackEnabled = (c: Config) => Boolean(c.SLACK_BOT_TOKEN);
 export const graphEnabled = (c: Config) => Boolean(c.GRAPH_TENANT_ID && c.GRAPH_CLIENT_ID && c.GRAPH_CLIENT_SECRET);
+export const teamsInstallEnabled = (c: Config) => graphEnabled(c) && Boolean(c.TEAMS_APP_CATALOG_ID);
 export const teamsEnabled = (c: Config) => Boolean(c.MicrosoftAppId) || c.PLAYGROUND;

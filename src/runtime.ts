@@ -6,6 +6,7 @@ import type { AppDeps, ChannelNotifier } from './app/ports.js';
 import type { ExportJobs } from './queue/exports.js';
 import type { Queues } from './queue/queues.js';
 import type { RetentionReview } from './queue/retention.js';
+import type { TeamsInstalls } from './queue/teams-install.js';
 import type { StoreHandle } from './store/connection.js';
 import type { OverdueIndex } from './store/overdue-index.js';
 
@@ -26,6 +27,8 @@ export interface Runtime {
   exports?: ExportJobs;
   /** The daily retention review (a worker's job); `runOnce` runs it now. */
   retention?: RetentionReview;
+  /** With Graph and TEAMS_APP_CATALOG_ID: the Teams app installed for people in no team with it. */
+  teamsInstalls?: TeamsInstalls;
   /** Channels register what they must close; run before the queues and stores close. */
   closers: Array<() => Promise<void>>;
   /** Stops the queues and closes Redis and MongoDB. */

@@ -6,6 +6,7 @@
  */
 import type { Person } from '../domain/types.js';
 import type { UnmatchedSender, UnmatchedSenders } from '../store/unmatched.js';
+import type { InstallState } from '../queue/teams-install.js';
 import { audit } from './effects.js';
 import { Refusal, ValidationError } from './errors.js';
 import { canAdminister } from './imports.js';
@@ -30,6 +31,9 @@ async function admin(deps: AppDeps, actorId: string) {
   return { actor, org };
 }
 
+/** Where a person's Teams conversation is kept in `deliveries` (the Teams channel's `CONVERSATION_THREAD`). */
+const TEAMS_CONVERSATION = 'teams-conversation';
+
 const line = (p: Person) => ({ id: p.id, name: p.name, email: p.email });
 
 export interface IdentityOverview {
@@ -41,9 +45,23 @@ export interface IdentityOverview {
   unreachable: Array<{ id: string; name: string; platform: string; since: Date }>;
   /** People who wrote to the bot and are linked to nobody here, newest first. */
   unmatched: UnmatchedSender[];
+  /**
+   * Teams: whether the app is installed through Microsoft Graph here, and who the bot has no one-to-one
+   * conversation with yet (everyone active when it installs, else those with a Teams account linked), with where
+   * their installation stands.
+   */
+  teams: {
+    installs: boolean;
+    waiting: Array<{ id: string; name: string; email: string; linked: boolean; state: 'not installed' | InstallState['state']; at?: string; reason?: string }>;
+  };
 }
 
-export async function identityOverview(deps: AppDeps, organisationId: string, unmatched: UnmatchedSenders): Promise<IdentityOverview> {
+/** What the overview needs of the Graph installations: where each person's stands. */
+export interface InstallStates {
+  states(): Promise<Map<string, InstallState>>;
+}
+
+export async function identityOverview(deps: AppDeps, organisationId: string, unmatched: UnmatchedSenders, installs?: InstallStates): Promise<IdentityOverview> {
   const people = (await deps.people.byOrganisation(organisationId)).filter((p) => p.active !== false);
   const unreachable = await deps.people.unreachable(organisationId);
   return {
@@ -53,7 +71,33 @@ export async function identityOverview(deps: AppDeps, organisationId: string, un
       .map((p) => ({ ...line(p), slack: Boolean(p.identities.slackUserId), teams: Boolean(p.identities.teamsAadObjectId) })),
     unreachable: unreachable.filter((u) => u.person.active !== false).map((u) => ({ id: u.person.id, name: u.person.name, platform: u.platform, since: u.since })),
     unmatched: await unmatched.list(),
+    teams: await teamsWaiting(deps, people, installs),
   };
+}
+
+async function teamsWaiting(deps: AppDeps, people: Person[], installs: InstallStates | undefined): Promise<IdentityOverview['teams']> {
+  const states = installs ? await installs.states() : new Map<string, InstallState>();
+  const waiting: IdentityOverview['teams']['waiting'] = [];
+  for (const p of people) {
+    if (!installs && !p.identities.teamsAadObjectId) continue;
+    if (await deps.deliveries.get(TEAMS_CONVERSATION, p.id, 'teams')) continue;
+    const state = states.get(p.id);
+    waiting.push({ ...line(p), linked: Boolean(p.identities.teamsAadObjectId), state: state?.state ?? 'not installed', ...(state ? { at: state.at } : {}), ...(state?.reason ? { reason: state.reason } : {}) });
+  }
+  return { installs: Boolean(installs), waiting: waiting.sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+/** What asking for the Graph installations needs: queueing them for an organisation. */
+export interface InstallRequests {
+  request(organisationId: string): Promise<number>;
+}
+
+/** The admin asks for the Teams app to be installed for everyone the bot cannot message in Teams yet. */
+export async function requestTeamsInstalls(deps: AppDeps, actorId: string, installs: InstallRequests): Promise<{ queued: number }> {
+  const { org } = await admin(deps, actorId);
+  const queued = await installs.request(org.id);
+  await audit(deps, { organisationId: org.id, actorId, action: 'identity.teams-install', subject: { kind: 'organisation', id: org.id }, detail: { queued } });
+  return { queued };
 }
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,20}$/;

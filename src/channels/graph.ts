@@ -146,6 +146,21 @@ export class GraphCalendar implements OutlookCalendar {
     await this.call('PATCH', `/users/${encodeURIComponent(organizerId)}/events/${encodeURIComponent(eventId)}`, eventBody(event));
   }
 
+  /**
+   * Installs the Teams app (its id in the organisation's app catalog) for one person (`POST
+   * /users/{id}/teamwork/installedApps`, application permission TeamsAppInstallation.ReadWriteForUser.All); the
+   * user is their Entra object id or user principal name. Installed before (409 Conflict) is success too.
+   */
+  async installTeamsApp(user: string, catalogAppId: string): Promise<'installed' | 'already'> {
+    try {
+      await this.call('POST', `/users/${encodeURIComponent(user)}/teamwork/installedApps`, { 'teamsApp@odata.bind': `https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/${encodeURIComponent(catalogAppId)}` });
+      return 'installed';
+    } catch (error) {
+      if (error instanceof GraphError && error.status === 409) return 'already';
+      throw error;
+    }
+  }
+
   async cancel(organizerId: string, eventId: string, comment: string): Promise<void> {
     try {
       await this.call('POST', `/users/${encodeURIComponent(organizerId)}/events/${encodeURIComponent(eventId)}/cancel`, { comment });

@@ -8,6 +8,11 @@
  *
  * As Graph does: only a token it issued and has not expired is accepted (401 otherwise); a create with a
  * `transactionId` the user's calendar has seen returns the event created before, not a second one.
+ *
+ * Teams app installations: `graph.users` is the tenant's directory (object id and user principal name);
+ * `POST /users/{id or UPN}/teamwork/installedApps` installs the catalog app named by `teamsApp@odata.bind` for a
+ * user it knows (404 otherwise), answering 409 Conflict when that app is installed for them already;
+ * `graph.installed` lists what was installed.
  */
 import type { Server } from 'node:http';
 import express from 'express';
@@ -33,8 +38,23 @@ export interface GraphCall {
   authorization?: string;
 }
 
+export interface FakeGraphUser {
+  id: string;
+  userPrincipalName: string;
+}
+
+export interface FakeInstall {
+  userId: string;
+  appId: string;
+  at: number;
+}
+
 export interface FakeGraph {
   baseUrl: string;
+  /** The tenant's users, for app installations. */
+  users: FakeGraphUser[];
+  /** Teams apps installed for users, in order. */
+  installed: FakeInstall[];
   tokenUrl: string;
   events: FakeEvent[];
   calls: GraphCall[];
@@ -89,6 +109,30 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     }
     res.locals.answer = answer;
     next();
+  });
+
+  const users: FakeGraphUser[] = [];
+  const installed: FakeInstall[] = [];
+  app.post('/v1.0/users/:user/teamwork/installedApps', (req, res) => {
+    const answer = res.locals.answer as (status: number) => express.Response;
+    const key = String(req.params.user).toLowerCase();
+    const user = users.find((u) => u.id.toLowerCase() === key || u.userPrincipalName.toLowerCase() === key);
+    if (!user) {
+      answer(404).json({ error: { code: 'Request_ResourceNotFound', message: 'The user does not exist.' } });
+      return;
+    }
+    const bind = String((req.body as Record<string, unknown>)['teamsApp@odata.bind'] ?? '');
+    const appId = /^https:\/\/graph\.microsoft\.com\/v1\.0\/appCatalogs\/teamsApps\/([^/]+)$/.exec(bind)?.[1];
+    if (!appId) {
+      answer(400).json({ error: { code: 'BadRequest', message: 'teamsApp@odata.bind is required' } });
+      return;
+    }
+    if (installed.some((i) => i.userId === user.id && i.appId === appId)) {
+      answer(409).json({ error: { code: 'Conflict', message: 'App is already installed.' } });
+      return;
+    }
+    installed.push({ userId: user.id, appId, at: Date.now() });
+    answer(201).end();
   });
 
   const find = (userId: string, id: string) => state.events.find((e) => e.userId === userId && e.id === id);
@@ -149,6 +193,8 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   return {
     baseUrl: `${base}/v1.0`,
     tokenUrl: `${base}/token`,
+    users,
+    installed,
     get events() {
       return state.events;
     },

@@ -116,6 +116,9 @@ export function startTeamsRoster(runtime: Runtime, adapter: CloudAdapter, appId:
         })),
       );
       logger.info({ members: members.length, matched: matched.length, conversations: waiting.length }, 'teams roster read');
+      // people in no team with the app: installed for them through Graph, once the conversations above are open
+      const organisationId = matched[0]?.person.organisationId;
+      if (organisationId && runtime.teamsInstalls) await runtime.teamsInstalls.request(organisationId, { delayMs: 60_000 });
     });
   }
 

@@ -10,6 +10,7 @@
  *   POST /api/admin/imports/<token>/confirm  { deactivateMissing?: boolean } → the result (state "done")
  *   GET  /api/admin/contracts, POST /api/admin/contracts, PUT /api/admin/contracts/<id>, POST /api/admin/contracts/<id>/end
  *   GET  /api/admin/identities               → unlinked, unreachable, and people who wrote to the bot unmatched
+ *   POST /api/admin/identities/teams/install → the Teams app installed through Graph for who Teams cannot reach (202)
  *   POST /api/admin/identities/link          { personId, platform: "slack"|"teams", userId }
  *   POST /api/admin/identities/slack/sync    → Slack users matched by email
  */
@@ -17,7 +18,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { endContract, saveContractTerms } from '../../app/contract-admin.js';
 import { isUserError, toFailure } from '../../app/errors.js';
-import { identityOverview, linkIdentity, syncSlackByEmail } from '../../app/identities.js';
+import { identityOverview, linkIdentity, requestTeamsInstalls, syncSlackByEmail } from '../../app/identities.js';
 import { canAdminister, confirmImport, IMPORT_KINDS, ImportRefused, importStatus, previewImport, TOKEN } from '../../app/imports.js';
 import type { Person } from '../../domain/types.js';
 import type { Runtime } from '../../runtime.js';
@@ -190,7 +191,7 @@ export function importsApiRouter(runtime: Runtime, options: AdminOptions = {}): 
   router.get(
     '/identities',
     wrap(async (_req, res) => {
-      res.json(await identityOverview(deps, caller(res).organisationId, unmatched));
+      res.json(await identityOverview(deps, caller(res).organisationId, unmatched, runtime.teamsInstalls));
     }),
   );
   router.post(
@@ -200,6 +201,16 @@ export function importsApiRouter(runtime: Runtime, options: AdminOptions = {}): 
       const body = parseBody(res, linkBody, req.body);
       if (!body) return;
       res.json(await linkIdentity(deps, caller(res).id, body, unmatched));
+    }),
+  );
+  router.post(
+    '/identities/teams/install',
+    wrap(async (_req, res) => {
+      const installs = runtime.teamsInstalls;
+      if (!installs) return refuse(res, 409, '', 'Installing the Teams app needs Microsoft Graph here (GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and TEAMS_APP_CATALOG_ID).');
+      const answer = await requestTeamsInstalls(deps, caller(res).id, installs);
+      logger.info({ queued: answer.queued }, 'teams app installations queued');
+      res.status(202).json(answer);
     }),
   );
   router.post(

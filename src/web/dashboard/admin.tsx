@@ -974,6 +974,7 @@ export function PeoplePage() {
           <p className="muted">{search || filter !== 'all' ? 'Nobody matches.' : 'No staff yet: import them first.'}</p>
         )}
       </section>
+      {v.teams.installs || v.teams.waiting.length ? <TeamsWaiting teams={v.teams} onAsked={reload} /> : null}
       <section className="card" aria-labelledby="unmatched-heading" id="unmatched">
         <div className="card-head">
           <h2 id="unmatched-heading">Wrote to the bot, not matched</h2>
@@ -1000,6 +1001,49 @@ export function PeoplePage() {
         )}
       </section>
     </>
+  );
+}
+
+/** Who the bot has no Teams conversation with, where the app's installation stands, and (with Graph) a button to install it. */
+function TeamsWaiting({ teams, onAsked }: { teams: IdentityOverview['teams']; onAsked: () => void }) {
+  const [note, setNote] = useState<string | undefined>();
+  const install = async () => {
+    const answer = await send<{ queued?: number; error?: string }>('POST', '/api/admin/identities/teams/install', '', 'application/json');
+    setNote(answer.status === 202 ? `Installing the app for ${(answer.body as { queued: number }).queued} people; Teams tells the bot as each is done.` : ((answer.body as { error?: string }).error ?? 'Not started; try again.'));
+    onAsked();
+  };
+  const stateText = (p: IdentityOverview['teams']['waiting'][number]) =>
+    p.state === 'requested' ? 'Installed, waiting for Teams' : p.state === 'failed' ? `Not installed: ${p.reason ?? 'refused'}` : 'App not installed';
+  return (
+    <section className="card" aria-labelledby="teams-waiting-heading" id="teams-waiting">
+      <div className="card-head">
+        <h2 id="teams-waiting-heading">Teams cannot reach them yet</h2>
+        <p>{teams.installs ? 'People in no team with the app: it can be installed for them through Microsoft Graph.' : 'Linked in Teams, but the app is not installed for them: add it to a team they are in.'}</p>
+      </div>
+      {teams.installs ? (
+        <p>
+          <Button appearance="primary" onClick={install} disabled={teams.waiting.length === 0}>
+            Install the app for them
+          </Button>
+        </p>
+      ) : null}
+      {note ? (
+        <p role="status" className="muted">
+          {note}
+        </p>
+      ) : null}
+      {teams.waiting.length ? (
+        <ul className="plain">
+          {teams.waiting.map((p) => (
+            <li key={p.id} data-person={p.id} data-state={p.state}>
+              <strong>{p.name}</strong> <span className="muted small">{p.email}</span> <Chip tone={p.state === 'failed' ? 'bad' : 'warn'}>{stateText(p)}</Chip>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">Teams reaches everyone.</p>
+      )}
+    </section>
   );
 }
 

@@ -163,6 +163,7 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
 
 const ROUTES = [
   '/tab/api/admin/setup',
+  '/api/admin/identities/teams/install',
   '/tab/api/admin/organisation',
   '/tab/api/admin/terms/2025',
   '/tab/api/admin/terms/ics',

@@ -23,9 +23,16 @@
  * nothing in any collection (all documents digested before and after).
  */
 import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_HANDLERS, type CommandType, runCommand } from '../../../src/app/commands.js';
 import { agendaLine } from '../../../src/app/agenda.js';
+import { requestTeamsInstalls } from '../../../src/app/identities.js';
+import { GraphCalendar } from '../../../src/channels/graph.js';
+import { RateLimiter } from '../../../src/channels/rate-limiter.js';
+import { createLogger } from '../../../src/logger.js';
+import { startTeamsInstalls, type TeamsInstalls } from '../../../src/queue/teams-install.js';
+import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { calendarFeed, issueCalendarFeed } from '../../../src/app/calendar.js';
 import { toFailure, type UseCaseResult } from '../../../src/app/errors.js';
 import { dashboardSummary, personHistory, staffDirectory } from '../../../src/app/dashboard.js';
@@ -374,6 +381,8 @@ const ACTIONS: Cell[] = [
       return { contractId: id, contract: contractTerms('cover', 'trainee') };
     },
   },
+  // the Teams app installed through Graph (issue 13): asked for by the administrators, for their own organisation
+  { name: 'requestTeamsInstalls (admin API identities/teams/install)', run: (a) => asResult(requestTeamsInstalls(w.deps, a, installs)), allowed: [...ADMINISTRATORS, 'otherOrganisation'], input: async () => ({}) },
   { name: 'agendaLine (a plain line in chat)', run: (a, i) => agendaLine(w.deps, a, i).then((data): UseCaseResult => ({ ok: true, data }), toFailure), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({ text: 'Workload in the spring term' }) },
 ];
 
@@ -413,6 +422,9 @@ function contractTerms(supervisorId: string, superviseeId: string, reference?: s
 
 let termYears = 0;
 let writer: ImportWriter;
+/** The `teams-install` queue on the test Redis, with no worker: the matrix checks who may add to it. */
+let installs: TeamsInstalls;
+let installsRedis: Redis;
 /** An import or contract use case's answer, or its refusal, as a result. */
 function asResult(p: Promise<unknown>): Promise<UseCaseResult> {
   return p.then(
@@ -453,10 +465,19 @@ beforeAll(async () => {
   await w.deps.people.upsert(person('cover', ['supervisor'], { name: 'Cora Cover' }));
   await w.deps.people.upsert(person('trainee', ['supervisee'], { name: 'Tia Trainee' }));
   writer = await importWriter(w.store.connection, w.store.models);
+  installsRedis = new Redis(testRedisUrl());
+  const prefix = testQueuePrefix();
+  const logger = createLogger('silent');
+  const graph = new GraphCalendar({ tenantId: 'matrix', clientId: 'matrix', clientSecret: 'matrix', baseUrl: 'http://127.0.0.1:9/v1.0', tokenUrl: 'http://127.0.0.1:9/token', logger });
+  installs = startTeamsInstalls({ redisUrl: testRedisUrl(), prefix, deps: w.deps, graph, catalogAppId: 'dddddddd-1111-4222-8333-444444444444', pacing: new RateLimiter(installsRedis, prefix), logger, workers: false });
   for (const p of [person('x-dsl', ['dsl', 'supervisor', 'auditor'], { organisationId: 'org-other' }), person('x-amy', ['supervisee'], { organisationId: 'org-other' })]) await w.deps.people.upsert(p);
   await w.deps.contracts.upsert({ ...(await w.deps.contracts.get('c-amy'))!, id: 'c-x', organisationId: 'org-other', supervisorIds: ['x-dsl'], superviseeIds: ['x-amy'] });
 }, 120_000);
-afterAll(async () => w?.close());
+afterAll(async () => {
+  await installs?.close();
+  await installsRedis?.quit();
+  await w?.close();
+});
 
 describe('authorisation matrix', () => {
   const outcomes: Array<{ action: string; role: Role; allowed: boolean; ok: boolean; unchanged?: boolean; error?: string }> = [];
