@@ -974,7 +974,7 @@ export function PeoplePage() {
           <p className="muted">{search || filter !== 'all' ? 'Nobody matches.' : 'No staff yet: import them first.'}</p>
         )}
       </section>
-      {v.teams.installs || v.teams.waiting.length ? <TeamsWaiting teams={v.teams} onAsked={reload} /> : null}
+      {ids.state === 'ok' && (ids.data[0].teams.installs || ids.data[0].teams.waiting.length) ? <TeamsWaiting teams={ids.data[0].teams} onAsked={reloadIds} /> : null}
       <section className="card" aria-labelledby="unmatched-heading" id="unmatched">
         <div className="card-head">
           <h2 id="unmatched-heading">Wrote to the bot, not matched</h2>
