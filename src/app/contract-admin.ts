@@ -81,12 +81,11 @@ export function changedTerms(before: SupervisionContract, after: SupervisionCont
 
 /**
  * What follows a contract's terms being written, by the dashboard or a confirmed contracts import (the one place
- * for both): its compliance and its next session (with that session's reminders). `changed` is undefined for a
- * new contract. A change of supervisor (`changed` includes `supervisorIds`) passes through here too, so
- * anything a new supervisor must be handed belongs here.
+ * for both): its compliance and its next session (with that session's reminders). `changed` names
+ * the terms an edit changed (undefined for a new contract). A change of supervisor (`changed` includes
+ * `supervisorIds`) passes through here too, so anything a new supervisor must be handed belongs here.
  */
-export async function contractTermsWritten(deps: AppDeps, org: Organisation, contract: SupervisionContract, changed?: readonly string[]): Promise<void> {
-  void changed;
+export async function contractTermsWritten(deps: AppDeps, org: Organisation, contract: SupervisionContract, _changed?: readonly string[]): Promise<void> {
   await refreshCompliance(deps, org, contract);
   await ensureNextSession(deps, org, contract);
 }
@@ -105,8 +104,10 @@ export async function saveContractTerms(deps: AppDeps, actorId: string, input: u
   if (!contractId && (await deps.contracts.get(draft.id))) throw new ValidationError(parsed.reference ? 'reference' : 'superviseeIds', 'a contract with these parties (or this reference) exists already: edit it instead');
   const contract = contractFromDraft(org.id, draft, before ?? undefined);
   await deps.contracts.upsert(contract);
-  await contractTermsWritten(deps, org, contract, before ? changedTerms(before, contract) : undefined);
-  await audit(deps, { organisationId: org.id, actorId, action: contractId ? 'contract.edited' : 'contract.created', subject: { kind: 'contract', id: contract.id }, detail: {} });
+  const changed = before ? changedTerms(before, contract) : undefined;
+  await contractTermsWritten(deps, org, contract, changed);
+  // the names of the terms that changed (never their values: a location is free text)
+  await audit(deps, { organisationId: org.id, actorId, action: contractId ? 'contract.edited' : 'contract.created', subject: { kind: 'contract', id: contract.id }, detail: changed ? { fields: changed.join(',') } : {} });
   return contract;
 }
 

@@ -138,7 +138,9 @@ describe('contracts: create, list, edit, end', () => {
     expect(edited).toMatchObject({ id: created.id, supervisor: { id: 'ext', name: 'Olu Outside' }, cadence: 'termly', durationMinutes: 90, location: 'Room 4', level: 2, format: 'video', disputeRoute: 'safeguarding-governor', agendaTemplate: 'dsl', reviewDueDate: '2026-07-01', preferredTime: '08:30' });
     const stored = await w.deps.contracts.get(created.id);
     expect(stored).toMatchObject({ supervisorIds: ['ext'], cadence: { kind: 'termly' }, durationMinutes: 90, active: true });
-    expect(await w.store.models.audit.countDocuments({ action: 'contract.edited' })).toBe(1);
+    const edits = await w.store.models.audit.find({ action: 'contract.edited' }).lean();
+    expect(edits).toHaveLength(1);
+    expect((edits[0] as unknown as { detail: { fields: string } }).detail.fields.split(',').sort()).toEqual(['agendaTemplate', 'cadence', 'disputeRoute', 'durationMinutes', 'format', 'level', 'location', 'preferredTime', 'reviewDueDate', 'supervisorIds']);
     // still one booked session
     expect((await w.deps.sessions.byContract(created.id)).filter((s) => s.status === 'scheduled')).toHaveLength(1);
   });
