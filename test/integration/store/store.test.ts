@@ -8,8 +8,10 @@ import { recordFreeText } from '../../support/free-text.js';
 import { testMongoUrl } from '../../support/services.js';
 
 let store: StoreHandle;
+let url: string;
 beforeAll(async () => {
-  store = await connectStore(testMongoUrl('store'));
+  url = testMongoUrl('store');
+  store = await connectStore(url);
 });
 afterAll(async () => {
   await recordFreeText(store.connection);
@@ -166,6 +168,29 @@ describe('audit chain', () => {
     const entries = await store.stores.audit.entries('org-a');
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(await store.stores.audit.verify('org-a')).toEqual({ ok: true, count: 50 });
+  });
+
+  it('runs appended in bulk by two processes at once, with single appends among them, form one unbroken chain', async () => {
+    const other = await connectStore(url);
+    try {
+      const run = (from: number, n: number) =>
+        Array.from({ length: n }, (_, i) => ({ at: t0, actorId: 'system', action: 'session.scheduled', subject: { kind: 'session', id: `s${from + i}` }, detail: { i: from + i } }));
+      const singles = Array.from({ length: 10 }, (_, i) =>
+        other.stores.audit.append({ organisationId: 'org-bulk', at: t0, actorId: 'sup', action: 'x', subject: { kind: 'record', id: `r${i}` }, detail: { i } }),
+      );
+      const [a, b] = await Promise.all([store.stores.audit.appendMany('org-bulk', run(0, 1500)), other.stores.audit.appendMany('org-bulk', run(1500, 1500)), ...singles]);
+      expect([a, b].map((written) => (written as unknown[]).length)).toEqual([1500, 1500]);
+      const entries = await store.stores.audit.entries('org-bulk');
+      expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 3010 }, (_, i) => i + 1));
+      expect(new Set(entries.map((e) => e.subject.id)).size).toBe(3010);
+      // each run keeps its order in the chain
+      const order = (from: number) => entries.filter((e) => e.action === 'session.scheduled' && Number(e.detail.i) >= from && Number(e.detail.i) < from + 1500).map((e) => e.detail.i);
+      expect(order(0)).toEqual(Array.from({ length: 1500 }, (_, i) => i));
+      expect(order(1500)).toEqual(Array.from({ length: 1500 }, (_, i) => 1500 + i));
+      expect(await store.stores.audit.verify('org-bulk')).toEqual({ ok: true, count: 3010 });
+    } finally {
+      await other.close();
+    }
   });
 
   it('an edited entry or a gap is detected', async () => {
