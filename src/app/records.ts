@@ -122,11 +122,15 @@ async function sendCards(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, record: 
   await deps.outbox.enqueue(messages);
 }
 
+/** A record destroyed under the retention schedule (the DSL approved it): nothing more is done with it. */
+const DESTROYED = 'This record’s content was destroyed under the school’s retention schedule; nothing more can be done with it.';
+
 /** Retries a read-modify-write when another party changed the record at the same moment. */
 async function withLatest<T>(deps: AppDeps, recordId: string, fn: (record: RecordSheet) => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     const record = await deps.records.latest(recordId);
     if (!record) throw new Refusal();
+    if (record.destroyed) throw new Refusal(DESTROYED);
     try {
       return await fn(record);
     } catch (error) {
@@ -162,6 +166,7 @@ export const draftRecord = useCase(async (deps: AppDeps, actorId: string, input:
   const recordId = recordIdFor(session.id);
   const sessionDay = ctx.cal.localDate(session.startsAt);
   const stored = await deps.records.latest(recordId);
+  if (stored?.destroyed) throw new Refusal(DESTROYED);
   const previous = await reviewableActions(deps, contract.id, recordId, stored?.previousActionsReviewed ?? []);
   const problems = recordFormProblems(
     { ...parsed, nextSessionDay: parsed.nextSessionAt ? ctx.cal.localDate(parsed.nextSessionAt) : undefined },
@@ -419,6 +424,7 @@ export const correctSignedRecord = useCase(async (deps: AppDeps, actorId: string
   const ctx = await loadActor(deps, actorId);
   const latest = await deps.records.latest(parsed.recordId);
   if (!latest || latest.organisationId !== ctx.org.id || !canCorrectRecord(ctx.actor, latest, ctx.org)) throw new Refusal();
+  if (latest.destroyed) throw new Refusal(DESTROYED);
   if (latest.state !== 'signed') return { ok: true, view: await partyView(deps, ctx, latest, actorId) };
   const next = correctVersion(latest, actorId, deps.clock.now(), parsed.reason);
   try {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordDigest } from '../../../src/app/evidence/chain.js';
 import { generateAuditKey } from '../../../src/app/evidence/keys.js';
 import { WITHHELD } from '../../../src/app/evidence/subject-access.js';
-import { confirmRecord } from '../../../src/app/records.js';
+import { confirmRecord, correctSignedRecord } from '../../../src/app/records.js';
 import { type Bot, startBot } from '../../../src/bot.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
@@ -267,6 +267,10 @@ describe('retention', () => {
     expect(sheet.status).toBe(200);
     expect(JSON.stringify(sheet.body)).toMatch(/Content destroyed on Fri 19 Dec 2031, \d\d:\d\d by Dee Lead under the retention schedule \(audit entry \d+\)/);
     expect(JSON.stringify(sheet.body)).toContain('content destroyed');
+    // nobody can correct it (or anything else) now
+    const correction = await correctSignedRecord(w.deps, 'dsl', { recordId: benA, reason: 'Restore what was said' });
+    expect(correction).toMatchObject({ ok: false, error: { type: 'refusal', text: expect.stringMatching(/destroyed under the school’s retention schedule/) } });
+    expect((await w.deps.records.versions(benA)).length).toBe(1);
     // gone from the due list
     expect((await call('/retention', 'dsl')).body.due.map((d: { recordId: string }) => d.recordId)).toEqual([benB]);
     // its open action is no longer followed up (/overdue, My supervision)
