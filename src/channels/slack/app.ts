@@ -152,6 +152,9 @@ const agendaItemModal = (sessionId: string, risk: boolean, initialText?: string)
     ],
   }) as View;
 
+/** The value the "Add an agenda item…" button carries. */
+const ADD_FOR_VALUE = 'form';
+
 /** Slack's option text holds at most 75 characters. */
 const optionText = (label: string) => (label.length > 75 ? `${label.slice(0, 74)}…` : label);
 
@@ -688,7 +691,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   // "Add an agenda item…": a modal at once (the trigger expires), filled with the person's sessions by the work
   app.action<BlockAction>(ACTIONS.addFor, async ({ ack, body, client }) => {
     await ack();
-    const viewId = await openModal(client, triggerOf(body), noticeModal('Opening the agenda form…'));
+    const ours = actionValue(body).value === ADD_FOR_VALUE;
+    const viewId = ours ? await openModal(client, triggerOf(body), noticeModal('Opening the agenda form…')) : undefined;
     await enqueue(actionWork(ACTIONS.addFor, body, viewId));
   });
 
@@ -1068,6 +1072,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         // only a click that could not add a row reaches here (not the record form, or a row past the limit)
         return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: no more rows can be added to this form — up to 10 actions and 10 case decisions' }));
       case ACTIONS.addFor: {
+        // only the bot's own button opened a modal; anything else is named and opens nothing
+        if (a.value !== ADD_FOR_VALUE) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: not the agenda form’s button' }));
         if (!person) {
           await fillModal(a.viewId, noticeModal(NOT_SET_UP));
           return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));

@@ -362,6 +362,23 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
     { text: 'An item', sessionId: r },
     'sessionId',
   ]),
+  // the agenda form's picker: nothing chosen, or not a contract reference; the item and its category as agenda.add
+  fc
+    .oneof(badRef, fc.constant(undefined))
+    .map((r): [string, Record<string, unknown>, string] => [
+      'agenda.add-for',
+      { ...(r === undefined ? {} : { contractId: r }), text: 'An item', category: 'other' },
+      'contractId',
+    ]),
+  fc
+    .oneof(fc.constantFrom<unknown>('', '   ', 'x'.repeat(2001)), notAString.filter(present))
+    .map((t): [string, Record<string, unknown>, string] => ['agenda.add-for', { contractId: 'c-amy', text: t }, 'text']),
+  fc
+    .oneof(nastyString.filter((s) => !(AGENDA_CATEGORIES as readonly string[]).includes(s)), notAString.filter(present))
+    .map((c): [string, Record<string, unknown>, string] => ['agenda.add-for', { contractId: 'c-amy', text: 'An item', category: c }, 'category']),
+  fc
+    .oneof(fc.constant<unknown>('x'.repeat(2001)), notAString.filter(present))
+    .map((t): [string, Record<string, unknown>, string] => ['agenda.form', { text: t }, 'text']),
   fc
     .constantFrom<unknown>('John Brown!', 'x'.repeat(21), 7)
     .map((c): [string, Record<string, unknown>, string] => [

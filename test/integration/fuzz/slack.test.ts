@@ -449,6 +449,10 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
       fc.oneof(badIdRef, notAString),
     )
     .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
+  // "Add an agenda item…" carries only its own value: anything else is named and opens nothing
+  fc
+    .tuple(known, fc.oneof(nastyString.filter((v) => v !== 'form'), notAString))
+    .map(([u, v]) => click(u, ACTIONS.addFor, v, { type: 'ephemeral', field: 'value' })),
   fc
     .tuple(
       known,
@@ -839,6 +843,18 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
         JSON.stringify({ sessionId: 'c-amy.2025-11-10', risk: false }),
         { text: plainValue('An item'), category: { v: { selected_option: { value: category } } } },
         { type: 'form', field: 'category' },
+      ),
+    ),
+  // the agenda form's picker: nothing chosen, or not a contract reference, comes back on the field
+  fc
+    .tuple(known, fc.oneof(fc.constant(null), nastyString.filter((s) => !/^[A-Za-z0-9._:-]{1,250}$/.test(s)), notAString))
+    .map(([u, chosen]) =>
+      submit(
+        u,
+        VIEWS.agendaItem,
+        JSON.stringify({ risk: false, pick: true }),
+        { for: { v: { selected_option: chosen === null ? null : { value: chosen } } }, text: plainValue('An item'), category: { v: { selected_option: { value: 'case-discussion' } } } },
+        { type: 'form', field: 'for' },
       ),
     ),
   // forms whose hidden metadata was tampered with

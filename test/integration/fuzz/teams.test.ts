@@ -477,6 +477,27 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
         string,
       ],
   ),
+  // the agenda form's picker: nothing chosen, or not a contract reference; the item and its category as agenda.add
+  fc
+    .oneof(badRef, fc.constant(undefined))
+    .map(
+      (r) =>
+        ['agenda.add-for', { ...(r === undefined ? {} : { contractId: r }), text: 'An item', category: 'other' }, 'contractId'] as [
+          string,
+          Record<string, unknown>,
+          string,
+        ],
+    ),
+  badText(2000).map((t) => ['agenda.add-for', { contractId: 'c-amy', text: t }, 'text'] as [string, Record<string, unknown>, string]),
+  fc
+    .oneof(
+      nastyString.filter((s) => !(AGENDA_CATEGORIES as readonly string[]).includes(s)),
+      notAString.filter((v) => v !== null && v !== undefined),
+    )
+    .map((c) => ['agenda.add-for', { contractId: 'c-amy', text: 'An item', category: c }, 'category'] as [string, Record<string, unknown>, string]),
+  fc
+    .oneof(fc.constant('x'.repeat(2001)), notAString.filter((v) => v !== null && v !== undefined))
+    .map((t) => ['agenda.form', { text: t }, 'text'] as [string, Record<string, unknown>, string]),
   fc
     .constantFrom<unknown>('yes', 'no', 1, 0, 'TRUE', [], {}, 'on')
     .map(

@@ -26,13 +26,13 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_HANDLERS, type CommandType, runCommand } from '../../../src/app/commands.js';
-import { agendaLine } from '../../../src/app/agenda.js';
 import { requestTeamsInstalls } from '../../../src/app/identities.js';
 import { GraphCalendar } from '../../../src/channels/graph.js';
 import { RateLimiter } from '../../../src/channels/rate-limiter.js';
 import { createLogger } from '../../../src/logger.js';
 import { startTeamsInstalls, type TeamsInstalls } from '../../../src/queue/teams-install.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
+import { agendaForm, agendaLine, NOT_YOURS } from '../../../src/app/agenda.js';
 import { calendarFeed, issueCalendarFeed } from '../../../src/app/calendar.js';
 import { toFailure, type UseCaseResult } from '../../../src/app/errors.js';
 import { dashboardSummary, personHistory, staffDirectory } from '../../../src/app/dashboard.js';
@@ -383,6 +383,10 @@ const ACTIONS: Cell[] = [
   },
   // the Teams app installed through Graph (issue 13): asked for by the administrators, for their own organisation
   { name: 'requestTeamsInstalls (admin API identities/teams/install)', run: (a) => asResult(requestTeamsInstalls(w.deps, a, installs)), allowed: [...ADMINISTRATORS, 'otherOrganisation'], input: async () => ({}) },
+  // the agenda form's picker: everyone known reads their own list (see below: nothing of a contract not theirs)
+  { name: 'agendaForm (the picker of whose session an item goes to)', run: (a, i) => agendaForm(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
+  // a choice in the picker: Amy's contract is Amy's and Sam's; a forged choice by anyone else is refused
+  { name: 'submitAgendaItem (a contract chosen in the picker)', run: 'submitAgendaItem', allowed: PARTIES, input: async () => ({ contractId: 'c-amy', text: 'Matrix picked item', category: 'performance' }) },
   { name: 'agendaLine (a plain line in chat)', run: (a, i) => agendaLine(w.deps, a, i).then((data): UseCaseResult => ({ ok: true, data }), toFailure), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({ text: 'Workload in the spring term' }) },
 ];
 
@@ -533,7 +537,18 @@ describe('authorisation matrix', () => {
         expect(JSON.stringify(result), `${read.name} for ${role}`).not.toMatch(/Matrix|c-amy/);
       }
       if (role !== 'unknown') expect(JSON.stringify(await agendaLine(w.deps, ROLES[role], { text: 'Workload in the spring term' })), `agendaLine for ${role}`).not.toMatch(/Matrix|c-amy|Amy Teacher/);
+      if (role !== 'unknown') expect(JSON.stringify(await agendaForm(w.deps, ROLES[role], {})), `agendaForm for ${role}`).not.toMatch(/Matrix|c-amy|Amy Teacher/);
     }
+    // the picker: Sam's supervisees, Amy's own supervision; a forged choice is refused in words
+    const picker = (id: string) => agendaForm(w.deps, id, {}).then((r) => (r.ok && r.view?.type === 'agenda-form' ? r.view.options.map((o) => o.contractId).sort() : []));
+    // (the matrix's own cells leave copies of Amy's contract behind: every one offered is one the person is party to)
+    for (const [id, must, mustNot] of [['sup', ['c-amy', 'c-ben'], []], ['amy', ['c-amy'], ['c-ben']]] as const) {
+      const offered = await picker(id);
+      expect(offered, `picker of ${id}`).toEqual(expect.arrayContaining([...must]));
+      for (const c of mustNot) expect(offered, `picker of ${id}`).not.toContain(c);
+      for (const c of offered) expect(JSON.stringify(await w.deps.contracts.get(c)), `picker of ${id}`).toContain(`"${id}"`);
+    }
+    expect(await runCommand(w.deps, { commandId: `matrix.forged.${++n}`, type: 'submitAgendaItem', actorId: 'ben', input: { contractId: 'c-amy', text: 'Matrix forged' } })).toMatchObject({ ok: false, error: { type: 'refusal', text: NOT_YOURS } });
     expect(JSON.stringify(await nextSession(w.deps, 'amy', {}))).toMatch(/Matrix private item/);
     // My supervision: Amy's next agenda for Amy and for Sam, her supervisor, on his page of her
     expect(JSON.stringify(await mySupervision(w.deps, 'amy', {}))).toMatch(/Matrix private item/);
