@@ -12,7 +12,7 @@ import { calendarOf, loadActor, loadContract } from './context.js';
 import { audit, dropReminders, refreshCompliance, remindSession } from './effects.js';
 import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
 import type { AppDeps } from './ports.js';
-import { hasYearDates, schoolYear, schoolYearOf } from '../domain/school-year.js';
+import { hasYearDates, nextYearDatesWanted, schoolYear, schoolYearOf } from '../domain/school-year.js';
 import { formatDate, formatDateTime } from './present.js';
 
 const instant = z.coerce.date({ message: 'must be a date and time' });
@@ -66,20 +66,61 @@ function refuseYearWithoutDates(org: Organisation, day: string, field?: string):
   throw field ? new ValidationError(field, words, words) : new Refusal(words);
 }
 
+/** The Monday of the week `day` (a local date) falls in: messages sent at most weekly are keyed by it. */
+export function weekOf(day: string): string {
+  return DateTime.fromISO(day, { zone: 'utc' }).startOf('week').toISODate() ?? day;
+}
+
+/** The school's administrators and its DSLs: who is asked for term dates. */
+async function termDatesRecipients(deps: AppDeps, org: Organisation): Promise<string[]> {
+  const people = await deps.people.byOrganisation(org.id);
+  return [...new Set([...people.filter((p) => p.roles.includes('admin') && p.active !== false).map((p) => p.id), ...org.dslIds])];
+}
+
 /**
  * Tells the administrators and the DSL that a session could not be scheduled because the year has no term
- * dates: one message each per year (the outbox id is natural, so a second ask is the same message).
+ * dates: at most once a week each (the outbox id names the year and the week, so a second ask that week is the
+ * same message), however many contracts are waiting for them.
  */
 export async function askForTermDates(deps: AppDeps, org: Organisation, year: number): Promise<void> {
-  const people = await deps.people.byOrganisation(org.id);
-  const recipients = [...new Set([...people.filter((p) => p.roles.includes('admin')).map((p) => p.id), ...org.dslIds])];
+  const recipients = await termDatesRecipients(deps, org);
   const label = schoolYear(year).label;
   const view = {
     type: 'text' as const,
     text: `Supervision sessions are due in ${label}, but there are no term dates for ${label} yet, so none has been booked. Please enter the six half terms and INSET days in the dashboard (Term dates), or import your council’s .ics file.`,
   };
   const now = deps.clock.now();
-  await deps.outbox.enqueue(recipients.map((recipientId) => ({ id: `term-dates-missing.${org.id}.${year}.${recipientId}`, organisationId: org.id, recipientId, threadKey: `term-dates:${year}`, createdAt: now, view })));
+  const week = weekOf(calendarOf(org).localDate(now));
+  await deps.outbox.enqueue(recipients.map((recipientId) => ({ id: `term-dates-missing.${org.id}.${year}.${week}.${recipientId}`, organisationId: org.id, recipientId, threadKey: `term-dates:${year}`, createdAt: now, view })));
+}
+
+/** Which organisation was asked for which year in which week, by this process: the sweep reads people only once a week. */
+const askedThisWeek = new WeakMap<AppDeps, Map<string, string>>();
+
+/**
+ * From the summer half term on, while next school year's term dates are not in, the administrators and the DSL
+ * are asked for them in chat: once, then weekly (the outbox id names the year and the week). Run by the
+ * workers' sweep; the setup checklist says the same.
+ */
+export async function askForNextYearDates(deps: AppDeps, org: Organisation): Promise<boolean> {
+  const today = calendarOf(org).localDate(deps.clock.now());
+  const year = nextYearDatesWanted(org.termDates, today);
+  if (year === undefined) return false;
+  const week = weekOf(today);
+  const key = `${year}.${week}`;
+  const asked = askedThisWeek.get(deps) ?? new Map<string, string>();
+  askedThisWeek.set(deps, asked);
+  if (asked.get(org.id) === key) return false;
+  const recipients = await termDatesRecipients(deps, org);
+  const label = schoolYear(year).label;
+  const view = {
+    type: 'text' as const,
+    text: `Next school year’s term dates are not in yet. Please enter the six half terms and INSET days for ${label} in the dashboard (Term dates), or import your council’s .ics file: no supervision session can be booked in ${label} until they are.`,
+  };
+  const now = deps.clock.now();
+  await deps.outbox.enqueue(recipients.map((recipientId) => ({ id: `term-dates-next.${org.id}.${year}.${week}.${recipientId}`, organisationId: org.id, recipientId, threadKey: `term-dates-next:${year}`, createdAt: now, view })));
+  asked.set(org.id, key);
+  return true;
 }
 
 const scheduleInput = z.object({ contractId: z.string().min(1).max(200), startsAt: instant.optional() });

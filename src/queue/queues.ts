@@ -13,6 +13,7 @@ import { type AppDeps, type ChannelNotifier, type OutboxMessage, type OutboxRow,
 import type { Person, Reminder, SupervisionContract } from '../domain/types.js';
 import { jobIdFor, redisConnection } from './redis.js';
 import { reminderMessages } from './reminder-views.js';
+import { askForNextYearDates } from '../app/sessions.js';
 
 export interface QueueOptions {
   redisUrl: string;
@@ -222,6 +223,8 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
   }
 
   async function fireDueReminders(): Promise<number> {
+    // from the summer half term on, next year's term dates are asked for (once, then weekly)
+    for (const org of await deps.organisations.list()) await askForNextYearDates(deps, org).catch((e) => logger.warn({ err: (e as Error).message }, 'term dates not asked for'));
     const now = deps.clock.now();
     const due = await deps.reminders.pending(new Date(0), new Date(now.getTime() + 1));
     let fired = 0;

@@ -245,7 +245,7 @@ describe('term dates, readiness and scheduling', () => {
     const late = contract({ id: 'c-late', startDate: '2026-09-07', superviseeIds: ['ben'], cadence: { kind: 'termly' } });
     expect(await ensureNextSession(w.deps, w.org, late)).toBeNull();
     expect(await w.deps.sessions.byContract('c-late')).toEqual([]);
-    const told = await w.store.models.outbox.findById('term-dates-missing.org-wl.2026.dsl').lean<{ view: { text: string } }>();
+    const told = await w.store.models.outbox.findById('term-dates-missing.org-wl.2026.2025-11-10.dsl').lean<{ view: { text: string } }>();
     expect(told?.view.text).toMatch(/no term dates for 2026\/27 yet/);
   });
 
