@@ -233,11 +233,12 @@ export function canExportRecords(actor: Actor, org: Pick<Organisation, 'id' | 'd
 
 /**
  * template senior manager (d): the safeguarding governor reviews provision — figures only, no people, no
- * records. The safeguarding leads see the same figures.
+ * records. The safeguarding leads see the same figures, and so does an auditor or inspector (template
+ * "confidentiality" d: the records are open for audit or inspection; the figures are counts of them).
  */
 export function canSeeGovernanceFigures(actor: Actor, org: Pick<Organisation, 'id' | 'dslIds' | 'deputyDslIds' | 'headteacherId' | 'safeguardingGovernorId'>): boolean {
   if (actor.organisationId !== org.id) return false;
-  return isSafeguardingLead(actor, org) || org.safeguardingGovernorId === actor.id || has(actor, 'governor');
+  return isSafeguardingLead(actor, org) || org.safeguardingGovernorId === actor.id || has(actor, 'governor', 'auditor');
 }
 
 /**

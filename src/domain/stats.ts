@@ -27,6 +27,8 @@ export interface HalfTermFigures {
    * stands for one overdue due day, not one more.
    */
   notHeld: number;
+  /** Of `notHeld`, the sessions the supervisor said did not happen; the rest fell overdue unheld. */
+  didNotHappen: number;
   /** Held sessions whose record has a version both parties signed. */
   signed: number;
   /** Actions whose due day is in this half term and not after today. */
@@ -132,6 +134,7 @@ export function supervisionFigures(input: FiguresInput): SupervisionFigures {
     held: 0,
     heldOnTime: 0,
     notHeld: 0,
+    didNotHappen: 0,
     signed: 0,
     actionsDue: 0,
     actionsClosedOnTime: 0,
@@ -181,7 +184,10 @@ export function supervisionFigures(input: FiguresInput): SupervisionFigures {
     // template line manager (e): a session that did not happen was due and not held, in the half term of its day
     for (const s of missedByContract.get(contract.id) ?? []) {
       const row = rowOf(cal.localDate(s.startsAt)) ?? rows[0];
-      if (row) row.notHeld++;
+      if (row) {
+        row.notHeld++;
+        row.didNotHappen++;
+      }
     }
     const onTime = heldOnTime(contract, held, cal, input.org.overdueGraceDays);
     held.forEach((s, i) => {
@@ -202,12 +208,13 @@ export function supervisionFigures(input: FiguresInput): SupervisionFigures {
     if (a.status === 'done' && a.completedAt && cal.localDate(a.completedAt) <= a.dueDate) row.actionsClosedOnTime++;
   }
 
-  const totals = { due: 0, held: 0, heldOnTime: 0, notHeld: 0, signed: 0, actionsDue: 0, actionsClosedOnTime: 0 };
+  const totals = { due: 0, held: 0, heldOnTime: 0, notHeld: 0, didNotHappen: 0, signed: 0, actionsDue: 0, actionsClosedOnTime: 0 };
   for (const r of rows) {
     totals.due += r.due;
     totals.held += r.held;
     totals.heldOnTime += r.heldOnTime;
     totals.notHeld += r.notHeld;
+    totals.didNotHappen += r.didNotHappen;
     totals.signed += r.signed;
     totals.actionsDue += r.actionsDue;
     totals.actionsClosedOnTime += r.actionsClosedOnTime;

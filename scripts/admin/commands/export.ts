@@ -1,12 +1,16 @@
 /**
  * `npm run admin -- export person <as> <person> <file.pdf|file.json>` and
- * `npm run admin -- export bundle <as> <file.zip> [from] [to]`: the dashboard's exports from the command line,
- * made as the person named by <as> (the DSL, a deputy or an auditor: the same permission checks, and the same
- * audit entry, as in the dashboard). The bundle's progress is printed as it is built.
+ * `npm run admin -- export bundle <as> <file.zip> [from] [to]` and
+ * `npm run admin -- export governors <as> <file.pdf> [term]`: the dashboard's exports from the command line,
+ * made as the person named by <as> (the DSL, a deputy or an auditor; for the governors' report also the
+ * safeguarding governor or the headteacher: the same permission checks, and the same audit entry, as in the
+ * dashboard). The bundle's progress is printed as it is built.
  */
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { buildInspectionBundle } from '../../../src/app/evidence/bundle.js';
+import { governorsReport, TERM_ID } from '../../../src/app/evidence/governors.js';
+import { governorsReportPdf } from '../../../src/app/evidence/governors-pdf.js';
 import { personFilePdf } from '../../../src/app/evidence/pdf.js';
 import { exportPersonFile } from '../../../src/app/evidence/person-file.js';
 import { Refusal, ValidationError } from '../../../src/app/errors.js';
@@ -52,6 +56,20 @@ export const commands = [
       writeFileSync(file, built.zip, { mode: 0o600 });
       ctx.say(`wrote ${file} (${built.zip.length} bytes)`);
       return { ...none, created: 1, errors: [], file, fileName: built.fileName };
+    },
+  }),
+  defineCommand({
+    words: ['export', 'governors'],
+    usage: '<as-person-id> <file.pdf> [term, e.g. autumn-2025]',
+    summary: "the governors' report for a term (the current one when not given): figures and chart, counts only",
+    args: z.tuple([PERSON_ID, z.string().regex(/^[^\0]{1,500}\.pdf$/, 'must be a file name ending .pdf')]).rest(TERM_ID),
+    async run(ctx, [as, file, term]) {
+      const result = await governorsReport(await ctx.deps(), as, term ? { term } : {});
+      if (!result.ok) throw new CommandError(result.error.type === 'refusal' ? 'argument 1' : 'argument 3', result.error.type === 'refusal' ? result.error.text : result.error.message);
+      const report = result.data as NonNullable<typeof result.data>;
+      writeFileSync(file, await governorsReportPdf(report), { mode: 0o600 });
+      ctx.say(`wrote ${file}: ${report.term.name}, ${report.months.length} months`);
+      return { ...none, created: 1, errors: [], file, term: report.term.id };
     },
   }),
 ];

@@ -8,6 +8,7 @@ import type { OrganisationView } from '../../app/admin/organisation.js';
 import type { SetupChecklist } from '../../app/admin/setup.js';
 import type { TermDatesView } from '../../app/admin/terms.js';
 import type { DashboardView, PersonHistoryView, StaffView } from '../../app/dashboard.js';
+import type { GovernorsReport } from '../../app/evidence/governors.js';
 import type { IdentityOverview } from '../../app/identities.js';
 import type { ImportPreview, ImportResult } from '../../app/imports.js';
 import type { MySupervisionView } from '../../app/mine.js';
@@ -27,6 +28,8 @@ export const meResponse = z.object({
   organisationName: z.string(),
   canSeeDashboard: z.boolean(),
   canBrowseHistories: z.boolean(),
+  /** The governors' figures and report (counts only): the safeguarding governor, the leads and an auditor. */
+  canSeeGovernance: z.boolean(),
   /** Supervises someone now: My supervision lists them. */
   supervises: z.boolean(),
   /** Administers the organisation (admin, DSL or headteacher): the set-up screens (`/tab/api/admin/…`). */
@@ -49,7 +52,7 @@ export type ErrorResponse = z.infer<typeof errorResponse>;
 
 export type RecordResponse = { organisationName: string; record: RecordSheetView };
 export type { IdentityOverview, ImportPreview, ImportReport, ImportResult, OrganisationView, SetupChecklist, TermDatesView };
-export type { DashboardView, MySupervisionView, OverdueSummaryView, PersonHistoryView, RecordSheetView, StaffView };
+export type { DashboardView, GovernorsReport, MySupervisionView, OverdueSummaryView, PersonHistoryView, RecordSheetView, StaffView };
 export type { ContractInput } from '../../app/contract-admin.js';
 export type { ContractStatus, ContractsQuery, ContractsView, ContractView } from '../../app/admin/contracts.js';
 export type { PeopleFilter, PeopleQuery, PeopleView, PersonAdminView } from '../../app/admin/people.js';

@@ -8,12 +8,14 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { PERSON_ID } from '../../app/dashboard.js';
 import { checkBundleRequest } from '../../app/evidence/bundle.js';
+import { governorsFigures, governorsReport, TERM_ID } from '../../app/evidence/governors.js';
+import { governorsReportPdf } from '../../app/evidence/governors-pdf.js';
 import { personFilePdf } from '../../app/evidence/pdf.js';
 import { exportPersonFile } from '../../app/evidence/person-file.js';
 import { verifyAudit } from '../../app/evidence/verify.js';
 import type { Person } from '../../domain/types.js';
 import type { Runtime } from '../../runtime.js';
-import { answer, parse } from './api-helpers.js';
+import { answer, badRequest, parse } from './api-helpers.js';
 
 const none = z.object({}).strict();
 
@@ -52,6 +54,31 @@ export function evidenceApi(runtime: Runtime): Router {
       }),
     );
   }
+
+  // the governors' figures (counts only) and the report as a PDF; generating the report is an audit entry
+  const termQuery = z.object({ term: TERM_ID.optional() }).strict();
+  api.get(
+    '/governors',
+    wrap(async (req, res) => {
+      const q = parse(res, 'query', termQuery, req.query);
+      if (!q) return;
+      const result = await governorsFigures(deps, caller(res).id, q);
+      if (!result.ok && result.error.type === 'error') return badRequest(res, `query.${result.error.field ?? 'term'}`, result.error.message.replace(/^[^:]+: /, ''));
+      answer(res, result, (d) => res.json(d));
+    }),
+  );
+  api.get(
+    '/governors/report.pdf',
+    wrap(async (req, res) => {
+      const q = parse(res, 'query', termQuery, req.query);
+      if (!q) return;
+      const result = await governorsReport(deps, caller(res).id, q);
+      if (!result.ok && result.error.type === 'error') return badRequest(res, `query.${result.error.field ?? 'term'}`, result.error.message.replace(/^[^:]+: /, ''));
+      if (!result.ok) return answer(res, result, () => undefined);
+      const report = result.data as NonNullable<typeof result.data>;
+      download(res, `governors-report-${report.term.id}-${stamp()}.pdf`, 'application/pdf', await governorsReportPdf(report));
+    }),
+  );
 
   const JOB_ID = z.object({ id: z.string().uuid('must be an export id') });
   api.post(

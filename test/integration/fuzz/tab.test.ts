@@ -54,7 +54,10 @@ const ROUTES = [
   '/playground/people',
   '/retention',
   '/subject-access/00000000-0000-4000-8000-000000000000',
+  '/governors',
 ] as const;
+/** Generating the governors' report writes its audit entry: fuzzed only with input it must refuse. */
+const TERM_ROUTES = ['/governors', '/governors/report.pdf'] as const;
 
 /** Routes that take a JSON body (retention and subject access): refused bodies are named `body.<field>`. */
 const json = (value: unknown) => ({ body: JSON.stringify(value), type: 'application/json' });
@@ -184,17 +187,28 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
         field: 'params.personId',
       }),
     ),
+  // a term that is not one (the form is `autumn-2025`), or not one of the school's that has started
+  fc
+    .tuple(
+      known,
+      fc.oneof(
+        nastyString.filter((s) => s.length < 2_000 && !/^(autumn|spring|summer)-\d{4}$/.test(s)),
+        fc.tuple(fc.constantFrom('autumn', 'spring', 'summer'), fc.oneof(fc.integer({ min: 0, max: 2019 }), fc.integer({ min: 2027, max: 9999 }))).map(([t, y]) => `${t}-${String(y).padStart(4, '0')}`),
+      ),
+      fc.constantFrom(...TERM_ROUTES),
+    )
+    .map(([person, v, path]): Case => ({ method: 'GET', path: `${path}${q({ term: v })}`, person, field: 'query.term' })),
   // a parameter a route does not take
   fc
     .tuple(
       known,
-      fc.constantFrom(...ROUTES),
+      fc.constantFrom(...ROUTES, ...TERM_ROUTES),
       nastyString.filter(
         (s) =>
           s !== '' &&
           s.length < 2_000 &&
           !/\p{Cs}/u.test(s) &&
-          !['halfTerms', 'filter', 'version'].includes(s),
+          !['halfTerms', 'filter', 'version', 'term'].includes(s),
       ),
     )
     .map(
@@ -229,6 +243,8 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
         ['/overdue', 'filter'],
         ['/dashboard', 'halfTerms'],
         ['/records/r.c-amy.2025-11-10', 'version'],
+        ['/governors', 'term'],
+        ['/governors/report.pdf', 'term'],
       ),
     )
     .map(

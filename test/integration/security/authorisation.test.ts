@@ -1,7 +1,7 @@
 /**
  * Authorisation matrix: every role × every command (`COMMAND_HANDLERS`, run as the queue's worker runs them)
  * and every read (`computeOverdue`, `viewRecord`, `nextSession`, `myActions`, and the dashboard's overview, staff
- * list, person history and My supervision behind the Teams tab and its exports), against Amy's contract
+ * list, person history, My supervision and the governors' figures behind the Teams tab and its exports), against Amy's contract
  * (supervisor Sam, dispute route: the safeguarding governor). Expected cells come from the policies
  * (PRODUCT.md, src/domain/permissions.ts):
  *   - only the named supervisor drafts and submits the record (stour §5, §8);
@@ -46,6 +46,7 @@ import { issueSignInLink } from '../../../src/app/admin/links.js';
 import { getOrganisation, updateOrganisation } from '../../../src/app/admin/organisation.js';
 import { setupChecklist } from '../../../src/app/admin/setup.js';
 import { checkBundleRequest } from '../../../src/app/evidence/bundle.js';
+import { governorsFigures, governorsReport } from '../../../src/app/evidence/governors.js';
 import { exportPersonFile } from '../../../src/app/evidence/person-file.js';
 import { verifyAudit } from '../../../src/app/evidence/verify.js';
 import { endContract } from '../../../src/app/contract-admin.js';
@@ -328,6 +329,10 @@ const ACTIONS: Cell[] = [
     },
   },
   { name: 'releaseSubjectAccess (tab PDF/JSON)', run: (a, i) => releaseSubjectAccess(w.deps, a, i), allowed: ['dsl', 'deputy'], input: async () => ({ id: await subjectAccess(true), format: 'json' }) },
+  // the governors' figures and report (template senior manager (d)): counts only, for the safeguarding governor,
+  // the leads and an auditor — not a party or an administrator; the governor still sees none of the views above
+  { name: "governorsFigures (tab governors' view)", run: (a, i) => governorsFigures(w.deps, a, i), allowed: ['governor', ...LEADS, 'auditor', 'otherOrganisation'], input: async () => ({}) },
+  { name: "governorsReport (tab governors' report PDF, admin export governors)", run: (a, i) => governorsReport(w.deps, a, i), allowed: ['governor', ...LEADS, 'auditor', 'otherOrganisation'], input: async () => ({}) },
   // My supervision (the tab's personal page): one's own for anyone known; a supervisee's for their supervisor only,
   // not the leads (they have the person history) nor another supervisor
   { name: 'mySupervision (own page, tab)', run: (a, i) => mySupervision(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },

@@ -79,7 +79,7 @@ describe('the figures per half term', () => {
     expect(autumn1).toMatchObject({ current: false, due: 1, held: 2, heldOnTime: 2, signed: 2, actionsDue: 2, actionsClosedOnTime: 1 });
     // Autumn 2 is in progress: both of its due days count, the action due after today does not yet
     expect(autumn2).toMatchObject({ current: true, due: 2, held: 1, heldOnTime: 0, signed: 0, actionsDue: 1, actionsClosedOnTime: 0 });
-    expect(figures.totals).toEqual({ due: 3, held: 3, heldOnTime: 2, notHeld: 0, signed: 2, actionsDue: 3, actionsClosedOnTime: 1 });
+    expect(figures.totals).toEqual({ due: 3, held: 3, heldOnTime: 2, notHeld: 0, didNotHappen: 0, signed: 2, actionsDue: 3, actionsClosedOnTime: 1 });
     expect(figures.overdueContractIds).toEqual([]);
     expect(figures.rates).toEqual({ heldOfDue: 1, onTime: 2 / 3, signed: 2 / 3, actionsOnTime: 1 / 3 });
   });
