@@ -2,7 +2,8 @@
  * One and only one future session per contract, from Teams, through Bot Framework activities: a session passes
  * with no record and the bot restarts (its start-up pass books the next session) before Sam answers "did it
  * happen?"; "It did not happen" with the new time leaves one future session, and so does Record it, whose next
- * session follows from the session held; a stale Move on the passed session is refused.
+ * session follows from the session held; a stale Move on the passed session is refused; a signed record's next
+ * session is the one future session.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureNextSession } from '../../../src/app/sessions.js';
@@ -101,5 +102,16 @@ describe('one future session per contract, in Teams', () => {
     expect((await future('c-ben')).map((s) => s.startsAt.toISOString())).toEqual([london('2025-12-09T15:45').toISOString()]);
     await bot.runtime.queues.flushOutbox();
     await eventually(() => said('conv-ben', 'Your next supervision session is now Tue 9 Dec 2025, 15:45'), 'Ben is told');
+  });
+
+  it('a record naming the next session: once both confirm, that is the one future session, and Amy is told', async () => {
+    await passTo(london('2025-11-13T17:00'));
+    const submitted = await invoke('sup', 'record.submit', { sessionId: 'c-amy.2025-11-13', topics: 'performance', notes: 'Caught up after the closure', nextDate: '2025-12-10', nextTime: '14:00' });
+    expect(submitted.status).toBe(200);
+    for (const who of ['sup', 'amy']) expect((await invoke(who, 'record.confirm', { recordId: 'rec.c-amy.2025-11-13', version: 1 })).status, who).toBe(200);
+    expect((await w.deps.records.latest('rec.c-amy.2025-11-13'))?.state).toBe('signed');
+    expect((await future('c-amy')).map((s) => s.startsAt.toISOString())).toEqual([london('2025-12-10T14:00').toISOString()]);
+    await bot.runtime.queues.flushOutbox();
+    await eventually(() => said('conv-amy', 'booked for Wed 10 Dec 2025, 14:00, as the signed record says'), 'Amy is told the next session');
   });
 });
