@@ -104,14 +104,16 @@ describe('one future session per contract, in Teams', () => {
     await eventually(() => said('conv-ben', 'Your next supervision session is now Tue 9 Dec 2025, 15:45'), 'Ben is told');
   });
 
-  it('a record naming the next session: once both confirm, that is the one future session, and Amy is told', async () => {
+  it('a record naming the next session: once both confirm, that is the one future session, and Amy’s next shows it', async () => {
     await passTo(london('2025-11-13T17:00'));
     const submitted = await invoke('sup', 'record.submit', { sessionId: 'c-amy.2025-11-13', topics: 'performance', notes: 'Caught up after the closure', nextDate: '2025-12-10', nextTime: '14:00' });
     expect(submitted.status).toBe(200);
     for (const who of ['sup', 'amy']) expect((await invoke(who, 'record.confirm', { recordId: 'rec.c-amy.2025-11-13', version: 1 })).status, who).toBe(200);
     expect((await w.deps.records.latest('rec.c-amy.2025-11-13'))?.state).toBe('signed');
     expect((await future('c-amy')).map((s) => s.startsAt.toISOString())).toEqual([london('2025-12-10T14:00').toISOString()]);
-    await bot.runtime.queues.flushOutbox();
-    await eventually(() => said('conv-amy', 'booked for Wed 10 Dec 2025, 14:00, as the signed record says'), 'Amy is told the next session');
+    // her `next` shows it
+    const before = teams.calls.length;
+    expect((await send(activity('amy', { type: 'message', text: 'next' }))).status).toBe(200);
+    await eventually(() => teams.calls.slice(before).some((c) => c.conversationId === 'conv-amy' && JSON.stringify(c.body).includes('Wed 10 Dec 2025, 14:00')), 'Amy’s next');
   });
 });
