@@ -307,13 +307,16 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
   return router;
 }
 
+/** The playground page loads only its own files (scripts, styles) and talks only to its own API; nobody frames it. */
+export const PLAYGROUND_CSP = ["default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"].join('; ');
+
 /** The page and its assets. */
 export function playgroundPages(): Router {
   const router = express.Router();
   const page = () => readFileSync(path.join(STATIC, 'index.html'), 'utf8');
   router.get('/', (req, res) => {
     if (!req.originalUrl.endsWith('/') && !req.originalUrl.includes('?')) return res.redirect(301, `${req.originalUrl}/`);
-    res.type('html').set('cache-control', 'no-store').send(page());
+    res.type('html').set({ 'cache-control': 'no-store', 'Content-Security-Policy': PLAYGROUND_CSP }).send(page());
   });
   router.get('/assets/:name', (req, res) => {
     const asset = Object.hasOwn(ASSETS, req.params.name) ? ASSETS[req.params.name] : undefined;
