@@ -61,7 +61,11 @@ export interface InstallStates {
   states(): Promise<Map<string, InstallState>>;
 }
 
-export async function identityOverview(deps: AppDeps, organisationId: string, unmatched: UnmatchedSenders, installs?: InstallStates): Promise<IdentityOverview> {
+/**
+ * `teamsInUse`: the Teams app is registered here (MicrosoftAppId); without it and without Graph installations (a
+ * local try-out) nobody is listed as waiting for Teams.
+ */
+export async function identityOverview(deps: AppDeps, organisationId: string, unmatched: UnmatchedSenders, installs?: InstallStates, teamsInUse = true): Promise<IdentityOverview> {
   const people = (await deps.people.byOrganisation(organisationId)).filter((p) => p.active !== false);
   const unreachable = await deps.people.unreachable(organisationId);
   return {
@@ -71,7 +75,7 @@ export async function identityOverview(deps: AppDeps, organisationId: string, un
       .map((p) => ({ ...line(p), slack: Boolean(p.identities.slackUserId), teams: Boolean(p.identities.teamsAadObjectId) })),
     unreachable: unreachable.filter((u) => u.person.active !== false).map((u) => ({ id: u.person.id, name: u.person.name, platform: u.platform, since: u.since })),
     unmatched: await unmatched.list(),
-    teams: await teamsWaiting(deps, people, installs),
+    teams: installs || teamsInUse ? await teamsWaiting(deps, people, installs) : { installs: false, waiting: [] },
   };
 }
 

@@ -191,7 +191,7 @@ export function importsApiRouter(runtime: Runtime, options: AdminOptions = {}): 
   router.get(
     '/identities',
     wrap(async (_req, res) => {
-      res.json(await identityOverview(deps, caller(res).organisationId, unmatched, runtime.teamsInstalls));
+      res.json(await identityOverview(deps, caller(res).organisationId, unmatched, runtime.teamsInstalls, Boolean(config.MicrosoftAppId)));
     }),
   );
   router.post(
