@@ -5,6 +5,7 @@ import type { ErrorResponse, MeResponse, PickerResponse } from '../tab/api-types
 import { clearPerson, type Load, SignInError, session, setPerson, useApi } from './api.js';
 import { ImportPage, OrganisationPage, PeoplePage, SetupPage, TermsPage } from './admin.js';
 import { ContractsPage } from './contracts.js';
+import { GovernorsPage } from './governors.js';
 import { MinePage } from './mine.js';
 import { InspectionPage, OverviewPage, PersonPage } from './pages.js';
 import { RecordPage } from './record.js';
@@ -30,6 +31,7 @@ export const useShell = (): Shell => {
 type Route =
   | { page: 'overview' }
   | { page: 'mine'; personId?: string }
+  | { page: 'governors'; term?: string }
   | { page: 'setup' }
   | { page: 'terms'; year?: number }
   | { page: 'import' }
@@ -57,6 +59,7 @@ function routeOf(): Route {
     return { page: 'setup' };
   }
   if (kind === 'retention') return { page: 'retention' };
+  if (kind === 'governors') return { page: 'governors', term: /^(autumn|spring|summer)-\d{4}$/.test(rest[0] ?? '') ? rest[0] : undefined };
   if (kind === 'person' && rest.length > 0) return { page: 'person', personId: decodeURIComponent(rest.join('/')) };
   if (/^\/tab\/me\/?$/.test(location.pathname)) return { page: 'mine', personId: kind === 'supervisee' && rest[0] ? decodeURIComponent(rest[0]) : undefined };
   return { page: 'overview' };
@@ -240,10 +243,11 @@ function Nav({ me, route }: { me: MeResponse; route: Route }) {
   if (me.canSeeDashboard) tabs.push({ value: 'overview', label: 'Overview', href: '/tab' });
   else if (me.canBrowseHistories) tabs.push({ value: 'overview', label: 'Records', href: '/tab' });
   tabs.push({ value: 'mine', label: 'My supervision', href: '/tab/me' });
+  if (me.canSeeGovernance) tabs.push({ value: 'governors', label: 'Governors’ figures', href: '/tab#governors' });
   if (me.canAdminister) tabs.push({ value: 'admin', label: 'Set-up', href: '/tab#admin' });
   if (me.canManageRetention) tabs.push({ value: 'retention', label: 'Retention', href: '/tab#retention' });
   if (tabs.length < 2 || route.page === 'record') return null;
-  const selected = route.page === 'mine' ? 'mine' : route.page === 'retention' ? 'retention' : ['setup', 'organisation', 'terms', 'import', 'people', 'contracts'].includes(route.page) ? 'admin' : 'overview';
+  const selected = route.page === 'mine' ? 'mine' : route.page === 'governors' ? 'governors' : route.page === 'retention' ? 'retention' : ['setup', 'organisation', 'terms', 'import', 'people', 'contracts'].includes(route.page) ? 'admin' : 'overview';
   // plain links: each is a page of its own (the Teams tabs open /tab and /tab/me)
   return (
     <nav className="nav no-print" aria-label="Pages">
@@ -264,6 +268,8 @@ function Page({ route }: { route: Route }) {
       return <PersonPage personId={route.personId} />;
     case 'mine':
       return <MinePage personId={route.personId} />;
+    case 'governors':
+      return <GovernorsPage term={route.term} />;
     case 'setup':
       return <SetupPage />;
     case 'terms':
@@ -287,6 +293,8 @@ function Home() {
   const { me } = useShell();
   if (me.canSeeDashboard) return <OverviewPage />;
   if (me.canBrowseHistories) return <InspectionPage />;
+  // the safeguarding governor: the figures only
+  if (me.canSeeGovernance) return <GovernorsPage />;
   // an administrator who is not a safeguarding lead (a business manager) starts at the set-up
   if (me.canAdminister) return <SetupPage />;
   return <Refused />;
