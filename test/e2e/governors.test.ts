@@ -4,6 +4,7 @@
  * and the governor refused a person's history. Screenshots in test-output/screenshots/governors-*.png.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../../src/app/clock.js';
@@ -11,7 +12,7 @@ import { type Bot, startBot } from '../../src/bot.js';
 import { loadConfig } from '../../src/config.js';
 import { DEMO_ORG_ID, loadDemoSchool } from '../../src/demo/school.js';
 import { createLogger } from '../../src/logger.js';
-import { expectAccessible, launchBrowser, screenshot } from '../support/browser.js';
+import { expectAccessible, launchBrowser, SCREENSHOT_DIR, screenshot } from '../support/browser.js';
 import { london } from '../support/school.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../support/services.js';
 
@@ -62,6 +63,8 @@ describe("the governors' figures in Chromium", () => {
     expect(download.suggestedFilename()).toBe('governors-report-summer-2026-2026-11-23.pdf');
     const file = await download.path();
     expect(readFileSync(file as string).subarray(0, 5).toString()).toBe('%PDF-');
+    // kept beside the screenshots, to look at (e.g. `pdftoppm -png -r 80 -f 1 -l 1`)
+    await download.saveAs(path.join(SCREENSHOT_DIR, 'governors-report.pdf'));
     const head = await bot.runtime.deps.audit.head(DEMO_ORG_ID);
     expect(head).toMatchObject({ action: 'export.governors-report', actorId: 'margaret', detail: { term: 'summer-2026' } });
   }, 120_000);

@@ -53,13 +53,13 @@ export async function governorsReportPdf(report: GovernorsReport): Promise<Buffe
   const first = 150;
   const col = (width - first) / Math.max(1, columns.length);
   const row = (label: string, cells: string[], bold: boolean) => {
-    doc.fontSize(8.5);
+    // measured in the font the row is written in
+    doc.font(bold ? pdf.fonts.bold : pdf.fonts.body).fontSize(8.5);
     const heights = [doc.heightOfString(label, { width: first - 6 }), ...cells.map((c) => doc.heightOfString(c, { width: col - 6 }))];
     const h = Math.max(...heights) + 6;
     if (doc.y + h > doc.page.height - doc.page.margins.bottom) doc.addPage();
     const y = doc.y;
     if (bold) doc.rect(left, y, width, h).fill('#eef1f6').fillColor('black');
-    doc.font(bold ? pdf.fonts.bold : pdf.fonts.body);
     doc.text(label, left + 3, y + 3, { width: first - 6, lineBreak: true });
     cells.forEach((c, i) => {
       doc.text(c, left + first + i * col + 3, y + 3, { width: col - 6, align: 'right' });
