@@ -4,6 +4,7 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useR
 import type { ErrorResponse, MeResponse, PickerResponse } from '../tab/api-types.js';
 import { clearPerson, type Load, SignInError, session, setPerson, useApi } from './api.js';
 import { ImportPage, OrganisationPage, PeoplePage, SetupPage, TermsPage } from './admin.js';
+import { AuditPage } from './audit.js';
 import { ContractsPage } from './contracts.js';
 import { GovernorsPage } from './governors.js';
 import { MinePage } from './mine.js';
@@ -38,6 +39,7 @@ type Route =
   | { page: 'organisation' }
   | { page: 'people' }
   | { page: 'retention' }
+  | { page: 'audit' }
   | { page: 'contracts' }
   | { page: 'person'; personId: string }
   | { page: 'record'; recordId: string; version?: string; print: boolean };
@@ -59,6 +61,7 @@ function routeOf(): Route {
     return { page: 'setup' };
   }
   if (kind === 'retention') return { page: 'retention' };
+  if (kind === 'audit') return { page: 'audit' };
   if (kind === 'governors') return { page: 'governors', term: /^(autumn|spring|summer)-\d{4}$/.test(rest[0] ?? '') ? rest[0] : undefined };
   if (kind === 'person' && rest.length > 0) return { page: 'person', personId: decodeURIComponent(rest.join('/')) };
   if (/^\/tab\/me\/?$/.test(location.pathname)) return { page: 'mine', personId: kind === 'supervisee' && rest[0] ? decodeURIComponent(rest[0]) : undefined };
@@ -246,8 +249,9 @@ function Nav({ me, route }: { me: MeResponse; route: Route }) {
   if (me.canSeeGovernance) tabs.push({ value: 'governors', label: 'Governors’ figures', href: '/tab#governors' });
   if (me.canAdminister) tabs.push({ value: 'admin', label: 'Set-up', href: '/tab#admin' });
   if (me.canManageRetention) tabs.push({ value: 'retention', label: 'Retention', href: '/tab#retention' });
+  if (me.canAudit) tabs.push({ value: 'audit', label: 'Audit', href: '/tab#audit' });
   if (tabs.length < 2 || route.page === 'record') return null;
-  const selected = route.page === 'mine' ? 'mine' : route.page === 'governors' ? 'governors' : route.page === 'retention' ? 'retention' : ['setup', 'organisation', 'terms', 'import', 'people', 'contracts'].includes(route.page) ? 'admin' : 'overview';
+  const selected = route.page === 'mine' ? 'mine' : route.page === 'governors' ? 'governors' : route.page === 'retention' ? 'retention' : route.page === 'audit' ? 'audit' : ['setup', 'organisation', 'terms', 'import', 'people', 'contracts'].includes(route.page) ? 'admin' : 'overview';
   // plain links: each is a page of its own (the Teams tabs open /tab and /tab/me)
   return (
     <nav className="nav no-print" aria-label="Pages">
@@ -282,6 +286,8 @@ function Page({ route }: { route: Route }) {
       return <PeoplePage />;
     case 'retention':
       return <RetentionPage />;
+    case 'audit':
+      return <AuditPage />;
     case 'contracts':
       return <ContractsPage />;
     default:

@@ -36,6 +36,8 @@ export const meResponse = z.object({
   canAdminister: z.boolean(),
   /** The DSL or a deputy: the retention schedule, destruction, legal holds and subject access (`/tab#retention`). */
   canManageRetention: z.boolean().optional(),
+  /** The DSL, a deputy or an auditor: the audit trail's check and inspection bundles (`/tab#audit`). */
+  canAudit: z.boolean().optional(),
   via: z.string().optional(),
   playground: z.boolean(),
 });

@@ -18,7 +18,7 @@ import { computeOverdue } from '../../app/overdue.js';
 import { mySupervision } from '../../app/mine.js';
 import { viewRecord } from '../../app/records.js';
 import type { Person } from '../../domain/types.js';
-import { canBrowseHistories, canManageRetention, canSeeGovernanceFigures, canSeeOverdue, isAdministrator } from '../../domain/permissions.js';
+import { canBrowseHistories, canExportRecords, canManageRetention, canSeeGovernanceFigures, canSeeOverdue, isAdministrator } from '../../domain/permissions.js';
 import type { Runtime } from '../../runtime.js';
 import type { Mount } from '../../server.js';
 import { adminRouter } from '../admin/router.js';
@@ -187,6 +187,7 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
         supervises: contracts.some((c) => c.active && c.organisationId === me.organisationId && c.supervisorIds.includes(me.id)),
         canAdminister: org ? isAdministrator(me, org) : false,
         canManageRetention: org ? canManageRetention(me, org) : false,
+        canAudit: org ? canExportRecords(me, org) : false,
         via: res.locals.via,
         playground: identity.playground,
       };
