@@ -124,7 +124,9 @@ function notEngagingRows(summaries: ComplianceSummary[], people: Person[]): Dash
       detail:
         c.notEngaging?.reason === 'missed-in-a-row'
           ? `the last ${c.notEngaging.sessionIds.length} sessions with ${c.supervisorIds.map(name).join(', ')} did not happen`
-          : `has not said whether the session with ${c.superviseeIds.map(name).join(', ')} happened`,
+          : c.notEngaging?.reason === 'absent-in-a-row'
+            ? `absent from the last ${c.notEngaging.sessionIds.length} group sessions with ${c.supervisorIds.map(name).join(', ')}`
+            : `has not said whether the session with ${c.superviseeIds.map(name).join(', ')} happened`,
     })),
   );
 }

@@ -175,7 +175,9 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
       detail:
         n.reason === 'missed-in-a-row'
           ? `the last ${n.sessionIds.length} supervision sessions with ${names(c.supervisorIds)} did not happen`
-          : `has not said whether the session with ${names(c.superviseeIds)} happened`,
+          : n.reason === 'absent-in-a-row'
+            ? `absent from the last ${n.sessionIds.length} group sessions with ${names(c.supervisorIds)}`
+            : `has not said whether the session with ${names(c.superviseeIds)} happened`,
       daysOverdue: days,
       refId: c.contractId,
     }));

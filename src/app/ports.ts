@@ -9,6 +9,7 @@ import type {
   AgendaItem,
   AgreedAction,
   CaseDecision,
+  Attendance,
   Escalation,
   LocalDate,
   Organisation,
@@ -83,6 +84,8 @@ export interface SessionRepository {
   scheduledInRoom(organisationId: string, room: string, from: Date, to: Date): Promise<Session[]>;
   /** Every session of the organisation, in one read (the dashboard's figures). */
   byOrganisation(organisationId: string): Promise<Session[]>;
+  /** A group session's attendance, as its record says (written with each save of the record). */
+  setAttendance(id: string, attendance: Attendance[]): Promise<void>;
   /** Notes the session's Outlook event (created, or moved to this session), or that it was cancelled there. */
   setOutlook(id: string, patch: Pick<Session, 'outlookEventId'> & Partial<Pick<Session, 'outlookCancelledAt'>>): Promise<void>;
 }
@@ -201,7 +204,7 @@ export interface ComplianceSummary {
   sessionsHeldOnTime: number;
   /** template line manager (j): from when its people are not engaging (sessions missed, or no answer); absent when they are. */
   notEngagingFrom?: Date;
-  notEngaging?: { reason: 'missed-in-a-row' | 'unanswered'; personIds: string[]; sessionIds: string[] };
+  notEngaging?: { reason: 'missed-in-a-row' | 'absent-in-a-row' | 'unanswered'; personIds: string[]; sessionIds: string[] };
   updatedAt: Date;
 }
 

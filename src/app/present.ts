@@ -5,7 +5,10 @@ import { AGENDA_CATEGORY_LABELS, agendaTemplateLines, RECORD_TOPIC_LABELS } from
 import { isActionLate } from '../domain/overdue.js';
 import { requiredConfirmers } from '../domain/record.js';
 import { canCorrectRecord, canHearDispute } from '../domain/permissions.js';
-import { RECORD_TOPICS } from '../domain/types.js';
+import { type AttendanceState, RECORD_TOPICS } from '../domain/types.js';
+
+/** How a member's attendance at a group session is written. */
+export const ATTENDANCE_TEXT: Record<AttendanceState, string> = { present: 'Present', apologies: 'Apologies', absent: 'Absent' };
 import type {
   AgendaItem,
   AgreedAction,
@@ -189,6 +192,9 @@ export function recordSheetView(input: {
       outcomeText: OUTCOME_TEXT[r.outcome],
       ...(r.note ? { note: r.note } : {}),
     })),
+    ...(record.attendance && record.attendance.length > 0
+      ? { attendance: record.attendance.map((a) => ({ personId: a.personId, name: ref(people, a.personId).name, state: a.state, stateText: ATTENDANCE_TEXT[a.state] })) }
+      : {}),
     nextSessionText: record.nextSessionAt ? formatDateTime(org, record.nextSessionAt) : undefined,
     nextSessionDate: record.nextSessionAt ? DateTime.fromJSDate(record.nextSessionAt, { zone: org.timezone }).toISODate() ?? undefined : undefined,
     confirmations: record.confirmations.map((c) => ({ name: ref(people, c.personId).name, atText: formatDateTime(org, c.at) })),

@@ -7,7 +7,7 @@
 import { DateTime } from 'luxon';
 import type { SchoolCalendar } from '../domain/calendar.js';
 import { oneYearOn, previousActionLabel, RECORD_LIMITS, type RecordFormRules } from '../domain/record-form.js';
-import type { AgreedAction, LocalDate, Organisation, Person, PreviousActionReview, RecordSheet, SupervisionContract } from '../domain/types.js';
+import type { AgreedAction, Attendance, LocalDate, Organisation, Person, PreviousActionReview, RecordSheet, SupervisionContract } from '../domain/types.js';
 import type { AppDeps } from './ports.js';
 import { formatDate, splitAgenda } from './present.js';
 import type { RecordFormView, RecordSheetView } from './views.js';
@@ -90,6 +90,9 @@ export function recordFormView(input: {
   reviewed: readonly PreviousActionReview[];
   actions: ReadonlyArray<{ text: string; ownerId: string; dueDate: string }>;
   caseDecisions: ReadonlyArray<{ childRef: string; decision: string; rationale: string; followUpById: string }>;
+  /** A group's members (none for one-to-one supervision) and the attendance recorded so far. */
+  members?: readonly string[];
+  attendance?: readonly Attendance[];
 }): RecordFormView {
   const { org, people } = input;
   const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
@@ -116,9 +119,19 @@ export function recordFormView(input: {
     previousIds: input.previous.map((a) => a.id).join(','),
     actionRows: actions.slice(0, RECORD_LIMITS.actions).map((a, i) => ({ n: i, key: String(i), ...a })),
     decisionRows: decisions.slice(0, RECORD_LIMITS.caseDecisions).map((d, i) => ({ n: i, key: decisionKey(i), ...d })),
+    ...attendanceRows(input.members ?? [], input.attendance ?? [], name),
     canAddAction: actions.length < RECORD_LIMITS.actions,
     canAddDecision: decisions.length < RECORD_LIMITS.caseDecisions,
     limitsText: `Up to ${RECORD_LIMITS.actions} actions and ${RECORD_LIMITS.caseDecisions} case decisions — “Add another” adds a row.`,
+  };
+}
+
+/** The form's attendance rows: each member, present until another state is picked (issue 14 "Groups"). */
+export function attendanceRows(members: readonly string[], attendance: readonly Attendance[], name: (id: string) => string): Pick<RecordFormView, 'attendance' | 'attendanceIds'> {
+  const shown = members.slice(0, RECORD_LIMITS.members);
+  return {
+    attendance: shown.map((personId, n) => ({ n, personId, name: name(personId), state: attendance.find((a) => a.personId === personId)?.state ?? 'present' })),
+    attendanceIds: shown.join(','),
   };
 }
 
@@ -132,8 +145,10 @@ export async function storedForm(deps: AppDeps, org: Organisation, record: Recor
     deps.agenda.parked(record.contractId),
     reviewableActions(deps, record.contractId, record.id, record.previousActionsReviewed),
   ]);
-  const people = await deps.people.getMany([...new Set([...agenda, ...parked].map((i) => i.authorId).concat(previous.map((a) => a.ownerId)))]);
-  return recordFormView({ org, people, agenda: [...parked, ...agenda], previous, reviewed: record.previousActionsReviewed, actions: record.actions, caseDecisions: record.caseDecisions });
+  const contract = await deps.contracts.get(record.contractId);
+  const members = contract?.kind === 'group' ? record.superviseeIds : [];
+  const people = await deps.people.getMany([...new Set([...agenda, ...parked].map((i) => i.authorId).concat(previous.map((a) => a.ownerId), members))]);
+  return recordFormView({ org, people, agenda: [...parked, ...agenda], previous, reviewed: record.previousActionsReviewed, actions: record.actions, caseDecisions: record.caseDecisions, members, attendance: record.attendance });
 }
 
 /** A record sheet's form: the one it carries, or one made of its own rows (a sheet shown without the store's extras). */
@@ -147,6 +162,11 @@ export function formOf(view: RecordSheetView): RecordFormView {
     previousIds: '',
     actionRows: actions.slice(0, RECORD_LIMITS.actions).map((a, i) => ({ n: i, key: String(i), text: a.text, ownerId: a.ownerId, dueDate: a.dueDate })),
     decisionRows: decisions.slice(0, RECORD_LIMITS.caseDecisions).map((d, i) => ({ n: i, key: decisionKey(i), childRef: d.childRef, decision: d.decision, rationale: d.rationale, followUpById: d.followUpById })),
+    ...attendanceRows(
+      (view.attendance ?? []).map((a) => a.personId),
+      (view.attendance ?? []).map((a) => ({ personId: a.personId, state: a.state })),
+      (id) => view.attendance?.find((a) => a.personId === id)?.name ?? 'a member',
+    ),
     canAddAction: actions.length < RECORD_LIMITS.actions,
     canAddDecision: decisions.length < RECORD_LIMITS.caseDecisions,
     limitsText: `Up to ${RECORD_LIMITS.actions} actions and ${RECORD_LIMITS.caseDecisions} case decisions — “Add another” adds a row.`,

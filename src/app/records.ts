@@ -21,14 +21,15 @@ import {
 } from '../domain/record.js';
 import { remindersForAction, remindersForCaseDecision, remindersForRecord } from '../domain/reminders.js';
 import { disputeRecipient } from '../domain/routing.js';
-import { count, RECORD_LIMITS, recordFieldLabel, recordFormProblems } from '../domain/record-form.js';
+import { attendanceProblems, count, RECORD_LIMITS, recordFieldLabel, recordFormProblems } from '../domain/record-form.js';
 import { formRules, reviewableActions, storedForm } from './record-form-context.js';
 import { completeAction } from './follow-up.js';
 import { isCalendarDate } from '../domain/calendar.js';
-import { RECORD_TOPICS, type RecordSheet } from '../domain/types.js';
+import { ATTENDANCE_STATES, type Attendance, RECORD_TOPICS, type RecordSheet, type SupervisionContract } from '../domain/types.js';
 import { type ActorContext, loadActor, loadContract } from './context.js';
 import { recordDigest } from './evidence/chain.js';
-import { audit, dropReminders, escalate, putReminders } from './effects.js';
+import { audit, dropReminders, escalate, putReminders, refreshCompliance } from './effects.js';
+import { tellNotEngaging } from './session-outcomes.js';
 import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
 import { type AppDeps, VersionConflictError } from './ports.js';
 import { formatDate, formatDateTime, recordSheetView } from './present.js';
@@ -67,6 +68,11 @@ const contentInput = z.object({
     .max(RECORD_LIMITS.previousActions, `at most ${RECORD_LIMITS.previousActions} of last session’s actions`)
     .default([]),
   nextSessionAt: z.coerce.date({ message: 'pick a date and time' }).optional(),
+  /** A group session: each member present, with apologies or absent (a member not given is present). */
+  attendance: z
+    .array(z.object({ personId: z.string().min(1).max(200), state: z.enum(ATTENDANCE_STATES, { message: 'pick present, apologies or absent' }) }))
+    .max(L.members, `at most ${L.members} members`)
+    .default([]),
 });
 
 const draftInput = contentInput.extend({
@@ -140,8 +146,15 @@ async function withLatest<T>(deps: AppDeps, recordId: string, fn: (record: Recor
   }
 }
 
-function content(parsed: z.infer<typeof contentInput>, key: string, now: Date): RecordContent {
+/** A group's attendance, every member in the group's order: one not given was present. Not kept for one-to-one. */
+function attendanceOf(contract: SupervisionContract, given: ReadonlyArray<Attendance>): Attendance[] | undefined {
+  if (contract.kind !== 'group') return undefined;
+  return contract.superviseeIds.map((personId) => ({ personId, state: given.find((a) => a.personId === personId)?.state ?? 'present' }));
+}
+
+function content(parsed: z.infer<typeof contentInput>, key: string, now: Date, contract: SupervisionContract): RecordContent {
   return {
+    attendance: attendanceOf(contract, parsed.attendance),
     topics: parsed.topics,
     notes: parsed.notes,
     concerns: parsed.concerns.map((c, i) => ({ id: `c${i + 1}`, text: c.text, riskOfHarm: c.riskOfHarm })),
@@ -153,6 +166,13 @@ function content(parsed: z.infer<typeof contentInput>, key: string, now: Date): 
 }
 
 export const recordIdFor = (sessionId: string) => `rec.${sessionId}`;
+
+/** A member absent from the group's last two sessions: their line manager and the DSL are told, once for those sessions. */
+async function tellAbsentInARow(deps: AppDeps, org: ActorContext['org'], contract: SupervisionContract): Promise<void> {
+  const summary = await deps.compliance.get(contract.id);
+  if (summary?.notEngaging?.reason !== 'absent-in-a-row') return;
+  await tellNotEngaging(deps, org, contract, { ...summary.notEngaging, from: summary.notEngagingFrom ?? deps.clock.now() });
+}
 
 /** The supervisor writes (or edits) the record of a session; optionally sends it to confirm. */
 export const draftRecord = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
@@ -172,11 +192,20 @@ export const draftRecord = useCase(async (deps: AppDeps, actorId: string, input:
     { ...parsed, nextSessionDay: parsed.nextSessionAt ? ctx.cal.localDate(parsed.nextSessionAt) : undefined },
     formRules(ctx.org, ctx.cal, contract, sessionDay, previous),
   );
+  if (contract.kind === 'group' || parsed.attendance.length > 0) {
+    const members = contract.kind === 'group' ? contract.superviseeIds : [];
+    const named = await deps.people.getMany(members);
+    problems.push(...attendanceProblems(parsed.attendance, members, (id) => named.find((p) => p.id === id)?.name ?? 'a member'));
+  }
   const first = problems[0];
   if (first) throw new ValidationError(first.field, first.message, problems.map((p) => p.message).join('\n'));
   const now = deps.clock.now();
+  const body = content(parsed, recordId, now, contract);
+  // the session carries the group's attendance, so the compliance summary sees a member absent twice in a row
+  if (body.attendance) await deps.sessions.setAttendance(session.id, body.attendance);
   if (session.status === 'scheduled' && session.startsAt.getTime() <= now.getTime()) await heldNow(deps, ctx.org, contract, session, actorId, parsed.nextSessionAt);
-  const body = content(parsed, recordId, now);
+  else if (body.attendance) await refreshCompliance(deps, ctx.org, contract);
+  if (body.attendance) await tellAbsentInARow(deps, ctx.org, contract);
   let record = await deps.records.latest(recordId);
   if (!record) {
     record = newDraft(

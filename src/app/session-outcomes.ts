@@ -219,7 +219,13 @@ export async function notEngagingMessages(
     engaging.reason === 'unanswered' ? contract.superviseeIds : contract.supervisorIds,
   ).join(', ');
   const lines =
-    engaging.reason === 'missed-in-a-row'
+    engaging.reason === 'absent-in-a-row'
+      ? [
+          `${who}: absent, without apologies, from the last ${sessions.length} group supervision sessions with ${withWhom}.`,
+          ...sessions.map((s) => `• ${formatDateTime(org, s.startsAt)}`),
+          'They are listed as not engaging on /overdue until they attend or send apologies.',
+        ]
+      : engaging.reason === 'missed-in-a-row'
       ? [
           `${who}: the last ${sessions.length} supervision sessions with ${withWhom} did not happen.`,
           ...sessions.map(
@@ -242,7 +248,7 @@ export async function notEngagingMessages(
   }));
 }
 
-async function tellNotEngaging(
+export async function tellNotEngaging(
   deps: AppDeps,
   org: Organisation,
   contract: SupervisionContract,

@@ -3,7 +3,7 @@
  * (templates in `adaptive-cards/`), Slack as Block Kit, the playground with the Adaptive Cards renderer.
  * Times are pre-formatted in the organisation's timezone (`…Text` fields) so every channel shows the same.
  */
-import type { AgendaCategory, RecordState, RecordTopic, ReminderKind } from '../domain/types.js';
+import type { AgendaCategory, AttendanceState, RecordState, RecordTopic, ReminderKind } from '../domain/types.js';
 
 export interface PersonRef {
   id: string;
@@ -184,6 +184,8 @@ export interface RecordSheetView {
   ownerOptions: PersonRef[];
   /** Why the form as typed was not saved ("Action 2: …"), shown above it. */
   notice?: string;
+  /** A group session's attendance: each member, present, with apologies or absent. */
+  attendance?: Array<{ personId: string; name: string; state: AttendanceState; stateText: string }>;
   /** The form's own parts, for the supervisor while the record can be edited. */
   form?: RecordFormView;
   /** The form as the supervisor typed it (a row added, or a refusal): shown as it is, not re-read from the store. */
@@ -201,6 +203,10 @@ export interface RecordFormView {
   /** `key` is the row's input-name suffix (`action0`, `childRef1`…). */
   actionRows: Array<{ n: number; key: string; text: string; ownerId: string; dueDate: string }>;
   decisionRows: Array<{ n: number; key: string; childRef: string; decision: string; rationale: string; followUpById: string }>;
+  /** A group session: each member with the state picked (present until another is picked), inputs `attend0`, …. */
+  attendance: Array<{ n: number; personId: string; name: string; state: AttendanceState }>;
+  /** Their ids, comma-separated, carried with the form so each state goes to the member it was picked for. */
+  attendanceIds: string;
   canAddAction: boolean;
   canAddDecision: boolean;
   /** The limits, as the form states them. */

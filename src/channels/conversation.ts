@@ -20,7 +20,7 @@ import { isCalendarDate } from '../domain/calendar.js';
 import { NEW_TIME_REQUIRED } from '../domain/session.js';
 import { calendarOf } from '../app/context.js';
 import { notSetUpText, readiness } from '../domain/readiness.js';
-import { AGENDA_CATEGORIES, NOT_HELD_REASONS, RECORD_TOPICS, type Person } from '../domain/types.js';
+import { AGENDA_CATEGORIES, ATTENDANCE_STATES, type AttendanceState, NOT_HELD_REASONS, RECORD_TOPICS, type Person } from '../domain/types.js';
 import type { Runtime } from '../runtime.js';
 
 /**
@@ -110,6 +110,13 @@ const recordForm = z.object({
     .regex(/^([A-Za-z0-9._:@-]{1,250}(,[A-Za-z0-9._:@-]{1,250}){0,29})?$/, 'not the form’s list of last session’s actions')
     .optional(),
   ...Object.fromEntries(range(RECORD_LIMITS.previousActions).flatMap((i) => [[`outcome${i}`, outcome.optional()], [`note${i}`, text(RECORD_LIMITS.previousNote).optional()]])),
+  /** A group session: the members' ids (as the form lists them) and each one's attendance (`attend0`, …). */
+  attendanceIds: z
+    .string()
+    .max(8000)
+    .regex(/^([A-Za-z0-9._:@-]{1,250}(,[A-Za-z0-9._:@-]{1,250}){0,29})?$/, 'not the form’s list of the group’s members')
+    .optional(),
+  ...Object.fromEntries(range(RECORD_LIMITS.members).map((i) => [`attend${i}`, z.union([z.literal('').transform(() => undefined), z.enum(ATTENDANCE_STATES, { message: 'pick present, apologies or absent' })]).optional()])),
   nextDate: pickedDate.optional(),
   nextTime: pickedTime.optional(),
 });
@@ -128,6 +135,7 @@ function typedRows(d: RecordFormData) {
       const k = decisionKey(i);
       return { childRef: d[`childRef${k}`] ?? '', decision: d[`decision${k}`] ?? '', rationale: d[`rationale${k}`] ?? '', followUpById: d[`followUpById${k}`] ?? '' };
     }),
+    attendance: (d.attendanceIds ?? '').split(',').filter(Boolean).map((personId, i) => ({ personId, state: (d[`attend${i}`] as AttendanceState | undefined) ?? 'present' })),
     previousActionsReviewed: ids.flatMap((actionId, i) => {
       const picked = d[`outcome${i}`] as 'done' | 'carried-forward' | 'dropped' | undefined;
       const note = d[`note${i}`] ?? '';
@@ -224,6 +232,7 @@ function recordInput(d: RecordFormData, atLocal: (day: string, time: string) => 
     caseDecisions: rows.caseDecisions.filter((x) => x.childRef || x.decision || x.rationale),
     actions: rows.actions.filter((a) => a.text || a.ownerId || a.dueDate),
     previousActionsReviewed: rows.previousActionsReviewed,
+    attendance: rows.attendance,
     ...(d.nextDate ? { nextSessionAt: atLocal(d.nextDate, d.nextTime || '15:45').toISOString() } : {}),
     submit: true,
   };
@@ -544,6 +553,7 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
           const review = rows.previousActionsReviewed.find((r) => r.actionId === p.id);
           return review ? { ...p, outcome: review.outcome, note: review.note ?? '' } : p;
         }),
+        attendance: sheet.form.attendance.map((a) => ({ ...a, state: rows.attendance.find((r) => r.personId === a.personId)?.state ?? a.state })),
         actionRows: actionRows.map((a, i) => ({ n: i, key: String(i), ...a })),
         decisionRows: decisionRows.map((d, i) => ({ n: i, key: decisionKey(i), ...d })),
         canAddAction: actionRows.length < RECORD_LIMITS.actions,

@@ -109,8 +109,8 @@ export function unansweredFrom(
 }
 
 export interface NotEngaging {
-  reason: 'missed-in-a-row' | 'unanswered';
-  /** Who is not engaging: the supervisees (sessions missed), or the supervisors (no answer). */
+  reason: 'missed-in-a-row' | 'absent-in-a-row' | 'unanswered';
+  /** Who is not engaging: the supervisees (sessions missed), the group members absent, or the supervisors (no answer). */
   personIds: string[];
   sessionIds: string[];
   /** From when the contract is listed as not engaging. */
@@ -118,14 +118,35 @@ export interface NotEngaging {
 }
 
 /**
+ * The members of a group absent (without apologies) from each of its last two sessions held whose attendance
+ * was recorded: they are not engaging with the group (issue 14 "Groups"; template line manager (j)). Being
+ * present, or sending apologies, at either of them ends it.
+ */
+export function absentInARow(
+  contract: Pick<SupervisionContract, 'superviseeIds'>,
+  sessions: Array<Pick<Session, 'id' | 'startsAt' | 'status' | 'statusChangedAt' | 'attendance'>>,
+): { personIds: string[]; sessionIds: string[]; from: Date } | undefined {
+  const recorded = sessions
+    .filter((s) => s.status === 'held' && s.attendance && s.attendance.length > 0)
+    .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())
+    .slice(-MISSED_IN_A_ROW);
+  if (recorded.length < MISSED_IN_A_ROW) return undefined;
+  const personIds = contract.superviseeIds.filter((id) => recorded.every((s) => s.attendance?.some((a) => a.personId === id && a.state === 'absent')));
+  if (personIds.length === 0) return undefined;
+  const last = recorded[recorded.length - 1];
+  return { personIds, sessionIds: recorded.map((s) => s.id), from: last?.statusChangedAt ?? last?.startsAt ?? new Date(0) };
+}
+
+/**
  * Whether a contract's people are not engaging, from its sessions since the last one held: the last two
  * that were due did not happen, or one whose time passed has had no answer for five school days. A session
  * held ends it (template line manager (j): until supervision is happening again). `recorded` says whether a
- * session has a record started (which marks it held).
+ * session has a record started (which marks it held). In a group, a member absent from the last two sessions
+ * held is not engaging until they attend or send apologies.
  */
 export function notEngaging(
   contract: Pick<SupervisionContract, 'supervisorIds' | 'superviseeIds'>,
-  sessions: Array<Pick<Session, 'id' | 'startsAt' | 'status' | 'statusChangedAt' | 'onRequest'>>,
+  sessions: Array<Pick<Session, 'id' | 'startsAt' | 'status' | 'statusChangedAt' | 'onRequest' | 'attendance'>>,
   org: Pick<Organisation, 'reminderTime'>,
   cal: SchoolCalendar,
 ): NotEngaging | undefined {
@@ -148,6 +169,8 @@ export function notEngaging(
       from,
     };
   }
+  const absent = absentInARow(contract, sessions);
+  if (absent) return { reason: 'absent-in-a-row', ...absent };
   // a scheduled session is unanswered once its time has passed; the earliest decides
   const unanswered = since.find((s) => s.status === 'scheduled');
   if (unanswered) {

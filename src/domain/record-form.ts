@@ -21,6 +21,8 @@ export const RECORD_LIMITS = {
   previousNote: 500,
   /** Last session's open actions a record reviews. */
   previousActions: 30,
+  /** A group's members whose attendance one record takes. */
+  members: 30,
 } as const;
 
 /** "5,000": limits are written the way a person reads them. */
@@ -121,6 +123,8 @@ export function recordFieldLabel(path: ReadonlyArray<string | number>): string {
     }
     case 'previousActionsReviewed':
       return n === undefined ? 'Last session’s actions' : `Last session’s action ${n}${leaf === 'note' ? ', the note' : ''}`;
+    case 'attendance':
+      return n === undefined ? 'Attendance' : `Attendance ${n}`;
     case 'nextSessionAt':
       return 'Next session';
     case 'sessionId':
@@ -189,6 +193,28 @@ export function recordFormProblems(form: RecordFormEntries, rules: RecordFormRul
     if (seen.has(r.actionId)) problems.push({ field: `previousActionsReviewed.${i}.actionId`, message: `${offered.label}: reviewed twice — pick one outcome` });
     seen.add(r.actionId);
     if (r.outcome === 'dropped' && !(r.note ?? '').trim()) problems.push({ field: `previousActionsReviewed.${i}.note`, message: `${offered.label}: a note is needed to drop it` });
+  }
+  return problems;
+}
+
+/**
+ * A group session's attendance (issue 14 "Groups"): one state for each member, nobody outside the group, nobody
+ * twice. `names` says how the form names each member.
+ */
+export function attendanceProblems(
+  attendance: ReadonlyArray<{ personId: string }>,
+  members: readonly string[],
+  names: (id: string) => string = () => 'a member',
+): FormProblem[] {
+  const problems: FormProblem[] = [];
+  const seen = new Set<string>();
+  for (const [i, a] of attendance.entries()) {
+    if (!members.includes(a.personId)) {
+      problems.push({ field: `attendance.${i}.personId`, message: `Attendance ${i + 1}: that person is not a member of this group — open the form again` });
+      continue;
+    }
+    if (seen.has(a.personId)) problems.push({ field: `attendance.${i}.personId`, message: `Attendance of ${names(a.personId)}: given twice — pick one` });
+    seen.add(a.personId);
   }
   return problems;
 }

@@ -8,6 +8,7 @@ import { caseDecisionCopyDueAt } from './overdue.js';
 import { DomainError } from './errors.js';
 import type {
   AgreedAction,
+  Attendance,
   AgreedActionDraft,
   CaseDecision,
   Concern,
@@ -25,6 +26,7 @@ export interface RecordContent {
   actions: AgreedActionDraft[];
   previousActionsReviewed: PreviousActionReview[];
   nextSessionAt?: Date;
+  attendance?: Attendance[];
 }
 
 export interface NewDraftInput extends RecordContent {
@@ -68,6 +70,7 @@ export function newDraft(input: NewDraftInput, now: Date): RecordSheet {
     actions: input.actions,
     previousActionsReviewed: input.previousActionsReviewed,
     nextSessionAt: input.nextSessionAt,
+    ...(input.attendance ? { attendance: input.attendance } : {}),
     state: 'draft',
     confirmations: [],
     createdAt: now,

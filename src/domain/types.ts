@@ -162,6 +162,17 @@ export interface Session {
   outlookCancelledAt?: Date;
   /** A session booked from the cadence: `bookingKeyFor` (unique in the store, so a booking race books one). */
   bookingKey?: string;
+  /** A group session's attendance, as its record says (copied when the record is written; ids and states only). */
+  attendance?: Attendance[];
+}
+
+/** A group member at a session: there, sent apologies, or absent without them. */
+export const ATTENDANCE_STATES = ['present', 'apologies', 'absent'] as const;
+export type AttendanceState = (typeof ATTENDANCE_STATES)[number];
+
+export interface Attendance {
+  personId: string;
+  state: AttendanceState;
 }
 
 /** Why a session did not happen, as the supervisor says when asked "did it happen?". */
@@ -309,6 +320,8 @@ export interface RecordSheet {
   actions: AgreedActionDraft[];
   previousActionsReviewed: PreviousActionReview[];
   nextSessionAt?: Date;
+  /** A group session: each member present, with apologies or absent. */
+  attendance?: Attendance[];
   state: RecordState;
   confirmations: Confirmation[];
   dispute?: Dispute;

@@ -177,6 +177,9 @@ export function sessionRepository(m: Models): SessionRepository {
       return fromDoc<Session>(await m.sessions.findById(id).lean<Doc>());
     },
     insert: (session) => insertOnce(m.sessions, toDoc(session)),
+    async setAttendance(id, attendance) {
+      await m.sessions.updateOne({ _id: id }, { $set: { attendance } });
+    },
     async setOutlook(id, patch) {
       await m.sessions.updateOne({ _id: id }, { $set: stripUndefined(patch) });
     },

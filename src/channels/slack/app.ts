@@ -906,7 +906,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       const sessionDay = cal.localDate(session.startsAt);
       const previous = await reviewableActions(deps, contract.id, recordIdFor(sessionId), form.previous.map((p) => ({ actionId: p.id, outcome: p.outcome })));
       const listed = form.previous.map((p) => previous.find((a) => a.id === p.id)).filter((a): a is NonNullable<typeof a> => a !== undefined);
-      metadata = modalMetadata(sessionId, { ...formRules(org, cal, contract, sessionDay, listed), closed: closedWeekdays(cal, sessionDay) });
+      metadata = modalMetadata(sessionId, { ...formRules(org, cal, contract, sessionDay, listed), closed: closedWeekdays(cal, sessionDay) }, form.attendance.map((a) => a.personId));
     }
     return recordModal(sessionId, record, owners.map((o) => ({ id: o.id, name: o.name })), title, form, metadata);
   }

@@ -16,7 +16,8 @@ import type { RecordFormView, RecordSheetView } from '../../app/views.js';
 import { AGENDA_CATEGORY_LABELS, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
 import { isCalendarDate } from '../../domain/calendar.js';
 import { childRefProblem, RECORD_LIMITS, type RecordFormRules, recordFormProblems } from '../../domain/record-form.js';
-import { RECORD_TOPICS } from '../../domain/types.js';
+import { ATTENDANCE_STATES, type AttendanceState, RECORD_TOPICS } from '../../domain/types.js';
+import { ATTENDANCE_TEXT as ATTENDANCE_LABELS } from '../../app/present.js';
 import { defuse } from '../safe-text.js';
 import { ACTIONS, clip, esc, LIMITS, VIEWS } from './blocks.js';
 
@@ -42,14 +43,18 @@ const modalMeta = z.object({
   f: z.array(z.string().max(200)).max(50).optional(),
   x: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}(\/\d{4}-\d{2}-\d{2})?$/)).max(400).optional(),
   a: z.array(z.tuple([z.string().max(300), z.string().max(200)])).max(RECORD_LIMITS.previousActions).default([]),
+  /** A group's members, in the order of the modal's attendance blocks (`attend_0`, …). */
+  m: z.array(z.string().regex(/^[A-Za-z0-9._:@-]{1,250}$/)).max(RECORD_LIMITS.members).default([]),
 });
 export type ModalMeta = z.infer<typeof modalMeta>;
 
 /** The metadata for a modal: the rules, within Slack's 3,000 characters (labels given up first, then the rules). */
-export function modalMetadata(sessionId: string, rules: (RecordFormRules & { closed: string[] }) | null): string {
-  if (!rules) return JSON.stringify({ s: sessionId });
-  const full = { s: sessionId, d: rules.sessionDay, p: rules.parties, f: rules.followUpIds.filter((id) => !rules.parties.includes(id)), x: rules.closed, a: rules.previous.map((p) => [p.id, p.label]) };
-  for (const candidate of [full, { ...full, a: rules.previous.map((p, i) => [p.id, `Last session’s action ${i + 1}`]) }, { s: sessionId, a: rules.previous.map((p, i) => [p.id, `Last session’s action ${i + 1}`]) }, { s: sessionId }]) {
+export function modalMetadata(sessionId: string, rules: (RecordFormRules & { closed: string[] }) | null, members: readonly string[] = []): string {
+  // the members name the attendance blocks, so every candidate keeps them
+  const m = members.length > 0 ? { m: members } : {};
+  if (!rules) return JSON.stringify({ s: sessionId, ...m });
+  const full = { s: sessionId, d: rules.sessionDay, p: rules.parties, f: rules.followUpIds.filter((id) => !rules.parties.includes(id)), x: rules.closed, a: rules.previous.map((p) => [p.id, p.label]), ...m };
+  for (const candidate of [full, { ...full, a: rules.previous.map((p, i) => [p.id, `Last session’s action ${i + 1}`]) }, { s: sessionId, a: rules.previous.map((p, i) => [p.id, `Last session’s action ${i + 1}`]), ...m }, { s: sessionId, ...m }]) {
     const text = JSON.stringify(candidate);
     if (text.length <= 3000) return text;
   }
@@ -58,7 +63,7 @@ export function modalMetadata(sessionId: string, rules: (RecordFormRules & { clo
 
 export function parseModalMeta(metadata: string): ModalMeta | null {
   // a modal opened before it carried its rules holds the session id alone: checked field by field, then by the use case
-  if (/^[A-Za-z0-9._:-]{1,250}$/.test(metadata)) return { s: metadata, a: [] };
+  if (/^[A-Za-z0-9._:-]{1,250}$/.test(metadata)) return { s: metadata, a: [], m: [] };
   try {
     const parsed = modalMeta.safeParse(JSON.parse(metadata));
     return parsed.success ? parsed.data : null;
@@ -104,6 +109,20 @@ function previousBlocks(form: RecordFormView): KnownBlock[] {
   ];
 }
 
+const ATTENDANCE_OPTIONS = ATTENDANCE_STATES.map((s) => option(s, ATTENDANCE_LABELS[s]));
+
+/** A group session: each member's attendance, present unless another is picked (issue 14 "Groups"). */
+function attendanceBlocks(form: RecordFormView): KnownBlock[] {
+  if (form.attendance.length === 0) return [];
+  return [
+    { type: 'header', text: plain('Attendance') },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: 'Everyone is present unless you pick apologies or absent. A member absent from two sessions in a row is reported to their line manager and the DSL as not engaging.' }] },
+    ...form.attendance.map((a) =>
+      input(`attend_${a.n}`, defuse(a.name), { type: 'static_select', options: ATTENDANCE_OPTIONS, initial_option: ATTENDANCE_OPTIONS.find((o) => o.value === a.state) }, false),
+    ),
+  ];
+}
+
 const ownerSelect = (owners: ReturnType<typeof option>[], id: string) => ({ type: 'static_select', options: owners, ...(owners.find((o) => o.value === id) ? { initial_option: owners.find((o) => o.value === id) } : {}) });
 
 function decisionRow(owners: ReturnType<typeof option>[], d: RecordFormView['decisionRows'][number]): KnownBlock[] {
@@ -139,6 +158,7 @@ export function recordModal(sessionId: string, record: RecordSheetView | null, o
     { type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(title)}*\nWhen you submit, both of you are asked to confirm the record. A confirmed record cannot be changed.`), verbatim: true } },
     ...agendaBlocks(form),
     ...previousBlocks(form),
+    ...attendanceBlocks(form),
     { type: 'header', text: plain('The record') },
     input('topics', 'Topics discussed', {
       type: 'checkboxes',
@@ -202,6 +222,8 @@ function blockSchema(block: string): z.ZodType | undefined {
     if (m[1] === 'child_ref') return z.object({ v: z.object({ value: z.string().max(RECORD_LIMITS.childRef, 'initials or a reference, at most 20 characters').regex(/^[A-Za-z0-9 ./#-]*$/, 'initials or a reference only').nullish() }) });
     return m[1] === 'follow_up' ? selectValue : textValue(1000);
   }
+  m = /^attend_(\d{1,2})$/.exec(block);
+  if (m && Number(m[1]) < RECORD_LIMITS.members) return z.object({ v: z.object({ selected_option: z.object({ value: z.enum(ATTENDANCE_STATES) }).nullish() }) });
   m = /^prev(_note)?_(\d{1,2})$/.exec(block);
   if (m && Number(m[2]) < RECORD_LIMITS.previousActions) {
     return m[1] ? textValue(RECORD_LIMITS.previousNote) : z.object({ v: z.object({ selected_option: z.object({ value: z.enum(['done', 'carried-forward', 'dropped']) }).nullish() }) });
@@ -287,6 +309,7 @@ export function recordInputFromModal(values: unknown, metadata: string, atLocal:
     previousActionsReviewed.push({ actionId, outcome, ...(note ? { note } : {}) });
     rows.previous.push(i);
   }
+  const attendance = meta.m.map((personId, i) => ({ personId, state: (picked(`attend_${i}`) as AttendanceState | undefined) ?? 'present' }));
   const nextDate = v.next_date?.selected_date as string | null | undefined;
   const nextTime = v.next_time?.selected_time as string | null | undefined;
   if (nextTime && !nextDate) errors.next_date = 'pick the date of the next session';
@@ -309,6 +332,7 @@ export function recordInputFromModal(values: unknown, metadata: string, atLocal:
       caseDecisions,
       actions,
       previousActionsReviewed,
+      ...(attendance.length > 0 ? { attendance } : {}),
       ...(nextDate ? { nextSessionAt: atLocal(nextDate, nextTime ?? '15:45').toISOString() } : {}),
       submit: true,
     },

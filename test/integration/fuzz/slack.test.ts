@@ -403,6 +403,10 @@ const brokenRecord: fc.Arbitrary<[Record<string, unknown>, string]> = fc.oneof(
     { ...goodRecord(), next_time: { v: { selected_time: '15:45' } } },
     'next_date',
   ]),
+  // a group member's attendance: one of the three states only
+  fc
+    .constantFrom<unknown>('late', 'PRESENT', 5, [], {})
+    .map((v): [Record<string, unknown>, string] => [{ ...goodRecord(), attend_0: { v: { type: 'static_select', selected_option: { value: v } } } }, 'attend_0']),
   fc
     .constantFrom<unknown>('3pm', '1545', 5, '25:99', '24:00', '12:60')
     .map((v): [Record<string, unknown>, string] => [

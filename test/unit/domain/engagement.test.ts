@@ -141,3 +141,42 @@ describe('the figures count a session that did not happen as due and not held', 
     expect(overdueMissed.overdueContractIds).toEqual(['c-amy']);
   });
 });
+
+describe('a group member absent twice in a row (issue 14 "Groups")', () => {
+  const group = contract({ id: 'c-group', kind: 'group', supervisorIds: ['sup'], superviseeIds: ['amy', 'ben', 'cat'] });
+  const held = (id: string, at: string, states: Record<string, 'present' | 'apologies' | 'absent'>): Session => ({
+    ...session(id, at, 'held'),
+    contractId: 'c-group',
+    statusChangedAt: london(`${at.slice(0, 10)}T17:00`),
+    attendance: Object.entries(states).map(([personId, state]) => ({ personId, state })),
+  });
+
+  it('is not engaging from the second session; apologies, or attending either, is not', () => {
+    const sessions = [
+      held('g1', '2025-11-03T12:30', { amy: 'absent', ben: 'apologies', cat: 'absent' }),
+      held('g2', '2025-11-10T12:30', { amy: 'absent', ben: 'absent', cat: 'present' }),
+      session('g3', '2025-11-17T12:30'),
+    ];
+    expect(notEngaging(group, sessions, org, cal)).toEqual({ reason: 'absent-in-a-row', personIds: ['amy'], sessionIds: ['g1', 'g2'], from: london('2025-11-10T17:00') });
+  });
+
+  it('ends when the member attends again; one absence alone is nothing', () => {
+    const sessions = [
+      held('g1', '2025-11-03T12:30', { amy: 'absent', ben: 'present', cat: 'present' }),
+      held('g2', '2025-11-10T12:30', { amy: 'absent', ben: 'present', cat: 'present' }),
+      held('g3', '2025-11-17T12:30', { amy: 'present', ben: 'present', cat: 'absent' }),
+    ];
+    expect(notEngaging(group, sessions, org, cal)).toBeUndefined();
+    expect(notEngaging(group, sessions.slice(0, 1), org, cal)).toBeUndefined();
+  });
+
+  it('sessions that did not happen come first: two missed in a row is the whole group', () => {
+    const sessions = [
+      held('g1', '2025-11-03T12:30', { amy: 'absent', ben: 'present', cat: 'present' }),
+      held('g2', '2025-11-10T12:30', { amy: 'absent', ben: 'present', cat: 'present' }),
+      { ...session('g3', '2025-11-17T12:30', 'missed'), contractId: 'c-group' },
+      { ...session('g4', '2025-11-24T12:30', 'missed'), contractId: 'c-group' },
+    ];
+    expect(notEngaging(group, sessions, org, cal)?.reason).toBe('missed-in-a-row');
+  });
+});
