@@ -32,6 +32,15 @@ export const views: NotificationView[] = [
   { ...record, state: 'signed', stateLabel: 'Signed', canConfirm: false, canDispute: false, canCorrect: true, signedText: 'Signed on Mon 17 Nov 2025, 16:30 after the change asked for was heard: kept as it was', dispute: { ...dispute, resolvedText: 'Kept as it was, decided by Gill Governor on Mon 17 Nov 2025, 16:30', resolution: long(2000) } },
   { ...record, version: 1, state: 'signed', stateLabel: 'Signed', canConfirm: false, canDispute: false, signedText: 'Signed by both on Wed 12 Nov 2025', supersededByVersion: 2 },
   { ...record, version: 2, state: 'draft', stateLabel: 'Draft', canConfirm: false, canDispute: false, canEdit: true, correction: { byName: 'Dee Lead', reason: long(2000), atText: 'Thu 13 Nov 2025, 09:00', supersedesVersion: 1 } },
+  // a group: the attendance on the sheet, and on the form (formOf builds it from the sheet's)
+  {
+    ...record, supervisees: [{ id: 'amy', name: 'Amy Teacher' }, { id: 'ben', name: 'Ben Pastoral' }],
+    attendance: [{ personId: 'amy', name: 'Amy Teacher', state: 'present', stateText: 'Present' }, { personId: 'ben', name: long(200), state: 'absent', stateText: 'Absent' }],
+  },
+  {
+    ...record, canEdit: true, canConfirm: false, canDispute: false, state: 'draft', stateLabel: 'Draft',
+    attendance: [{ personId: 'amy', name: 'Amy Teacher', state: 'apologies', stateText: 'Apologies' }, { personId: 'ben', name: 'Ben Pastoral', state: 'absent', stateText: 'Absent' }],
+  },
   { ...record, notes: long(20_000), concerns: Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, text: long(2000), riskOfHarm: i % 2 === 0, canFlag: i % 2 === 1 })) },
   { type: 'agenda-prompt', sessionId: 's', contractId: 'c', recipientRole: 'supervisee', startsAtText: 'Tue 11 Nov 2025, 15:45', durationMinutes: 60, location: 'Room 2', withNames: ['Sam Supervisor'], openActions: [], items: [], parkedItems: [], templateName: 'Standing checklist', templateLines: ['Workload', 'Wellbeing'], categories: [] },
   { type: 'agenda', items: Array.from({ length: 200 }, (_, i) => ({ id: `i${i}`, text: long(300), authorName: 'Amy', category: 'case-discussion', categoryLabel: 'Case discussion', riskOfHarm: false, canFlag: true })), parkedItems: [{ id: 'p1', text: long(300), authorName: 'Amy', category: 'other', categoryLabel: 'Other', riskOfHarm: false, canFlag: true, informalText: 'Raised informally on Mon 10 Nov 2025' }], parkedCount: 1, added: 2, parked: false, escalated: true, limits: ['Only the first 20 items were added; the other 180 lines were not — send them in another message.'] },

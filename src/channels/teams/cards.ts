@@ -60,8 +60,8 @@ export function renderCard(view: NotificationView, refreshUserIds: string[] = []
           ? { text: view.text, tone: 'default', ...(view.invite?.url ? { invite: view.invite } : {}) }
           : view.type === 'reminder' && view.invite && !view.invite.url
             ? { ...view, invite: undefined }
-            : view.type === 'record-sheet' && view.canEdit
-              ? { ...view, form: formOf(view) }
+            : view.type === 'record-sheet'
+              ? { ...view, attendance: view.attendance ?? [], ...(view.canEdit ? { form: formOf(view) } : {}) }
               : view;
   const card = inert(new ACData.Template(template(TEMPLATE_FOR[view.type])).expand({ $root: mark(data) })) as AdaptiveCard;
   if (view.type === 'record-sheet' && refreshUserIds.length > 0) {
