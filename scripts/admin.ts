@@ -11,13 +11,14 @@ import { loadAuditKey } from '../src/app/evidence/keys.js';
 import type { AppDeps } from '../src/app/ports.js';
 import type { ImportProblem } from '../src/app/admin/report.js';
 import { type StoreHandle, connectStore } from '../src/store/connection.js';
+import { MasterKeyError } from '../src/store/encryption.js';
 import { type AdminCommand, type AdminContext, type AdminFlags, type AdminResult, CommandError, findCommand, loadCommands } from './admin/registry.js';
 
 const env = z.object({
   MONGODB_URI: z.string({ message: 'is required: the database to administer (mongodb://…)' }).regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL'),
 });
 
-const flagNames = new Set(['--dry-run', '--json', '--org', '--deactivate-missing', '--help', '-h']);
+const flagNames = new Set(['--dry-run', '--json', '--org', '--deactivate-missing', '--master-key-file', '--help', '-h']);
 
 function parseArgv(argv: string[]): { words: string[]; flags: AdminFlags; help: boolean } | { error: ImportProblem } {
   const words: string[] = [];
@@ -30,8 +31,13 @@ function parseArgv(argv: string[]): { words: string[]; flags: AdminFlags; help: 
       words.push(a);
       continue;
     }
-    if (!flagNames.has(a)) return { error: { file: '', row: 0, column: a.slice(0, 40), message: `is not an option; use --dry-run, --json, --org <id> or --deactivate-missing` } };
+    if (!flagNames.has(a)) return { error: { file: '', row: 0, column: a.slice(0, 40), message: `is not an option; use --dry-run, --json, --org <id>, --deactivate-missing or --master-key-file <file>` } };
     if (a === '--dry-run') flags.dryRun = true;
+    else if (a === '--master-key-file') {
+      const file = z.string().regex(/^[^\0-]{1}[^\0]{0,499}$/, 'must name the new master key’s file').safeParse(argv[++i]);
+      if (!file.success) return { error: { file: '', row: 0, column: '--master-key-file', message: file.error.issues[0]?.message ?? 'must name a file' } };
+      flags.masterKeyFile = file.data;
+    }
     else if (a === '--deactivate-missing') flags.deactivateMissing = true;
     else if (a === '--json') flags.json = true;
     else if (a === '--help' || a === '-h') help = true;
@@ -46,7 +52,7 @@ function parseArgv(argv: string[]): { words: string[]; flags: AdminFlags; help: 
 
 function usage(commands: AdminCommand[]): string {
   const lines = [...commands].sort((a, b) => a.words.join(' ').localeCompare(b.words.join(' '))).map((c) => `  ${[...c.words, c.usage].filter(Boolean).join(' ').padEnd(40)} ${c.summary}`);
-  return `usage: npm run admin -- <command> [--dry-run] [--json] [--org <id>] [--deactivate-missing]\n\ncommands:\n${lines.join('\n')}\n`;
+  return `usage: npm run admin -- <command> [--dry-run] [--json] [--org <id>] [--deactivate-missing] [--master-key-file <file>]\n\ncommands:\n${lines.join('\n')}\n`;
 }
 
 function print(flags: AdminFlags, command: string, result: AdminResult): void {
@@ -97,7 +103,13 @@ async function main(): Promise<number> {
       if (!store) {
         const e = env.safeParse(process.env);
         if (!e.success) throw new CommandError('MONGODB_URI', e.error.issues[0]?.message ?? 'is required');
-        store = await connectStore(e.data.MONGODB_URI);
+        try {
+          store = await connectStore(e.data.MONGODB_URI);
+        } catch (error) {
+          // a missing or wrong master key, in words naming the variable
+          if (error instanceof MasterKeyError) throw new CommandError('DATA_MASTER_KEY_FILE', error.message);
+          throw error;
+        }
       }
       return store;
     },

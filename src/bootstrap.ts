@@ -16,6 +16,7 @@ import { startQueues } from './queue/queues.js';
 import type { Runtime } from './runtime.js';
 import { redisConnection } from './queue/redis.js';
 import { connectStore } from './store/connection.js';
+import { masterKeyFromEnvironment } from './store/encryption.js';
 import { overdueIndex } from './store/overdue-index.js';
 
 export interface BootstrapOptions {
@@ -30,7 +31,9 @@ export interface BootstrapOptions {
 export async function startRuntime(config: Config, logger: Logger, options: BootstrapOptions = {}): Promise<Runtime> {
   if (!config.MONGODB_URI) throw new Error('MONGODB_URI is required (npm start starts a local server when it is unset)');
   if (!config.REDIS_URL) throw new Error('REDIS_URL is required (npm start starts a local server when it is unset)');
-  const store = await connectStore(config.MONGODB_URI);
+  // the master key that wraps the data keys: the configured one, or outside production the data directory's
+  const masterKey = masterKeyFromEnvironment({ DATA_MASTER_KEY: config.DATA_MASTER_KEY, DATA_MASTER_KEY_FILE: config.DATA_MASTER_KEY_FILE, NODE_ENV: config.NODE_ENV, DATA_DIR: process.env.DATA_DIR });
+  const store = await connectStore(config.MONGODB_URI, { masterKey });
   const redis = redisConnection(config.REDIS_URL);
   redis.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error'));
   const index = overdueIndex(store.stores, redis, config.QUEUE_PREFIX);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { loadAuditKey } from './app/evidence/keys.js';
+import { masterKeyFromEnvironment } from './store/encryption.js';
 
 const isTimeZone = (zone: string) => {
   try {
@@ -65,6 +66,11 @@ export const configSchema = z
     AUDIT_PUBLIC_KEY_FILE: optionalText,
     /** Minutes between signed checkpoints of each organisation's audit chain (also signed at every export). */
     AUDIT_ANCHOR_MINUTES: z.coerce.number({ message: 'must be a number of minutes' }).int('must be a whole number of minutes').min(1, 'must be 1 to 1440').max(1440, 'must be 1 to 1440').default(60),
+    /** `production` requires DATA_MASTER_KEY_FILE or DATA_MASTER_KEY; elsewhere a development key is generated into the data directory. */
+    NODE_ENV: optionalText,
+    /** The master key (32 bytes, base64 or hex) that wraps each organisation's data key for the text stored in MongoDB: a file, or the value. */
+    DATA_MASTER_KEY_FILE: optionalText,
+    DATA_MASTER_KEY: optionalText,
     /** Outlook events through Microsoft Graph (application permission Calendars.ReadWrite): all three, or none. */
     GRAPH_TENANT_ID: optionalText.refine((v) => v === undefined || /^[A-Za-z0-9.-]{1,100}$/.test(v), { message: 'must be the Entra tenant id (a GUID) or its domain' }),
     GRAPH_CLIENT_ID: optionalText.refine((v) => v === undefined || /^[0-9a-fA-F-]{36}$/.test(v), { message: 'must be the app registration’s client id (a GUID)' }),
@@ -93,6 +99,15 @@ export const configSchema = z
       } catch (error) {
         const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'names a file that does not exist' : `is not a usable Ed25519 key (${(error as Error).message})`;
         ctx.addIssue({ code: 'custom', path: [name], message: why });
+      }
+    }
+    if (c.DATA_MASTER_KEY || c.DATA_MASTER_KEY_FILE || c.NODE_ENV === 'production') {
+      try {
+        masterKeyFromEnvironment({ DATA_MASTER_KEY: c.DATA_MASTER_KEY, DATA_MASTER_KEY_FILE: c.DATA_MASTER_KEY_FILE, NODE_ENV: c.NODE_ENV });
+      } catch (error) {
+        const message = (error as Error).message;
+        const name = message.startsWith('DATA_MASTER_KEY ') ? 'DATA_MASTER_KEY' : 'DATA_MASTER_KEY_FILE';
+        ctx.addIssue({ code: 'custom', path: [name], message: message.replace(/^DATA_MASTER_KEY(_FILE)? /, '') });
       }
     }
     const graph = [c.GRAPH_TENANT_ID, c.GRAPH_CLIENT_ID, c.GRAPH_CLIENT_SECRET];

@@ -19,6 +19,8 @@ export interface AdminFlags {
   org?: string;
   /** Staff imports: deactivate the people the files no longer list. */
   deactivateMissing?: boolean;
+  /** `keys rotate`: the new master key's file, under which every data key is wrapped again. */
+  masterKeyFile?: string;
 }
 
 export interface AdminContext {

@@ -5,6 +5,7 @@ import { auditLog } from './audit.js';
 import { checkpointRepository } from './checkpoints.js';
 import { retentionRepository } from './retention.js';
 import { defineModels, type Models } from './models.js';
+import { dataKeysOf, FieldCipher, type MasterKey, masterKeyFromEnvironment, setCipher } from './encryption.js';
 import {
   accessTokenRepository,
   actionRepository,
@@ -28,6 +29,8 @@ import {
 export interface StoreHandle {
   connection: Connection;
   models: Models;
+  /** Encrypts and decrypts the free text of this database (its organisations' data keys under the master key). */
+  cipher: FieldCipher;
   stores: Stores;
   close(): Promise<void>;
 }
@@ -78,16 +81,31 @@ function indexName(key: Record<string, unknown>): string {
     .join('_');
 }
 
-export async function connectStore(uri: string, options: { serverSelectionTimeoutMS?: number; monitorCommands?: boolean } = {}): Promise<StoreHandle> {
+/**
+ * `masterKey`: the key that wraps the data keys (the configuration's `DATA_MASTER_KEY_FILE` / `DATA_MASTER_KEY`;
+ * without it, the environment's, or outside production the data directory's development key). A master key that
+ * did not wrap the data keys stored here is refused before anything is read or written.
+ */
+export async function connectStore(uri: string, options: { serverSelectionTimeoutMS?: number; monitorCommands?: boolean; masterKey?: MasterKey } = {}): Promise<StoreHandle> {
+  const masterKey = options.masterKey ?? masterKeyFromEnvironment();
   const connection = await mongoose
     .createConnection(uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000, autoIndex: false, autoCreate: false, monitorCommands: options.monitorCommands ?? false })
     .asPromise();
+  const cipher = new FieldCipher(masterKey, () => dataKeysOf(connection.db!));
+  setCipher(connection, cipher);
   const models = defineModels(connection);
   // Unique keys must exist before the first write; create them once, in order.
   for (const model of Object.values(models)) await createIndexes(model);
+  try {
+    await cipher.checkMasterKey();
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
   return {
     connection,
     models,
+    cipher,
     stores: storesFor(models),
     close: () => connection.close(),
   };

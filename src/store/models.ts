@@ -5,6 +5,7 @@
  */
 import { type Connection, type Model, Schema } from 'mongoose';
 import { SignedRecordImmutableError } from '../app/ports.js';
+import { encryptFields } from './encryption.js';
 
 // minimize off: an empty object (e.g. an audit entry's `detail: {}`) must read back as it was written.
 const options = { strict: false, versionKey: false, _id: false, minimize: false } as const;
@@ -115,32 +116,41 @@ export function defineModels(conn: Connection) {
   subjectAccess.index({ organisationId: 1 });
   // hints to the newest audit entry of an organisation and the newest revision of a record (see DEVELOPERS.md)
   const heads = schema({});
+  // each organisation's data keys, wrapped by the master key (src/store/encryption.ts)
+  const dataKeys = schema({ organisationId: String, n: Number });
+  dataKeys.index({ organisationId: 1, n: -1 });
+  // people's words are encrypted on the way in and out of every collection that holds them
+  const model = (name: string, s: Schema, collection: string) => {
+    encryptFields(s, collection, conn);
+    return conn.model(name, s, collection);
+  };
 
   return {
-    organisations: conn.model('Organisation', organisations, 'organisations'),
-    people: conn.model('Person', people, 'people'),
-    identities: conn.model('Identity', identities, 'identities'),
-    contracts: conn.model('Contract', contracts, 'contracts'),
-    sessions: conn.model('Session', sessions, 'sessions'),
-    sessionRequests: conn.model('SessionRequest', sessionRequests, 'sessionRequests'),
-    agendaItems: conn.model('AgendaItem', agendaItems, 'agendaItems'),
-    records: conn.model('RecordSheet', records, 'records'),
-    actions: conn.model('AgreedAction', actions, 'actions'),
-    caseDecisions: conn.model('CaseDecision', caseDecisions, 'caseDecisions'),
-    escalations: conn.model('Escalation', escalations, 'escalations'),
-    compliance: conn.model('Compliance', compliance, 'compliance'),
-    audit: conn.model('AuditEntry', audit, 'audit'),
-    auditCheckpoints: conn.model('AuditCheckpoint', auditCheckpoints, 'auditCheckpoints'),
-    outbox: conn.model('OutboxMessage', outbox, 'outbox'),
-    reminders: conn.model('Reminder', reminders, 'reminders'),
-    deliveries: conn.model('Delivery', deliveries, 'deliveries'),
-    calendarFeeds: conn.model('CalendarFeed', calendarFeeds, 'calendarFeeds'),
-    conversations: conn.model('Conversation', conversations, 'conversations'),
-    heads: conn.model('Head', heads, 'heads'),
-    retention: conn.model('Retention', retention, 'retention'),
-    subjectAccess: conn.model('SubjectAccess', subjectAccess, 'subjectAccess'),
-    accessTokens: conn.model('AccessToken', accessTokens, 'accessTokens'),
-    bankHolidays: conn.model('BankHolidays', bankHolidays, 'bankHolidays'),
+    organisations: model('Organisation', organisations, 'organisations'),
+    people: model('Person', people, 'people'),
+    identities: model('Identity', identities, 'identities'),
+    contracts: model('Contract', contracts, 'contracts'),
+    sessions: model('Session', sessions, 'sessions'),
+    sessionRequests: model('SessionRequest', sessionRequests, 'sessionRequests'),
+    agendaItems: model('AgendaItem', agendaItems, 'agendaItems'),
+    records: model('RecordSheet', records, 'records'),
+    actions: model('AgreedAction', actions, 'actions'),
+    caseDecisions: model('CaseDecision', caseDecisions, 'caseDecisions'),
+    escalations: model('Escalation', escalations, 'escalations'),
+    compliance: model('Compliance', compliance, 'compliance'),
+    audit: model('AuditEntry', audit, 'audit'),
+    auditCheckpoints: model('AuditCheckpoint', auditCheckpoints, 'auditCheckpoints'),
+    outbox: model('OutboxMessage', outbox, 'outbox'),
+    reminders: model('Reminder', reminders, 'reminders'),
+    deliveries: model('Delivery', deliveries, 'deliveries'),
+    calendarFeeds: model('CalendarFeed', calendarFeeds, 'calendarFeeds'),
+    conversations: model('Conversation', conversations, 'conversations'),
+    heads: model('Head', heads, 'heads'),
+    retention: model('Retention', retention, 'retention'),
+    subjectAccess: model('SubjectAccess', subjectAccess, 'subjectAccess'),
+    accessTokens: model('AccessToken', accessTokens, 'accessTokens'),
+    bankHolidays: model('BankHolidays', bankHolidays, 'bankHolidays'),
+    dataKeys: model('DataKey', dataKeys, 'dataKeys'),
   };
 }
 

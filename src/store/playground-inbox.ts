@@ -7,6 +7,7 @@
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { NotificationView } from '../app/views.js';
 import { upsertRace } from './documents.js';
+import { encryptFields } from './encryption.js';
 
 export interface InboxEntry {
   id: string;
@@ -40,6 +41,7 @@ const tick = () => {
 
 export function playgroundInbox(connection: Connection): PlaygroundInbox {
   const schema = new Schema({ _id: { type: String, required: true }, personId: String, order: Number }, { strict: false, versionKey: false, _id: false, minimize: false });
+  encryptFields(schema, 'playgroundInbox', connection);
   // one model per connection; a second channel on the same connection (tests) reuses it
   const model = (connection.models.PlaygroundMessage ?? connection.model('PlaygroundMessage', schema, 'playgroundInbox')) as unknown as Model<{ _id: string }>;
   return {

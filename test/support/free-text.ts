@@ -9,6 +9,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection, mongo } from 'mongoose';
+import { cipherFor, ENCRYPTED_FIELDS } from '../../src/store/encryption.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const LOG_DIR = path.join(root, 'test-output', 'logs');
@@ -43,10 +44,15 @@ export function freeTextOf(doc: unknown, out: Set<string> = new Set(), key?: str
   return out;
 }
 
+/** The free text stored in a database, as typed: the stored envelopes decrypted with the run's master key. */
 export async function freeTextIn(db: mongo.Db): Promise<Set<string>> {
   const out = new Set<string>();
+  const cipher = cipherFor(db);
   for (const name of FREE_TEXT_COLLECTIONS) {
-    for await (const doc of db.collection(name).find({})) freeTextOf(doc, out);
+    for await (const doc of db.collection(name).find({})) {
+      await cipher.decryptDoc(doc, ENCRYPTED_FIELDS[name] ?? []);
+      freeTextOf(doc, out);
+    }
   }
   return out;
 }
