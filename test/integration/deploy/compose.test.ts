@@ -17,13 +17,13 @@ interface Service {
   healthcheck?: { test?: string[] };
 }
 
-// what a deployment's .env holds (compose refuses to start without the three passwords)
-const SECRETS = { MONGO_ROOT_PASSWORD: 'r00tpass1', MONGO_APP_PASSWORD: 'app9pass', REDIS_PASSWORD: 'red1spass' };
+// what a deployment's .env holds (compose refuses to start without the three passwords and the master key)
+const SECRETS = { MONGO_ROOT_PASSWORD: 'r00tpass1', MONGO_APP_PASSWORD: 'app9pass', REDIS_PASSWORD: 'red1spass', DATA_MASTER_KEY: 'a'.repeat(64) };
 const raw = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, Service> };
 
 /** `docker-compose config` offline (Debian's docker-compose needs no Docker engine): the file as compose reads it. */
 function composeConfig(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MONGO_|REDIS_PASSWORD)/.test(k))) as Record<string, string>;
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MONGO_|REDIS_PASSWORD|DATA_MASTER_KEY)/.test(k))) as Record<string, string>;
   const r = spawnSync('docker-compose', ['-f', 'docker-compose.yml', '--project-directory', '.', 'config'], { env: { ...clean, ...env }, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
