@@ -11,7 +11,7 @@ import { type ActorContext, loadActor, loadContract } from './context.js';
 import { audit, escalate } from './effects.js';
 import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
 import type { AppDeps, Platform } from './ports.js';
-import { categoryOptions, formatDateTime, splitAgenda } from './present.js';
+import { categoryOptions, formatDateTime, splitAgenda, supportContactsOf } from './present.js';
 import type { AgendaSuggestionView, AgendaView } from './views.js';
 
 const itemInput = z.object({
@@ -168,6 +168,7 @@ async function addItems(deps: AppDeps, ctx: ActorContext, input: z.infer<typeof 
     escalated: input.riskOfHarm,
     ...(unheard ? { unheard } : {}),
     limits: limitsSaid(parsed),
+    ...(input.riskOfHarm ? { supportContacts: supportContactsOf(ctx.org) } : {}),
   };
 }
 

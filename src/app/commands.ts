@@ -19,6 +19,7 @@ import {
   resolveDispute,
   submitRecordForConfirmation,
 } from './records.js';
+import { answerIncidentOffer, declareIncident } from './incidents.js';
 import { bookRequestedSession, recordSessionNotHeld, requestSession } from './session-outcomes.js';
 import { markSessionHeld, rescheduleSession, scheduleReminders, scheduleSession } from './sessions.js';
 
@@ -46,6 +47,8 @@ export const COMMAND_HANDLERS = {
   recordSessionNotHeld,
   requestSession,
   bookRequestedSession,
+  declareIncident,
+  answerIncidentOffer,
 } as const;
 
 export type CommandType = keyof typeof COMMAND_HANDLERS;

@@ -22,6 +22,7 @@ import type {
   SupervisionContract,
 } from '../domain/types.js';
 import type { CalendarMeeting } from '../domain/calendar-feed.js';
+import type { Incident, IncidentOffer } from '../domain/incident.js';
 import type { NotificationView } from './views.js';
 
 export interface Clock {
@@ -98,6 +99,20 @@ export interface SessionRequestRepository {
   openForContract(contractId: string): Promise<SessionRequest[]>;
   /** Compare-and-set open → booked. */
   markBooked(id: string, sessionId: string, byId: string, at: Date): Promise<boolean>;
+}
+
+/** After a major incident (loughton §5): the incident, seen by the DSL and headteacher, and its offers. */
+export interface IncidentRepository {
+  /** Inserts the incident and its offers; a retried declaration (same id) writes nothing new. */
+  insert(incident: Incident, offers: IncidentOffer[]): Promise<boolean>;
+  get(id: string): Promise<Incident | null>;
+  forOrganisation(organisationId: string): Promise<Incident[]>;
+  offer(id: string): Promise<IncidentOffer | null>;
+  offersFor(incidentIds: string[]): Promise<IncidentOffer[]>;
+  /** Compare-and-set: the offer moves from `from` only (one of any racing answers wins). */
+  answer(id: string, from: IncidentOffer['status'], to: IncidentOffer['status'], at: Date, extra?: { requestId?: string }): Promise<boolean>;
+  /** "Not now" → offered again, once: only an offer not asked again yet. */
+  askAgain(id: string, at: Date): Promise<boolean>;
 }
 
 export interface AgendaRepository {
@@ -360,6 +375,7 @@ export interface Stores {
   contracts: ContractRepository;
   sessions: SessionRepository;
   sessionRequests: SessionRequestRepository;
+  incidents: IncidentRepository;
   agenda: AgendaRepository;
   records: RecordRepository;
   actions: ActionRepository;

@@ -19,7 +19,7 @@ import type {
   Session,
   SupervisionContract,
 } from '../domain/types.js';
-import type { AgendaItemView, AgendaPromptView, EscalationRaisedView, EscalationView, OpenActionView, PersonRef, RecordSheetView } from './views.js';
+import type { AgendaItemView, AgendaPromptView, EscalationRaisedView, EscalationView, OpenActionView, PersonRef, RecordSheetView, SupportContactView } from './views.js';
 
 // long lists (/overdue of a trust) repeat the same few dates: format each once
 const formatted = new Map<string, string>();
@@ -112,7 +112,18 @@ export function agendaPromptView(input: {
     templateName: contract.agendaTemplate === 'dsl' ? 'DSL supervision checklist' : 'Standing checklist',
     templateLines: agendaTemplateLines(contract.agendaTemplate),
     categories: categoryOptions(),
+    supportContacts: supportContactsOf(org),
   };
+}
+
+/** The school's support contacts as shown (loughton "Support"). */
+export function supportContactsOf(org: Pick<Organisation, 'supportContacts'>): SupportContactView[] {
+  return (org.supportContacts ?? []).map((c) => ({
+    name: c.name,
+    ...(c.phone ? { phone: c.phone } : {}),
+    ...(c.url ? { url: c.url } : {}),
+    ...(c.description ? { description: c.description } : {}),
+  }));
 }
 
 const OUTCOME_TEXT: Record<RecordSheet['previousActionsReviewed'][number]['outcome'], string> = {
@@ -235,8 +246,8 @@ export function recordSheetView(input: {
 }
 
 /** The escalation card a lead sees; `text` is the flagged text, which goes only to the leads it is escalated to. */
-export function escalationRaisedView(org: Pick<Organisation, 'timezone'>, escalation: Escalation, dslNames: string[]): EscalationRaisedView {
-  return { type: 'escalation-raised', dslNames, raisedAtText: formatDateTime(org, escalation.raisedAt) };
+export function escalationRaisedView(org: Pick<Organisation, 'timezone' | 'supportContacts'>, escalation: Escalation, dslNames: string[]): EscalationRaisedView {
+  return { type: 'escalation-raised', dslNames, raisedAtText: formatDateTime(org, escalation.raisedAt), supportContacts: supportContactsOf(org) };
 }
 
 export function escalationView(org: Pick<Organisation, 'timezone'>, escalation: Escalation, people: Person[], text: string): EscalationView {

@@ -10,7 +10,7 @@ import { sessionCheckView } from './session-outcomes.js';
 import { loadActor, loadContract } from './context.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import type { AppDeps } from './ports.js';
-import { agendaItemView, formatDate, formatDateTime, openActionView } from './present.js';
+import { agendaItemView, formatDate, formatDateTime, openActionView, supportContactsOf } from './present.js';
 import type { ActionsView, HelpView, MoveFormView, NextSessionView, SessionCheckView } from './views.js';
 
 export const nextSession = useCase(async (deps: AppDeps, actorId: string, _input: unknown): Promise<UseCaseResult<NextSessionView>> => {
@@ -137,7 +137,7 @@ export const help = useCase(async (deps: AppDeps, actorId: string, _input: unkno
     type: 'help',
     isDsl: canSeeOverdue(ctx.actor, ctx.org),
     canRequest: (await deps.contracts.forPerson(actorId)).some((c) => c.superviseeIds.includes(actorId)),
-    supportContacts: ctx.org.supportContacts.map((c) => ({ name: c.name, phone: c.phone, url: c.url })),
+    supportContacts: supportContactsOf(ctx.org),
   };
   return { ok: true, view, data: view };
 });

@@ -56,6 +56,16 @@ export interface AgendaPromptView {
   templateName: string;
   templateLines: string[];
   categories: Array<{ value: AgendaCategory; label: string }>;
+  /** The school's support contacts (loughton "Support"). */
+  supportContacts?: SupportContactView[];
+}
+
+/** A support contact as shown: its name, number and what it is for, all as text. */
+export interface SupportContactView {
+  name: string;
+  phone?: string;
+  url?: string;
+  description?: string;
 }
 
 export interface AgendaView {
@@ -75,6 +85,8 @@ export interface AgendaView {
   unheard?: boolean;
   /** What a limit did, said to the person (too many items, an item too long). */
   limits: string[];
+  /** After a risk of harm is flagged: the school's support contacts. */
+  supportContacts?: SupportContactView[];
 }
 
 /** A line in chat that did not answer an agenda prompt: "Add this to your agenda for …?" */
@@ -271,6 +283,8 @@ export interface EscalationRaisedView {
   /** Who it went to; empty when the school has nobody in the bot to hear it (then: phone the DSL now). */
   dslNames: string[];
   raisedAtText: string;
+  /** The school's support contacts, for the person who flagged it. */
+  supportContacts?: SupportContactView[];
 }
 
 export interface ReminderView {
@@ -333,6 +347,18 @@ export interface SessionRequestView {
   time: string;
 }
 
+/** After a major incident (loughton §5): "Would you like extra supervision?", Yes or Not now, with support contacts. */
+export interface IncidentOfferView {
+  type: 'incident-offer';
+  offerId: string;
+  title: string;
+  /** "After a recent incident…", or what the DSL chose to say to staff; never the incident's name. */
+  lines: string[];
+  /** Asked again, ten school days after "not now". */
+  again: boolean;
+  supportContacts: SupportContactView[];
+}
+
 /** The form to move a session, or to cancel and rebook it (template "intervals": the new time in the same step). */
 export interface MoveFormView {
   type: 'move-form';
@@ -362,7 +388,7 @@ export interface HelpView {
   isDsl: boolean;
   /** A supervisee may ask for a session between the scheduled ones (stour App. C). */
   canRequest?: boolean;
-  supportContacts: Array<{ name: string; phone?: string; url?: string }>;
+  supportContacts: SupportContactView[];
 }
 
 export interface DisputeNoticeView {
@@ -442,6 +468,7 @@ export type NotificationView =
   | MoveFormView
   | SessionCheckView
   | SessionRequestView
+  | IncidentOfferView
   | ActionsView
   | HelpView
   | DisputeNoticeView

@@ -19,6 +19,8 @@ import { RECORD_LIMITS } from '../domain/record-form.js';
 import { isCalendarDate } from '../domain/calendar.js';
 import { NEW_TIME_REQUIRED } from '../domain/session.js';
 import { calendarOf } from '../app/context.js';
+import { INCIDENT_HOW, incidentUptake, typedIncidentInput, uptakeText } from '../app/incidents.js';
+import { canDeclareIncident, parseIncidentCommand } from '../domain/incident.js';
 import { notSetUpText, readiness } from '../domain/readiness.js';
 import { AGENDA_CATEGORIES, ATTENDANCE_STATES, type AttendanceState, NOT_HELD_REASONS, RECORD_TOPICS, type Person } from '../domain/types.js';
 import type { Runtime } from '../runtime.js';
@@ -205,6 +207,8 @@ export const VERBS = {
   }),
   /** stour App. C: "Ask for a session", and the supervisor's booking of it. */
   'session.request': z.object({ reason: text(500).optional() }),
+  /** After a major incident: the offer of extra supervision answered, by the person it was made to. */
+  'incident.answer': z.object({ offerId: ref, answer: z.enum(['yes', 'not-now'], { message: 'answer yes or not now' }) }),
   'session.book-request': z.object({
     requestId: ref,
     date: pickedDate.refine((v) => v !== '', 'pick the date'),
@@ -371,6 +375,26 @@ export function requestCommand(typed: string): { input: { reason?: string } } | 
   return { input: reason ? { reason } : {} };
 }
 
+/**
+ * `incident` (how to), `incident status` (the uptake) or `incident <who>: <name> [| <message to staff>]`: the
+ * declaration's input, or what to answer. Shared by every channel.
+ */
+export async function typedIncident(deps: Runtime['deps'], person: Person, typed: string): Promise<{ input: Record<string, unknown> } | { view: NotificationView } | undefined> {
+  const command = parseIncidentCommand(typed);
+  if (!command) return undefined;
+  if (command.kind === 'error') return { view: { type: 'error', field: command.field, message: command.message } };
+  const org = await deps.organisations.get(person.organisationId);
+  if (!org || !canDeclareIncident(person, org)) return { view: { type: 'refusal', text: 'Only the DSL or the headteacher declares a major incident and sees its uptake.' } };
+  if (command.kind === 'how') return { view: { type: 'text', text: INCIDENT_HOW } };
+  if (command.kind === 'status') {
+    const uptake = await incidentUptake(deps, person.id, {});
+    return { view: uptake.ok ? { type: 'text', text: uptakeText(uptake.data?.incidents ?? []) } : uptake.error };
+  }
+  const who = await typedIncidentInput(deps, person, command.who);
+  if ('error' in who) return { view: who.error };
+  return { input: { incidentName: command.incidentName, ...(command.messageToStaff ? { messageToStaff: command.messageToStaff } : {}), ...who } };
+}
+
 /** `move` and `cancel` (alone, or `move session` / `cancel session`): a sentence is not the command. */
 export function moveWord(word: string): 'move' | 'cancel' | undefined {
   const match = /^(move|cancel)(?:\s+(?:my\s+)?(?:next\s+)?(?:session|supervision))?$/i.exec(word.trim());
@@ -493,6 +517,8 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
         const at = await localInstant(person, d.date as string, d.time as string);
         return viewOf(await run('bookRequestedSession', person, interactionId, { requestId: d.requestId, startsAt: at.toISOString() }));
       }
+      case 'incident.answer':
+        return viewOf(await run('answerIncidentOffer', person, interactionId, { offerId: d.offerId, answer: d.answer }));
       case 'record.refer':
         return viewOf(await run('referDispute', person, interactionId, { recordId: d.recordId }));
       case 'record.correct':
@@ -594,7 +620,7 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
   async function onText(person: Person, typed: string, interactionId: string, options: { threadSessionId?: string } = {}): Promise<NotificationView> {
     // Teams puts mentions in <at> tags; Slack-style and playground users may type the command with a slash
     const trimmed = typed.replace(/<at>[^<]*<\/at>/g, '').trim();
-    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record|correct|calendar|move|cancel|request|dashboard)\b)/, '');
+    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record|correct|calendar|move|cancel|request|dashboard|incident)\b)/, '');
     // the dashboard is where an administrator finishes the set-up, so it answers before the set-up is checked
     if (word === 'dashboard') return dashboardAddress(runtime.config, platform);
     const unready = await notSetUp(deps, person);
@@ -606,6 +632,8 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
     if (moving) return viewOf(await read(moveForm(deps, person.id, { cancel: moving === 'cancel' })));
     const calendar = calendarCommand(word);
     if (calendar) return 'error' in calendar ? calendar.error : viewOf(await run(calendar.command, person, interactionId, {}));
+    const incident = await typedIncident(deps, person, trimmed);
+    if (incident) return 'view' in incident ? incident.view : viewOf(await run('declareIncident', person, interactionId, incident.input));
     const request = requestCommand(trimmed.replace(/^\//, ''));
     if (request) return 'error' in request ? request.error : viewOf(await run('requestSession', person, interactionId, request.input));
     if (word === 'record' || word.startsWith('record ')) return viewOf(await read(recordToWrite(deps, person.id, { supervisee: word.slice(6).trim() })));

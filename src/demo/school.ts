@@ -46,8 +46,8 @@ export function demoOrganisation(): Organisation {
     timezone: 'Europe/London',
     termDates: demoTermDates(),
     supportContacts: [
-      { name: 'Education Support Partnership helpline', phone: '08000 562 561', url: 'https://www.educationsupport.org.uk' },
-      { name: 'Leeds Children’s Social Work Service front door', phone: '0113 222 4403' },
+      { name: 'Education Support', phone: '08000 562 561', description: 'the charity for the wellbeing and mental health of education staff' },
+      { name: 'Samaritans', phone: '116 123', description: 'you do not have to feel suicidal to call them' },
     ],
     dslIds: ['priya'],
     deputyDslIds: ['tom'],

@@ -391,7 +391,9 @@ export type ReminderKind =
   | 'did-it-happen'
   | 'did-it-happen-again'
   | 'not-answered'
-  | 'request-unanswered';
+  | 'request-unanswered'
+  /** After a major incident, "not now" is asked again once, ten school days on (loughton §5). */
+  | 'incident-offer-again';
 
 export interface Reminder {
   /** Natural id: kind + subject (+ occurrence), so a rebuild never doubles one. */

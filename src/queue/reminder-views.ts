@@ -13,6 +13,7 @@ import { canSetActionAside } from '../domain/permissions.js';
 import { escalationRecipients } from '../domain/routing.js';
 import { recordIdFor } from '../app/records.js';
 import { notEngagingMessages, sessionCheckView } from '../app/session-outcomes.js';
+import { offerAgainMessages } from '../app/incidents.js';
 
 /** `<recordId>:<decisionId>`; a record id has no ':' but split at the last one all the same. */
 function splitDecisionKey(key: string): [string, string] {
@@ -123,6 +124,8 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
         }),
       );
     }
+    case 'incident-offer-again':
+      return offerAgainMessages(deps, org, reminder.subjectId, reminder.id);
     case 'record-unsigned': {
       const record = await deps.records.latest(reminder.subjectId);
       if (!record || record.state !== 'awaiting-confirmation') return [];

@@ -3,6 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import type { Stores } from '../app/ports.js';
 import { auditLog } from './audit.js';
 import { checkpointRepository } from './checkpoints.js';
+import { incidentRepository } from './incidents.js';
 import { retentionRepository } from './retention.js';
 import { defineModels, type Models } from './models.js';
 import { dataKeysOf, FieldCipher, type MasterKey, masterKeyFromEnvironment, setCipher } from './encryption.js';
@@ -57,6 +58,7 @@ export function storesFor(models: Models): Stores {
     calendarFeeds: calendarFeedRepository(models),
     accessTokens: accessTokenRepository(models),
     bankHolidays: bankHolidayRepository(models),
+    incidents: incidentRepository(models),
   };
 }
 

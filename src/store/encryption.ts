@@ -41,6 +41,8 @@ export const ENCRYPTED_FIELDS: Record<string, string[]> = {
   sessionRequests: ['reason'],
   retention: ['reason'],
   subjectAccess: ['passages[].label'],
+  // after a major incident: its private name and the message to staff (src/domain/incident.ts)
+  incidents: ['incidentName', 'messageToStaff'],
   // messages on their way to people's chats, and the playground's chat: the whole card (it carries the text)
   outbox: ['view'],
   playgroundInbox: ['text', 'view'],

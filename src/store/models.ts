@@ -114,6 +114,12 @@ export function defineModels(conn: Connection) {
   // subject access requests under review (ids and decisions; the text is read from the records when shown)
   const subjectAccess = schema({ organisationId: String });
   subjectAccess.index({ organisationId: 1 });
+  // after a major incident (loughton §5): the incident, and one offer of extra supervision per person involved
+  const incidents = schema({ organisationId: String, declaredAt: Date });
+  incidents.index({ organisationId: 1, declaredAt: -1 });
+  const incidentOffers = schema({ incidentId: String, personId: String, status: String });
+  incidentOffers.index({ incidentId: 1 });
+  incidentOffers.index({ personId: 1 });
   // hints to the newest audit entry of an organisation and the newest revision of a record (see DEVELOPERS.md)
   const heads = schema({});
   // each organisation's data keys, wrapped by the master key (src/store/encryption.ts)
@@ -151,6 +157,8 @@ export function defineModels(conn: Connection) {
     accessTokens: model('AccessToken', accessTokens, 'accessTokens'),
     bankHolidays: model('BankHolidays', bankHolidays, 'bankHolidays'),
     dataKeys: model('DataKey', dataKeys, 'dataKeys'),
+    incidents: model('Incident', incidents, 'incidents'),
+    incidentOffers: model('IncidentOffer', incidentOffers, 'incidentOffers'),
   };
 }
 

@@ -22,7 +22,7 @@ export const MIN_LENGTH = 13;
 
 /** Where people's words are stored, and under which keys (see `src/domain/types.ts`). */
 export const FREE_TEXT_COLLECTIONS = ['agendaItems', 'records', 'actions', 'caseDecisions', 'escalations', 'sessions', 'sessionRequests', 'retention'] as const;
-const FREE_TEXT_KEYS = new Set(['text', 'notes', 'decision', 'rationale', 'reason', 'resolution', 'note', 'statusReason']);
+const FREE_TEXT_KEYS = new Set(['text', 'notes', 'decision', 'rationale', 'reason', 'resolution', 'note', 'statusReason', 'incidentName', 'messageToStaff']);
 
 /** A value worth looking for: long enough, and not a run of one or two characters. */
 export function significant(value: string): boolean {

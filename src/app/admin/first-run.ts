@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { BANK_HOLIDAY_DIVISIONS, type Organisation, type Person } from '../../domain/types.js';
+import { DEFAULT_SUPPORT_CONTACTS } from '../../domain/support.js';
 import { ValidationError } from '../errors.js';
 import type { AppDeps } from '../ports.js';
 import { bankHolidaysFor } from './bank-holidays.js';
@@ -78,7 +79,7 @@ export async function createOrganisation(deps: AppDeps, data: z.infer<typeof fir
     kind: data.kind,
     timezone: data.timezone,
     termDates: { halfTerms: [], holidays: [], insetDays: [], bankHolidays: bank.map((b) => b.date) },
-    supportContacts: [],
+    supportContacts: DEFAULT_SUPPORT_CONTACTS.map((c) => ({ ...c })),
     dslIds: [],
     deputyDslIds: [],
     overdueGraceDays: 0,

@@ -1,9 +1,10 @@
 /**
  * The organisation's settings (issue 13, `org.manage`): its name, time zone, bank holiday division and who holds
- * the safeguarding roles (DSL, deputies, headteacher, safeguarding governor). Everyone named must be a person of
+ * the safeguarding roles (DSL, deputies, headteacher, safeguarding governor), and its support contacts. Everyone named must be a person of
  * the organisation. A change of division takes that division's bank holidays into the calendar.
  */
 import { z } from 'zod';
+import { PHONE_PATTERN, SUPPORT_LIMITS } from '../../domain/support.js';
 import { BANK_HOLIDAY_DIVISIONS, type Organisation, type Person } from '../../domain/types.js';
 import { PERSON_ID } from '../dashboard.js';
 import { parseInput, type UseCaseResult, useCase, ValidationError } from '../errors.js';
@@ -20,6 +21,20 @@ const isTimeZone = (zone: string) => {
   }
 };
 
+/** A support contact (loughton "Support"): shown as text wherever it appears, never as a link. */
+export const supportContact = z
+  .object({
+    name: z.string().trim().min(2, 'type the name of the service').max(SUPPORT_LIMITS.name, `at most ${SUPPORT_LIMITS.name} characters`),
+    phone: z
+      .string()
+      .trim()
+      .max(SUPPORT_LIMITS.phone, `at most ${SUPPORT_LIMITS.phone} characters`)
+      .refine((v) => v === '' || PHONE_PATTERN.test(v), 'a telephone number: digits, spaces, + ( ) and - only')
+      .optional(),
+    description: z.string().trim().max(SUPPORT_LIMITS.description, `at most ${SUPPORT_LIMITS.description} characters`).optional(),
+  })
+  .strict();
+
 export const organisationPatch = z
   .object({
     name: z.string().trim().min(2, 'type the organisation’s name').max(120, 'at most 120 characters').optional(),
@@ -29,6 +44,7 @@ export const organisationPatch = z
     deputyDslIds: z.array(PERSON_ID).max(20, 'at most 20 deputies').optional(),
     headteacherId: PERSON_ID.nullable().optional(),
     safeguardingGovernorId: PERSON_ID.nullable().optional(),
+    supportContacts: z.array(supportContact).max(SUPPORT_LIMITS.contacts, `at most ${SUPPORT_LIMITS.contacts} support contacts`).optional(),
   })
   .strict();
 
@@ -42,6 +58,8 @@ export interface OrganisationView {
   deputyDslIds: string[];
   headteacherId?: string;
   safeguardingGovernorId?: string;
+  /** Support for staff beyond supervision, shown in help, the agenda prompt, after a risk flag and in an incident offer. */
+  supportContacts: Array<{ name: string; phone?: string; description?: string }>;
   /** The organisation's active people, by name, to choose who holds each role (names and emails only). */
   people: Array<{ id: string; name: string; email: string }>;
 }
@@ -56,6 +74,7 @@ const view = (org: Organisation, people: readonly Person[]): OrganisationView =>
   deputyDslIds: org.deputyDslIds,
   ...(org.headteacherId ? { headteacherId: org.headteacherId } : {}),
   ...(org.safeguardingGovernorId ? { safeguardingGovernorId: org.safeguardingGovernorId } : {}),
+  supportContacts: (org.supportContacts ?? []).map((c) => ({ name: c.name, ...(c.phone ? { phone: c.phone } : {}), ...(c.description ? { description: c.description } : {}) })),
   people: people
     .filter((p) => p.active !== false)
     .map((p) => ({ id: p.id, name: p.name, email: p.email }))
@@ -91,6 +110,9 @@ export const updateOrganisation = useCase(async (deps: AppDeps, actorId: string,
     headteacherId: patch.headteacherId === null ? undefined : (patch.headteacherId ?? org.headteacherId),
     safeguardingGovernorId: patch.safeguardingGovernorId === null ? undefined : (patch.safeguardingGovernorId ?? org.safeguardingGovernorId),
     ...(division ? { bankHolidayDivision: division } : {}),
+    ...(patch.supportContacts
+      ? { supportContacts: patch.supportContacts.map((c) => ({ name: c.name, ...(c.phone ? { phone: c.phone } : {}), ...(c.description ? { description: c.description } : {}) })) }
+      : {}),
   };
   if (patch.bankHolidayDivision && patch.bankHolidayDivision !== (org.bankHolidayDivision ?? 'england-and-wales')) {
     next.termDates = { ...org.termDates, bankHolidays: (await bankHolidaysFor(deps, patch.bankHolidayDivision)).map((b) => b.date) };

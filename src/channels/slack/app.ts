@@ -36,7 +36,7 @@ import { NOT_HELD_CHOICES } from '../../app/session-outcomes.js';
 import { AGENDA_CATEGORY_LABELS, DEFAULT_AGENDA_CATEGORY, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
 import { agendaForm, sessionOfThread } from '../../app/agenda.js';
 import { issueSignInLink } from '../../app/admin/links.js';
-import { calendarCommand, moveWord, notSetUp, OVERDUE_FILTER, publicBase, requestCommand, typedAgenda, withLink } from '../conversation.js';
+import { calendarCommand, moveWord, notSetUp, OVERDUE_FILTER, publicBase, requestCommand, typedAgenda, typedIncident, withLink } from '../conversation.js';
 import { NEW_TIME_REQUIRED } from '../../domain/session.js';
 import { redisConnection } from '../../queue/redis.js';
 import type { Runtime } from '../../runtime.js';
@@ -87,14 +87,16 @@ const supervisionText = z.discriminatedUnion('verb', [
   // `add` alone opens the form with the picker; `add <item>` adds it
   z.object({ verb: z.literal('add'), text: z.string().trim().min(1, 'say what to add, e.g. /supervision add workload in December').max(2000).optional() }),
   z.object({ verb: z.literal('request'), text: z.string().trim().max(500, 'at most 500 characters — say the rest at the session').optional() }),
+  // after a major incident (the DSL or headteacher): how to, `status`, or `<who>: <name> [| message]`
+  z.object({ verb: z.literal('incident'), text: z.string().max(1200, 'at most 1,200 characters').optional() }),
 ]);
 
 function parseSupervision(text: string) {
   const trimmed = text.trim();
   const [verb = 'help', ...rest] = trimmed.split(/\s+/);
   const lower = verb.toLowerCase();
-  if (!['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'correct', 'calendar', 'request'].includes(lower)) {
-    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, move, cancel, add, park, record, correct, calendar or request` };
+  if (!['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'correct', 'calendar', 'request', 'incident'].includes(lower)) {
+    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, move, cancel, add, park, record, correct, calendar, request or incident` };
   }
   const after = trimmed.slice(verb.length).trim();
   const parsed = supervisionText.safeParse({ verb: lower, text: (lower === 'calendar' ? after.toLowerCase() : after) || undefined, rest });
@@ -601,7 +603,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     await enqueue({ kind: 'command', name: '/supervision', userId: command.user_id, text: command.text ?? '', triggerId: command.trigger_id, responseUrl: command.response_url, ...(viewId ? { viewId } : {}) });
   });
 
-  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer, ACTIONS.flagItem, ACTIONS.flagConcern, ACTIONS.requestSession]) {
+  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer, ACTIONS.flagItem, ACTIONS.flagConcern, ACTIONS.requestSession, ACTIONS.incidentYes, ACTIONS.incidentNotNow]) {
     app.action<BlockAction>(name, async ({ ack, body }) => {
       await ack();
       await enqueue(actionWork(name, body));
@@ -953,6 +955,11 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return say(await moveForm(deps, person.id, { cancel: parsed.value.verb === 'cancel' }));
       case 'request':
         return say(await run('requestSession', person, `cmd.${c.triggerId}`, parsed.value.text ? { reason: parsed.value.text } : {}));
+      case 'incident': {
+        const incident = await typedIncident(deps, person, `incident ${parsed.value.text ?? ''}`);
+        if (!incident) return;
+        return say('view' in incident ? { ok: true, view: incident.view } : await run('declareIncident', person, `cmd.${c.triggerId}`, incident.input));
+      }
       case 'calendar':
         return say(await run(parsed.value.text === 'revoke' ? 'revokeCalendarFeed' : 'issueCalendarFeed', person, `cmd.${c.triggerId}`, {}));
       case 'add':
@@ -1093,6 +1100,13 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (a.value !== 'ask') return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: not the Ask for a session button' }));
         if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
         return reply(respond, a.userId, asMessage(await run('requestSession', person, `act.${a.userId}.${a.ts}`, {})));
+      }
+      case ACTIONS.incidentYes:
+      case ACTIONS.incidentNotNow: {
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        const id = idValue.safeParse(a.value);
+        if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
+        return reply(respond, a.userId, asMessage(await run('answerIncidentOffer', person, `act.${a.userId}.${a.ts}`, { offerId: id.data, answer: a.name === ACTIONS.incidentYes ? 'yes' : 'not-now' })));
       }
       case ACTIONS.move:
       case ACTIONS.cancel:
@@ -1242,6 +1256,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     if (moving) return post(asMessage(await moveForm(deps, person.id, { cancel: moving === 'cancel' })));
     const calendar = calendarCommand(word);
     if (calendar) return post('error' in calendar ? render(calendar.error) : asMessage(await run(calendar.command, person, `evt.${m.eventId}`, {})));
+    const incident = await typedIncident(deps, person, text);
+    if (incident) return post('view' in incident ? render(incident.view) : asMessage(await run('declareIncident', person, `evt.${m.eventId}`, incident.input)));
     const request = requestCommand(text);
     if (request) return post('error' in request ? render(request.error) : asMessage(await run('requestSession', person, `evt.${m.eventId}`, request.input)));
     // nothing is cut: a reply longer than an agenda holds is answered with the limit

@@ -20,6 +20,7 @@ import type {
   EscalationRaisedView,
   EscalationView,
   HelpView,
+  IncidentOfferView,
   MoveFormView,
   NextSessionView,
   NotificationView,
@@ -30,6 +31,7 @@ import type {
   ReminderView,
   SessionCheckView,
   SessionRequestView,
+  SupportContactView,
 } from '../../app/views.js';
 
 export const LIMITS = { messageBlocks: 50, homeBlocks: 100, modalBlocks: 100, text: 3000, header: 150, buttonText: 75, fallbackText: 4000 };
@@ -65,6 +67,9 @@ export const ACTIONS = {
   addRecordRow: 'record_add_row',
   notHeld: 'session_not_held',
   requestSession: 'session_request',
+  /** After a major incident: Yes / Not now on the offer of extra supervision (the value is the offer's id). */
+  incidentYes: 'incident_offer_yes',
+  incidentNotNow: 'incident_offer_not_now',
   bookRequest: 'session_book_request',
 } as const;
 
@@ -173,6 +178,12 @@ function flaggableLines(items: Array<{ line: string; flag?: { actionId: string; 
 }
 const itemLines = (items: AgendaItemView[]) => flaggableLines(items.map((i) => ({ line: itemLine(i), ...(i.canFlag ? { flag: { actionId: ACTIONS.flagItem, value: i.id } } : {}) })));
 
+/** The school's support contacts (loughton "Support"), each as text: name, number, what it is for. */
+export const supportLine = (c: SupportContactView) =>
+  `• ${esc(c.name)}${c.phone ? ` — ${esc(c.phone)}` : ''}${c.url ? ` — ${esc(c.url)}` : ''}${c.description ? ` _(${esc(c.description)})_` : ''}`;
+const supportBlocks = (contacts: SupportContactView[] | undefined, title = '*Support*'): KnownBlock[] =>
+  contacts && contacts.length > 0 ? lineSections([title, ...contacts.map(supportLine)]) : [];
+
 const itemLine = (i: AgendaItemView) =>
   `• ${i.riskOfHarm ? ':rotating_light: ' : ''}${esc(i.text)} _(${esc(i.categoryLabel)}, ${esc(i.authorName)})_${i.informalText ? ` — _${esc(i.informalText)}_` : ''}`;
 const actionLine = (a: OpenActionView) => `• ${esc(a.text)} — ${esc(a.ownerName)}, due ${a.dueText}${a.late ? ' *(late)*' : ''}`;
@@ -198,6 +209,7 @@ function agendaPrompt(v: AgendaPromptView): SlackMessage {
     section(v.recipientRole === 'supervisee' ? 'Reply here with what you would like to discuss — one item per line.' : 'Reply here with anything you want to add — one item per line.'),
     { type: 'actions', elements: [button('Add an item with a category', ACTIONS.addItem, v.sessionId), button('Flag a risk of harm to a child', ACTIONS.flagRisk, v.sessionId, 'danger')] },
     context('A risk of harm to a child goes to the DSL at once — it never waits for the session.'),
+    ...supportBlocks(v.supportContacts),
   );
   return { text: `Supervision on ${v.startsAtText}: add your agenda items`, blocks };
 }
@@ -217,6 +229,7 @@ function agenda(v: AgendaView): SlackMessage {
   if (v.items.length > 0) blocks.push(section('*On the agenda*'), ...itemLines(v.items));
   else if (v.parkedItems.length === 0) blocks.push(...lineSections(['_Nothing on the agenda yet._']));
   blocks.push({ type: 'actions', elements: [button('Add an item to a session…', ACTIONS.addFor, 'form')] });
+  if (v.escalated) blocks.push(...supportBlocks(v.supportContacts, '*Support for you*'));
   return { text: v.parked ? 'Parked for the next session' : v.added > 0 ? `Added ${v.added} agenda item(s)` : 'Your agenda', blocks };
 }
 
@@ -333,14 +346,30 @@ function escalation(v: EscalationView): SlackMessage {
 
 const escalationRaised = (v: EscalationRaisedView): SlackMessage =>
   v.dslNames.length > 0
-    ? { text: 'Your concern has gone to the DSL', blocks: [section(`:rotating_light: Thank you. What you flagged went to ${esc(v.dslNames.join(' and '))} at ${v.raisedAtText}. If a child is in immediate danger, call 999.`)] }
+    ? {
+        text: 'Your concern has gone to the DSL',
+        blocks: [section(`:rotating_light: Thank you. What you flagged went to ${esc(v.dslNames.join(' and '))} at ${v.raisedAtText}. If a child is in immediate danger, call 999.`), ...supportBlocks(v.supportContacts, '*Support for you*')],
+      }
     : {
         text: 'Phone your DSL now',
         blocks: [
           section(':rotating_light: *Phone your DSL now.* Nobody in your school is set up in Supervision Bot as DSL, deputy or headteacher, so this could not reach anyone here.'),
           section(`What you flagged at ${v.raisedAtText} is kept and goes to whoever is named next. If a child is in immediate danger, call 999.`),
+          ...supportBlocks(v.supportContacts, '*Support for you*'),
         ],
       };
+
+function incidentOffer(v: IncidentOfferView): SlackMessage {
+  return {
+    text: v.title,
+    blocks: [
+      section(`*${v.title}*${v.again ? ' (asking once more)' : ''}`),
+      ...lineSections(v.lines.map(esc)),
+      { type: 'actions', elements: [button('Yes', ACTIONS.incidentYes, v.offerId, 'primary'), button('Not now', ACTIONS.incidentNotNow, v.offerId)] },
+      ...supportBlocks(v.supportContacts),
+    ],
+  };
+}
 
 function reminder(v: ReminderView): SlackMessage {
   const blocks: KnownBlock[] = [section(`*${esc(v.title)}*`), ...lineSections(v.lines.map(esc))];
@@ -451,8 +480,8 @@ function help(v: HelpView): SlackMessage {
     '• `/supervision request [reason]` — ask your supervisor for a session between the scheduled ones',
     '• `dashboard` (in this chat) — a link that signs you in to the dashboard, once, within 10 minutes',
   ];
-  if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews|not-engaging]` — who is behind, across your school', '• `/supervision correct <name>` — open that person’s latest signed record to correct it, with a reason');
-  if (v.supportContacts.length > 0) lines.push('', '*Support*', ...v.supportContacts.map((s) => `• ${esc(s.name)}${s.phone ? ` — ${s.phone}` : ''}${s.url ? ` — ${s.url}` : ''}`));
+  if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews|not-engaging]` — who is behind, across your school', '• `/supervision correct <name>` — open that person’s latest signed record to correct it, with a reason', '• `/supervision incident` — after a major incident, offer extra supervision to the staff involved (`incident status` for the uptake)');
+  if (v.supportContacts.length > 0) lines.push('', '*Support*', ...v.supportContacts.map(supportLine));
   return { text: 'Supervision Bot help', blocks: [...lineSections(lines), ...(v.canRequest ? [requestButton()] : [])] };
 }
 
@@ -523,6 +552,8 @@ function renderBlocks(view: NotificationView): SlackMessage {
       return sessionCheck(view);
     case 'session-request':
       return sessionRequest(view);
+    case 'incident-offer':
+      return incidentOffer(view);
     case 'actions':
       return actions(view);
     case 'help':

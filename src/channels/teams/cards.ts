@@ -37,6 +37,7 @@ export const TEMPLATE_FOR: Record<NotificationView['type'], string> = {
   'move-form': 'move-form',
   'session-check': 'session-check',
   'session-request': 'session-request',
+  'incident-offer': 'incident-offer',
   actions: 'actions',
   help: 'help',
   'dispute-notice': 'dispute-notice',
@@ -62,7 +63,9 @@ export function renderCard(view: NotificationView, refreshUserIds: string[] = []
             ? { ...view, invite: undefined }
             : view.type === 'record-sheet'
               ? { ...view, attendance: view.attendance ?? [], ...(view.canEdit ? { form: formOf(view) } : {}) }
-              : view;
+              : view.type === 'agenda' || view.type === 'agenda-prompt' || view.type === 'escalation-raised'
+                ? { ...view, supportContacts: view.supportContacts ?? [] }
+                : view;
   const card = inert(new ACData.Template(template(TEMPLATE_FOR[view.type])).expand({ $root: mark(data) })) as AdaptiveCard;
   if (view.type === 'record-sheet' && refreshUserIds.length > 0) {
     card.refresh = { action: { type: 'Action.Execute', title: 'Refresh', verb: 'record.refresh', data: { recordId: view.recordId, version: view.version } }, userIds: refreshUserIds };
@@ -89,6 +92,8 @@ const PERSON_TEXT = new Set([
   'subjectName', 'acknowledgedByName', 'supervisorName', 'superviseeNames', 'withNames', 'dslNames', 'organisationName',
   // agenda questions and the sessions to choose from name people ("… with Sam Supervisor"); whose agenda it is
   'question', 'sessionText', 'forNames', 'requesterName',
+  // support contacts (loughton "Support"): the admin types them
+  'phone', 'description',
 ]);
 
 function mark(value: unknown, key?: string): unknown {

@@ -6,7 +6,8 @@
  *   GET  /tab/api/admin/setup                     the setup checklist (SetupChecklist)
  *   GET  /tab/api/admin/organisation              the organisation's settings (OrganisationView)
  *   PATCH /tab/api/admin/organisation             JSON { name?, timezone?, bankHolidayDivision?, dslIds?, deputyDslIds?,
- *                                                 headteacherId?, safeguardingGovernorId? } → OrganisationView
+ *                                                 headteacherId?, safeguardingGovernorId?, supportContacts?: [{ name, phone?,
+ *                                                 description? }] } → OrganisationView
  *   GET  /tab/api/admin/terms/:year               a school year's dates (TermDatesView; 2026 = 2026/27)
  *   PUT  /tab/api/admin/terms/:year[?dryRun=true] JSON { halfTerms: [{name,start,end}×6], insetDays: [date] } → ImportReport
  *   POST /tab/api/admin/terms/ics[?dryRun=true]   the council's .ics file as the body (text/calendar) → ImportReport

@@ -10,6 +10,7 @@ import { GovernorsPage } from './governors.js';
 import { MinePage } from './mine.js';
 import { InspectionPage, OverviewPage, PersonPage } from './pages.js';
 import { RecordPage } from './record.js';
+import { IncidentsPage } from './incidents.js';
 import { RetentionPage } from './retention.js';
 import { Icon, initials, LinkButton, Loading, Notice } from './ui.js';
 
@@ -40,6 +41,7 @@ type Route =
   | { page: 'people' }
   | { page: 'retention' }
   | { page: 'audit' }
+  | { page: 'incidents' }
   | { page: 'contracts' }
   | { page: 'person'; personId: string }
   | { page: 'record'; recordId: string; version?: string; print: boolean };
@@ -62,6 +64,7 @@ function routeOf(): Route {
   }
   if (kind === 'retention') return { page: 'retention' };
   if (kind === 'audit') return { page: 'audit' };
+  if (kind === 'incidents') return { page: 'incidents' };
   if (kind === 'governors') return { page: 'governors', term: /^(autumn|spring|summer)-\d{4}$/.test(rest[0] ?? '') ? rest[0] : undefined };
   if (kind === 'person' && rest.length > 0) return { page: 'person', personId: decodeURIComponent(rest.join('/')) };
   if (/^\/tab\/me\/?$/.test(location.pathname)) return { page: 'mine', personId: kind === 'supervisee' && rest[0] ? decodeURIComponent(rest[0]) : undefined };
@@ -250,8 +253,9 @@ function Nav({ me, route }: { me: MeResponse; route: Route }) {
   if (me.canAdminister) tabs.push({ value: 'admin', label: 'Set-up', href: '/tab#admin' });
   if (me.canManageRetention) tabs.push({ value: 'retention', label: 'Retention', href: '/tab#retention' });
   if (me.canAudit) tabs.push({ value: 'audit', label: 'Audit', href: '/tab#audit' });
+  if (me.canDeclareIncident) tabs.push({ value: 'incidents', label: 'Incidents', href: '/tab#incidents' });
   if (tabs.length < 2 || route.page === 'record') return null;
-  const selected = route.page === 'mine' ? 'mine' : route.page === 'governors' ? 'governors' : route.page === 'retention' ? 'retention' : route.page === 'audit' ? 'audit' : ['setup', 'organisation', 'terms', 'import', 'people', 'contracts'].includes(route.page) ? 'admin' : 'overview';
+  const selected = route.page === 'mine' ? 'mine' : route.page === 'governors' ? 'governors' : route.page === 'retention' ? 'retention' : route.page === 'audit' ? 'audit' : route.page === 'incidents' ? 'incidents' : ['setup', 'organisation', 'terms', 'import', 'people', 'contracts'].includes(route.page) ? 'admin' : 'overview';
   // plain links: each is a page of its own (the Teams tabs open /tab and /tab/me)
   return (
     <nav className="nav no-print" aria-label="Pages">
@@ -288,6 +292,8 @@ function Page({ route }: { route: Route }) {
       return <RetentionPage />;
     case 'audit':
       return <AuditPage />;
+    case 'incidents':
+      return <IncidentsPage />;
     case 'contracts':
       return <ContractsPage />;
     default:

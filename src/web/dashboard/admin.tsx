@@ -140,7 +140,79 @@ export function OrganisationPage() {
       <PlaygroundBanner />
       <AdminHead title="Organisation" sub={`${v.name}: its name, time zone, bank holidays and who holds the safeguarding roles.`} />
       <OrganisationForm v={v} />
+      <SupportContactsForm v={v} />
     </>
+  );
+}
+
+type ContactRow = { key: number; name: string; phone: string; description: string };
+
+/** Support for staff (loughton "Support"): shown in chat as text — in help, the agenda prompt, after a risk flag, in an incident offer. */
+function SupportContactsForm({ v }: { v: OrganisationView }) {
+  const [rows, setRows] = useState<ContactRow[]>(() => v.supportContacts.map((c, i) => ({ key: i, name: c.name, phone: c.phone ?? '', description: c.description ?? '' })));
+  const [answer, setAnswer] = useState<Answer<OrganisationView> | undefined>();
+  const [busy, setBusy] = useState(false);
+  const next = useRef(rows.length);
+  const change = (key: number, field: 'name' | 'phone' | 'description', value: string) => setRows((r) => r.map((x) => (x.key === key ? { ...x, [field]: value } : x)));
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const supportContacts = rows.map((r) => ({ name: r.name, ...(r.phone.trim() ? { phone: r.phone } : {}), ...(r.description.trim() ? { description: r.description } : {}) }));
+      setAnswer(await send<OrganisationView>('PATCH', '/admin/organisation', JSON.stringify({ supportContacts }), 'application/json'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="support-heading" id="support">
+      <div className="card-head">
+        <h2 id="support-heading">Support contacts</h2>
+      </div>
+      <p className="sub">Shown to staff in chat: in help, on the agenda prompt, after a risk of harm is flagged and when extra supervision is offered after an incident.</p>
+      <form onSubmit={(e) => void save(e)} className="org-form">
+        {rows.map((r, i) => (
+          <fieldset key={r.key} className="support-row">
+            <legend>Contact {i + 1}</legend>
+            <Field label="Name" required>
+              <Input value={r.name} onChange={(_e, d) => change(r.key, 'name', d.value)} />
+            </Field>
+            <Field label="Telephone">
+              <Input value={r.phone} onChange={(_e, d) => change(r.key, 'phone', d.value)} />
+            </Field>
+            <Field label="What it is for">
+              <Input value={r.description} onChange={(_e, d) => change(r.key, 'description', d.value)} />
+            </Field>
+            <Button type="button" onClick={() => setRows((all) => all.filter((x) => x.key !== r.key))}>
+              Remove contact {i + 1}
+            </Button>
+          </fieldset>
+        ))}
+        <div className="toolbar">
+          <Button
+            type="button"
+            onClick={() => {
+              next.current += 1;
+              setRows((all) => [...all, { key: next.current, name: '', phone: '', description: '' }]);
+            }}
+          >
+            Add a contact
+          </Button>
+          <Button type="submit" appearance="primary" disabled={busy}>
+            Save support contacts
+          </Button>
+        </div>
+      </form>
+      {answer?.status === 200 ? (
+        <MessageBar intent="success" id="support-saved">
+          <MessageBarBody>Support contacts saved.</MessageBarBody>
+        </MessageBar>
+      ) : answer ? (
+        <MessageBar intent="error" id="support-refused">
+          <MessageBarBody>{(answer.body as { error?: string }).error ?? 'Not saved just now; try again in a moment.'}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+    </section>
   );
 }
 

@@ -38,6 +38,8 @@ export const meResponse = z.object({
   canManageRetention: z.boolean().optional(),
   /** The DSL, a deputy or an auditor: the audit trail's check and inspection bundles (`/tab#audit`). */
   canAudit: z.boolean().optional(),
+  /** The DSL, a deputy or the headteacher: declares a major incident and sees its uptake (`/tab#incidents`). */
+  canDeclareIncident: z.boolean().optional(),
   via: z.string().optional(),
   playground: z.boolean(),
 });

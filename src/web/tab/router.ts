@@ -19,6 +19,7 @@ import { mySupervision } from '../../app/mine.js';
 import { viewRecord } from '../../app/records.js';
 import type { Person } from '../../domain/types.js';
 import { canBrowseHistories, canExportRecords, canManageRetention, canSeeGovernanceFigures, canSeeOverdue, isAdministrator } from '../../domain/permissions.js';
+import { canDeclareIncident } from '../../domain/incident.js';
 import type { Runtime } from '../../runtime.js';
 import type { Mount } from '../../server.js';
 import { adminRouter } from '../admin/router.js';
@@ -30,6 +31,7 @@ import { clearSessionCookie } from '../admin/session-cookie.js';
 import { signIn } from '../admin/sign-in.js';
 import { figuresCsv, overdueCsv } from './csv.js';
 import { evidenceApi } from './evidence-routes.js';
+import { incidentApi } from './incident-routes.js';
 import { retentionApi } from './retention-routes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -188,6 +190,7 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
         canAdminister: org ? isAdministrator(me, org) : false,
         canManageRetention: org ? canManageRetention(me, org) : false,
         canAudit: org ? canExportRecords(me, org) : false,
+        canDeclareIncident: org ? canDeclareIncident(me, org) : false,
         via: res.locals.via,
         playground: identity.playground,
       };
@@ -293,6 +296,8 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
   api.use(evidenceApi(runtime));
   // retention (the schedule, due list, holds, approved destruction) and subject access responses
   api.use(retentionApi(runtime));
+  // after a major incident: the offers of extra supervision and their uptake (the safeguarding leads only)
+  api.use(incidentApi(runtime));
 
   api.use((_req, res) => void res.status(404).json({ error: 'no such API route' }));
   api.use((error: Error, req: Request, res: Response, _next: NextFunction) => {

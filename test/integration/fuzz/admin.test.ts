@@ -16,6 +16,7 @@ import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
 import { ensureNextSession } from '../../../src/app/sessions.js';
 import { parseCadence } from '../../../src/domain/imports/contracts.js';
+import { PHONE_PATTERN } from '../../../src/domain/support.js';
 import { fingerprint, fuzzBatches, inParallel, nastyString, prototypePolluted, randomBody, settled, statusTally, watchProcess } from '../../support/fuzz.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
@@ -103,6 +104,11 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
         nastyString.map((s) => ({ bankHolidayDivision: `${s}x` })),
         nastyString.filter((s) => !/\p{Cs}/u.test(s)).map((s) => ({ [`x${s}`]: true })),
         fc.constant({ name: 'x' }),
+        // support contacts: a number that is not one, a name too short or too long, too many, a field the form does not have
+        nastyString.filter((s) => s.trim() !== '' && !PHONE_PATTERN.test(s.trim())).map((s) => ({ supportContacts: [{ name: 'Samaritans', phone: s }] })),
+        fc.oneof(fc.string({ maxLength: 1 }), fc.string({ minLength: 81, maxLength: 120 })).filter((s) => s.trim().length < 2 || s.trim().length > 80).map((s) => ({ supportContacts: [{ name: s }] })),
+        fc.integer({ min: 11, max: 14 }).map((k) => ({ supportContacts: Array.from({ length: k }, (_, i) => ({ name: `Service ${i}` })) })),
+        nastyString.filter((s) => !/\p{Cs}/u.test(s) && !['name', 'phone', 'description'].includes(s)).map((s) => ({ supportContacts: [{ name: 'Samaritans', [s || 'url']: 'x' }] })),
       ),
     )
     .map(([person, body]): Case => ({ method: 'PATCH', path: '/tab/api/admin/organisation', person, body: json(body), field: 'any' })),

@@ -338,6 +338,11 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
   fc
     .constantFrom<unknown>('x'.repeat(501), 7, [], {})
     .map((r): [string, Record<string, unknown>, string] => ['session.request', { reason: r }, 'reason']),
+  // after a major incident: the offer answered — not an offer reference, or neither Yes nor Not now
+  badRef.map((r): [string, Record<string, unknown>, string] => ['incident.answer', { offerId: r, answer: 'yes' }, 'offerId']),
+  fc
+    .oneof(nastyString.filter((s) => s !== 'yes' && s !== 'not-now'), notAString.filter(present))
+    .map((a): [string, Record<string, unknown>, string] => ['incident.answer', { offerId: 'inc.x.amy', answer: a }, 'answer']),
   badRef.map((r): [string, Record<string, unknown>, string] => [
     'session.book-request',
     { requestId: r, date: '2026-01-07', time: '10:00' },

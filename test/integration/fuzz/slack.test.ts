@@ -163,7 +163,7 @@ const commandCase = (
 };
 
 const filters = ['', 'all', 'sessions', 'records', 'actions', 'reviews'];
-const verbs = ['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'calendar', 'correct'];
+const verbs = ['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'calendar', 'correct', 'request', 'incident'];
 const rejectedCommand: fc.Arbitrary<Case> = fc.oneof(
   // /overdue with a filter that does not exist
   fc
@@ -196,6 +196,13 @@ const rejectedCommand: fc.Arbitrary<Case> = fc.oneof(
       ),
     )
     .map(([u, t]) => commandCase(u, '/supervision', t, { type: 'ephemeral', field: 'text' })),
+  // /supervision incident from the DSL or the head: without who or the colon, without the incident's name, or too long
+  fc
+    .tuple(fc.constantFrom('UDSL', 'UHEAD'), fc.constantFrom('incident everyone', 'incident team', `incident everyone: ${'x'.repeat(1200)}`, 'incident Amy Teacher fire'))
+    .map(([u, t]) => commandCase(u, '/supervision', t, { type: 'ephemeral', field: 'text' })),
+  fc
+    .tuple(fc.constantFrom('UDSL', 'UHEAD'), fc.constantFrom('incident everyone:', 'INCIDENT everyone:   ', 'incident Amy Teacher: | a message only'))
+    .map(([u, t]) => commandCase(u, '/supervision', t, { type: 'ephemeral', field: 'incidentName' })),
   // /supervision correct without a name, or with too long a one
   fc
     .tuple(known, fc.constantFrom('correct', 'correct   ', 'CORRECT\t', `correct ${'x'.repeat(101)}`))
@@ -660,6 +667,10 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
       ),
     )
     .map(([u, v]) => click(u, ACTIONS.requestSession, v as string, { type: 'ephemeral', field: 'value' })),
+  // after a major incident: Yes / Not now with a value that is not an offer
+  fc
+    .tuple(known, fc.constantFrom(ACTIONS.incidentYes, ACTIONS.incidentNotNow), fc.oneof(badIdRef, notAString))
+    .map(([u, a, v]) => click(u, a, v as string, { type: 'ephemeral', field: 'value' })),
   fc
     .tuple(known, fc.constantFrom<unknown>(null, undefined, '2026-02-30', 'tomorrow'))
     .map(([u, date]) =>

@@ -44,6 +44,7 @@ import { recordToWrite } from '../../../src/app/record-form.js';
 import type { RecordSheetView } from '../../../src/app/views.js';
 import { issueSignInLink } from '../../../src/app/admin/links.js';
 import { getOrganisation, updateOrganisation } from '../../../src/app/admin/organisation.js';
+import { incidentUptake } from '../../../src/app/incidents.js';
 import { setupChecklist } from '../../../src/app/admin/setup.js';
 import { checkBundleRequest } from '../../../src/app/evidence/bundle.js';
 import { governorsFigures, governorsReport } from '../../../src/app/evidence/governors.js';
@@ -209,6 +210,23 @@ const ACTIONS: Cell[] = [
       return { requestId: id, startsAt: london(`${futureDay()}T11:00`).toISOString() };
     },
   },
+  // after a major incident (loughton §5): the DSL, a deputy or the headteacher declares it and sees the uptake —
+  // never an admin, who never sees the incident's name; each person answers only their own offer
+  { name: 'declareIncident', run: 'declareIncident', allowed: LEADS, input: async () => ({ incidentName: 'Matrix incident', scope: 'people', personIds: ['amy', 'ben'] }) },
+  {
+    name: 'answerIncidentOffer (Not now)',
+    run: 'answerIncidentOffer',
+    allowed: ['supervisee'],
+    input: async () => {
+      const id = `inc.matrix.${++n}`;
+      await w.deps.incidents.insert(
+        { id, organisationId: 'org-wl', incidentName: 'Matrix incident name', declaredById: 'dsl', declaredAt: w.clock.now(), scope: 'people', personIds: ['amy'] },
+        [{ id: `${id}.amy`, incidentId: id, organisationId: 'org-wl', personId: 'amy', status: 'offered', offeredAt: w.clock.now() }],
+      );
+      return { offerId: `${id}.amy`, answer: 'not-now' };
+    },
+  },
+  { name: 'incidentUptake (chat incident status, the dashboard Incidents page)', run: (a, i) => incidentUptake(w.deps, a, i), allowed: LEADS, input: async () => ({}) },
   { name: 'markSessionHeld', run: 'markSessionHeld', allowed: PARTIES, input: async () => ({ sessionId: await pastSession() }) },
   { name: 'draftRecord', run: 'draftRecord', allowed: ['supervisor'], input: async () => ({ sessionId: await pastSession(), topics: ['organisational'], notes: 'Matrix draft' }) },
   // the record form with last session's actions reviewed as it is sent: done and dropped close them
