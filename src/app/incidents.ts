@@ -78,10 +78,12 @@ export const declareIncident = useCase(async (deps: AppDeps, actorId: string, in
   if (scope.kind === 'people') {
     for (const [i, id] of scope.personIds.entries()) {
       const p = everyone.find((x) => x.id === id);
-      if (!p || !isStaff(p)) throw new ValidationError(`personIds.${i}`, 'is not a member of staff here');
+      // nobody acts on another organisation's people, nor learns whether they exist
+      if (!p) throw new Refusal();
+      if (!isStaff(p)) throw new ValidationError(`personIds.${i}`, 'is not a member of staff here');
     }
   }
-  if (scope.kind === 'team' && !everyone.some((p) => p.id === scope.lineManagerId)) throw new ValidationError('lineManagerId', 'is not a person of this organisation');
+  if (scope.kind === 'team' && !everyone.some((p) => p.id === scope.lineManagerId)) throw new Refusal();
   const involved = peopleInvolved(scope, everyone, actorId).sort((a, b) => a.name.localeCompare(b.name, 'en-GB'));
   if (involved.length === 0) throw new ValidationError(scope.kind === 'team' ? 'lineManagerId' : 'scope', 'names nobody on the staff to offer supervision to');
   const now = deps.clock.now();

@@ -226,7 +226,8 @@ const ACTIONS: Cell[] = [
       return { offerId: `${id}.amy`, answer: 'not-now' };
     },
   },
-  { name: 'incidentUptake (chat incident status, the dashboard Incidents page)', run: (a, i) => incidentUptake(w.deps, a, i), allowed: LEADS, input: async () => ({}) },
+  // the other organisation's DSL sees their own organisation's incidents, and nothing of ours (checked above)
+  { name: 'incidentUptake (chat incident status, the dashboard Incidents page)', run: (a, i) => incidentUptake(w.deps, a, i), allowed: [...LEADS, 'otherOrganisation'], input: async () => ({}) },
   { name: 'markSessionHeld', run: 'markSessionHeld', allowed: PARTIES, input: async () => ({ sessionId: await pastSession() }) },
   { name: 'draftRecord', run: 'draftRecord', allowed: ['supervisor'], input: async () => ({ sessionId: await pastSession(), topics: ['organisational'], notes: 'Matrix draft' }) },
   // the record form with last session's actions reviewed as it is sent: done and dropped close them
