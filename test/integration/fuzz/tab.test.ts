@@ -55,6 +55,7 @@ const ROUTES = [
   '/retention',
   '/subject-access/00000000-0000-4000-8000-000000000000',
   '/governors',
+  '/incidents',
 ] as const;
 /** Generating the governors' report writes its audit entry: fuzzed only with input it must refuse. */
 const TERM_ROUTES = ['/governors', '/governors/report.pdf'] as const;
@@ -235,6 +236,20 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(known, nastyString.filter((s) => s !== '' && s !== 'decisions' && s !== '__proto__' && !/\p{Cs}/u.test(s)))
     .map(([person, key]): Case => ({ method: 'POST', path: '/subject-access/00000000-0000-4000-8000-000000000000/decisions', person, body: json({ [key]: 1 }), field: `body.${key}` })),
+  // after a major incident: a declaration without a name (or too long a one), who was involved not one of the
+  // three, a person who is not a reference, a field the form does not have (a valid one would write: never generated)
+  fc
+    .tuple(known, fc.constantFrom<unknown>('', '   ', 'x'.repeat(201), 7, null, [], {}))
+    .map(([person, incidentName]): Case => ({ method: 'POST', path: '/incidents', person, body: json({ incidentName, scope: 'everyone' }), field: 'body.incidentName' })),
+  fc
+    .tuple(known, fc.oneof(nastyString.filter((s) => !['people', 'team', 'everyone'].includes(s)), fc.constantFrom<unknown>(7, null, [])))
+    .map(([person, scope]): Case => ({ method: 'POST', path: '/incidents', person, body: json({ incidentName: 'Fuzzed incident', scope }), field: 'body.scope' })),
+  fc
+    .tuple(known, nastyString.filter((s) => !/^[A-Za-z0-9._:@-]{1,200}$/.test(s)))
+    .map(([person, id]): Case => ({ method: 'POST', path: '/incidents', person, body: json({ incidentName: 'Fuzzed incident', scope: 'people', personIds: [id] }), field: 'body.personIds.0' })),
+  fc
+    .tuple(known, nastyString.filter((s) => s !== '' && !['incidentName', 'messageToStaff', 'scope', 'personIds', 'lineManagerId', '__proto__'].includes(s) && !/\p{Cs}/u.test(s)))
+    .map(([person, key]): Case => ({ method: 'POST', path: '/incidents', person, body: json({ incidentName: 'Fuzzed incident', scope: 'everyone', [key]: 1 }), field: `body.${key}` })),
   // the same parameter twice
   fc
     .tuple(
