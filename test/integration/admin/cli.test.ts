@@ -47,7 +47,7 @@ describe('npm run admin', { timeout: 300_000 }, () => {
     expect(unknown.json()).toMatchObject({ errors: [{ column: 'command', message: expect.stringMatching(/^"frobnicate" is not a command/) }] });
     const option = await admin('status', '--force', '--json');
     expect(option.code).toBe(1);
-    expect(option.json()).toMatchObject({ errors: [{ column: '--force', message: 'is not an option; use --dry-run, --json, --org <id> or --deactivate-missing' }] });
+    expect(option.json()).toMatchObject({ errors: [{ column: '--force', message: 'is not an option; use --dry-run, --json, --org <id>, --deactivate-missing or --master-key-file <file>' }] });
     const missing = await admin('import', 'terms', '--json');
     expect(missing.json()).toMatchObject({ errors: [{ column: 'arguments', message: expect.stringMatching(/^name one \.ics file/) }] });
     const help = await admin('--help');
