@@ -1,5 +1,6 @@
 /**
- * After a major incident, in a real browser on the demo school: the DSL declares one on the dashboard's Incidents
+ * After a major incident, in a real browser on the demo school: the DSL adds a support contact on the Organisation
+ * page, then declares an incident on the dashboard's Incidents
  * page (a private name, a message for staff, two named people) → Chloe gets the offer in the playground, without
  * the incident's name, with the support contacts, and answers Yes → the DSL sees the uptake. Screenshots:
  * test-output/screenshots/incident-*.png.
@@ -43,6 +44,21 @@ afterAll(async () => {
 
 describe('after a major incident, in a browser', () => {
   it('the DSL declares it on the dashboard → Chloe answers Yes in the playground → the DSL sees the uptake', async () => {
+    // the support contacts the offer carries: one added on the Organisation page
+    const admin = await open('/tab?as=priya#admin/organisation');
+    const support = admin.locator('#support');
+    await support.getByRole('heading', { name: 'Support contacts' }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => support.locator('fieldset').count(), { timeout: 30_000 }).toBe(2);
+    await support.getByRole('button', { name: 'Add a contact' }).click();
+    const added = support.locator('fieldset').nth(2);
+    await added.getByLabel('Name').fill('Leeds staff wellbeing');
+    await added.getByLabel('Telephone').fill('0113 222 4403');
+    await support.getByRole('button', { name: 'Save support contacts' }).click();
+    await admin.locator('#support-saved').waitFor({ timeout: 30_000 });
+    await support.scrollIntoViewIfNeeded();
+    await screenshot(admin, 'incident-0-support-contacts');
+    await expectAccessible(admin, 'incident-0-support-contacts');
+
     const dsl = await open('/tab?as=priya#incidents');
     await dsl.getByRole('heading', { name: 'After a major incident' }).waitFor({ timeout: 30_000 });
     await dsl.locator('#no-incidents').waitFor();
@@ -68,6 +84,7 @@ describe('after a major incident, in a browser', () => {
     expect(said).toContain('Would you like extra supervision?');
     expect(said).toContain('Thank you for everything you did today.');
     expect(said).toContain('Samaritans — 116 123');
+    expect(said).toContain('Leeds staff wellbeing — 0113 222 4403');
     expect(said).not.toContain(INCIDENT);
     await offer.scrollIntoViewIfNeeded();
     await screenshot(chloe, 'incident-3-supervisee-offer');
