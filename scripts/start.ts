@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { startBot } from '../src/bot.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { loadDemoSchool } from '../src/demo/school.js';
+import { newMasterKeyText } from '../src/store/encryption.js';
 import { createLogger } from '../src/logger.js';
 import { ensureDashboard } from './dashboard.js';
 import { chosenEngine, localMongoDir, type RunningService, startMongo, startRedis } from './services.js';
@@ -64,6 +65,16 @@ async function main(): Promise<void> {
       process.stderr.write(`[start] audit signing key written to ${keyFile} (back it up with the data)\n`);
     }
     env.AUDIT_SIGNING_KEY_FILE = keyFile;
+  }
+  if (!config.DATA_MASTER_KEY && !config.DATA_MASTER_KEY_FILE) {
+    // the master key of encryption at rest, kept beside (not in) the database like the audit key
+    const keyFile = path.join(dataDir, 'data-master.key');
+    if (!existsSync(keyFile)) {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(keyFile, newMasterKeyText(), { mode: 0o600 });
+      process.stderr.write(`[start] master key of encryption at rest written to ${keyFile} (back it up with the data)\n`);
+    }
+    env.DATA_MASTER_KEY_FILE = keyFile;
   }
   config = parseConfig(env);
   const logger = createLogger(config.LOG_LEVEL);

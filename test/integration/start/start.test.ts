@@ -58,7 +58,7 @@ describe('npm start', () => {
     expect(await stop(first.child)).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     // the engines' data, and the key that signs the audit chain's head (scripts/start.ts)
-    expect(readdirSync(dataDir).sort()).toEqual(['audit-signing-key.pem', chosenEngine() === 'documentdb' ? 'documentdb' : 'mongo', 'redis']);
+    expect(readdirSync(dataDir).sort()).toEqual(['audit-signing-key.pem', 'data-master.key', chosenEngine() === 'documentdb' ? 'documentdb' : 'mongo', 'redis']);
 
     const second = await start(port);
     expect(second.output()).not.toContain('loading the demo school');
