@@ -186,9 +186,16 @@ describe('after a major incident', () => {
     expect((await inbox('ben')).split('Asking once more').length - 1).toBe(1);
   });
 
-  it('the DSL sees the uptake as counts, with the incident’s name; nobody’s reasons', async () => {
+  it('the DSL sees the uptake as counts, with the incident’s name; nobody’s reasons; a session recorded counts as held', async () => {
     const status = JSON.stringify((await say('priya', 'incident status')).body.entry);
     expect(status).toContain(INCIDENT);
     expect(status).toContain('offered 4, accepted 1, not now 1, not answered 2, held 0');
+    // James records the session Chloe asked for: it was held
+    const offer = await bot.runtime.deps.incidents.offer(await offerIdOf('chloe'));
+    const request = await bot.runtime.deps.sessionRequests.get(offer?.requestId as string);
+    const recorded = await call('actions', 'james', { verb: 'record.submit', data: { sessionId: request?.sessionId, topics: 'impact-on-individual', notes: 'Talked through the trip and what has helped since' } });
+    expect(recorded.status).toBe(200);
+    expect((await bot.runtime.deps.sessions.get(request?.sessionId as string))?.status).toBe('held');
+    expect(JSON.stringify((await say('priya', 'incident status')).body.entry)).toContain('offered 4, accepted 1, not now 1, not answered 2, held 1');
   });
 });
