@@ -5,10 +5,13 @@ import { AGENDA_CATEGORY_LABELS, agendaTemplateLines, RECORD_TOPIC_LABELS } from
 import { isActionLate } from '../domain/overdue.js';
 import { requiredConfirmers } from '../domain/record.js';
 import { canCorrectRecord, canHearDispute } from '../domain/permissions.js';
-import { type AttendanceState, RECORD_TOPICS } from '../domain/types.js';
+import { type AttendanceState, RECORD_TOPICS, type ReferralKind } from '../domain/types.js';
 
 /** How a member's attendance at a group session is written. */
 export const ATTENDANCE_TEXT: Record<AttendanceState, string> = { present: 'Present', apologies: 'Apologies', absent: 'Absent' };
+
+/** What a referral to the line manager is about, in words. */
+export const REFERRAL_TEXT: Record<ReferralKind, string> = { conduct: 'a conduct matter', development: 'a development matter' };
 import type {
   AgendaItem,
   AgreedAction,
@@ -203,6 +206,16 @@ export function recordSheetView(input: {
       outcomeText: OUTCOME_TEXT[r.outcome],
       ...(r.note ? { note: r.note } : {}),
     })),
+    ...(record.referral
+      ? {
+          lineManagerReferral: {
+            kindText: REFERRAL_TEXT[record.referral.kind],
+            note: record.referral.note,
+            toName: ref(people, record.referral.lineManagerId).name,
+            statusText: record.state === 'signed' ? `Sent to ${ref(people, record.referral.lineManagerId).name}, their line manager, when the record was signed — this note only, none of the session` : `Goes to ${ref(people, record.referral.lineManagerId).name}, their line manager, once the record is signed — this note only, none of the session`,
+          },
+        }
+      : {}),
     ...(record.attendance && record.attendance.length > 0
       ? { attendance: record.attendance.map((a) => ({ personId: a.personId, name: ref(people, a.personId).name, state: a.state, stateText: ATTENDANCE_TEXT[a.state] })) }
       : {}),

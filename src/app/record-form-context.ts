@@ -6,8 +6,8 @@
  */
 import { DateTime } from 'luxon';
 import type { SchoolCalendar } from '../domain/calendar.js';
-import { oneYearOn, previousActionLabel, RECORD_LIMITS, type RecordFormRules } from '../domain/record-form.js';
-import type { AgreedAction, Attendance, LocalDate, Organisation, Person, PreviousActionReview, RecordSheet, SupervisionContract } from '../domain/types.js';
+import { oneYearOn, previousActionLabel, RECORD_LIMITS, type RecordFormRules, referralOffered } from '../domain/record-form.js';
+import type { AgreedAction, Attendance, LocalDate, ReferralKind, Organisation, Person, PreviousActionReview, RecordSheet, SupervisionContract } from '../domain/types.js';
 import type { AppDeps } from './ports.js';
 import { formatDate, splitAgenda } from './present.js';
 import type { RecordFormView, RecordSheetView } from './views.js';
@@ -93,6 +93,9 @@ export function recordFormView(input: {
   /** A group's members (none for one-to-one supervision) and the attendance recorded so far. */
   members?: readonly string[];
   attendance?: readonly Attendance[];
+  /** The line manager a referral would go to, when the form offers one, and the referral so far. */
+  referTo?: { id: string; name: string };
+  referral?: { kind: ReferralKind; note: string };
 }): RecordFormView {
   const { org, people } = input;
   const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
@@ -120,6 +123,7 @@ export function recordFormView(input: {
     actionRows: actions.slice(0, RECORD_LIMITS.actions).map((a, i) => ({ n: i, key: String(i), ...a })),
     decisionRows: decisions.slice(0, RECORD_LIMITS.caseDecisions).map((d, i) => ({ n: i, key: decisionKey(i), ...d })),
     ...attendanceRows(input.members ?? [], input.attendance ?? [], name),
+    referral: { offered: input.referTo !== undefined, toName: input.referTo?.name ?? '', kind: input.referral?.kind ?? '', note: input.referral?.note ?? '' },
     canAddAction: actions.length < RECORD_LIMITS.actions,
     canAddDecision: decisions.length < RECORD_LIMITS.caseDecisions,
     limitsText: `Up to ${RECORD_LIMITS.actions} actions and ${RECORD_LIMITS.caseDecisions} case decisions — “Add another” adds a row.`,
@@ -147,8 +151,18 @@ export async function storedForm(deps: AppDeps, org: Organisation, record: Recor
   ]);
   const contract = await deps.contracts.get(record.contractId);
   const members = contract?.kind === 'group' ? record.superviseeIds : [];
+  const referTo = contract ? await lineManagerToReferTo(deps, contract, record.supervisorId) : undefined;
   const people = await deps.people.getMany([...new Set([...agenda, ...parked].map((i) => i.authorId).concat(previous.map((a) => a.ownerId), members))]);
-  return recordFormView({ org, people, agenda: [...parked, ...agenda], previous, reviewed: record.previousActionsReviewed, actions: record.actions, caseDecisions: record.caseDecisions, members, attendance: record.attendance });
+  return recordFormView({ org, people, agenda: [...parked, ...agenda], previous, reviewed: record.previousActionsReviewed, actions: record.actions, caseDecisions: record.caseDecisions, members, attendance: record.attendance, referTo, referral: record.referral });
+}
+
+/** The supervisee's line manager, when the record form offers "Refer to line manager" (`referralOffered`). */
+export async function lineManagerToReferTo(deps: AppDeps, contract: SupervisionContract, supervisorId: string): Promise<Person | undefined> {
+  if (contract.kind !== 'one-to-one') return undefined;
+  const supervisee = await deps.people.get(contract.superviseeIds[0] ?? '');
+  if (!referralOffered(contract, supervisorId, supervisee?.lineManagerId)) return undefined;
+  const manager = await deps.people.get(supervisee?.lineManagerId ?? '');
+  return manager && manager.active !== false ? manager : undefined;
 }
 
 /** A record sheet's form: the one it carries, or one made of its own rows (a sheet shown without the store's extras). */
@@ -167,6 +181,7 @@ export function formOf(view: RecordSheetView): RecordFormView {
       (view.attendance ?? []).map((a) => ({ personId: a.personId, state: a.state })),
       (id) => view.attendance?.find((a) => a.personId === id)?.name ?? 'a member',
     ),
+    referral: { offered: false, toName: '', kind: '', note: '' },
     canAddAction: actions.length < RECORD_LIMITS.actions,
     canAddDecision: decisions.length < RECORD_LIMITS.caseDecisions,
     limitsText: `Up to ${RECORD_LIMITS.actions} actions and ${RECORD_LIMITS.caseDecisions} case decisions — “Add another” adds a row.`,

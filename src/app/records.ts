@@ -22,17 +22,17 @@ import {
 import { remindersForAction, remindersForCaseDecision, remindersForRecord } from '../domain/reminders.js';
 import { disputeRecipient } from '../domain/routing.js';
 import { attendanceProblems, count, RECORD_LIMITS, recordFieldLabel, recordFormProblems } from '../domain/record-form.js';
-import { formRules, reviewableActions, storedForm } from './record-form-context.js';
+import { formRules, lineManagerToReferTo, reviewableActions, storedForm } from './record-form-context.js';
 import { completeAction } from './follow-up.js';
 import { isCalendarDate } from '../domain/calendar.js';
-import { ATTENDANCE_STATES, type Attendance, RECORD_TOPICS, type RecordSheet, type SupervisionContract } from '../domain/types.js';
+import { ATTENDANCE_STATES, type Attendance, RECORD_TOPICS, REFERRAL_KINDS, type RecordSheet, type SupervisionContract } from '../domain/types.js';
 import { type ActorContext, loadActor, loadContract } from './context.js';
 import { recordDigest } from './evidence/chain.js';
 import { audit, dropReminders, escalate, putReminders, refreshCompliance } from './effects.js';
 import { tellNotEngaging } from './session-outcomes.js';
 import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
 import { type AppDeps, VersionConflictError } from './ports.js';
-import { formatDate, formatDateTime, recordSheetView } from './present.js';
+import { formatDate, formatDateTime, REFERRAL_TEXT, recordSheetView } from './present.js';
 import { heldNow, honourRecordedNext } from './sessions.js';
 import type { InviteLink } from './views.js';
 
@@ -73,6 +73,13 @@ const contentInput = z.object({
     .array(z.object({ personId: z.string().min(1).max(200), state: z.enum(ATTENDANCE_STATES, { message: 'pick present, apologies or absent' }) }))
     .max(L.members, `at most ${L.members} members`)
     .default([]),
+  /** "Refer to line manager: conduct or development" (template "supervision agreement"), with a short note. */
+  referral: z
+    .object({
+      kind: z.enum(REFERRAL_KINDS, { message: 'pick conduct or development' }),
+      note: text(L.referralNote, 'the note').min(1, 'write a short note for the line manager'),
+    })
+    .optional(),
 });
 
 const draftInput = contentInput.extend({
@@ -128,6 +135,47 @@ async function sendCards(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, record: 
   await deps.outbox.enqueue(messages);
 }
 
+/**
+ * A signed record's referral (template "supervision agreement"): the line manager gets a short note that carries
+ * none of the session — who, that a conduct or development matter was referred, the note, and who to talk to —
+ * and the supervisee is told it was sent. Once per version (the outbox ids); the audit entry holds no text.
+ */
+async function sendReferral(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, record: RecordSheet): Promise<void> {
+  const referral = record.referral;
+  if (!referral || record.state !== 'signed') return;
+  const superviseeId = record.superviseeIds[0] ?? '';
+  const people = await deps.people.getMany([record.supervisorId, superviseeId, referral.lineManagerId, ...ctx.org.dslIds]);
+  const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
+  const what = REFERRAL_TEXT[referral.kind];
+  const dsls = ctx.org.dslIds.filter((id) => id !== record.supervisorId && id !== referral.lineManagerId);
+  const talkTo = `${name(record.supervisorId)}${dsls.length > 0 ? ` or the DSL (${dsls.map(name).join(', ')})` : ''}`;
+  const now = deps.clock.now();
+  const stamp = `${record.id}.v${record.version}.referral`;
+  await deps.outbox.enqueue([
+    {
+      id: `${stamp}.${referral.lineManagerId}`,
+      organisationId: record.organisationId,
+      recipientId: referral.lineManagerId,
+      createdAt: now,
+      view: {
+        type: 'text',
+        text: `Referred to you as ${name(superviseeId)}’s line manager: ${what}.\n${name(record.supervisorId)} refers it from ${name(superviseeId)}’s supervision. Their note: ${referral.note}\nThis note is all that is passed on: what was discussed in supervision stays in the supervision record. To talk it through, speak to ${talkTo}.`,
+      },
+    },
+    {
+      id: `${stamp}.${superviseeId}`,
+      organisationId: record.organisationId,
+      recipientId: superviseeId,
+      createdAt: now,
+      view: {
+        type: 'text',
+        text: `${name(record.supervisorId)} has sent ${what} from your supervision of ${formatDate(ctx.org, record.date)} to your line manager, ${name(referral.lineManagerId)}: only the note on your record, none of what was discussed.`,
+      },
+    },
+  ]);
+  await audit(deps, { organisationId: record.organisationId, actorId: record.supervisorId, action: 'record.referred-to-line-manager', subject: { kind: 'record', id: record.id, version: record.version }, detail: { kind: referral.kind, to: referral.lineManagerId }, key: stamp });
+}
+
 /** A record destroyed under the retention schedule (the DSL approved it): nothing more is done with it. */
 const DESTROYED = 'This record’s content was destroyed under the school’s retention schedule; nothing more can be done with it.';
 
@@ -152,9 +200,10 @@ function attendanceOf(contract: SupervisionContract, given: ReadonlyArray<Attend
   return contract.superviseeIds.map((personId) => ({ personId, state: given.find((a) => a.personId === personId)?.state ?? 'present' }));
 }
 
-function content(parsed: z.infer<typeof contentInput>, key: string, now: Date, contract: SupervisionContract): RecordContent {
+function content(parsed: z.infer<typeof contentInput>, key: string, now: Date, contract: SupervisionContract, lineManagerId?: string): RecordContent {
   return {
     attendance: attendanceOf(contract, parsed.attendance),
+    referral: parsed.referral && lineManagerId ? { ...parsed.referral, lineManagerId } : undefined,
     topics: parsed.topics,
     notes: parsed.notes,
     concerns: parsed.concerns.map((c, i) => ({ id: `c${i + 1}`, text: c.text, riskOfHarm: c.riskOfHarm })),
@@ -197,10 +246,12 @@ export const draftRecord = useCase(async (deps: AppDeps, actorId: string, input:
     const named = await deps.people.getMany(members);
     problems.push(...attendanceProblems(parsed.attendance, members, (id) => named.find((p) => p.id === id)?.name ?? 'a member'));
   }
+  const referTo = parsed.referral ? await lineManagerToReferTo(deps, contract, stored?.supervisorId ?? actorId) : undefined;
+  if (parsed.referral && !referTo) problems.push({ field: 'referral.kind', message: 'Refer to line manager: only when you are not the supervisee’s line manager, and they have one named — ask the DSL' });
   const first = problems[0];
   if (first) throw new ValidationError(first.field, first.message, problems.map((p) => p.message).join('\n'));
   const now = deps.clock.now();
-  const body = content(parsed, recordId, now, contract);
+  const body = content(parsed, recordId, now, contract, referTo?.id);
   // the session carries the group's attendance, so the compliance summary sees a member absent twice in a row
   if (body.attendance) await deps.sessions.setAttendance(session.id, body.attendance);
   if (session.status === 'scheduled' && session.startsAt.getTime() <= now.getTime()) await heldNow(deps, ctx.org, contract, session, actorId, parsed.nextSessionAt);
@@ -305,6 +356,7 @@ export const confirmRecord = useCase(async (deps: AppDeps, actorId: string, inpu
     // the next session is the one the record names, when it can be held then (template "intervals")
     const contract = await deps.contracts.get(record.contractId);
     if (contract) await honourRecordedNext(deps, ctx.org, contract, record.nextSessionAt, record.id);
+    await sendReferral(deps, ctx, record);
   }
   await sendCards(deps, ctx, record, `c${record.confirmations.length}`);
   return { ok: true, view: await partyView(deps, ctx, record, actorId), data: { signed: outcome.signed, alreadyConfirmed: outcome.alreadyConfirmed } };
@@ -439,6 +491,7 @@ export const resolveDispute = useCase(async (deps: AppDeps, actorId: string, inp
     await deps.actions.upsertMany(actions);
     for (const a of actions) await putReminders(deps, remindersForAction(a, ctx.org, ctx.cal));
     await dropReminders(deps, record.id, [`record-unsigned:${record.id}`]);
+    await sendReferral(deps, ctx, record);
   }
   await hearingCards(deps, ctx, record, `r${resolvedAt?.getTime()}`);
   const text = record.dispute?.outcome === 'kept' ? 'Recorded: the record is kept as it is and is now signed, with the resolution noted. Both parties are told.' : 'Recorded: the record is to be amended; the supervisor changes it and both confirm the new version.';

@@ -3,7 +3,7 @@
  * (templates in `adaptive-cards/`), Slack as Block Kit, the playground with the Adaptive Cards renderer.
  * Times are pre-formatted in the organisation's timezone (`…Text` fields) so every channel shows the same.
  */
-import type { AgendaCategory, AttendanceState, RecordState, RecordTopic, ReminderKind } from '../domain/types.js';
+import type { AgendaCategory, AttendanceState, RecordState, ReferralKind, RecordTopic, ReminderKind } from '../domain/types.js';
 
 export interface PersonRef {
   id: string;
@@ -196,6 +196,8 @@ export interface RecordSheetView {
   ownerOptions: PersonRef[];
   /** Why the form as typed was not saved ("Action 2: …"), shown above it. */
   notice?: string;
+  /** A matter referred to the supervisee's line manager: sent to them (only this) once the record is signed. */
+  lineManagerReferral?: { kindText: string; note: string; toName: string; statusText: string };
   /** A group session's attendance: each member, present, with apologies or absent. */
   attendance?: Array<{ personId: string; name: string; state: AttendanceState; stateText: string }>;
   /** The form's own parts, for the supervisor while the record can be edited. */
@@ -219,6 +221,8 @@ export interface RecordFormView {
   attendance: Array<{ n: number; personId: string; name: string; state: AttendanceState }>;
   /** Their ids, comma-separated, carried with the form so each state goes to the member it was picked for. */
   attendanceIds: string;
+  /** "Refer to line manager: conduct or development", offered when the supervisor is not the line manager. */
+  referral: { offered: boolean; toName: string; kind: '' | ReferralKind; note: string };
   canAddAction: boolean;
   canAddDecision: boolean;
   /** The limits, as the form states them. */

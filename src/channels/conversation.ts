@@ -22,7 +22,7 @@ import { calendarOf } from '../app/context.js';
 import { INCIDENT_HOW, incidentUptake, typedIncidentInput, uptakeText } from '../app/incidents.js';
 import { canDeclareIncident, parseIncidentCommand } from '../domain/incident.js';
 import { notSetUpText, readiness } from '../domain/readiness.js';
-import { AGENDA_CATEGORIES, ATTENDANCE_STATES, type AttendanceState, NOT_HELD_REASONS, RECORD_TOPICS, type Person } from '../domain/types.js';
+import { AGENDA_CATEGORIES, ATTENDANCE_STATES, type AttendanceState, NOT_HELD_REASONS, RECORD_TOPICS, REFERRAL_KINDS, type ReferralKind, type Person } from '../domain/types.js';
 import type { Runtime } from '../runtime.js';
 
 /**
@@ -121,6 +121,9 @@ const recordForm = z.object({
   ...Object.fromEntries(range(RECORD_LIMITS.members).map((i) => [`attend${i}`, z.union([z.literal('').transform(() => undefined), z.enum(ATTENDANCE_STATES, { message: 'pick present, apologies or absent' })]).optional()])),
   nextDate: pickedDate.optional(),
   nextTime: pickedTime.optional(),
+  /** "Refer to line manager": conduct or development, and the short note that goes to them. */
+  referKind: z.union([z.literal('').transform(() => undefined), z.enum(REFERRAL_KINDS, { message: 'pick conduct or development' })]).optional(),
+  referNote: text(RECORD_LIMITS.referralNote).optional(),
 });
 type RecordFormData = Record<string, string | undefined> & { sessionId: string };
 
@@ -237,6 +240,7 @@ function recordInput(d: RecordFormData, atLocal: (day: string, time: string) => 
     actions: rows.actions.filter((a) => a.text || a.ownerId || a.dueDate),
     previousActionsReviewed: rows.previousActionsReviewed,
     attendance: rows.attendance,
+    ...(d.referKind || d.referNote ? { referral: { kind: d.referKind, note: d.referNote ?? '' } } : {}),
     ...(d.nextDate ? { nextSessionAt: atLocal(d.nextDate, d.nextTime || '15:45').toISOString() } : {}),
     submit: true,
   };
@@ -580,6 +584,7 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
           return review ? { ...p, outcome: review.outcome, note: review.note ?? '' } : p;
         }),
         attendance: sheet.form.attendance.map((a) => ({ ...a, state: rows.attendance.find((r) => r.personId === a.personId)?.state ?? a.state })),
+        referral: { ...sheet.form.referral, kind: (data.referKind as ReferralKind | undefined) ?? '', note: data.referNote ?? '' },
         actionRows: actionRows.map((a, i) => ({ n: i, key: String(i), ...a })),
         decisionRows: decisionRows.map((d, i) => ({ n: i, key: decisionKey(i), ...d })),
         canAddAction: actionRows.length < RECORD_LIMITS.actions,

@@ -23,6 +23,8 @@ export const RECORD_LIMITS = {
   previousActions: 30,
   /** A group's members whose attendance one record takes. */
   members: 30,
+  /** The note to the line manager with a referral. */
+  referralNote: 500,
 } as const;
 
 /** "5,000": limits are written the way a person reads them. */
@@ -123,6 +125,8 @@ export function recordFieldLabel(path: ReadonlyArray<string | number>): string {
     }
     case 'previousActionsReviewed':
       return n === undefined ? 'Last session’s actions' : `Last session’s action ${n}${leaf === 'note' ? ', the note' : ''}`;
+    case 'referral':
+      return leaf === 'note' || index === 'note' ? 'Refer to line manager, the note' : 'Refer to line manager';
     case 'attendance':
       return n === undefined ? 'Attendance' : `Attendance ${n}`;
     case 'nextSessionAt':
@@ -195,6 +199,14 @@ export function recordFormProblems(form: RecordFormEntries, rules: RecordFormRul
     if (r.outcome === 'dropped' && !(r.note ?? '').trim()) problems.push({ field: `previousActionsReviewed.${i}.note`, message: `${offered.label}: a note is needed to drop it` });
   }
   return problems;
+}
+
+/**
+ * Whether the record form offers "Refer to line manager" (template "supervision agreement"): a one-to-one whose
+ * supervisee has a line manager who is not the supervisor — the DSL, or a supervisor from elsewhere in the line.
+ */
+export function referralOffered(contract: { kind: 'one-to-one' | 'group' }, supervisorId: string, lineManagerId: string | undefined): lineManagerId is string {
+  return contract.kind === 'one-to-one' && lineManagerId !== undefined && lineManagerId !== '' && lineManagerId !== supervisorId;
 }
 
 /**

@@ -9,6 +9,7 @@ import { DomainError } from './errors.js';
 import type {
   AgreedAction,
   Attendance,
+  LineManagerReferral,
   AgreedActionDraft,
   CaseDecision,
   Concern,
@@ -27,6 +28,7 @@ export interface RecordContent {
   previousActionsReviewed: PreviousActionReview[];
   nextSessionAt?: Date;
   attendance?: Attendance[];
+  referral?: LineManagerReferral;
 }
 
 export interface NewDraftInput extends RecordContent {
@@ -71,6 +73,7 @@ export function newDraft(input: NewDraftInput, now: Date): RecordSheet {
     previousActionsReviewed: input.previousActionsReviewed,
     nextSessionAt: input.nextSessionAt,
     ...(input.attendance ? { attendance: input.attendance } : {}),
+    ...(input.referral ? { referral: input.referral } : {}),
     state: 'draft',
     confirmations: [],
     createdAt: now,

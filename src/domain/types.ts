@@ -175,6 +175,20 @@ export interface Attendance {
   state: AttendanceState;
 }
 
+/** template "supervision agreement": what the DSL (or a supervisor who is not the line manager) passes on. */
+export const REFERRAL_KINDS = ['conduct', 'development'] as const;
+export type ReferralKind = (typeof REFERRAL_KINDS)[number];
+
+/**
+ * "Refer to line manager: conduct or development": a short note, sent to the supervisee's line manager when the
+ * record is signed, carrying none of the session's content (template "supervision agreement").
+ */
+export interface LineManagerReferral {
+  kind: ReferralKind;
+  note: string;
+  lineManagerId: string;
+}
+
 /** Why a session did not happen, as the supervisor says when asked "did it happen?". */
 export const NOT_HELD_REASONS = ['supervisee-absent', 'supervisor-absent', 'school-closure', 'other'] as const;
 export type NotHeldReason = (typeof NOT_HELD_REASONS)[number];
@@ -322,6 +336,8 @@ export interface RecordSheet {
   nextSessionAt?: Date;
   /** A group session: each member present, with apologies or absent. */
   attendance?: Attendance[];
+  /** A conduct or development matter referred to the supervisee's line manager (sent once signed). */
+  referral?: LineManagerReferral;
   state: RecordState;
   confirmations: Confirmation[];
   dispute?: Dispute;

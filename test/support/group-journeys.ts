@@ -2,8 +2,10 @@
  * Group supervision through each channel's real endpoints (issue 14 "Groups"): the record form of a group
  * session takes each member's attendance, the minutes go to every member and are signed only when all of them
  * have confirmed, and a member absent from two sessions in a row is reported to their line manager and the
- * DSL and listed by `/overdue not-engaging`; a member who sent apologies is not. Each channel's test file
- * says how its people open and send the form, confirm, and read what reached them.
+ * DSL and listed by `/overdue not-engaging`; a member who sent apologies is not. And "Refer to line manager"
+ * (template "supervision agreement"): the DSL supervising someone they do not line-manage refers a development
+ * matter; once signed, the line manager gets the note and none of the session, and the supervisee is told.
+ * Each channel's test file says how its people open and send the form, confirm, and read what reached them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AttendanceState } from '../../src/domain/types.js';
@@ -23,7 +25,15 @@ export interface GroupChannel {
   received(personId: string): Promise<string>;
   /** `/overdue not-engaging` typed by a person, the answer as text. */
   overdue(personId: string): Promise<string>;
+  /** A supervisor opens the record form of a session: the form as text. */
+  openFormAs(personId: string, sessionId: string): Promise<string>;
+  /** A supervisor sends the form with these notes and, when given, a referral to the line manager. */
+  sendAs(personId: string, sessionId: string, fields: { notes: string; referKind?: 'conduct' | 'development'; referNote?: string }): Promise<void>;
 }
+
+export const REFERRED = 'c-dsl-amy.2025-11-06';
+const SESSION_NOTES = 'Amy described a Year 2 disclosure and how it was passed on';
+const REFERRAL_NOTE = 'Would benefit from the Level 3 refresher this term';
 
 export const GROUP_ID = 'c-group';
 export const FIRST = `${GROUP_ID}.2025-11-03`;
@@ -38,6 +48,39 @@ export function groupJourneys(channel: GroupChannel): void {
     for (const [id, day] of [[FIRST, '2025-11-03'], [SECOND, '2025-11-05']] as const) {
       await w.deps.sessions.insert({ id, organisationId: w.org.id, contractId: GROUP_ID, startsAt: london(`${day}T12:30`), durationMinutes: 60, status: 'scheduled' });
     }
+    // the DSL supervises Amy, whose line manager is Sam
+    await w.deps.contracts.upsert(contract({ id: 'c-dsl-amy', supervisorIds: ['dsl'], superviseeIds: ['amy'], preferredTime: '10:00', location: 'DSL office' }));
+    await w.deps.sessions.insert({ id: REFERRED, organisationId: w.org.id, contractId: 'c-dsl-amy', startsAt: london('2025-11-06T10:00'), durationMinutes: 60, status: 'scheduled' });
+  });
+
+  describe('refer to line manager', () => {
+    it('the DSL’s form offers it, naming the line manager; a supervisor who is the line manager is not offered it', async () => {
+      expect(await channel.openFormAs('dsl', REFERRED)).toContain('Refer to line manager (Sam Supervisor)');
+      expect(await channel.openFormAs('sup', FIRST)).not.toContain('Refer to line manager');
+    });
+
+    it('once signed, the line manager gets the note and none of the session; the supervisee is told it was sent', async () => {
+      await channel.sendAs('dsl', REFERRED, { notes: SESSION_NOTES, referKind: 'development', referNote: REFERRAL_NOTE });
+      const record = await eventually(async () => {
+        const r = await w.deps.records.latest(`rec.${REFERRED}`);
+        return r?.state === 'awaiting-confirmation' ? r : undefined;
+      }, 'the record sent to confirm');
+      expect(record.referral).toEqual({ kind: 'development', note: REFERRAL_NOTE, lineManagerId: 'sup' });
+      // nothing reaches the line manager before the record is signed
+      expect(await channel.received('sup')).not.toContain(REFERRAL_NOTE);
+      await channel.confirm('amy', record.id, record.version);
+      await channel.confirm('dsl', record.id, record.version);
+      await eventually(async () => (await channel.received('sup')).includes(REFERRAL_NOTE), 'the line manager gets the note');
+      const manager = await channel.received('sup');
+      expect(manager).toContain('a development matter');
+      expect(manager).toContain('speak to Dee Lead');
+      expect(manager).not.toContain(SESSION_NOTES);
+      await eventually(async () => (await channel.received('amy')).includes('to your line manager, Sam Supervisor'), 'the supervisee is told');
+      // the audit trail says it was referred, and to whom, never the note
+      const entries = await w.deps.audit.entries(w.org.id);
+      expect(entries.some((e) => e.action === 'record.referred-to-line-manager')).toBe(true);
+      expect(JSON.stringify(entries)).not.toContain(REFERRAL_NOTE);
+    });
   });
 
   describe('group attendance', () => {

@@ -37,6 +37,7 @@ export const views: NotificationView[] = [
     ...record, supervisees: [{ id: 'amy', name: 'Amy Teacher' }, { id: 'ben', name: 'Ben Pastoral' }],
     attendance: [{ personId: 'amy', name: 'Amy Teacher', state: 'present', stateText: 'Present' }, { personId: 'ben', name: long(200), state: 'absent', stateText: 'Absent' }],
   },
+  { ...record, lineManagerReferral: { kindText: 'a development matter', note: long(500), toName: 'Sam Supervisor', statusText: 'Goes to Sam Supervisor, their line manager, once the record is signed — this note only, none of the session' } },
   {
     ...record, canEdit: true, canConfirm: false, canDispute: false, state: 'draft', stateLabel: 'Draft',
     attendance: [{ personId: 'amy', name: 'Amy Teacher', state: 'apologies', stateText: 'Apologies' }, { personId: 'ben', name: 'Ben Pastoral', state: 'absent', stateText: 'Absent' }],

@@ -274,6 +274,10 @@ export function recordMessage(v: RecordSheetView): SlackMessage {
   if (v.attendance && v.attendance.length > 0) blocks.push(...lineSections(['*Attendance*', ...v.attendance.map((a) => `• ${esc(a.name)} — ${a.stateText}`)]));
   if (v.actions.length > 0) blocks.push(...lineSections(['*Actions agreed*', ...v.actions.map((a) => `• ${esc(a.text)} — ${esc(a.ownerName)}, by ${a.dueText}`)]));
   if (v.previousActions.length > 0) blocks.push(...lineSections(['*Previous actions reviewed*', ...v.previousActions.map((a) => `• ${esc(a.text)}: ${esc(a.outcomeText)}${a.note ? ` — ${esc(a.note)}` : ''}`)]));
+  if (v.lineManagerReferral) {
+    const r = v.lineManagerReferral;
+    blocks.push(...lineSections([`*Referred to line manager:* ${esc(r.kindText)}`, esc(r.note), `_${esc(r.statusText)}_`]));
+  }
   if (v.nextSessionText) blocks.push(section(`*Next session:* ${v.nextSessionText}`));
   if (v.dispute) {
     const d = v.dispute;

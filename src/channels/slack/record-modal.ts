@@ -16,7 +16,7 @@ import type { RecordFormView, RecordSheetView } from '../../app/views.js';
 import { AGENDA_CATEGORY_LABELS, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
 import { isCalendarDate } from '../../domain/calendar.js';
 import { childRefProblem, RECORD_LIMITS, type RecordFormRules, recordFormProblems } from '../../domain/record-form.js';
-import { ATTENDANCE_STATES, type AttendanceState, RECORD_TOPICS } from '../../domain/types.js';
+import { ATTENDANCE_STATES, type AttendanceState, RECORD_TOPICS, REFERRAL_KINDS } from '../../domain/types.js';
 import { ATTENDANCE_TEXT as ATTENDANCE_LABELS } from '../../app/present.js';
 import { defuse } from '../safe-text.js';
 import { ACTIONS, clip, esc, LIMITS, VIEWS } from './blocks.js';
@@ -123,6 +123,20 @@ function attendanceBlocks(form: RecordFormView): KnownBlock[] {
   ];
 }
 
+const REFERRAL_OPTIONS = [option('conduct', 'Conduct'), option('development', 'Development')];
+
+/** "Refer to line manager: conduct or development", when the supervisor is not the line manager (template "supervision agreement"). */
+function referralBlocks(form: RecordFormView): KnownBlock[] {
+  if (!form.referral.offered) return [];
+  const r = form.referral;
+  return [
+    { type: 'header', text: plain(`Refer to line manager (${r.toName})`) },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: 'Conduct or development. Only this choice and your note go to them, once the record is signed — none of the session. Your supervisee is told it was sent.' }] },
+    input('refer_kind', 'Refer', { type: 'static_select', placeholder: plain('No referral'), options: REFERRAL_OPTIONS, ...(r.kind ? { initial_option: REFERRAL_OPTIONS.find((o) => o.value === r.kind) } : {}) }),
+    input('refer_note', `Note for the line manager (up to ${RECORD_LIMITS.referralNote} characters)`, { type: 'plain_text_input', multiline: true, max_length: RECORD_LIMITS.referralNote, ...(r.note ? { initial_value: r.note } : {}) }),
+  ];
+}
+
 const ownerSelect = (owners: ReturnType<typeof option>[], id: string) => ({ type: 'static_select', options: owners, ...(owners.find((o) => o.value === id) ? { initial_option: owners.find((o) => o.value === id) } : {}) });
 
 function decisionRow(owners: ReturnType<typeof option>[], d: RecordFormView['decisionRows'][number]): KnownBlock[] {
@@ -176,6 +190,7 @@ export function recordModal(sessionId: string, record: RecordSheetView | null, o
   const tail: KnownBlock[] = [
     input('next_date', 'Next session (a school day within a year)', { type: 'datepicker', ...(record?.nextSessionDate ? { initial_date: record.nextSessionDate } : {}) }),
     input('next_time', 'Next session: time', { type: 'timepicker' }),
+    ...referralBlocks(form),
   ];
   const fixed = head.length + decisions.length + 1 + actions.length + tail.length;
   // a button is offered while its row still fits the form (the row limit) and the modal (Slack's 100 blocks)
@@ -222,6 +237,8 @@ function blockSchema(block: string): z.ZodType | undefined {
     if (m[1] === 'child_ref') return z.object({ v: z.object({ value: z.string().max(RECORD_LIMITS.childRef, 'initials or a reference, at most 20 characters').regex(/^[A-Za-z0-9 ./#-]*$/, 'initials or a reference only').nullish() }) });
     return m[1] === 'follow_up' ? selectValue : textValue(1000);
   }
+  if (block === 'refer_kind') return z.object({ v: z.object({ selected_option: z.object({ value: z.enum(REFERRAL_KINDS, { message: 'pick conduct or development' }) }).nullish() }) });
+  if (block === 'refer_note') return textValue(RECORD_LIMITS.referralNote);
   m = /^attend_(\d{1,2})$/.exec(block);
   if (m && Number(m[1]) < RECORD_LIMITS.members) return z.object({ v: z.object({ selected_option: z.object({ value: z.enum(ATTENDANCE_STATES) }).nullish() }) });
   m = /^prev(_note)?_(\d{1,2})$/.exec(block);
@@ -310,6 +327,10 @@ export function recordInputFromModal(values: unknown, metadata: string, atLocal:
     rows.previous.push(i);
   }
   const attendance = meta.m.map((personId, i) => ({ personId, state: (picked(`attend_${i}`) as AttendanceState | undefined) ?? 'present' }));
+  const referKind = picked('refer_kind');
+  const referNote = text('refer_note');
+  if (referKind && !referNote) errors.refer_note = 'write a short note for the line manager';
+  if (referNote && !referKind) errors.refer_kind = 'pick conduct or development, or clear the note';
   const nextDate = v.next_date?.selected_date as string | null | undefined;
   const nextTime = v.next_time?.selected_time as string | null | undefined;
   if (nextTime && !nextDate) errors.next_date = 'pick the date of the next session';
@@ -333,6 +354,7 @@ export function recordInputFromModal(values: unknown, metadata: string, atLocal:
       actions,
       previousActionsReviewed,
       ...(attendance.length > 0 ? { attendance } : {}),
+      ...(referKind ? { referral: { kind: referKind, note: referNote } } : {}),
       ...(nextDate ? { nextSessionAt: atLocal(nextDate, nextTime ?? '15:45').toISOString() } : {}),
       submit: true,
     },
@@ -344,6 +366,7 @@ export function blockOf(field: string, rows: RowsOf): string {
   const [head, index, leaf] = field.split('.');
   const i = Number(index);
   if (head === 'nextSessionAt') return 'next_date';
+  if (head === 'referral') return leaf === 'note' || index === 'note' ? 'refer_note' : 'refer_kind';
   if (head === 'actions') {
     const row = rows.actions[Number.isInteger(i) ? i : 0] ?? 0;
     return leaf === 'ownerId' ? `owner_${row}` : leaf === 'dueDate' ? `due_${row}` : `action_${row}`;

@@ -91,7 +91,7 @@ const PERSON_TEXT = new Set([
   'name', 'personName', 'detail', 'authorName', 'ownerName', 'followUpByName', 'byName', 'routedToName', 'raisedByName',
   'subjectName', 'acknowledgedByName', 'supervisorName', 'superviseeNames', 'withNames', 'dslNames', 'organisationName',
   // agenda questions and the sessions to choose from name people ("… with Sam Supervisor"); whose agenda it is
-  'question', 'sessionText', 'forNames', 'requesterName',
+  'question', 'sessionText', 'forNames', 'requesterName', 'toName', 'statusText',
   // support contacts (loughton "Support"): the admin types them
   'phone', 'description',
 ]);

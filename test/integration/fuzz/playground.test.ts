@@ -399,7 +399,7 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
       'nextDate',
     ]),
   fc
-    .constantFrom<[string, unknown]>(['childRef3', 'Kim Lee!'], ['due7', '31/12/2026'], ['owner9', 42], ['outcome0', 'finished'], ['note2', 'x'.repeat(501)], ['previousIds', 'a b,c'], ['action4', {}], ['attend0', 'late'], ['attend2', 7], ['attendanceIds', 'a b;c'])
+    .constantFrom<[string, unknown]>(['childRef3', 'Kim Lee!'], ['due7', '31/12/2026'], ['owner9', 42], ['outcome0', 'finished'], ['note2', 'x'.repeat(501)], ['previousIds', 'a b,c'], ['action4', {}], ['attend0', 'late'], ['attend2', 7], ['attendanceIds', 'a b;c'], ['referKind', 'gossip'], ['referNote', 'x'.repeat(501)])
     .chain(([f, v]) =>
       fc.constantFrom('record.submit', 'record.add-row').map((verb): [string, Record<string, unknown>, string] => [verb, { sessionId: 'c-amy.2026-11-30', row: 'decision', [f]: v }, f]),
     ),

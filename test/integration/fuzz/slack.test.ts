@@ -414,6 +414,11 @@ const brokenRecord: fc.Arbitrary<[Record<string, unknown>, string]> = fc.oneof(
   fc
     .constantFrom<unknown>('late', 'PRESENT', 5, [], {})
     .map((v): [Record<string, unknown>, string] => [{ ...goodRecord(), attend_0: { v: { type: 'static_select', selected_option: { value: v } } } }, 'attend_0']),
+  // "Refer to line manager": conduct or development, with a note of at most 500 characters
+  fc
+    .constantFrom<unknown>('gossip', 'Conduct', 5, {})
+    .map((v): [Record<string, unknown>, string] => [{ ...goodRecord(), refer_kind: { v: { type: 'static_select', selected_option: { value: v } } }, refer_note: plainValue('A note') }, 'refer_kind']),
+  fc.constant<[Record<string, unknown>, string]>([{ ...goodRecord(), refer_kind: { v: { type: 'static_select', selected_option: { value: 'conduct' } } }, refer_note: plainValue(null) }, 'refer_note']),
   fc
     .constantFrom<unknown>('3pm', '1545', 5, '25:99', '24:00', '12:60')
     .map((v): [Record<string, unknown>, string] => [

@@ -554,7 +554,7 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
     ),
   // the record form's rows and last session's outcomes; "Add another" names the row it cannot add
   fc
-    .constantFrom<[string, unknown]>(['childRef3', 'Kim Lee!'], ['due7', '31/12/2026'], ['owner9', 42], ['outcome0', 'finished'], ['note2', 'x'.repeat(501)], ['previousIds', 'a b,c'], ['action4', {}], ['attend0', 'late'], ['attend2', 7], ['attendanceIds', 'a b;c'])
+    .constantFrom<[string, unknown]>(['childRef3', 'Kim Lee!'], ['due7', '31/12/2026'], ['owner9', 42], ['outcome0', 'finished'], ['note2', 'x'.repeat(501)], ['previousIds', 'a b,c'], ['action4', {}], ['attend0', 'late'], ['attend2', 7], ['attendanceIds', 'a b;c'], ['referKind', 'gossip'], ['referNote', 'x'.repeat(501)])
     .chain(([f, v]) =>
       fc.constantFrom('record.submit', 'record.add-row').map((verb) => [verb, { sessionId: 'c-amy.2025-11-10', row: 'action', [f]: v }, f] as [string, Record<string, unknown>, string]),
     ),

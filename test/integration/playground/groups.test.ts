@@ -1,6 +1,7 @@
 /**
  * Group supervision through the playground API (the conversation and cards Teams uses): attendance on the
- * record form, every member's confirmation, two absences in a row reported and listed (test/support/group-journeys.ts).
+ * record form, every member's confirmation, two absences in a row reported and listed, a referral to the line
+ * manager that carries none of the session (test/support/group-journeys.ts).
  */
 import { afterAll, beforeAll } from 'vitest';
 import { type Bot, startBot } from '../../../src/bot.js';
@@ -75,6 +76,16 @@ groupJourneys({
   async received(personId) {
     await bot.runtime.queues.flushOutbox();
     return JSON.stringify((await call('inbox', personId)).body);
+  },
+  async openFormAs(personId, sessionId) {
+    const res = await call('actions', personId, { verb: 'session.record', data: { sessionId } });
+    if (res.status !== 200) throw new Error(JSON.stringify(res.body));
+    return JSON.stringify(res.body.entry.card);
+  },
+  async sendAs(personId, sessionId, fields) {
+    const data = submitData((await call('actions', personId, { verb: 'session.record', data: { sessionId } })).body.entry.card);
+    const res = await call('actions', personId, { verb: 'record.submit', data: { ...data, topics: 'performance', ...fields } });
+    if (res.status !== 200) throw new Error(JSON.stringify(res.body));
   },
   async overdue(personId) {
     const res = await call('messages', personId, { text: '/overdue not-engaging' });

@@ -1,6 +1,7 @@
 /**
  * Group supervision in Slack, through signed requests: attendance in the record modal, every member's
- * confirmation, two absences in a row reported and listed (test/support/group-journeys.ts).
+ * confirmation, two absences in a row reported and listed, a referral to the line manager that carries none of
+ * the session (test/support/group-journeys.ts).
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -49,9 +50,9 @@ afterAll(async () => {
   await w?.close();
 });
 
-async function open(sessionId: string): Promise<ModalView> {
+async function open(sessionId: string, personId = 'sup'): Promise<ModalView> {
   const before = slack.of('views.update').length;
-  await post('/slack/interactions', click('USUP', 'record_open_modal', sessionId));
+  await post('/slack/interactions', click(SLACK_ID[personId] as string, 'record_open_modal', sessionId));
   const update = await eventually(() => slack.of('views.update').slice(before).find((c) => (c.body.view as ModalView | undefined)?.callback_id === 'record_modal'), 'the record modal');
   const modal = update.body.view as ModalView;
   modals.set(sessionId, modal);
@@ -90,6 +91,25 @@ groupJourneys({
     await bot.runtime.queues.flushOutbox();
     const id = SLACK_ID[personId] as string;
     return JSON.stringify(slack.calls.filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && (c.body.channel === id || c.body.channel === `D${id}`)).map((c) => c.body));
+  },
+  async openFormAs(personId, sessionId) {
+    return JSON.stringify((await open(sessionId, personId)).blocks);
+  },
+  async sendAs(personId, sessionId, fields) {
+    const modal = await open(sessionId, personId);
+    const values = {
+      topics: { v: { type: 'checkboxes', selected_options: [{ value: 'performance' }] } },
+      notes: plain(fields.notes),
+      concerns: plain(null),
+      risk: plain(null),
+      next_date: { v: { type: 'datepicker', selected_date: null } },
+      next_time: { v: { type: 'timepicker', selected_time: null } },
+      refer_kind: { v: { type: 'static_select', selected_option: fields.referKind ? { value: fields.referKind } : null } },
+      refer_note: plain(fields.referNote ?? null),
+    };
+    const res = await post('/slack/interactions', interaction({ type: 'view_submission', user: { id: SLACK_ID[personId] }, view: { id: 'VREF', hash: `h${++n}`, type: 'modal', callback_id: 'record_modal', private_metadata: modal.private_metadata, state: { values } } }));
+    const text = await res.text();
+    if (text && JSON.parse(text).response_action === 'errors') throw new Error(text);
   },
   async overdue(personId) {
     const id = `o${++n}`;

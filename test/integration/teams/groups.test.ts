@@ -1,6 +1,7 @@
 /**
  * Group supervision in Teams, through Bot Framework activities: attendance on the record card, every member's
- * confirmation, two absences in a row reported and listed (test/support/group-journeys.ts).
+ * confirmation, two absences in a row reported and listed, a referral to the line manager that carries none of
+ * the session (test/support/group-journeys.ts).
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 import { type Bot, startBot } from '../../../src/bot.js';
@@ -85,6 +86,13 @@ groupJourneys({
   async received(personId) {
     await bot.runtime.queues.flushOutbox();
     return JSON.stringify(teams.calls.filter((c) => c.conversationId === `conv-${personId}`).map((c) => c.body));
+  },
+  async openFormAs(personId, sessionId) {
+    return JSON.stringify(await invoke(personId, 'session.record', { sessionId }));
+  },
+  async sendAs(personId, sessionId, fields) {
+    const data = submitData(await invoke(personId, 'session.record', { sessionId }));
+    await invoke(personId, 'record.submit', { ...data, topics: 'performance', ...fields });
   },
   async overdue(personId) {
     const before = teams.calls.length;
