@@ -34,6 +34,8 @@ export const ENCRYPTED_FIELDS: Record<string, string[]> = {
     'dispute.reason',
     'dispute.resolution',
     'correction.reason',
+    // "Refer to line manager": the note that goes to the line manager
+    'referral.note',
   ],
   actions: ['text', 'notNeeded.reason'],
   caseDecisions: ['childRef', 'decision', 'rationale'],
