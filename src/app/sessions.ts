@@ -316,7 +316,7 @@ export const rescheduleSession = useCase(async (deps: AppDeps, actorId: string, 
   const because = parsed.reason ? ` The reason given: ${parsed.reason}` : '';
   const invites = await invitesFor(deps, ctx.org.id, [...others, actorId], 'session', change.replacement.id);
   await deps.outbox.enqueue(
-    others.map((recipientId) => ({ id: `moved.${session.id}.${recipientId}`, organisationId: ctx.org.id, recipientId, createdAt: now, view: { type: 'text', text: `${told}${because}`, invite: invites.get(recipientId) } })),
+    others.map((recipientId) => ({ id: `moved.${session.id}.${recipientId}`, organisationId: ctx.org.id, recipientId, createdAt: now, view: { type: 'text', text: `${told}${because}`, ...(because ? { withoutContent: `${told} A reason was given.` } : {}), invite: invites.get(recipientId) } })),
   );
   const mine = parsed.cancel ? `Cancelled the session of ${was} and rebooked it for ${to}.` : `Moved. Your supervision session is now on ${to}.`;
   return { ok: true, view: { type: 'text', text: `${mine} ${others.length === 1 ? 'The other party has' : 'Everyone in it has'} been told.`, invite: invites.get(actorId) }, data: { sessionId: change.replacement.id } };

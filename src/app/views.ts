@@ -304,6 +304,8 @@ export interface ReminderView {
   action?: { id: string; canSetAside: boolean };
   /** A case decision's chase carries "Copied to the child's file". */
   caseDecision?: { recordId: string; decisionId: string };
+  /** The lines without anyone's words, for a school that keeps supervision content out of chat (`content-out-of-chat.ts`). */
+  withoutContent?: string[];
 }
 
 export interface NextSessionView {
@@ -443,6 +445,8 @@ export interface DashboardLinkView {
 export interface TextView {
   type: 'text';
   text: string;
+  /** The message without anyone's words, when `text` quotes them (`content-out-of-chat.ts`). */
+  withoutContent?: string;
   /** A session booked or moved, or a meeting arranged: its invite. */
   invite?: InviteLink;
 }

@@ -24,6 +24,7 @@ import { canDeclareIncident, parseIncidentCommand } from '../domain/incident.js'
 import { notSetUpText, readiness } from '../domain/readiness.js';
 import { AGENDA_CATEGORIES, ATTENDANCE_STATES, type AttendanceState, NOT_HELD_REASONS, RECORD_TOPICS, REFERRAL_KINDS, type ReferralKind, type Person } from '../domain/types.js';
 import type { Runtime } from '../runtime.js';
+import { contentGuard } from './content-guard.js';
 
 /**
  * Teams gives a card action five seconds before it retries it, so a person is answered within three: with the
@@ -417,6 +418,7 @@ export interface ConversationOptions {
 
 export function conversation(runtime: Runtime, platform: Platform, options: ConversationOptions = {}): Conversation {
   const { deps, queues, logger } = runtime;
+  const guard = contentGuard(runtime, platform);
   const answerWithinMs = options.answerWithinMs ?? ANSWER_WITHIN_MS;
 
   const run = (type: CommandType, actor: Person, interactionId: string, input: Record<string, unknown>): Promise<UseCaseResult | 'pending'> => {
@@ -659,5 +661,9 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
     return viewOf(await run(outcome.command, person, interactionId, outcome.input));
   }
 
-  return { onVerb, onText };
+  // every answer leaves as the person's organisation allows it into chat (content-out-of-chat.ts)
+  return {
+    onVerb: async (person, verb, data, interactionId) => guard(person.organisationId, await onVerb(person, verb, data, interactionId)),
+    onText: async (person, typed, interactionId, options) => guard(person.organisationId, await onText(person, typed, interactionId, options)),
+  };
 }

@@ -2,6 +2,7 @@
 import type { Runtime } from '../runtime.js';
 import { type ChannelNotifier, RecipientUnreachableError } from '../app/ports.js';
 import type { Mount } from '../server.js';
+import { guardedNotifier } from './content-guard.js';
 import { publicBase, withLink } from './conversation.js';
 
 export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
@@ -15,7 +16,7 @@ export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
       appToken: config.SLACK_APP_TOKEN,
       apiUrl: config.SLACK_API_URL,
     });
-    runtime.notifiers.push(withLinks(slack.notifier, publicBase(config)));
+    runtime.notifiers.push(guardedNotifier(runtime, withLinks(slack.notifier, publicBase(config))));
     runtime.closers.push(() => slack.close());
     mounts.push(slack.mount);
     runtime.logger.info({ mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'slack channel on');
@@ -34,7 +35,7 @@ export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
     });
     // Local try-out without an app id has no Teams installation to miss: someone who has not opened the Bot
     // Framework Emulator is not "unreachable" (the playground reaches everyone), so /overdue does not say so.
-    runtime.notifiers.push(withLinks(config.MicrosoftAppId || !(config.PLAYGROUND && loopback) ? teams.notifier : quietWhenNotInstalled(teams.notifier), publicBase(config)));
+    runtime.notifiers.push(guardedNotifier(runtime, withLinks(config.MicrosoftAppId || !(config.PLAYGROUND && loopback) ? teams.notifier : quietWhenNotInstalled(teams.notifier), publicBase(config))));
     mounts.push((app) => teams.mount(app));
     if (config.MicrosoftAppId) runtime.logger.info({ appType: config.MicrosoftAppType }, 'teams channel on: every request must carry a valid Bot Framework token');
     else runtime.logger.warn({ host: config.HOST }, 'teams channel on WITHOUT authentication (no MicrosoftAppId, loopback only): for local try-out');

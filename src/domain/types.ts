@@ -52,6 +52,11 @@ export interface Organisation {
   reminderTime: string;
   /** Whose bank holidays the school keeps (the UK government's divisions); England and Wales when unset. */
   bankHolidayDivision?: BankHolidayDivision;
+  /**
+   * Cards and messages in Slack and Teams carry no supervision content (only who, when, what kind, and a button to
+   * open it in the dashboard), so none of it sits in the platforms' message stores (`src/app/content-out-of-chat.ts`).
+   */
+  keepContentOutOfChat?: boolean;
 }
 
 export const BANK_HOLIDAY_DIVISIONS = ['england-and-wales', 'scotland', 'northern-ireland'] as const;

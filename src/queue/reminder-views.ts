@@ -76,12 +76,17 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
             `This is your notice, so ${together} have time to prepare.`,
           ]);
         }
-        return view(`Supervision ${day}`, [
-          `${what} ${day}, ${when}, ${contract.location}.`,
-          ...(items.length
-            ? ['Agenda:', ...items.map((i) => `• ${i.text}${i.raisedInformallyOn ? ` (raised informally on ${formatDate(org, i.raisedInformallyOn)})` : ''}`)]
-            : ['No agenda items yet — type `add` and what you want to discuss.']),
-        ]);
+        const first = `${what} ${day}, ${when}, ${contract.location}.`;
+        const none = 'No agenda items yet — type `add` and what you want to discuss.';
+        return msg(recipientId, {
+          type: 'reminder',
+          kind: reminder.kind,
+          title: `Supervision ${day}`,
+          lines: [first, ...(items.length ? ['Agenda:', ...items.map((i) => `• ${i.text}${i.raisedInformallyOn ? ` (raised informally on ${formatDate(org, i.raisedInformallyOn)})` : ''}`)] : [none])],
+          withoutContent: [first, items.length ? `${items.length === 1 ? 'One item is' : `${items.length} items are`} on the agenda.` : none],
+          sessionId: session.id,
+          invite: invites.get(recipientId),
+        });
       });
     }
     case 'did-it-happen':
@@ -146,6 +151,7 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
           kind: 'action-late',
           title: 'An agreed action is past its date',
           lines: [`“${action.text}” was due ${formatDate(org, action.dueDate)}. Mark it done here when it is, or talk it through at your next session.`],
+          withoutContent: [`An action you own was due ${formatDate(org, action.dueDate)}. Mark it done here when it is, or talk it through at your next session.`],
           action: { id: action.id, canSetAside },
         }),
       ];

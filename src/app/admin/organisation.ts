@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { PHONE_PATTERN, SUPPORT_LIMITS } from '../../domain/support.js';
 import { BANK_HOLIDAY_DIVISIONS, type Organisation, type Person } from '../../domain/types.js';
 import { PERSON_ID } from '../dashboard.js';
-import { parseInput, type UseCaseResult, useCase, ValidationError } from '../errors.js';
+import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from '../errors.js';
 import type { AppDeps } from '../ports.js';
 import { loadAdministrator } from './access.js';
 import { bankHolidaysFor } from './bank-holidays.js';
@@ -45,8 +45,11 @@ export const organisationPatch = z
     headteacherId: PERSON_ID.nullable().optional(),
     safeguardingGovernorId: PERSON_ID.nullable().optional(),
     supportContacts: z.array(supportContact).max(SUPPORT_LIMITS.contacts, `at most ${SUPPORT_LIMITS.contacts} support contacts`).optional(),
+    keepContentOutOfChat: z.boolean({ message: 'must be true or false' }).optional(),
   })
   .strict();
+
+export const CONTENT_SETTING_REFUSAL = 'Sorry — only your school’s administrator or DSL can choose whether supervision content is kept out of chat.';
 
 export interface OrganisationView {
   id: string;
@@ -60,11 +63,20 @@ export interface OrganisationView {
   safeguardingGovernorId?: string;
   /** Support for staff beyond supervision, shown in help, the agenda prompt, after a risk flag and in an incident offer. */
   supportContacts: Array<{ name: string; phone?: string; description?: string }>;
+  /** Cards and messages carry no supervision content, only a button to open it in the dashboard. */
+  keepContentOutOfChat: boolean;
+  /** The viewer may change that (the admin role or the DSL; not the headteacher). */
+  canSetContentOutOfChat: boolean;
   /** The organisation's active people, by name, to choose who holds each role (names and emails only). */
   people: Array<{ id: string; name: string; email: string }>;
 }
 
-const view = (org: Organisation, people: readonly Person[]): OrganisationView => ({
+/** "Keep supervision content out of chat" is the administrator's or the DSL's to choose (issue 15). */
+export function canSetContentOutOfChat(actor: Person, org: Organisation): boolean {
+  return actor.organisationId === org.id && (actor.roles.includes('admin') || actor.roles.includes('dsl') || org.dslIds.includes(actor.id));
+}
+
+const view = (org: Organisation, people: readonly Person[], actor: Person): OrganisationView => ({
   id: org.id,
   name: org.name,
   kind: org.kind,
@@ -75,6 +87,8 @@ const view = (org: Organisation, people: readonly Person[]): OrganisationView =>
   ...(org.headteacherId ? { headteacherId: org.headteacherId } : {}),
   ...(org.safeguardingGovernorId ? { safeguardingGovernorId: org.safeguardingGovernorId } : {}),
   supportContacts: (org.supportContacts ?? []).map((c) => ({ name: c.name, ...(c.phone ? { phone: c.phone } : {}), ...(c.description ? { description: c.description } : {}) })),
+  keepContentOutOfChat: org.keepContentOutOfChat === true,
+  canSetContentOutOfChat: canSetContentOutOfChat(actor, org),
   people: people
     .filter((p) => p.active !== false)
     .map((p) => ({ id: p.id, name: p.name, email: p.email }))
@@ -83,13 +97,15 @@ const view = (org: Organisation, people: readonly Person[]): OrganisationView =>
 
 export const getOrganisation = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<OrganisationView>> => {
   parseInput(z.object({}).strict(), input ?? {});
-  const { org } = await loadAdministrator(deps, actorId, 'org.manage');
-  return { ok: true, data: view(org, await deps.people.byOrganisation(org.id)) };
+  const { org, actor } = await loadAdministrator(deps, actorId, 'org.manage');
+  return { ok: true, data: view(org, await deps.people.byOrganisation(org.id), actor) };
 });
 
 export const updateOrganisation = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<OrganisationView>> => {
   const patch = parseInput(organisationPatch, input);
-  const { org } = await loadAdministrator(deps, actorId, 'org.manage');
+  const { org, actor } = await loadAdministrator(deps, actorId, 'org.manage');
+  const contentSetting = patch.keepContentOutOfChat !== undefined && patch.keepContentOutOfChat !== (org.keepContentOutOfChat === true);
+  if (contentSetting && !canSetContentOutOfChat(actor, org)) throw new Refusal(CONTENT_SETTING_REFUSAL);
   const named: Array<[string, string]> = [
     ...(patch.dslIds ?? []).map((id, i): [string, string] => [`dslIds.${i}`, id]),
     ...(patch.deputyDslIds ?? []).map((id, i): [string, string] => [`deputyDslIds.${i}`, id]),
@@ -113,6 +129,7 @@ export const updateOrganisation = useCase(async (deps: AppDeps, actorId: string,
     ...(patch.supportContacts
       ? { supportContacts: patch.supportContacts.map((c) => ({ name: c.name, ...(c.phone ? { phone: c.phone } : {}), ...(c.description ? { description: c.description } : {}) })) }
       : {}),
+    ...(patch.keepContentOutOfChat !== undefined ? { keepContentOutOfChat: patch.keepContentOutOfChat } : {}),
   };
   if (patch.bankHolidayDivision && patch.bankHolidayDivision !== (org.bankHolidayDivision ?? 'england-and-wales')) {
     next.termDates = { ...org.termDates, bankHolidays: (await bankHolidaysFor(deps, patch.bankHolidayDivision)).map((b) => b.date) };
@@ -126,5 +143,15 @@ export const updateOrganisation = useCase(async (deps: AppDeps, actorId: string,
     subject: { kind: 'organisation', id: org.id },
     detail: { fields: Object.keys(patch).sort().join(',') },
   });
-  return { ok: true, data: view(next, await deps.people.byOrganisation(org.id)) };
+  if (contentSetting) {
+    await deps.audit.append({
+      organisationId: org.id,
+      at: deps.clock.now(),
+      actorId,
+      action: 'organisation.content-out-of-chat',
+      subject: { kind: 'organisation', id: org.id },
+      detail: { on: patch.keepContentOutOfChat === true },
+    });
+  }
+  return { ok: true, data: view(next, await deps.people.byOrganisation(org.id), actor) };
 });

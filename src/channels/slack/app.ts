@@ -30,7 +30,7 @@ import { recordToCorrect, recordToWrite } from '../../app/record-form.js';
 import type { AgendaFormView, NotificationView, RecordSheetView } from '../../app/views.js';
 import { calendarOf } from '../../app/context.js';
 import { isCalendarDate } from '../../domain/calendar.js';
-import type { Person } from '../../domain/types.js';
+import type { Organisation, Person } from '../../domain/types.js';
 import { AGENDA_CATEGORIES, NOT_HELD_REASONS, RECORD_TOPICS } from '../../domain/types.js';
 import { NOT_HELD_CHOICES } from '../../app/session-outcomes.js';
 import { AGENDA_CATEGORY_LABELS, DEFAULT_AGENDA_CATEGORY, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
@@ -42,7 +42,9 @@ import { redisConnection } from '../../queue/redis.js';
 import type { Runtime } from '../../runtime.js';
 import { unmatchedSenders } from '../../store/unmatched.js';
 import type { Mount } from '../../server.js';
-import { ACTIONS, LIMITS, VIEWS, clip, paginate, render, type SlackMessage } from './blocks.js';
+import { ACTIONS, LIMITS, VIEWS, clip, paginate, render as renderView, type SlackMessage } from './blocks.js';
+import { dashboardUrl, guardView } from '../content-guard.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { modalMetadata, recordInputFromModal, recordModal, withAnotherRow } from './record-modal.js';
 import { closedWeekdays, formOf, formRules, reviewableActions } from '../../app/record-form-context.js';
 import { precheck, processEventErrorHandler, unhandledRequestHandler } from './requests.js';
@@ -845,7 +847,20 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     return render(withLink(result.view ?? { type: 'text', text: 'Done.' }, publicBase(runtime.config)));
   };
 
-  const who = async (userId: string | undefined) => (userId ? personBySlack(deps, userId) : null);
+  /**
+   * Each piece of Slack work runs with the organisation of the person it is for, found by `who`, so every view it
+   * renders leaves as that organisation allows it into chat (content-out-of-chat.ts).
+   */
+  const workFor = new AsyncLocalStorage<{ org?: Organisation | null }>();
+  const toDashboard = dashboardUrl(runtime.config, 'slack');
+  const shown = <V extends NotificationView>(view: V): NotificationView => guardView(workFor.getStore()?.org, view, toDashboard);
+  const render = (view: NotificationView): SlackMessage => renderView(shown(view));
+  const who = async (userId: string | undefined) => {
+    const person = userId ? await personBySlack(deps, userId) : null;
+    const work = workFor.getStore();
+    if (person && work) work.org = await deps.organisations.get(person.organisationId);
+    return person;
+  };
 
   /** A closed action is answered with the person's list as it now stands, headed by what was done. */
   const actionsAfter = async (person: Person, result: UseCaseResult | 'pending'): Promise<SlackMessage> => {
@@ -896,7 +911,12 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     const contract = session ? await deps.contracts.get(session.contractId) : null;
     const owners = contract ? await deps.people.getMany([...contract.supervisorIds, ...contract.superviseeIds]) : [];
     const existing = session ? await recordToWrite(deps, person.id, { sessionId }) : null;
-    const record = existing?.ok && existing.view?.type === 'record-sheet' && existing.view.canEdit ? existing.view : null;
+    const written = existing?.ok && existing.view?.type === 'record-sheet' && existing.view.canEdit ? existing.view : null;
+    // a school that keeps content out of chat: the form comes without anyone's words, and a record that already
+    // holds some is not opened here at all (its words would be the form's starting values)
+    const guarded = written ? shown(written) : null;
+    if (written && (guarded?.type !== 'record-sheet' || !guarded.canEdit)) return noticeModal('This record already holds text, which your school keeps out of chat. Open it in the dashboard (type dashboard for a sign-in link).');
+    const record = guarded?.type === 'record-sheet' ? guarded : null;
     const org = await deps.organisations.get(person.organisationId);
     const { formatDate } = await import('../../app/present.js');
     const title = session && org ? `Session of ${formatDate(org, session.startsAt)} with ${owners.filter((o) => contract?.superviseeIds.includes(o.id)).map((o) => o.name).join(', ')}` : 'Supervision record';
@@ -1296,6 +1316,10 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   }
 
   async function perform(work: SlackWork): Promise<void> {
+    return workFor.run({}, () => performWork(work));
+  }
+
+  async function performWork(work: SlackWork): Promise<void> {
     switch (work.kind) {
       case 'command':
         return work.name === '/overdue' ? overdueCommand(work) : supervisionCommand(work);

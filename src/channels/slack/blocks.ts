@@ -3,6 +3,7 @@
  * Slack's limits: ≤ 50 blocks per message, ≤ 100 in App Home, ≤ 3,000 characters per text, ≤ 150 per
  * header and button label. Long lists are paginated by `paginate`.
  */
+import { openInDashboardOf } from '../../app/content-out-of-chat.js';
 import type { types } from '@slack/bolt';
 import { defuse } from '../safe-text.js';
 
@@ -521,9 +522,20 @@ const dashboardLink = (v: DashboardLinkView): SlackMessage =>
         ],
       };
 
+/** "Open in the dashboard": the page itself, which asks a Slack user to sign in with `dashboard`. */
+function openInDashboard(url: string): KnownBlock[] {
+  return [
+    section(`*<${url.replace(/[<>|]/g, '')}|Open in the dashboard>*`),
+    context('Your school keeps supervision content out of chat. To sign in to the dashboard, type `dashboard` here.'),
+  ];
+}
+
 /** Any view as a message. */
 export function render(view: NotificationView): SlackMessage {
-  const message = renderBlocks(view);
+  const rendered = renderBlocks(view);
+  // a school that keeps content out of chat: the words are in the dashboard, one link away
+  const open = openInDashboardOf(view);
+  const message = open ? { ...rendered, blocks: [...rendered.blocks, ...openInDashboard(open)] } : rendered;
     // the notification text beside the blocks is parsed as mrkdwn too, mentions included
   return { ...message, text: esc(message.text) };
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ACData from 'adaptivecards-templating';
+import { openInDashboardOf } from '../../app/content-out-of-chat.js';
 import type { NotificationView } from '../../app/views.js';
 import { formOf } from '../../app/record-form-context.js';
 import { defuse } from '../safe-text.js';
@@ -67,6 +68,9 @@ export function renderCard(view: NotificationView, refreshUserIds: string[] = []
                 ? { ...view, supportContacts: view.supportContacts ?? [] }
                 : view;
   const card = inert(new ACData.Template(template(TEMPLATE_FOR[view.type])).expand({ $root: mark(data) })) as AdaptiveCard;
+  // a school that keeps content out of chat: the words are in the dashboard, one button away
+  const open = openInDashboardOf(view);
+  if (open) card.actions = [...((card.actions as unknown[] | undefined) ?? []), { type: 'Action.OpenUrl', title: 'Open in the dashboard', url: open }];
   if (view.type === 'record-sheet' && refreshUserIds.length > 0) {
     card.refresh = { action: { type: 'Action.Execute', title: 'Refresh', verb: 'record.refresh', data: { recordId: view.recordId, version: view.version } }, userIds: refreshUserIds };
   }

@@ -161,7 +161,11 @@ function SignInProblem({ detail }: { detail?: string }) {
   return (
     <Notice
       title="We couldn’t sign you in"
-      lines={['Supervision Bot could not confirm who you are.', 'Close and reopen the tab. If this keeps happening, ask your DSL to check that you are set up in Supervision Bot.']}
+      lines={[
+        'Supervision Bot could not confirm who you are.',
+        'In Microsoft Teams, close and reopen the tab. From Slack, type dashboard to Supervision Bot for a sign-in link.',
+        'If this keeps happening, ask your DSL to check that you are set up in Supervision Bot.',
+      ]}
       detail={detail}
     />
   );

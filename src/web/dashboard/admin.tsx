@@ -228,6 +228,7 @@ function OrganisationForm({ v: loaded }: { v: OrganisationView }) {
     headteacher: v.headteacherId ?? '',
     governor: v.safeguardingGovernorId ?? '',
   });
+  const [keepOut, setKeepOut] = useState(v.keepContentOutOfChat);
   const [answer, setAnswer] = useState<Answer<OrganisationView> | undefined>();
   const [busy, setBusy] = useState(false);
   const ids = useId();
@@ -244,6 +245,8 @@ function OrganisationForm({ v: loaded }: { v: OrganisationView }) {
         deputyDslIds: firstOf(v.deputyDslIds, roles.deputy),
         headteacherId: roles.headteacher || null,
         safeguardingGovernorId: roles.governor || null,
+        // only the administrator or the DSL may change it, so it is sent only when changed
+        ...(keepOut !== v.keepContentOutOfChat ? { keepContentOutOfChat: keepOut } : {}),
       };
       const a = await send<OrganisationView>('PATCH', '/admin/organisation', JSON.stringify(body), 'application/json');
       setAnswer(a);
@@ -292,6 +295,16 @@ function OrganisationForm({ v: loaded }: { v: OrganisationView }) {
             </Select>
           </Field>
         ))}
+        <Field
+          label="Supervision content in chat"
+          hint={
+            v.canSetContentOutOfChat
+              ? 'When this is on, cards and messages in Slack and Teams say only who, when and what kind, with a button to open it in the dashboard: agenda items, notes, concerns, actions, decisions and reasons stay out of the platforms’ message stores. People can still type into the chat.'
+              : 'Only the administrator or the DSL can change this.'
+          }
+        >
+          <Checkbox id="keep-content-out" label="Keep supervision content out of chat" checked={keepOut} disabled={!v.canSetContentOutOfChat} onChange={(_e, d) => setKeepOut(d.checked === true)} />
+        </Field>
         <div className="toolbar">
           <Button type="submit" appearance="primary" disabled={busy}>
             Save

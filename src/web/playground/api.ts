@@ -22,6 +22,7 @@ import type { NotificationView } from '../../app/views.js';
 import { type Conversation, VERBS, type Verb } from '../../channels/conversation.js';
 import { threadKeyOf } from '../../channels/playground/notifier.js';
 import { renderCard } from '../../channels/teams/cards.js';
+import { contentGuard } from '../../channels/content-guard.js';
 import { DEMO_PEOPLE } from '../../demo/school.js';
 import type { Person, Role } from '../../domain/types.js';
 import type { Runtime } from '../../runtime.js';
@@ -111,6 +112,7 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
   const identity = webIdentity(config, deps);
   const zone = { timezone: config.DEFAULT_TIMEZONE };
   const router = express.Router();
+  const guard = contentGuard(runtime, 'playground');
   // parsed inside the router so that a body that is not JSON reaches its error handler (400 naming the body)
   router.use(express.json({ limit: '256kb' }));
 
@@ -132,6 +134,8 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
       const fresh = await viewRecord(deps, person.id, { recordId: view.recordId });
       if (fresh.ok && fresh.view) view = fresh.view;
     }
+    // the bot's words as the person's organisation allows them into chat (content-out-of-chat.ts)
+    if (view && entry.from === 'bot') view = await guard(person.organisationId, view);
     return {
       id: entry.id,
       from: entry.from,
@@ -249,7 +253,7 @@ export function playgroundRouter(runtime: Runtime, options: PlaygroundApiOptions
       else res.status(400).json({ error: { field: result.error.field ?? 'recordId', message: result.error.message } });
       return;
     }
-    res.json({ card: result.view ? renderCard(result.view) : null });
+    res.json({ card: result.view ? renderCard(await guard(person.organisationId, result.view)) : null });
   });
 
   router.get('/clock', async (req, res) => {

@@ -94,7 +94,7 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(ADMINISTRATORS, nastyString.filter((s) => s !== '' && !['halfTerms', 'insetDays', 'year', 'dryRun'].includes(s) && !/\p{Cs}/u.test(s)))
     .map(([person, key]): Case => ({ method: 'PUT', path: '/tab/api/admin/terms/2030', person, body: json({ halfTerms: goodHalves, [key]: 1 }), field: 'any' })),
-  // the organisation: a DSL who is not a person here, a bad time zone or division, an unknown field
+  // the organisation: a DSL who is not a person here, a bad time zone or division, a setting not true or false, an unknown field
   fc
     .tuple(
       ADMINISTRATORS,
@@ -102,6 +102,8 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
         nastyString.filter((s) => !['dsl', 'deputy', 'head', 'governor', 'sup', 'sup2', 'amy', 'ben', 'auditor', 'stranger'].includes(s.slice(0, 100))).map((s) => ({ dslIds: [s.slice(0, 100) || 'nobody'] })),
         nastyString.map((s) => ({ timezone: `${s}/Nowhere` })),
         nastyString.map((s) => ({ bankHolidayDivision: `${s}x` })),
+        // "keep supervision content out of chat" is true or false, nothing else
+        fc.oneof(nastyString, fc.integer(), fc.constant(null), fc.constantFrom('true', 'false', 'on')).map((v) => ({ keepContentOutOfChat: v })),
         nastyString.filter((s) => !/\p{Cs}/u.test(s)).map((s) => ({ [`x${s}`]: true })),
         fc.constant({ name: 'x' }),
         // support contacts: a number that is not one, a name too short or too long, too many, a field the form does not have

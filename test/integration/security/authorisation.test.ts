@@ -371,6 +371,13 @@ const ACTIONS: Cell[] = [
   },
   { name: 'getOrganisation (admin API)', run: (a, i) => getOrganisation(w.deps, a, i), allowed: [...ADMINISTRATORS, 'otherOrganisation'], input: async () => ({}) },
   { name: 'updateOrganisation (admin API)', run: (a, i) => updateOrganisation(w.deps, a, i), allowed: [...ADMINISTRATORS, 'otherOrganisation'], input: async () => ({ timezone: 'Europe/London' }) },
+  // "keep supervision content out of chat" (issue 15): the admin or the DSL, not the headteacher; each cell asks for a change
+  {
+    name: 'updateOrganisation keepContentOutOfChat (admin API, Organisation page)',
+    run: (a, i) => updateOrganisation(w.deps, a, i),
+    allowed: ['admin', 'dsl', 'otherOrganisation'],
+    input: async () => ({ keepContentOutOfChat: (await w.deps.organisations.get('org-wl'))?.keepContentOutOfChat !== true }),
+  },
   // `dashboard` in Slack: a sign-in link for oneself, which anyone known may have
   { name: 'issueSignInLink (Slack dashboard)', run: (a, i) => issueSignInLink(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
   // imports and contracts (issue 13): previews for the administrators' own organisation, a contract ended only in theirs

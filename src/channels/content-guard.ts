@@ -1,0 +1,47 @@
+/**
+ * Where "Keep supervision content out of chat" is applied: every view a channel sends a person passes through
+ * `guard`, which asks the person's organisation and, with the setting on, hands the view to `keepContentOut`
+ * (`src/app/content-out-of-chat.ts`). The notifiers are wrapped here; the conversations (Teams, the playground)
+ * and Slack's work call `guard` on each answer.
+ */
+import { keepContentOut } from '../app/content-out-of-chat.js';
+import type { ChannelNotifier, Platform } from '../app/ports.js';
+import type { NotificationView } from '../app/views.js';
+import type { Organisation } from '../domain/types.js';
+import type { Runtime } from '../runtime.js';
+import { publicBase, TEAMS_TAB_ENTITY } from './conversation.js';
+
+/**
+ * The address of a dashboard page as the platform opens it: in Teams the tab's deep link (it signs in with
+ * SSO); in Slack and the playground the page itself, which asks a Slack user to sign in with `dashboard`.
+ */
+export function dashboardUrl(config: Runtime['config'], platform: Platform): (page: string) => string {
+  if (platform === 'teams' && config.MicrosoftAppId) {
+    const link = `https://teams.microsoft.com/l/entity/${encodeURIComponent(config.MicrosoftAppId)}/${TEAMS_TAB_ENTITY}`;
+    return () => link;
+  }
+  const base = publicBase(config);
+  return (page) => `${base}${page}`;
+}
+
+/** The view as the organisation allows it into chat. */
+export function guardView(org: Pick<Organisation, 'keepContentOutOfChat'> | null | undefined, view: NotificationView, url: (page: string) => string): NotificationView {
+  return org?.keepContentOutOfChat === true ? keepContentOut(view, url) : view;
+}
+
+export type Guard = (organisationId: string, view: NotificationView) => Promise<NotificationView>;
+
+export function contentGuard(runtime: Runtime, platform: Platform): Guard {
+  const url = dashboardUrl(runtime.config, platform);
+  return async (organisationId, view) => guardView(await runtime.deps.organisations.get(organisationId), view, url);
+}
+
+/** Every message a notifier delivers, as the recipient's organisation allows it into chat. */
+export function guardedNotifier(runtime: Runtime, notifier: ChannelNotifier): ChannelNotifier {
+  const guard = contentGuard(runtime, notifier.platform);
+  return {
+    platform: notifier.platform,
+    canReach: (person) => notifier.canReach(person),
+    deliver: async (person, message) => notifier.deliver(person, { ...message, view: await guard(person.organisationId, message.view) }),
+  };
+}
