@@ -31,9 +31,37 @@ export function guardView(org: Pick<Organisation, 'keepContentOutOfChat'> | null
 
 export type Guard = (organisationId: string, view: NotificationView) => Promise<NotificationView>;
 
+/** How long an answer waits for the organisation's setting (a person is waiting; Teams allows five seconds in all). */
+const SETTING_WAIT_MS = 1500;
+
+/**
+ * The guard for one channel. The setting is read for every view; while the database is down or slow the answer
+ * goes on with the setting as last read, and with none read yet as if it were on (fail closed: an answer then is
+ * an apology or a refusal, which carries nobody's words anyway).
+ */
 export function contentGuard(runtime: Runtime, platform: Platform): Guard {
   const url = dashboardUrl(runtime.config, platform);
-  return async (organisationId, view) => guardView(await runtime.deps.organisations.get(organisationId), view, url);
+  const known = new Map<string, boolean>();
+  return async (organisationId, view) => {
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>((resolve) => {
+      timer = setTimeout(() => resolve('slow'), SETTING_WAIT_MS);
+    });
+    const read = runtime.deps.organisations.get(organisationId);
+    try {
+      const org = await Promise.race([read, slow]);
+      if (org !== 'slow') {
+        if (org) known.set(organisationId, org.keepContentOutOfChat === true);
+        return guardView(org, view, url);
+      }
+      read.catch(() => undefined);
+    } catch {
+      // the database failing: as last read, below
+    } finally {
+      clearTimeout(timer);
+    }
+    return guardView({ keepContentOutOfChat: known.get(organisationId) ?? true }, view, url);
+  };
 }
 
 /** Every message a notifier delivers, as the recipient's organisation allows it into chat. */
