@@ -121,6 +121,9 @@ function strip(view: NotificationView): NotificationView {
       return view.reason ? { ...view, reason: IN_DASHBOARD } : view;
     case 'actions':
       return { ...view, actions: view.actions.map((a) => ({ ...a, text: IN_DASHBOARD })), ...(view.notice ? { notice: unquote(view.notice) } : {}) };
+    case 'incident-offer':
+      // what the DSL chose to say to staff is theirs to keep in the school too
+      return { ...view, lines: ['After a recent incident, extra supervision is offered to you. Choose below whether you would like it.'] };
     case 'dispute-notice':
       return { ...view, reason: hide(view.reason) };
     case 'text':
