@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 
-const FREE_TEXT_FIELDS = ['text', 'notes', 'reason', 'statusReason', 'decision', 'rationale', 'resolution', 'concerns', 'items', 'body', 'view', 'input', 'incidentName', 'messageToStaff'];
+const FREE_TEXT_FIELDS = ['text', 'notes', 'reason', 'statusReason', 'decision', 'rationale', 'resolution', 'concerns', 'items', 'body', 'view', 'input', 'incidentName', 'messageToStaff', 'themes', 'note'];
 
 export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
   const options = {

@@ -20,6 +20,7 @@ import {
   submitRecordForConfirmation,
 } from './records.js';
 import { answerIncidentOffer, declareIncident } from './incidents.js';
+import { submitHandover } from './handover.js';
 import { bookRequestedSession, recordSessionNotHeld, requestSession } from './session-outcomes.js';
 import { markSessionHeld, rescheduleSession, scheduleReminders, scheduleSession } from './sessions.js';
 
@@ -49,6 +50,7 @@ export const COMMAND_HANDLERS = {
   bookRequestedSession,
   declareIncident,
   answerIncidentOffer,
+  submitHandover,
 } as const;
 
 export type CommandType = keyof typeof COMMAND_HANDLERS;

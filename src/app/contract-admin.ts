@@ -11,6 +11,7 @@ import { calendarOf } from './context.js';
 import { audit, refreshCompliance } from './effects.js';
 import { parseInput, Refusal, ValidationError } from './errors.js';
 import type { AppDeps } from './ports.js';
+import { startHandover } from './handover.js';
 import { ensureNextSession } from './sessions.js';
 
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a person id');
@@ -85,9 +86,11 @@ export function changedTerms(before: SupervisionContract, after: SupervisionCont
  * the terms an edit changed (undefined for a new contract). A change of supervisor (`changed` includes
  * `supervisorIds`) passes through here too, so anything a new supervisor must be handed belongs here.
  */
-export async function contractTermsWritten(deps: AppDeps, org: Organisation, contract: SupervisionContract, _changed?: readonly string[]): Promise<void> {
+export async function contractTermsWritten(deps: AppDeps, org: Organisation, contract: SupervisionContract, changed?: readonly string[], before?: Pick<SupervisionContract, 'supervisorIds'>, actorId?: string): Promise<void> {
   await refreshCompliance(deps, org, contract);
   await ensureNextSession(deps, org, contract);
+  // a new supervisor: the outgoing one (or the DSL, when they have left) writes the handover
+  if (before && changed?.includes('supervisorIds')) await startHandover(deps, org, contract, before.supervisorIds, actorId);
 }
 
 /** Creates a contract, or (with `contractId`) replaces an active one's terms; its next session follows. */
@@ -105,7 +108,7 @@ export async function saveContractTerms(deps: AppDeps, actorId: string, input: u
   const contract = contractFromDraft(org.id, draft, before ?? undefined);
   await deps.contracts.upsert(contract);
   const changed = before ? changedTerms(before, contract) : undefined;
-  await contractTermsWritten(deps, org, contract, changed);
+  await contractTermsWritten(deps, org, contract, changed, before ?? undefined, actorId);
   // the names of the terms that changed (never their values: a location is free text)
   await audit(deps, { organisationId: org.id, actorId, action: contractId ? 'contract.edited' : 'contract.created', subject: { kind: 'contract', id: contract.id }, detail: changed ? { fields: changed.join(',') } : {} });
   return contract;

@@ -8,7 +8,8 @@ import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } fro
 import type { AppDeps } from './ports.js';
 import { escalationRaisedView, escalationView } from './present.js';
 import type { EscalationView } from './views.js';
-import type { Escalation, Organisation } from '../domain/types.js';
+import type { Escalation, Organisation, Person } from '../domain/types.js';
+import { handoverWriters } from './handover.js';
 
 const actionInput = z.object({
   actionId: z.string().min(1).max(300),
@@ -24,7 +25,7 @@ export const completeAction = useCase(async (deps: AppDeps, actorId: string, inp
   if (!action || action.organisationId !== ctx.org.id) throw new Refusal();
   const contract = await loadContract(deps, ctx, action.contractId);
   const setAside = parsed.notNeededReason !== undefined;
-  if (!(setAside ? canSetActionAside(ctx.actor, action, contract, ctx.org) : canCompleteAction(ctx.actor, action, contract, ctx.org))) throw new Refusal();
+  if (!(setAside ? canSetActionAside(ctx.actor, action, contract, ctx.org) : canCompleteAction(ctx.actor, action, contract, ctx.org)) && !(await writesHandoverOf(deps, ctx.actor, ctx.org, action.contractId))) throw new Refusal();
   const now = deps.clock.now();
   if (await deps.actions.complete(action.id, now, { byId: actorId, ...(setAside ? { notNeededReason: parsed.notNeededReason } : {}) })) {
     await dropReminders(deps, action.id, [`action-late:${action.id}`]);
@@ -38,6 +39,20 @@ export const completeAction = useCase(async (deps: AppDeps, actorId: string, inp
   const text = stored.status === 'not-needed' ? 'Action set aside as not needed.' : 'Action marked as done.';
   return { ok: true, view: { type: 'text', text }, data: { actionId: action.id, status: stored.status } };
 });
+
+/**
+ * The outgoing supervisor (or the DSL, when they have left) writing a contract's handover closes its actions,
+ * though the contract already names the incoming supervisor (src/app/handover.ts).
+ */
+async function writesHandoverOf(deps: AppDeps, actor: Person, org: Organisation, contractId: string): Promise<boolean> {
+  const pending = await deps.handovers.pendingForContract(contractId);
+  if (pending.length === 0) return false;
+  for (const h of pending) {
+    const from = h.fromId === actor.id ? actor : await deps.people.get(h.fromId);
+    if (handoverWriters(org, from).includes(actor.id)) return true;
+  }
+  return false;
+}
 
 const copiedInput = z.object({
   recordId: z.string().min(1).max(200),

@@ -17,6 +17,7 @@ import type { Organisation, Person, SupervisionContract } from '../domain/types.
 import type { ImportCounts, ImportWriter, StoredImport } from '../store/imports.js';
 import { calendarOf } from './context.js';
 import { contractTermsWritten } from './contract-admin.js';
+import { handoversOfLeaver } from './handover.js';
 import { audit, refreshCompliance } from './effects.js';
 import type { AppDeps } from './ports.js';
 
@@ -310,12 +311,24 @@ async function confirmStored(deps: AppDeps, writer: ImportWriter, org: Organisat
         const c = await deps.contracts.get(id);
         if (c) await refreshCompliance(deps, org, c);
       }
+      // a handover a leaver had still to write goes to the DSL
+      for (const person of leaving) await handoversOfLeaver(deps, org, person.id);
     }
     if (a.contracts) {
+      // the supervisors before the write, for the handover of a contract whose supervisor changes
+      const before = new Map<string, string[]>();
+      for (const u of a.contracts.updated) {
+        if (!u.fields.includes('supervisorIds')) continue;
+        const was = await deps.contracts.get(u.contract.id);
+        if (was) before.set(was.id, was.supervisorIds);
+      }
       await writer.writeContracts(contracts, progress);
       // each new or changed contract gets its next session and that session's reminders, as from the dashboard
       for (const c of a.contracts.created) await contractTermsWritten(deps, org, c);
-      for (const u of a.contracts.updated) await contractTermsWritten(deps, org, u.contract, u.fields);
+      for (const u of a.contracts.updated) {
+        const supervisorIds = before.get(u.contract.id);
+        await contractTermsWritten(deps, org, u.contract, u.fields, supervisorIds ? { supervisorIds } : undefined, actorId);
+      }
     }
   } catch (error) {
     await writer.finish(stored.id, 'previewed', deps.clock.now());

@@ -10,7 +10,9 @@ import { requiredConfirmers } from '../domain/record.js';
 import { calendarOf, loadActor } from './context.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import type { AppDeps, OverdueSource, Stores } from './ports.js';
+import { pendingHandoverRows } from './handover.js';
 import { formatDate, formatDateTime } from './present.js';
+import { trainingRowsOf } from './training.js';
 import type { OverdueRow, OverdueSummaryView } from './views.js';
 
 const overdueInput = z.object({ filter: z.enum(['all', 'sessions', 'records', 'actions', 'reviews', 'not-engaging']).default('all') });
@@ -27,6 +29,8 @@ export const COUNT_LABELS: Record<OverdueSummaryView['shown'][number], string> =
   caseDecisions: 'Case decisions not filed',
   unreachable: 'Not reachable',
   notEngaging: 'Not engaging',
+  handovers: 'Handover not written',
+  training: 'Supervision training lapsed or lapsing',
 };
 
 export const OVERDUE_REFUSAL = 'Sorry — the overdue summary is only for your safeguarding leads.';
@@ -182,10 +186,13 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
       refId: c.contractId,
     }));
   });
+  // read from the store (few rows): handovers waiting to be written, supervisors' training lapsed or lapsing
+  const handoverRows: OverdueRow[] = parsed.filter === 'all' ? await pendingHandoverRows(deps, org, today) : [];
+  const trainingRows: OverdueRow[] = parsed.filter === 'all' ? await trainingRowsOf(deps, org, today) : [];
   const byDays = (a: OverdueRow, b: OverdueRow) => b.daysOverdue - a.daysOverdue || a.personName.localeCompare(b.personName);
   // a filtered summary shows that list alone: the others were not looked at, so they are not shown as nought
   const shown: OverdueSummaryView['shown'] =
-    parsed.filter === 'all' ? ['escalations', 'sessions', 'notEngaging', 'records', 'actions', 'reviews', 'caseDecisions', 'unreachable'] : [FILTER_LIST[parsed.filter]];
+    parsed.filter === 'all' ? ['escalations', 'sessions', 'notEngaging', 'records', 'actions', 'reviews', 'caseDecisions', 'handovers', 'training', 'unreachable'] : [FILTER_LIST[parsed.filter]];
   const view: OverdueSummaryView = {
     type: 'overdue-summary',
     organisationName: org.name,
@@ -200,6 +207,8 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
     caseDecisions: decisionRows.sort(byDays),
     escalations: escalationRows.sort(byDays),
     notEngaging: notEngagingRows.sort(byDays),
+    handovers: handoverRows.sort(byDays),
+    training: trainingRows.sort(byDays),
     unreachable: unreachable
       .map((u) => ({ personId: u.personId, personName: name(u.personId), platform: u.platform, sinceText: formatDate(org, u.since) }))
       .sort((a, b) => a.personName.localeCompare(b.personName)),
@@ -212,9 +221,11 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
       escalations: escalationRows.length,
       unreachable: unreachable.length,
       notEngaging: notEngagingRows.length,
+      handovers: handoverRows.length,
+      training: trainingRows.length,
     },
     countFacts: [],
   };
-  view.countFacts = shown.map((key) => ({ label: COUNT_LABELS[key], number: String(view.counts[key]) }));
+  view.countFacts = shown.map((key) => ({ label: COUNT_LABELS[key], number: String(view.counts[key] ?? 0) }));
   return { ok: true, view, data: view };
 });

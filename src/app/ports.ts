@@ -11,6 +11,7 @@ import type {
   CaseDecision,
   Attendance,
   Escalation,
+  Handover,
   LocalDate,
   Organisation,
   Person,
@@ -168,6 +169,8 @@ export interface ActionRepository {
   complete(id: string, at: Date, closure?: ActionClosure): Promise<boolean>;
   openForPerson(personId: string): Promise<AgreedAction[]>;
   openForContract(contractId: string): Promise<AgreedAction[]>;
+  /** A handover: an open action's owner and supervisor change (one conditional update); false when no longer open. */
+  handOver(id: string, patch: { ownerId: string; supervisorId: string; handedOverFrom: string }): Promise<boolean>;
   lateBefore(organisationId: string, today: LocalDate): Promise<AgreedAction[]>;
   /** Every action of the organisation, open or done, in one read (the dashboard's figures). */
   byOrganisation(organisationId: string): Promise<AgreedAction[]>;
@@ -191,6 +194,10 @@ export interface CaseDecisionRepository {
   /** Compare-and-set: not copied → copied. */
   markCopied(recordId: string, decisionId: string, byId: string, at: Date, childFileRef?: string): Promise<boolean>;
   notCopiedDueBefore(organisationId: string, at: Date): Promise<CaseDecisionRecord[]>;
+  /** A contract's decisions not yet on the child's file. */
+  notCopiedForContract(contractId: string): Promise<CaseDecisionRecord[]>;
+  /** A handover: who follows the decision up changes while it is not yet copied. */
+  reassignFollowUp(recordId: string, decisionId: string, fromId: string, toId: string): Promise<boolean>;
 }
 
 export interface EscalationRepository {
@@ -369,6 +376,18 @@ export interface RetentionRepository {
   decideSubjectAccess(id: string, decisions: Record<string, 'keep' | 'redact'>, byId: string, at: Date): Promise<void>;
 }
 
+export interface HandoverRepository {
+  /** Inserted once: false when it exists already. */
+  insert(handover: Handover): Promise<boolean>;
+  get(id: string): Promise<Handover | null>;
+  pendingForContract(contractId: string): Promise<Handover[]>;
+  pending(organisationId: string): Promise<Handover[]>;
+  pendingFrom(personId: string): Promise<Handover[]>;
+  forPerson(personId: string): Promise<Handover[]>;
+  /** pending → written, one conditional update. */
+  markWritten(id: string, written: Required<Pick<Handover, 'writtenById' | 'writtenAt' | 'actions' | 'themes' | 'note' | 'toId'>>): Promise<boolean>;
+}
+
 export interface Stores {
   organisations: OrganisationRepository;
   people: PersonRepository;
@@ -381,6 +400,7 @@ export interface Stores {
   actions: ActionRepository;
   caseDecisions: CaseDecisionRepository;
   escalations: EscalationRepository;
+  handovers: HandoverRepository;
   compliance: ComplianceRepository;
   audit: AuditLog;
   checkpoints: CheckpointRepository;

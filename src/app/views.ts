@@ -245,7 +245,7 @@ export interface OverdueSummaryView {
   /** For a filtered summary, which list it is ("Late actions only — …"). */
   filterText?: string;
   /** The lists this summary looked at, in the order shown; a filtered one has one. */
-  shown: Array<'escalations' | 'sessions' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'unreachable' | 'notEngaging'>;
+  shown: Array<'escalations' | 'sessions' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'unreachable' | 'notEngaging' | 'handovers' | 'training'>;
   /** The counts of the lists shown, in words. */
   countFacts: Array<{ label: string; number: string }>;
   sessions: Array<OverdueRow & { lastSessionText: string }>;
@@ -256,8 +256,14 @@ export interface OverdueSummaryView {
   escalations: OverdueRow[];
   /** template line manager (j): sessions not happening, or no answer whether they did, until one is held. */
   notEngaging: OverdueRow[];
+  /** A contract's supervisor changed and the handover is not written yet (white-laith supervisor responsibilities). */
+  handovers?: OverdueRow[];
+  /** template line manager (f): supervisors whose supervision training has lapsed or lapses within a half term. */
+  training?: OverdueRow[];
   unreachable: Array<{ personId: string; personName: string; platform: string; sinceText: string }>;
   counts: {
+    handovers?: number;
+    training?: number;
     sessions: number;
     records: number;
     actions: number;
@@ -442,6 +448,41 @@ export interface DashboardLinkView {
   validMinutes?: number;
 }
 
+/**
+ * The handover form (white-laith supervisor responsibilities), for the outgoing supervisor, or the DSL when they
+ * have left: each open action kept (it moves to the incoming supervisor) or closed with a note, the themes to
+ * carry over and a note for the incoming supervisor. Inputs: `outcome<n>`, `note<n>` for the ids in `actionIds`,
+ * `themes`, `note`.
+ */
+export interface HandoverFormView {
+  type: 'handover-form';
+  handoverId: string;
+  title: string;
+  lines: string[];
+  actions: Array<{ n: number; id: string; text: string; ownerName: string; dueText: string; outcome: 'keep' | 'close'; note: string }>;
+  actionIds: string;
+  /** What was typed, when the form comes back refused. */
+  themesTyped: string;
+  noteTyped: string;
+  /** Case decisions not yet on the child's file: they pass to the incoming supervisor as they are. */
+  decisions: Array<{ childRef: string; copyDueText: string }>;
+  notice?: string;
+}
+
+/** A written handover, as the incoming supervisor, the writer and the safeguarding leads read it. */
+export interface HandoverView {
+  type: 'handover';
+  handoverId: string;
+  title: string;
+  lines: string[];
+  kept: Array<{ text: string; ownerName: string; dueText: string }>;
+  closed: Array<{ text: string; note: string }>;
+  themes: string;
+  note: string;
+  decisions: Array<{ childRef: string; followUpByName: string; copyDueText: string }>;
+  disputes: Array<{ dateText: string }>;
+}
+
 export interface TextView {
   type: 'text';
   text: string;
@@ -480,6 +521,8 @@ export type NotificationView =
   | ActionsView
   | HelpView
   | DisputeNoticeView
+  | HandoverFormView
+  | HandoverView
   | CalendarLinkView
   | DashboardLinkView
   | TextView

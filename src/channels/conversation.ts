@@ -13,7 +13,8 @@ import type { Platform } from '../app/ports.js';
 import { help as helpRead, moveForm, myActions, nextSession, sessionCheck } from '../app/reads.js';
 import { recordToCorrect, recordToWrite } from '../app/record-form.js';
 import { viewRecord } from '../app/records.js';
-import type { NotificationView, RecordFormView, RecordSheetView } from '../app/views.js';
+import { HANDOVER_ACTIONS_MAX, HANDOVER_CLOSE_NOTE_MAX, HANDOVER_TEXT_MAX, openHandover } from '../app/handover.js';
+import type { HandoverFormView, NotificationView, RecordFormView, RecordSheetView } from '../app/views.js';
 import { decisionKey } from '../app/record-form-context.js';
 import { RECORD_LIMITS } from '../domain/record-form.js';
 import { isCalendarDate } from '../domain/calendar.js';
@@ -150,6 +151,26 @@ function typedRows(d: RecordFormData) {
   };
 }
 
+/** The handover card: one keep/close choice and note per open action listed (`actionIds`), themes and a note. */
+const handoverForm = z.object({
+  handoverId: ref,
+  actionIds: z
+    .string()
+    .max(8000)
+    .regex(/^([A-Za-z0-9._:@-]{1,250}(,[A-Za-z0-9._:@-]{1,250}){0,29})?$/, 'not the form’s list of open actions')
+    .optional(),
+  ...Object.fromEntries(
+    range(HANDOVER_ACTIONS_MAX).flatMap((i) => [
+      [`outcome${i}`, z.union([z.literal('').transform(() => undefined), z.enum(['keep', 'close'], { message: 'choose keep or close' })]).optional()],
+      [`note${i}`, text(HANDOVER_CLOSE_NOTE_MAX).optional()],
+    ]),
+  ),
+  themes: text(HANDOVER_TEXT_MAX).optional(),
+  note: text(HANDOVER_TEXT_MAX).optional(),
+});
+
+type HandoverFormData = Record<string, string | undefined> & { handoverId: string; actionIds?: string; themes?: string; note?: string };
+
 export const VERBS = {
   'record.confirm': z.object({ recordId: ref, version }),
   'record.dispute': z.object({ recordId: ref, version: version.optional(), reason: text(2000).min(1, 'say what should change') }),
@@ -218,8 +239,43 @@ export const VERBS = {
     date: pickedDate.refine((v) => v !== '', 'pick the date'),
     time: pickedTime.refine((v) => v !== '', 'pick the time'),
   }),
+  /** The handover form (a contract's supervisor changed), or the written handover for those who read it. */
+  'handover.open': z.object({ handoverId: ref }),
+  /** The handover form sent: `outcome<n>` (keep / close) and `note<n>` for the ids in `actionIds`, themes, a note. */
+  'handover.submit': handoverForm,
 } as const;
 export type Verb = keyof typeof VERBS;
+
+/** The handover form again as it was typed, the refusal above it (Teams replaces the card with the answer). */
+export function handoverAsTyped(form: HandoverFormView, d: HandoverFormData, notice: string): HandoverFormView {
+  const ids = (d.actionIds ?? '').split(',');
+  const rows = d as Record<string, string | undefined>;
+  return {
+    ...form,
+    notice,
+    actions: form.actions.map((a) => {
+      const i = ids.indexOf(a.id);
+      return i < 0 ? a : { ...a, outcome: rows[`outcome${i}`] === 'close' ? 'close' : 'keep', note: rows[`note${i}`] ?? '' };
+    }),
+    themesTyped: d.themes ?? '',
+    noteTyped: d.note ?? '',
+  };
+}
+
+/** The handover card's inputs → submitHandover input (the use case validates it again). */
+export function handoverInput(d: HandoverFormData): Record<string, unknown> {
+  const ids = (d.actionIds ?? '').split(',').filter(Boolean);
+  const rows = d as Record<string, string | undefined>;
+  return {
+    handoverId: d.handoverId,
+    actions: ids.map((actionId, i) => {
+      const note = rows[`note${i}`] ?? '';
+      return { actionId, outcome: rows[`outcome${i}`] === 'close' ? 'close' : 'keep', ...(note ? { note } : {}) };
+    }),
+    themes: d.themes ?? '',
+    note: d.note ?? '',
+  };
+}
 
 export function fieldError(error: z.ZodError, whole = 'input'): NotificationView {
   const issue = error.issues[0];
@@ -539,6 +595,18 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
         return actionsAfter(person, Date.now(), await run('completeAction', person, interactionId, { actionId: d.actionId }));
       case 'action.not-needed':
         return actionsAfter(person, Date.now(), await run('completeAction', person, interactionId, { actionId: d.actionId, notNeededReason: d.reason }));
+      case 'handover.open':
+        return viewOf(await read(openHandover(deps, person.id, { handoverId: d.handoverId })));
+      case 'handover.submit': {
+        const typedForm = parsed.data as HandoverFormData;
+        const result = await run('submitHandover', person, interactionId, handoverInput(typedForm));
+        if (options.formAgainOnRefusal && result !== 'pending' && !result.ok) {
+          const said = result.error.type === 'error' ? result.error.message : result.error.text;
+          const again = await withinDeadline(openHandover(deps, person.id, { handoverId: typedForm.handoverId }), () => undefined, answerWithinMs);
+          if (again !== 'late' && again.ok && again.view?.type === 'handover-form') return handoverAsTyped(again.view, typedForm, said);
+        }
+        return viewOf(result);
+      }
       case 'decision.copied':
         return viewOf(await run('markCaseDecisionCopied', person, interactionId, { recordId: d.recordId, decisionId: d.decisionId, ...(d.childFileRef ? { childFileRef: d.childFileRef } : {}) }));
     }

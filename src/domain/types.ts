@@ -93,6 +93,9 @@ export interface Person {
   /** false once they have left (a staff re-import without them, confirmed); their records are kept. */
   active?: boolean;
   leftAt?: Date;
+  /** template line manager (f): when they were last trained to supervise, and how often it is renewed (months, default 24). */
+  supervisionTrainingDate?: LocalDate;
+  supervisionTrainingRenewalMonths?: number;
 }
 
 export type Cadence =
@@ -137,6 +140,29 @@ export interface SupervisionContract {
   active: boolean;
   /** The day it ended (by the admin, or because a party left); its sessions and records are kept. */
   endedOn?: LocalDate;
+}
+
+/**
+ * white-laith supervisor responsibilities: when a contract's supervisor changes, the outgoing supervisor (or the
+ * DSL, when they have left) writes a handover for the incoming one: each open action kept or closed with a note,
+ * the themes to carry over and a note. Its own document, audited; its free text is seen by the parties to the
+ * handover and the safeguarding leads only.
+ */
+export interface Handover {
+  id: string;
+  organisationId: string;
+  contractId: string;
+  fromId: string;
+  toId: string;
+  superviseeIds: string[];
+  createdAt: Date;
+  state: 'pending' | 'written';
+  writtenById?: string;
+  writtenAt?: Date;
+  /** What was done with each action open when it was written (every one: unlisted ones are kept). */
+  actions?: Array<{ actionId: string; text: string; outcome: 'kept' | 'closed'; note?: string }>;
+  themes?: string;
+  note?: string;
 }
 
 export type SessionStatus = 'scheduled' | 'held' | 'cancelled' | 'missed';

@@ -42,6 +42,8 @@ export const ENCRYPTED_FIELDS: Record<string, string[]> = {
   sessions: ['statusReason'],
   sessionRequests: ['reason'],
   retention: ['reason'],
+  // a supervisor's handover to the next: the themes, the note, and each action's words and why it was closed
+  handovers: ['themes', 'note', 'actions[].text', 'actions[].note'],
   subjectAccess: ['passages[].label'],
   // after a major incident: its private name and the message to staff (src/domain/incident.ts)
   incidents: ['incidentName', 'messageToStaff'],

@@ -83,6 +83,13 @@ export function defineModels(conn: Connection) {
   caseDecisions.index({ organisationId: 1, copied: 1, copyDueAt: 1 });
   const escalations = schema({ organisationId: String, acknowledged: Boolean, raisedAt: Date });
   escalations.index({ organisationId: 1, acknowledged: 1 });
+  // a supervisor's handover to the next one (src/app/handover.ts)
+  const handovers = schema({ organisationId: String, contractId: String, fromId: String, toId: String, superviseeIds: [String], state: String, createdAt: Date });
+  handovers.index({ organisationId: 1, state: 1 });
+  handovers.index({ contractId: 1, state: 1 });
+  handovers.index({ fromId: 1, state: 1 });
+  handovers.index({ toId: 1 });
+  handovers.index({ superviseeIds: 1 });
   const compliance = schema({ organisationId: String, sessionOverdueFrom: Date, notEngagingFrom: Date });
   compliance.index({ organisationId: 1, sessionOverdueFrom: 1 });
   compliance.index({ organisationId: 1, notEngagingFrom: 1 });
@@ -143,6 +150,7 @@ export function defineModels(conn: Connection) {
     actions: model('AgreedAction', actions, 'actions'),
     caseDecisions: model('CaseDecision', caseDecisions, 'caseDecisions'),
     escalations: model('Escalation', escalations, 'escalations'),
+    handovers: model('Handover', handovers, 'handovers'),
     compliance: model('Compliance', compliance, 'compliance'),
     audit: model('AuditEntry', audit, 'audit'),
     auditCheckpoints: model('AuditCheckpoint', auditCheckpoints, 'auditCheckpoints'),

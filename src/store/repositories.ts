@@ -14,6 +14,7 @@ import type {
   ContractRepository,
   DeliveryRepository,
   EscalationRepository,
+  HandoverRepository,
   OrganisationRepository,
   Outbox,
   OutboxMessage,
@@ -31,6 +32,7 @@ import type {
   AgendaItem,
   AgreedAction,
   Escalation,
+  Handover,
   Organisation,
   Person,
   RecordSheet,
@@ -408,6 +410,9 @@ export function actionRepository(m: Models): ActionRepository {
     async openForContract(contractId) {
       return many<AgreedAction>(await m.actions.find({ contractId, status: 'open', destroyed: { $exists: false } }).sort({ dueDate: 1 }).lean<Doc[]>());
     },
+    async handOver(id, patch) {
+      return transitionOnce(m.actions, { _id: id, status: 'open' }, patch);
+    },
     async lateBefore(organisationId, today) {
       return many<AgreedAction>(
         // the actions of a record destroyed under the retention schedule are no longer followed up
@@ -449,6 +454,30 @@ export function caseDecisionRepository(m: Models): CaseDecisionRepository {
     async notCopiedDueBefore(organisationId, at) {
       const docs = await m.caseDecisions.find({ organisationId, copied: false, copyDueAt: { $lt: at }, destroyed: { $exists: false } }).sort({ copyDueAt: 1 }).lean<Doc[]>();
       return docs.map((d) => decisionFromDoc(d) as CaseDecisionRecord);
+    },
+    async notCopiedForContract(contractId) {
+      const docs = await m.caseDecisions.find({ contractId, copied: false, destroyed: { $exists: false } }).sort({ copyDueAt: 1 }).lean<Doc[]>();
+      return docs.map((d) => decisionFromDoc(d) as CaseDecisionRecord);
+    },
+    async reassignFollowUp(recordId, decisionId, fromId, toId) {
+      return transitionOnce(m.caseDecisions, { _id: decisionKey(recordId, decisionId), copied: false, followUpById: fromId }, { followUpById: toId });
+    },
+  };
+}
+
+export function handoverRepository(m: Models): HandoverRepository {
+  const list = async (filter: Record<string, unknown>) => many<Handover>(await m.handovers.find(filter).sort({ createdAt: 1 }).lean<Doc[]>());
+  return {
+    insert: (handover) => insertOnce(m.handovers, toDoc(handover)),
+    async get(id) {
+      return fromDoc<Handover>(await m.handovers.findById(id).lean<Doc>());
+    },
+    pendingForContract: (contractId) => list({ contractId, state: 'pending' }),
+    pending: (organisationId) => list({ organisationId, state: 'pending' }),
+    pendingFrom: (personId) => list({ fromId: personId, state: 'pending' }),
+    forPerson: (personId) => list({ $or: [{ fromId: personId }, { toId: personId }, { superviseeIds: personId }] }),
+    async markWritten(id, written) {
+      return transitionOnce(m.handovers, { _id: id, state: 'pending' }, { state: 'written', ...written });
     },
   };
 }

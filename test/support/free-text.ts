@@ -21,8 +21,8 @@ export const VALUES_FILE = 'free-text-values.jsonl';
 export const MIN_LENGTH = 13;
 
 /** Where people's words are stored, and under which keys (see `src/domain/types.ts`). */
-export const FREE_TEXT_COLLECTIONS = ['agendaItems', 'records', 'actions', 'caseDecisions', 'escalations', 'sessions', 'sessionRequests', 'retention'] as const;
-const FREE_TEXT_KEYS = new Set(['text', 'notes', 'decision', 'rationale', 'reason', 'resolution', 'note', 'statusReason', 'incidentName', 'messageToStaff']);
+export const FREE_TEXT_COLLECTIONS = ['agendaItems', 'records', 'actions', 'caseDecisions', 'escalations', 'sessions', 'sessionRequests', 'retention', 'handovers'] as const;
+const FREE_TEXT_KEYS = new Set(['text', 'notes', 'decision', 'rationale', 'reason', 'resolution', 'note', 'statusReason', 'incidentName', 'messageToStaff', 'themes']);
 
 /** A value worth looking for: long enough, and not a run of one or two characters. */
 export function significant(value: string): boolean {

@@ -15,6 +15,7 @@ export function threadKeyOf(view: NotificationView): string | undefined {
   if (view.type === 'agenda-prompt') return `agenda:${view.sessionId}`;
   if (view.type === 'session-check') return `session-check:${view.sessionId}`;
   if (view.type === 'session-request') return `request:${view.requestId}`;
+  if (view.type === 'handover-form' || view.type === 'handover') return `handover:${view.handoverId}`;
   return undefined;
 }
 

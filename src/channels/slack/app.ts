@@ -46,6 +46,8 @@ import { ACTIONS, LIMITS, VIEWS, clip, paginate, render as renderView, type Slac
 import { dashboardUrl, guardView } from '../content-guard.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { modalMetadata, recordInputFromModal, recordModal, withAnotherRow } from './record-modal.js';
+import { handoverFrom, handoverModal } from './handover-modal.js';
+import { openHandover } from '../../app/handover.js';
 import { closedWeekdays, formOf, formRules, reviewableActions } from '../../app/record-form-context.js';
 import { precheck, processEventErrorHandler, unhandledRequestHandler } from './requests.js';
 import { SlackNotifier } from './notifier.js';
@@ -692,6 +694,21 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     });
   }
 
+  // "Write the handover": a modal at once (the trigger expires), filled with the open actions by the work
+  app.action<BlockAction>(ACTIONS.openHandover, async ({ ack, body, client }) => {
+    await ack();
+    const valid = idValue.safeParse(actionValue(body).value).success;
+    const viewId = valid ? await openModal(client, triggerOf(body), noticeModal('Opening the handover…')) : undefined;
+    await enqueue(actionWork(ACTIONS.openHandover, body, viewId));
+  });
+
+  app.view(VIEWS.handover, async ({ ack, body, view }) => {
+    const { errors } = handoverFrom(view.state.values, view.private_metadata);
+    if (errors) return void (await ack({ response_action: 'errors', errors }));
+    await ack();
+    await enqueue({ kind: 'view', name: VIEWS.handover, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
+  });
+
   // "Add an agenda item…": a modal at once (the trigger expires), filled with the person's sessions by the work
   app.action<BlockAction>(ACTIONS.addFor, async ({ ack, body, client }) => {
     await ack();
@@ -1095,6 +1112,20 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (!sessionId.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${sessionId.error.issues[0]?.message}` }));
         return fillModal(a.viewId, await modalFor(person, sessionId.data));
       }
+      case ACTIONS.openHandover: {
+        const handoverId = idValue.safeParse(a.value);
+        if (!person) {
+          await fillModal(a.viewId, noticeModal(NOT_SET_UP));
+          return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        }
+        if (!handoverId.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${handoverId.error.issues[0]?.message}` }));
+        const opened = await openHandover(deps, person.id, { handoverId: handoverId.data });
+        if (opened.ok && opened.view?.type === 'handover-form') return fillModal(a.viewId, handoverModal(opened.view));
+        // written already (shown in the chat instead), or not theirs
+        await fillModal(a.viewId, noticeModal(opened.ok ? 'This handover has been written — it is in your messages.' : opened.error.type === 'refusal' ? opened.error.text : opened.error.message));
+        for (const page of paginate(asMessage(opened))) await reply(respond, a.userId, page);
+        return;
+      }
       case ACTIONS.addRecordRow:
         // only a click that could not add a row reaches here (not the record form, or a row past the limit)
         return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: no more rows can be added to this form — up to 10 actions and 10 case decisions' }));
@@ -1221,6 +1252,12 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         const org = await deps.organisations.get(person.organisationId);
         const at = org ? calendarOf(org).atLocalTime(booking.date, booking.time) : new Date(`${booking.date}T${booking.time}:00Z`);
         return reply(undefined, v.userId, asMessage(await run('bookRequestedSession', person, interaction, { requestId: booking.requestId, startsAt: at.toISOString() })));
+      }
+      case VIEWS.handover: {
+        const { handover } = handoverFrom(v.values, v.metadata);
+        if (!handover) return;
+        for (const page of paginate(asMessage(await run('submitHandover', person, interaction, { ...handover })))) await reply(undefined, v.userId, page);
+        return;
       }
       case VIEWS.agendaItem: {
         const { item } = agendaItemFrom(v.values as ViewValues, v.metadata);

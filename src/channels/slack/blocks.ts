@@ -20,6 +20,8 @@ import type {
   DisputeNoticeView,
   EscalationRaisedView,
   EscalationView,
+  HandoverFormView,
+  HandoverView,
   HelpView,
   IncidentOfferView,
   MoveFormView,
@@ -72,6 +74,8 @@ export const ACTIONS = {
   incidentYes: 'incident_offer_yes',
   incidentNotNow: 'incident_offer_not_now',
   bookRequest: 'session_book_request',
+  /** "Write the handover": the modal with each open action, the themes and the note. */
+  openHandover: 'handover_open',
 } as const;
 
 export const VIEWS = {
@@ -86,6 +90,7 @@ export const VIEWS = {
   move: 'session_move_modal',
   notHeld: 'session_not_held_modal',
   bookRequest: 'session_book_request_modal',
+  handover: 'handover_modal',
 } as const;
 
 /** Move / Cancel and rebook: each opens the modal with the date and time pickers. */
@@ -316,7 +321,7 @@ function overdueRows(title: string, rows: OverdueRow[], extra?: (r: OverdueRow) 
 
 export function overdueMessage(v: OverdueSummaryView): SlackMessage {
   const c = v.counts;
-  const total = v.shown.reduce((n, key) => n + c[key], 0);
+  const total = v.shown.reduce((n, key) => n + (c[key] ?? 0), 0);
   const lines = [
     ...overdueRows('Risk-of-harm escalations not acknowledged', v.escalations),
     ...overdueRows('Overdue supervision', v.sessions, (r) => ` · last: ${esc((r as OverdueRow & { lastSessionText: string }).lastSessionText)}`),
@@ -325,6 +330,8 @@ export function overdueMessage(v: OverdueSummaryView): SlackMessage {
     ...overdueRows('Late actions', v.actions),
     ...overdueRows('Contracts due for review', v.reviews),
     ...overdueRows('Case decisions not on the child’s file', v.caseDecisions),
+    ...overdueRows('Handover not written', v.handovers ?? []),
+    ...overdueRows('Supervision training lapsed or lapsing', v.training ?? []),
     ...(v.unreachable.length > 0 ? [`*Not reachable* (${v.unreachable.length})`, ...v.unreachable.map((u) => `• *${esc(u.personName)}* — not reachable in ${u.platform} since ${u.sinceText}`)] : []),
   ];
   return {
@@ -420,6 +427,34 @@ const sessionRequest = (v: SessionRequestView): SlackMessage => ({
     ...(v.reason ? lineSections(esc(v.reason).split('\n').map((l) => `>${l}`)) : []),
     context(`Please book it by ${v.bookByText} (a session on request) — after that your DSL is told. It is extra: the next scheduled session stays.`),
     { type: 'actions', elements: [button('Book the session', ACTIONS.bookRequest, v.requestId, 'primary')] },
+  ],
+});
+
+/** The handover to write: what it holds, and the button to the modal where it is written. */
+const handoverForm = (v: HandoverFormView): SlackMessage => ({
+  text: v.title,
+  blocks: [
+    section(`*${esc(v.title)}*`),
+    ...(v.notice ? [section(`:warning: ${esc(v.notice)}`)] : []),
+    ...lineSections(v.lines.map(esc)),
+    ...(v.actions.length > 0 ? lineSections(['*Open actions*', ...v.actions.map((a) => `• ${esc(a.text)} — ${esc(a.ownerName)}, due ${a.dueText}`)]) : []),
+    ...(v.decisions.length > 0 ? lineSections(['*Case decisions not yet on the child’s file*', ...v.decisions.map((d) => `• ${esc(d.childRef)} — due ${d.copyDueText}`)]) : []),
+    { type: 'actions', elements: [button('Write the handover', ACTIONS.openHandover, v.handoverId, 'primary')] },
+  ],
+});
+
+/** A written handover, for the incoming supervisor (and the writer, and the safeguarding leads). */
+const handover = (v: HandoverView): SlackMessage => ({
+  text: v.title,
+  blocks: [
+    section(`*${esc(v.title)}*`),
+    ...lineSections(v.lines.map(esc)),
+    ...(v.kept.length > 0 ? lineSections(['*Actions kept (now with the new supervisor)*', ...v.kept.map((a) => `• ${esc(a.text)} — ${esc(a.ownerName)}, due ${a.dueText}`)]) : []),
+    ...(v.closed.length > 0 ? lineSections(['*Actions closed*', ...v.closed.map((a) => `• ${esc(a.text)} — ${esc(a.note)}`)]) : []),
+    ...lineSections(['*Themes to carry over*', ...(v.themes ? esc(v.themes).split('\n') : ['None given.'])]),
+    ...lineSections(['*Note*', ...(v.note ? esc(v.note).split('\n') : ['None given.'])]),
+    ...(v.decisions.length > 0 ? lineSections(['*Case decisions not yet on the child’s file*', ...v.decisions.map((d) => `• ${esc(d.childRef)} — ${esc(d.followUpByName)} follows it up, due ${d.copyDueText}`)]) : []),
+    ...(v.disputes.length > 0 ? lineSections(['*Changes asked for and not yet settled*', ...v.disputes.map((d) => `• the record of ${d.dateText}`)]) : []),
   ],
 });
 
@@ -576,6 +611,10 @@ function renderBlocks(view: NotificationView): SlackMessage {
       return help(view);
     case 'dispute-notice':
       return dispute(view);
+    case 'handover-form':
+      return handoverForm(view);
+    case 'handover':
+      return handover(view);
     case 'calendar-link':
       return calendarLink(view);
     case 'dashboard-link':

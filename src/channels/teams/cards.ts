@@ -42,6 +42,8 @@ export const TEMPLATE_FOR: Record<NotificationView['type'], string> = {
   actions: 'actions',
   help: 'help',
   'dispute-notice': 'dispute-notice',
+  'handover-form': 'handover-form',
+  handover: 'handover',
   'calendar-link': 'calendar-link',
   'dashboard-link': 'dashboard-link',
   text: 'message',
@@ -98,6 +100,8 @@ const PERSON_TEXT = new Set([
   'question', 'sessionText', 'forNames', 'requesterName', 'toName', 'statusText',
   // support contacts (loughton "Support"): the admin types them
   'phone', 'description',
+  // a handover's free text
+  'themes', 'themesTyped', 'noteTyped', 'ownerName', 'childRef',
 ]);
 
 function mark(value: unknown, key?: string): unknown {

@@ -229,7 +229,7 @@ function BalanceCard({
   );
 }
 
-const SECTIONS: Array<[keyof Pick<OverdueSummaryView, 'sessions' | 'notEngaging' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'escalations'>, string]> = [
+const SECTIONS: Array<[keyof Pick<OverdueSummaryView, 'sessions' | 'notEngaging' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'escalations' | 'handovers' | 'training'>, string]> = [
   ['sessions', 'Overdue for supervision'],
   ['notEngaging', 'Not engaging (sessions not happening, or not answered)'],
   ['records', 'Records not yet confirmed'],
@@ -237,6 +237,8 @@ const SECTIONS: Array<[keyof Pick<OverdueSummaryView, 'sessions' | 'notEngaging'
   ['reviews', 'Contract reviews due'],
   ['caseDecisions', 'Case decisions not on the child’s file'],
   ['escalations', 'Risk-of-harm escalations not acknowledged'],
+  ['handovers', 'Handovers not written (a supervisor changed)'],
+  ['training', 'Supervision training lapsed or lapsing within a half term'],
 ];
 
 function PersonLink({ id, name }: { id?: string; name: string }) {
@@ -250,7 +252,8 @@ function PersonLink({ id, name }: { id?: string; name: string }) {
 }
 
 function OverdueCard({ overdue }: { overdue: OverdueSummaryView }) {
-  const total = SECTIONS.reduce((n, [k]) => n + overdue.counts[k], 0) + overdue.counts.unreachable;
+  const total = SECTIONS.reduce((n, [k]) => n + (overdue.counts[k] ?? 0), 0) + overdue.counts.unreachable;
+  const rows = (key: (typeof SECTIONS)[number][0]): Array<OverdueSummaryView['records'][number] & { lastSessionText?: string }> => overdue[key] ?? [];
   return (
     <section className="card" aria-labelledby="overdue-heading" id="overdue">
       <div className="card-head">
@@ -259,11 +262,11 @@ function OverdueCard({ overdue }: { overdue: OverdueSummaryView }) {
           <p>The same list as /overdue in chat. Days are school days for sessions and records.</p>
         </div>
       </div>
-      {SECTIONS.filter(([key]) => overdue[key].length > 0).map(([key, title]) => (
+      {SECTIONS.filter(([key]) => rows(key).length > 0).map(([key, title]) => (
         <div key={key}>
           <h3 className="section-title">
             {title}
-            <span className="count">{overdue[key].length}</span>
+            <span className="count">{rows(key).length}</span>
           </h3>
           <div className="table-wrap">
             <table data-section={key}>
@@ -277,14 +280,14 @@ function OverdueCard({ overdue }: { overdue: OverdueSummaryView }) {
                 </tr>
               </thead>
               <tbody>
-                {overdue[key].map((r) => (
+                {rows(key).map((r) => (
                   <tr data-person={r.personId} key={`${r.refId}-${r.personId}`}>
                     <td>
                       <PersonLink id={r.personId} name={r.personName} />
                     </td>
                     <td>
                       {r.detail}
-                      {'lastSessionText' in r ? <div className="muted small">Last session: {r.lastSessionText}</div> : null}
+                      {r.lastSessionText !== undefined ? <div className="muted small">Last session: {r.lastSessionText}</div> : null}
                     </td>
                     <td className="num">
                       <Chip tone={r.daysOverdue > 10 ? 'bad' : 'warn'}>{r.daysOverdue}</Chip>

@@ -482,6 +482,15 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
         string,
       ],
   ),
+  // the handover card: its reference, the keep/close choices and notes, the themes and the note
+  fc
+    .oneof(badRef, fc.constant(undefined))
+    .chain((r) =>
+      fc.constantFrom('handover.open', 'handover.submit').map((verb): [string, Record<string, unknown>, string] => [verb, r === undefined ? {} : { handoverId: r }, 'handoverId']),
+    ),
+  fc
+    .constantFrom<[string, unknown]>(['outcome0', 'maybe'], ['outcome29', 7], ['note3', 'x'.repeat(1001)], ['themes', 'x'.repeat(5001)], ['note', {}], ['actionIds', 'a b,c'], ['actionIds', 7])
+    .map(([f, v]): [string, Record<string, unknown>, string] => ['handover.submit', { handoverId: 'ho.x.c-amy', [f]: v }, f]),
   // the agenda form's picker: nothing chosen, or not a contract reference; the item and its category as agenda.add
   fc
     .oneof(badRef, fc.constant(undefined))

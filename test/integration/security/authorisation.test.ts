@@ -38,6 +38,7 @@ import { toFailure, type UseCaseResult } from '../../../src/app/errors.js';
 import { dashboardSummary, personHistory, staffDirectory } from '../../../src/app/dashboard.js';
 import { mySupervision } from '../../../src/app/mine.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
+import { openHandover } from '../../../src/app/handover.js';
 import { moveForm, myActions, nextSession, sessionCheck } from '../../../src/app/reads.js';
 import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
 import { recordToWrite } from '../../../src/app/record-form.js';
@@ -112,6 +113,13 @@ async function futureSession(): Promise<string> {
   const d = futureDay();
   const id = `c-amy.${d}`;
   await w.deps.sessions.insert({ id, organisationId: 'org-wl', contractId: 'c-amy', startsAt: london(`${d}T15:45`), durationMinutes: 60, status: 'scheduled' });
+  return id;
+}
+
+/** A handover of Amy's supervision from Sam (who writes it) to Sue, waiting to be written. */
+async function pendingHandover(): Promise<string> {
+  const id = `ho.matrix.${++n}`;
+  await w.deps.handovers.insert({ id, organisationId: 'org-wl', contractId: 'c-amy', fromId: 'sup', toId: 'sup2', superviseeIds: ['amy'], createdAt: w.clock.now(), state: 'pending' });
   return id;
 }
 
@@ -228,6 +236,10 @@ const ACTIONS: Cell[] = [
   },
   // the other organisation's DSL sees their own organisation's incidents, and nothing of ours (checked above)
   { name: 'incidentUptake (chat incident status, the dashboard Incidents page)', run: (a, i) => incidentUptake(w.deps, a, i), allowed: [...LEADS, 'otherOrganisation'], input: async () => ({}) },
+  // a change of supervisor (white-laith): the outgoing supervisor writes the handover; the incoming one and the
+  // safeguarding leads read it; never the admin, the supervisee or anyone else
+  { name: 'submitHandover', run: 'submitHandover', allowed: ['supervisor'], input: async () => ({ handoverId: await pendingHandover(), themes: 'Matrix handover themes', note: 'Matrix handover note' }) },
+  { name: 'openHandover', run: (a, i) => openHandover(w.deps, a, i), allowed: ['supervisor', 'otherSupervisor', ...LEADS], input: async () => ({ handoverId: await pendingHandover() }) },
   { name: 'markSessionHeld', run: 'markSessionHeld', allowed: PARTIES, input: async () => ({ sessionId: await pastSession() }) },
   { name: 'draftRecord', run: 'draftRecord', allowed: ['supervisor'], input: async () => ({ sessionId: await pastSession(), topics: ['organisational'], notes: 'Matrix draft' }) },
   // the record form with last session's actions reviewed as it is sent: done and dropped close them
