@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ROLES, type Person, type Role } from '../types.js';
+import { parseDay } from './contracts.js';
 import { type CsvTable, controlProblem, formulaProblem, type ImportProblem } from './csv.js';
 
 export interface StaffRow {
@@ -21,6 +22,8 @@ export interface StaffRow {
   lineManagerEmail?: string;
   slackUserId?: string;
   teamsAadObjectId?: string;
+  /** template line manager (f): when they were last trained to supervise (the staff template's optional column). */
+  supervisionTrainingDate?: string;
   /** Which column each value came from, for the problems found later. */
   columns: { name: string; email: string; roles?: string; lineManager?: string; slack?: string; teams?: string };
 }
@@ -37,7 +40,7 @@ function checkCell(file: string, row: number, column: string, value: string, pro
 
 // ---- the staff template -------------------------------------------------------------------------------------
 
-export const STAFF_COLUMNS = ['name', 'email', 'roles', 'line_manager_email', 'slack_user_id', 'teams_aad_object_id'] as const;
+export const STAFF_COLUMNS = ['name', 'email', 'roles', 'line_manager_email', 'slack_user_id', 'teams_aad_object_id', 'supervision_training_date'] as const;
 export const STAFF_REQUIRED = ['name', 'email', 'roles'] as const;
 
 const ROLE_WORDS: Record<string, Role> = {
@@ -89,6 +92,9 @@ export function staffRowsFromTemplate(table: CsvTable): { rows: StaffRow[]; erro
     if (slack !== '' && !SLACK_USER.test(slack)) errors.push({ file, row, column: 'slack_user_id', message: `"${slack}" is not a Slack user id (it starts with U or W, e.g. U024BE7LH)` });
     const teams = get('teams_aad_object_id').toLowerCase();
     if (teams !== '' && !GUID.test(teams)) errors.push({ file, row, column: 'teams_aad_object_id', message: `"${get('teams_aad_object_id')}" is not an Entra object id (a GUID such as 00000000-0000-0000-0000-000000000000)` });
+    const trainedText = get('supervision_training_date');
+    const trained = trainedText === '' ? undefined : parseDay(trainedText);
+    if (trainedText !== '' && !trained) errors.push({ file, row, column: 'supervision_training_date', message: `"${trainedText}" is not a date (YYYY-MM-DD or DD/MM/YYYY)` });
     if (errors.length > before) continue;
     rows.push({
       file,
@@ -99,6 +105,7 @@ export function staffRowsFromTemplate(table: CsvTable): { rows: StaffRow[]; erro
       ...(manager ? { lineManagerEmail: manager } : {}),
       ...(slack ? { slackUserId: slack } : {}),
       ...(teams ? { teamsAadObjectId: teams } : {}),
+      ...(trained ? { supervisionTrainingDate: trained } : {}),
       columns: { name: 'name', email: 'email', roles: roleColumn, lineManager: 'line_manager_email', slack: 'slack_user_id', teams: 'teams_aad_object_id' },
     });
   }
@@ -350,6 +357,7 @@ export function planStaff(organisationId: string, existing: readonly Person[], r
       identities,
       roles,
       ...(lineManagerId ? { lineManagerId } : {}),
+      ...(r.supervisionTrainingDate ? { supervisionTrainingDate: r.supervisionTrainingDate } : {}),
     };
     if (!lineManagerId) delete person.lineManagerId;
     delete person.active;
@@ -365,6 +373,7 @@ export function planStaff(organisationId: string, existing: readonly Person[], r
     if (before.lineManagerId !== person.lineManagerId) fields.push('line manager');
     if (before.identities.slackUserId !== person.identities.slackUserId) fields.push('Slack user');
     if ((before.identities.teamsAadObjectId ?? '').toLowerCase() !== (person.identities.teamsAadObjectId ?? '').toLowerCase()) fields.push('Teams user');
+    if (before.supervisionTrainingDate !== person.supervisionTrainingDate) fields.push('supervision training');
     if (before.active === false) fields.push('back from leaving');
     if (fields.length > 0) plan.updated.push({ person, fields });
     else plan.unchanged.push({ person: before });
