@@ -4,8 +4,11 @@
  * their roles, their chat identities and their contracts (with whom, as what) — never supervision content.
  */
 import { z } from 'zod';
+import { isCalendarDate } from '../../domain/calendar.js';
+import { DEFAULT_TRAINING_RENEWAL_MONTHS, trainingLapsesOn } from '../../domain/training.js';
 import type { Person, Role } from '../../domain/types.js';
-import { parseInput, type UseCaseResult, useCase } from '../errors.js';
+import { audit } from '../effects.js';
+import { parseInput, type UseCaseResult, useCase, ValidationError } from '../errors.js';
 import type { AppDeps } from '../ports.js';
 import { loadAdministrator } from './access.js';
 
@@ -38,6 +41,8 @@ export interface PersonAdminView {
   contracts: Array<{ id: string; role: 'supervisor' | 'supervisee'; withNames: string[] }>;
   /** Deactivated by a confirmed re-import: their records are kept. */
   leftAt?: string;
+  /** template line manager (f): when they were last trained to supervise, how often it is renewed, when it lapses. */
+  training?: { date: string; renewalMonths: number; lapsesOn: string };
 }
 
 export interface PeopleView {
@@ -97,6 +102,7 @@ export const listPeople = useCase(async (deps: AppDeps, actorId: string, input: 
         ...(gone ? { unreachable: gone } : {}),
         contracts: theirs.get(p.id) ?? [],
         ...(p.active === false && p.leftAt ? { leftAt: new Date(p.leftAt).toISOString() } : {}),
+        ...(p.supervisionTrainingDate ? { training: trainingOf(p.supervisionTrainingDate, p.supervisionTrainingRenewalMonths) } : {}),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
@@ -107,4 +113,27 @@ export const listPeople = useCase(async (deps: AppDeps, actorId: string, input: 
     ok: true,
     data: { people: all.filter((v) => matches(v, filter) && (!q || v.name.toLowerCase().includes(q) || v.email.toLowerCase().includes(q))), counts },
   };
+});
+
+const trainingOf = (date: string, months = DEFAULT_TRAINING_RENEWAL_MONTHS) => ({ date, renewalMonths: months, lapsesOn: trainingLapsesOn(date, months) });
+
+/** The People page's supervision training: a date and how many months until it is renewed (6–60). */
+export const trainingInput = z
+  .object({
+    personId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a person id'),
+    date: z.string({ message: 'must be a date, YYYY-MM-DD' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD').refine(isCalendarDate, 'must be a date that exists'),
+    renewalMonths: z.number({ message: 'must be a number of months' }).int('must be a whole number of months').min(6, 'must be at least 6 months').max(60, 'must be at most 60 months').optional(),
+  })
+  .strict();
+
+/** template line manager (f): the admin records when a supervisor was trained and how often it is renewed; audited. */
+export const setSupervisionTraining = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<PersonAdminView['training']>> => {
+  const parsed = parseInput(trainingInput, input);
+  const { org } = await loadAdministrator(deps, actorId, 'people.manage');
+  const person = await deps.people.get(parsed.personId);
+  if (!person || person.organisationId !== org.id) throw new ValidationError('personId', 'is nobody here');
+  const updated: Person = { ...person, supervisionTrainingDate: parsed.date, ...(parsed.renewalMonths !== undefined ? { supervisionTrainingRenewalMonths: parsed.renewalMonths } : {}) };
+  await deps.people.upsert(updated);
+  await audit(deps, { organisationId: org.id, actorId, action: 'person.training', subject: { kind: 'person', id: person.id }, detail: { date: parsed.date, renewalMonths: updated.supervisionTrainingRenewalMonths ?? DEFAULT_TRAINING_RENEWAL_MONTHS } });
+  return { ok: true, data: trainingOf(parsed.date, updated.supervisionTrainingRenewalMonths) };
 });

@@ -68,7 +68,9 @@ export function renderCard(view: NotificationView, refreshUserIds: string[] = []
               ? { ...view, attendance: view.attendance ?? [], ...(view.canEdit ? { form: formOf(view) } : {}) }
               : view.type === 'agenda' || view.type === 'agenda-prompt' || view.type === 'escalation-raised'
                 ? { ...view, supportContacts: view.supportContacts ?? [] }
-                : view;
+                : view.type === 'overdue-summary'
+                  ? { ...view, handovers: view.handovers ?? [], training: view.training ?? [] }
+                  : view;
   const card = inert(new ACData.Template(template(TEMPLATE_FOR[view.type])).expand({ $root: mark(data) })) as AdaptiveCard;
   // a school that keeps content out of chat: the words are in the dashboard, one button away
   const open = openInDashboardOf(view);

@@ -16,6 +16,7 @@
  *   PUT  /tab/api/admin/contracts/:id             JSON ContractInput → ContractView (an active contract's new terms)
  *   POST /tab/api/admin/contracts/:id/end         → ContractView (ended; its sessions, records and actions kept)
  *   GET  /tab/api/admin/people[?q=&filter=all|unlinked|partly|unreachable|no-contract|leavers]  (PeopleView)
+ *   PUT  /tab/api/admin/people/:id/training       JSON { date: YYYY-MM-DD, renewalMonths?: 6–60 } → { date, renewalMonths, lapsesOn }
  *
  * Staff and contracts are imported through the imports API (`/api/admin/imports`, imports-api.ts): a preview kept
  * with a token, then confirmed, with its progress while it is written.
@@ -29,7 +30,7 @@ import type { UseCaseResult } from '../../app/errors.js';
 import type { ImportReport } from '../../app/admin/report.js';
 import { CONTRACT_ID, contractsQuery, createOrEditContract, endContractTerms, listContracts } from '../../app/admin/contracts.js';
 import { getOrganisation, updateOrganisation } from '../../app/admin/organisation.js';
-import { listPeople, peopleQuery } from '../../app/admin/people.js';
+import { listPeople, peopleQuery, setSupervisionTraining } from '../../app/admin/people.js';
 import { setupChecklist } from '../../app/admin/setup.js';
 import { getTermDates, SCHOOL_YEAR, setTermDates } from '../../app/admin/terms.js';
 import { importTermsIcs } from '../../app/admin/terms-ics.js';
@@ -198,6 +199,18 @@ export function adminRouter(runtime: Runtime): Router {
   );
 
   // a body that is not JSON, or too large: the caller's mistake, named
+  router.put(
+    '/people/:id/training',
+    json,
+    wrap(async (req, res) => {
+      const p = parse(res, 'params', z.object({ id: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a person id') }), req.params);
+      if (!p || !parse(res, 'query', z.object({}).strict(), req.query)) return;
+      const body = parse(res, 'body', FORM_BODY, req.body);
+      if (!body) return;
+      answer(res, await setSupervisionTraining(deps, caller(res).id, { ...body, personId: p.id }), (d) => res.json(d));
+    }),
+  );
+
   router.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
     if (error.status === 413) return badRequest(res, 'body', `is too large (at most ${MAX_UPLOAD})`);
     if (error.type === 'entity.parse.failed') return badRequest(res, 'body', 'is not valid JSON');

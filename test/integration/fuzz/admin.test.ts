@@ -146,6 +146,17 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
       const [method, path] = route.split(' ') as [string, string];
       return { method, path, person, body: json({ ...goodContract, ...change }), field };
     }),
+  // a supervisor's training on the People page (template line manager (f)): one field broken, named
+  fc
+    .tuple(
+      ADMINISTRATORS,
+      fc.oneof(
+        nastyString.filter((t) => !/^\d{4}-\d{2}-\d{2}$/.test(t)).map((v) => ['date', { date: v }] as const),
+        fc.oneof(fc.integer({ min: -1_000, max: 5 }), fc.integer({ min: 61, max: 100_000 }), fc.double({ min: 6.01, max: 59.99, noInteger: true }), nastyString).map((v) => ['renewalMonths', { date: '2024-09-02', renewalMonths: v }] as const),
+        nastyString.filter((t) => t !== '' && !/\p{Cs}/u.test(t) && !['date', 'renewalMonths', 'personId'].includes(t)).map((k) => ['any', { date: '2024-09-02', [k]: 1 }] as const),
+      ),
+    )
+    .map(([person, [field, body]]): Case => ({ method: 'PUT', path: '/tab/api/admin/people/sup/training', person, body: json(body), field })),
   // the lists' filters, and ending a contract by an id that is not one
   fc
     .tuple(ADMINISTRATORS, nastyString.filter((t) => t.length < 200 && !['all', 'active', 'waiting', 'ended'].includes(t) && !/\p{Cs}/u.test(t)))
@@ -179,6 +190,7 @@ const ROUTES = [
   '/tab/api/admin/contracts/c-ben',
   '/tab/api/admin/contracts/c-ben/end',
   '/tab/api/admin/people',
+  '/tab/api/admin/people/sup/training',
   '/setup/x',
   '/tab/signin/amy/x',
 ];

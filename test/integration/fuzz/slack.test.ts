@@ -751,6 +751,22 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
         { type: 'form', field: 'date' },
       ),
     ),
+  // the handover: a bad button value; a close without a note, a note past its limit, or tampered metadata
+  fc.tuple(known, fc.oneof(badIdRef, notAString)).map(([u, v]) => click(u, ACTIONS.openHandover, v as string, { type: 'ephemeral', field: 'value' })),
+  fc
+    .tuple(known, fc.constantFrom<unknown>(null, '', '   ', 'x'.repeat(1001)))
+    .map(([u, note]) =>
+      submit(
+        u,
+        VIEWS.handover,
+        JSON.stringify({ h: 'ho.x.c-amy', ids: ['rec.c-amy.2025-11-10.a1'] }),
+        { outcome0: { v: { selected_option: { value: 'close' } } }, note0: { v: { value: note } } },
+        { type: 'form', field: 'note0' },
+      ),
+    ),
+  fc
+    .tuple(known, nastyString)
+    .map(([u, meta]) => submit(u, VIEWS.handover, meta, { themes: { v: { value: 'Themes' } } }, { type: 'form', field: 'themes' })),
   // someone the bot does not know clicking a well-formed button
   fc
     .tuple(

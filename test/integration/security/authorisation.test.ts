@@ -39,6 +39,7 @@ import { dashboardSummary, personHistory, staffDirectory } from '../../../src/ap
 import { mySupervision } from '../../../src/app/mine.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
 import { openHandover } from '../../../src/app/handover.js';
+import { setSupervisionTraining } from '../../../src/app/admin/people.js';
 import { moveForm, myActions, nextSession, sessionCheck } from '../../../src/app/reads.js';
 import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
 import { recordToWrite } from '../../../src/app/record-form.js';
@@ -426,6 +427,8 @@ const ACTIONS: Cell[] = [
   },
   // the Teams app installed through Graph (issue 13): asked for by the administrators, for their own organisation
   { name: 'requestTeamsInstalls (admin API identities/teams/install)', run: (a) => asResult(requestTeamsInstalls(w.deps, a, installs)), allowed: [...ADMINISTRATORS, 'otherOrganisation'], input: async () => ({}) },
+  // template line manager (f): a supervisor's training date is set by the administrators (never by the supervisor)
+  { name: 'setSupervisionTraining (admin API people/:id/training)', run: (a, i) => setSupervisionTraining(w.deps, a, i), allowed: ADMINISTRATORS, input: async () => ({ personId: 'sup', date: `2024-0${1 + (++n % 9)}-15`, renewalMonths: 24 }) },
   // the agenda form's picker: everyone known reads their own list (see below: nothing of a contract not theirs)
   { name: 'agendaForm (the picker of whose session an item goes to)', run: (a, i) => agendaForm(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
   // a choice in the picker: Amy's contract is Amy's and Sam's; a forged choice by anyone else is refused
