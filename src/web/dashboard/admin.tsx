@@ -1031,6 +1031,7 @@ export function PeoplePage() {
                       <span className="muted small block">{p.email}</span>
                       {p.lineManager ? <span className="muted small block">Line manager: {p.lineManager.name}</span> : null}
                       {p.leftAt ? <span className="muted small block">Left {dayText(p.leftAt.slice(0, 10))}</span> : null}
+                      {p.chat !== 'left' && (p.training || p.roles.some((r) => SUPERVISING.includes(r)) || p.contracts.some((c) => c.role === 'supervisor')) ? <Training person={p} onSaved={reload} /> : null}
                     </td>
                     <td className="hide-narrow">{p.roles.map((r) => ROLE_TEXT[r] ?? r).join(', ')}</td>
                     <td>
@@ -1129,6 +1130,51 @@ function TeamsWaiting({ teams, onAsked }: { teams: IdentityOverview['teams']; on
         <p className="muted">Teams reaches everyone.</p>
       )}
     </section>
+  );
+}
+
+/** Roles that supervise: their supervision training is recorded here (template line manager (f)). */
+const SUPERVISING: readonly string[] = ['supervisor', 'dsl', 'deputy-dsl', 'headteacher'];
+
+/** A supervisor's supervision training: when, how often renewed, when it lapses; the admin changes it here. */
+function Training({ person, onSaved }: { person: PersonAdminView; onSaved: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [date, setDate] = useState(person.training?.date ?? '');
+  const [months, setMonths] = useState(String(person.training?.renewalMonths ?? 24));
+  const [problem, setProblem] = useState<string | undefined>();
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    const answer = await send<unknown>('PUT', `/admin/people/${encodeURIComponent(person.id)}/training`, JSON.stringify({ date, renewalMonths: Number(months) }), 'application/json');
+    if (answer.status === 200) {
+      setOpen(false);
+      setProblem(undefined);
+      onSaved();
+    } else setProblem((answer.body as { error?: string }).error ?? 'Not saved; try again.');
+  };
+  return (
+    <span className="small block training" data-training={person.training?.lapsesOn ?? 'none'}>
+      <span className="muted">
+        {person.training ? `Supervision training ${dayText(person.training.date)}; lapses ${dayText(person.training.lapsesOn)}` : 'No supervision training recorded'}
+      </span>{' '}
+      {open ? (
+        <form className="training-form" onSubmit={(e) => void save(e)}>
+          <Field label="Trained on" size="small">
+            <Input type="date" size="small" value={date} onChange={(_e, d) => setDate(d.value)} />
+          </Field>
+          <Field label="Renewed every (months)" size="small">
+            <Input type="number" size="small" min={6} max={60} value={months} onChange={(_e, d) => setMonths(d.value)} />
+          </Field>
+          <Button size="small" appearance="primary" type="submit" disabled={!date}>
+            Save
+          </Button>
+          {problem ? <span className="small bad-text">{problem}</span> : null}
+        </form>
+      ) : (
+        <Button size="small" appearance="subtle" onClick={() => setOpen(true)} aria-label={`Set ${person.name}’s supervision training`}>
+          {person.training ? 'Change' : 'Set'}
+        </Button>
+      )}
+    </span>
   );
 }
 

@@ -125,4 +125,24 @@ describe('handover in the playground', () => {
     expect(await w.deps.handovers.get(pending!.id)).toMatchObject({ state: 'written', writtenById: 'dsl', toId: 'sup2' });
     await inboxEntry('cara', 'text');
   });
+
+  it('supervisors trained: the admin sets training dates on the People page API; /overdue lists the lapsed and the lapsing', async () => {
+    const training = (id: string, who: string, body: unknown) =>
+      fetch(`${bot.url}/tab/api/admin/people/${id}/training`, { method: 'PUT', headers: { 'x-playground-person': who, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const lapsed = await training('sup', 'admin', { date: '2023-10-01' });
+    expect(lapsed.status).toBe(200);
+    expect(await lapsed.json()).toEqual({ date: '2023-10-01', renewalMonths: 24, lapsesOn: '2025-10-01' });
+    expect((await training('sup2', 'admin', { date: '2025-01-20', renewalMonths: 12 })).status).toBe(200);
+    expect((await training('dsl', 'admin', { date: '2025-06-01' })).status).toBe(200);
+    expect((await training('sup', 'sup', { date: '2025-10-01' })).status).toBe(403);
+    const bad = await training('sup', 'admin', { date: '2025-02-30' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: 'date' });
+    expect((await w.deps.people.get('sup'))?.supervisionTrainingDate).toBe('2023-10-01');
+    const card = JSON.stringify((await call('messages', 'dsl', { text: '/overdue' })).body.entry.card);
+    expect(card).toContain('Supervision training lapsed or lapsing');
+    expect(card).toMatch(/Sam Supervisor.*supervision training lapsed Wed 1 Oct 2025/);
+    expect(card).toMatch(/Sue Other.*supervision training lapses Tue 20 Jan 2026/);
+    expect(card).not.toMatch(/Dee Lead[^"]*supervision training/);
+  });
 });
