@@ -8,7 +8,7 @@ import { isCalendarDate } from '../../domain/calendar.js';
 import { DEFAULT_TRAINING_RENEWAL_MONTHS, trainingLapsesOn } from '../../domain/training.js';
 import type { Person, Role } from '../../domain/types.js';
 import { audit } from '../effects.js';
-import { parseInput, type UseCaseResult, useCase, ValidationError } from '../errors.js';
+import { parseInput, Refusal, type UseCaseResult, useCase } from '../errors.js';
 import type { AppDeps } from '../ports.js';
 import { loadAdministrator } from './access.js';
 
@@ -131,7 +131,7 @@ export const setSupervisionTraining = useCase(async (deps: AppDeps, actorId: str
   const parsed = parseInput(trainingInput, input);
   const { org } = await loadAdministrator(deps, actorId, 'people.manage');
   const person = await deps.people.get(parsed.personId);
-  if (!person || person.organisationId !== org.id) throw new ValidationError('personId', 'is nobody here');
+  if (!person || person.organisationId !== org.id) throw new Refusal('There is nobody with that id here.');
   const updated: Person = { ...person, supervisionTrainingDate: parsed.date, ...(parsed.renewalMonths !== undefined ? { supervisionTrainingRenewalMonths: parsed.renewalMonths } : {}) };
   await deps.people.upsert(updated);
   await audit(deps, { organisationId: org.id, actorId, action: 'person.training', subject: { kind: 'person', id: person.id }, detail: { date: parsed.date, renewalMonths: updated.supervisionTrainingRenewalMonths ?? DEFAULT_TRAINING_RENEWAL_MONTHS } });

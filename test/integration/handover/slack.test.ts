@@ -88,7 +88,8 @@ describe('handover in Slack', () => {
       values[`note${i}`] = text(i === closeAt ? 'Done at the Year 1 review instead' : null);
     });
     expect((await submit(metadata, values)).status).toBe(200);
-    await eventually(async () => (await w.deps.actions.get(work.close))?.status === 'not-needed', 'the closed action');
+    // the modal is answered at once and the handover written on the queue: wait until it is
+    await eventually(async () => (await w.deps.handovers.pendingForContract('c-amy')).length === 0 && (await w.deps.actions.get(work.close))?.status === 'not-needed', 'the handover written');
     await expectNothingLost(w, 'c-amy', [work.keep, work.mine, work.close], 'sup2', 'sup');
     await eventually(() => posted('DUSUE', 'Amy leads the attendance project from January') && posted('DUSUE', 'Done at the Year 1 review instead'), 'Sue’s handover');
     await eventually(() => posted('DUAMY', 'Your supervisor is now Sue Other'), 'Amy told');
