@@ -126,6 +126,18 @@ function strip(view: NotificationView): NotificationView {
       return { ...view, lines: ['After a recent incident, extra supervision is offered to you. Choose below whether you would like it.'] };
     case 'dispute-notice':
       return { ...view, reason: hide(view.reason) };
+    case 'handover-form':
+      // the form keeps its inputs, empty; each action is named by whose and when only
+      return { ...view, actions: view.actions.map((a) => ({ ...a, text: IN_DASHBOARD, note: '' })), decisions: view.decisions.map((d) => ({ ...d, childRef: IN_DASHBOARD })), themesTyped: '', noteTyped: '', ...(view.notice ? { notice: unquote(view.notice) } : {}) };
+    case 'handover':
+      return {
+        ...view,
+        kept: view.kept.map((a) => ({ ...a, text: IN_DASHBOARD })),
+        closed: view.closed.map((a) => ({ ...a, text: IN_DASHBOARD, note: hide(a.note) })),
+        themes: hide(view.themes),
+        note: hide(view.note),
+        decisions: view.decisions.map((d) => ({ ...d, childRef: IN_DASHBOARD })),
+      };
     case 'text':
       return view.withoutContent !== undefined ? { type: 'text', text: view.withoutContent, ...(view.invite ? { invite: view.invite } : {}) } : view;
     default:
