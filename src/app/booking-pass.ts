@@ -7,6 +7,7 @@
  * race check: each session carries its booking key (`bookingKeyFor`), unique in the store, so two passes at once
  * book each contract once; a contract whose insert lost goes the one-by-one way, which finds the winner's session.
  */
+import { isBookingHeld } from '../domain/agreement.js';
 import { bookingKeyFor, lastHeldSession, nextCadenceSession, planNextSession, type Timetable } from '../domain/booking.js';
 import { followUpsForSession } from '../domain/engagement.js';
 import { remindersForSession } from '../domain/reminders.js';
@@ -65,7 +66,8 @@ export async function bookNextSessions(deps: AppDeps, org: Organisation, contrac
     for (const contract of slice) if (lost.has(contract.id)) await ensureNextSession(deps, org, contract);
   }
   // the same order every time, so two passes over the same data decide the same times
-  const ordered = contracts.filter((c) => c.active).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // a contract waiting for signatures is booked when the last party agrees (or the DSL starts it early)
+  const ordered = contracts.filter((c) => c.active && !isBookingHeld(c)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (let i = 0; i < ordered.length; i += SLICE) {
     const slice = ordered.slice(i, i + SLICE);
     const sessionsOf = new Map<string, Session[]>(slice.map((c) => [c.id, []]));

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parkItemForNextSession, submitAgendaItem } from './agenda.js';
+import { agreeToContract, askAboutAgreement, startContractEarly } from './agreement.js';
 import { issueCalendarFeed, revokeCalendarFeed } from './calendar.js';
 import { toFailure, type UseCaseResult } from './errors.js';
 import { acknowledgeEscalation, completeAction, escalateRiskOfHarm, markCaseDecisionCopied } from './follow-up.js';
@@ -51,6 +52,9 @@ export const COMMAND_HANDLERS = {
   declareIncident,
   answerIncidentOffer,
   submitHandover,
+  agreeToContract,
+  askAboutAgreement,
+  startContractEarly,
 } as const;
 
 export type CommandType = keyof typeof COMMAND_HANDLERS;

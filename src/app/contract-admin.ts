@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { aYearOn, CONTRACT_TERMS, contractFromDraft, contractIdFor, contractProblems, type ContractDraft, parseCadence } from '../domain/imports/contracts.js';
+import { AGREEMENT_TERMS } from '../domain/agreement.js';
 import { canAdminister } from '../domain/permissions.js';
+import { askForAgreement } from './agreement.js';
 import type { Organisation, SupervisionContract } from '../domain/types.js';
 import { calendarOf } from './context.js';
 import { audit, refreshCompliance } from './effects.js';
@@ -87,10 +89,14 @@ export function changedTerms(before: SupervisionContract, after: SupervisionCont
  * `supervisorIds`) passes through here too, so anything a new supervisor must be handed belongs here.
  */
 export async function contractTermsWritten(deps: AppDeps, org: Organisation, contract: SupervisionContract, changed?: readonly string[], before?: Pick<SupervisionContract, 'supervisorIds'>, actorId?: string): Promise<void> {
-  await refreshCompliance(deps, org, contract);
-  await ensureNextSession(deps, org, contract);
+  // a new contract, or a change of the agreed terms, asks every party to agree (a contract agreed before agreements
+  // were kept and edited in nothing they agreed to stays agreed)
+  const asks = changed === undefined || contract.agreement !== undefined || changed.some((k) => (AGREEMENT_TERMS as readonly string[]).includes(k));
+  const current = asks ? await askForAgreement(deps, org, contract) : contract;
+  await refreshCompliance(deps, org, current);
+  await ensureNextSession(deps, org, current);
   // a new supervisor: the outgoing one (or the DSL, when they have left) writes the handover
-  if (before && changed?.includes('supervisorIds')) await startHandover(deps, org, contract, before.supervisorIds, actorId);
+  if (before && changed?.includes('supervisorIds')) await startHandover(deps, org, current, before.supervisorIds, actorId);
 }
 
 /** Creates a contract, or (with `contractId`) replaces an active one's terms; its next session follows. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { canSeeOverdue } from '../domain/permissions.js';
 import { daysBetween, isRecordConfirmationOverdue, recordConfirmationOverdueFrom, schoolDaysOverdue } from '../domain/overdue.js';
 import { requiredConfirmers } from '../domain/record.js';
+import { partiesOf, unsignedParties } from '../domain/agreement.js';
 import { calendarOf, loadActor } from './context.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import type { AppDeps, OverdueSource, Stores } from './ports.js';
@@ -15,9 +16,9 @@ import { formatDate, formatDateTime } from './present.js';
 import { trainingRowsOf } from './training.js';
 import type { OverdueRow, OverdueSummaryView } from './views.js';
 
-const overdueInput = z.object({ filter: z.enum(['all', 'sessions', 'records', 'actions', 'reviews', 'not-engaging']).default('all') });
+const overdueInput = z.object({ filter: z.enum(['all', 'sessions', 'records', 'actions', 'reviews', 'not-engaging', 'signatures']).default('all') });
 
-const FILTER_LIST = { sessions: 'sessions', records: 'records', actions: 'actions', reviews: 'reviews', 'not-engaging': 'notEngaging' } as const;
+const FILTER_LIST = { sessions: 'sessions', records: 'records', actions: 'actions', reviews: 'reviews', 'not-engaging': 'notEngaging', signatures: 'signatures' } as const;
 
 /** The lists' names, as the summary and its counts write them. */
 export const COUNT_LABELS: Record<OverdueSummaryView['shown'][number], string> = {
@@ -31,6 +32,7 @@ export const COUNT_LABELS: Record<OverdueSummaryView['shown'][number], string> =
   notEngaging: 'Not engaging',
   handovers: 'Handover not written',
   training: 'Supervision training lapsed or lapsing',
+  signatures: 'Waiting for signatures',
 };
 
 export const OVERDUE_REFUSAL = 'Sorry — the overdue summary is only for your safeguarding leads.';
@@ -87,6 +89,8 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
   });
   // template line manager (j): read from the summaries the store keeps (an index source may not carry them)
   const notEngagingList = want('not-engaging') ? (notEngaging ?? (await deps.compliance.notEngagingAt(org.id, now))) : [];
+  // white-laith B: contracts whose agreement some party has not signed (one indexed query)
+  const unsigned = want('signatures') ? await deps.contracts.waitingForSignatures(org.id) : [];
   const overdueRecords = awaiting.filter((r) => isRecordConfirmationOverdue(r, cal, now));
   // an action agreed before actions carried their session: its record says whose session it came from
   const lateActions = await Promise.all(
@@ -106,6 +110,7 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
   for (const e of escalations) ids.add(e.subjectPersonId);
   for (const u of unreachable) ids.add(u.personId);
   for (const c of notEngagingList) for (const id of [...c.superviseeIds, ...c.supervisorIds]) ids.add(id);
+  for (const c of unsigned) for (const id of partiesOf(c)) ids.add(id);
   const people = await source.names(org.id, [...ids]);
   const name = (id: string) => people.get(id) ?? 'a colleague';
   const names = (list: string[]) => list.map(name).join(', ');
@@ -189,10 +194,24 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
   // read from the store (few rows): handovers waiting to be written, supervisors' training lapsed or lapsing
   const handoverRows: OverdueRow[] = parsed.filter === 'all' ? await pendingHandoverRows(deps, org, today) : [];
   const trainingRows: OverdueRow[] = parsed.filter === 'all' ? await trainingRowsOf(deps, org, today) : [];
+  const signatureRows: OverdueRow[] = unsigned.flatMap((c) => {
+    const waiting = unsignedParties(c);
+    if (waiting.length === 0) return [];
+    const since = c.agreement?.requestedAt ?? now;
+    return [
+      {
+        personId: waiting[0] as string,
+        personName: names(waiting),
+        detail: `${c.kind === 'group' ? 'group agreement' : 'supervision agreement'}, ${names(c.supervisorIds)} with ${names(c.superviseeIds)} — sent ${formatDate(org, since)}, not yet agreed by ${names(waiting)}${c.agreement?.startedEarly?.terms === c.agreement?.terms ? ' (started early by the DSL)' : ''}`,
+        daysOverdue: daysBetween(cal.localDate(since), today),
+        refId: c.id,
+      },
+    ];
+  });
   const byDays = (a: OverdueRow, b: OverdueRow) => b.daysOverdue - a.daysOverdue || a.personName.localeCompare(b.personName);
   // a filtered summary shows that list alone: the others were not looked at, so they are not shown as nought
   const shown: OverdueSummaryView['shown'] =
-    parsed.filter === 'all' ? ['escalations', 'sessions', 'notEngaging', 'records', 'actions', 'reviews', 'caseDecisions', 'handovers', 'training', 'unreachable'] : [FILTER_LIST[parsed.filter]];
+    parsed.filter === 'all' ? ['escalations', 'sessions', 'notEngaging', 'signatures', 'records', 'actions', 'reviews', 'caseDecisions', 'handovers', 'training', 'unreachable'] : [FILTER_LIST[parsed.filter]];
   const view: OverdueSummaryView = {
     type: 'overdue-summary',
     organisationName: org.name,
@@ -209,6 +228,7 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
     notEngaging: notEngagingRows.sort(byDays),
     handovers: handoverRows.sort(byDays),
     training: trainingRows.sort(byDays),
+    signatures: signatureRows.sort(byDays),
     unreachable: unreachable
       .map((u) => ({ personId: u.personId, personName: name(u.personId), platform: u.platform, sinceText: formatDate(org, u.since) }))
       .sort((a, b) => a.personName.localeCompare(b.personName)),
@@ -223,6 +243,7 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
       notEngaging: notEngagingRows.length,
       handovers: handoverRows.length,
       training: trainingRows.length,
+      signatures: signatureRows.length,
     },
     countFacts: [],
   };

@@ -20,6 +20,7 @@ import type {
   Session,
   SessionRequest,
   SessionStatus,
+  ContractSignature,
   SupervisionContract,
 } from '../domain/types.js';
 import type { CalendarMeeting } from '../domain/calendar-feed.js';
@@ -58,6 +59,12 @@ export interface ContractRepository {
   forPerson(personId: string): Promise<SupervisionContract[]>;
   reviewDueBefore(organisationId: string, date: LocalDate): Promise<SupervisionContract[]>;
   allActive(): Promise<SupervisionContract[]>;
+  /** Adds a party's signature to the current terms (`terms`); null when the terms differ or they signed already. */
+  sign(contractId: string, terms: string, signature: ContractSignature): Promise<SupervisionContract | null>;
+  /** Clears `awaitingSignatures` for these terms: true for exactly one of any number of racing callers. */
+  settleAgreement(contractId: string, terms: string): Promise<boolean>;
+  /** Active contracts some party has not agreed to yet. */
+  waitingForSignatures(organisationId: string): Promise<SupervisionContract[]>;
 }
 
 export interface SessionRepository {

@@ -2,6 +2,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { bookingKeyFor, lastHeldSession, nextCadenceSession, planNextSession } from '../domain/booking.js';
+import { isBookingHeld } from '../domain/agreement.js';
 import { sessionDueBy } from '../domain/cadence.js';
 import { sessionReminderIds } from '../domain/engagement.js';
 import { markHeld, overlaps, recordedNextTime, requireReasonWhenLate, rescheduleSession as moveSession } from '../domain/session.js';
@@ -25,6 +26,8 @@ export function sessionIdFor(org: Organisation, contractId: string, startsAt: Da
 /** Makes sure the contract has its next session and that session's reminders (idempotent). */
 export async function ensureNextSession(deps: AppDeps, org: Organisation, contract: SupervisionContract, preferred?: Date): Promise<Session | null> {
   if (!contract.active) return null;
+  // waiting for signatures: booked when the last party agrees, or when the DSL starts it early
+  if (isBookingHeld(contract)) return null;
   const now = deps.clock.now();
   const sessions = await deps.sessions.byContract(contract.id);
   // stour App. C: a session booked on request is extra; the cadence still has its one future session

@@ -241,11 +241,11 @@ export interface OverdueSummaryView {
   type: 'overdue-summary';
   organisationName: string;
   generatedAtText: string;
-  filter: 'all' | 'sessions' | 'records' | 'actions' | 'reviews' | 'not-engaging';
+  filter: 'all' | 'sessions' | 'records' | 'actions' | 'reviews' | 'not-engaging' | 'signatures';
   /** For a filtered summary, which list it is ("Late actions only — …"). */
   filterText?: string;
   /** The lists this summary looked at, in the order shown; a filtered one has one. */
-  shown: Array<'escalations' | 'sessions' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'unreachable' | 'notEngaging' | 'handovers' | 'training'>;
+  shown: Array<'escalations' | 'sessions' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'unreachable' | 'notEngaging' | 'handovers' | 'training' | 'signatures'>;
   /** The counts of the lists shown, in words. */
   countFacts: Array<{ label: string; number: string }>;
   sessions: Array<OverdueRow & { lastSessionText: string }>;
@@ -260,10 +260,13 @@ export interface OverdueSummaryView {
   handovers?: OverdueRow[];
   /** template line manager (f): supervisors whose supervision training has lapsed or lapses within a half term. */
   training?: OverdueRow[];
+  /** Contracts waiting for signatures: who has not agreed to the supervision agreement, since when (`refId` the contract). */
+  signatures: OverdueRow[];
   unreachable: Array<{ personId: string; personName: string; platform: string; sinceText: string }>;
   counts: {
     handovers?: number;
     training?: number;
+    signatures: number;
     sessions: number;
     records: number;
     actions: number;
@@ -369,6 +372,43 @@ export interface IncidentOfferView {
   /** Asked again, ten school days after "not now". */
   again: boolean;
   supportContacts: SupportContactView[];
+}
+
+/**
+ * The supervision agreement (white-laith B, template "supervision agreement", stour App. C/§8) as each party sees
+ * it: the terms, who has agreed, and Agree / Ask a question. A group contract's is the group agreement.
+ */
+export interface AgreementView {
+  type: 'agreement';
+  contractId: string;
+  /** The digest of the terms shown: Agree signs exactly these. */
+  terms: string;
+  title: string;
+  supervisorNames: string[];
+  superviseeNames: string[];
+  frequencyText: string;
+  lengthText: string;
+  location: string;
+  formatText: string;
+  levelText: string;
+  recordsText: string;
+  confidentialityLines: string[];
+  disputeText: string;
+  reviewText: string;
+  signed: Array<{ name: string; signedText: string }>;
+  waitingNames: string[];
+  /** The viewer is a party who has not agreed to these terms yet. */
+  canAgree: boolean;
+  agreedText?: string;
+}
+
+/** A party's question about the agreement, to the supervisor (never logged). */
+export interface AgreementQuestionView {
+  type: 'agreement-question';
+  contractId: string;
+  title: string;
+  askerName: string;
+  question: string;
 }
 
 /** The form to move a session, or to cancel and rebook it (template "intervals": the new time in the same step). */
@@ -518,6 +558,8 @@ export type NotificationView =
   | SessionCheckView
   | SessionRequestView
   | IncidentOfferView
+  | AgreementView
+  | AgreementQuestionView
   | ActionsView
   | HelpView
   | DisputeNoticeView

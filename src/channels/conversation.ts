@@ -243,6 +243,9 @@ export const VERBS = {
   'handover.open': z.object({ handoverId: ref }),
   /** The handover form sent: `outcome<n>` (keep / close) and `note<n>` for the ids in `actionIds`, themes, a note. */
   'handover.submit': handoverForm,
+  /** The supervision agreement: Agree signs the terms the card showed; Ask a question goes to the supervisor. */
+  'agreement.agree': z.object({ contractId: ref, terms: z.string().regex(/^[0-9a-f]{16}$/, 'not the terms of an agreement') }),
+  'agreement.ask': z.object({ contractId: ref, question: text(2000).min(1, 'type your question') }),
 } as const;
 export type Verb = keyof typeof VERBS;
 
@@ -425,7 +428,7 @@ export function calendarCommand(word: string): { command: 'issueCalendarFeed' | 
 }
 
 /** `/overdue [filter]`: every list, or one of them. */
-export const OVERDUE_FILTER = z.enum(['all', 'sessions', 'records', 'actions', 'reviews', 'not-engaging'], { message: 'use one of: sessions, records, actions, reviews, not-engaging' });
+export const OVERDUE_FILTER = z.enum(['all', 'sessions', 'records', 'actions', 'reviews', 'not-engaging', 'signatures'], { message: 'use one of: sessions, records, actions, reviews, not-engaging, signatures' });
 
 /** `request` or `request <reason>` (stour App. C): a session asked for between the scheduled ones. */
 export function requestCommand(typed: string): { input: { reason?: string } } | { error: NotificationView } | undefined {
@@ -581,6 +584,10 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
       }
       case 'incident.answer':
         return viewOf(await run('answerIncidentOffer', person, interactionId, { offerId: d.offerId, answer: d.answer }));
+      case 'agreement.agree':
+        return viewOf(await run('agreeToContract', person, interactionId, { contractId: d.contractId, terms: d.terms }));
+      case 'agreement.ask':
+        return viewOf(await run('askAboutAgreement', person, interactionId, { contractId: d.contractId, question: d.question }));
       case 'record.refer':
         return viewOf(await run('referDispute', person, interactionId, { recordId: d.recordId }));
       case 'record.correct':

@@ -16,6 +16,7 @@ import type { AppDeps } from '../app/ports.js';
 import { completeAction } from '../app/follow-up.js';
 import { confirmRecord, draftRecord, recordIdFor } from '../app/records.js';
 import { ensureNextSession, saveContract } from '../app/sessions.js';
+import { agreementTermsOf, partiesOf } from '../domain/agreement.js';
 import { SchoolCalendar, addDays, termDatesFromJson } from '../domain/calendar.js';
 import type { Organisation, Person, Role, SupervisionContract, TermDates } from '../domain/types.js';
 
@@ -127,6 +128,13 @@ function oneToOne(id: string, supervisorId: string, superviseeId: string, startD
   };
 }
 
+/** The demo's contracts were agreed by both parties the day they started (at 08:00 UTC). */
+function agreed(contract: SupervisionContract): SupervisionContract {
+  const terms = agreementTermsOf(contract);
+  const signedAt = new Date(`${contract.startDate}T08:00:00Z`);
+  return { ...contract, agreement: { terms, requestedAt: signedAt }, signatures: partiesOf(contract).map((personId) => ({ personId, signedAt, terms })) };
+}
+
 /** Per contract: how its history goes (see the module comment). */
 type Story = 'kept-up' | 'lapsed-after-one' | 'never-started' | 'awaiting-confirmation' | 'late-action';
 
@@ -228,7 +236,7 @@ export async function loadDemoSchool(deps: AppDeps, now = deps.clock.now()): Pro
   await deps.organisations.upsert(org);
   const people = demoPeople();
   for (const p of people) await deps.people.upsert(p);
-  const contracts = demoContracts(today);
+  const contracts = demoContracts(today).map((d) => ({ ...d, contract: agreed(d.contract) }));
   let step = 0;
   for (const { contract, story } of contracts) {
     const startDay = cal.nextSchoolDay(contract.startDate, true);

@@ -111,6 +111,27 @@ export type AgendaTemplate = 'general' | 'dsl';
 export interface ContractSignature {
   personId: string;
   signedAt: Date;
+  /** The terms agreed (`agreementTerms` of the contract when signed; `src/domain/agreement.ts`). */
+  terms?: string;
+}
+
+/**
+ * The supervision agreement asked of every party (white-laith B, stour App. C/§8): `terms` is a digest of the terms
+ * they agree to; a change of those terms, or a renewal, asks again. A contract without it was agreed before the
+ * bot kept agreements, and counts as agreed.
+ */
+export interface ContractAgreement {
+  terms: string;
+  requestedAt: Date;
+  /** The DSL started the contract before everyone had agreed (its reason is theirs to keep; never logged). */
+  startedEarly?: { byId: string; at: Date; reason: string; terms: string };
+}
+
+/** The annual review (white-laith B, stour App. C): the card sent to the supervisor a month before it is due. */
+export interface ContractReview {
+  /** The review date the card was sent for (one card per review date). */
+  askedFor: LocalDate;
+  askedAt: Date;
 }
 
 export interface SupervisionContract {
@@ -135,6 +156,10 @@ export interface SupervisionContract {
   startDate: LocalDate;
   reviewDueDate: LocalDate;
   signatures: ContractSignature[];
+  agreement?: ContractAgreement;
+  /** Set while some party has not agreed to the current terms (indexed, for `/overdue` and the dashboard). */
+  awaitingSignatures?: boolean;
+  review?: ContractReview;
   /** Who hears a dispute the two parties cannot resolve (white-laith contract; template "complaints"). */
   disputeRoute: 'line-manager' | 'safeguarding-governor';
   active: boolean;

@@ -41,6 +41,8 @@ export const ENCRYPTED_FIELDS: Record<string, string[]> = {
   caseDecisions: ['childRef', 'decision', 'rationale'],
   sessions: ['statusReason'],
   sessionRequests: ['reason'],
+  // why the DSL started a contract before everyone had agreed (src/app/agreement.ts)
+  contracts: ['agreement.startedEarly.reason'],
   retention: ['reason'],
   // a supervisor's handover to the next: the themes, the note, and each action's words and why it was closed
   handovers: ['themes', 'note', 'actions[].text', 'actions[].note'],

@@ -55,7 +55,8 @@ export function defineModels(conn: Connection) {
   const people = schema({ organisationId: { type: String, index: true }, unreachableAny: Boolean });
   people.index({ organisationId: 1, unreachableAny: 1 });
   const identities = schema({ personId: String });
-  const contracts = schema({ organisationId: String, reviewDueDate: String, active: Boolean, supervisorIds: [String], superviseeIds: [String] });
+  const contracts = schema({ organisationId: String, reviewDueDate: String, active: Boolean, supervisorIds: [String], superviseeIds: [String], awaitingSignatures: Boolean });
+  contracts.index({ organisationId: 1, awaitingSignatures: 1 });
   contracts.index({ organisationId: 1, active: 1, reviewDueDate: 1 });
   contracts.index({ supervisorIds: 1 });
   contracts.index({ superviseeIds: 1 });

@@ -170,6 +170,20 @@ export function contractRepository(m: Models): ContractRepository {
     async allActive() {
       return many<SupervisionContract>(await m.contracts.find({ active: true }).lean<Doc[]>());
     },
+    async sign(contractId, terms, signature) {
+      // one conditional update: the terms still those agreed to, and not signed by them yet
+      const doc = await m.contracts
+        .findOneAndUpdate({ _id: contractId, 'agreement.terms': terms, 'signatures.personId': { $ne: signature.personId } }, { $push: { signatures: signature } }, { new: true })
+        .lean<Doc>();
+      return fromDoc<SupervisionContract>(doc);
+    },
+    async settleAgreement(contractId, terms) {
+      const result = await m.contracts.updateOne({ _id: contractId, awaitingSignatures: true, 'agreement.terms': terms }, { $unset: { awaitingSignatures: '' } });
+      return result.modifiedCount === 1;
+    },
+    async waitingForSignatures(organisationId) {
+      return many<SupervisionContract>(await m.contracts.find({ organisationId, active: true, awaitingSignatures: true }).lean<Doc[]>());
+    },
   };
 }
 

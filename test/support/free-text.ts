@@ -21,7 +21,7 @@ export const VALUES_FILE = 'free-text-values.jsonl';
 export const MIN_LENGTH = 13;
 
 /** Where people's words are stored, and under which keys (see `src/domain/types.ts`). */
-export const FREE_TEXT_COLLECTIONS = ['agendaItems', 'records', 'actions', 'caseDecisions', 'escalations', 'sessions', 'sessionRequests', 'retention', 'handovers'] as const;
+export const FREE_TEXT_COLLECTIONS = ['agendaItems', 'records', 'actions', 'caseDecisions', 'escalations', 'sessions', 'sessionRequests', 'retention', 'handovers', 'contracts'] as const;
 const FREE_TEXT_KEYS = new Set(['text', 'notes', 'decision', 'rationale', 'reason', 'resolution', 'note', 'statusReason', 'incidentName', 'messageToStaff', 'themes']);
 
 /** A value worth looking for: long enough, and not a run of one or two characters. */
@@ -53,6 +53,12 @@ export async function freeTextIn(db: mongo.Db): Promise<Set<string>> {
       await cipher.decryptDoc(doc, ENCRYPTED_FIELDS[name] ?? []);
       freeTextOf(doc, out);
     }
+  }
+  // a question about the supervision agreement is kept only as the message to the supervisor
+  for await (const doc of db.collection('outbox').find({})) {
+    await cipher.decryptDoc(doc, ENCRYPTED_FIELDS.outbox ?? []);
+    const view = doc.view as { type?: string; question?: unknown } | undefined;
+    if (view?.type === 'agreement-question') freeTextOf(view.question, out, 'text');
   }
   return out;
 }

@@ -14,9 +14,9 @@ const dispute = { byName: 'Amy Teacher', reason: long(2000), atText: 'Wed 12 Nov
 const row = (i: number) => ({ personId: `p${i}`, personName: `Person ${i}`, detail: `next booked Tue 24 Nov 2026, 15:45 ${long(80)}`, daysOverdue: i, refId: `c${i}` });
 export const overdue = (n: number): OverdueSummaryView => ({
   type: 'overdue-summary', organisationName: 'Aire Valley Learning Trust', generatedAtText: 'Mon 23 Nov 2026, 09:00', filter: 'all',
-  sessions: Array.from({ length: n }, (_, i) => ({ ...row(i), lastSessionText: 'Mon 7 Sept 2026' })), records: Array.from({ length: n }, (_, i) => row(i)), actions: [], reviews: [], caseDecisions: [], escalations: [], unreachable: [],
+  sessions: Array.from({ length: n }, (_, i) => ({ ...row(i), lastSessionText: 'Mon 7 Sept 2026' })), records: Array.from({ length: n }, (_, i) => row(i)), actions: [], reviews: [], caseDecisions: [], escalations: [], unreachable: [], signatures: [{ ...row(0), detail: 'supervision agreement, Sam Supervisor with Amy Teacher — sent Mon 7 Sept 2026, not yet agreed by Amy Teacher' }],
   notEngaging: Array.from({ length: Math.min(n, 3) }, (_, i) => row(i)),
-  counts: { sessions: n, records: n, actions: 0, reviews: 0, caseDecisions: 0, escalations: 0, unreachable: 0, notEngaging: Math.min(n, 3) },
+  counts: { signatures: 1, sessions: n, records: n, actions: 0, reviews: 0, caseDecisions: 0, escalations: 0, unreachable: 0, notEngaging: Math.min(n, 3) },
   shown: ['escalations', 'sessions', 'records', 'actions', 'reviews', 'caseDecisions', 'unreachable'],
   countFacts: [{ label: 'Overdue supervision', number: String(n) }, { label: 'Records awaiting confirmation', number: String(n) }],
 });
@@ -89,5 +89,26 @@ export const views: NotificationView[] = [
     notHeld: [{ startsAtText: 'Tue 14 Oct 2025, 15:45', reasonText: 'The school was closed' }],
   },
   { type: 'session-request', requestId: 'req.c-amy.x1', title: 'Amy Teacher asks for a supervision session', requesterName: 'Amy Teacher', reason: long(500), bookByText: 'Tue 18 Nov 2025', date: '2025-11-12', time: '15:45' },
+  {
+    type: 'agreement',
+    contractId: 'c-amy',
+    terms: '0123456789abcdef',
+    title: 'Supervision agreement',
+    supervisorNames: ['Sam Supervisor'],
+    superviseeNames: ['Amy Teacher'],
+    frequencyText: 'Every 4 weeks, and on request between sessions',
+    lengthText: '60 minutes',
+    location: long(200),
+    formatText: 'Face to face',
+    levelText: 'Level 1 — internal, within this school',
+    recordsText: 'The supervisor writes a record of each session and both of you agree it before it is signed.',
+    confidentialityLines: ['a child may be at risk of significant harm', 'there is unsafe practice placing people at risk', 'there is illegal activity'],
+    disputeText: 'The supervisor’s line manager, in a three-way meeting with you both',
+    reviewText: 'Wed 4 Nov 2026',
+    signed: [{ name: 'Sam Supervisor', signedText: 'Wed 5 Nov 2025, 09:12' }],
+    waitingNames: ['Amy Teacher'],
+    canAgree: true,
+  },
+  { type: 'agreement-question', contractId: 'c-amy', title: 'A question about the supervision agreement', askerName: 'Amy Teacher', question: long(2000) },
 ];
 

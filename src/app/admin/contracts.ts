@@ -7,9 +7,10 @@
  */
 import { z } from 'zod';
 import { cadenceWords } from '../../domain/imports/contracts.js';
-import type { Person, SupervisionContract } from '../../domain/types.js';
+import type { Organisation, Person, SupervisionContract } from '../../domain/types.js';
+import { agreementState } from '../agreement.js';
 import { endContract, saveContractTerms } from '../contract-admin.js';
-import { parseInput, type UseCaseResult, useCase } from '../errors.js';
+import { parseInput, Refusal, type UseCaseResult, useCase } from '../errors.js';
 import type { AppDeps } from '../ports.js';
 import { loadAdministrator } from './access.js';
 
@@ -53,6 +54,19 @@ export interface ContractView {
   sessionsHeld: number;
   /** When its next session is booked (an instant), if one is. */
   nextSessionAt?: string;
+  /** The supervision agreement: who has agreed to its current terms and when, who has not yet, since when. */
+  agreement: ContractAgreementState;
+}
+
+export interface ContractAgreementState {
+  /** Some party has not agreed to the current terms: its sessions are booked once they have (or the DSL starts it). */
+  waiting: boolean;
+  /** When the current terms were sent to be agreed (absent for a contract agreed before agreements were kept). */
+  since?: string;
+  signed: Array<{ name: string; signedText: string }>;
+  waitingNames: string[];
+  /** The DSL started it before everyone had agreed. */
+  startedEarly: boolean;
 }
 
 export interface ContractsView {
@@ -65,7 +79,7 @@ export interface ContractsView {
 
 type Summary = { sessionsHeld: number; nextScheduledAt?: Date };
 
-function viewOf(c: SupervisionContract, names: Map<string, Person>, summary: Summary | undefined): ContractView {
+function viewOf(org: Organisation, c: SupervisionContract, names: Map<string, Person>, summary: Summary | undefined): ContractView {
   const who = (id: string) => ({ id, name: names.get(id)?.name ?? id });
   const held = summary?.sessionsHeld ?? 0;
   return {
@@ -88,12 +102,21 @@ function viewOf(c: SupervisionContract, names: Map<string, Person>, summary: Sum
     ...(c.endedOn ? { endedOn: c.endedOn } : {}),
     sessionsHeld: held,
     ...(c.active && summary?.nextScheduledAt ? { nextSessionAt: summary.nextScheduledAt.toISOString() } : {}),
+    agreement: agreementStateOf(org, c, names),
   };
 }
 
-async function viewOne(deps: AppDeps, contract: SupervisionContract): Promise<ContractView> {
+function agreementStateOf(org: Organisation, c: SupervisionContract, names: Map<string, Person>): ContractAgreementState {
+  const { waiting, since, signed, waitingNames, startedEarly } = agreementState(org, c, [...names.values()]);
+  return { waiting, ...(since ? { since } : {}), signed, waitingNames, startedEarly };
+}
+
+async function viewOne(deps: AppDeps, saved: SupervisionContract): Promise<ContractView> {
+  const contract = (await deps.contracts.get(saved.id)) ?? saved;
+  const org = await deps.organisations.get(contract.organisationId);
+  if (!org) throw new Refusal('There is no such contract here.');
   const people = await deps.people.getMany([...contract.supervisorIds, ...contract.superviseeIds]);
-  return viewOf(contract, new Map(people.map((p) => [p.id, p])), (await deps.compliance.get(contract.id)) ?? undefined);
+  return viewOf(org, contract, new Map(people.map((p) => [p.id, p])), (await deps.compliance.get(contract.id)) ?? undefined);
 }
 
 export const listContracts = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<ContractsView>> => {
@@ -102,7 +125,7 @@ export const listContracts = useCase(async (deps: AppDeps, actorId: string, inpu
   const [contracts, people, summaries] = await Promise.all([deps.contracts.byOrganisation(org.id), deps.people.byOrganisation(org.id), deps.compliance.byOrganisation(org.id)]);
   const names = new Map(people.map((p) => [p.id, p]));
   const byContract = new Map(summaries.map((s) => [s.contractId, s]));
-  const all = contracts.map((c) => viewOf(c, names, byContract.get(c.id)));
+  const all = contracts.map((c) => viewOf(org, c, names, byContract.get(c.id)));
   const counts: Record<ContractStatus, number> = { active: 0, waiting: 0, ended: 0 };
   for (const v of all) counts[v.status]++;
   const q = query.q?.trim().toLowerCase() ?? '';

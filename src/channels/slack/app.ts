@@ -337,6 +337,37 @@ export const bookRequestModal = (requestId: string): View =>
     ],
   }) as View;
 
+/** Ask a question about the supervision agreement: it goes to the supervisor. */
+export const agreementQuestionModal = (contractId: string): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.agreementQuestion,
+    private_metadata: JSON.stringify({ contractId }),
+    title: plain('Ask a question'),
+    submit: plain('Send'),
+    close: plain('Close'),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: 'Your question goes to your supervisor. The agreement stays in your chat for when you are ready.' } } as KnownBlock,
+      input('question', 'Your question', { type: 'plain_text_input', multiline: true, max_length: 2000 }, false),
+    ],
+  }) as View;
+
+const questionMeta = z.object({ contractId: idValue });
+const questionState = z.object({ question: z.object({ v: z.object({ value: z.string().max(2000, 'at most 2,000 characters').nullish() }) }).optional() });
+
+export function agreementQuestionFrom(values: unknown, metadata: string): { errors?: ModalErrors; question?: { contractId: string; question: string } } {
+  const meta = questionMeta.safeParse(safeJson(metadata));
+  if (!meta.success) return { errors: { question: 'This form is out of date — open it again.' } };
+  const parsed = questionState.safeParse(values ?? {});
+  if (!parsed.success) return { errors: { question: parsed.error.issues[0]?.message ?? 'type your question' } };
+  const question = parsed.data.question?.v.value?.trim();
+  if (!question) return { errors: { question: 'type your question' } };
+  return { question: { contractId: meta.data.contractId, question } };
+}
+
+/** The Agree button's value: the terms (16 hex digits) and the contract. */
+const agreeButtonValue = z.string().regex(/^[0-9a-f]{16}\.[A-Za-z0-9._:-]{1,250}$/, 'not an agreement');
+
 const bookMeta = z.object({ requestId: idValue });
 
 export function bookRequestFrom(values: unknown, metadata: string): { errors?: ModalErrors; booking?: { requestId: string; date: string; time: string } } {
@@ -607,7 +638,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     await enqueue({ kind: 'command', name: '/supervision', userId: command.user_id, text: command.text ?? '', triggerId: command.trigger_id, responseUrl: command.response_url, ...(viewId ? { viewId } : {}) });
   });
 
-  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer, ACTIONS.flagItem, ACTIONS.flagConcern, ACTIONS.requestSession, ACTIONS.incidentYes, ACTIONS.incidentNotNow]) {
+  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer, ACTIONS.flagItem, ACTIONS.flagConcern, ACTIONS.requestSession, ACTIONS.incidentYes, ACTIONS.incidentNotNow, ACTIONS.agree]) {
     app.action<BlockAction>(name, async ({ ack, body }) => {
       await ack();
       await enqueue(actionWork(name, body));
@@ -685,6 +716,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   for (const [actionId, modal] of [
     [ACTIONS.notHeld, notHeldModal],
     [ACTIONS.bookRequest, bookRequestModal],
+    [ACTIONS.askAboutAgreement, agreementQuestionModal],
   ] as const) {
     app.action<BlockAction>(actionId, async ({ ack, body, client }) => {
       await ack();
@@ -803,6 +835,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   for (const [callbackId, check] of [
     [VIEWS.notHeld, (values: unknown, meta: string) => notHeldFrom(values, meta).errors],
     [VIEWS.bookRequest, (values: unknown, meta: string) => bookRequestFrom(values, meta).errors],
+    [VIEWS.agreementQuestion, (values: unknown, meta: string) => agreementQuestionFrom(values, meta).errors],
   ] as const) {
     app.view(callbackId, async ({ ack, body, view }) => {
       const errors = check(view.state.values, view.private_metadata);
@@ -1159,9 +1192,17 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
         return reply(respond, a.userId, asMessage(await run('answerIncidentOffer', person, `act.${a.userId}.${a.ts}`, { offerId: id.data, answer: a.name === ACTIONS.incidentYes ? 'yes' : 'not-now' })));
       }
+      case ACTIONS.agree: {
+        const value = agreeButtonValue.safeParse(a.value);
+        if (!value.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${value.error.issues[0]?.message}` }));
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        const terms = value.data.slice(0, 16);
+        return reply(respond, a.userId, asMessage(await run('agreeToContract', person, `act.${a.userId}.${a.ts}`, { contractId: value.data.slice(17), terms })));
+      }
       case ACTIONS.move:
       case ACTIONS.cancel:
       case ACTIONS.notHeld:
+      case ACTIONS.askAboutAgreement:
       case ACTIONS.bookRequest:
       case ACTIONS.addItem:
       case ACTIONS.flagRisk: {
@@ -1258,6 +1299,11 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (!handover) return;
         for (const page of paginate(asMessage(await run('submitHandover', person, interaction, { ...handover })))) await reply(undefined, v.userId, page);
         return;
+      }
+      case VIEWS.agreementQuestion: {
+        const { question } = agreementQuestionFrom(v.values, v.metadata);
+        if (!question) return;
+        return reply(undefined, v.userId, asMessage(await run('askAboutAgreement', person, interaction, question)));
       }
       case VIEWS.agendaItem: {
         const { item } = agendaItemFrom(v.values as ViewValues, v.metadata);

@@ -35,6 +35,8 @@ import type {
   SessionCheckView,
   SessionRequestView,
   SupportContactView,
+  AgreementView,
+  AgreementQuestionView,
 } from '../../app/views.js';
 
 export const LIMITS = { messageBlocks: 50, homeBlocks: 100, modalBlocks: 100, text: 3000, header: 150, buttonText: 75, fallbackText: 4000 };
@@ -76,6 +78,9 @@ export const ACTIONS = {
   bookRequest: 'session_book_request',
   /** "Write the handover": the modal with each open action, the themes and the note. */
   openHandover: 'handover_open',
+  /** The supervision agreement: Agree (value `<terms>.<contractId>`), and Ask a question (a modal). */
+  agree: 'agreement_agree',
+  askAboutAgreement: 'agreement_ask',
 } as const;
 
 export const VIEWS = {
@@ -91,6 +96,7 @@ export const VIEWS = {
   notHeld: 'session_not_held_modal',
   bookRequest: 'session_book_request_modal',
   handover: 'handover_modal',
+  agreementQuestion: 'agreement_question_modal',
 } as const;
 
 /** Move / Cancel and rebook: each opens the modal with the date and time pickers. */
@@ -326,6 +332,7 @@ export function overdueMessage(v: OverdueSummaryView): SlackMessage {
     ...overdueRows('Risk-of-harm escalations not acknowledged', v.escalations),
     ...overdueRows('Overdue supervision', v.sessions, (r) => ` · last: ${esc((r as OverdueRow & { lastSessionText: string }).lastSessionText)}`),
     ...overdueRows('Not engaging', v.notEngaging ?? []),
+    ...overdueRows('Waiting for signatures', v.signatures ?? []),
     ...overdueRows('Records awaiting confirmation', v.records),
     ...overdueRows('Late actions', v.actions),
     ...overdueRows('Contracts due for review', v.reviews),
@@ -458,6 +465,40 @@ const handover = (v: HandoverView): SlackMessage => ({
   ],
 });
 
+/** The Agree button's value: the terms agreed to and the contract. */
+export const agreeValue = (v: Pick<AgreementView, 'terms' | 'contractId'>) => `${v.terms}.${v.contractId}`;
+
+const agreement = (v: AgreementView): SlackMessage => ({
+  text: v.title,
+  blocks: [
+    header(v.title),
+    section(
+      [
+        `*Supervisor:* ${esc(v.supervisorNames.join(', '))}`,
+        `*Supervisee:* ${esc(v.superviseeNames.join(', '))}`,
+        `*Frequency:* ${esc(v.frequencyText)}`,
+        `*Length:* ${esc(v.lengthText)}`,
+        `*Where:* ${esc(v.location)}`,
+        `*Format:* ${esc(v.formatText)}`,
+        `*Level:* ${esc(v.levelText)}`,
+        `*A dispute is heard by:* ${esc(v.disputeText)}`,
+        `*Review date:* ${esc(v.reviewText)}`,
+      ].join('\n'),
+    ),
+    section(`*Records.* ${esc(v.recordsText)}`),
+    section(`*Confidentiality.* What is said in supervision stays confidential, except where:\n${v.confidentialityLines.map((l) => `• ${esc(l)}`).join('\n')}`),
+    ...(v.signed.length > 0 ? [context(`Agreed: ${v.signed.map((x) => `${esc(x.name)} (${esc(x.signedText)})`).join(', ')}`)] : []),
+    ...(v.waitingNames.length > 0 ? [context(`Still to agree: ${esc(v.waitingNames.join(', '))} — sessions are booked once everyone has agreed.`)] : []),
+    ...(v.agreedText ? [section(`*${esc(v.agreedText)}*`)] : []),
+    { type: 'actions', elements: [...(v.canAgree ? [button('Agree', ACTIONS.agree, agreeValue(v), 'primary')] : []), button('Ask a question', ACTIONS.askAboutAgreement, v.contractId)] },
+  ],
+});
+
+const agreementQuestion = (v: AgreementQuestionView): SlackMessage => ({
+  text: v.title,
+  blocks: [section(`*${esc(v.title)}*`), section(`From *${esc(v.askerName)}*:`), ...lineSections(esc(v.question).split('\n').map((l) => `>${l}`)), context('Reply to them directly; they agree in their chat when they are ready.')],
+});
+
 /** The parts of `next` about sessions after their time: waiting for an answer, and those that did not happen. */
 function afterTheirTime(v: NextSessionView): KnownBlock[] {
   const blocks: KnownBlock[] = [];
@@ -520,7 +561,7 @@ function help(v: HelpView): SlackMessage {
     '• `/supervision request [reason]` — ask your supervisor for a session between the scheduled ones',
     '• `dashboard` (in this chat) — a link that signs you in to the dashboard, once, within 10 minutes',
   ];
-  if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews|not-engaging]` — who is behind, across your school', '• `/supervision correct <name>` — open that person’s latest signed record to correct it, with a reason', '• `/supervision incident` — after a major incident, offer extra supervision to the staff involved (`incident status` for the uptake)');
+  if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews|not-engaging|signatures]` — who is behind, across your school', '• `/supervision correct <name>` — open that person’s latest signed record to correct it, with a reason', '• `/supervision incident` — after a major incident, offer extra supervision to the staff involved (`incident status` for the uptake)');
   if (v.supportContacts.length > 0) lines.push('', '*Support*', ...v.supportContacts.map(supportLine));
   return { text: 'Supervision Bot help', blocks: [...lineSections(lines), ...(v.canRequest ? [requestButton()] : [])] };
 }
@@ -605,6 +646,10 @@ function renderBlocks(view: NotificationView): SlackMessage {
       return sessionRequest(view);
     case 'incident-offer':
       return incidentOffer(view);
+    case 'agreement':
+      return agreement(view);
+    case 'agreement-question':
+      return agreementQuestion(view);
     case 'actions':
       return actions(view);
     case 'help':

@@ -39,6 +39,8 @@ export const TEMPLATE_FOR: Record<NotificationView['type'], string> = {
   'session-check': 'session-check',
   'session-request': 'session-request',
   'incident-offer': 'incident-offer',
+  agreement: 'agreement',
+  'agreement-question': 'agreement-question',
   actions: 'actions',
   help: 'help',
   'dispute-notice': 'dispute-notice',
@@ -104,6 +106,8 @@ const PERSON_TEXT = new Set([
   'phone', 'description',
   // a handover's free text
   'themes', 'themesTyped', 'noteTyped', 'ownerName', 'childRef',
+  // the supervision agreement: its parties, who has agreed, who asks
+  'supervisorNames', 'waitingNames', 'askerName',
 ]);
 
 function mark(value: unknown, key?: string): unknown {

@@ -266,6 +266,12 @@ function ContractRow({ c, onEdit, onEnded }: { c: ContractView; onEdit: () => vo
           {plural(c.sessionsHeld, 'held', 'held')}
           {c.nextSessionAt ? `; next ${dayText(c.nextSessionAt.slice(0, 10))}` : ''}
         </dd>
+        <dt>Agreement</dt>
+        <dd className="agreement" data-waiting={c.agreement.waiting ? 'yes' : 'no'}>
+          {c.agreement.signed.length > 0 ? `Signed by ${c.agreement.signed.map((x) => `${x.name} (${x.signedText})`).join(', ')}` : c.agreement.waiting ? 'Not signed yet' : 'Agreed'}
+          {c.agreement.waiting ? `; waiting for ${c.agreement.waitingNames.join(', ')}${c.agreement.since ? ` since ${c.agreement.since}` : ''}` : ''}
+          {c.agreement.startedEarly ? '; started by the DSL before everyone agreed' : ''}
+        </dd>
       </dl>
       {c.status !== 'ended' ? (
         <div className="toolbar">

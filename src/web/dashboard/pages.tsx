@@ -1,8 +1,8 @@
 /** The safeguarding leads' overview, an auditor's list of staff, and one person's supervision history. */
-import { Button } from '@fluentui/react-components';
+import { Button, Field, Input } from '@fluentui/react-components';
 import { type ReactNode, useLayoutEffect, useRef, useState } from 'react';
 import type { DashboardView, OverdueSummaryView, PersonHistoryView, StaffView } from '../tab/api-types.js';
-import { download, useApi } from './api.js';
+import { download, send, useApi } from './api.js';
 import { PlaygroundBanner, Problem, useShell } from './App.js';
 import { Chip, Icon, initials, Loading, pct, plural, recordTone, type Tone } from './ui.js';
 
@@ -229,9 +229,10 @@ function BalanceCard({
   );
 }
 
-const SECTIONS: Array<[keyof Pick<OverdueSummaryView, 'sessions' | 'notEngaging' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'escalations' | 'handovers' | 'training'>, string]> = [
+const SECTIONS: Array<[keyof Pick<OverdueSummaryView, 'sessions' | 'notEngaging' | 'records' | 'actions' | 'reviews' | 'caseDecisions' | 'escalations' | 'handovers' | 'training' | 'signatures'>, string]> = [
   ['sessions', 'Overdue for supervision'],
   ['notEngaging', 'Not engaging (sessions not happening, or not answered)'],
+  ['signatures', 'Waiting for signatures (days since the agreement was sent)'],
   ['records', 'Records not yet confirmed'],
   ['actions', 'Late actions'],
   ['reviews', 'Contract reviews due'],
@@ -240,6 +241,35 @@ const SECTIONS: Array<[keyof Pick<OverdueSummaryView, 'sessions' | 'notEngaging'
   ['handovers', 'Handovers not written (a supervisor changed)'],
   ['training', 'Supervision training lapsed or lapsing within a half term'],
 ];
+
+/** The DSL starts a contract before everyone has agreed, with a reason (white-laith B); audited. */
+function StartEarly({ contractId }: { contractId: string }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [said, setSaid] = useState<{ ok: boolean; text: string } | undefined>();
+  const start = async () => {
+    const answer = await send<{ text?: string; error?: string }>('POST', `/contracts/${encodeURIComponent(contractId)}/start`, JSON.stringify({ reason }), 'application/json');
+    const body = answer.body as { text?: string; error?: string };
+    setSaid(answer.status === 200 ? { ok: true, text: body.text ?? 'Started.' } : { ok: false, text: body.error ?? 'Not started; try again.' });
+  };
+  if (said?.ok) return <div className="small started-early">{said.text}</div>;
+  if (!open)
+    return (
+      <Button size="small" onClick={() => setOpen(true)}>
+        Start now…
+      </Button>
+    );
+  return (
+    <div className="start-early">
+      <Field label="Why start before everyone has agreed?" validationMessage={said?.text}>
+        <Input value={reason} maxLength={1000} onChange={(_e, d) => setReason(d.value)} />
+      </Field>
+      <Button size="small" appearance="primary" onClick={() => void start()}>
+        Start the contract
+      </Button>
+    </div>
+  );
+}
 
 function PersonLink({ id, name }: { id?: string; name: string }) {
   return id ? (
@@ -288,6 +318,7 @@ function OverdueCard({ overdue }: { overdue: OverdueSummaryView }) {
                     <td>
                       {r.detail}
                       {r.lastSessionText !== undefined ? <div className="muted small">Last session: {r.lastSessionText}</div> : null}
+                      {key === 'signatures' && !r.detail.includes('started early') ? <StartEarly contractId={r.refId} /> : null}
                     </td>
                     <td className="num">
                       <Chip tone={r.daysOverdue > 10 ? 'bad' : 'warn'}>{r.daysOverdue}</Chip>

@@ -33,6 +33,7 @@ import { figuresCsv, overdueCsv } from './csv.js';
 import { evidenceApi } from './evidence-routes.js';
 import { incidentApi } from './incident-routes.js';
 import { retentionApi } from './retention-routes.js';
+import { agreementApi } from './agreement-routes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /**
@@ -298,6 +299,7 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
   api.use(retentionApi(runtime));
   // after a major incident: the offers of extra supervision and their uptake (the safeguarding leads only)
   api.use(incidentApi(runtime));
+  api.use(agreementApi(runtime));
 
   api.use((_req, res) => void res.status(404).json({ error: 'no such API route' }));
   api.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
