@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parkItemForNextSession, submitAgendaItem } from './agenda.js';
 import { agreeToContract, askAboutAgreement, startContractEarly } from './agreement.js';
+import { reviewContract } from './review.js';
 import { issueCalendarFeed, revokeCalendarFeed } from './calendar.js';
 import { toFailure, type UseCaseResult } from './errors.js';
 import { acknowledgeEscalation, completeAction, escalateRiskOfHarm, markCaseDecisionCopied } from './follow-up.js';
@@ -55,6 +56,7 @@ export const COMMAND_HANDLERS = {
   agreeToContract,
   askAboutAgreement,
   startContractEarly,
+  reviewContract,
 } as const;
 
 export type CommandType = keyof typeof COMMAND_HANDLERS;

@@ -411,6 +411,22 @@ export interface AgreementQuestionView {
   question: string;
 }
 
+/** The annual review (white-laith B): keep the contract as it is, or change its terms; everyone agrees again. */
+export interface ContractReviewView {
+  type: 'contract-review';
+  contractId: string;
+  title: string;
+  superviseeNames: string[];
+  reviewDueText: string;
+  /** The current terms, as the form's values. */
+  cadence: string;
+  durationMinutes: number;
+  location: string;
+  level: string;
+  supervisorId: string;
+  supervisorOptions: Array<{ value: string; title: string }>;
+}
+
 /** The form to move a session, or to cancel and rebook it (template "intervals": the new time in the same step). */
 export interface MoveFormView {
   type: 'move-form';
@@ -560,6 +576,7 @@ export type NotificationView =
   | IncidentOfferView
   | AgreementView
   | AgreementQuestionView
+  | ContractReviewView
   | ActionsView
   | HelpView
   | DisputeNoticeView

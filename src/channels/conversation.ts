@@ -246,6 +246,16 @@ export const VERBS = {
   /** The supervision agreement: Agree signs the terms the card showed; Ask a question goes to the supervisor. */
   'agreement.agree': z.object({ contractId: ref, terms: z.string().regex(/^[0-9a-f]{16}$/, 'not the terms of an agreement') }),
   'agreement.ask': z.object({ contractId: ref, question: text(2000).min(1, 'type your question') }),
+  /** The annual review: keep the contract as it is, or the card's inputs as its new terms. */
+  'contract.review': z.object({
+    contractId: ref,
+    keep: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], { message: 'keep it as it is, or save the changes' }),
+    cadence: text(40).optional(),
+    durationMinutes: z.union([z.number(), z.string().trim().regex(/^\d{1,3}$/, 'a number of minutes from 30 to 120').transform(Number)], { message: 'a number of minutes from 30 to 120' }).optional(),
+    location: text(200).optional(),
+    level: z.enum(['1', '2', '3'], { message: 'choose level 1, 2 or 3' }).optional(),
+    supervisorId: ref.optional(),
+  }),
 } as const;
 export type Verb = keyof typeof VERBS;
 
@@ -586,6 +596,10 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
         return viewOf(await run('answerIncidentOffer', person, interactionId, { offerId: d.offerId, answer: d.answer }));
       case 'agreement.agree':
         return viewOf(await run('agreeToContract', person, interactionId, { contractId: d.contractId, terms: d.terms }));
+      case 'contract.review': {
+        const { contractId, keep, ...terms } = d as { contractId: string; keep: boolean } & Record<string, unknown>;
+        return viewOf(await run('reviewContract', person, interactionId, keep ? { contractId, keep } : { contractId, keep, ...Object.fromEntries(Object.entries(terms).filter(([, v]) => v !== undefined && v !== '')) }));
+      }
       case 'agreement.ask':
         return viewOf(await run('askAboutAgreement', person, interactionId, { contractId: d.contractId, question: d.question }));
       case 'record.refer':

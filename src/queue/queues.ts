@@ -14,6 +14,7 @@ import type { Person, Reminder, SupervisionContract } from '../domain/types.js';
 import { jobIdFor, redisConnection } from './redis.js';
 import { reminderMessages } from './reminder-views.js';
 import { askForNextYearDates } from '../app/sessions.js';
+import { askForReviews } from '../app/review.js';
 
 export interface QueueOptions {
   redisUrl: string;
@@ -225,6 +226,8 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
   async function fireDueReminders(): Promise<number> {
     // from the summer half term on, next year's term dates are asked for (once, then weekly)
     for (const org of await deps.organisations.list()) await askForNextYearDates(deps, org).catch((e) => logger.warn({ err: (e as Error).message }, 'term dates not asked for'));
+    // a month before a contract's review date, its supervisor gets the review card (once per review date)
+    for (const org of await deps.organisations.list()) await askForReviews(deps, org).catch((e) => logger.warn({ err: (e as Error).message }, 'reviews not asked for'));
     const now = deps.clock.now();
     const due = await deps.reminders.pending(new Date(0), new Date(now.getTime() + 1));
     let fired = 0;

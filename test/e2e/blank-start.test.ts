@@ -3,7 +3,8 @@
  * started on an empty database without the demo school (what `SCHOOL=blank npm start` does) → the setup link from
  * its log → the organisation and its first admin → the School Data Sync example, first a copy with mistakes (the
  * preview names each file, row and column) and then as shipped → the DSL named → term dates from the example
- * `.ics` → the contracts example → the playground's clock moved to the first agenda prompt, which reaches a
+ * `.ics` → the contracts example → both parties agree to the supervision agreement in the playground → the
+ * playground's clock moved to the first agenda prompt, which reaches a
  * supervisee who came from the import. Every page is checked with axe; screenshots go to
  * test-output/screenshots/blank-start-*.png.
  */
@@ -190,6 +191,19 @@ describe('a blank start, in a browser', () => {
     await sunil.selectOption('#person', (await option.getAttribute('value')) as string);
     await sunil.locator('#clock-now').filter({ hasText: '2026' }).waitFor();
     await shot('14-playground-sunil', 'the playground as Sunil', sunil);
+    // both agree to the supervision agreement (white-laith B): Sunil, then Marta; the last Agree books the first session
+    const agree = async (name: string, step: string) => {
+      const who = sunil.locator('#person option').filter({ hasText: name });
+      await who.waitFor({ state: 'attached' });
+      await sunil.selectOption('#person', (await who.getAttribute('value')) as string);
+      const card = sunil.locator('.entry[data-kind="agreement"]').filter({ hasText: 'Sunil Patel' }).last();
+      await card.getByRole('button', { name: 'Agree' }).click();
+      await sunil.locator('.entry').filter({ hasText: /You agreed on/ }).filter({ hasText: 'Sunil Patel' }).last().waitFor();
+      await shot(step, `the supervision agreement agreed by ${name}`, sunil);
+    };
+    await agree('Sunil Patel', '14a-agreement-sunil');
+    await agree('Marta Kowalska', '14b-agreement-marta');
+    await sunil.selectOption('#person', (await option.getAttribute('value')) as string);
     const prompt = sunil.locator('.entry[data-kind="agenda-prompt"]').last();
     for (let i = 0; i < 20 && (await prompt.count()) === 0; i++) {
       await sunil.getByRole('button', { name: 'Advance to the next reminder' }).click();

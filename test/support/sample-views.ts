@@ -109,6 +109,19 @@ export const views: NotificationView[] = [
     waitingNames: ['Amy Teacher'],
     canAgree: true,
   },
+  {
+    type: 'contract-review',
+    contractId: 'c-amy',
+    title: 'Annual review: your supervision contract with Amy Teacher',
+    superviseeNames: ['Amy Teacher'],
+    reviewDueText: 'Wed 4 Nov 2026',
+    cadence: 'every 4 weeks',
+    durationMinutes: 60,
+    location: long(200),
+    level: '1',
+    supervisorId: 'sup',
+    supervisorOptions: [{ value: 'sup', title: 'Sam Supervisor' }, { value: 'sup2', title: 'Sue Other' }],
+  },
   { type: 'agreement-question', contractId: 'c-amy', title: 'A question about the supervision agreement', askerName: 'Amy Teacher', question: long(2000) },
 ];
 

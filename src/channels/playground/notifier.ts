@@ -17,6 +17,7 @@ export function threadKeyOf(view: NotificationView): string | undefined {
   if (view.type === 'session-request') return `request:${view.requestId}`;
   if (view.type === 'handover-form' || view.type === 'handover') return `handover:${view.handoverId}`;
   if (view.type === 'agreement') return `agreement:${view.contractId}`;
+  if (view.type === 'contract-review') return `review:${view.contractId}`;
   return undefined;
 }
 

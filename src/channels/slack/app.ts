@@ -365,6 +365,57 @@ export function agreementQuestionFrom(values: unknown, metadata: string): { erro
   return { question: { contractId: meta.data.contractId, question } };
 }
 
+/** The annual review's changes: each term left blank stays as it is; the supervisor is picked from Slack's people. */
+export const reviewModal = (contractId: string): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.review,
+    private_metadata: JSON.stringify({ contractId }),
+    title: plain('Review the contract'),
+    submit: plain('Save'),
+    close: plain('Close'),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: 'Change what should change; a term left blank stays as it is. The next review is set a year on and everyone agrees again.' } } as KnownBlock,
+      input('cadence', 'How often (weekly, every 3 weeks, monthly, half-termly, termly)', { type: 'plain_text_input', max_length: 40 }),
+      input('durationMinutes', 'Length in minutes (30 to 120)', { type: 'number_input', is_decimal_allowed: false, min_value: '30', max_value: '120' }),
+      input('location', 'Where', { type: 'plain_text_input', max_length: 200 }),
+      input('level', 'Level (stour §4)', { type: 'static_select', options: [1, 2, 3].map((n) => ({ text: plain(`Level ${n}`), value: String(n) })) }),
+      input('supervisor', 'Supervisor', { type: 'users_select' }),
+    ],
+  }) as View;
+
+const reviewState = z.object({
+  cadence: z.object({ v: z.object({ value: z.string().max(40, 'at most 40 characters').nullish() }) }).optional(),
+  durationMinutes: z.object({ v: z.object({ value: z.string().regex(/^\d{1,3}$/, 'a number of minutes from 30 to 120').nullish() }) }).optional(),
+  location: z.object({ v: z.object({ value: z.string().max(200, 'at most 200 characters').nullish() }) }).optional(),
+  level: z.object({ v: z.object({ selected_option: z.object({ value: z.enum(['1', '2', '3'], { message: 'choose level 1, 2 or 3' }) }).nullish() }) }).optional(),
+  supervisor: z.object({ v: z.object({ selected_user: z.string().regex(/^[A-Z0-9]{1,30}$/, 'not a person').nullish() }) }).optional(),
+});
+
+export function reviewFrom(values: unknown, metadata: string): { errors?: ModalErrors; review?: { contractId: string; cadence?: string; durationMinutes?: number; location?: string; level?: string; supervisorUser?: string } } {
+  const meta = questionMeta.safeParse(safeJson(metadata));
+  if (!meta.success) return { errors: { cadence: 'This form is out of date — open it again.' } };
+  const parsed = reviewState.safeParse(values ?? {});
+  if (!parsed.success) {
+    const errors: ModalErrors = {};
+    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'cadence')] ??= issue.message;
+    return { errors };
+  }
+  const d = parsed.data;
+  const text = (v?: string | null) => (v?.trim() ? v.trim() : undefined);
+  const minutes = text(d.durationMinutes?.v.value);
+  return {
+    review: {
+      contractId: meta.data.contractId,
+      ...(text(d.cadence?.v.value) ? { cadence: text(d.cadence?.v.value) } : {}),
+      ...(minutes ? { durationMinutes: Number(minutes) } : {}),
+      ...(text(d.location?.v.value) ? { location: text(d.location?.v.value) } : {}),
+      ...(d.level?.v.selected_option ? { level: d.level.v.selected_option.value } : {}),
+      ...(d.supervisor?.v.selected_user ? { supervisorUser: d.supervisor.v.selected_user } : {}),
+    },
+  };
+}
+
 /** The Agree button's value: the terms (16 hex digits) and the contract. */
 const agreeButtonValue = z.string().regex(/^[0-9a-f]{16}\.[A-Za-z0-9._:-]{1,250}$/, 'not an agreement');
 
@@ -638,7 +689,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     await enqueue({ kind: 'command', name: '/supervision', userId: command.user_id, text: command.text ?? '', triggerId: command.trigger_id, responseUrl: command.response_url, ...(viewId ? { viewId } : {}) });
   });
 
-  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer, ACTIONS.flagItem, ACTIONS.flagConcern, ACTIONS.requestSession, ACTIONS.incidentYes, ACTIONS.incidentNotNow, ACTIONS.agree]) {
+  for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer, ACTIONS.flagItem, ACTIONS.flagConcern, ACTIONS.requestSession, ACTIONS.incidentYes, ACTIONS.incidentNotNow, ACTIONS.agree, ACTIONS.reviewKeep]) {
     app.action<BlockAction>(name, async ({ ack, body }) => {
       await ack();
       await enqueue(actionWork(name, body));
@@ -717,6 +768,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     [ACTIONS.notHeld, notHeldModal],
     [ACTIONS.bookRequest, bookRequestModal],
     [ACTIONS.askAboutAgreement, agreementQuestionModal],
+    [ACTIONS.reviewChange, reviewModal],
   ] as const) {
     app.action<BlockAction>(actionId, async ({ ack, body, client }) => {
       await ack();
@@ -836,6 +888,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     [VIEWS.notHeld, (values: unknown, meta: string) => notHeldFrom(values, meta).errors],
     [VIEWS.bookRequest, (values: unknown, meta: string) => bookRequestFrom(values, meta).errors],
     [VIEWS.agreementQuestion, (values: unknown, meta: string) => agreementQuestionFrom(values, meta).errors],
+    [VIEWS.review, (values: unknown, meta: string) => reviewFrom(values, meta).errors],
   ] as const) {
     app.view(callbackId, async ({ ack, body, view }) => {
       const errors = check(view.state.values, view.private_metadata);
@@ -1199,9 +1252,16 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         const terms = value.data.slice(0, 16);
         return reply(respond, a.userId, asMessage(await run('agreeToContract', person, `act.${a.userId}.${a.ts}`, { contractId: value.data.slice(17), terms })));
       }
+      case ACTIONS.reviewKeep: {
+        const id = idValue.safeParse(a.value);
+        if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        return reply(respond, a.userId, asMessage(await run('reviewContract', person, `act.${a.userId}.${a.ts}`, { contractId: id.data, keep: true })));
+      }
       case ACTIONS.move:
       case ACTIONS.cancel:
       case ACTIONS.notHeld:
+      case ACTIONS.reviewChange:
       case ACTIONS.askAboutAgreement:
       case ACTIONS.bookRequest:
       case ACTIONS.addItem:
@@ -1299,6 +1359,14 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (!handover) return;
         for (const page of paginate(asMessage(await run('submitHandover', person, interaction, { ...handover })))) await reply(undefined, v.userId, page);
         return;
+      }
+      case VIEWS.review: {
+        const { review } = reviewFrom(v.values, v.metadata);
+        if (!review) return;
+        const { supervisorUser, ...terms } = review;
+        const supervisor = supervisorUser ? await who(supervisorUser) : undefined;
+        if (supervisorUser && !supervisor) return reply(undefined, v.userId, render({ type: 'error', field: 'supervisor', message: 'supervisor: that person is not set up in Supervision Bot' }));
+        return reply(undefined, v.userId, asMessage(await run('reviewContract', person, interaction, { ...terms, keep: false, ...(supervisor ? { supervisorId: supervisor.id } : {}) })));
       }
       case VIEWS.agreementQuestion: {
         const { question } = agreementQuestionFrom(v.values, v.metadata);

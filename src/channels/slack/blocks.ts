@@ -37,6 +37,7 @@ import type {
   SupportContactView,
   AgreementView,
   AgreementQuestionView,
+  ContractReviewView,
 } from '../../app/views.js';
 
 export const LIMITS = { messageBlocks: 50, homeBlocks: 100, modalBlocks: 100, text: 3000, header: 150, buttonText: 75, fallbackText: 4000 };
@@ -81,6 +82,9 @@ export const ACTIONS = {
   /** The supervision agreement: Agree (value `<terms>.<contractId>`), and Ask a question (a modal). */
   agree: 'agreement_agree',
   askAboutAgreement: 'agreement_ask',
+  /** The annual review: Keep as it is (value: the contract), and Change… (a modal of the terms). */
+  reviewKeep: 'contract_review_keep',
+  reviewChange: 'contract_review_change',
 } as const;
 
 export const VIEWS = {
@@ -97,6 +101,7 @@ export const VIEWS = {
   bookRequest: 'session_book_request_modal',
   handover: 'handover_modal',
   agreementQuestion: 'agreement_question_modal',
+  review: 'contract_review_modal',
 } as const;
 
 /** Move / Cancel and rebook: each opens the modal with the date and time pickers. */
@@ -499,6 +504,17 @@ const agreementQuestion = (v: AgreementQuestionView): SlackMessage => ({
   blocks: [section(`*${esc(v.title)}*`), section(`From *${esc(v.askerName)}*:`), ...lineSections(esc(v.question).split('\n').map((l) => `>${l}`)), context('Reply to them directly; they agree in their chat when they are ready.')],
 });
 
+const contractReview = (v: ContractReviewView): SlackMessage => ({
+  text: v.title,
+  blocks: [
+    section(`*${esc(v.title)}*`),
+    section(
+      `Its review is due on ${esc(v.reviewDueText)}: ${esc(v.cadence)}, ${v.durationMinutes} minutes, ${esc(v.location)}, level ${esc(v.level)}. Keep it as it is, or change it; either way the next review is set a year on and everyone in it agrees to the agreement again.`,
+    ),
+    { type: 'actions', elements: [button('Keep as it is', ACTIONS.reviewKeep, v.contractId, 'primary'), button('Change…', ACTIONS.reviewChange, v.contractId)] },
+  ],
+});
+
 /** The parts of `next` about sessions after their time: waiting for an answer, and those that did not happen. */
 function afterTheirTime(v: NextSessionView): KnownBlock[] {
   const blocks: KnownBlock[] = [];
@@ -650,6 +666,8 @@ function renderBlocks(view: NotificationView): SlackMessage {
       return agreement(view);
     case 'agreement-question':
       return agreementQuestion(view);
+    case 'contract-review':
+      return contractReview(view);
     case 'actions':
       return actions(view);
     case 'help':

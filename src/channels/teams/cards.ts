@@ -41,6 +41,7 @@ export const TEMPLATE_FOR: Record<NotificationView['type'], string> = {
   'incident-offer': 'incident-offer',
   agreement: 'agreement',
   'agreement-question': 'agreement-question',
+  'contract-review': 'contract-review',
   actions: 'actions',
   help: 'help',
   'dispute-notice': 'dispute-notice',

@@ -70,7 +70,7 @@ afterAll(async () => {
 describe('contracts: create, list, edit, end', () => {
   let created: ContractView;
 
-  it('the admin creates a one-to-one contract: its review a year on, its next session booked, audited', async () => {
+  it('the admin creates a one-to-one contract: its review a year on, audited; its first session booked once both agree', async () => {
     const res = await post('/contracts', 'admin', terms);
     expect(res.status).toBe(201);
     created = (await res.json()) as ContractView;
@@ -89,10 +89,26 @@ describe('contracts: create, list, edit, end', () => {
       startDate: '2025-11-17',
       reviewDueDate: '2026-11-17',
       sessionsHeld: 0,
+      agreement: { waiting: true, signed: [], waitingNames: ['Sue Other', 'Grace G1'] },
     });
-    expect(created.nextSessionAt).toBeDefined();
+    // white-laith B: nothing is booked until both parties have agreed to the supervision agreement in chat
+    expect(created.nextSessionAt).toBeUndefined();
+    expect(await w.deps.sessions.byContract(created.id)).toEqual([]);
+    const agreedTerms = (await w.deps.contracts.get(created.id))?.agreement?.terms;
+    for (const party of ['g1', 'sup2']) {
+      const agreed = await fetch(`${bot.url}/playground/api/actions`, {
+        method: 'POST',
+        headers: { 'x-playground-person': party, 'content-type': 'application/json' },
+        body: JSON.stringify({ verb: 'agreement.agree', data: { contractId: created.id, terms: agreedTerms } }),
+      });
+      expect(agreed.status).toBe(200);
+    }
     const sessions = await w.deps.sessions.byContract(created.id);
     expect(sessions.filter((s) => s.status === 'scheduled')).toHaveLength(1);
+    const signed = ((await (await api('/contracts', 'dsl')).json()) as ContractsView).contracts.find((c) => c.id === created.id);
+    expect(signed?.nextSessionAt).toBeDefined();
+    expect(signed?.agreement).toMatchObject({ waiting: false, waitingNames: [] });
+    expect(signed?.agreement.signed.map((x) => x.name).sort()).toEqual(['Grace G1', 'Sue Other']);
     const audit = await w.store.models.audit.find({ action: 'contract.created' }).lean();
     expect(audit.map((a) => (a as unknown as { subject: { id: string } }).subject.id)).toContain(created.id);
     // the same parties again: named, not a second contract
@@ -141,8 +157,9 @@ describe('contracts: create, list, edit, end', () => {
     const edits = await w.store.models.audit.find({ action: 'contract.edited' }).lean();
     expect(edits).toHaveLength(1);
     expect((edits[0] as unknown as { detail: { fields: string } }).detail.fields.split(',').sort()).toEqual(['agendaTemplate', 'cadence', 'disputeRoute', 'durationMinutes', 'format', 'level', 'location', 'preferredTime', 'reviewDueDate', 'supervisorIds']);
-    // still one booked session
+    // still one booked session; the new terms go to both parties to agree again
     expect((await w.deps.sessions.byContract(created.id)).filter((s) => s.status === 'scheduled')).toHaveLength(1);
+    expect(edited.agreement).toMatchObject({ waiting: true, signed: [], waitingNames: ['Olu Outside', 'Grace G1'] });
   });
 
   it('every refusal names the field in words and writes nothing', async () => {

@@ -362,6 +362,26 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
       { requestId: 'req.c-amy.x1', date: '2026-01-07', time: t },
       'time',
     ]),
+  // the annual review: keep or change, each term checked as the card's inputs send it
+  badRef.map((r): [string, Record<string, unknown>, string] => ['contract.review', { contractId: r, keep: true }, 'contractId']),
+  fc
+    .constantFrom<unknown>('yes', 7, [], null)
+    .map((k): [string, Record<string, unknown>, string] => ['contract.review', { contractId: 'c-amy', keep: k }, 'keep']),
+  fc
+    .constantFrom<unknown>('ten', '-5', 7.5, [])
+    .map((m): [string, Record<string, unknown>, string] => ['contract.review', { contractId: 'c-amy', keep: false, durationMinutes: m }, 'durationMinutes']),
+  fc
+    .constantFrom<unknown>('0', '4', 2, 'level 1')
+    .map((l): [string, Record<string, unknown>, string] => ['contract.review', { contractId: 'c-amy', keep: false, level: l }, 'level']),
+  // the supervision agreement: Agree names the contract and the terms shown; a question is text up to 2,000
+  badRef.map((r): [string, Record<string, unknown>, string] => ['agreement.agree', { contractId: r, terms: '0123456789abcdef' }, 'contractId']),
+  fc
+    .constantFrom<unknown>('', 'not-the-terms', '0123456789ABCDEF', 7, [])
+    .map((t): [string, Record<string, unknown>, string] => ['agreement.agree', { contractId: 'c-amy', terms: t }, 'terms']),
+  badRef.map((r): [string, Record<string, unknown>, string] => ['agreement.ask', { contractId: r, question: 'Can we meet on Thursdays?' }, 'contractId']),
+  fc
+    .constantFrom<unknown>('', '   ', 'x'.repeat(2001), 7, {})
+    .map((q): [string, Record<string, unknown>, string] => ['agreement.ask', { contractId: 'c-amy', question: q }, 'question']),
   badRef.map((r): [string, Record<string, unknown>, string] => [
     'agenda.add',
     { text: 'An item', sessionId: r },

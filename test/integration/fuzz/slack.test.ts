@@ -767,6 +767,25 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(known, nastyString)
     .map(([u, meta]) => submit(u, VIEWS.handover, meta, { themes: { v: { value: 'Themes' } } }, { type: 'form', field: 'themes' })),
+  // the supervision agreement: Agree's value is the terms and the contract; Ask a question's is the contract; the
+  // question modal needs words (at most 2,000) and its own metadata
+  fc
+    .tuple(known, fc.oneof(nastyString.filter((v) => !/^[0-9a-f]{16}\.[A-Za-z0-9._:-]{1,250}$/.test(v)), notAString))
+    .map(([u, v]) => click(u, ACTIONS.agree, v as string, { type: 'ephemeral', field: 'value' })),
+  fc.tuple(known, fc.oneof(badIdRef, notAString)).map(([u, v]) => click(u, ACTIONS.askAboutAgreement, v as string, { type: 'ephemeral', field: 'value' })),
+  fc
+    .tuple(known, fc.constantFrom<unknown>(null, '', '   ', 'x'.repeat(2001), 7), fc.oneof(fc.constant(JSON.stringify({ contractId: 'c-amy' })), nastyString))
+    .map(([u, question, meta]) => submit(u, VIEWS.agreementQuestion, meta, { question: { v: { value: question } } }, { type: 'form', field: 'question' })),
+  // the annual review: Keep and Change… carry the contract; the modal's terms are checked as Slack sends them
+  fc
+    .tuple(known, fc.constantFrom(ACTIONS.reviewKeep, ACTIONS.reviewChange), fc.oneof(badIdRef, notAString))
+    .map(([u, a, v]) => click(u, a, v as string, { type: 'ephemeral', field: 'value' })),
+  fc
+    .tuple(known, fc.constantFrom<unknown>('ten', '1000', 7))
+    .map(([u, m]) => submit(u, VIEWS.review, JSON.stringify({ contractId: 'c-amy' }), { durationMinutes: { v: { value: m } } }, { type: 'form', field: 'durationMinutes' })),
+  fc
+    .tuple(known, fc.constantFrom<unknown>('4', 'one', 2))
+    .map(([u, l]) => submit(u, VIEWS.review, JSON.stringify({ contractId: 'c-amy' }), { level: { v: { selected_option: { value: l } } } }, { type: 'form', field: 'level' })),
   // someone the bot does not know clicking a well-formed button
   fc
     .tuple(

@@ -15,6 +15,7 @@ import { loadConfig } from '../../../src/config.js';
 import { personIdFor } from '../../../src/domain/imports/staff.js';
 import type { Person } from '../../../src/domain/types.js';
 import { createLogger } from '../../../src/logger.js';
+import { agreeAll } from '../../support/agreement.js';
 import { recordFreeText } from '../../support/free-text.js';
 import { fingerprint, settled } from '../../support/fuzz.js';
 import { london, school } from '../../support/school.js';
@@ -213,7 +214,7 @@ describe('the contracts template', () => {
     expect(await state()).toEqual(before);
   });
 
-  it('the shipped template creates four contracts with their first sessions; again, nothing changes', async () => {
+  it('the shipped template creates four contracts, each booked once its parties agree; again, nothing changes', async () => {
     const { body } = await preview('contracts', [file('contracts.csv', readFileSync(path.join(examples, 'contracts.csv')))]);
     expect(body.errors).toEqual([]);
     expect(body).toMatchObject({ created: 4, updated: 0, unchanged: 0 });
@@ -222,6 +223,9 @@ describe('the contracts template', () => {
     expect(contracts).toHaveLength(4);
     const group = contracts.find((c) => c.kind === 'group')!;
     expect(group).toMatchObject({ cadence: { kind: 'half-termly' }, durationMinutes: 90, agendaTemplate: 'dsl', reviewDueDate: '2026-09-08', disputeRoute: 'safeguarding-governor', active: true });
+    // white-laith B: each waits for its parties to agree to the supervision agreement, then its first session is booked
+    for (const c of contracts) expect(await bot.runtime.deps.sessions.nextScheduled(c.id, clock.now())).toBeNull();
+    for (const c of contracts) await agreeAll(bot.url, bot.runtime.deps, c.id);
     for (const c of contracts) expect(await bot.runtime.deps.sessions.nextScheduled(c.id, clock.now())).not.toBeNull();
     const before = await state();
     const again = await preview('contracts', [file('contracts.csv', readFileSync(path.join(examples, 'contracts.csv')))]);
@@ -242,6 +246,7 @@ describe('the contracts template', () => {
     expect(created.body.contract.reviewDueDate).toBe('2026-11-03');
     const edited = await api('PUT', `/contracts/${id}`, 'admin1', { ...input, durationMinutes: 60 });
     expect(edited.body.contract.durationMinutes).toBe(60);
+    await agreeAll(bot.url, bot.runtime.deps, id);
     const next = await bot.runtime.deps.sessions.nextScheduled(id, clock.now());
     expect(next).not.toBeNull();
     const ended = await api('POST', `/contracts/${id}/end`, 'admin1');

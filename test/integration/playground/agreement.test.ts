@@ -156,3 +156,43 @@ describe('the supervision agreement', () => {
     expect(list.contracts.find((c) => c.id === second.id)?.agreement).toMatchObject({ waiting: true, startedEarly: true });
   });
 });
+
+describe('the annual review', () => {
+  it('a month before the review date the supervisor gets the review card; keeping it sets the next review a year on and asks everyone again', async () => {
+    const created = (await http('POST', '/tab/api/admin/contracts', 'priya', { ...TERMS, superviseeIds: ['george'], supervisorId: 'james', reference: 'agree-review', reviewDueDate: '2026-12-10' })).body as ContractView;
+    const first = (await bot.runtime.deps.contracts.get(created.id))?.agreement?.terms as string;
+    for (const party of ['george', 'james']) expect((await act(party, 'agreement.agree', { contractId: created.id, terms: first })).status).toBe(200);
+    await bot.runtime.queues.fireDueReminders();
+    const card = await chatWith('james', 'Annual review: your supervision contract with George Lee');
+    expect(card).toContain('contract.review');
+    // only its supervisor reviews it
+    expect((await act('george', 'contract.review', { contractId: created.id, keep: true })).status).not.toBe(200);
+    const kept = await act('james', 'contract.review', { contractId: created.id, keep: true });
+    expect(kept.status).toBe(200);
+    expect(JSON.stringify(kept.body)).toContain('the next review is Tue 23 Nov 2027');
+    const after = await bot.runtime.deps.contracts.get(created.id);
+    expect(after).toMatchObject({ reviewDueDate: '2027-11-23', awaitingSignatures: true, supervisorIds: ['james'], location: 'Room 12' });
+    expect(after?.agreement?.terms).not.toBe(first);
+    await chatWith('george', 'Tue 23 Nov 2027');
+    expect(await audited('contract.reviewed', created.id)).toBe(1);
+  });
+
+  it('a change of terms at the review: refused in words when wrong, else saved and sent to everyone to agree', async () => {
+    const bad = await act('aisha', 'contract.review', { contractId: 'c-george', keep: false, durationMinutes: '200' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('at most 120 minutes');
+    const changed = await act('aisha', 'contract.review', { contractId: 'c-george', keep: false, cadence: 'termly', durationMinutes: '45', location: 'Quiet room', level: '1', supervisorId: 'james' });
+    expect(changed.status).toBe(200);
+    expect(await bot.runtime.deps.contracts.get('c-george')).toMatchObject({ supervisorIds: ['james'], cadence: { kind: 'termly' }, durationMinutes: 45, location: 'Quiet room', reviewDueDate: '2027-11-23', awaitingSignatures: true });
+    const chat = await chatWith('george', 'Quiet room');
+    expect(chat).toContain('Every term');
+  });
+
+  it('a review past its date is on /overdue until the supervisor reviews it', async () => {
+    const before = JSON.stringify((await call('messages', 'priya', { text: '/overdue reviews' })).body);
+    expect(before).toContain('Hannah Moss');
+    expect((await act('aisha', 'contract.review', { contractId: 'c-hannah', keep: true })).status).toBe(200);
+    const after = JSON.stringify((await call('messages', 'priya', { text: '/overdue reviews' })).body);
+    expect(after).not.toContain('Hannah Moss');
+  });
+});

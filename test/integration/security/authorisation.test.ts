@@ -18,6 +18,8 @@
  *     needed (with a reason) only by the supervisor or a safeguarding lead (white-laith);
  *   - a record is seen by its parties and the DSL/deputy; an auditor only once signed; the person hearing a
  *     dispute sees the disputed record; nobody else (template "confidentiality", white-laith contract);
+ *   - only a contract's parties sign its supervision agreement, a supervisee asks its supervisor a question about
+ *     it, only the DSL starts it before everyone has agreed, only its supervisor reviews it (white-laith B);
  *   - nobody acts on another organisation's data; an unknown person gets nothing.
  * Every cell runs on its own fresh subject; an allowed cell must succeed, a denied one must fail and change
  * nothing in any collection (all documents digested before and after).
@@ -62,6 +64,7 @@ import { approveDestruction, placeLegalHold, releaseLegalHold, retentionOverview
 import { decideSubjectAccess, releaseSubjectAccess, startSubjectAccess, subjectAccessReview } from '../../../src/app/evidence/subject-access.js';
 import { calendar, london, person, school } from '../../support/school.js';
 import { createWorld, type World } from '../../support/world.js';
+import { agreementTermsOf } from '../../../src/domain/agreement.js';
 
 const ROLES = {
   supervisee: 'amy',
@@ -165,6 +168,15 @@ async function openAction(): Promise<string> {
   const id = `act.matrix.${++n}`;
   await w.deps.actions.upsertMany([{ id, organisationId: 'org-wl', contractId: 'c-amy', recordId: 'rec.matrix', text: 'Matrix open action', ownerId: 'amy', dueDate: '2025-12-01', status: 'open', agreedAt: w.clock.now() }]);
   return id;
+}
+
+/** A copy of Amy's contract sent to be agreed, nobody signed yet: `{ contractId, terms }`. */
+async function waitingContract(): Promise<{ contractId: string; terms: string }> {
+  // starting in the spring term: a session it books comes after Amy's own, so what Amy reads stays about c-amy
+  const contract = { ...(await w.deps.contracts.get('c-amy'))!, id: `c-agree-${++n}`, startDate: '2026-01-05', reviewDueDate: '2027-01-05' };
+  const terms = agreementTermsOf(contract);
+  await w.deps.contracts.upsert({ ...contract, agreement: { terms, requestedAt: w.clock.now() }, signatures: [], awaitingSignatures: true });
+  return { contractId: contract.id, terms };
 }
 
 interface Cell {
@@ -433,6 +445,13 @@ const ACTIONS: Cell[] = [
   { name: 'agendaForm (the picker of whose session an item goes to)', run: (a, i) => agendaForm(w.deps, a, i), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({}) },
   // a choice in the picker: Amy's contract is Amy's and Sam's; a forged choice by anyone else is refused
   { name: 'submitAgendaItem (a contract chosen in the picker)', run: 'submitAgendaItem', allowed: PARTIES, input: async () => ({ contractId: 'c-amy', text: 'Matrix picked item', category: 'performance' }) },
+  // the supervision agreement (white-laith B): only the contract's parties sign; a question goes to its supervisor
+  // from a supervisee; only the DSL starts a contract before everyone has agreed
+  { name: 'agreeToContract', run: 'agreeToContract', allowed: PARTIES, input: () => waitingContract() },
+  { name: 'askAboutAgreement', run: 'askAboutAgreement', allowed: ['supervisee'], input: async () => ({ contractId: (await waitingContract()).contractId, question: 'Matrix question about the agreement' }) },
+  { name: 'startContractEarly (dashboard)', run: 'startContractEarly', allowed: ['dsl'], input: async () => ({ contractId: (await waitingContract()).contractId, reason: 'Matrix start before signatures' }) },
+  // the annual review: only the contract's supervisor keeps or changes it
+  { name: 'reviewContract', run: 'reviewContract', allowed: ['supervisor'], input: async () => ({ contractId: (await waitingContract()).contractId, keep: true }) },
   { name: 'agendaLine (a plain line in chat)', run: (a, i) => agendaLine(w.deps, a, i).then((data): UseCaseResult => ({ ok: true, data }), toFailure), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({ text: 'Workload in the spring term' }) },
 ];
 
