@@ -377,7 +377,7 @@ export const reviewModal = (contractId: string): View =>
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: 'Change what should change; a term left blank stays as it is. The next review is set a year on and everyone agrees again.' } } as KnownBlock,
       input('cadence', 'How often (weekly, every 3 weeks, monthly, half-termly, termly)', { type: 'plain_text_input', max_length: 40 }),
-      input('durationMinutes', 'Length in minutes (30 to 120)', { type: 'number_input', is_decimal_allowed: false, min_value: '30', max_value: '120' }),
+      input('minutes', 'Length in minutes (30 to 120)', { type: 'number_input', is_decimal_allowed: false, min_value: '30', max_value: '120' }),
       input('location', 'Where', { type: 'plain_text_input', max_length: 200 }),
       input('level', 'Level (stour §4)', { type: 'static_select', options: [1, 2, 3].map((n) => ({ text: plain(`Level ${n}`), value: String(n) })) }),
       input('supervisor', 'Supervisor', { type: 'users_select' }),
@@ -386,7 +386,7 @@ export const reviewModal = (contractId: string): View =>
 
 const reviewState = z.object({
   cadence: z.object({ v: z.object({ value: z.string().max(40, 'at most 40 characters').nullish() }) }).optional(),
-  durationMinutes: z.object({ v: z.object({ value: z.string().regex(/^\d{1,3}$/, 'a number of minutes from 30 to 120').nullish() }) }).optional(),
+  minutes: z.object({ v: z.object({ value: z.string().regex(/^\d{1,3}$/, 'a number of minutes from 30 to 120').nullish() }) }).optional(),
   location: z.object({ v: z.object({ value: z.string().max(200, 'at most 200 characters').nullish() }) }).optional(),
   level: z.object({ v: z.object({ selected_option: z.object({ value: z.enum(['1', '2', '3'], { message: 'choose level 1, 2 or 3' }) }).nullish() }) }).optional(),
   supervisor: z.object({ v: z.object({ selected_user: z.string().regex(/^[A-Z0-9]{1,30}$/, 'not a person').nullish() }) }).optional(),
@@ -403,7 +403,7 @@ export function reviewFrom(values: unknown, metadata: string): { errors?: ModalE
   }
   const d = parsed.data;
   const text = (v?: string | null) => (v?.trim() ? v.trim() : undefined);
-  const minutes = text(d.durationMinutes?.v.value);
+  const minutes = text(d.minutes?.v.value);
   return {
     review: {
       contractId: meta.data.contractId,

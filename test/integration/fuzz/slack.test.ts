@@ -782,7 +782,7 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
     .map(([u, a, v]) => click(u, a, v as string, { type: 'ephemeral', field: 'value' })),
   fc
     .tuple(known, fc.constantFrom<unknown>('ten', '1000', 7))
-    .map(([u, m]) => submit(u, VIEWS.review, JSON.stringify({ contractId: 'c-amy' }), { durationMinutes: { v: { value: m } } }, { type: 'form', field: 'durationMinutes' })),
+    .map(([u, m]) => submit(u, VIEWS.review, JSON.stringify({ contractId: 'c-amy' }), { minutes: { v: { value: m } } }, { type: 'form', field: 'minutes' })),
   fc
     .tuple(known, fc.constantFrom<unknown>('4', 'one', 2))
     .map(([u, l]) => submit(u, VIEWS.review, JSON.stringify({ contractId: 'c-amy' }), { level: { v: { selected_option: { value: l } } } }, { type: 'form', field: 'level' })),
