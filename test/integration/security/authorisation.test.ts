@@ -170,10 +170,10 @@ async function openAction(): Promise<string> {
   return id;
 }
 
-/** A copy of Amy's contract sent to be agreed, nobody signed yet: `{ contractId, terms }`. */
-async function waitingContract(): Promise<{ contractId: string; terms: string }> {
-  // starting in the spring term: a session it books comes after Amy's own, so what Amy reads stays about c-amy
-  const contract = { ...(await w.deps.contracts.get('c-amy'))!, id: `c-agree-${++n}`, startDate: '2026-01-05', reviewDueDate: '2027-01-05' };
+/** A copy of Amy's (or `base`) contract sent to be agreed, nobody signed yet: `{ contractId, terms }`. */
+async function waitingContract(base = 'c-amy'): Promise<{ contractId: string; terms: string }> {
+  // starting in the spring term: a session it books comes after the parties' own
+  const contract = { ...(await w.deps.contracts.get(base))!, id: `c-agree-${++n}`, startDate: '2026-01-05', reviewDueDate: '2027-01-05' };
   const terms = agreementTermsOf(contract);
   await w.deps.contracts.upsert({ ...contract, agreement: { terms, requestedAt: w.clock.now() }, signatures: [], awaitingSignatures: true });
   return { contractId: contract.id, terms };
@@ -449,9 +449,10 @@ const ACTIONS: Cell[] = [
   // from a supervisee; only the DSL starts a contract before everyone has agreed
   { name: 'agreeToContract', run: 'agreeToContract', allowed: PARTIES, input: () => waitingContract() },
   { name: 'askAboutAgreement', run: 'askAboutAgreement', allowed: ['supervisee'], input: async () => ({ contractId: (await waitingContract()).contractId, question: 'Matrix question about the agreement' }) },
-  { name: 'startContractEarly (dashboard)', run: 'startContractEarly', allowed: ['dsl'], input: async () => ({ contractId: (await waitingContract()).contractId, reason: 'Matrix start before signatures' }) },
+  // (a copy of Ben's: a contract started books its session, and Amy's own must stay the one she reads)
+  { name: 'startContractEarly (dashboard)', run: 'startContractEarly', allowed: ['dsl'], input: async () => ({ contractId: (await waitingContract('c-ben')).contractId, reason: 'Matrix start before signatures' }) },
   // the annual review: only the contract's supervisor keeps or changes it
-  { name: 'reviewContract', run: 'reviewContract', allowed: ['supervisor'], input: async () => ({ contractId: (await waitingContract()).contractId, keep: true }) },
+  { name: 'reviewContract', run: 'reviewContract', allowed: ['supervisor'], input: async () => ({ contractId: (await waitingContract('c-ben')).contractId, keep: true }) },
   { name: 'agendaLine (a plain line in chat)', run: (a, i) => agendaLine(w.deps, a, i).then((data): UseCaseResult => ({ ok: true, data }), toFailure), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({ text: 'Workload in the spring term' }) },
 ];
 
