@@ -17,7 +17,7 @@ import type { Person } from '../../../src/domain/types.js';
 import { createLogger } from '../../../src/logger.js';
 import { agreeAll } from '../../support/agreement.js';
 import { recordFreeText } from '../../support/free-text.js';
-import { fingerprint, settled } from '../../support/fuzz.js';
+import { allDelivered, fingerprint, settled } from '../../support/fuzz.js';
 import { london, school } from '../../support/school.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../../support/services.js';
 
@@ -227,6 +227,9 @@ describe('the contracts template', () => {
     for (const c of contracts) expect(await bot.runtime.deps.sessions.nextScheduled(c.id, clock.now())).toBeNull();
     for (const c of contracts) await agreeAll(bot.url, bot.runtime.deps, c.id);
     for (const c of contracts) expect(await bot.runtime.deps.sessions.nextScheduled(c.id, clock.now())).not.toBeNull();
+    // the agreements and "everyone has agreed" reach every party's chat before the state is taken
+    await bot.runtime.queues.flushOutbox();
+    await allDelivered(bot.runtime.deps.outbox);
     const before = await state();
     const again = await preview('contracts', [file('contracts.csv', readFileSync(path.join(examples, 'contracts.csv')))]);
     expect(again.body).toMatchObject({ created: 0, updated: 0, unchanged: 4 });
