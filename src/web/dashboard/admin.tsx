@@ -1170,7 +1170,7 @@ function Training({ person, onSaved }: { person: PersonAdminView; onSaved: () =>
           {problem ? <span className="small bad-text">{problem}</span> : null}
         </form>
       ) : (
-        <Button size="small" appearance="subtle" onClick={() => setOpen(true)} aria-label={`Set ${person.name}’s supervision training`}>
+        <Button size="small" appearance="subtle" onClick={() => setOpen(true)} aria-label={`${person.training ? 'Change' : 'Set'} ${person.name}’s supervision training`}>
           {person.training ? 'Change' : 'Set'}
         </Button>
       )}
