@@ -61,16 +61,27 @@ export async function reencryptOrganisation(store: StoreHandle, organisationId: 
       reencrypted += result.modifiedCount;
       batch = [];
     };
-    for await (const doc of coll.find({}, { batchSize })) {
-      if (![...keyIdsIn(doc, paths)].some(old)) continue;
-      const fields = [...new Set(Object.keys(doc).filter((k) => pathsWithin(k, paths).length > 0))];
-      const copy: Doc = Object.fromEntries(fields.map((f) => [f, doc[f]]));
-      await cipher.decryptDoc(copy, paths);
-      await cipher.encryptDoc(organisationId, copy, paths);
-      batch.push({ updateOne: { filter: { _id: doc._id, ...Object.fromEntries(fields.map((f) => [f, doc[f]])) }, update: { $set: copy } } });
-      if (batch.length >= batchSize) await flush();
+    // pages in _id order rather than one open cursor: a cursor over documents being rewritten may meet the same
+    // document again (an engine may place the new version after the cursor's position), page by page never does
+    let after: unknown;
+    for (;;) {
+      const page = await coll
+        .find(after === undefined ? {} : { _id: { $gt: after } } as Doc)
+        .sort({ _id: 1 })
+        .limit(batchSize)
+        .toArray();
+      if (page.length === 0) break;
+      after = page[page.length - 1]!._id;
+      for (const doc of page) {
+        if (![...keyIdsIn(doc, paths)].some(old)) continue;
+        const fields = [...new Set(Object.keys(doc).filter((k) => pathsWithin(k, paths).length > 0))];
+        const copy: Doc = Object.fromEntries(fields.map((f) => [f, doc[f]]));
+        await cipher.decryptDoc(copy, paths);
+        await cipher.encryptDoc(organisationId, copy, paths);
+        batch.push({ updateOne: { filter: { _id: doc._id, ...Object.fromEntries(fields.map((f) => [f, doc[f]])) }, update: { $set: copy } } });
+      }
+      await flush();
     }
-    await flush();
   }
   return reencrypted;
 }

@@ -191,7 +191,8 @@ export async function fuzzBatches<T>(
     {
       numRuns: Math.ceil(total / batch),
       endOnFailure: true,
-      ...(seed === undefined ? {} : { seed }),
+      // FUZZ_SEED replays a reported failure
+      ...(seed === undefined ? (process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) : { seed }),
       // the failing case's own message says which request and answer; a whole batch would drown it
       reporter(run) {
         if (run.failed)
