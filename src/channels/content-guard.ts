@@ -10,6 +10,7 @@ import type { NotificationView } from '../app/views.js';
 import type { Organisation } from '../domain/types.js';
 import type { Runtime } from '../runtime.js';
 import { publicBase, TEAMS_TAB_ENTITY } from './conversation.js';
+import { organisationWithin } from './timely-organisation.js';
 
 /**
  * The address of a dashboard page as the platform opens it: in Teams the tab's deep link (it signs in with
@@ -43,22 +44,14 @@ export function contentGuard(runtime: Runtime, platform: Platform): Guard {
   const url = dashboardUrl(runtime.config, platform);
   const known = new Map<string, boolean>();
   return async (organisationId, view) => {
-    let timer: NodeJS.Timeout | undefined;
-    const slow = new Promise<'slow'>((resolve) => {
-      timer = setTimeout(() => resolve('slow'), SETTING_WAIT_MS);
-    });
-    const read = runtime.deps.organisations.get(organisationId);
     try {
-      const org = await Promise.race([read, slow]);
+      const org = await organisationWithin(runtime.deps, organisationId, SETTING_WAIT_MS);
       if (org !== 'slow') {
         if (org) known.set(organisationId, org.keepContentOutOfChat === true);
         return guardView(org, view, url);
       }
-      read.catch(() => undefined);
     } catch {
       // the database failing: as last read, below
-    } finally {
-      clearTimeout(timer);
     }
     return guardView({ keepContentOutOfChat: known.get(organisationId) ?? true }, view, url);
   };

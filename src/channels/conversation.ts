@@ -26,6 +26,7 @@ import { notSetUpText, readiness } from '../domain/readiness.js';
 import { AGENDA_CATEGORIES, ATTENDANCE_STATES, type AttendanceState, NOT_HELD_REASONS, RECORD_TOPICS, REFERRAL_KINDS, type ReferralKind, type Person } from '../domain/types.js';
 import type { Runtime } from '../runtime.js';
 import { contentGuard } from './content-guard.js';
+import { organisationWithin } from './timely-organisation.js';
 
 /**
  * Teams gives a card action five seconds before it retries it, so a person is answered within three: with the
@@ -406,19 +407,13 @@ const ALWAYS_OPEN: ReadonlySet<string> = new Set(['agenda.flag', 'concern.flag',
 export async function notSetUp(deps: Runtime['deps'], person: Person): Promise<NotificationView | undefined> {
   // Asked before every answer, so it must never be what makes a platform wait: while the database is down or slow
   // the answer goes on to the path it was for, which has its own deadline and outage handling.
-  let timer: NodeJS.Timeout | undefined;
-  const slow = new Promise<'slow'>((resolve) => {
-    timer = setTimeout(() => resolve('slow'), READINESS_WAIT_MS);
-  });
   try {
-    const org = await Promise.race([deps.organisations.get(person.organisationId), slow]);
+    const org = await organisationWithin(deps, person.organisationId, READINESS_WAIT_MS);
     if (!org || org === 'slow') return undefined;
     const state = readiness(org, calendarOf(org).localDate(deps.clock.now()));
     return state.ready ? undefined : { type: 'text', text: notSetUpText(state) };
   } catch {
     return undefined;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
