@@ -19,6 +19,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // two files at a time: most of a file's time is spent waiting on Redis, the database engine and the bot's
+    // queues, so two share the machine's two cores well (vitest's default is cores - 1: one at a time here)
+    maxWorkers: 2,
     reporters: ['default'],
     onConsoleLog(log) {
       captureConsole(log);
