@@ -518,9 +518,13 @@ function yearOfHalfTerms(year: number) {
 /** Everything in the database, digested: a denied call must leave it exactly as it was. */
 async function digest(): Promise<string> {
   const hash = createHash('sha256');
+  const db = w.store.connection.db!;
   for (const [name, model] of Object.entries(w.store.models).sort(([a], [b]) => a.localeCompare(b))) {
-    const docs = await (model as typeof w.store.models.records).find({}).sort({ _id: 1 }).lean();
-    hash.update(`${name}:${JSON.stringify(docs)}\n`);
+    // the stored bytes as they are (raw BSON, still encrypted): no decoding, decrypting or hydrating per document
+    hash.update(`${name}:`);
+    const cursor = db.collection((model as typeof w.store.models.records).collection.collectionName).find({}, { raw: true, sort: { _id: 1 } });
+    for await (const doc of cursor) hash.update(doc as unknown as Buffer);
+    hash.update('\n');
   }
   return hash.digest('hex');
 }
@@ -542,6 +546,10 @@ beforeAll(async () => {
   installs = startTeamsInstalls({ redisUrl: testRedisUrl(), prefix, deps: w.deps, graph, catalogAppId: 'dddddddd-1111-4222-8333-444444444444', pacing: new RateLimiter(installsRedis, prefix), logger, workers: false });
   for (const p of [person('x-dsl', ['dsl', 'supervisor', 'auditor'], { organisationId: 'org-other' }), person('x-amy', ['supervisee'], { organisationId: 'org-other' })]) await w.deps.people.upsert(p);
   await w.deps.contracts.upsert({ ...(await w.deps.contracts.get('c-amy'))!, id: 'c-x', organisationId: 'org-other', supervisorIds: ['x-dsl'], superviseeIds: ['x-amy'] });
+  // the digest sees a write (to a document that exists, not only a new one)
+  const before = await digest();
+  await w.deps.people.upsert(person('x-amy', ['supervisee'], { organisationId: 'org-other', name: 'Xena Amy' }));
+  expect(await digest()).not.toBe(before);
 }, 120_000);
 afterAll(async () => {
   await installs?.close();
