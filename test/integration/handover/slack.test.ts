@@ -4,7 +4,6 @@
  * the modal lists each open action; a close without a note is refused against its block at once; sent, the kept
  * actions are Sue's, the closed one has its note, Sue's DM holds the handover and Amy is told.
  */
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bot, startBot } from '../../../src/bot.js';
 import { loadConfig } from '../../../src/config.js';
@@ -14,26 +13,17 @@ import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { changeSupervisor, expectNothingLost, seedOpenWork } from '../../support/handover.js';
 import { london } from '../../support/school.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
+import { SLACK_SECRET, type SlackRequests, slackRequests } from '../../support/slack-requests.js';
 import { createWorld, type World } from '../../support/world.js';
 
-const SECRET = 'slack-signing-secret-for-tests';
 let w: World;
 let slack: FakeSlack;
 let bot: Bot;
 let work: Awaited<ReturnType<typeof seedOpenWork>>;
-let n = 0;
+let req: SlackRequests;
 
-function sign(body: string, ts = Math.floor(Date.now() / 1000)): Record<string, string> {
-  const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
-}
-const interaction = (payload: Record<string, unknown>) => {
-  const body = new URLSearchParams({ payload: JSON.stringify({ team: { id: 'T1' }, api_app_id: 'A1', token: 't', trigger_id: `trig${++n}`, ...payload }) }).toString();
-  return fetch(`${bot.url}/slack/interactions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(body) }, body });
-};
 const posted = (channel: string, text: string) => slack.of('chat.postMessage').some((c) => c.body.channel === channel && JSON.stringify(c.body).includes(text));
-const submit = (metadata: string, values: Record<string, unknown>) =>
-  interaction({ type: 'view_submission', user: { id: 'USUP' }, view: { id: 'VHANDOVER', hash: `h${++n}`, type: 'modal', callback_id: 'handover_modal', private_metadata: metadata, state: { values } } });
+const submit = (metadata: string, values: Record<string, unknown>) => req.submit('USUP', 'handover_modal', metadata, values);
 const text = (value: string | null) => ({ v: { type: 'plain_text_input', value } });
 const radio = (value: string) => ({ v: { type: 'radio_buttons', selected_option: { value } } });
 
@@ -44,10 +34,11 @@ beforeAll(async () => {
   w.clock.set(london('2025-11-17T09:00'));
   slack = await startFakeSlack();
   bot = await startBot(
-    loadConfig({ MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: slack.apiUrl, PORT: '0', PLAYGROUND: 'on', LOG_LEVEL: 'silent' }),
+    loadConfig({ MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: slack.apiUrl, PORT: '0', PLAYGROUND: 'on', LOG_LEVEL: 'silent' }),
     createLogger('silent'),
     { clock: w.clock },
   );
+  req = slackRequests(bot.url, slack.url);
 }, 180_000);
 afterAll(async () => {
   await bot?.stop();
@@ -62,7 +53,7 @@ describe('handover in Slack', () => {
     expect((await changeSupervisor(bot.url, 'c-amy', 'sup2', ['amy'])).status).toBe(200);
     const handoverId = (await w.deps.handovers.pendingForContract('c-amy'))[0]?.id ?? '';
     await eventually(() => posted('DUSUP', 'handover_open') && posted('DUSUP', 'Book the phonics observation with Year 1'), 'Sam’s handover message');
-    const res = await interaction({ type: 'block_actions', user: { id: 'USUP' }, response_url: `${slack.url}/response/h1`, container: { type: 'message', channel_id: 'DUSUP', message_ts: '1.1' }, actions: [{ type: 'button', action_id: 'handover_open', block_id: 'b', value: handoverId, action_ts: '1.2' }] });
+    const { res } = await req.click('USUP', 'handover_open', handoverId);
     expect(res.status).toBe(200);
     const update = await eventually(() => slack.of('views.update').find((c) => (c.body.view as { callback_id?: string } | undefined)?.callback_id === 'handover_modal'), 'the handover modal');
     const view = update.body.view as { blocks: unknown; private_metadata: string };

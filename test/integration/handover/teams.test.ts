@@ -13,27 +13,16 @@ import { type FakeConnector, startFakeConnector } from '../../support/fake-conne
 import { changeSupervisor, expectNothingLost, seedOpenWork } from '../../support/handover.js';
 import { london } from '../../support/school.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
+import { type TeamsRequests, teamsRequests } from '../../support/teams-requests.js';
 import { createWorld, type World } from '../../support/world.js';
 
 let w: World;
 let teams: FakeConnector;
 let bot: Bot;
 let work: Awaited<ReturnType<typeof seedOpenWork>>;
-let n = 0;
+let req: TeamsRequests;
 
-const activity = (who: string, extra: Record<string, unknown>) => ({
-  id: `m${++n}`,
-  timestamp: new Date().toISOString(),
-  channelId: 'msteams',
-  serviceUrl: teams.url,
-  recipient: { id: '28:bot' },
-  from: { id: `29:${who}`, aadObjectId: `aad-${who}` },
-  conversation: { id: `conv-${who}`, tenantId: 'tenant-1', conversationType: 'personal' },
-  ...extra,
-});
-const send = (body: unknown) => fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const invoke = async (who: string, verb: string, data: Record<string, unknown>) =>
-  JSON.stringify(await (await send(activity(who, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data } } }))).json());
+const invoke = (who: string, verb: string, data: Record<string, unknown>) => req.invoke(who, verb, data);
 const said = (conv: string, text: string) => teams.calls.some((c) => c.conversationId === conv && JSON.stringify(c.body).includes(text));
 
 beforeAll(async () => {
@@ -43,7 +32,8 @@ beforeAll(async () => {
   w.clock.set(london('2025-11-17T09:00'));
   teams = await startFakeConnector();
   bot = await startBot(loadConfig({ MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'on', LOG_LEVEL: 'silent' }), createLogger('silent'), { clock: w.clock });
-  for (const p of ['sup', 'sup2', 'amy']) expect((await send(activity(p, { type: 'installationUpdate', action: 'add' }))).status).toBeLessThan(300);
+  req = teamsRequests(bot.url, teams.url);
+  for (const p of ['sup', 'sup2', 'amy']) expect((await req.install(p)).status).toBeLessThan(300);
 }, 180_000);
 afterAll(async () => {
   await bot?.stop();
