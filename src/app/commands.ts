@@ -23,6 +23,7 @@ import {
 } from './records.js';
 import { answerIncidentOffer, declareIncident } from './incidents.js';
 import { submitHandover } from './handover.js';
+import { recordKeptSession } from './external.js';
 import { bookRequestedSession, recordSessionNotHeld, requestSession } from './session-outcomes.js';
 import { markSessionHeld, rescheduleSession, scheduleReminders, scheduleSession } from './sessions.js';
 
@@ -48,6 +49,7 @@ export const COMMAND_HANDLERS = {
   issueCalendarFeed,
   revokeCalendarFeed,
   recordSessionNotHeld,
+  recordKeptSession,
   requestSession,
   bookRequestedSession,
   declareIncident,

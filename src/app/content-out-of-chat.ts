@@ -129,6 +129,9 @@ function strip(view: NotificationView): NotificationView {
     case 'handover-form':
       // the form keeps its inputs, empty; each action is named by whose and when only
       return { ...view, actions: view.actions.map((a) => ({ ...a, text: IN_DASHBOARD, note: '' })), decisions: view.decisions.map((d) => ({ ...d, childRef: IN_DASHBOARD })), themesTyped: '', noteTyped: '', ...(view.notice ? { notice: unquote(view.notice) } : {}) };
+    case 'kept-form':
+      // the form keeps its inputs, empty: nothing typed comes back through chat
+      return { ...view, rows: view.rows.map((r) => ({ ...r, text: '' })), ...(view.notice ? { notice: unquote(view.notice) } : {}) };
     case 'handover':
       return {
         ...view,

@@ -157,7 +157,9 @@ export function recordSheetView(input: {
   const isSupervisor = viewer.id === record.supervisorId;
   const isSupervisee = record.superviseeIds.includes(viewer.id);
   const confirmed = new Set(record.confirmations.map((c) => c.personId));
-  const awaiting = requiredConfirmers(record).filter((id) => !confirmed.has(id));
+  // kept by the external supervisor: signed by the supervisee who recorded it, and nobody else's to confirm
+  const kept = record.keptBy === 'external';
+  const awaiting = kept ? [] : requiredConfirmers(record).filter((id) => !confirmed.has(id));
   const d = record.dispute;
   const openChange = record.state === 'disputed' && d !== undefined && !d.referredAt;
   const editable = record.state === 'draft' || record.state === 'resolved' || openChange;
@@ -169,7 +171,7 @@ export function recordSheetView(input: {
     recordId: record.id,
     version: record.version,
     state: record.state,
-    stateLabel: gone ? `${STATE_LABELS[record.state]} — content destroyed` : STATE_LABELS[record.state],
+    stateLabel: gone ? `${STATE_LABELS[record.state]} — content destroyed` : kept ? `${STATE_LABELS[record.state]} — kept by the external supervisor` : STATE_LABELS[record.state],
     viewerId: viewer.id,
     viewerRole: isSupervisor ? 'supervisor' : isSupervisee ? 'supervisee' : 'reader',
     canEdit: isSupervisor && editable && !gone,
@@ -225,7 +227,9 @@ export function recordSheetView(input: {
     awaiting: awaiting.map((id) => ref(people, id)),
     signedText:
       record.state === 'signed' && record.signedAt
-        ? d?.outcome === 'kept' && d.resolvedAt
+        ? kept
+          ? `Kept by the external supervisor ${ref(people, record.supervisorId).name}; actions recorded by ${ref(people, record.recordedById ?? record.superviseeIds[0] ?? '').name}, who signed it on ${formatDateTime(org, record.signedAt)}`
+          : d?.outcome === 'kept' && d.resolvedAt
           ? `Signed on ${formatDateTime(org, record.signedAt)} after the change asked for was heard: kept as it was`
           : `Signed by both on ${formatDateTime(org, record.signedAt)}`
         : undefined,
@@ -249,7 +253,7 @@ export function recordSheetView(input: {
     canRefer: (isSupervisor || isSupervisee) && openChange && d?.routedToId !== undefined,
     referToName: openChange && d?.routedToId ? ref(people, d.routedToId).name : undefined,
     canHear: record.state === 'disputed' && canHearDispute(viewer, record, org),
-    canCorrect: record.state === 'signed' && !superseded && canCorrectRecord(viewer, record, org),
+    canCorrect: record.state === 'signed' && !superseded && !kept && canCorrectRecord(viewer, record, org),
     correction: record.correction && record.supersedesVersion
       ? { byName: ref(people, record.correction.byId).name, reason: record.correction.reason, atText: formatDateTime(org, record.correction.at), supersedesVersion: record.supersedesVersion }
       : undefined,

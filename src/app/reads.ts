@@ -7,6 +7,7 @@ import { NOT_HELD_LABELS } from '../domain/engagement.js';
 import type { Person, Session, SupervisionContract } from '../domain/types.js';
 import { recordIdFor } from './records.js';
 import { sessionCheckView } from './session-outcomes.js';
+import { answersAsKeeper, keptCheckView } from './external.js';
 import { loadActor, loadContract } from './context.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import type { AppDeps } from './ports.js';
@@ -172,11 +173,12 @@ export const sessionCheck = useCase(async (deps: AppDeps, actorId: string, input
   const session = await deps.sessions.get(parsed.sessionId);
   if (!session || session.organisationId !== ctx.org.id) throw new Refusal();
   const contract = await loadContract(deps, ctx, session.contractId);
-  if (!canScheduleSession(ctx.actor, contract, ctx.org)) throw new Refusal();
+  const keeper = await answersAsKeeper(deps, ctx.actor, contract);
+  if (!keeper && !canScheduleSession(ctx.actor, contract, ctx.org)) throw new Refusal();
   if (session.status !== 'scheduled' || session.startsAt.getTime() > deps.clock.now().getTime()) {
     return { ok: true, view: { type: 'text', text: session.status === 'scheduled' ? 'This session has not started yet.' : 'This session has been answered already — type next to see the session booked now.' } } as UseCaseResult<SessionCheckView>;
   }
-  const view = await sessionCheckView(deps, ctx.org, contract, session, false);
+  const view = keeper ? await keptCheckView(deps, ctx.org, contract, session, false) : await sessionCheckView(deps, ctx.org, contract, session, false);
   return { ok: true, view, data: view };
 });
 

@@ -507,6 +507,8 @@ export const correctSignedRecord = useCase(async (deps: AppDeps, actorId: string
   const latest = await deps.records.latest(parsed.recordId);
   if (!latest || latest.organisationId !== ctx.org.id || !canCorrectRecord(ctx.actor, latest, ctx.org)) throw new Refusal();
   if (latest.destroyed) throw new Refusal(DESTROYED);
+  // stour §4: the external supervisor keeps the minutes; what the supervisee recorded and signed stays as it is
+  if (latest.keptBy === 'external') throw new Refusal('This record is kept by the external supervisor: the minutes are theirs, and what was recorded here stays as it was signed.');
   if (latest.state !== 'signed') return { ok: true, view: await partyView(deps, ctx, latest, actorId) };
   const next = correctVersion(latest, actorId, deps.clock.now(), parsed.reason);
   try {

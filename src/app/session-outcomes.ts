@@ -29,6 +29,7 @@ import {
   type SupervisionContract,
 } from '../domain/types.js';
 import { calendarOf, loadActor, loadContract } from './context.js';
+import { answersAsKeeper } from './external.js';
 import { audit, dropReminders, putReminders, refreshCompliance, remindSession } from './effects.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import type { AppDeps, OutboxMessage } from './ports.js';
@@ -60,7 +61,8 @@ export const recordSessionNotHeld = useCase(
     const session = await deps.sessions.get(parsed.sessionId);
     if (!session || session.organisationId !== ctx.org.id) throw new Refusal();
     const contract = await loadContract(deps, ctx, session.contractId);
-    if (!canScheduleSession(ctx.actor, contract, ctx.org)) throw new Refusal();
+    // stour §4: a session supervised from outside by someone not in the school's chat is answered by its supervisee
+    if (!canScheduleSession(ctx.actor, contract, ctx.org) && !(await answersAsKeeper(deps, ctx.actor, contract))) throw new Refusal();
     const now = deps.clock.now();
     const replacementId = parsed.newStartsAt
       ? await replacementIdFor(deps, ctx.org, session, parsed.newStartsAt)

@@ -347,6 +347,33 @@ export interface SessionCheckView {
   date: string;
   time: string;
   reasons: Array<{ value: string; label: string }>;
+  /**
+   * stour §4: asked of the supervisee, for a session with a supervisor from outside who is not in the school's
+   * chat: "It happened" opens the short form of the actions agreed (`KeptFormView`) in place of "Record it".
+   */
+  kept?: boolean;
+}
+
+/**
+ * "It happened", for a session kept by the external supervisor (stour §4): the actions agreed (text, owner: the
+ * supervisee or the supervisor, due date) and, optionally, the themes. No notes: the external supervisor keeps
+ * the minutes.
+ */
+export interface KeptFormView {
+  type: 'kept-form';
+  sessionId: string;
+  title: string;
+  lines: string[];
+  supervisorName: string;
+  /** Who may own an action: the supervisee first, then the external supervisor. */
+  ownerOptions: PersonRef[];
+  topicOptions: Array<{ value: RecordTopic; label: string }>;
+  /** The action rows shown (`action<n>`, `owner<n>`, `due<n>`), each with what was typed. */
+  rows: Array<{ n: number; text: string; ownerId: string; dueDate: string }>;
+  /** The due date offered: a fortnight of school days on. */
+  dueDate: string;
+  /** Why the form as typed was not saved, shown above it. */
+  notice?: string;
 }
 
 /** stour App. C: a supervisee asked for a session; the supervisor books it within five school days. */
@@ -572,6 +599,7 @@ export type NotificationView =
   | NextSessionView
   | MoveFormView
   | SessionCheckView
+  | KeptFormView
   | SessionRequestView
   | IncidentOfferView
   | AgreementView

@@ -12,6 +12,7 @@ import { computeOverdue } from '../app/overdue.js';
 import type { Platform } from '../app/ports.js';
 import { help as helpRead, moveForm, myActions, nextSession, sessionCheck } from '../app/reads.js';
 import { recordToCorrect, recordToWrite } from '../app/record-form.js';
+import { keptForm as keptFormRead } from '../app/external.js';
 import { viewRecord } from '../app/records.js';
 import { HANDOVER_ACTIONS_MAX, HANDOVER_CLOSE_NOTE_MAX, HANDOVER_TEXT_MAX, openHandover } from '../app/handover.js';
 import type { HandoverFormView, NotificationView, RecordFormView, RecordSheetView } from '../app/views.js';
@@ -172,6 +173,26 @@ const handoverForm = z.object({
 
 type HandoverFormData = Record<string, string | undefined> & { handoverId: string; actionIds?: string; themes?: string; note?: string };
 
+/** "It happened" (stour §4): up to 10 action rows (`action0`, `owner0`, `due0`, …) and the themes. */
+const keptForm = z
+  .object({
+    sessionId: ref,
+    topics: z.string().max(500).optional(),
+    ...Object.fromEntries(range(RECORD_LIMITS.actions).flatMap((i) => [[`action${i}`, text(RECORD_LIMITS.action).optional()], [`owner${i}`, z.string().max(200).optional()], [`due${i}`, pickedDate.optional()]])),
+  })
+  .strict();
+type KeptFormData = Record<string, string | undefined> & { sessionId: string; topics?: string };
+
+/** The "It happened" card's inputs → recordKeptSession input (the use case validates it again); a blank row is no row. */
+export function keptInput(d: KeptFormData): { sessionId: string; topics: string[]; actions: Array<{ text: string; ownerId: string; dueDate: string }> } {
+  const rows = range(RECORD_LIMITS.actions).map((i) => ({ text: d[`action${i}`] ?? '', ownerId: d[`owner${i}`] ?? '', dueDate: d[`due${i}`] ?? '' }));
+  return {
+    sessionId: d.sessionId,
+    topics: (d.topics ?? '').split(',').map((t) => t.trim()).filter(Boolean),
+    actions: rows.filter((a) => a.text || a.ownerId || a.dueDate),
+  };
+}
+
 export const VERBS = {
   'record.confirm': z.object({ recordId: ref, version }),
   'record.dispute': z.object({ recordId: ref, version: version.optional(), reason: text(2000).min(1, 'say what should change') }),
@@ -231,6 +252,10 @@ export const VERBS = {
     time: pickedTime.default(''),
     note: text(500).optional(),
   }),
+  /** stour §4: "It happened", for a session kept by the supervisee: the short form of the actions agreed. */
+  'session.kept-form': z.object({ sessionId: ref }),
+  /** That form sent: `action<n>`, `owner<n>`, `due<n>` and the themes (`topics`, comma-separated). */
+  'session.kept': keptForm,
   /** stour App. C: "Ask for a session", and the supervisor's booking of it. */
   'session.request': z.object({ reason: text(500).optional() }),
   /** After a major incident: the offer of extra supervision answered, by the person it was made to. */
@@ -580,6 +605,23 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
         if (!d.time) return { type: 'error', field: 'time', message: 'time: pick the new time' };
         const at = await localInstant(person, d.date as string, d.time as string);
         return viewOf(await run('recordSessionNotHeld', person, interactionId, { sessionId: d.sessionId, reason: d.reason, newStartsAt: at.toISOString(), ...(d.note ? { note: d.note } : {}) }));
+      }
+      case 'session.kept-form':
+        return viewOf(await read(keptFormRead(deps, person.id, { sessionId: d.sessionId })));
+      case 'session.kept': {
+        const typed = parsed.data as KeptFormData;
+        const result = await run('recordKeptSession', person, interactionId, keptInput(typed));
+        // Teams replaces the card with the answer: the form comes back as typed, the refusal above it
+        if (options.formAgainOnRefusal && result !== 'pending' && !result.ok) {
+          const said = result.error.type === 'error' ? result.error.message : result.error.text;
+          const again = await withinDeadline(keptFormRead(deps, person.id, { sessionId: typed.sessionId }), () => undefined, answerWithinMs);
+          if (again !== 'late' && again.ok && again.view?.type === 'kept-form') {
+            const rows = range(RECORD_LIMITS.actions).map((n) => ({ n, text: typed[`action${n}`] ?? '', ownerId: typed[`owner${n}`] ?? '', dueDate: typed[`due${n}`] ?? '' }));
+            const last = rows.reduce((l, r) => (r.text || r.ownerId || r.dueDate ? r.n : l), -1);
+            return { ...again.view, notice: said, rows: rows.slice(0, Math.max(again.view.rows.length, last + 1)) };
+          }
+        }
+        return viewOf(result);
       }
       case 'session.request':
         return viewOf(await run('requestSession', person, interactionId, d.reason ? { reason: d.reason } : {}));

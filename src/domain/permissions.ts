@@ -125,6 +125,14 @@ export function canScheduleSession(
   return (sameOrg(actor, contract) && contract.supervisorIds.includes(actor.id)) || isSafeguardingLead(actor, org);
 }
 
+/**
+ * stour §4: a session supervised from outside by someone not in the school's chat (`keptBySupervisee`) is answered
+ * by its supervisee: that it happened with the actions agreed, or that it did not with the new time.
+ */
+export function canKeepExternalSession(actor: Actor, contract: Pick<SupervisionContract, 'organisationId' | 'superviseeIds'>, kept: boolean): boolean {
+  return kept && sameOrg(actor, contract) && contract.superviseeIds.includes(actor.id);
+}
+
 /** stour App. C: sessions may be requested by the staff member too. */
 export function canRequestSession(actor: Actor, contract: Pick<SupervisionContract, 'organisationId' | 'supervisorIds' | 'superviseeIds' | 'onRequest'>): boolean {
   return isPartyToContract(actor, contract);

@@ -401,6 +401,13 @@ export interface RecordSheet {
   signedAt?: Date;
   /** A correction to a signed record is a new version; the signed one stays as it was. */
   supersedesVersion?: number;
+  /**
+   * stour §4: a session supervised from outside by someone not in the school's chat. The external supervisor keeps
+   * the minutes; this record holds only what the supervisee recorded (the actions agreed, the themes), signed by them.
+   */
+  keptBy?: 'external';
+  /** Who recorded a record kept by the external supervisor (the supervisee who signed it). */
+  recordedById?: string;
   correction?: Correction;
   createdAt: Date;
   updatedAt: Date;

@@ -14,6 +14,7 @@ import { escalationRecipients } from '../domain/routing.js';
 import { recordIdFor } from '../app/records.js';
 import { notEngagingMessages, sessionCheckView } from '../app/session-outcomes.js';
 import { offerAgainMessages } from '../app/incidents.js';
+import { isKeptBySupervisee, keptCheckView } from '../app/external.js';
 
 /** `<recordId>:<decisionId>`; a record id has no ':' but split at the last one all the same. */
 function splitDecisionKey(key: string): [string, string] {
@@ -97,6 +98,11 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
       if (await deps.records.latest(recordIdFor(session.id))) return [];
       const contract = await deps.contracts.get(session.contractId);
       if (!contract) return [];
+      // stour §4: a supervisor from outside who is not in the school's chat: the supervisee is asked instead
+      if (await isKeptBySupervisee(deps, contract)) {
+        const view = await keptCheckView(deps, org, contract, session, reminder.kind === 'did-it-happen-again');
+        return contract.superviseeIds.map((recipientId) => msg(recipientId, view, `session-check:${session.id}`));
+      }
       const view = await sessionCheckView(deps, org, contract, session, reminder.kind === 'did-it-happen-again');
       return contract.supervisorIds.map((recipientId) => msg(recipientId, view, `session-check:${session.id}`));
     }
@@ -107,7 +113,9 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
       const contract = await deps.contracts.get(session.contractId);
       if (!contract) return [];
       // the line manager and the DSL, as named now (template supervisor (e), line manager (j))
-      return notEngagingMessages(deps, org, contract, { reason: 'unanswered', personIds: contract.supervisorIds, sessionIds: [session.id], from: now });
+      // a session kept by its supervisee is theirs to answer
+      const answerers = (await isKeptBySupervisee(deps, contract)) ? contract.superviseeIds : contract.supervisorIds;
+      return notEngagingMessages(deps, org, contract, { reason: 'unanswered', personIds: answerers, sessionIds: [session.id], from: now });
     }
     case 'request-unanswered': {
       const request = await deps.sessionRequests.get(reminder.subjectId);

@@ -33,6 +33,7 @@ import type {
   RecordSheetView,
   ReminderView,
   SessionCheckView,
+  KeptFormView,
   SessionRequestView,
   SupportContactView,
   AgreementView,
@@ -72,6 +73,8 @@ export const ACTIONS = {
   /** "Add another" action or case decision on the record modal. */
   addRecordRow: 'record_add_row',
   notHeld: 'session_not_held',
+  /** stour §4: "It happened", for a session kept by the supervisee: the modal of the actions agreed. */
+  keptOpen: 'session_kept_open',
   requestSession: 'session_request',
   /** After a major incident: Yes / Not now on the offer of extra supervision (the value is the offer's id). */
   incidentYes: 'incident_offer_yes',
@@ -98,6 +101,7 @@ export const VIEWS = {
   decisionCopied: 'decision_copied_modal',
   move: 'session_move_modal',
   notHeld: 'session_not_held_modal',
+  kept: 'session_kept_modal',
   bookRequest: 'session_book_request_modal',
   handover: 'handover_modal',
   agreementQuestion: 'agreement_question_modal',
@@ -427,9 +431,26 @@ const sessionCheckButtons = (sessionId: string): KnownBlock => ({
   elements: [button('Record it', ACTIONS.openRecord, sessionId, 'primary'), button('It did not happen', ACTIONS.notHeld, sessionId)],
 });
 
+/** stour §4: asked of the supervisee, for a supervisor from outside who is not in the school's chat. */
+const keptCheckButtons = (sessionId: string): KnownBlock => ({
+  type: 'actions',
+  elements: [button('It happened', ACTIONS.keptOpen, sessionId, 'primary'), button('It did not happen', ACTIONS.notHeld, sessionId)],
+});
+
 const sessionCheck = (v: SessionCheckView): SlackMessage => ({
   text: v.title,
-  blocks: [section(`*${esc(v.title)}*`), ...lineSections(v.lines.map(esc)), sessionCheckButtons(v.sessionId)],
+  blocks: [section(`*${esc(v.title)}*`), ...lineSections(v.lines.map(esc)), v.kept ? keptCheckButtons(v.sessionId) : sessionCheckButtons(v.sessionId)],
+});
+
+/** The actions agreed at a session kept by the external supervisor: the button opens the modal. */
+const keptForm = (v: KeptFormView): SlackMessage => ({
+  text: v.title,
+  blocks: [
+    section(`*${esc(v.title)}*`),
+    ...(v.notice ? [section(`:warning: ${esc(v.notice)}`)] : []),
+    ...lineSections(v.lines.map(esc)),
+    { type: 'actions', elements: [button('Record the actions agreed', ACTIONS.keptOpen, v.sessionId, 'primary')] },
+  ],
 });
 
 const sessionRequest = (v: SessionRequestView): SlackMessage => ({
@@ -658,6 +679,8 @@ function renderBlocks(view: NotificationView): SlackMessage {
       return moveForm(view);
     case 'session-check':
       return sessionCheck(view);
+    case 'kept-form':
+      return keptForm(view);
     case 'session-request':
       return sessionRequest(view);
     case 'incident-offer':

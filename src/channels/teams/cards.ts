@@ -37,6 +37,7 @@ export const TEMPLATE_FOR: Record<NotificationView['type'], string> = {
   'next-session': 'next-session',
   'move-form': 'move-form',
   'session-check': 'session-check',
+  'kept-form': 'kept-form',
   'session-request': 'session-request',
   'incident-offer': 'incident-offer',
   agreement: 'agreement',

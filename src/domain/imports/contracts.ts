@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Cadence, Person, SupervisionContract } from '../types.js';
 import { type CsvTable, controlProblem, formulaProblem, type ImportProblem } from './csv.js';
+import { externalGroupProblem } from '../external.js';
 
 export const CONTRACT_COLUMNS = [
   'reference',
@@ -28,8 +29,7 @@ export const CONTRACT_COLUMNS = [
 ] as const;
 export const CONTRACT_REQUIRED = ['kind', 'supervisor_email', 'supervisee_emails', 'cadence', 'minutes', 'location', 'level', 'dispute_heard_by', 'start_date'] as const;
 
-/** stour §4: an external group has at most six supervisees. */
-export const EXTERNAL_GROUP_MAX = 6;
+export { EXTERNAL_GROUP_MAX } from '../external.js';
 
 /** `weekly`, `every 3 weeks`, `fortnightly`, `monthly`, `half-termly`, `termly`, `yearly` (every form the core supports). */
 export function parseCadence(text: string): Cadence | undefined {
@@ -87,7 +87,8 @@ export function contractProblems(d: Pick<ContractDraft, 'kind' | 'supervisorIds'
   const out: Array<[keyof ContractDraft, string]> = [];
   if (d.superviseeIds.length === 0) out.push(['superviseeIds', 'names nobody: a contract needs a supervisee']);
   if (d.kind === 'one-to-one' && d.superviseeIds.length > 1) out.push(['superviseeIds', `names ${d.superviseeIds.length} people: a one-to-one contract has one supervisee (use kind "group")`]);
-  if (d.kind === 'group' && d.external && d.superviseeIds.length > EXTERNAL_GROUP_MAX) out.push(['superviseeIds', `names ${d.superviseeIds.length} people: a group supervised from outside has at most ${EXTERNAL_GROUP_MAX} (stour §4)`]);
+  const outside = externalGroupProblem(d);
+  if (outside) out.push(['superviseeIds', outside]);
   if (new Set(d.superviseeIds).size !== d.superviseeIds.length) out.push(['superviseeIds', 'names the same person twice']);
   if (d.supervisorIds.some((s) => d.superviseeIds.includes(s))) out.push(['superviseeIds', 'includes the supervisor: someone cannot be their own supervisor']);
   if (!Number.isInteger(d.durationMinutes) || d.durationMinutes < 30 || d.durationMinutes > 120) out.push(['durationMinutes', 'must be a whole number of minutes from 30 to 120']);

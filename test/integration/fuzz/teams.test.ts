@@ -502,6 +502,15 @@ const brokenAction: fc.Arbitrary<[string, Record<string, unknown>, string]> = fc
         string,
       ],
   ),
+  // stour §4: "It happened" for a session kept by the supervisee — its reference, each action row, the themes
+  fc
+    .oneof(badRef, fc.constant(undefined))
+    .chain((r) =>
+      fc.constantFrom('session.kept-form', 'session.kept').map((verb): [string, Record<string, unknown>, string] => [verb, r === undefined ? {} : { sessionId: r }, 'sessionId']),
+    ),
+  fc
+    .constantFrom<[string, unknown]>(['action0', 'x'.repeat(1001)], ['action9', 7], ['owner3', 'x'.repeat(201)], ['owner0', []], ['due0', '2026-02-30'], ['due9', 'tomorrow'], ['topics', 'x'.repeat(501)], ['topics', 7])
+    .map(([f, v]): [string, Record<string, unknown>, string] => ['session.kept', { sessionId: 'c-amy.2026-11-30', [f]: v }, f]),
   // the handover card: its reference, the keep/close choices and notes, the themes and the note
   fc
     .oneof(badRef, fc.constant(undefined))

@@ -41,6 +41,7 @@ import { dashboardSummary, personHistory, staffDirectory } from '../../../src/ap
 import { mySupervision } from '../../../src/app/mine.js';
 import { computeOverdue } from '../../../src/app/overdue.js';
 import { openHandover } from '../../../src/app/handover.js';
+import { keptForm, recordKeptSession } from '../../../src/app/external.js';
 import { setSupervisionTraining } from '../../../src/app/admin/people.js';
 import { moveForm, myActions, nextSession, sessionCheck } from '../../../src/app/reads.js';
 import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
@@ -62,7 +63,7 @@ import { type ImportWriter, importWriter } from '../../../src/store/imports.js';
 import { getTermDates, setTermDates } from '../../../src/app/admin/terms.js';
 import { approveDestruction, placeLegalHold, releaseLegalHold, retentionOverview, setRetentionSchedule } from '../../../src/app/retention.js';
 import { decideSubjectAccess, releaseSubjectAccess, startSubjectAccess, subjectAccessReview } from '../../../src/app/evidence/subject-access.js';
-import { calendar, london, person, school } from '../../support/school.js';
+import { calendar, contract, london, person, school } from '../../support/school.js';
 import { createWorld, type World } from '../../support/world.js';
 import { agreementTermsOf } from '../../../src/domain/agreement.js';
 
@@ -118,6 +119,21 @@ async function futureSession(): Promise<string> {
   const id = `c-amy.${d}`;
   await w.deps.sessions.insert({ id, organisationId: 'org-wl', contractId: 'c-amy', startsAt: london(`${d}T15:45`), durationMinutes: 60, status: 'scheduled' });
   return id;
+}
+
+/** stour §4: a past session of Amy's level-3 contract with Eve, who is in no chat, so Amy keeps it. */
+async function pastKeptSession(): Promise<string> {
+  const d = pastDay();
+  const id = `c-amy-ext.${d}`;
+  await w.deps.sessions.insert({ id, organisationId: 'org-wl', contractId: 'c-amy-ext', startsAt: london(`${d}T10:00`), durationMinutes: 60, status: 'scheduled' });
+  return id;
+}
+
+/** Its record, kept by the external supervisor: the actions Amy recorded, signed by her. */
+async function keptRecord(): Promise<string> {
+  const sessionId = await pastKeptSession();
+  must(await recordKeptSession(w.deps, 'amy', { sessionId, actions: [{ text: 'Matrix kept action', ownerId: 'amy', dueDate: '2025-12-01' }] }));
+  return `rec.${sessionId}`;
 }
 
 /** A handover of Amy's supervision from Sam (who writes it) to Sue, waiting to be written. */
@@ -218,6 +234,17 @@ const ACTIONS: Cell[] = [
     run: 'recordSessionNotHeld',
     allowed: ['supervisor', ...LEADS],
     input: async () => ({ sessionId: await pastSession(), reason: 'other', note: 'Matrix not held', newStartsAt: london(`${futureDay()}T15:45`).toISOString() }),
+  },
+  // stour §4: a session with a supervisor from outside who is in no chat is kept by its supervisee: only Amy records
+  // that it happened; that it did not is hers, the supervisor's or a lead's to say, as for any session
+  { name: 'recordKeptSession', run: 'recordKeptSession', allowed: ['supervisee'], input: async () => ({ sessionId: await pastKeptSession(), actions: [{ text: 'Matrix kept action', ownerId: 'amy', dueDate: '2025-12-01' }] }) },
+  { name: 'keptForm (“It happened”)', run: (a, i) => keptForm(w.deps, a, i), allowed: ['supervisee'], input: async () => ({ sessionId: await pastKeptSession() }) },
+  { name: 'sessionCheck (kept by the supervisee)', run: (a, i) => sessionCheck(w.deps, a, i), allowed: ['supervisee', ...LEADS], input: async () => ({ sessionId: await pastKeptSession() }) },
+  {
+    name: 'recordSessionNotHeld (kept by the supervisee)',
+    run: 'recordSessionNotHeld',
+    allowed: ['supervisee', ...LEADS],
+    input: async () => ({ sessionId: await pastKeptSession(), reason: 'supervisor-absent', newStartsAt: london(`${futureDay()}T10:00`).toISOString() }),
   },
   // stour App. C: a supervisee asks for a session; the supervisor (or a lead) books it
   { name: 'requestSession', run: 'requestSession', allowed: ['supervisee'], input: async () => ({ contractId: 'c-amy', reason: 'Matrix request' }) },
@@ -342,6 +369,7 @@ const ACTIONS: Cell[] = [
   { name: 'computeOverdue', run: (a, i) => computeOverdue(w.deps, a, i), allowed: [...LEADS, 'otherOrganisation'], input: async () => ({}) },
   { name: 'viewRecord (awaiting confirmation)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy'], input: async () => ({ recordId: await awaiting() }) },
   { name: 'viewRecord (signed)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy', 'auditor'], input: async () => ({ recordId: await signed() }) },
+  { name: 'viewRecord (kept by the external supervisor)', run: (a, i) => viewRecord(w.deps, a, i), allowed: ['supervisee', 'dsl', 'deputy', 'auditor'], input: async () => ({ recordId: await keptRecord() }) },
   { name: 'viewRecord (disputed, not referred)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy'], input: async () => ({ recordId: await disputed() }) },
   { name: 'viewRecord (disputed, referred to the governor)', run: (a, i) => viewRecord(w.deps, a, i), allowed: [...PARTIES, 'dsl', 'deputy', 'governor'], input: async () => ({ recordId: await referred() }) },
   // the DSL dashboard (the Teams tab and its CSV exports read these): the overview for the leads only; the staff
@@ -538,6 +566,9 @@ beforeAll(async () => {
   // the contracts the administrators make in the matrix: a supervisor and a supervisee who hold no role above
   await w.deps.people.upsert(person('cover', ['supervisor'], { name: 'Cora Cover' }));
   await w.deps.people.upsert(person('trainee', ['supervisee'], { name: 'Tia Trainee' }));
+  // stour §4: Amy's second contract, level 3 with Eve, who is in no chat (Amy keeps its sessions); nothing booked
+  await w.deps.people.upsert(person('eve', ['supervisor'], { name: 'Eve External' }));
+  await w.deps.contracts.upsert(contract({ id: 'c-amy-ext', supervisorIds: ['eve'], superviseeIds: ['amy'], level: 3, external: true, preferredTime: '10:00' }));
   writer = await importWriter(w.store.connection, w.store.models);
   installsRedis = new Redis(testRedisUrl());
   const prefix = testQueuePrefix();
