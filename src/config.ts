@@ -49,6 +49,11 @@ export const configSchema = z
     SLACK_BOT_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xoxb-'), { message: 'must be a bot token (xoxb-…)' }),
     SLACK_APP_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xapp-'), { message: 'must be an app-level token (xapp-…)' }),
     SLACK_API_URL: url(['http://', 'https://'], 'http(s)://'),
+    /** Slack's OAuth install flow for many workspaces (Basic Information → App Credentials): all three, or none; instead of SLACK_BOT_TOKEN. */
+    SLACK_CLIENT_ID: optionalText.refine((v) => v === undefined || /^\d+\.\d+$/.test(v), { message: 'must be the app’s client id (digits, a dot, digits)' }),
+    SLACK_CLIENT_SECRET: optionalText,
+    /** Signs the install flow's state (any long random text, e.g. openssl rand -hex 32). */
+    SLACK_STATE_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, { message: 'must be at least 32 characters of random text (openssl rand -hex 32)' }),
     MicrosoftAppId: optionalText,
     MicrosoftAppPassword: optionalText,
     MicrosoftAppType: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('MultiTenant'),
@@ -86,8 +91,24 @@ export const configSchema = z
     if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });
     }
-    if ((c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN) && !c.SLACK_BOT_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when Slack is configured' });
+    const oauth = [c.SLACK_CLIENT_ID, c.SLACK_CLIENT_SECRET, c.SLACK_STATE_SECRET];
+    if (oauth.some(Boolean) && !oauth.every(Boolean)) {
+      for (const [name, value] of [['SLACK_CLIENT_ID', c.SLACK_CLIENT_ID], ['SLACK_CLIENT_SECRET', c.SLACK_CLIENT_SECRET], ['SLACK_STATE_SECRET', c.SLACK_STATE_SECRET]] as const) {
+        if (!value) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when any of SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET is set (the install flow needs all three)' });
+      }
+    }
+    const installed = oauth.every(Boolean);
+    if (installed && c.SLACK_BOT_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'must not be set with SLACK_CLIENT_ID: one workspace uses SLACK_BOT_TOKEN, many use the install flow, not both' });
+    }
+    if (installed && c.SLACK_APP_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_APP_TOKEN'], message: 'must not be set with SLACK_CLIENT_ID: the install flow needs the HTTP endpoints (/slack/install, /slack/oauth_redirect)' });
+    }
+    if (installed && !c.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required with SLACK_CLIENT_ID' });
+    }
+    if ((c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN) && !c.SLACK_BOT_TOKEN && !installed) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when Slack is configured (or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET for the install flow)' });
     }
     if (c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword && !c.MicrosoftAppCertificatePrivateKey) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required with MicrosoftAppId (or a certificate, or MicrosoftAppType=UserAssignedMSI)' });
@@ -136,7 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
 }
 
-export const slackEnabled = (c: Config) => Boolean(c.SLACK_BOT_TOKEN);
+/** Many workspaces, each installed through Slack's OAuth flow (`SLACK_CLIENT_ID` …), rather than one bot token. */
+export const slackInstallEnabled = (c: Config) => Boolean(c.SLACK_CLIENT_ID && c.SLACK_CLIENT_SECRET && c.SLACK_STATE_SECRET && c.SLACK_SIGNING_SECRET);
+export const slackEnabled = (c: Config) => Boolean(c.SLACK_BOT_TOKEN) || slackInstallEnabled(c);
 export const graphEnabled = (c: Config) => Boolean(c.GRAPH_TENANT_ID && c.GRAPH_CLIENT_ID && c.GRAPH_CLIENT_SECRET);
 export const teamsInstallEnabled = (c: Config) => graphEnabled(c) && Boolean(c.TEAMS_APP_CATALOG_ID);
 export const teamsEnabled = (c: Config) => Boolean(c.MicrosoftAppId) || c.PLAYGROUND;

@@ -35,6 +35,8 @@ export interface OrganisationRepository {
   get(id: string): Promise<Organisation | null>;
   upsert(organisation: Organisation): Promise<void>;
   list(): Promise<Organisation[]>;
+  /** The organisation whose Slack workspace this is (`slackTeamId`). */
+  bySlackTeam(teamId: string): Promise<Organisation | null>;
 }
 
 export type Platform = 'slack' | 'teams' | 'playground';
@@ -43,7 +45,8 @@ export interface PersonRepository {
   get(id: string): Promise<Person | null>;
   getMany(ids: string[]): Promise<Person[]>;
   byOrganisation(organisationId: string): Promise<Person[]>;
-  bySlackUser(slackUserId: string): Promise<Person | null>;
+  /** A Slack user: with `organisationId`, only among that organisation's people (their workspace's). */
+  bySlackUser(slackUserId: string, organisationId?: string): Promise<Person | null>;
   byTeamsUser(aadObjectId: string): Promise<Person | null>;
   upsert(person: Person): Promise<void>;
   /** Teams: 403 BotNotInConversationRoster marks a person unreachable until they install the app. */
@@ -418,6 +421,38 @@ export interface Stores {
   calendarFeeds: CalendarFeedRepository;
   accessTokens: AccessTokenRepository;
   bankHolidays: BankHolidayRepository;
+  slackInstallations: SlackInstallationRepository;
+}
+
+/** Which installation of the Slack app a request or a person belongs to (Bolt's `InstallationQuery`). */
+export interface SlackInstallationQuery {
+  teamId?: string;
+  enterpriseId?: string;
+  isEnterpriseInstall?: boolean;
+}
+
+/** What may be shown of an installation: ids, the workspace's name, the organisation claiming it — never a token. */
+export interface SlackInstallationSummary {
+  id: string;
+  teamId?: string;
+  enterpriseId?: string;
+  teamName?: string;
+  organisationId?: string;
+  installedAt: Date;
+}
+
+/** Installations of the Slack app through the OAuth flow (many workspaces), their tokens encrypted at rest. */
+export interface SlackInstallationRepository {
+  /** Keeps an installation (`@slack/oauth`'s `Installation`), replacing the workspace's earlier one. */
+  store(installation: Record<string, unknown>, at: Date): Promise<SlackInstallationSummary>;
+  fetch(query: SlackInstallationQuery): Promise<Record<string, unknown> | null>;
+  summary(teamId: string): Promise<SlackInstallationSummary | null>;
+  list(): Promise<SlackInstallationSummary[]>;
+  /** The app uninstalled, or its bot token revoked: the installation is gone. */
+  remove(query: SlackInstallationQuery): Promise<SlackInstallationSummary | null>;
+  removeUserToken(query: SlackInstallationQuery): Promise<void>;
+  /** After an organisation claims (or gives up) the workspace: its tokens written again under that organisation's key. */
+  relink(teamId: string): Promise<void>;
 }
 
 /** Puts reminders on the timer (BullMQ delayed jobs); the ReminderStore in MongoDB stays the truth. */

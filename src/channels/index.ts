@@ -1,5 +1,6 @@
 /** The channels the configuration switches on, in mount order. */
 import type { Runtime } from '../runtime.js';
+import { slackInstallEnabled } from '../config.js';
 import { type ChannelNotifier, RecipientUnreachableError } from '../app/ports.js';
 import type { Mount } from '../server.js';
 import { guardedNotifier } from './content-guard.js';
@@ -8,10 +9,13 @@ import { publicBase, withLink } from './conversation.js';
 export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
   const mounts: Mount[] = [];
   const { config } = runtime;
-  if (config.SLACK_BOT_TOKEN && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN)) {
+  const installed = slackInstallEnabled(config);
+  if (installed || (config.SLACK_BOT_TOKEN && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN))) {
     const { createSlackChannel } = await import('./slack/app.js');
     const slack = createSlackChannel(runtime, {
-      botToken: config.SLACK_BOT_TOKEN,
+      ...(installed
+        ? { install: { clientId: config.SLACK_CLIENT_ID as string, clientSecret: config.SLACK_CLIENT_SECRET as string, stateSecret: config.SLACK_STATE_SECRET as string } }
+        : { botToken: config.SLACK_BOT_TOKEN }),
       signingSecret: config.SLACK_SIGNING_SECRET ?? '',
       appToken: config.SLACK_APP_TOKEN,
       apiUrl: config.SLACK_API_URL,
@@ -19,7 +23,7 @@ export async function mountsFor(runtime: Runtime): Promise<Mount[]> {
     runtime.notifiers.push(guardedNotifier(runtime, withLinks(slack.notifier, publicBase(config))));
     runtime.closers.push(() => slack.close());
     mounts.push(slack.mount);
-    runtime.logger.info({ mode: config.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'slack channel on');
+    runtime.logger.info({ mode: config.SLACK_APP_TOKEN ? 'socket' : 'http', workspaces: installed ? 'installed' : 'one' }, 'slack channel on');
   }
   const loopback = ['127.0.0.1', '::1', 'localhost'].includes(config.HOST);
   if (config.MicrosoftAppId || loopback) {

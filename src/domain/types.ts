@@ -57,6 +57,11 @@ export interface Organisation {
    * open it in the dashboard), so none of it sits in the platforms' message stores (`src/app/content-out-of-chat.ts`).
    */
   keepContentOutOfChat?: boolean;
+  /**
+   * The Slack workspace (team id) this organisation's people use, where the app is installed through the OAuth
+   * flow: its installation's token sends to them, and a Slack user is matched among this organisation's people.
+   */
+  slackTeamId?: string;
 }
 
 export const BANK_HOLIDAY_DIVISIONS = ['england-and-wales', 'scotland', 'northern-ireland'] as const;

@@ -5,6 +5,7 @@ import { auditLog } from './audit.js';
 import { checkpointRepository } from './checkpoints.js';
 import { incidentRepository } from './incidents.js';
 import { retentionRepository } from './retention.js';
+import { slackInstallationRepository } from './slack-installations.js';
 import { defineModels, type Models } from './models.js';
 import { dataKeysOf, FieldCipher, type MasterKey, masterKeyFromEnvironment, setCipher } from './encryption.js';
 import {
@@ -61,6 +62,7 @@ export function storesFor(models: Models): Stores {
     accessTokens: accessTokenRepository(models),
     bankHolidays: bankHolidayRepository(models),
     incidents: incidentRepository(models),
+    slackInstallations: slackInstallationRepository(models),
   };
 }
 

@@ -52,6 +52,8 @@ export const ENCRYPTED_FIELDS: Record<string, string[]> = {
   // messages on their way to people's chats, and the playground's chat: the whole card (it carries the text)
   outbox: ['view'],
   playgroundInbox: ['text', 'view'],
+  // a Slack workspace's installation: its bot (and any user) token, as secret as anyone's words
+  slackInstallations: ['installation.bot.token', 'installation.bot.refreshToken', 'installation.user.token', 'installation.user.refreshToken', 'installation.incomingWebhook.url'],
 };
 
 const PREFIX = 'enc1:';

@@ -51,9 +51,13 @@ function guardSignedRecords(records: Schema): void {
 }
 
 export function defineModels(conn: Connection) {
-  const organisations = schema({});
+  const organisations = schema({ slackTeamId: String });
+  // the workspace an installation of the Slack app belongs to (src/store/slack-installations.ts)
+  organisations.index({ slackTeamId: 1 }, { sparse: true });
   const people = schema({ organisationId: { type: String, index: true }, unreachableAny: Boolean });
   people.index({ organisationId: 1, unreachableAny: 1 });
+  // a Slack user within their workspace's organisation (many workspaces: two workspaces' user ids never meet)
+  people.index({ organisationId: 1, 'identities.slackUserId': 1 });
   const identities = schema({ personId: String });
   const contracts = schema({ organisationId: String, reviewDueDate: String, active: Boolean, supervisorIds: [String], superviseeIds: [String], awaitingSignatures: Boolean });
   contracts.index({ organisationId: 1, awaitingSignatures: 1 });
@@ -128,6 +132,8 @@ export function defineModels(conn: Connection) {
   const incidentOffers = schema({ incidentId: String, personId: String, status: String });
   incidentOffers.index({ incidentId: 1 });
   incidentOffers.index({ personId: 1 });
+  // Slack workspaces installed through the OAuth flow; their tokens encrypted (src/store/slack-installations.ts)
+  const slackInstallations = schema({ teamId: String, enterpriseId: String, organisationId: String, installedAt: Date });
   // hints to the newest audit entry of an organisation and the newest revision of a record (see DEVELOPERS.md)
   const heads = schema({});
   // each organisation's data keys, wrapped by the master key (src/store/encryption.ts)
@@ -168,6 +174,7 @@ export function defineModels(conn: Connection) {
     dataKeys: model('DataKey', dataKeys, 'dataKeys'),
     incidents: model('Incident', incidents, 'incidents'),
     incidentOffers: model('IncidentOffer', incidentOffers, 'incidentOffers'),
+    slackInstallations: model('SlackInstallation', slackInstallations, 'slackInstallations'),
   };
 }
 

@@ -77,6 +77,9 @@ export function organisationRepository(m: Models): OrganisationRepository {
     async list() {
       return many<Organisation>(await m.organisations.find().lean<Doc[]>());
     },
+    async bySlackTeam(teamId) {
+      return fromDoc<Organisation>(await m.organisations.findOne({ slackTeamId: teamId }).lean<Doc>());
+    },
   };
 }
 
@@ -104,7 +107,10 @@ export function personRepository(m: Models): PersonRepository {
     async byOrganisation(organisationId) {
       return many<Person>(await m.people.find({ organisationId }).lean<Doc[]>(), PERSON_INTERNAL);
     },
-    bySlackUser: (slackUserId) => byIdentity(`slack:${slackUserId}`),
+    async bySlackUser(slackUserId, organisationId) {
+      if (organisationId === undefined) return byIdentity(`slack:${slackUserId}`);
+      return fromDoc<Person>(await m.people.findOne({ organisationId, 'identities.slackUserId': slackUserId }).lean<Doc>(), PERSON_INTERNAL);
+    },
     byTeamsUser: (aadObjectId) => byIdentity(`teams:${aadObjectId.toLowerCase()}`),
     async upsert(person) {
       const { id, ...rest } = person;

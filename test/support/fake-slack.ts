@@ -41,6 +41,16 @@ export interface SlackCall {
   method: string;
   body: Record<string, unknown>;
   at: number;
+  /** The token the call was made with (its `Authorization: Bearer` header, or a `token` field). */
+  token?: string;
+}
+
+/** A workspace that installs the app through the OAuth flow: `oauth.v2.access` with `code` gives it `token`. */
+export interface SlackWorkspaceStub {
+  code: string;
+  teamId: string;
+  teamName: string;
+  token: string;
 }
 
 export interface FakeSlack {
@@ -57,6 +67,8 @@ export interface FakeSlack {
   of(method: string): SlackCall[];
   /** The workspace's members, as `users.list` (paged by `limit`/`cursor`) and `users.lookupByEmail` give them. */
   members: SlackMemberStub[];
+  /** Workspaces that install the app (`oauth.v2.access` by code; `auth.test` answers each token's team). */
+  workspaces: SlackWorkspaceStub[];
   /** Parks incoming calls until `release()` (see `createHold`); `dropped` counts those whose sender went away. */
   hold(): void;
   release(): number;
@@ -132,9 +144,12 @@ export async function startFakeSlack(options: { limits?: SlackLimits } = {}): Pr
   };
   let ts = 1_700_000_000;
   const members: SlackMemberStub[] = [];
+  const workspaces: SlackWorkspaceStub[] = [];
   app.post('/api/:method', (req, res) => {
     const method = req.params.method as string;
     const body = parseBody(req.body);
+    const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+    const token = bearer ?? (typeof body.token === 'string' ? body.token : undefined);
     const pending = failures.get(method) ?? [];
     const index = pending.findIndex((f) => !f.when || f.when(body));
     if (index >= 0) {
@@ -144,7 +159,7 @@ export async function startFakeSlack(options: { limits?: SlackLimits } = {}): Pr
       return;
     }
     if (limited(method, body, res)) return;
-    calls.push({ method, body, at: (res.locals.at as number | undefined) ?? Date.now() });
+    calls.push({ method, body, at: (res.locals.at as number | undefined) ?? Date.now(), ...(token ? { token } : {}) });
     switch (method) {
       case 'conversations.open':
         res.json({ ok: true, channel: { id: `D${String(body.users)}` } });
@@ -179,9 +194,36 @@ export async function startFakeSlack(options: { limits?: SlackLimits } = {}): Pr
         res.json(user ? { ok: true, user } : { ok: false, error: 'user_not_found' });
         return;
       }
-      case 'auth.test':
-        res.json({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' });
+      case 'auth.test': {
+        const workspace = workspaces.find((w) => w.token === token);
+        res.json({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: workspace?.teamId ?? 'T1' });
         return;
+      }
+      case 'oauth.v2.access': {
+        // as Slack: the app's credentials (HTTP Basic or the form) and a code it gave the browser once
+        const basic = /^Basic (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+        const [clientId] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':') : [String(body.client_id ?? '')];
+        const index = workspaces.findIndex((w) => w.code === String(body.code ?? ''));
+        const workspace = workspaces[index];
+        if (!clientId || !workspace || (workspace as { used?: boolean }).used) {
+          res.json({ ok: false, error: 'invalid_code' });
+          return;
+        }
+        (workspace as { used?: boolean }).used = true;
+        res.json({
+          ok: true,
+          app_id: 'A1',
+          authed_user: { id: 'UINSTALLER' },
+          scope: 'commands,chat:write,im:history,im:write,users:read,users:read.email',
+          token_type: 'bot',
+          access_token: workspace.token,
+          bot_user_id: 'UBOT',
+          team: { id: workspace.teamId, name: workspace.teamName },
+          enterprise: null,
+          is_enterprise_install: false,
+        });
+        return;
+      }
       default:
         res.json({ ok: true });
     }
@@ -210,6 +252,7 @@ export async function startFakeSlack(options: { limits?: SlackLimits } = {}): Pr
     throttled,
     of: (method) => calls.filter((c) => c.method === method),
     members,
+    workspaces,
     hold: () => parking.hold(),
     release: () => parking.release(),
     get dropped() {

@@ -46,6 +46,8 @@ export const organisationPatch = z
     safeguardingGovernorId: PERSON_ID.nullable().optional(),
     supportContacts: z.array(supportContact).max(SUPPORT_LIMITS.contacts, `at most ${SUPPORT_LIMITS.contacts} support contacts`).optional(),
     keepContentOutOfChat: z.boolean({ message: 'must be true or false' }).optional(),
+    /** The Slack workspace (team id) whose installation serves this organisation's people; null unlinks it. */
+    slackTeamId: z.string().trim().regex(/^T[A-Z0-9]{2,20}$/, 'must be a Slack workspace id (T followed by capital letters and digits)').nullable().optional(),
   })
   .strict();
 
@@ -69,6 +71,10 @@ export interface OrganisationView {
   canSetContentOutOfChat: boolean;
   /** The organisation's active people, by name, to choose who holds each role (names and emails only). */
   people: Array<{ id: string; name: string; email: string }>;
+  /** The Slack workspace linked to this organisation (many workspaces, each installed through Slack's OAuth flow). */
+  slackTeamId?: string;
+  /** Workspaces that installed the app and that no other organisation claims, to link one (ids and names only). */
+  slackWorkspaces: Array<{ teamId: string; name?: string; linked: boolean }>;
 }
 
 /** "Keep supervision content out of chat" is the administrator's or the DSL's to choose (issue 15). */
@@ -76,7 +82,16 @@ export function canSetContentOutOfChat(actor: Person, org: Organisation): boolea
   return actor.organisationId === org.id && (actor.roles.includes('admin') || actor.roles.includes('dsl') || org.dslIds.includes(actor.id));
 }
 
-const view = (org: Organisation, people: readonly Person[], actor: Person): OrganisationView => ({
+/** Installed workspaces this organisation may link: its own, and those no organisation claims. */
+async function workspacesFor(deps: AppDeps, org: Organisation): Promise<OrganisationView['slackWorkspaces']> {
+  const installed = await deps.slackInstallations.list();
+  return installed
+    .filter((i): i is typeof i & { teamId: string } => Boolean(i.teamId) && (i.organisationId === undefined || i.organisationId === org.id || i.teamId === org.slackTeamId))
+    .map((i) => ({ teamId: i.teamId, ...(i.teamName ? { name: i.teamName } : {}), linked: i.teamId === org.slackTeamId }))
+    .sort((a, b) => a.teamId.localeCompare(b.teamId));
+}
+
+const view = (org: Organisation, people: readonly Person[], actor: Person, slackWorkspaces: OrganisationView['slackWorkspaces']): OrganisationView => ({
   id: org.id,
   name: org.name,
   kind: org.kind,
@@ -93,12 +108,14 @@ const view = (org: Organisation, people: readonly Person[], actor: Person): Orga
     .filter((p) => p.active !== false)
     .map((p) => ({ id: p.id, name: p.name, email: p.email }))
     .sort((a, b) => a.name.localeCompare(b.name, 'en-GB')),
+  ...(org.slackTeamId ? { slackTeamId: org.slackTeamId } : {}),
+  slackWorkspaces,
 });
 
 export const getOrganisation = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<OrganisationView>> => {
   parseInput(z.object({}).strict(), input ?? {});
   const { org, actor } = await loadAdministrator(deps, actorId, 'org.manage');
-  return { ok: true, data: view(org, await deps.people.byOrganisation(org.id), actor) };
+  return { ok: true, data: view(org, await deps.people.byOrganisation(org.id), actor, await workspacesFor(deps, org)) };
 });
 
 export const updateOrganisation = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult<OrganisationView>> => {
@@ -116,6 +133,12 @@ export const updateOrganisation = useCase(async (deps: AppDeps, actorId: string,
   for (const [field, id] of named) {
     if (!people.some((p) => p.id === id && p.organisationId === org.id)) throw new ValidationError(field, 'is not a person of this organisation');
   }
+  // one workspace serves one organisation
+  const team = patch.slackTeamId === undefined ? undefined : patch.slackTeamId;
+  if (team) {
+    const claimed = await deps.organisations.bySlackTeam(team);
+    if (claimed && claimed.id !== org.id) throw new ValidationError('slackTeamId', 'is linked to another organisation already (one Slack workspace serves one organisation)');
+  }
   const division = patch.bankHolidayDivision ?? org.bankHolidayDivision;
   const next: Organisation = {
     ...org,
@@ -130,11 +153,24 @@ export const updateOrganisation = useCase(async (deps: AppDeps, actorId: string,
       ? { supportContacts: patch.supportContacts.map((c) => ({ name: c.name, ...(c.phone ? { phone: c.phone } : {}), ...(c.description ? { description: c.description } : {}) })) }
       : {}),
     ...(patch.keepContentOutOfChat !== undefined ? { keepContentOutOfChat: patch.keepContentOutOfChat } : {}),
+    slackTeamId: patch.slackTeamId === null ? undefined : (patch.slackTeamId ?? org.slackTeamId),
   };
   if (patch.bankHolidayDivision && patch.bankHolidayDivision !== (org.bankHolidayDivision ?? 'england-and-wales')) {
     next.termDates = { ...org.termDates, bankHolidays: (await bankHolidaysFor(deps, patch.bankHolidayDivision)).map((b) => b.date) };
   }
   await deps.organisations.upsert(next);
+  if (next.slackTeamId !== org.slackTeamId) {
+    // the installations' tokens go under the data key of the organisation that claims them now
+    for (const t of [org.slackTeamId, next.slackTeamId]) if (t) await deps.slackInstallations.relink(t);
+    await deps.audit.append({
+      organisationId: org.id,
+      at: deps.clock.now(),
+      actorId,
+      action: next.slackTeamId ? 'slack.linked' : 'slack.unlinked',
+      subject: { kind: 'organisation', id: org.id },
+      detail: { ...(next.slackTeamId ? { teamId: next.slackTeamId } : {}), ...(org.slackTeamId ? { before: org.slackTeamId } : {}) },
+    });
+  }
   await deps.audit.append({
     organisationId: org.id,
     at: deps.clock.now(),
@@ -153,5 +189,5 @@ export const updateOrganisation = useCase(async (deps: AppDeps, actorId: string,
       detail: { on: patch.keepContentOutOfChat === true },
     });
   }
-  return { ok: true, data: view(next, await deps.people.byOrganisation(org.id), actor) };
+  return { ok: true, data: view(next, await deps.people.byOrganisation(org.id), actor, await workspacesFor(deps, next)) };
 });

@@ -50,12 +50,15 @@ import { handoverFrom, handoverModal } from './handover-modal.js';
 import { openHandover } from '../../app/handover.js';
 import { closedWeekdays, formOf, formRules, reviewableActions } from '../../app/record-form-context.js';
 import { precheck, processEventErrorHandler, unhandledRequestHandler } from './requests.js';
-import { SlackNotifier } from './notifier.js';
+import { type SlackLane, SlackNotifier } from './notifier.js';
+import { receiverLogger, SLACK_SCOPES, slackInstallStore } from './installations.js';
 
 type KnownBlock = types.KnownBlock;
 type View = types.View;
 
 const NOT_SET_UP = 'Sorry — your Slack account is not linked to a supervision record here. Please ask your DSL.';
+/** Installed through the OAuth flow by a workspace no organisation claims yet (its admin links it in the dashboard). */
+export const NOT_LINKED = 'Sorry — this Slack workspace is not linked to a school yet. Please ask your school’s admin to link it in the dashboard (Organisation page).';
 const WAIT_MS = 10_000;
 const POST_ACK_CONCURRENCY = 16;
 
@@ -68,7 +71,10 @@ export interface SlackChannel {
 
 export interface SlackOptions {
   signingSecret: string;
-  botToken: string;
+  /** One workspace: its bot token. */
+  botToken?: string;
+  /** Many workspaces, each installed through Slack's OAuth flow (`/slack/install`), instead of `botToken`. */
+  install?: { clientId: string; clientSecret: string; stateSecret: string };
   /** The Web API base, for a local Slack in tests (`https://slack.com/api/` otherwise). */
   apiUrl?: string;
   appToken?: string;
@@ -475,7 +481,12 @@ export type SlackWork =
   | { kind: 'action'; name: string; userId: string; value: string; ts: string; responseUrl?: string; viewId?: string }
   | { kind: 'view'; name: string; userId: string; viewId: string; hash: string; metadata: string; values: Record<string, unknown> }
   | { kind: 'message'; eventId: string; userId: string; channel: string; text: string; threadTs?: string }
-  | { kind: 'home'; userId: string };
+  | { kind: 'home'; userId: string }
+  | { kind: 'uninstalled'; event: 'app_uninstalled' | 'tokens_revoked'; bot: boolean; user: boolean };
+
+/** The workspace a request came from (installed workspaces only): every piece of work runs with its token. */
+export type SlackWorkspace = { teamId?: string; enterpriseId?: string; isEnterpriseInstall?: boolean };
+type QueuedWork = SlackWork & { workspace?: SlackWorkspace };
 
 /** The queue the acknowledging process puts Slack work on; a worker process (or the single process) runs it. */
 export const SLACK_WORK_QUEUE = 'slack-work';
@@ -602,6 +613,8 @@ function disputeFrom(values: ViewValues, metadata: string): { errors?: Record<st
 export function createSlackChannel(runtime: Runtime, options: SlackOptions): SlackChannel {
   const { deps, queues, logger } = runtime;
   const apiUrl = options.apiUrl;
+  const install = options.install;
+  const installations = install ? slackInstallStore(runtime) : undefined;
   // HTTP in production; Socket Mode (no public URL needed) when an app-level token is given
   const receiver = options.appToken
     ? null
@@ -613,10 +626,30 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         // a signed body that is not what Slack sends gets 400 naming the field, not Bolt's 500
         processEventErrorHandler,
         unhandledRequestHandler,
+        // many workspaces: Slack's OAuth flow at /slack/install → /slack/oauth_redirect, each installation kept in
+        // MongoDB, and every request answered with its own workspace's token (Bolt's `authorize` from the store)
+        ...(install && installations
+          ? {
+              logger: receiverLogger(logger),
+              clientId: install.clientId,
+              clientSecret: install.clientSecret,
+              stateSecret: install.stateSecret,
+              scopes: SLACK_SCOPES,
+              installationStore: installations.store,
+              installerOptions: {
+                directInstall: true,
+                installPath: '/slack/install',
+                redirectUriPath: '/slack/oauth_redirect',
+                ...(apiUrl ? { clientOptions: { slackApiUrl: apiUrl } } : {}),
+                callbackOptions: installations.callbacks,
+              },
+            }
+          : {}),
       });
   // Bolt, given a token without start-up verification, calls auth.test before every request; the bot's identity
   // is fetched once instead (and again only after a failure), so an ack never waits on Slack's Web API.
-  const identityClient = new webApi.WebClient(options.botToken, { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), logLevel: webApi.LogLevel.ERROR });
+  const botToken = options.botToken ?? '';
+  const identityClient = new webApi.WebClient(botToken, { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), logLevel: webApi.LogLevel.ERROR });
   let identity: Promise<{ botId?: string; botUserId?: string; teamId?: string }> | null = null;
   const authorize = async () => {
     identity ??= identityClient.auth.test().then(
@@ -626,17 +659,30 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         throw error;
       },
     );
-    return { botToken: options.botToken, ...(await identity) };
+    return { botToken, ...(await identity) };
   };
   const app = new App({
-    authorize,
+    // installed workspaces: Bolt's authorize reads the installation of the request's workspace
+    ...(install ? {} : { authorize }),
     ...(receiver ? { receiver } : { socketMode: true, appToken: options.appToken, signingSecret: options.signingSecret }),
     // no conversation-state middleware: the bot keeps its state in MongoDB
     convoStore: false,
     logLevel: LogLevel.ERROR,
     clientOptions: { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 2 } },
   });
-  const notifier = new SlackNotifier(deps, runtime.pacing, options.botToken, apiUrl);
+  const notifier = new SlackNotifier(deps, runtime.pacing, install ? { installed: true } : { token: botToken }, apiUrl);
+  // the workspace of the request being handled, for the work it queues (installed workspaces only)
+  const requestWorkspace = new AsyncLocalStorage<SlackWorkspace>();
+  if (install) {
+    app.use(async ({ context, next }) => {
+      const workspace: SlackWorkspace = {
+        ...(context.teamId ? { teamId: context.teamId } : {}),
+        ...(context.enterpriseId ? { enterpriseId: context.enterpriseId } : {}),
+        ...(context.isEnterpriseInstall ? { isEnterpriseInstall: true } : {}),
+      };
+      await requestWorkspace.run(workspace, next);
+    });
+  }
   const redisUrl = runtime.config.REDIS_URL as string;
   const prefix = runtime.config.QUEUE_PREFIX;
   const redis: Redis = redisConnection(redisUrl, { maxRetriesPerRequest: 3 });
@@ -647,7 +693,9 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   // ---- the acknowledging half: verify (Bolt), ack, enqueue ----
 
   const enqueue = async (work: SlackWork) => {
-    await workQueue.add(work.kind, work, workJobOptions).catch((e: Error) => logger.warn({ err: e.message, kind: work.kind }, 'slack work not queued'));
+    const workspace = requestWorkspace.getStore();
+    const queued: QueuedWork = workspace ? { ...work, workspace } : work;
+    await workQueue.add(work.kind, queued, workJobOptions).catch((e: Error) => logger.warn({ err: e.message, kind: work.kind }, 'slack work not queued'));
   };
   const openModal = async (client: BoltApp['client'], triggerId: string, view: View): Promise<string | undefined> =>
     client.views.open({ trigger_id: triggerId, view }).then(
@@ -926,14 +974,28 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     await enqueue({ kind: 'home', userId: event.user });
   });
 
+  // the app uninstalled from a workspace, or its tokens revoked: the installation goes (in the work, not the ack)
+  if (install) {
+    app.event('app_uninstalled', async () => {
+      await enqueue({ kind: 'uninstalled', event: 'app_uninstalled', bot: true, user: true });
+    });
+    app.event('tokens_revoked', async ({ event }) => {
+      const tokens = (event as { tokens?: { bot?: unknown[]; oauth?: unknown[] } }).tokens;
+      await enqueue({ kind: 'uninstalled', event: 'tokens_revoked', bot: (tokens?.bot?.length ?? 0) > 0, user: (tokens?.oauth?.length ?? 0) > 0 });
+    });
+  }
+
   app.error(async (error) => {
     logger.warn({ err: error.message, code: (error as { code?: string }).code }, 'slack handler failed');
   });
 
   // ---- the working half: lookups, commands and replies ----
 
-  // the notifier's client: one Web API client per channel, with the same handling of Slack's 429s
-  const client = notifier.client;
+  /**
+   * The Web API client of the workspace the work is for: the notifier's (one per workspace, with the same
+   * handling of Slack's 429s), with that workspace's installation token where workspaces are installed.
+   */
+  const slack = (): webApi.WebClient => workFor.getStore()?.lane?.client ?? notifier.client;
 
   const run = async (type: CommandType, actor: Person, interactionId: string, input: Record<string, unknown>): Promise<UseCaseResult | 'pending'> => {
     const command: Command = { commandId: commandIdFrom('slack', interactionId), type, actorId: actor.id, input };
@@ -954,13 +1016,16 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
    * Each piece of Slack work runs with the organisation of the person it is for, found by `who`, so every view it
    * renders leaves as that organisation allows it into chat (content-out-of-chat.ts).
    */
-  const workFor = new AsyncLocalStorage<{ org?: Organisation | null }>();
+  const workFor = new AsyncLocalStorage<{ org?: Organisation | null; workspace?: SlackWorkspace; lane?: SlackLane; teamOrg?: Organisation | null }>();
   const toDashboard = dashboardUrl(runtime.config, 'slack');
   const shown = <V extends NotificationView>(view: V): NotificationView => guardView(workFor.getStore()?.org, view, toDashboard);
   const render = (view: NotificationView): SlackMessage => renderView(shown(view));
+  /** Not set up: where workspaces are installed, one no organisation claims says so instead. */
+  const notSetUpText = () => (install && !workFor.getStore()?.teamOrg ? NOT_LINKED : NOT_SET_UP);
+  /** Who a Slack user is: where workspaces are installed, only among the people of the workspace's organisation. */
   const who = async (userId: string | undefined) => {
-    const person = userId ? await personBySlack(deps, userId) : null;
     const work = workFor.getStore();
+    const person = !userId ? null : install ? (work?.teamOrg ? await deps.people.bySlackUser(userId, work.teamOrg.id) : null) : await personBySlack(deps, userId);
     if (person && work) work.org = await deps.organisations.get(person.organisationId);
     return person;
   };
@@ -984,14 +1049,14 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   const reply = async (respond: Respond | undefined, userId: string, message: SlackMessage) => {
     if (respond) await respond({ response_type: 'ephemeral', replace_original: false, ...message });
     else {
-      await client.chat.postMessage({ channel: await notifier.dm(userId), ...message });
+      await slack().chat.postMessage({ channel: await notifier.dm(userId, undefined, workFor.getStore()?.lane), ...message });
     }
   };
 
   const fillModal = async (viewId: string | undefined, view: View) => {
     if (!viewId) return;
     // the person may have closed it meanwhile: nothing to retry
-    await client.views.update({ view_id: viewId, view }).catch((e: Error) => logger.warn({ err: e.message }, 'slack modal not updated'));
+    await slack().views.update({ view_id: viewId, view }).catch((e: Error) => logger.warn({ err: e.message }, 'slack modal not updated'));
   };
 
   async function latestSessionToRecord(person: Person): Promise<string | null> {
@@ -1039,7 +1104,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   async function overdueCommand(c: Extract<SlackWork, { kind: 'command' }>): Promise<void> {
     const respond = respondTo(c.responseUrl);
     const person = await who(c.userId);
-    if (!person) return respond({ response_type: 'ephemeral', text: NOT_SET_UP });
+    if (!person) return respond({ response_type: 'ephemeral', text: notSetUpText() });
     const filter = overdueFilter.safeParse((c.text || 'all').trim().toLowerCase() || 'all');
     if (!filter.success) return respond({ response_type: 'ephemeral', text: `filter: ${filter.error.issues[0]?.message}` });
     const result = await computeOverdue(deps, person.id, { filter: filter.data });
@@ -1050,8 +1115,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     const respond = respondTo(c.responseUrl);
     const person = await who(c.userId);
     if (!person) {
-      await fillModal(c.viewId, noticeModal(NOT_SET_UP));
-      return respond({ response_type: 'ephemeral', text: NOT_SET_UP });
+      await fillModal(c.viewId, noticeModal(notSetUpText()));
+      return respond({ response_type: 'ephemeral', text: notSetUpText() });
     }
     const parsed = parseSupervision(c.text);
     if (!parsed.ok) return respond({ response_type: 'ephemeral', text: parsed.message });
@@ -1115,7 +1180,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     const person = await who(a.userId);
     switch (a.name) {
       case ACTIONS.confirm: {
-        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: notSetUpText() }));
         const ref = recordValue.safeParse(a.value);
         if (!ref.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` }));
         const [recordId, version] = ref.data.split('@') as [string, string];
@@ -1125,20 +1190,20 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return;
       }
       case ACTIONS.acknowledge: {
-        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: notSetUpText() }));
         const id = idValue.safeParse(a.value);
         if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
         const result = await run('acknowledgeEscalation', person, `act.${a.userId}.${a.ts}`, { escalationId: id.data });
         return reply(respond, a.userId, asMessage(result));
       }
       case ACTIONS.flagItem: {
-        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: notSetUpText() }));
         const id = idValue.safeParse(a.value);
         if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
         return reply(respond, a.userId, asMessage(await run('escalateRiskOfHarm', person, `act.${a.userId}.${a.ts}`, { agendaItemId: id.data })));
       }
       case ACTIONS.flagConcern: {
-        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: notSetUpText() }));
         const ref = concernValue.safeParse(a.value);
         if (!ref.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` }));
         const [recordId, concernId] = ref.data.split('#') as [string, string];
@@ -1151,7 +1216,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return;
       }
       case ACTIONS.refer: {
-        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: notSetUpText() }));
         const ref = recordValue.safeParse(a.value);
         if (!ref.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${ref.error.issues[0]?.message}` }));
         const result = await run('referDispute', person, `act.${a.userId}.${a.ts}`, { recordId: ref.data.split('@')[0] });
@@ -1172,7 +1237,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return;
       }
       case ACTIONS.actionDone: {
-        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: notSetUpText() }));
         const id = idValue.safeParse(a.value);
         if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
         for (const page of paginate(await actionsAfter(person, await run('completeAction', person, `act.${a.userId}.${a.ts}`, { actionId: id.data })))) await reply(respond, a.userId, page);
@@ -1192,8 +1257,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       case ACTIONS.openRecord: {
         const sessionId = idValue.safeParse(a.value);
         if (!person) {
-          await fillModal(a.viewId, noticeModal(NOT_SET_UP));
-          return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+          await fillModal(a.viewId, noticeModal(notSetUpText()));
+          return reply(respond, a.userId, render({ type: 'refusal', text: notSetUpText() }));
         }
         if (!sessionId.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${sessionId.error.issues[0]?.message}` }));
         return fillModal(a.viewId, await modalFor(person, sessionId.data));
@@ -1201,8 +1266,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       case ACTIONS.openHandover: {
         const handoverId = idValue.safeParse(a.value);
         if (!person) {
-          await fillModal(a.viewId, noticeModal(NOT_SET_UP));
-          return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+          await fillModal(a.viewId, noticeModal(notSetUpText()));
+          return reply(respond, a.userId, render({ type: 'refusal', text: notSetUpText() }));
         }
         if (!handoverId.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${handoverId.error.issues[0]?.message}` }));
         const opened = await openHandover(deps, person.id, { handoverId: handoverId.data });
@@ -1219,11 +1284,11 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         // only the bot's own button opened a modal; anything else is named and opens nothing
         if (a.value !== ADD_FOR_VALUE) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: not the agenda form’s button' }));
         if (!person) {
-          await fillModal(a.viewId, noticeModal(NOT_SET_UP));
-          return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+          await fillModal(a.viewId, noticeModal(notSetUpText()));
+          return reply(respond, a.userId, render({ type: 'refusal', text: notSetUpText() }));
         }
         const unready = await notSetUp(deps, person);
-        if (unready) return fillModal(a.viewId, noticeModal(unready.type === 'text' ? unready.text : NOT_SET_UP));
+        if (unready) return fillModal(a.viewId, noticeModal(unready.type === 'text' ? unready.text : notSetUpText()));
         const form = await agendaForm(deps, person.id, {});
         if (form.ok && form.view?.type === 'agenda-form') return fillModal(a.viewId, agendaPickerModal(form.view));
         await fillModal(a.viewId, noticeModal(form.ok && form.view?.type === 'text' ? form.view.text : 'The agenda form could not open — please try again.'));
@@ -1235,12 +1300,12 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       }
       case ACTIONS.requestSession: {
         if (a.value !== 'ask') return reply(respond, a.userId, render({ type: 'error', field: 'value', message: 'value: not the Ask for a session button' }));
-        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: notSetUpText() }));
         return reply(respond, a.userId, asMessage(await run('requestSession', person, `act.${a.userId}.${a.ts}`, {})));
       }
       case ACTIONS.incidentYes:
       case ACTIONS.incidentNotNow: {
-        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: notSetUpText() }));
         const id = idValue.safeParse(a.value);
         if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
         return reply(respond, a.userId, asMessage(await run('answerIncidentOffer', person, `act.${a.userId}.${a.ts}`, { offerId: id.data, answer: a.name === ACTIONS.incidentYes ? 'yes' : 'not-now' })));
@@ -1248,14 +1313,14 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       case ACTIONS.agree: {
         const value = agreeButtonValue.safeParse(a.value);
         if (!value.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${value.error.issues[0]?.message}` }));
-        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: notSetUpText() }));
         const terms = value.data.slice(0, 16);
         return reply(respond, a.userId, asMessage(await run('agreeToContract', person, `act.${a.userId}.${a.ts}`, { contractId: value.data.slice(17), terms })));
       }
       case ACTIONS.reviewKeep: {
         const id = idValue.safeParse(a.value);
         if (!id.success) return reply(respond, a.userId, render({ type: 'error', field: 'value', message: `value: ${id.error.issues[0]?.message}` }));
-        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+        if (!person) return reply(respond, a.userId, render({ type: 'refusal', text: notSetUpText() }));
         return reply(respond, a.userId, asMessage(await run('reviewContract', person, `act.${a.userId}.${a.ts}`, { contractId: id.data, keep: true })));
       }
       case ACTIONS.move:
@@ -1278,7 +1343,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
 
   async function viewWorkDone(v: Extract<SlackWork, { kind: 'view' }>): Promise<void> {
     const person = await who(v.userId);
-    if (!person) return reply(undefined, v.userId, render({ type: 'refusal', text: NOT_SET_UP }));
+    if (!person) return reply(undefined, v.userId, render({ type: 'refusal', text: notSetUpText() }));
     const interaction = `view.${v.viewId}.${v.hash}`;
     switch (v.name) {
       case VIEWS.record: {
@@ -1390,7 +1455,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   async function noteUnmatched(userId: string): Promise<void> {
     let profile: { name?: string; email?: string } = {};
     if (!(await unmatched.has('slack', userId))) {
-      const info = await client.users.info({ user: userId }).catch((error: Error) => {
+      const info = await slack().users.info({ user: userId }).catch((error: Error) => {
         logger.info({ err: error.message }, 'slack users.info failed; the sender is listed by id');
         return null;
       });
@@ -1407,11 +1472,11 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   async function messageWorkDone(m: Extract<SlackWork, { kind: 'message' }>): Promise<void> {
     const person = await who(m.userId);
     const post = async (msg: SlackMessage) => {
-      for (const page of paginate(msg)) await client.chat.postMessage({ channel: m.channel, ...page });
+      for (const page of paginate(msg)) await slack().chat.postMessage({ channel: m.channel, ...page });
     };
     if (!person) {
       await noteUnmatched(m.userId).catch((error: Error) => logger.warn({ err: error.message }, 'unmatched sender not kept'));
-      return post(render({ type: 'refusal', text: NOT_SET_UP }));
+      return post(render({ type: 'refusal', text: notSetUpText() }));
     }
     const text = m.text.trim();
     if (!text) return;
@@ -1444,7 +1509,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   async function homeWorkDone(h: Extract<SlackWork, { kind: 'home' }>): Promise<void> {
     const person = await who(h.userId);
     const blocks: KnownBlock[] = [{ type: 'header', text: plain('Supervision') }];
-    if (!person) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: NOT_SET_UP } });
+    if (!person) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: notSetUpText() } });
     else {
       const next = await nextSession(deps, person.id, {});
       if (next.ok && next.view) blocks.push(...render(next.view).blocks);
@@ -1463,11 +1528,41 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       }
     }
     const limited = blocks.length > LIMITS.homeBlocks ? [...blocks.slice(0, LIMITS.homeBlocks - 1), { type: 'context', elements: [{ type: 'mrkdwn', text: 'More in `/supervision next` and `/supervision actions`.' }] } as KnownBlock] : blocks;
-    await client.views.publish({ user_id: h.userId, view: { type: 'home', blocks: limited } });
+    await slack().views.publish({ user_id: h.userId, view: { type: 'home', blocks: limited } });
   }
 
-  async function perform(work: SlackWork): Promise<void> {
-    return workFor.run({}, () => performWork(work));
+  async function perform(work: QueuedWork): Promise<void> {
+    if (!install) return workFor.run({}, () => performWork(work));
+    // an installed workspace: its organisation (the one claiming its team id) and its installation's token
+    const workspace = work.workspace ?? {};
+    if (work.kind === 'uninstalled') return uninstalled(work, workspace);
+    const teamOrg = workspace.teamId ? await deps.organisations.bySlackTeam(workspace.teamId) : null;
+    const lane = await notifier.laneFor(workspace);
+    // no installation (uninstalled meanwhile): nothing can be sent to that workspace
+    if (!lane) return;
+    return workFor.run({ workspace, lane, teamOrg }, () => performWork(work));
+  }
+
+  /** `app_uninstalled` / `tokens_revoked`: the installation removed (its user token only, when only that went), audited by ids. */
+  async function uninstalled(work: Extract<SlackWork, { kind: 'uninstalled' }>, workspace: SlackWorkspace): Promise<void> {
+    if (!workspace.teamId && !workspace.enterpriseId) return;
+    if (!work.bot) {
+      if (work.user) await deps.slackInstallations.removeUserToken(workspace);
+      return;
+    }
+    const removed = await deps.slackInstallations.remove(workspace);
+    const org = workspace.teamId ? await deps.organisations.bySlackTeam(workspace.teamId) : null;
+    logger.info({ teamId: workspace.teamId, enterpriseId: workspace.enterpriseId, event: work.event, removed: Boolean(removed) }, 'slack installation removed');
+    if (org) {
+      await deps.audit.append({
+        organisationId: org.id,
+        actorId: 'slack',
+        action: 'slack.uninstalled',
+        subject: { kind: 'organisation', id: org.id },
+        detail: { event: work.event, ...(workspace.teamId ? { teamId: workspace.teamId } : {}), ...(workspace.enterpriseId ? { enterpriseId: workspace.enterpriseId } : {}) },
+        at: deps.clock.now(),
+      });
+    }
   }
 
   async function performWork(work: SlackWork): Promise<void> {
@@ -1482,6 +1577,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         return messageWorkDone(work);
       case 'home':
         return homeWorkDone(work);
+      case 'uninstalled':
+        return;
     }
   }
 
@@ -1489,7 +1586,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   const workerConnection = runtime.workers ? redisConnection(redisUrl) : null;
   workerConnection?.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error (slack work)'));
   const worker = workerConnection
-    ? new Worker(SLACK_WORK_QUEUE, async (job: Job) => perform(job.data as SlackWork), {
+    ? new Worker(SLACK_WORK_QUEUE, async (job: Job) => perform(job.data as QueuedWork), {
         prefix,
         connection: workerConnection,
         concurrency: Math.min(POST_ACK_CONCURRENCY, runtime.config.WORKER_CONCURRENCY),

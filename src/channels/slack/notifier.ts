@@ -54,41 +54,95 @@ export function workspaceKey(token: string, teamId?: string): string {
   return teamId ? `team-${teamId}` : `token-${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
 }
 
-export class SlackNotifier implements ChannelNotifier {
-  readonly platform = 'slack' as const;
+/** One workspace's clients and pacing: the single token's, or an installed workspace's. */
+export interface SlackLane {
   /** For replies to what a person did (not paced here): a 429 is waited out as Retry-After says. */
   readonly client: webApi.WebClient;
   /** For the paced sends: a 429 comes back to `paced`. */
-  private readonly sender: webApi.WebClient;
-  /** Slack user id → DM channel id, as far as this process has seen (the rest is in deliveries). */
+  readonly sender: webApi.WebClient;
+  /** The pacing key of the workspace (`workspaceKey`). */
+  readonly workspace: string;
+}
+
+/** How a notifier finds its token: one bot token, or each workspace's installation (the OAuth flow). */
+export type SlackTokens = { token: string } | { installed: true };
+
+export class SlackNotifier implements ChannelNotifier {
+  readonly platform = 'slack' as const;
+  /** The single token's lane; where workspaces are installed, a client without a token (nothing is sent with it). */
+  private readonly single: SlackLane;
+  /** Installed workspaces' lanes, by token (a workspace installed again has a new token, hence a new lane). */
+  private readonly lanes = new Map<string, SlackLane>();
+  /** Workspace and Slack user id → DM channel id, as far as this process has seen (the rest is in deliveries). */
   private readonly dms = new Map<string, string>();
-  private readonly workspace: string;
+  private readonly options: webApi.WebClientOptions;
+  private readonly installed: boolean;
 
   constructor(
-    private readonly deps: Pick<AppDeps, 'deliveries'>,
+    private readonly deps: Pick<AppDeps, 'deliveries'> & Partial<Pick<AppDeps, 'organisations' | 'slackInstallations'>>,
     private readonly pacing: RateLimiter,
-    token: string,
+    tokens: SlackTokens | string,
     apiUrl?: string,
     private readonly limits: SlackLimits = SLACK_SEND_LIMITS,
     teamId?: string,
   ) {
-    this.workspace = workspaceKey(token, teamId);
-    const options = {
+    this.options = {
       ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
       retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
       logLevel: webApi.LogLevel.ERROR,
     };
-    this.client = new webApi.WebClient(token, { ...options, rejectRateLimitedCalls: false });
-    // a 429 comes back to `paced`: its Retry-After pauses the method for every process, then it is sent again
-    this.sender = new webApi.WebClient(token, { ...options, rejectRateLimitedCalls: true });
+    const given = typeof tokens === 'string' ? { token: tokens } : tokens;
+    this.installed = 'installed' in given;
+    this.single = this.lane('token' in given ? given.token : undefined, teamId);
   }
 
-  private key(method: string, windows: RateWindow[]): PacedKey {
-    return { key: `slack:${this.workspace}:${method}`, windows };
+  /** For replies where one token serves the deployment; see `laneFor` for installed workspaces. */
+  get client(): webApi.WebClient {
+    return this.single.client;
   }
 
-  private channelKey(userId: string): PacedKey {
-    return { key: `slack:${this.workspace}:dm:${userId}`, windows: this.limits.perChannel };
+  private lane(token: string | undefined, teamId?: string): SlackLane {
+    return {
+      workspace: workspaceKey(token ?? '', teamId),
+      client: new webApi.WebClient(token, { ...this.options, rejectRateLimitedCalls: false }),
+      // a 429 comes back to `paced`: its Retry-After pauses the method for every process, then it is sent again
+      sender: new webApi.WebClient(token, { ...this.options, rejectRateLimitedCalls: true }),
+    };
+  }
+
+  /**
+   * The lane of an installed workspace, with the token its installation holds now (read each time: an
+   * uninstalled workspace has none, and a re-installed one a new token); null when it has no installation.
+   * Where one token serves the deployment, that token's lane.
+   */
+  async laneFor(workspace: { teamId?: string; enterpriseId?: string; isEnterpriseInstall?: boolean }): Promise<SlackLane | null> {
+    if (!this.installed) return this.single;
+    if (!this.deps.slackInstallations || (!workspace.teamId && !workspace.enterpriseId)) return null;
+    const installation = (await this.deps.slackInstallations.fetch(workspace)) as { bot?: { token?: string } } | null;
+    const token = installation?.bot?.token;
+    if (!token) return null;
+    let lane = this.lanes.get(token);
+    if (!lane) {
+      lane = this.lane(token, workspace.teamId ?? workspace.enterpriseId);
+      if (this.lanes.size > 1_000) this.lanes.clear();
+      this.lanes.set(token, lane);
+    }
+    return lane;
+  }
+
+  /** A person's lane: their organisation's workspace (its `slackTeamId`) where workspaces are installed. */
+  private async laneOf(person: Person): Promise<SlackLane | null> {
+    if (!this.installed) return this.single;
+    const org = await this.deps.organisations?.get(person.organisationId);
+    return org?.slackTeamId ? this.laneFor({ teamId: org.slackTeamId }) : null;
+  }
+
+  private key(lane: SlackLane, method: string, windows: RateWindow[]): PacedKey {
+    return { key: `slack:${lane.workspace}:${method}`, windows };
+  }
+
+  private channelKey(lane: SlackLane, userId: string): PacedKey {
+    return { key: `slack:${lane.workspace}:dm:${userId}`, windows: this.limits.perChannel };
   }
 
   /**
@@ -117,24 +171,29 @@ export class SlackNotifier implements ChannelNotifier {
    * The DM channel with a Slack user: remembered, stored for a known person, and opened (paced) only when
    * neither has it. Also what a reply to someone without a `response_url` goes through.
    */
-  async dm(userId: string, person?: Person): Promise<string> {
-    const cached = this.dms.get(userId);
+  async dm(userId: string, person?: Person, lane: SlackLane = this.single): Promise<string> {
+    const cacheKey = `${lane.workspace}:${userId}`;
+    const cached = this.dms.get(cacheKey);
     if (cached) return cached;
     const stored = person ? await this.deps.deliveries.get(DM_THREAD, person.id, 'slack') : null;
     let channel = stored?.userId === userId ? stored.channel : undefined;
     if (!channel) {
-      const opened = await this.paced([this.key('conversations.open', this.limits.opens)], () => this.sender.conversations.open({ users: userId }));
+      const opened = await this.paced([this.key(lane, 'conversations.open', this.limits.opens)], () => lane.sender.conversations.open({ users: userId }));
       channel = opened.channel?.id;
       if (!channel) throw new Error('conversations.open returned no channel');
       if (person) await this.deps.deliveries.put(DM_THREAD, person.id, 'slack', { channel, userId });
     }
-    this.dms.set(userId, channel);
+    if (this.dms.size > 100_000) this.dms.clear();
+    this.dms.set(cacheKey, channel);
     return channel;
   }
 
   async deliver(person: Person, message: OutboxMessage): Promise<void> {
     const userId = person.identities.slackUserId;
     if (!userId) throw new RecipientUnreachableError('slack', 'no Slack account');
+    // installed workspaces: the person's organisation's installation; none (uninstalled, never linked) reaches nobody
+    const lane = await this.laneOf(person);
+    if (!lane) throw new RecipientUnreachableError('slack', 'app_not_installed');
     try {
       const pages = paginate(render(message.view));
       const previous = message.threadKey ? await this.deps.deliveries.get(message.threadKey, person.id, 'slack') : null;
@@ -142,15 +201,15 @@ export class SlackNotifier implements ChannelNotifier {
       if (!first) return;
       if (previous?.ts && previous.channel) {
         const { channel, ts } = previous;
-        await this.paced([this.channelKey(userId), this.key('chat.update', this.limits.updates)], () =>
-          this.sender.chat.update({ channel, ts, text: first.text, blocks: first.blocks }),
+        await this.paced([this.channelKey(lane, userId), this.key(lane, 'chat.update', this.limits.updates)], () =>
+          lane.sender.chat.update({ channel, ts, text: first.text, blocks: first.blocks }),
         );
         return;
       }
-      const channel = await this.dm(userId, person);
+      const channel = await this.dm(userId, person, lane);
       for (const [i, page] of pages.entries()) {
-        const sent = await this.paced([this.channelKey(userId), this.key('chat.postMessage', this.limits.workspace)], () =>
-          this.sender.chat.postMessage({ channel, text: page.text, blocks: page.blocks }),
+        const sent = await this.paced([this.channelKey(lane, userId), this.key(lane, 'chat.postMessage', this.limits.workspace)], () =>
+          lane.sender.chat.postMessage({ channel, text: page.text, blocks: page.blocks }),
         );
         if (i === 0 && message.threadKey && sent.ts) {
           await this.deps.deliveries.put(message.threadKey, person.id, 'slack', { channel: sent.channel ?? channel, ts: sent.ts });

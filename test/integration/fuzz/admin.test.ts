@@ -104,6 +104,8 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
         nastyString.map((s) => ({ bankHolidayDivision: `${s}x` })),
         // "keep supervision content out of chat" is true or false, nothing else
         fc.oneof(nastyString, fc.integer(), fc.constant(null), fc.constantFrom('true', 'false', 'on')).map((v) => ({ keepContentOutOfChat: v })),
+        // the Slack workspace: a team id (T…), nothing else
+        fc.oneof(nastyString.filter((s) => !/^T[A-Z0-9]{2,20}$/.test(s.trim())), fc.integer(), fc.constantFrom('t0abc', 'U0SOMEONE', 'T', 'T0-ABC')).map((v) => ({ slackTeamId: v })),
         nastyString.filter((s) => !/\p{Cs}/u.test(s)).map((s) => ({ [`x${s}`]: true })),
         fc.constant({ name: 'x' }),
         // support contacts: a number that is not one, a name too short or too long, too many, a field the form does not have
