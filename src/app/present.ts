@@ -223,6 +223,7 @@ export function recordSheetView(input: {
       : {}),
     nextSessionText: record.nextSessionAt ? formatDateTime(org, record.nextSessionAt) : undefined,
     nextSessionDate: record.nextSessionAt ? DateTime.fromJSDate(record.nextSessionAt, { zone: org.timezone }).toISODate() ?? undefined : undefined,
+    nextSessionTime: record.nextSessionAt ? DateTime.fromJSDate(record.nextSessionAt, { zone: org.timezone }).toFormat('HH:mm') : undefined,
     confirmations: record.confirmations.map((c) => ({ name: ref(people, c.personId).name, atText: formatDateTime(org, c.at) })),
     awaiting: awaiting.map((id) => ref(people, id)),
     signedText:

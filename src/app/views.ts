@@ -164,6 +164,8 @@ export interface RecordSheetView {
   previousActions: Array<{ id: string; text: string; outcome: string; outcomeText: string; note?: string }>;
   nextSessionText?: string;
   nextSessionDate?: string;
+  /** Its time of day, HH:MM in the school's zone (the dashboard's Edit form). */
+  nextSessionTime?: string;
   confirmations: Array<{ name: string; atText: string }>;
   awaiting: PersonRef[];
   signedText?: string;

@@ -1,9 +1,10 @@
 /** A record as an A4 sheet, on screen and on paper. */
 import { Button } from '@fluentui/react-components';
-import { type ReactNode, useLayoutEffect } from 'react';
+import { type ReactNode, useLayoutEffect, useState } from 'react';
 import type { RecordResponse } from '../tab/api-types.js';
 import { useApi } from './api.js';
 import { PlaygroundBanner, Problem, useShell } from './App.js';
+import { ConfirmOrAsk, EditRecord } from './record-actions.js';
 import { Chip, dayText, Icon, Loading, recordTone } from './ui.js';
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -19,7 +20,8 @@ const None = ({ text }: { text: string }) => <p className="none">{text}</p>;
 export function RecordPage({ recordId, version, print }: { recordId: string; version?: string; print: boolean }) {
   const { me } = useShell();
   const query = /^[1-9]\d{0,3}$/.test(version ?? '') ? `?version=${version}` : '';
-  const [load] = useApi<[RecordResponse]>([`/records/${encodeURIComponent(recordId)}${query}`]);
+  const [load, reload] = useApi<[RecordResponse]>([`/records/${encodeURIComponent(recordId)}${query}`]);
+  const [editing, setEditing] = useState(false);
   const r = load.state === 'ok' ? load.data[0].record : undefined;
   useLayoutEffect(() => {
     if (r) document.title = `Supervision record ${r.dateText} — ${r.supervisees.map((p) => p.name).join(', ')}`;
@@ -43,11 +45,30 @@ export function RecordPage({ recordId, version, print }: { recordId: string; ver
           </button>
         )}
         <div className="toolbar">
-          <Button appearance="primary" icon={<Icon name="print" />} onClick={() => window.print()}>
+          {r.canEdit && !superseded && !print && !editing ? (
+            <Button appearance="primary" onClick={() => setEditing(true)}>
+              Edit
+            </Button>
+          ) : null}
+          <Button appearance={r.canEdit && !print ? 'secondary' : 'primary'} icon={<Icon name="print" />} onClick={() => window.print()}>
             Print
           </Button>
         </div>
       </div>
+      {print || superseded ? null : editing && r.canEdit ? (
+        <EditRecord
+          key={`${r.recordId}@${r.version}`}
+          r={r}
+          limits={load.data[0].limits}
+          onCancel={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            reload();
+          }}
+        />
+      ) : (
+        <ConfirmOrAsk key={`${r.recordId}@${r.version}:${r.state}`} r={r} onDone={reload} />
+      )}
       <article className="sheet" aria-labelledby="record-title" id="record-sheet">
         <header className="sheet-head">
           <div>

@@ -13,6 +13,7 @@ import type { IdentityOverview } from '../../app/identities.js';
 import type { ImportPreview, ImportResult } from '../../app/imports.js';
 import type { MySupervisionView } from '../../app/mine.js';
 import type { OverdueSummaryView, RecordSheetView } from '../../app/views.js';
+import type { RECORD_LIMITS } from '../../domain/record-form.js';
 
 export const queries = {
   none: z.object({}).strict(),
@@ -54,7 +55,11 @@ export type PickerResponse = z.infer<typeof pickerResponse>;
 export const errorResponse = z.object({ error: z.string().optional(), field: z.string().optional(), playground: z.boolean().optional() });
 export type ErrorResponse = z.infer<typeof errorResponse>;
 
-export type RecordResponse = { organisationName: string; record: RecordSheetView };
+/** A record, and the record form's limits (the same as chat's), for the page's Edit form. */
+export type RecordResponse = { organisationName: string; record: RecordSheetView; limits: typeof RECORD_LIMITS };
+/** What the record page's Confirm, Ask for a change and Edit answer: the record's state after it, or on its way (202). */
+export type RecordActionResponse = { recordId: string; version: number; state: string; stateLabel: string } | { pending: true };
+export type { RecordEditBody } from '../../app/record-edit.js';
 export type { IdentityOverview, ImportPreview, ImportReport, ImportResult, OrganisationView, SetupChecklist, TermDatesView };
 export type { DashboardView, GovernorsReport, MySupervisionView, OverdueSummaryView, PersonHistoryView, RecordSheetView, StaffView };
 export type { ContractInput } from '../../app/contract-admin.js';

@@ -4,7 +4,8 @@
  * The API only translates: it names the caller (`webIdentity`: a Teams SSO token, or the chosen demo person
  * in local try-out), validates every path and query with zod, and calls the same permission-checked use
  * cases as chat. Unknown caller → 401, bad input → 400 naming the field, not theirs to see → 403. Every
- * route is a read; nothing here writes.
+ * route here is a read; the routes that write are in their own modules (record-routes.ts: the record page's
+ * Confirm, Ask for a change and Edit, as the chat's commands on the queue).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { dashboardSummary, PERSON_ID, personHistory, roleText, staffDirectory } 
 import { computeOverdue } from '../../app/overdue.js';
 import { mySupervision } from '../../app/mine.js';
 import { viewRecord } from '../../app/records.js';
+import { RECORD_LIMITS } from '../../domain/record-form.js';
 import type { Person } from '../../domain/types.js';
 import { canBrowseHistories, canExportRecords, canManageRetention, canSeeGovernanceFigures, canSeeOverdue, isAdministrator } from '../../domain/permissions.js';
 import { canDeclareIncident } from '../../domain/incident.js';
@@ -34,6 +36,7 @@ import { evidenceApi } from './evidence-routes.js';
 import { incidentApi } from './incident-routes.js';
 import { retentionApi } from './retention-routes.js';
 import { agreementApi } from './agreement-routes.js';
+import { recordApi } from './record-routes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /**
@@ -286,7 +289,7 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
       const me = caller(res);
       const result = await viewRecord(deps, me.id, { recordId: p.recordId, version: q.version ? Number(q.version) : undefined });
       const org = await deps.organisations.get(me.organisationId);
-      answer(res, result, () => res.json({ organisationName: org?.name ?? '', record: result.ok ? result.view : undefined }));
+      answer(res, result, () => res.json({ organisationName: org?.name ?? '', record: result.ok ? result.view : undefined, limits: RECORD_LIMITS }));
     }),
   );
 
@@ -300,6 +303,8 @@ export function tabRouter(runtime: Runtime, options: TabOptions = {}): Router {
   // after a major incident: the offers of extra supervision and their uptake (the safeguarding leads only)
   api.use(incidentApi(runtime));
   api.use(agreementApi(runtime));
+  // the record page's Confirm, Ask for a change and Edit: the chat's commands, through the queue
+  api.use(recordApi(runtime));
 
   api.use((_req, res) => void res.status(404).json({ error: 'no such API route' }));
   api.use((error: Error, req: Request, res: Response, _next: NextFunction) => {

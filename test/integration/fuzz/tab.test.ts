@@ -6,8 +6,9 @@
  *   unhandled rejection and no polluted prototype.
  * - A rejection names the field: 400 answers `{ error: "<field>: …", field }` (`query.filter`,
  *   `params.personId`, …); an unknown caller gets 401, someone not allowed 403, an unknown route 404.
- * - The API only reads: the database fingerprint (every collection, none excluded) is the same before and
- *   after each batch.
+ * - Nothing is written: the database fingerprint (every collection, none excluded) is the same before and
+ *   after each batch (the routes that write — the record page's Confirm, Ask for a change and Edit, retention,
+ *   subject access, incidents — get only bodies they must refuse, or a record that is not there).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,8 @@ const ROUTES = [
   '/governors',
   '/incidents',
 ] as const;
+/** The record page's writes (Confirm, Ask for a change, Edit), on a record that is not there: refused, never written. */
+const RECORD_WRITES = ['/records/r.c-amy.2025-11-10/confirm', '/records/r.c-amy.2025-11-10/dispute', '/records/r.c-amy.2025-11-10/draft'] as const;
 /** Generating the governors' report writes its audit entry: fuzzed only with input it must refuse. */
 const TERM_ROUTES = ['/governors', '/governors/report.pdf'] as const;
 
@@ -250,6 +253,25 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(known, nastyString.filter((s) => s !== '' && !['incidentName', 'messageToStaff', 'scope', 'personIds', 'lineManagerId', '__proto__'].includes(s) && !/\p{Cs}/u.test(s)))
     .map(([person, key]): Case => ({ method: 'POST', path: '/incidents', person, body: json({ incidentName: 'Fuzzed incident', scope: 'everyone', [key]: 1 }), field: `body.${key}` })),
+  // the record page's Confirm (the version shown), Ask for a change (the reason) and Edit (the form's fields)
+  fc
+    .tuple(known, fc.oneof(nastyString, fc.integer({ max: 0 }), fc.integer({ min: 10_000 }), fc.double({ noInteger: true }), fc.constantFrom<unknown>(null, [], {}, true)))
+    .map(([person, version]): Case => ({ method: 'POST', path: RECORD_WRITES[0], person, body: json({ version }), field: 'body.version' })),
+  fc
+    .tuple(known, fc.oneof(fc.constantFrom<unknown>('', '   ', '\n\t', 'x'.repeat(2001), 7, null, [], {}, false)))
+    .map(([person, reason]): Case => ({ method: 'POST', path: RECORD_WRITES[1], person, body: json({ reason }), field: 'body.reason' })),
+  fc
+    .tuple(known, fc.constantFrom<unknown>(7, null, [], {}, true))
+    .map(([person, notes]): Case => ({ method: 'POST', path: RECORD_WRITES[2], person, body: json({ version: 1, notes, concerns: [], actions: [], caseDecisions: [], nextSession: null, submit: true }), field: 'body.notes' })),
+  fc
+    .tuple(known, fc.oneof(nastyString, fc.constantFrom<unknown>(7, null, {})))
+    .map(([person, ownerId]): Case => ({ method: 'POST', path: RECORD_WRITES[2], person, body: json({ version: 1, notes: '', concerns: [], actions: [{ text: 'Fuzzed action', ownerId: typeof ownerId === 'string' ? { id: ownerId } : ownerId, dueDate: '2025-11-20' }], caseDecisions: [], nextSession: null, submit: false }), field: 'body.actions.0.ownerId' })),
+  fc
+    .tuple(known, fc.constantFrom(...RECORD_WRITES), nastyString.filter((s) => s !== '' && !['version', 'reason', 'notes', 'topics', 'concerns', 'actions', 'caseDecisions', 'nextSession', 'submit', '__proto__'].includes(s) && !/\p{Cs}/u.test(s)))
+    .map(([person, path, key]): Case => {
+      const base = path.endsWith('/confirm') ? { version: 1 } : path.endsWith('/dispute') ? { reason: 'Fuzzed reason' } : { version: 1, notes: '', concerns: [], actions: [], caseDecisions: [], nextSession: null, submit: false };
+      return { method: 'POST', path, person, body: json({ ...base, [key]: 1 }), field: `body.${key}` };
+    }),
   // the same parameter twice
   fc
     .tuple(
@@ -276,10 +298,10 @@ const rejected: fc.Arbitrary<Case> = fc.oneof(
 const random: fc.Arbitrary<Case> = fc.record({
   method: fc.constantFrom('GET', 'GET', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'),
   path: fc.oneof(
-    fc.constantFrom(...ROUTES),
+    fc.constantFrom(...ROUTES, ...RECORD_WRITES),
     fc
       .tuple(
-        fc.constantFrom(...ROUTES),
+        fc.constantFrom(...ROUTES, ...RECORD_WRITES),
         fc.dictionary(nastyString, fc.oneof(nastyString, fc.array(nastyString, { maxLength: 3 })), {
           maxKeys: 3,
         }),

@@ -46,6 +46,7 @@ import { setSupervisionTraining } from '../../../src/app/admin/people.js';
 import { moveForm, myActions, nextSession, sessionCheck } from '../../../src/app/reads.js';
 import { confirmRecord, disputeRecord, draftRecord, viewRecord } from '../../../src/app/records.js';
 import { recordToWrite } from '../../../src/app/record-form.js';
+import { draftInputFromEdit } from '../../../src/app/record-edit.js';
 import type { RecordSheetView } from '../../../src/app/views.js';
 import { issueSignInLink } from '../../../src/app/admin/links.js';
 import { getOrganisation, updateOrganisation } from '../../../src/app/admin/organisation.js';
@@ -302,6 +303,19 @@ const ACTIONS: Cell[] = [
   { name: 'submitRecordForConfirmation', run: 'submitRecordForConfirmation', allowed: ['supervisor'], input: async () => ({ recordId: await draft(false) }) },
   { name: 'confirmRecord', run: 'confirmRecord', allowed: PARTIES, input: async () => ({ recordId: await awaiting() }) },
   { name: 'disputeRecord', run: 'disputeRecord', allowed: PARTIES, input: async () => ({ recordId: await awaiting(), reason: 'Matrix reason' }) },
+  // the dashboard's record page (issue 15, content kept out of chat): the same commands, as its routes build them
+  { name: 'confirmRecord (tab record page Confirm, the version shown)', run: 'confirmRecord', allowed: PARTIES, input: async () => ({ recordId: await awaiting(), version: 1 }) },
+  { name: 'disputeRecord (tab record page Ask for a change)', run: 'disputeRecord', allowed: PARTIES, input: async () => ({ recordId: await awaiting(), reason: 'Matrix change asked in the dashboard' }) },
+  {
+    name: 'draftRecord (tab record page Edit, the rest of the stored version carried over)',
+    run: 'draftRecord',
+    allowed: ['supervisor'],
+    input: async () => {
+      const record = await w.deps.records.latest(await draft(false));
+      const body = { version: 1, notes: 'Matrix notes edited in the dashboard', concerns: [{ text: 'Matrix concern edited', riskOfHarm: false }], actions: [], caseDecisions: [], nextSession: null, submit: true };
+      return draftInputFromEdit(record!, body, cal);
+    },
+  },
   { name: 'referDispute', run: 'referDispute', allowed: PARTIES, input: async () => ({ recordId: await disputed() }) },
   {
     name: 'arrangeDisputeMeeting',
