@@ -65,6 +65,15 @@ export interface InstallStates {
  * `teamsInUse`: the Teams app is registered here (MicrosoftAppId); without it and without Graph installations (a
  * local try-out) nobody is listed as waiting for Teams.
  */
+/** Who wrote unmatched: an organisation with its own Slack workspace sees, of Slack's, only that workspace's. */
+async function unmatchedHere(deps: AppDeps, organisationId: string, unmatched: UnmatchedSenders): Promise<UnmatchedSender[]> {
+  const all = await unmatched.list();
+  const org = await deps.organisations.get(organisationId);
+  if (org?.slackTeamId) return all.filter((s) => s.platform !== 'slack' || s.teamId === org.slackTeamId);
+  // one workspace for the deployment: a sender from an installed workspace belongs to that workspace's school
+  return all.filter((s) => s.platform !== 'slack' || !s.teamId);
+}
+
 export async function identityOverview(deps: AppDeps, organisationId: string, unmatched: UnmatchedSenders, installs?: InstallStates, teamsInUse = true): Promise<IdentityOverview> {
   const people = (await deps.people.byOrganisation(organisationId)).filter((p) => p.active !== false);
   const unreachable = await deps.people.unreachable(organisationId);
@@ -74,7 +83,7 @@ export async function identityOverview(deps: AppDeps, organisationId: string, un
       .filter((p) => Boolean(p.identities.slackUserId) !== Boolean(p.identities.teamsAadObjectId))
       .map((p) => ({ ...line(p), slack: Boolean(p.identities.slackUserId), teams: Boolean(p.identities.teamsAadObjectId) })),
     unreachable: unreachable.filter((u) => u.person.active !== false).map((u) => ({ id: u.person.id, name: u.person.name, platform: u.platform, since: u.since })),
-    unmatched: await unmatched.list(),
+    unmatched: await unmatchedHere(deps, organisationId, unmatched),
     teams: installs || teamsInUse ? await teamsWaiting(deps, people, installs) : { installs: false, waiting: [] },
   };
 }
@@ -105,6 +114,12 @@ export async function requestTeamsInstalls(deps: AppDeps, actorId: string, insta
 }
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,20}$/;
+
+/**
+ * Who has a Slack account already: an organisation with its own installed workspace (`slackTeamId`) looks only
+ * among its people, since another workspace's user ids are another namespace; otherwise anyone on the deployment.
+ */
+const slackOwner = (deps: AppDeps, org: { id: string; slackTeamId?: string }, userId: string) => (org.slackTeamId ? deps.people.bySlackUser(userId, org.id) : deps.people.bySlackUser(userId));
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The one-click link: this person is that chat account. */
@@ -115,7 +130,7 @@ export async function linkIdentity(deps: AppDeps, actorId: string, input: { pers
   const userId = input.platform === 'teams' ? input.userId.toLowerCase() : input.userId;
   if (input.platform === 'slack' && !SLACK_USER.test(userId)) throw new ValidationError('userId', 'must be a Slack user id (U… or W…)');
   if (input.platform === 'teams' && !GUID.test(userId)) throw new ValidationError('userId', 'must be an Entra object id (a GUID)');
-  const owner = input.platform === 'slack' ? await deps.people.bySlackUser(userId) : await deps.people.byTeamsUser(userId);
+  const owner = input.platform === 'slack' ? await slackOwner(deps, org, userId) : await deps.people.byTeamsUser(userId);
   if (owner && owner.id !== person.id && owner.active !== false) throw new ValidationError('userId', `is linked to ${owner.name} already`);
   const sender = (await unmatched.list()).find((s) => s.platform === input.platform && s.userId === userId);
   const identities = { ...person.identities, ...(input.platform === 'slack' ? { slackUserId: userId } : { teamsAadObjectId: userId, ...(sender?.tenantId ? { teamsTenantId: sender.tenantId } : {}) }) };
@@ -152,7 +167,7 @@ export async function syncSlackByEmail(deps: AppDeps, actorId: string, directory
       result.notFound.push(line(p));
       continue;
     }
-    const owner = taken.get(m.id) ?? (await deps.people.bySlackUser(m.id));
+    const owner = taken.get(m.id) ?? (await slackOwner(deps, org, m.id));
     if (owner && owner.id !== p.id && owner.active !== false) {
       result.conflicts.push(line(p));
       continue;

@@ -19,6 +19,8 @@ export interface UnmatchedSender {
   /** The email the platform gave (Slack's profile), to match them by eye. */
   email?: string;
   tenantId?: string;
+  /** The Slack workspace they wrote from, where workspaces are installed: only its organisation's admin sees them. */
+  teamId?: string;
   at: string;
 }
 

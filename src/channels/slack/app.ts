@@ -1453,6 +1453,10 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
    * name and email Slack's profile gives (looked up once, when they are not listed yet).
    */
   async function noteUnmatched(userId: string): Promise<void> {
+    // installed workspaces: listed for the admin of the workspace's school only, and not at all before one claims it
+    const work = workFor.getStore();
+    if (install && !work?.teamOrg) return;
+    const teamId = install ? work?.workspace?.teamId : undefined;
     let profile: { name?: string; email?: string } = {};
     if (!(await unmatched.has('slack', userId))) {
       const info = await slack().users.info({ user: userId }).catch((error: Error) => {
@@ -1466,7 +1470,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       const before = (await unmatched.list()).find((s) => s.platform === 'slack' && s.userId === userId);
       profile = { ...(before?.name ? { name: before.name } : {}), ...(before?.email ? { email: before.email } : {}) };
     }
-    await unmatched.record({ platform: 'slack', userId, ...profile, at: deps.clock.now().toISOString() });
+    await unmatched.record({ platform: 'slack', userId, ...profile, ...(teamId ? { teamId } : {}), at: deps.clock.now().toISOString() });
   }
 
   async function messageWorkDone(m: Extract<SlackWork, { kind: 'message' }>): Promise<void> {

@@ -22,6 +22,7 @@ import { identityOverview, linkIdentity, requestTeamsInstalls, syncSlackByEmail 
 import { canAdminister, confirmImport, IMPORT_KINDS, ImportRefused, importStatus, previewImport, TOKEN } from '../../app/imports.js';
 import type { Person } from '../../domain/types.js';
 import type { Runtime } from '../../runtime.js';
+import { slackInstallEnabled } from '../../config.js';
 import type { Mount } from '../../server.js';
 import { slackDirectory } from '../../channels/slack/directory.js';
 import { importWriter, type ImportWriter } from '../../store/imports.js';
@@ -216,8 +217,16 @@ export function importsApiRouter(runtime: Runtime, options: AdminOptions = {}): 
   router.post(
     '/identities/slack/sync',
     wrap(async (_req, res) => {
-      if (!config.SLACK_BOT_TOKEN) return refuse(res, 409, '', 'Slack is not connected here (SLACK_BOT_TOKEN).');
-      const directory = slackDirectory(config.SLACK_BOT_TOKEN, config.SLACK_API_URL);
+      // one workspace: its bot token; installed workspaces: the caller's organisation's installation
+      let token = config.SLACK_BOT_TOKEN;
+      if (!token && slackInstallEnabled(config)) {
+        const org = await deps.organisations.get(caller(res).organisationId);
+        const installation = org?.slackTeamId ? ((await deps.slackInstallations.fetch({ teamId: org.slackTeamId })) as { bot?: { token?: string } } | null) : null;
+        token = installation?.bot?.token;
+        if (!token) return refuse(res, 409, '', 'No Slack workspace is linked to your school: install the app in your workspace and link it on the Organisation page.');
+      }
+      if (!token) return refuse(res, 409, '', 'Slack is not connected here (SLACK_BOT_TOKEN).');
+      const directory = slackDirectory(token, config.SLACK_API_URL);
       res.json(await syncSlackByEmail(deps, caller(res).id, directory));
     }),
   );

@@ -229,6 +229,7 @@ function OrganisationForm({ v: loaded }: { v: OrganisationView }) {
     governor: v.safeguardingGovernorId ?? '',
   });
   const [keepOut, setKeepOut] = useState(v.keepContentOutOfChat);
+  const [workspace, setWorkspace] = useState(v.slackTeamId ?? '');
   const [answer, setAnswer] = useState<Answer<OrganisationView> | undefined>();
   const [busy, setBusy] = useState(false);
   const ids = useId();
@@ -247,6 +248,8 @@ function OrganisationForm({ v: loaded }: { v: OrganisationView }) {
         safeguardingGovernorId: roles.governor || null,
         // only the administrator or the DSL may change it, so it is sent only when changed
         ...(keepOut !== v.keepContentOutOfChat ? { keepContentOutOfChat: keepOut } : {}),
+        // sent only when changed: linking a workspace moves its installation under this school's key
+        ...(workspace !== (v.slackTeamId ?? '') ? { slackTeamId: workspace || null } : {}),
       };
       const a = await send<OrganisationView>('PATCH', '/admin/organisation', JSON.stringify(body), 'application/json');
       setAnswer(a);
@@ -305,6 +308,18 @@ function OrganisationForm({ v: loaded }: { v: OrganisationView }) {
         >
           <Checkbox id="keep-content-out" label="Keep supervision content out of chat" checked={keepOut} disabled={!v.canSetContentOutOfChat} onChange={(_e, d) => setKeepOut(d.checked === true)} />
         </Field>
+        {v.slackWorkspaces.length > 0 || v.slackTeamId ? (
+          <Field label="Slack workspace" hint="The workspace where your staff use Supervision Bot in Slack, among those that installed it and no other school has linked. Until one is linked, people there are told it is not linked to a school yet.">
+            <Select id={`${ids}-slack`} value={workspace} onChange={(_e, d) => setWorkspace(d.value)}>
+              <option value="">Not linked</option>
+              {v.slackWorkspaces.map((s) => (
+                <option key={s.teamId} value={s.teamId}>
+                  {s.name ? `${s.name} (${s.teamId})` : s.teamId}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        ) : null}
         <div className="toolbar">
           <Button type="submit" appearance="primary" disabled={busy}>
             Save

@@ -80,6 +80,9 @@ beforeAll(async () => {
     amy: person('b-amy', ['supervisee'], { organisationId: orgB.id, name: 'Bryony Brook', identities: { slackUserId: 'UAMY' } }),
     ben: person('b-ben', ['supervisee'], { organisationId: orgB.id, name: 'Barney Brook', identities: { slackUserId: 'UBEN' } }),
   };
+  // two of the second school's staff not linked to Slack yet: one by hand, one by email
+  await w.deps.people.upsert(person('b-head', ['supervisor'], { organisationId: orgB.id, name: 'Bob Brook' }));
+  await w.deps.people.upsert(person('b-sync', ['supervisor'], { organisationId: orgB.id, name: 'Sid Brook' }));
   for (const p of Object.values(peopleB)) await w.deps.people.upsert(p);
   for (const supervisee of ['b-amy', 'b-ben']) {
     const c = contract({ id: `c-${supervisee}`, organisationId: orgB.id, supervisorIds: ['b-sup'], superviseeIds: [supervisee] });
@@ -181,6 +184,24 @@ describe('many Slack workspaces', () => {
     const stored = await dump();
     expect(stored).not.toContain(TOKEN_A);
     expect(stored).toMatch(/enc1:org-b#\d+:/);
+
+    // a Slack user id the first school's head has is the second school's to link in its own workspace
+    const link = await fetch(`${bot.url}/api/admin/identities/link`, { method: 'POST', headers: { 'x-playground-person': 'b-dsl', 'content-type': 'application/json' }, body: JSON.stringify({ personId: 'b-head', platform: 'slack', userId: 'UHEAD' }) });
+    expect(link.status).toBe(200);
+    expect((await w.deps.people.bySlackUser('UHEAD', orgB.id))?.id).toBe('b-head');
+    expect((await w.deps.people.bySlackUser('UHEAD', w.org.id))?.id).toBe('head');
+    // matching by email reads the second school's workspace, with its token
+    slack.members.push({ id: 'USYNC', team_id: 'T0BROOK', profile: { email: 'b-sync@school.example', real_name: 'Sid Brook' } });
+    const sync = await fetch(`${bot.url}/api/admin/identities/slack/sync`, { method: 'POST', headers: { 'x-playground-person': 'b-dsl' } });
+    expect(await sync.json()).toMatchObject({ linked: 1 });
+    expect(slack.of('users.list').at(-1)?.token).toBe(TOKEN_B);
+
+    // someone linked to nobody who writes in the first school's workspace is listed for that school's admin only
+    const event = JSON.stringify({ token: 't', team_id: 'T0WLAITH', api_app_id: 'A1', type: 'event_callback', event_id: 'Ev-unmatched-a', event_time: 1, event: { type: 'message', channel: 'DUNEW', channel_type: 'im', user: 'UNEW', text: 'hello', ts: '5.1' } });
+    expect((await post('/slack/events', event, 'application/json')).status).toBe(200);
+    const senders = async (as: string) => ((await (await fetch(`${bot.url}/api/admin/identities`, { headers: { 'x-playground-person': as } })).json()) as { unmatched: Array<{ userId: string }> }).unmatched.map((u) => u.userId);
+    await eventually(async () => ((await senders('dsl')).includes('UNEW') ? true : undefined), 'the sender listed for the first school');
+    expect(await senders('b-dsl')).not.toContain('UNEW');
 
     const overdueA = await type('T0WLAITH', 'UDSL', '/overdue', '');
     const overdueB = await type('T0BROOK', 'UDSL', '/overdue', '');
