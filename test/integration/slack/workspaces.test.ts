@@ -252,4 +252,17 @@ describe('many Slack workspaces', () => {
     await eventually(async () => ((await w.deps.people.unreachable(orgB.id)).some((u) => u.person.id === 'b-sup' && u.platform === 'slack') ? true : undefined), 'workspace B’s supervisor not reachable on Slack');
     expect(slack.of('chat.postMessage').filter((c) => c.token === TOKEN_B)).toHaveLength(sentB);
   });
+
+  it('tokens_revoked: a user token alone leaves the installation; the bot token revoked removes it, audited', async () => {
+    const revoked = (id: string, tokens: Record<string, string[]>) =>
+      post('/slack/events', JSON.stringify({ token: 't', team_id: 'T0WLAITH', api_app_id: 'A1', type: 'event_callback', event_id: id, event_time: 1, event: { type: 'tokens_revoked', tokens } }), 'application/json');
+    expect((await revoked('Ev-revoke-user', { oauth: ['UINSTALLER'] })).status).toBe(200);
+    // still answering in its workspace after the first event's work
+    expect(await type('T0WLAITH', 'UAMY', '/supervision', 'next')).toContain('Sam Supervisor');
+    expect(await w.deps.slackInstallations.summary('T0WLAITH')).not.toBeNull();
+    expect((await revoked('Ev-revoke-bot', { bot: ['UBOT'] })).status).toBe(200);
+    const entry = await eventually(async () => (await w.deps.audit.entries(w.org.id)).find((e) => e.action === 'slack.uninstalled'), 'the revocation audited');
+    expect(entry.detail).toEqual({ event: 'tokens_revoked', teamId: 'T0WLAITH' });
+    expect(await w.deps.slackInstallations.list()).toEqual([]);
+  });
 });
