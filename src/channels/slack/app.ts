@@ -327,6 +327,71 @@ export function notHeldFrom(values: unknown, metadata: string): { errors?: Modal
   return { answer: { sessionId: meta.data.sessionId, reason, date, time, ...(note ? { note } : {}) } };
 }
 
+/** stour §4: "It happened", for a session kept by the supervisee — the actions agreed and, optionally, the themes. */
+const KEPT_ROWS = 4;
+export const keptModal = (sessionId: string): View =>
+  ({
+    type: 'modal',
+    callback_id: VIEWS.kept,
+    private_metadata: JSON.stringify({ sessionId }),
+    title: plain('It happened'),
+    submit: plain('Send'),
+    close: plain('Close'),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: 'Your supervisor keeps the minutes. Record the actions you agreed — each with who does it and by when — and, if you like, the themes. Sending it records the session as held, signed by you.' } } as KnownBlock,
+      ...Array.from({ length: KEPT_ROWS }, (_, n) => [
+        input(`action_${n}`, `Action ${n + 1}: what`, { type: 'plain_text_input', max_length: 1000 }, true),
+        input(`owner_${n}`, 'By whom', { type: 'static_select', options: [option('self', 'Me'), option('supervisor', 'My supervisor')] }, true),
+        input(`due_${n}`, 'Due by', { type: 'datepicker' }, true),
+      ]).flat(),
+      input('topics', 'Themes', { type: 'checkboxes', options: RECORD_TOPICS.map((t) => option(t, RECORD_TOPIC_LABELS[t])) }, true),
+    ],
+  }) as View;
+
+const keptState = z.record(
+  z.string().max(40),
+  z.object({
+    v: z.object({
+      value: z.string().max(1000, 'at most 1,000 characters').nullish(),
+      selected_option: z.object({ value: z.enum(['self', 'supervisor'], { message: 'choose you or your supervisor' }) }).nullish(),
+      selected_date: localDate.nullish(),
+      selected_options: z.array(z.object({ value: z.enum(RECORD_TOPICS, { message: 'pick from the themes listed' }) })).max(RECORD_TOPICS.length).nullish(),
+    }),
+  }),
+);
+export interface KeptAnswer {
+  sessionId: string;
+  topics: string[];
+  rows: Array<{ text: string; owner: 'self' | 'supervisor'; dueDate: string }>;
+}
+
+/** The "It happened" modal → its answer, or the errors to show on its fields (a row half filled names what is missing). */
+export function keptFrom(values: unknown, metadata: string): { errors?: ModalErrors; answer?: KeptAnswer } {
+  const meta = notHeldMeta.safeParse(safeJson(metadata));
+  if (!meta.success) return { errors: { action_0: 'This form is out of date — open it again.' } };
+  const parsed = keptState.safeParse(values ?? {});
+  if (!parsed.success) {
+    const errors: ModalErrors = {};
+    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'action_0')] ??= issue.message;
+    return { errors };
+  }
+  const v = (block: string) => parsed.data[block]?.v;
+  const errors: ModalErrors = {};
+  const rows: KeptAnswer['rows'] = [];
+  for (let n = 0; n < KEPT_ROWS; n++) {
+    const text = v(`action_${n}`)?.value?.trim() ?? '';
+    const owner = v(`owner_${n}`)?.selected_option?.value;
+    const dueDate = v(`due_${n}`)?.selected_date ?? '';
+    if (!text && !owner && !dueDate) continue;
+    if (!text) errors[`action_${n}`] = 'describe the action';
+    else if (!owner) errors[`owner_${n}`] = 'say who does it: you or your supervisor';
+    else if (!dueDate) errors[`due_${n}`] = 'pick the day it is due';
+    else rows.push({ text, owner, dueDate });
+  }
+  if (Object.keys(errors).length > 0) return { errors };
+  return { answer: { sessionId: meta.data.sessionId, topics: (v('topics')?.selected_options ?? []).map((o) => o.value), rows } };
+}
+
 /** A session asked for (stour App. C): the supervisor picks its date and time. */
 export const bookRequestModal = (requestId: string): View =>
   ({
@@ -814,6 +879,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   // "It did not happen" and "Book the session": their modals open at once, from the button alone
   for (const [actionId, modal] of [
     [ACTIONS.notHeld, notHeldModal],
+    [ACTIONS.keptOpen, keptModal],
     [ACTIONS.bookRequest, bookRequestModal],
     [ACTIONS.askAboutAgreement, agreementQuestionModal],
     [ACTIONS.reviewChange, reviewModal],
@@ -934,6 +1000,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
 
   for (const [callbackId, check] of [
     [VIEWS.notHeld, (values: unknown, meta: string) => notHeldFrom(values, meta).errors],
+    [VIEWS.kept, (values: unknown, meta: string) => keptFrom(values, meta).errors],
     [VIEWS.bookRequest, (values: unknown, meta: string) => bookRequestFrom(values, meta).errors],
     [VIEWS.agreementQuestion, (values: unknown, meta: string) => agreementQuestionFrom(values, meta).errors],
     [VIEWS.review, (values: unknown, meta: string) => reviewFrom(values, meta).errors],
@@ -1326,6 +1393,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       case ACTIONS.move:
       case ACTIONS.cancel:
       case ACTIONS.notHeld:
+      case ACTIONS.keptOpen:
       case ACTIONS.reviewChange:
       case ACTIONS.askAboutAgreement:
       case ACTIONS.bookRequest:
@@ -1411,6 +1479,16 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         const at = org ? calendarOf(org).atLocalTime(answer.date, answer.time) : new Date(`${answer.date}T${answer.time}:00Z`);
         const result = await run('recordSessionNotHeld', person, interaction, { sessionId: answer.sessionId, reason: answer.reason, newStartsAt: at.toISOString(), ...(answer.note ? { note: answer.note } : {}) });
         return reply(undefined, v.userId, asMessage(result));
+      }
+      case VIEWS.kept: {
+        const { answer } = keptFrom(v.values, v.metadata);
+        if (!answer) return;
+        // "My supervisor" is the session's supervisor; the use case checks every owner again
+        const session = await deps.sessions.get(answer.sessionId);
+        const contract = session ? await deps.contracts.get(session.contractId) : null;
+        const supervisorId = contract?.supervisorIds[0] ?? 'supervisor';
+        const actions = answer.rows.map((r) => ({ text: r.text, ownerId: r.owner === 'self' ? person.id : supervisorId, dueDate: r.dueDate }));
+        return reply(undefined, v.userId, asMessage(await run('recordKeptSession', person, interaction, { sessionId: answer.sessionId, topics: answer.topics, actions })));
       }
       case VIEWS.bookRequest: {
         const { booking } = bookRequestFrom(v.values, v.metadata);

@@ -661,8 +661,23 @@ const rejectedInteraction: fc.Arbitrary<Case> = fc.oneof(
   // "did it happen?", "it did not happen" and sessions on request: a bad button value, a modal without why or the
   // new time (template "intervals"), a date or time that is not one, or tampered metadata
   fc
-    .tuple(known, fc.constantFrom(ACTIONS.notHeld, ACTIONS.bookRequest), fc.oneof(badIdRef, notAString))
+    .tuple(known, fc.constantFrom(ACTIONS.notHeld, ACTIONS.keptOpen, ACTIONS.bookRequest), fc.oneof(badIdRef, notAString))
     .map(([u, a, v]) => click(u, a, v, { type: 'ephemeral', field: 'value' })),
+  // stour §4: "It happened" for a session kept by the supervisee — a row half filled, an owner or date that is not one
+  fc
+    .tuple(
+      known,
+      fc.constantFrom<[string, Record<string, unknown>]>(
+        ['action_0', { owner_0: { v: { selected_option: { value: 'self' } } } }],
+        ['owner_1', { action_1: { v: { value: 'An action' } }, due_1: { v: { selected_date: '2026-01-07' } } }],
+        ['due_2', { action_2: { v: { value: 'An action' } }, owner_2: { v: { selected_option: { value: 'supervisor' } } } }],
+        ['owner_0', { action_0: { v: { value: 'An action' } }, owner_0: { v: { selected_option: { value: 'amy' } } } }],
+        ['due_3', { action_3: { v: { value: 'An action' } }, due_3: { v: { selected_date: '2026-02-30' } } }],
+        ['action_0', { action_0: { v: { value: 'x'.repeat(1001) } } }],
+        ['topics', { topics: { v: { selected_options: [{ value: 'gossip' }] } } }],
+      ),
+    )
+    .map(([u, [field, values]]) => submit(u, VIEWS.kept, JSON.stringify({ sessionId: 'c-amy.2025-11-10' }), values, { type: 'form', field })),
   fc
     .tuple(
       known,
