@@ -14,7 +14,7 @@ import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import type { AppDeps, OutboxMessage } from './ports.js';
 import { formatDate, formatDateTime } from './present.js';
 import { ensureNextSession } from './sessions.js';
-import type { AgreementView } from './views.js';
+import type { AgreementView, NotificationView } from './views.js';
 
 /** Template "confidentiality": supervision is confidential except for these. */
 export const CONFIDENTIALITY_EXCEPTIONS = [
@@ -170,13 +170,15 @@ const startInput = z.object({
   reason: z.string().trim().min(1, 'say why the contract starts before everyone has agreed').max(1000, 'is longer than 1,000 characters'),
 });
 
-const isDsl = (actor: Person, org: Organisation) => actor.organisationId === org.id && (org.dslIds.includes(actor.id) || actor.roles.includes('dsl'));
+/** The DSL or a deputy: who may start a contract before everyone has agreed. */
+export const isDslOrDeputy = (actor: Person, org: Organisation) =>
+  actor.organisationId === org.id && (org.dslIds.includes(actor.id) || org.deputyDslIds.includes(actor.id) || actor.roles.includes('dsl') || actor.roles.includes('deputy-dsl'));
 
 /** The DSL starts a contract before everyone has agreed, with a reason (kept, never logged; audited). */
 export const startContractEarly = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
   const parsed = parseInput(startInput, input);
   const ctx = await loadActor(deps, actorId);
-  if (!isDsl(ctx.actor, ctx.org)) throw new Refusal('Only the DSL starts a contract before everyone has agreed.');
+  if (!isDslOrDeputy(ctx.actor, ctx.org)) throw new Refusal(START_REFUSED);
   const contract = await deps.contracts.get(parsed.contractId);
   if (!contract || contract.organisationId !== ctx.org.id || !contract.active) throw new Refusal('There is no such contract here.');
   if (!isBookingHeld(contract) || !contract.agreement) {
@@ -203,4 +205,52 @@ export function agreementState(org: Organisation, contract: SupervisionContract,
     waitingNames: namesOf(people, unsignedParties(contract)),
     startedEarly: contract.agreement?.startedEarly?.terms === terms && terms !== undefined,
   };
+}
+
+export const START_REFUSED = 'Only the DSL or a deputy starts a contract before everyone has agreed.';
+export const START_HOW =
+  'To start a contract before everyone has agreed to it, type start, the supervisee’s name, a colon and why — e.g. start Amy Teacher: she takes up her new role this week. Its first session is booked at once and the agreement stays open for those who have not signed.';
+
+/** What `start …` typed in chat says, checked: the supervisee's name (or a contract's reference) and the reason. */
+const typedStartInput = z.object({
+  name: z.string().trim().min(1, 'say whose contract to start, e.g. start Amy Teacher: why').max(200, 'is longer than 200 characters'),
+  reason: z.string().trim().min(1, 'say why the contract starts before everyone has agreed, after the colon').max(1000, 'is longer than 1,000 characters'),
+});
+
+/**
+ * `start` (how to) or `start <name>: <reason>` typed in chat by the DSL or a deputy: the input of
+ * `startContractEarly` for the one contract of that supervisee waiting for signatures, or what to answer — how to,
+ * a refusal, a field named, or the choice when several wait (each with its reference, typed in the name's place).
+ * Anyone else is refused in words when the line has the command's shape (`start` alone, or with a colon); another
+ * line that begins with the word is theirs to say (an agenda item). Undefined when it is not the command.
+ */
+export async function typedStart(deps: AppDeps, actor: Person, typed: string): Promise<{ input: { contractId: string; reason: string } } | { view: NotificationView } | undefined> {
+  const match = /^\/?start\b([\s\S]*)$/i.exec(typed.trim());
+  if (!match) return undefined;
+  const rest = (match[1] ?? '').trim();
+  const colon = rest.indexOf(':');
+  const org = await deps.organisations.get(actor.organisationId);
+  if (!org || !isDslOrDeputy(actor, org)) return rest === '' || colon >= 0 ? { view: { type: 'refusal', text: START_REFUSED } } : undefined;
+  if (rest === '') return { view: { type: 'text', text: START_HOW } };
+  if (colon < 0) return { view: { type: 'error', field: 'reason', message: 'reason: say why after a colon, e.g. start Amy Teacher: she takes up her new role this week' } };
+  const parsed = typedStartInput.safeParse({ name: rest.slice(0, colon), reason: rest.slice(colon + 1) });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = String(issue?.path[0] ?? 'name');
+    return { view: { type: 'error', field, message: `${field}: ${issue?.message ?? 'is not valid'}` } };
+  }
+  const { name, reason } = parsed.data;
+  const waiting = (await deps.contracts.waitingForSignatures(org.id)).filter((c) => c.active && isBookingHeld(c) && c.agreement);
+  const people = await deps.people.getMany([...new Set(waiting.flatMap((c) => [...c.superviseeIds, ...c.supervisorIds]))]);
+  const wanted = name.toLowerCase();
+  const named = (matches: (p: Person) => boolean) => waiting.filter((c) => people.some((p) => c.superviseeIds.includes(p.id) && matches(p)));
+  const byReference = waiting.filter((c) => c.id.toLowerCase() === wanted);
+  const byName = named((p) => p.name.toLowerCase() === wanted);
+  const found = byReference.length > 0 ? byReference : byName.length > 0 ? byName : named((p) => p.name.toLowerCase().split(/\s+/)[0] === wanted);
+  if (found.length === 0) return { view: { type: 'refusal', text: `No contract of “${name.slice(0, 80)}” is waiting for signatures — type the supervisee’s full name as the contract names them.` } };
+  if (found.length > 1) {
+    const lines = found.map((c) => `• ${c.id} — ${c.kind === 'group' ? 'group, ' : ''}${namesOf(people, c.superviseeIds).join(', ')} with ${namesOf(people, c.supervisorIds).join(', ')}, waiting since ${formatDate(org, c.agreement?.requestedAt as Date)}`);
+    return { view: { type: 'text', text: `${found.length} contracts of “${name.slice(0, 80)}” are waiting for signatures. Type start and the one you mean, then the colon and why:\n${lines.join('\n')}\ne.g. start ${found[0]?.id}: why it starts now` } };
+  }
+  return { input: { contractId: (found[0] as SupervisionContract).id, reason } };
 }

@@ -1,6 +1,7 @@
 /** What a person asks for in chat: `next`, `actions`, `help`, the move form. Read-only, so not queued. */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { isDslOrDeputy } from './agreement.js';
 import { sessionDueBy } from '../domain/cadence.js';
 import { canCompleteAction, canScheduleSession, canSeeOverdue, canSetActionAside, isPartyToContract } from '../domain/permissions.js';
 import { NOT_HELD_LABELS } from '../domain/engagement.js';
@@ -138,6 +139,7 @@ export const help = useCase(async (deps: AppDeps, actorId: string, _input: unkno
     type: 'help',
     isDsl: canSeeOverdue(ctx.actor, ctx.org),
     canRequest: (await deps.contracts.forPerson(actorId)).some((c) => c.superviseeIds.includes(actorId)),
+    canStart: isDslOrDeputy(ctx.actor, ctx.org),
     supportContacts: supportContactsOf(ctx.org),
   };
   return { ok: true, view, data: view };

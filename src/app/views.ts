@@ -485,6 +485,8 @@ export interface HelpView {
   isDsl: boolean;
   /** A supervisee may ask for a session between the scheduled ones (stour App. C). */
   canRequest?: boolean;
+  /** The DSL or a deputy may start a contract before everyone has agreed (`start <name>: <reason>`). */
+  canStart?: boolean;
   supportContacts: SupportContactView[];
 }
 

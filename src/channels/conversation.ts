@@ -21,6 +21,7 @@ import { RECORD_LIMITS } from '../domain/record-form.js';
 import { isCalendarDate } from '../domain/calendar.js';
 import { NEW_TIME_REQUIRED } from '../domain/session.js';
 import { calendarOf } from '../app/context.js';
+import { typedStart } from '../app/agreement.js';
 import { INCIDENT_HOW, incidentUptake, typedIncidentInput, uptakeText } from '../app/incidents.js';
 import { canDeclareIncident, parseIncidentCommand } from '../domain/incident.js';
 import { notSetUpText, readiness } from '../domain/readiness.js';
@@ -379,7 +380,7 @@ export async function typedAgenda(deps: Runtime['deps'], personId: string, typed
 export interface Conversation {
   /** An Adaptive Card action (`Action.Execute` verb, or the `Action.Submit` fallback's `verb`). */
   onVerb(person: Person, verb: string, data: unknown, interactionId: string): Promise<NotificationView>;
-  /** A line typed to the bot: help, next, actions, move, cancel, calendar, overdue [filter], add …, park …, record, correct <name>, or agenda items. */
+  /** A line typed to the bot: help, next, actions, move, cancel, calendar, overdue [filter], add …, park …, record, correct <name>, start <name>: <reason>, or agenda items. */
   onText(person: Person, text: string, interactionId: string, options?: { threadSessionId?: string }): Promise<NotificationView>;
 }
 
@@ -753,7 +754,7 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
   async function onText(person: Person, typed: string, interactionId: string, options: { threadSessionId?: string } = {}): Promise<NotificationView> {
     // Teams puts mentions in <at> tags; Slack-style and playground users may type the command with a slash
     const trimmed = typed.replace(/<at>[^<]*<\/at>/g, '').trim();
-    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record|correct|calendar|move|cancel|request|dashboard|incident)\b)/, '');
+    const word = trimmed.toLowerCase().replace(/^\/(?=(help|next|actions|overdue|park|add|record|correct|calendar|move|cancel|request|dashboard|incident|start)\b)/, '');
     // the dashboard is where an administrator finishes the set-up, so it answers before the set-up is checked
     if (word === 'dashboard') return dashboardAddress(runtime.config, platform);
     const unready = await notSetUp(deps, person);
@@ -767,6 +768,8 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
     if (calendar) return 'error' in calendar ? calendar.error : viewOf(await run(calendar.command, person, interactionId, {}));
     const incident = await typedIncident(deps, person, trimmed);
     if (incident) return 'view' in incident ? incident.view : viewOf(await run('declareIncident', person, interactionId, incident.input));
+    const start = await typedStart(deps, person, trimmed);
+    if (start) return 'view' in start ? start.view : viewOf(await run('startContractEarly', person, interactionId, start.input));
     const request = requestCommand(trimmed.replace(/^\//, ''));
     if (request) return 'error' in request ? request.error : viewOf(await run('requestSession', person, interactionId, request.input));
     if (word === 'record' || word.startsWith('record ')) return viewOf(await read(recordToWrite(deps, person.id, { supervisee: word.slice(6).trim() })));

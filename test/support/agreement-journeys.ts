@@ -5,7 +5,8 @@
  * the last one books the first session, once; a group contract is a group agreement every member signs; a month
  * before its review date the supervisor gets the review card — kept as it is or changed — and either way everyone
  * agrees again and the next review is a year on. Each channel's test file says how its people press the cards'
- * buttons and read what reached them.
+ * buttons and read what reached them. And the DSL starts a contract before everyone has agreed by typing
+ * `start <name>: <reason>` (a choice when several of that person's contracts wait; refused in words for others).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/bot.js';
@@ -32,6 +33,8 @@ export interface AgreementChannel {
   keep(personId: string, contractId: string): Promise<string>;
   /** The supervisor changes the contract at its review (the Slack modal, the Teams card's inputs): the answer. */
   change(personId: string, contractId: string, terms: { cadence: string; minutes: number; location: string }): Promise<string>;
+  /** The person types a command (`help`, `start …`; Slack's `/supervision …`): the answer, as text. */
+  type(personId: string, text: string): Promise<string>;
 }
 
 export function agreementJourneys(channel: AgreementChannel): void {
@@ -153,6 +156,44 @@ export function agreementJourneys(channel: AgreementChannel): void {
       await channel.agree('amy', contract.id);
       await channel.agree('head', contract.id);
       expect((await w.deps.contracts.get(contract.id))?.awaitingSignatures).toBeFalsy();
+    });
+  });
+
+  describe('the DSL starts a contract early from chat', () => {
+    let one: ContractView;
+    let two: ContractView;
+    const REASON = 'She takes up her new role this week';
+
+    it('refused in words for anyone but the DSL or a deputy; a missing reason is named, an unknown name answered', async () => {
+      one = await create({ supervisorId: 'sup', superviseeIds: ['amy'], reference: 'start-one' });
+      two = await create({ supervisorId: 'head', superviseeIds: ['amy'], reference: 'start-two', location: 'Head’s office' });
+      expect(await channel.type('amy', `start Amy Teacher: ${REASON}`)).toContain('Only the DSL or a deputy starts a contract');
+      expect(await channel.type('sup', `start Amy Teacher: ${REASON}`)).toContain('Only the DSL or a deputy starts a contract');
+      expect(await channel.type('dsl', 'start Amy Teacher')).toContain('reason: say why after a colon');
+      expect(await channel.type('dsl', 'start Amy Teacher:   ')).toContain('reason: say why the contract starts');
+      expect(await channel.type('dsl', `start Nobody Known: ${REASON}`)).toContain('No contract of');
+      expect(await sessions(one.id)).toEqual([]);
+      expect(await sessions(two.id)).toEqual([]);
+      expect(await audited('contract.started-early', one.id)).toBe(0);
+    });
+
+    it('two of Amy’s contracts wait: a choice; the one chosen starts with its reason, audited, and books its first session', async () => {
+      const choice = await channel.type('dsl', `start Amy Teacher: ${REASON}`);
+      for (const t of ['2 contracts of', one.id, two.id, 'Sam Supervisor', 'Helen Head']) expect(choice).toContain(t);
+      expect(await sessions(one.id)).toEqual([]);
+      expect(await channel.type('dsl', `start ${one.id}: ${REASON}`)).toContain('Started before everyone has agreed');
+      expect(await sessions(one.id)).toHaveLength(1);
+      expect(await sessions(two.id)).toEqual([]);
+      expect(await audited('contract.started-early', one.id)).toBe(1);
+      expect((await w.deps.contracts.get(one.id))?.agreement?.startedEarly).toMatchObject({ byId: 'dsl', reason: REASON });
+      // now only the other waits: the name alone finds it
+      expect(await channel.type('dsl', `start Amy: ${REASON}`)).toContain('Started before everyone has agreed');
+      expect(await sessions(two.id)).toHaveLength(1);
+    });
+
+    it('help lists it for the DSL, not for a supervisee', async () => {
+      expect(await channel.type('dsl', 'help')).toContain('start a contract before everyone has agreed');
+      expect(await channel.type('amy', 'help')).not.toContain('start a contract before everyone has agreed');
     });
   });
 }

@@ -71,7 +71,7 @@ export const views: NotificationView[] = [
   },
   { type: 'reminder', kind: 'action-late', title: 'An agreed action is past its date', lines: ['“Call home” was due Fri 14 Nov 2025.'], action: { id: 'rec.c-amy.2025-11-11.a1', canSetAside: true } },
   { type: 'reminder', kind: 'case-decision-copy', title: 'A case decision must reach the child’s file', lines: ['JB by Wed 12 Nov 2025, 17:00'], recordId: 'rec.c-amy.2025-11-11', caseDecision: { recordId: 'rec.c-amy.2025-11-11', decisionId: 'd1' } },
-  { type: 'help', isDsl: true, supportContacts: [{ name: 'Education Support', phone: '08000 562 561' }] },
+  { type: 'help', isDsl: true, canStart: true, supportContacts: [{ name: 'Education Support', phone: '08000 562 561' }] },
   { type: 'dispute-notice', recordId: 'r', dateText: 'Tue 11 Nov 2025', supervisorName: 'Sam', superviseeNames: ['Amy'], raisedByName: 'Amy', reason: long(4000) },
   { type: 'dashboard-link', path: '/tab/signin/amy/x', url: 'https://bot.school.example/tab/signin/amy/NDNjaGFyYWN0ZXJzLWxvbmctc2VjcmV0LWZvci10ZXN0cw', signIn: true, validMinutes: 10 },
   { type: 'dashboard-link', path: '/tab/', url: 'https://teams.microsoft.com/l/entity/app/dsl-dashboard', signIn: false },

@@ -16,8 +16,8 @@ export interface SlackRequests {
   click(userId: string, actionId: string, value: string): Promise<{ res: Response; responseId: string }>;
   /** A modal sent with these block values (`{ <block id>: { v: <element state> } }`). */
   submit(userId: string, callbackId: string, privateMetadata: string, values: Record<string, unknown>): Promise<Response>;
-  /** `/supervision <text>` typed in the person's DM. */
-  command(userId: string, text: string, name?: string): Promise<Response>;
+  /** `/supervision <text>` typed in the person's DM: the request's answer, and the id its `response_url` ends with. */
+  command(userId: string, text: string, name?: string): Promise<{ res: Response; responseId: string }>;
   /** A message typed in the person's DM (an `event_callback`). */
   message(userId: string, text: string): Promise<Response>;
 }
@@ -48,9 +48,10 @@ export function slackRequests(botUrl: string, slackUrl: string, secret = SLACK_S
     },
     submit: (userId, callbackId, privateMetadata, values) =>
       interaction({ type: 'view_submission', user: { id: userId }, view: { id: `V${++n}`, hash: `h${n}`, type: 'modal', callback_id: callbackId, private_metadata: privateMetadata, state: { values } } }),
-    command: (userId, text, name = '/supervision') => {
-      const id = `r${++n}`;
-      return post('/slack/commands', form({ token: 't', team_id: 'T1', api_app_id: 'A1', channel_id: `D${userId}`, user_id: userId, command: name, text, trigger_id: `trig${n}`, response_url: `${slackUrl}/response/${id}` }), 'application/x-www-form-urlencoded');
+    command: async (userId, text, name = '/supervision') => {
+      const responseId = `r${++n}`;
+      const res = await post('/slack/commands', form({ token: 't', team_id: 'T1', api_app_id: 'A1', channel_id: `D${userId}`, user_id: userId, command: name, text, trigger_id: `trig${n}`, response_url: `${slackUrl}/response/${responseId}` }), 'application/x-www-form-urlencoded');
+      return { res, responseId };
     },
     message: (userId, text) =>
       post(

@@ -36,6 +36,7 @@ import { NOT_HELD_CHOICES } from '../../app/session-outcomes.js';
 import { AGENDA_CATEGORY_LABELS, DEFAULT_AGENDA_CATEGORY, RECORD_TOPIC_LABELS } from '../../domain/agenda.js';
 import { agendaForm, sessionOfThread } from '../../app/agenda.js';
 import { issueSignInLink } from '../../app/admin/links.js';
+import { typedStart } from '../../app/agreement.js';
 import { calendarCommand, moveWord, notSetUp, OVERDUE_FILTER, publicBase, requestCommand, typedAgenda, typedIncident, withLink } from '../conversation.js';
 import { NEW_TIME_REQUIRED } from '../../domain/session.js';
 import { redisConnection } from '../../queue/redis.js';
@@ -99,14 +100,16 @@ const supervisionText = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('request'), text: z.string().trim().max(500, 'at most 500 characters — say the rest at the session').optional() }),
   // after a major incident (the DSL or headteacher): how to, `status`, or `<who>: <name> [| message]`
   z.object({ verb: z.literal('incident'), text: z.string().max(1200, 'at most 1,200 characters').optional() }),
+  // the DSL or a deputy starts a contract before everyone has agreed: how to, or `<name>: <reason>`
+  z.object({ verb: z.literal('start'), text: z.string().max(1300, 'at most 1,300 characters').optional() }),
 ]);
 
 function parseSupervision(text: string) {
   const trimmed = text.trim();
   const [verb = 'help', ...rest] = trimmed.split(/\s+/);
   const lower = verb.toLowerCase();
-  if (!['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'correct', 'calendar', 'request', 'incident'].includes(lower)) {
-    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, move, cancel, add, park, record, correct, calendar, request or incident` };
+  if (!['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'correct', 'calendar', 'request', 'incident', 'start'].includes(lower)) {
+    return { ok: false as const, field: 'command', message: `command: "${clip(verb, 40)}" is not a /supervision command — try help, next, actions, move, cancel, add, park, record, correct, calendar, request, incident or start` };
   }
   const after = trimmed.slice(verb.length).trim();
   const parsed = supervisionText.safeParse({ verb: lower, text: (lower === 'calendar' ? after.toLowerCase() : after) || undefined, rest });
@@ -1215,6 +1218,11 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         if (!incident) return;
         return say('view' in incident ? { ok: true, view: incident.view } : await run('declareIncident', person, `cmd.${c.triggerId}`, incident.input));
       }
+      case 'start': {
+        const start = await typedStart(deps, person, `start ${parsed.value.text ?? ''}`);
+        if (!start) return;
+        return say('view' in start ? { ok: true, view: start.view } : await run('startContractEarly', person, `cmd.${c.triggerId}`, start.input));
+      }
       case 'calendar':
         return say(await run(parsed.value.text === 'revoke' ? 'revokeCalendarFeed' : 'issueCalendarFeed', person, `cmd.${c.triggerId}`, {}));
       case 'add':
@@ -1576,6 +1584,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     if (calendar) return post('error' in calendar ? render(calendar.error) : asMessage(await run(calendar.command, person, `evt.${m.eventId}`, {})));
     const incident = await typedIncident(deps, person, text);
     if (incident) return post('view' in incident ? render(incident.view) : asMessage(await run('declareIncident', person, `evt.${m.eventId}`, incident.input)));
+    const start = await typedStart(deps, person, text);
+    if (start) return post('view' in start ? render(start.view) : asMessage(await run('startContractEarly', person, `evt.${m.eventId}`, start.input)));
     const request = requestCommand(text);
     if (request) return post('error' in request ? render(request.error) : asMessage(await run('requestSession', person, `evt.${m.eventId}`, request.input)));
     // nothing is cut: a reply longer than an agenda holds is answered with the limit

@@ -599,6 +599,7 @@ function help(v: HelpView): SlackMessage {
     '• `dashboard` (in this chat) — a link that signs you in to the dashboard, once, within 10 minutes',
   ];
   if (v.isDsl) lines.push('• `/overdue [sessions|records|actions|reviews|not-engaging|signatures]` — who is behind, across your school', '• `/supervision correct <name>` — open that person’s latest signed record to correct it, with a reason', '• `/supervision incident` — after a major incident, offer extra supervision to the staff involved (`incident status` for the uptake)');
+  if (v.canStart) lines.push('• `/supervision start <name>: <reason>` — start a contract before everyone has agreed to it (its first session is booked at once)');
   if (v.supportContacts.length > 0) lines.push('', '*Support*', ...v.supportContacts.map(supportLine));
   return { text: 'Supervision Bot help', blocks: [...lineSections(lines), ...(v.canRequest ? [requestButton()] : [])] };
 }

@@ -97,4 +97,9 @@ agreementJourneys({
     expect(res.status).toBe(200);
     return eventually(() => dm(personId).slice(before).find((m) => m.includes('the next review is')), 'the review’s answer');
   },
+  async type(personId, text) {
+    const { res, responseId } = await req.command(userOf(personId), text);
+    expect(res.status).toBe(200);
+    return eventually(() => slack.responses.filter((r) => r.path === responseId).map((r) => JSON.stringify(r.body)).join('\n'), `the answer to ${text}`);
+  },
 });

@@ -66,4 +66,9 @@ agreementJourneys({
   change: (personId, contractId, terms) =>
     // Action.Execute sends the card's inputs with the action's data, as typed (the number as text)
     invoke(personId, 'contract.review', { contractId, keep: false, cadence: terms.cadence, durationMinutes: String(terms.minutes), location: terms.location, level: '1', supervisorId: personId }),
+  async type(personId, text) {
+    const before = chat(personId).length;
+    expect((await req.message(personId, text)).status).toBeLessThan(300);
+    return eventually(() => chat(personId).slice(before).join('\n'), `the answer to ${text}`);
+  },
 });

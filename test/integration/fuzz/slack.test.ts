@@ -163,7 +163,7 @@ const commandCase = (
 };
 
 const filters = ['', 'all', 'sessions', 'records', 'actions', 'reviews'];
-const verbs = ['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'calendar', 'correct', 'request', 'incident'];
+const verbs = ['help', 'next', 'actions', 'move', 'cancel', 'add', 'park', 'record', 'calendar', 'correct', 'request', 'incident', 'start'];
 const rejectedCommand: fc.Arbitrary<Case> = fc.oneof(
   // /overdue with a filter that does not exist
   fc
@@ -203,6 +203,16 @@ const rejectedCommand: fc.Arbitrary<Case> = fc.oneof(
   fc
     .tuple(fc.constantFrom('UDSL', 'UHEAD'), fc.constantFrom('incident everyone:', 'INCIDENT everyone:   ', 'incident Amy Teacher: | a message only'))
     .map(([u, t]) => commandCase(u, '/supervision', t, { type: 'ephemeral', field: 'incidentName' })),
+  // /supervision start from the DSL: without the colon and reason, with an empty or too long a reason, or too long a line
+  fc
+    .tuple(fc.constant('UDSL'), fc.constantFrom('start Amy Teacher', 'START amy', 'start Amy Teacher:', 'start Amy Teacher:   \t', `start Amy Teacher: ${'x'.repeat(1001)}`))
+    .map(([u, t]) => commandCase(u, '/supervision', t, { type: 'ephemeral', field: 'reason' })),
+  fc
+    .tuple(fc.constant('UDSL'), fc.constantFrom(`start Amy Teacher: ${'x'.repeat(1300)}`, `start ${'x'.repeat(1301)}`))
+    .map(([u, t]) => commandCase(u, '/supervision', t, { type: 'ephemeral', field: 'text' })),
+  fc
+    .tuple(fc.constant('UDSL'), fc.constantFrom(': why', 'start  : it is needed now', `start ${'x'.repeat(201)}: why`))
+    .map(([u, t]) => commandCase(u, '/supervision', t.startsWith('start') ? t : `start ${t}`, { type: 'ephemeral', field: 'name' })),
   // /supervision correct without a name, or with too long a one
   fc
     .tuple(known, fc.constantFrom('correct', 'correct   ', 'CORRECT\t', `correct ${'x'.repeat(101)}`))

@@ -792,6 +792,24 @@ const rejected = (kind: 'message' | 'invoke'): fc.Arbitrary<Case> => {
               a.text = `overdue ${filter.replace(/\s/g, '_')}`;
               return { kind, activity: a, person, expect: { type: 'field', field: 'filter' } };
             }),
+          // start typed by the DSL: without the colon and reason, with an empty or too long a reason, or no name
+          fc
+            .tuple(
+              fc.constant('dsl'),
+              fc.constantFrom(
+                ['start Amy Teacher', 'reason'],
+                ['START amy', 'reason'],
+                ['start Amy Teacher:   ', 'reason'],
+                [`start Amy Teacher: ${'x'.repeat(1001)}`, 'reason'],
+                ['start : it is needed now', 'name'],
+                [`start ${'x'.repeat(201)}: why`, 'name'],
+              ),
+            )
+            .map(([person, [text, field]]): Case => {
+              const a = base(person);
+              a.text = text;
+              return { kind, activity: a, person, expect: { type: 'field', field } };
+            }),
           // activities that are not messages: they write nothing
           fc
             .tuple(

@@ -157,6 +157,20 @@ describe('the supervision agreement', () => {
   });
 });
 
+describe('start <name>: <reason> typed in chat', () => {
+  it('the DSL starts a waiting contract by typing; anyone else is refused in words and nothing is booked', async () => {
+    const third = (await http('POST', '/tab/api/admin/contracts', 'priya', { ...TERMS, supervisorId: 'aisha', superviseeIds: ['george'], reference: 'agree-three' })).body as ContractView;
+    const refused = JSON.stringify((await call('messages', 'james', { text: `start ${third.id}: George moves to the pastoral team` })).body);
+    expect(refused).toContain('Only the DSL or a deputy starts a contract');
+    expect(JSON.stringify((await call('messages', 'priya', { text: `start ${third.id}` })).body)).toContain('reason: say why after a colon');
+    expect(await bot.runtime.deps.sessions.byContract(third.id)).toEqual([]);
+    const started = JSON.stringify((await call('messages', 'priya', { text: `start ${third.id}: George moves to the pastoral team` })).body);
+    expect(started).toContain('Started before everyone has agreed');
+    expect((await bot.runtime.deps.sessions.byContract(third.id)).map((s) => s.status)).toEqual(['scheduled']);
+    expect(await audited('contract.started-early', third.id)).toBe(1);
+  });
+});
+
 describe('the annual review', () => {
   it('a month before the review date the supervisor gets the review card; keeping it sets the next review a year on and asks everyone again', async () => {
     const created = (await http('POST', '/tab/api/admin/contracts', 'priya', { ...TERMS, superviseeIds: ['george'], supervisorId: 'james', reference: 'agree-review', reviewDueDate: '2026-12-10' })).body as ContractView;

@@ -67,6 +67,7 @@ import { decideSubjectAccess, releaseSubjectAccess, startSubjectAccess, subjectA
 import { calendar, contract, london, person, school } from '../../support/school.js';
 import { createWorld, type World } from '../../support/world.js';
 import { agreementTermsOf } from '../../../src/domain/agreement.js';
+import { typedStart } from '../../../src/app/agreement.js';
 
 const ROLES = {
   supervisee: 'amy',
@@ -488,11 +489,13 @@ const ACTIONS: Cell[] = [
   // a choice in the picker: Amy's contract is Amy's and Sam's; a forged choice by anyone else is refused
   { name: 'submitAgendaItem (a contract chosen in the picker)', run: 'submitAgendaItem', allowed: PARTIES, input: async () => ({ contractId: 'c-amy', text: 'Matrix picked item', category: 'performance' }) },
   // the supervision agreement (white-laith B): only the contract's parties sign; a question goes to its supervisor
-  // from a supervisee; only the DSL starts a contract before everyone has agreed
+  // from a supervisee; only the DSL or a deputy starts a contract before everyone has agreed
   { name: 'agreeToContract', run: 'agreeToContract', allowed: PARTIES, input: () => waitingContract() },
   { name: 'askAboutAgreement', run: 'askAboutAgreement', allowed: ['supervisee'], input: async () => ({ contractId: (await waitingContract()).contractId, question: 'Matrix question about the agreement' }) },
-  // (a copy of Ben's: a contract started books its session, and Amy's own must stay the one she reads)
-  { name: 'startContractEarly (dashboard)', run: 'startContractEarly', allowed: ['dsl'], input: async () => ({ contractId: (await waitingContract('c-ben')).contractId, reason: 'Matrix start before signatures' }) },
+  // (a copy of Ben's: a contract started books its session, and Amy's own must stay the one she reads); the
+  // dashboard's Start now… and `start <name>: <reason>` typed in chat both reach it
+  { name: 'startContractEarly (dashboard, chat start)', run: 'startContractEarly', allowed: ['dsl', 'deputy'], input: async () => ({ contractId: (await waitingContract('c-ben')).contractId, reason: 'Matrix start before signatures' }) },
+  { name: 'typedStart (start <name>: <reason> typed in chat)', run: typedStartCell, allowed: ['dsl', 'deputy'], input: async () => ({ contractId: (await waitingContract('c-ben')).contractId }) },
   // the annual review: only the contract's supervisor keeps or changes it
   { name: 'reviewContract', run: 'reviewContract', allowed: ['supervisor'], input: async () => ({ contractId: (await waitingContract('c-ben')).contractId, keep: true }) },
   { name: 'agendaLine (a plain line in chat)', run: (a, i) => agendaLine(w.deps, a, i).then((data): UseCaseResult => ({ ok: true, data }), toFailure), allowed: (Object.keys(ROLES) as Role[]).filter((r) => r !== 'unknown'), input: async () => ({ text: 'Workload in the spring term' }) },
@@ -538,6 +541,16 @@ let writer: ImportWriter;
 let installs: TeamsInstalls;
 let installsRedis: Redis;
 /** An import or contract use case's answer, or its refusal, as a result. */
+/** `start <reference>: <reason>` typed by a person, as every channel reads it and then runs the command. */
+async function typedStartCell(actorId: string, input: Record<string, unknown>): Promise<UseCaseResult> {
+  const actor = await w.deps.people.get(actorId);
+  // someone the bot does not know never reaches the command (each channel answers them first)
+  if (!actor) return { ok: false, error: { type: 'refusal', text: 'not known here' } };
+  const typed = await typedStart(w.deps, actor, `start ${String(input.contractId)}: Matrix start before signatures`);
+  if (!typed) return { ok: false, error: { type: 'refusal', text: 'not the command' } };
+  if ('view' in typed) return { ok: false, error: typed.view as Extract<UseCaseResult, { ok: false }>['error'] };
+  return runCommand(w.deps, { commandId: `matrix.typedStart.${actorId}.${++n}`, type: 'startContractEarly', actorId, input: typed.input });
+}
 function asResult(p: Promise<unknown>): Promise<UseCaseResult> {
   return p.then(
     (data): UseCaseResult => ({ ok: true, data }),
