@@ -9,8 +9,9 @@ import { z } from 'zod';
 import { canBrowseHistories, canSeeOverdue, canSeePersonHistory, canViewRecord } from '../domain/permissions.js';
 import { type Balance, balanceOf, FUNCTION_LABELS, FUNCTIONS, lastYearFrom, neglectedFunctions, twoTermsBefore } from '../domain/balance.js';
 import { type HalfTermFigures, supervisionFigures } from '../domain/stats.js';
-import type { Cadence, Person, RecordSheet, Role, Session, SessionStatus, SupervisionContract } from '../domain/types.js';
+import type { AttendanceState, Cadence, Person, RecordSheet, Role, Session, SessionStatus, SupervisionContract } from '../domain/types.js';
 import { loadActor } from './context.js';
+import { type HandoverHistoryRow, handoverHistory } from './handover.js';
 import { parseInput, Refusal, type UseCaseResult, useCase } from './errors.js';
 import { OVERDUE_REFUSAL } from './overdue.js';
 import type { AppDeps, ComplianceSummary } from './ports.js';
@@ -228,7 +229,11 @@ export interface PersonHistoryView {
     withNames: string[];
     /** The session's record, when the viewer may see it. */
     recordId?: string;
+    /** A group session's attendance, as its record says (names and states only). */
+    attendance?: Array<{ name: string; state: AttendanceState; stateText: string }>;
   }>;
+  /** Handovers of the person's contracts (a change of supervisor): who wrote it, when, what was carried over. */
+  handovers: HandoverHistoryRow[];
   records: Array<{
     recordId: string;
     version: number;
@@ -261,6 +266,7 @@ function statusLabel(s: Pick<Session, 'status' | 'startsAt'>, now: Date): string
   if (s.status === 'scheduled' && s.startsAt.getTime() <= now.getTime()) return 'Time passed — not recorded';
   return STATUS_LABELS[s.status];
 }
+const ATTENDANCE_LABELS: Record<AttendanceState, string> = { present: 'Present', apologies: 'Apologies', absent: 'Absent' };
 const RECORD_LABELS: Record<RecordSheet['state'], string> = {
   draft: 'Draft',
   'awaiting-confirmation': 'Waiting for confirmation',
@@ -288,10 +294,11 @@ export const personHistory = useCase(async (deps: AppDeps, actorId: string, inpu
   if (!subject || !canSeePersonHistory(actor, subject, org)) throw new Refusal();
   const now = deps.clock.now();
   const today = cal.localDate(now);
-  const [contracts, records, actions] = await Promise.all([
+  const [contracts, records, actions, handovers] = await Promise.all([
     deps.contracts.forPerson(subject.id),
     deps.records.forPerson(subject.id),
     deps.actions.openForPerson(subject.id),
+    deps.handovers.forPerson(subject.id),
   ]);
   const mine = contracts.filter((c) => c.organisationId === org.id);
   const own = records.filter((r) => r.organisationId === org.id && r.superviseeIds.includes(subject.id));
@@ -318,6 +325,7 @@ export const personHistory = useCase(async (deps: AppDeps, actorId: string, inpu
   const ids = new Set<string>([subject.id]);
   for (const c of mine) for (const id of [...c.supervisorIds, ...c.superviseeIds]) ids.add(id);
   for (const r of visible.values()) for (const id of [r.supervisorId, ...r.superviseeIds]) ids.add(id);
+  for (const h of handovers) for (const id of [h.fromId, h.toId, h.writtenById ?? h.fromId]) ids.add(id);
   const people = await deps.people.getMany([...ids]);
   const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';
   const contractOf = new Map(mine.map((c) => [c.id, c]));
@@ -359,8 +367,10 @@ export const personHistory = useCase(async (deps: AppDeps, actorId: string, inpu
           statusLabel: statusLabel(s, now),
           withNames: c ? [...c.supervisorIds, ...c.superviseeIds].filter((id) => id !== subject.id).map(name) : [],
           recordId: recordOfSession.get(s.id),
+          ...(c?.kind === 'group' && s.attendance?.length ? { attendance: s.attendance.map((a) => ({ name: name(a.personId), state: a.state, stateText: ATTENDANCE_LABELS[a.state] })) } : {}),
         };
       }),
+    handovers: handoverHistory(org, handovers, people, actor),
     records: [...visible.values(), ...superseded]
       .sort((a, b) => b.date.localeCompare(a.date) || b.version - a.version)
       .map((r) => ({

@@ -308,3 +308,52 @@ export async function pendingHandoverRows(deps: AppDeps, org: Organisation, toda
     };
   });
 }
+
+/** A handover as a person's history shows it: who wrote it, when, and what was carried over. */
+export interface HandoverHistoryRow {
+  id: string;
+  contractId: string;
+  fromName: string;
+  toName: string;
+  /** "Written by … on …", or "Not yet written". */
+  stateText: string;
+  writtenAt?: string;
+  /** How many open actions were kept for the incoming supervisor and how many closed, and whether themes were carried over. */
+  carriedOverText: string;
+  /** The themes and the note: only for the incoming supervisor, whoever wrote it, and the DSL or a deputy. */
+  themes?: string;
+  note?: string;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The handovers of a person's contracts for their history and their supervision file, oldest first. The words
+ * (themes, note) are kept from anyone but the incoming supervisor, the writer and the DSL or a deputy.
+ */
+export function handoverHistory(org: Organisation, handovers: readonly Handover[], people: readonly Person[], viewer: Person): HandoverHistoryRow[] {
+  const name = (id: string | undefined) => (id ? (namesOf([...people], [id])[0] ?? 'a colleague') : 'a colleague');
+  const lead = viewer.organisationId === org.id && (org.dslIds.includes(viewer.id) || org.deputyDslIds.includes(viewer.id) || viewer.roles.includes('dsl') || viewer.roles.includes('deputy-dsl'));
+  return handovers
+    .filter((h) => h.organisationId === org.id)
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+    .map((h) => {
+      const written = h.state === 'written' && h.writtenAt;
+      const kept = (h.actions ?? []).filter((a) => a.outcome === 'kept').length;
+      const closed = (h.actions ?? []).filter((a) => a.outcome === 'closed').length;
+      const readsWords = lead || viewer.id === h.toId || (h.writtenById !== undefined && viewer.id === h.writtenById);
+      return {
+        id: h.id,
+        contractId: h.contractId,
+        fromName: name(h.fromId),
+        toName: name(h.toId),
+        stateText: written ? `Written by ${name(h.writtenById)} on ${formatDateTime(org, h.writtenAt as Date)}` : `Not yet written (asked for on ${formatDate(org, h.createdAt)})`,
+        ...(written ? { writtenAt: (h.writtenAt as Date).toISOString() } : {}),
+        carriedOverText: written
+          ? `${plural(kept, 'open action', 'open actions')} carried over to ${name(h.toId)}, ${plural(closed, 'closed', 'closed')} with a note${h.themes?.trim() ? '; themes for the next sessions' : ''}${h.note?.trim() ? '; a note for the incoming supervisor' : ''}`
+          : 'Nothing yet: the open actions stay open until it is written',
+        ...(written && readsWords && h.themes?.trim() ? { themes: h.themes } : {}),
+        ...(written && readsWords && h.note?.trim() ? { note: h.note } : {}),
+      };
+    });
+}

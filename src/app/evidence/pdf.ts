@@ -105,7 +105,15 @@ export async function personFilePdf(file: PersonFile & { subjectAccess?: { notic
 
   pdf.heading('Sessions');
   if (file.sessions.length === 0) pdf.para('No sessions.');
-  for (const s of file.sessions) pdf.para(`${s.whenText} — ${s.statusText}${s.reasonText ? ` (${s.reasonText})` : ''}`);
+  for (const s of file.sessions) pdf.para(`${s.whenText} — ${s.statusText}${s.reasonText ? ` (${s.reasonText})` : ''}${s.attendanceText ? `. Attendance: ${s.attendanceText}` : ''}`);
+  if (file.handovers.length > 0) {
+    pdf.heading('Handovers');
+    for (const h of file.handovers) {
+      pdf.para(`${h.fromName} to ${h.toName} — ${h.stateText}. ${h.carriedOverText}.`);
+      if (h.themes) pdf.para(`Themes: ${h.themes}`, { indent: 12 });
+      if (h.note) pdf.para(`Note for the incoming supervisor: ${h.note}`, { indent: 12 });
+    }
+  }
 
   if (file.agenda) {
     pdf.heading('Agenda items');

@@ -7,6 +7,7 @@
  * Every export is itself an audit entry (ids only), and signs the chain's head when a key is configured.
  */
 import { z } from 'zod';
+import { type HandoverHistoryRow, handoverHistory } from '../handover.js';
 import { canExportRecords, canViewRecord } from '../../domain/permissions.js';
 import type { Organisation, Person, RecordSheet } from '../../domain/types.js';
 import { loadActor } from '../context.js';
@@ -43,7 +44,9 @@ export interface PersonFile {
     signatures: Array<{ name: string; signedText: string }>;
     active: boolean;
   }>;
-  sessions: Array<{ id: string; contractId: string; startsAt: string; whenText: string; statusText: string; reasonText?: string; replacedBy?: string }>;
+  sessions: Array<{ id: string; contractId: string; startsAt: string; whenText: string; statusText: string; reasonText?: string; replacedBy?: string; /** A group session's attendance, as its record says. */ attendanceText?: string }>;
+  /** Handovers of the person's contracts: who wrote each, when, what was carried over (its words only for the DSL or a deputy). */
+  handovers: HandoverHistoryRow[];
   records: Array<{
     recordId: string;
     version: number;
@@ -74,6 +77,7 @@ export interface PersonFile {
   checkpoint?: AuditCheckpoint;
 }
 
+const ATTENDANCE: Record<string, string> = { present: 'present', apologies: 'apologies', absent: 'absent' };
 const STATUS: Record<string, string> = { scheduled: 'Booked', held: 'Held', cancelled: 'Moved or cancelled', missed: 'Did not happen' };
 const STATE: Record<RecordSheet['state'], string> = { draft: 'Draft', 'awaiting-confirmation': 'Waiting for confirmation', signed: 'Signed by both', disputed: 'Change requested', resolved: 'Being corrected' };
 const TOPICS: Record<string, string> = { performance: 'Performance', 'impact-on-individual': 'Impact on the individual', 'professional-development': 'Professional development', organisational: 'Organisational' };
@@ -82,7 +86,7 @@ const OUTCOME: Record<string, string> = { edited: 'Edited by the supervisor and 
 /** Gathers the file; the caller has checked `canExportRecords`. */
 export async function buildPersonFile(deps: AppDeps, org: Organisation, viewer: Person, subject: Person, now: Date): Promise<PersonFile> {
   // ended contracts too: a file (and a subject access response, often asked for after someone has left) holds them
-  const [contracts, records] = await Promise.all([deps.contracts.byOrganisation(org.id), deps.records.forPerson(subject.id)]);
+  const [contracts, records, handovers] = await Promise.all([deps.contracts.byOrganisation(org.id), deps.records.forPerson(subject.id), deps.handovers.forPerson(subject.id)]);
   const mine = contracts.filter((c) => c.supervisorIds.includes(subject.id) || c.superviseeIds.includes(subject.id));
   const sessions = (await Promise.all(mine.map((c) => deps.sessions.byContract(c.id)))).flat().sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
   const ours = records.filter((r) => r.organisationId === org.id).sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id) || a.version - b.version);
@@ -93,6 +97,7 @@ export async function buildPersonFile(deps: AppDeps, org: Organisation, viewer: 
     for (const id of [r.supervisorId, ...r.superviseeIds, ...r.confirmations.map((c) => c.personId), ...r.actions.map((a) => a.ownerId), ...r.caseDecisions.map((d) => d.followUpById)]) ids.add(id);
     for (const id of [r.dispute?.byId, r.dispute?.routedToId, r.correction?.byId, r.destroyed?.byId]) if (id) ids.add(id);
   }
+  for (const h of handovers) for (const id of [h.fromId, h.toId, h.writtenById ?? h.fromId]) ids.add(id);
   const people = await deps.people.getMany([...ids]);
   const name = (id: string | undefined) => (id ? (people.find((p) => p.id === id)?.name ?? 'a colleague') : 'nobody');
   const when = (d: Date | undefined) => (d ? formatDateTime(org, d) : undefined);
@@ -191,7 +196,9 @@ export async function buildPersonFile(deps: AppDeps, org: Organisation, viewer: 
       statusText: s.status === 'scheduled' && s.startsAt.getTime() <= now.getTime() ? 'Time passed — not recorded' : (STATUS[s.status] ?? s.status),
       reasonText: s.statusReason,
       replacedBy: s.replacedBy,
+      ...(s.attendance?.length ? { attendanceText: s.attendance.map((a) => `${name(a.personId)}: ${ATTENDANCE[a.state]}`).join(', ') } : {}),
     })),
+    handovers: handoverHistory(org, handovers, people, viewer),
     records: fileRecords,
     withheldVersions: ours.length - visible.length,
   };

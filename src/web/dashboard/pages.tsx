@@ -591,6 +591,27 @@ export function PersonPage({ personId }: { personId: string }) {
               <p className="muted">No records you can open.</p>
             )}
           </section>
+          {v.handovers.length ? (
+            <section className="card" aria-labelledby="handovers-heading" id="handovers">
+              <div className="card-head">
+                <h2 id="handovers-heading">Handovers</h2>
+                <p>When a supervisor changed: who wrote the handover, when, and what was carried over.</p>
+              </div>
+              <ul className="small">
+                {v.handovers.map((h) => (
+                  <li key={h.id} data-handover={h.id}>
+                    <strong>
+                      {h.fromName} to {h.toName}
+                    </strong>
+                    {' — '}
+                    {h.stateText}. {h.carriedOverText}.
+                    {h.themes ? <div className="typed">Themes: {h.themes}</div> : null}
+                    {h.note ? <div className="typed">Note for the incoming supervisor: {h.note}</div> : null}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
           <section className="card" aria-labelledby="actions-heading">
             <div className="card-head">
               <h2 id="actions-heading">Open actions</h2>
@@ -630,9 +651,20 @@ export function PersonPage({ personId }: { personId: string }) {
                 </thead>
                 <tbody>
                   {v.sessions.slice(0, 20).map((x) => (
-                    <tr key={x.id}>
+                    <tr key={x.id} data-session={x.id}>
                       <td>{x.dateText}</td>
-                      <td>{x.withNames.join(', ')}</td>
+                      <td>
+                        {x.withNames.join(', ')}
+                        {x.attendance?.length ? (
+                          <ul className="attendance muted small" aria-label="Attendance">
+                            {x.attendance.map((a) => (
+                              <li key={a.name} data-attendance={a.state}>
+                                {a.name}: {a.stateText}
+                              </li>
+                            ))}
+                          </ul>
+                        ) : null}
+                      </td>
                       <td>
                         <Chip tone={sessionTone(x.status)}>{x.statusLabel}</Chip>
                       </td>

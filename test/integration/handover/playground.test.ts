@@ -6,6 +6,8 @@
  * Amy is told who her supervisor is now and when her next session is. The DSL sees it pending in `/overdue`
  * until then; neither the admin nor Amy can open it. A supervisor who has left: the DSL writes it.
  */
+import type { PersonFile } from '../../../src/app/evidence/person-file.js';
+import type { PersonHistoryView } from '../../../src/web/tab/api-types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bot, startBot } from '../../../src/bot.js';
 import { loadConfig } from '../../../src/config.js';
@@ -111,6 +113,37 @@ describe('handover in the playground', () => {
     expect((await act('dsl', '', 'handover.open', { handoverId })).body.entry.kind).toBe('handover');
     expect((await act('admin', '', 'handover.open', { handoverId })).status).toBe(403);
     expect(JSON.stringify((await call('messages', 'dsl', { text: '/overdue' })).body.entry.card)).not.toContain('Amy Teacher’s supervision passes to');
+  });
+
+  it('Amy’s history on the dashboard and her supervision file show it: who wrote it, when, what was carried over; its words only to Sue and the DSL', async () => {
+    const history = async (who: string, personId = 'amy') => {
+      const res = await fetch(`${bot.url}/tab/api/people/${personId}`, { headers: { 'x-playground-person': who } });
+      expect(res.status, who).toBe(200);
+      return ((await res.json()) as PersonHistoryView).handovers;
+    };
+    const NOTE = 'Amy is settling well into the pastoral role';
+    const THEMES = 'Workload and the new attendance duties';
+    // the DSL reads Amy's history; Sue her own, where the contract she took over shows
+    for (const [who, personId] of [['dsl', 'amy'], ['sup2', 'sup2']] as const) {
+      const [row] = await history(who, personId);
+      expect(row, who).toMatchObject({ fromName: 'Sam Supervisor', toName: 'Sue Other', stateText: expect.stringMatching(/^Written by Sam Supervisor on Mon 17 Nov 2025, \d{2}:\d{2}$/) });
+      expect(row?.carriedOverText, who).toBe('2 open actions carried over to Sue Other, 1 closed with a note; themes for the next sessions; a note for the incoming supervisor');
+      expect(row?.note, who).toContain(NOTE);
+      expect(row?.themes, who).toBe(THEMES);
+    }
+    // Amy reads her own history, and the headteacher hers: that it happened, by whom and what was carried over,
+    // not the words written for Sue
+    for (const who of ['amy', 'head']) {
+      const [row] = await history(who);
+      expect(row?.carriedOverText, who).toContain('2 open actions carried over to Sue Other');
+      expect(JSON.stringify(row), who).not.toContain(NOTE);
+      expect(JSON.stringify(row), who).not.toContain(THEMES);
+    }
+    const file = await fetch(`${bot.url}/tab/api/people/amy/file.json`, { headers: { 'x-playground-person': 'dsl' } });
+    expect(file.status).toBe(200);
+    const handovers = ((await file.json()) as PersonFile).handovers;
+    expect(handovers).toHaveLength(1);
+    expect(handovers[0]).toMatchObject({ fromName: 'Sam Supervisor', toName: 'Sue Other', note: expect.stringContaining(NOTE), carriedOverText: expect.stringContaining('1 closed with a note') });
   });
 
   it('a supervisor who has left: the DSL gets the form and writes it', async () => {

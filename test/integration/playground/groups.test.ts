@@ -3,11 +3,12 @@
  * record form, every member's confirmation, two absences in a row reported and listed, a referral to the line
  * manager that carries none of the session (test/support/group-journeys.ts).
  */
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PersonHistoryView } from '../../../src/web/tab/api-types.js';
 import { type Bot, startBot } from '../../../src/bot.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
-import { groupJourneys } from '../../support/group-journeys.js';
+import { FIRST, GROUP_ID, groupJourneys, SECOND } from '../../support/group-journeys.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
 
@@ -91,4 +92,17 @@ groupJourneys({
     const res = await call('messages', personId, { text: '/overdue not-engaging' });
     return JSON.stringify(res.body);
   },
+});
+
+describe('the dashboard', () => {
+  it('a group contract’s session history shows each member’s attendance, as its record says', async () => {
+    const res = await fetch(`${bot.url}/tab/api/people/amy`, { headers: { 'x-playground-person': 'dsl' } });
+    expect(res.status).toBe(200);
+    const sessions = ((await res.json()) as PersonHistoryView).sessions;
+    const attendance = (id: string) => sessions.find((s) => s.id === id)?.attendance?.map((a) => `${a.name}: ${a.stateText}`);
+    expect(attendance(FIRST)).toEqual(['Amy Teacher: Absent', 'Ben Pastoral: Apologies']);
+    expect(attendance(SECOND)).toEqual(['Amy Teacher: Absent', 'Ben Pastoral: Present']);
+    // a one-to-one session has none
+    expect(sessions.filter((s) => !s.id.startsWith(GROUP_ID)).every((s) => s.attendance === undefined)).toBe(true);
+  });
 });
