@@ -34,7 +34,8 @@ export const nextSession = useCase(async (deps: AppDeps, actorId: string, _input
       id: after.pending.session.id,
       startsAtText: formatDateTime(ctx.org, after.pending.session.startsAt),
       withNames: [...c.supervisorIds, ...c.superviseeIds].filter((id) => id !== actorId).map((id) => people.find((p) => p.id === id)?.name ?? 'a colleague'),
-      canAnswer: canScheduleSession(ctx.actor, c, ctx.org),
+      // stour §4: the supervisee answers a session whose supervisor from outside is in no chat
+      canAnswer: canScheduleSession(ctx.actor, c, ctx.org) || (await answersAsKeeper(deps, ctx.actor, c)),
     };
   }
   if (after.notHeld.length > 0) {

@@ -50,6 +50,8 @@ describe('a session with an external supervisor who is not in the school’s cha
     expect(asked).toContain('session.kept-form');
     expect(asked).toContain('session.not-held');
     expect(await inbox('eve')).not.toContain('Did the session');
+    // Erin's next offers her the answer too
+    expect(JSON.stringify((await call('messages', 'erin', { text: 'next' })).body.entry.card)).toContain('session.check');
   });
 
   it('nobody else may answer it or open its form; an owner who is neither Erin nor Eve is refused at its field, and nothing is written', async () => {
