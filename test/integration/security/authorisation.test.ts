@@ -158,7 +158,8 @@ async function draft(submit: boolean): Promise<string> {
       topics: ['performance'],
       notes: 'Matrix notes',
       concerns: [{ text: 'Matrix concern in the record', riskOfHarm: false }],
-      actions: [{ text: 'Matrix action', ownerId: 'amy', dueDate: '2025-12-01' }],
+      // due a fortnight after its session: the cells go back a day each, further than a fixed date would allow
+      actions: [{ text: 'Matrix action', ownerId: 'amy', dueDate: new Date(Date.parse(sessionId.slice('c-amy.'.length)) + 14 * 86_400_000).toISOString().slice(0, 10) }],
       submit,
     }),
   );
@@ -606,7 +607,7 @@ beforeAll(async () => {
   await w.deps.contracts.upsert({ ...(await w.deps.contracts.get('c-amy'))!, id: 'c-x', organisationId: 'org-other', supervisorIds: ['x-dsl'], superviseeIds: ['x-amy'] });
   // the digest sees a write (to a document that exists, not only a new one)
   const before = await digest();
-  await w.deps.people.upsert(person('x-amy', ['supervisee'], { organisationId: 'org-other', name: 'Xena Amy' }));
+  await w.deps.people.upsert(person('x-amy', ['supervisee'], { organisationId: 'org-other', name: 'Xena Other' }));
   expect(await digest()).not.toBe(before);
 }, 120_000);
 afterAll(async () => {
