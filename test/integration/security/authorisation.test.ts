@@ -124,8 +124,10 @@ async function futureSession(): Promise<string> {
 }
 
 /** stour §4: a past session of Amy's level-3 contract with Eve, who is in no chat, so Amy keeps it. */
+let keptPast = 0;
 async function pastKeptSession(): Promise<string> {
-  const d = pastDay();
+  // its own run of past days (its own contract), so the other fixtures' days stay as they were
+  const d = new Date(Date.UTC(2025, 10, 7) - ++keptPast * 86_400_000).toISOString().slice(0, 10);
   const id = `c-amy-ext.${d}`;
   await w.deps.sessions.insert({ id, organisationId: 'org-wl', contractId: 'c-amy-ext', startsAt: london(`${d}T10:00`), durationMinutes: 60, status: 'scheduled' });
   return id;
