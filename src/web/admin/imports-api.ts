@@ -114,7 +114,7 @@ export function importsApiRouter(runtime: Runtime, options: AdminOptions = {}): 
           const failure = toFailure(error);
           if (!failure.ok) {
             const e = failure.error;
-            if (e.type === 'error') return refuse(res, 400, `body.${e.field ?? ''}`.replace(/\.$/, ''), e.message.replace(/^[^:]*: /, ''));
+            if (e.type === 'error') return refuse(res, 400, (e.field ? `body.${e.field}` : 'body'), e.message.replace(/^[^:]*: /, ''));
             return refuse(res, 403, '', e.text);
           }
         }

@@ -91,7 +91,7 @@ export function evidenceApi(runtime: Runtime): Router {
       if (!checked.ok) {
         // the body's fields are named as the body has them
         if (checked.error.type === 'error') {
-          res.status(400).json({ error: `body.${checked.error.message}`, field: `body.${checked.error.field ?? ''}`.replace(/\.$/, '') });
+          res.status(400).json({ error: `body.${checked.error.message}`, field: (checked.error.field ? `body.${checked.error.field}` : 'body') });
           return;
         }
         return answer(res, checked, () => undefined);

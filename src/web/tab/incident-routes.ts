@@ -39,7 +39,7 @@ export function incidentApi(runtime: Runtime): Router {
       const result = await declareIncident(deps, caller(res).id, req.body === undefined ? {} : req.body);
       if (!result.ok && result.error.type === 'error') {
         const named = result.error.field && result.error.field !== 'input' ? result.error.field : '';
-        return badRequest(res, `body.${named}`.replace(/\.$/, ''), result.error.message.replace(/^[^:]+: /, ''));
+        return badRequest(res, (named ? `body.${named}` : 'body'), result.error.message.replace(/^[^:]+: /, ''));
       }
       answer(res, result, () => res.status(201).json(result.ok ? result.data : {}));
     }),

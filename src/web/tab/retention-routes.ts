@@ -31,7 +31,7 @@ export function retentionApi(runtime: Runtime): Router {
     if (!result.ok && result.error.type === 'error') {
       // a field the body should not have is named by the message; the body is the field
       const named = result.error.field && result.error.field !== 'input' ? result.error.field : '';
-      const field = `body.${named}`.replace(/\.$/, '');
+      const field = (named ? `body.${named}` : 'body');
       badRequest(res, field, result.error.message.replace(/^[^:]+: /, ''));
       return;
     }

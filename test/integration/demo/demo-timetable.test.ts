@@ -75,7 +75,7 @@ describe.each([
       expect(sessions.some((s) => s.contractId === c.id && s.status === 'scheduled' && s.startsAt > clock.now()), c.id).toBe(true);
     }
     for (const s of sessions) expect(s.room, s.id).toBe(s.contract.location.toLowerCase());
-  });
+  }, 240_000); // loading a whole demo year takes minutes on a busy machine
 
   it('no supervisor is in two overlapping sessions', () => {
     expect(clashesBy(sessions, (s) => s.contract.supervisorIds)).toEqual([]);

@@ -145,12 +145,12 @@ describe('the Slack app manifest', () => {
     expect(manifest._metadata.major_version).toBe(2);
     expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual(['/overdue', '/supervision']);
     for (const c of manifest.features.slash_commands) expect(c.usage_hint).toBeTruthy();
-    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'message.im']);
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'commands', 'im:history', 'im:write']);
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'app_uninstalled', 'message.im', 'tokens_revoked']);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'commands', 'im:history', 'im:write', 'users:read', 'users:read.email']);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     const source = readFileSync('src/channels/slack/app.ts', 'utf8');
     for (const c of ['/overdue', '/supervision']) expect(source).toContain(`app.command('${c}'`);
-    expect(source).toContain("app.event('app_home_opened'");
+    for (const e of ['app_home_opened', 'app_uninstalled', 'tokens_revoked']) expect(source).toContain(`app.event('${e}'`);
   });
 });
