@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { startContractEarly } from '../../app/agreement.js';
 import type { Person } from '../../domain/types.js';
 import type { Runtime } from '../../runtime.js';
-import { answer, badRequest, parse } from './api-helpers.js';
+import { answer, badRequest, parse, bodyErrors } from './api-helpers.js';
 
 const none = z.object({}).strict();
 const CONTRACT = z.object({ contractId: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, 'must be a contract id') });
@@ -38,13 +38,6 @@ export function agreementApi(runtime: Runtime): Router {
     }),
   );
 
-  // a body that is not JSON is named as the body, not taken for an outage
-  api.use((error: Error & { type?: string }, _req: Request, res: Response, next: NextFunction) => {
-    if (error.type === 'entity.parse.failed' || error.type === 'entity.too.large') {
-      badRequest(res, 'body', error.type === 'entity.too.large' ? 'is too large' : 'must be JSON');
-      return;
-    }
-    next(error);
-  });
+  api.use(bodyErrors);
   return api;
 }

@@ -1,10 +1,19 @@
 /** The tab API's answers: 400 naming the field, 403 for a refusal, the data otherwise. */
-import type { Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
 import type { UseCaseResult } from '../../app/errors.js';
 
 export function badRequest(res: Response, field: string, message: string): void {
   res.status(400).json({ error: `${field}: ${message}`, field });
+}
+
+/** A body that is not JSON, or too large, is named as the body (400), not taken for an outage. */
+export function bodyErrors(error: Error & { type?: string }, _req: Request, res: Response, next: NextFunction): void {
+  if (error.type === 'entity.parse.failed' || error.type === 'entity.too.large') {
+    badRequest(res, 'body', error.type === 'entity.too.large' ? 'is too large' : 'must be JSON');
+    return;
+  }
+  next(error);
 }
 
 /** Parses with zod; on failure answers 400 naming the field (`query.filter`, `params.personId`) and returns undefined. */

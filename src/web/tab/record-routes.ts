@@ -20,7 +20,7 @@ import type { UseCaseResult } from '../../app/errors.js';
 import { draftInputFromEdit, editFieldOf, recordEditBody } from '../../app/record-edit.js';
 import type { Person } from '../../domain/types.js';
 import type { Runtime } from '../../runtime.js';
-import { badRequest, parse } from './api-helpers.js';
+import { badRequest, parse, bodyErrors } from './api-helpers.js';
 
 const none = z.object({}).strict();
 const RECORD = z.object({ recordId: z.string().regex(/^[A-Za-z0-9._:@-]{1,200}$/, 'must be a record id') });
@@ -124,13 +124,6 @@ export function recordApi(runtime: Runtime): Router {
     }),
   );
 
-  // a body that is not JSON is named as the body, not taken for an outage
-  api.use((error: Error & { type?: string }, _req: Request, res: Response, next: NextFunction) => {
-    if (error.type === 'entity.parse.failed' || error.type === 'entity.too.large') {
-      badRequest(res, 'body', error.type === 'entity.too.large' ? 'is too large' : 'must be JSON');
-      return;
-    }
-    next(error);
-  });
+  api.use(bodyErrors);
   return api;
 }

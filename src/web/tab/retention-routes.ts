@@ -16,7 +16,7 @@ import { decideSubjectAccess, releaseSubjectAccess, startSubjectAccess, SUBJECT_
 import { approveDestruction, HOLD_ID, placeLegalHold, releaseLegalHold, retentionOverview, setRetentionSchedule } from '../../app/retention.js';
 import type { Person } from '../../domain/types.js';
 import type { Runtime } from '../../runtime.js';
-import { answer, badRequest, parse } from './api-helpers.js';
+import { answer, badRequest, parse, bodyErrors } from './api-helpers.js';
 
 const none = z.object({}).strict();
 
@@ -128,13 +128,6 @@ export function retentionApi(runtime: Runtime): Router {
     );
   }
 
-  // a body that is not JSON is named as the body, not taken for an outage
-  api.use((error: Error & { type?: string }, _req: Request, res: Response, next: NextFunction) => {
-    if (error.type === 'entity.parse.failed' || error.type === 'entity.too.large') {
-      badRequest(res, 'body', error.type === 'entity.too.large' ? 'is too large' : 'must be JSON');
-      return;
-    }
-    next(error);
-  });
+  api.use(bodyErrors);
   return api;
 }
