@@ -75,9 +75,10 @@ export async function startExports(options: { redisUrl: string; prefix: string; 
       return id;
     },
     async status(id, actorId) {
+      // the state is read before the job, so a job seen as completed was read with its return value
+      const state = await queue.getJobState(id);
       const job = await queue.getJob(id);
       if (!job || (job.data as JobData).actorId !== actorId) return null;
-      const state = await job.getState();
       const progress = (typeof job.progress === 'object' ? job.progress : { done: 0, total: 0, step: 'waiting' }) as BundleProgress;
       const mapped: ExportStatus['state'] = state === 'completed' ? 'ready' : state === 'failed' ? 'failed' : state === 'active' ? 'running' : 'waiting';
       return {

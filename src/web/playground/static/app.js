@@ -2,7 +2,9 @@
 // Adaptive Cards renderer, as Teams draws them) and move the try-out clock. Plain script, no build step.
 (() => {
   const $ = (id) => document.getElementById(id);
-  const state = { person: null, people: [], entries: new Map(), polling: null, busy: false };
+  // `tick` orders what the page learns: a poll that was asked before a card's answer arrived is older than that
+  // answer, and must not draw the old card back over the one the person is filling in.
+  const state = { person: null, people: [], entries: new Map(), polling: null, busy: false, tick: 0, applied: 0 };
 
   const hostConfig = new AdaptiveCards.HostConfig({
     fontFamily: '"Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, sans-serif',
@@ -184,9 +186,11 @@
   async function refresh() {
     if (!state.person) return;
     const asked = state.person.id;
+    const mine = ++state.tick;
     try {
       const { entries } = await api('inbox');
-      if (state.person?.id !== asked) return;
+      if (state.person?.id !== asked || state.applied > mine) return;
+      state.applied = mine;
       if (entries.length === 0) showEmpty(`No messages yet for ${state.person.name}. Move the clock forward to the next reminder, or say “help”.`);
       let changed = false;
       for (const e of entries) changed = upsertEntry(e) || changed;
@@ -218,6 +222,7 @@
     el?.setAttribute('aria-busy', 'true');
     try {
       const { entry } = await api('actions', { method: 'POST', body: { entryId, verb, data } });
+      state.applied = ++state.tick;
       if (entry) upsertEntry(entry);
     } catch (error) {
       if (status) status.textContent = error.message;
