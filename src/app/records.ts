@@ -33,7 +33,7 @@ import { tellNotEngaging } from './session-outcomes.js';
 import { parseInput, Refusal, type UseCaseResult, useCase, ValidationError } from './errors.js';
 import { type AppDeps, VersionConflictError } from './ports.js';
 import { formatDate, formatDateTime, REFERRAL_TEXT, recordSheetView } from './present.js';
-import { heldNow, honourRecordedNext } from './sessions.js';
+import { heldNow, honourRecordedNext, refuseClash } from './sessions.js';
 import type { InviteLink } from './views.js';
 
 const text = (max: number, what: string) => z.string().trim().max(max, `${what} can be at most ${count(max)} characters`);
@@ -251,6 +251,12 @@ export const draftRecord = useCase(async (deps: AppDeps, actorId: string, input:
   const first = problems[0];
   if (first) throw new ValidationError(first.field, first.message, problems.map((p) => p.message).join('\n'));
   const now = deps.clock.now();
+  // the next session named must not sit on top of another of the supervisor's sessions or the room's
+  if (parsed.nextSessionAt && parsed.nextSessionAt.getTime() > now.getTime()) {
+    const own = await deps.sessions.byContract(contract.id);
+    const moving = own.filter((s) => s.status === 'scheduled' && !s.onRequest && s.startsAt.getTime() > now.getTime()).map((s) => s.id);
+    await refuseClash(deps, ctx.org, contract, { startsAt: parsed.nextSessionAt, durationMinutes: contract.durationMinutes }, [session.id, ...moving], 'nextSessionAt', 'Next session');
+  }
   const body = content(parsed, recordId, now, contract, referTo?.id);
   // the session carries the group's attendance, so the compliance summary sees a member absent twice in a row
   if (body.attendance) await deps.sessions.setAttendance(session.id, body.attendance);

@@ -1,7 +1,7 @@
 /** Sessions: planned in advance from the contract, moved only with a new time, marked held. */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { bookingKeyFor, lastHeldSession, nextCadenceSession, planNextSession } from '../domain/booking.js';
+import { type BookingPlan, bookingKeyFor, LATEST_START, lastHeldSession, nextCadenceSession, planNextSession, SLOT_STEP_MS, Timetable } from '../domain/booking.js';
 import { isBookingHeld } from '../domain/agreement.js';
 import { sessionDueBy } from '../domain/cadence.js';
 import { sessionReminderIds } from '../domain/engagement.js';
@@ -33,7 +33,7 @@ export async function ensureNextSession(deps: AppDeps, org: Organisation, contra
   // stour App. C: a session booked on request is extra; the cadence still has its one future session
   let next = nextCadenceSession(sessions, now) ?? null;
   if (!next) {
-    const plan = planNextSession(contract, { now, lastHeldAt: lastHeldSession(sessions)?.startsAt, preferred }, calendarOf(org), org.termDates);
+    const plan = await clashFreePlan(deps, org, contract, { now, lastHeldAt: lastHeldSession(sessions)?.startsAt, preferred }, []);
     // never into a school year with no term dates: the administrators and the DSL are asked for them instead
     if (plan.kind === 'no-term-dates') await askForTermDates(deps, org, plan.year);
     if (plan.kind !== 'book') return null;
@@ -59,6 +59,31 @@ export async function ensureNextSession(deps: AppDeps, org: Organisation, contra
   }
   if (next?.status === 'scheduled') await remindSession(deps, org, contract, next.id);
   return next;
+}
+
+/**
+ * The contract's next time (the one asked for, else the cadence's), moved off the supervisor's other booked
+ * sessions and the room's to the first free time that day or on the next school days, as the start-up pass
+ * books. `ignoreIds`: sessions that are being replaced.
+ */
+async function clashFreePlan(
+  deps: AppDeps,
+  org: Organisation,
+  contract: SupervisionContract,
+  input: { now: Date; lastHeldAt?: Date; preferred?: Date },
+  ignoreIds: string[],
+): Promise<BookingPlan> {
+  const cal = calendarOf(org);
+  const plan = planNextSession(contract, input, cal, org.termDates);
+  if (plan.kind !== 'book') return plan;
+  const { room } = roomOf(contract);
+  const timetable = new Timetable();
+  // the search may run five school days on, so two calendar weeks of the room's bookings are read
+  for (const s of await busyAround(deps, org, contract, plan.startsAt, ignoreIds, 14)) {
+    if (s.why === 'supervisor') timetable.add(s, contract.supervisorIds);
+    else timetable.add(s, [], room);
+  }
+  return planNextSession(contract, { ...input, room, timetable }, cal, org.termDates);
 }
 
 /** A session asked for in a school year the calendar has no term dates for is refused, naming the year. */
@@ -195,23 +220,21 @@ type Candidate = { startsAt: Date; durationMinutes: number };
  * The booked sessions a new time must not overlap, on the days around it: the supervisor's (a person cannot be
  * in two sessions at once) and the room's, when the session has one (two sessions cannot share a room).
  */
-async function busyAround(deps: AppDeps, org: Organisation, contract: SupervisionContract, around: Date, ignoreIds: string[]): Promise<Array<Session & { why: 'supervisor' | 'room' }>> {
+async function busyAround(deps: AppDeps, org: Organisation, contract: SupervisionContract, around: Date, ignoreIds: string[], daysAfter = 5): Promise<Array<Session & { why: 'supervisor' | 'room' }>> {
   const busy: Array<Session & { why: 'supervisor' | 'room' }> = [];
   const seen = new Set<string>();
   for (const personId of contract.supervisorIds) {
-    for (const other of await deps.contracts.forPerson(personId)) {
-      if (seen.has(other.id) || !other.active) continue;
-      seen.add(other.id);
-      for (const s of await deps.sessions.byContract(other.id)) {
-        if (!ignoreIds.includes(s.id) && s.status === 'scheduled') busy.push({ ...s, why: 'supervisor' });
-      }
-    }
+    for (const other of await deps.contracts.forPerson(personId)) if (other.active) seen.add(other.id);
+  }
+  // every contract the supervisors hold, in one read
+  for (const s of seen.size ? await deps.sessions.byContracts([...seen]) : []) {
+    if (!ignoreIds.includes(s.id) && s.status === 'scheduled') busy.push({ ...s, why: 'supervisor' });
   }
   const { room } = roomOf(contract);
   if (room) {
-    // the day before to three days after: a clash, and the next free slot on the same or the next school day
+    // from the day before: a clash, and the next free slot on the same or the following school days
     const from = new Date(around.getTime() - 86_400_000);
-    const to = new Date(around.getTime() + 5 * 86_400_000);
+    const to = new Date(around.getTime() + daysAfter * 86_400_000);
     for (const s of await deps.sessions.scheduledInRoom(org.id, room, from, to)) {
       if (!ignoreIds.includes(s.id) && !seen.has(s.contractId)) busy.push({ ...s, why: 'room' });
     }
@@ -239,7 +262,7 @@ function nextFreeSlot(org: Organisation, contract: SupervisionContract, from: Da
  * Refuses a time that overlaps another of the supervisor's sessions, or another session in the same room,
  * naming the next free time.
  */
-export async function refuseClash(deps: AppDeps, org: Organisation, contract: SupervisionContract, candidate: Candidate, ignore: string | string[], field = 'startsAt'): Promise<void> {
+export async function refuseClash(deps: AppDeps, org: Organisation, contract: SupervisionContract, candidate: Candidate, ignore: string | string[], field = 'startsAt', label?: string): Promise<void> {
   const busy = await busyAround(deps, org, contract, candidate.startsAt, typeof ignore === 'string' ? [ignore] : ignore);
   const first = busy.filter((s) => overlaps(s, candidate)).sort((a, b) => (a.why === b.why ? 0 : a.why === 'supervisor' ? -1 : 1))[0];
   if (!first) return;
@@ -249,12 +272,9 @@ export async function refuseClash(deps: AppDeps, org: Organisation, contract: Su
     first.why === 'supervisor'
       ? `another supervision session the supervisor has at ${formatDateTime(org, first.startsAt)}`
       : `another supervision session in ${contract.location.trim()} at ${formatDateTime(org, first.startsAt)}`;
-  throw new ValidationError(field, `that time clashes with ${what}.${offer}`);
+  const message = `that time clashes with ${what}.${offer}`;
+  throw new ValidationError(field, message, label ? `${label}: ${message}` : undefined);
 }
-
-/** stour §5: supervision is held during the working day; the last start offered is this local time. */
-const LATEST_START = '17:30';
-const SLOT_STEP_MS = 15 * 60_000;
 
 /**
  * Moving a session — and cancelling it, which is only ever "cancel and rebook" (template "intervals": dates are
@@ -365,7 +385,7 @@ async function replanBookedMeanwhile(deps: AppDeps, org: Organisation, contract:
   const now = deps.clock.now();
   const current = nextCadenceSession(await deps.sessions.byContract(contract.id), now);
   if (!current?.bookingKey || !current.bookedAt || current.bookedAt.getTime() < held.startsAt.getTime()) return;
-  const plan = planNextSession(contract, { now, lastHeldAt: held.startsAt, preferred: named }, calendarOf(org), org.termDates);
+  const plan = await clashFreePlan(deps, org, contract, { now, lastHeldAt: held.startsAt, preferred: named }, [current.id]);
   if (plan.kind !== 'book' || plan.startsAt.getTime() === current.startsAt.getTime()) return;
   const at = plan.startsAt;
   await moveBySystem(deps, org, contract, current, at, {
@@ -425,11 +445,18 @@ export async function honourRecordedNext(deps: AppDeps, org: Organisation, contr
     return;
   }
   if (current.startsAt.getTime() === at.getTime()) return;
-  await moveBySystem(deps, org, contract, current, at, {
+  // the time named may have been taken since the record was written: the first free time from it, never on top
+  const plan = await clashFreePlan(deps, org, contract, { now, preferred: at }, [current.id]);
+  const free = plan.kind === 'book' ? plan.startsAt : at;
+  if (current.startsAt.getTime() === free.getTime()) return;
+  await moveBySystem(deps, org, contract, current, free, {
     reason: 'as the record names',
     key: recordId,
     record: recordId,
-    text: `Your next supervision session is booked for ${formatDateTime(org, at)}, as the signed record says.`,
+    text:
+      free.getTime() === at.getTime()
+        ? `Your next supervision session is booked for ${formatDateTime(org, at)}, as the signed record says.`
+        : `Your next supervision session is booked for ${formatDateTime(org, free)}: the signed record names ${formatDateTime(org, at)}, but the supervisor or the room already has a session then.`,
   });
 }
 

@@ -167,4 +167,26 @@ describe('moves, requests and the record’s next session', () => {
     await startUpPass();
     await expectOneFuture('c-ben', london('2026-01-13T11:00'));
   });
+
+  it('a record naming a time the supervisor already has with someone else is refused, offering the next free time; that time is then booked', async () => {
+    const ben = await expectOneFuture('c-ben', london('2026-01-13T11:00'));
+    const current = await expectOneFuture('c-amy');
+    await passTo(new Date(current.startsAt.getTime() + 2 * 3600_000));
+    const form = { sessionId: current.id, topics: 'organisational', notes: 'Planning for January', nextDate: '2026-01-13' };
+    const clash = await act('sup', 'record.submit', { ...form, nextTime: '11:00' });
+    expect(clash.status).toBe(400);
+    expect(clash.body.error.field).toBe('nextSessionAt');
+    // the first quarter hour at or after Ben's session ends, on the same day
+    const free = new Date(Math.ceil((ben.startsAt.getTime() + ben.durationMinutes * 60_000) / 900_000) * 900_000);
+    const freeText = free.toISOString().slice(11, 16); // London is on GMT in January
+    expect(clash.body.error.message).toMatch(new RegExp(`^Next session: that time clashes with another supervision session the supervisor has at Tue 13 Jan 2026, 11:00\\. The next free time is Tue 13 Jan 2026, ${freeText}\\.$`));
+    // nothing was written: the session still awaits its record
+    expect(await w.deps.records.latest(`rec.${current.id}`)).toBeNull();
+    expect((await w.deps.sessions.get(current.id))?.status).toBe('scheduled');
+
+    expect((await act('sup', 'record.submit', { ...form, nextTime: freeText })).status).toBe(200);
+    for (const who of ['sup', 'amy']) expect((await act(who, 'record.confirm', { recordId: `rec.${current.id}`, version: 1 })).status, who).toBe(200);
+    await expectOneFuture('c-amy', free);
+    await expectOneFuture('c-ben', london('2026-01-13T11:00'));
+  });
 });
