@@ -514,7 +514,7 @@ export function conversation(runtime: Runtime, platform: Platform, options: Conv
   const run = (type: CommandType, actor: Person, interactionId: string, input: Record<string, unknown>): Promise<UseCaseResult | 'pending'> => {
     const command: Command = { commandId: commandIdFrom(platform, interactionId), type, actorId: actor.id, input };
     // an attempt that failed (a conflict, an outage) is retried by the queue; the person is told it is on its way
-    return queues.dispatchAndWait(command, answerWithinMs).catch((error: Error) => {
+    return queues.dispatchAndWait(command, answerWithinMs, { answerLate: true }).catch((error: Error) => {
       logger.warn({ err: error.message, type }, 'command attempt failed; the queue retries it');
       return 'pending' as const;
     });

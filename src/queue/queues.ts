@@ -33,8 +33,11 @@ export interface QueueOptions {
 
 export interface Queues {
   dispatch(command: Command): Promise<void>;
-  /** Dispatches and waits for the result; `pending` when it takes longer than `timeoutMs`. */
-  dispatchAndWait(command: Command, timeoutMs: number): Promise<UseCaseResult | 'pending'>;
+  /**
+   * Dispatches and waits for the result; `pending` when it takes longer than `timeoutMs`. With `answerLate`, a
+   * person told "on its way" gets the result in their chat when the command finishes.
+   */
+  dispatchAndWait(command: Command, timeoutMs: number, options?: { answerLate?: boolean }): Promise<UseCaseResult | 'pending'>;
   /** Moves every undelivered outbox row onto the notifications queue. */
   flushOutbox(): Promise<number>;
   /** Fires every reminder due by the app clock (also what the playground's clock control uses). */
@@ -83,6 +86,23 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
   });
   await events.waitUntilReady();
   const workers: Worker[] = [];
+
+  /**
+   * Who answers a command someone waits for: the waiting request, or (once it has said "on its way") the
+   * worker, through the person's chat. Each side claims the command's key once, atomically; whoever claims it
+   * first decides, so a result is given exactly once however close the finish is to the deadline.
+   */
+  const claims = conn();
+  const ANSWER_KEPT_MS = 24 * 3600_000;
+  const answerKey = (jobId: string) => `${prefix}:answer:${jobId}`;
+  const claim = async (jobId: string, by: 'late' | 'done'): Promise<boolean> => (await claims.set(answerKey(jobId), by, 'PX', ANSWER_KEPT_MS, 'NX')) === 'OK';
+  /** The answer a person was promised "in a moment", as a message in their chat. */
+  async function answerInChat(command: Command, result: UseCaseResult): Promise<OutboxMessage[]> {
+    const actor = await deps.people.get(command.actorId);
+    if (!actor) return [];
+    const view = result.ok ? (result.view ?? { type: 'text' as const, text: 'Done.' }) : result.error;
+    return [{ id: `late.${command.commandId}`, organisationId: actor.organisationId, recipientId: actor.id, view, createdAt: deps.clock.now() }];
+  }
 
   const scheduler: ReminderScheduler = {
     async schedule(list: Reminder[]) {
@@ -358,6 +378,8 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
             },
           };
           const result = await runCommand({ ...deps, outbox }, command.data);
+          // the person was told the result would follow: it goes to their chat (once, by the claim)
+          if (!(await claim(job.id as string, 'done'))) await outbox.enqueue(await answerInChat(command.data, result));
           if (written.length > 0) {
             await notify(written).catch((e) => logger.warn({ err: (e as Error).message }, 'notifications not queued; the sweep will retry'));
           }
@@ -391,12 +413,30 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     async dispatch(command) {
       await commands.add(command.type, command, { jobId: jobIdFor(command.commandId), ...commandJobOptions });
     },
-    async dispatchAndWait(command, timeoutMs) {
+    async dispatchAndWait(command, timeoutMs, dispatchOptions = {}) {
       const jobId = jobIdFor(command.commandId);
       // one listener for all waiters (a listener per job costs O(waiters) on every completion)
       const outcome = new Promise<UseCaseResult | 'pending'>((resolve, reject) => {
-        const timer = setTimeout(() => settle(() => resolve('pending')), timeoutMs);
-        const waiter: Waiter = { done: (value) => settle(() => resolve(value)), fail: (e) => settle(() => reject(e)) };
+        const late = async (): Promise<UseCaseResult | 'pending'> => {
+          if (!dispatchOptions.answerLate || (await claim(jobId, 'late'))) return 'pending';
+          // the worker claimed it first: it has finished, and its result is answered here
+          return ((await commands.getJob(jobId))?.returnvalue as UseCaseResult | undefined) ?? 'pending';
+        };
+        const timer = setTimeout(() => {
+          late().then(
+            (value) => settle(() => resolve(value)),
+            () => settle(() => resolve('pending')),
+          );
+        }, timeoutMs);
+        const waiter: Waiter = {
+          done: (value) => settle(() => resolve(value)),
+          // an attempt that failed is retried by the queue; the person told it is on its way gets its result
+          fail: (e) => {
+            settle(() => undefined);
+            const claimed = dispatchOptions.answerLate ? claim(jobId, 'late').catch(() => false) : Promise.resolve(false);
+            void claimed.then(() => reject(e));
+          },
+        };
         function settle(fn: () => void) {
           clearTimeout(timer);
           const list = waiters.get(jobId);

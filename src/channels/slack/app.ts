@@ -1070,7 +1070,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   const run = async (type: CommandType, actor: Person, interactionId: string, input: Record<string, unknown>): Promise<UseCaseResult | 'pending'> => {
     const command: Command = { commandId: commandIdFrom('slack', interactionId), type, actorId: actor.id, input };
     // an attempt that failed (a conflict, an outage) is retried by the queue; the person is told it is on its way
-    return queues.dispatchAndWait(command, WAIT_MS).catch((error: Error) => {
+    return queues.dispatchAndWait(command, WAIT_MS, { answerLate: true }).catch((error: Error) => {
       logger.warn({ err: error.message, type }, 'command attempt failed; the queue retries it');
       return 'pending' as const;
     });

@@ -6,6 +6,7 @@ import { draftRecord } from '../../../src/app/records.js';
 import type { RecordSheetView } from '../../../src/app/views.js';
 import { createLogger } from '../../../src/logger.js';
 import { type Queues, startQueues } from '../../../src/queue/queues.js';
+import { eventually } from '../../support/eventually.js';
 import { london } from '../../support/school.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
@@ -60,6 +61,31 @@ describe('commands queue', () => {
     const audit = (await w.deps.audit.entries('org-wl')).filter((e) => e.subject.id === recordId && e.action === 'record.confirmed');
     expect(audit).toHaveLength(1);
     expect(await w.deps.audit.verify('org-wl')).toMatchObject({ ok: true });
+  });
+
+  it('a person told "on its way" gets the result exactly once: answered in time, or later in their chat, never both and never neither', async () => {
+    // deadlines from nothing to a few milliseconds: some answers are given in time, the rest are late
+    const recordIds = await Promise.all(['2025-11-03', '2025-11-04', '2025-11-05', '2025-11-06', '2025-11-07', '2025-11-10', '2025-11-11', '2025-11-12'].map((day) => sentRecord(day)));
+    const commands = recordIds.map((recordId, i) => confirmCommand(`teams.late${i}.amy`, recordId));
+    const answers = await Promise.all(commands.map((cmd, i) => queues.dispatchAndWait(cmd, i * 3, { answerLate: true })));
+    // every command finishes (the ones answered late are still running)
+    for (const recordId of recordIds) await eventually(async () => (await w.deps.records.latest(recordId))?.confirmations.length === 1, `${recordId} confirmed`);
+    for (const [i, cmd] of commands.entries()) {
+      if (answers[i] === 'pending') {
+        const late = await eventually(() => w.deps.outbox.get(`late.${cmd.commandId}`), `the late answer to ${cmd.commandId}`);
+        expect(late).toMatchObject({ recipientId: 'amy', view: { type: 'record-sheet', recordId: recordIds[i] } });
+      } else {
+        expect(answers[i]).toMatchObject({ ok: true });
+        expect(await w.deps.outbox.get(`late.${cmd.commandId}`), cmd.commandId).toBeNull();
+      }
+    }
+    expect(answers.filter((a) => a === 'pending').length).toBeGreaterThan(0);
+    // a command nobody waits on late (the dashboard's) is never answered in chat
+    const quietRecord = await sentRecord('2025-11-21');
+    const quiet = confirmCommand('tab.quiet.amy', quietRecord);
+    expect(await queues.dispatchAndWait(quiet, 0)).toBe('pending');
+    await eventually(async () => (await w.deps.records.latest(quietRecord))?.confirmations.length === 1, 'the quiet command done');
+    expect(await w.deps.outbox.get(`late.${quiet.commandId}`)).toBeNull();
   });
 
   it('a malformed or forbidden command writes nothing', async () => {
