@@ -50,7 +50,8 @@ export interface PersonRepository {
   byTeamsUser(aadObjectId: string): Promise<Person | null>;
   upsert(person: Person): Promise<void>;
   /** Teams: 403 BotNotInConversationRoster marks a person unreachable until they install the app. */
-  setReachability(personId: string, platform: Platform, reachable: boolean, at: Date): Promise<void>;
+  /** Answers whether anything changed (every delivery reports the person reachable; most change nothing). */
+  setReachability(personId: string, platform: Platform, reachable: boolean, at: Date): Promise<boolean>;
   unreachable(organisationId: string): Promise<Array<{ person: Person; platform: Platform; since: Date }>>;
 }
 

@@ -106,15 +106,17 @@ export function overdueIndex(base: Stores, redis: Redis, prefix: string): Overdu
         await redis.hset(key(person.organisationId, 'names'), person.id, person.name);
       },
       async setReachability(personId, platform, reachable, at) {
-        await base.people.setReachability(personId, platform, reachable, at);
+        // a delivery that finds the person reachable, as they were, changes nothing here either
+        if (!(await base.people.setReachability(personId, platform, reachable, at))) return false;
         const person = await base.people.get(personId);
-        if (!person) return;
+        if (!person) return true;
         const member = `u:${personId}:${platform}`;
         if (reachable) await apply(person.organisationId, [], [member]);
         else {
           const since = (await base.people.unreachable(person.organisationId)).find((u) => u.person.id === personId && u.platform === platform)?.since ?? at;
           await apply(person.organisationId, [{ member, score: ALWAYS, value: { personId, platform, since } }], []);
         }
+        return true;
       },
     },
     contracts: {

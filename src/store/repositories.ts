@@ -128,7 +128,7 @@ export function personRepository(m: Models): PersonRepository {
     async setReachability(personId, platform, reachable, at) {
       const doc = await m.people.findById(personId).select({ unreachable: 1 }).lean<{ unreachable?: Record<string, Date> }>();
       // nothing to write when it is already so (every delivery reports the person reachable)
-      if (reachable && !doc?.unreachable?.[platform]) return;
+      if (reachable && !doc?.unreachable?.[platform]) return false;
       const unreachable = { ...(doc?.unreachable ?? {}) };
       if (reachable) delete unreachable[platform];
       else unreachable[platform] ??= at;
@@ -136,6 +136,7 @@ export function personRepository(m: Models): PersonRepository {
         { _id: personId },
         { $set: { unreachable, unreachableAny: Object.keys(unreachable).length > 0 } },
       );
+      return true;
     },
     async unreachable(organisationId) {
       const docs = await m.people.find({ organisationId, unreachableAny: true }).lean<Doc[]>();
