@@ -49,7 +49,7 @@ beforeAll(async () => {
     GRAPH_TOKEN_URL: graph.tokenUrl,
   });
   bot = await startBot(config, createLogger('silent'), { clock: w.clock });
-  // Amy and Ben both see Sam on Tue 11 Nov 2025 at 15:45, booked before Outlook was connected
+  // Amy sees Sam on Tue 11 Nov 2025 at 15:45, Ben at the first time after that Sam is free (16:45), booked before Outlook was connected
   w.clock.set(london('2025-11-10T12:00'));
 });
 afterAll(async () => {

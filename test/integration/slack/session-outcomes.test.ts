@@ -135,7 +135,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
   });
   bot = await startBot(config, createLogger('silent'), { clock: w.clock });
-  // Amy and Ben both see Sam on Tue 11 Nov 2025 at 15:45
+  // Amy sees Sam on Tue 11 Nov 2025 at 15:45, Ben at the first time after that Sam is free
   amySession = (await ensureNextSession(w.deps, w.org, w.contracts.amy))?.id ?? '';
   benSession = (await ensureNextSession(w.deps, w.org, w.contracts.ben))?.id ?? '';
   w.clock.set(london('2025-11-10T12:00'));

@@ -84,7 +84,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
   });
   bot = await startBot(config, createLogger('silent'), { clock: w.clock });
-  // Amy and Ben both see Sam on Tue 11 Nov 2025 at 15:45
+  // Amy sees Sam on Tue 11 Nov 2025 at 15:45, Ben at the first time after that Sam is free (16:45)
   sessionId = (await ensureNextSession(w.deps, w.org, w.contracts.amy))!.id;
   await ensureNextSession(w.deps, w.org, w.contracts.ben);
   w.clock.set(london('2025-11-10T12:00'));
@@ -123,7 +123,7 @@ describe('moving a session in Slack', () => {
 
   it('a clash with Sam’s session with Ben is answered with the next free time, and nothing changes', async () => {
     expect((await submitMove('UAMY', metadata, 'h1', '2025-11-11', '16:00', 'Parents evening')).status).toBe(200);
-    await eventually(() => slack.of('chat.postMessage').some((c) => c.body.channel === 'DUAMY' && textOf(c.body).includes('The next free time is Tue 11 Nov 2025, 16:45')), 'the offer');
+    await eventually(() => slack.of('chat.postMessage').some((c) => c.body.channel === 'DUAMY' && textOf(c.body).includes('The next free time is Wed 12 Nov 2025, 15:45')), 'the offer');
     expect((await w.deps.sessions.get(sessionId))?.status).toBe('scheduled');
   });
 

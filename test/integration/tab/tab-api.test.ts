@@ -16,6 +16,7 @@ import type { RecordSheet } from '../../../src/domain/types.js';
 import { createLogger } from '../../../src/logger.js';
 import { type EntraKeys, startEntraKeys } from '../../support/entra.js';
 import { recordFreeText } from '../../support/free-text.js';
+import { settled } from '../../support/fuzz.js';
 import { london } from '../../support/school.js';
 import { testMongoUrl, testQueuePrefix, testRedisUrl } from '../../support/services.js';
 
@@ -394,6 +395,9 @@ describe('reads only', () => {
       for (const c of await db.listCollections().toArray()) counts[c.name] = await db.collection(c.name).countDocuments();
       return counts;
     };
+    // what the two bots do on their own (reminders due at start-up, their messages) is done first: what changes
+    // from here on was written by a request
+    await settled(local.runtime.store.connection, [], () => Promise.all([local.runtime.queues.fireDueReminders(), production.runtime.queues.fireDueReminders()]));
     const auditBefore = (await local.runtime.deps.audit.entries(DEMO_ORG_ID)).length;
     const before = await snapshot();
     const token = await sign();

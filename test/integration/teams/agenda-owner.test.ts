@@ -38,7 +38,7 @@ beforeAll(async () => {
   teams = await startFakeConnector();
   const config = loadConfig({ MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent' });
   bot = await startBot(config, createLogger('silent'), { clock: w.clock });
-  // Amy and Ben both see Sam on Tue 11 Nov 2025
+  // Amy sees Sam on Tue 11 Nov 2025 at 15:45, Ben at the first time after that Sam is free
   amySession = (await ensureNextSession(w.deps, w.org, w.contracts.amy))?.id ?? '';
   w.clock.set(london('2025-11-10T12:00'));
   for (const p of ['sup', 'amy']) expect((await send(activity(p, { type: 'installationUpdate', action: 'add' }))).status).toBeLessThan(300);

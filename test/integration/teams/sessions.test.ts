@@ -45,7 +45,7 @@ beforeAll(async () => {
   teams = await startFakeConnector();
   const config = loadConfig({ MONGODB_URI: w.mongoUrl, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix(), PORT: '0', PLAYGROUND: 'off', LOG_LEVEL: 'silent' });
   bot = await startBot(config, createLogger('silent'), { clock: w.clock });
-  // Amy and Ben both see Sam on Tue 11 Nov 2025 at 15:45
+  // Amy sees Sam on Tue 11 Nov 2025 at 15:45, Ben at the first time after that Sam is free (16:45)
   amySession = (await ensureNextSession(w.deps, w.org, w.contracts.amy))!.id;
   await ensureNextSession(w.deps, w.org, w.contracts.ben);
   w.clock.set(london('2025-11-10T12:00'));
@@ -77,7 +77,8 @@ describe('moving a session in Teams', () => {
   it('a time that clashes with Sam’s session with Ben is refused, with the next free time offered', async () => {
     const clash = await invoke('amy', 'session.move', { sessionId: amySession, date: '2025-11-11', time: '16:00', reason: 'Parents evening' });
     expect(clash.text).toContain('clashes with another supervision session');
-    expect(clash.text).toContain('The next free time is Tue 11 Nov 2025, 16:45');
+    // Ben's session is 16:45–17:45, booked after Amy's: no time is free later that day
+    expect(clash.text).toContain('another supervision session the supervisor has at Tue 11 Nov 2025, 16:45. The next free time is Wed 12 Nov 2025, 15:45');
     expect((await w.deps.sessions.get(amySession))?.status).toBe('scheduled');
   });
 
