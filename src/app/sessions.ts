@@ -83,7 +83,8 @@ async function clashFreePlan(
     if (s.why === 'supervisor') timetable.add(s, contract.supervisorIds);
     else timetable.add(s, [], room);
   }
-  return planNextSession(contract, { ...input, room, timetable }, cal, org.termDates);
+  // from the time already decided: the cadence is not worked out again
+  return planNextSession(contract, { ...input, preferred: plan.startsAt, room, timetable }, cal, org.termDates);
 }
 
 /** A session asked for in a school year the calendar has no term dates for is refused, naming the year. */
