@@ -15,6 +15,7 @@ import { jobIdFor, redisConnection } from './redis.js';
 import { reminderMessages } from './reminder-views.js';
 import { askForNextYearDates } from '../app/sessions.js';
 import { askForReviews } from '../app/review.js';
+import { withReadMemo } from '../store/read-memo.js';
 
 export interface QueueOptions {
   redisUrl: string;
@@ -364,7 +365,7 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     workers.push(
       new Worker(
         'commands',
-        async (job: Job) => {
+        async (job: Job) => withReadMemo(async () => {
           const command = commandSchema.safeParse(job.data);
           if (!command.success) throw new UnrecoverableError('malformed command');
           // the messages this command wrote go straight onto the notifications queue; the sweep catches any
@@ -384,14 +385,15 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
             await notify(written).catch((e) => logger.warn({ err: (e as Error).message }, 'notifications not queued; the sweep will retry'));
           }
           return result;
-        },
+        }, 'commands'),
         { ...workerOptions, connection: conn() },
       ),
-      new Worker('notifications', async (job: Job) => deliver((job.data as { outboxId: string }).outboxId), { ...workerOptions, connection: conn() }),
+      // each job reads its people, organisation, contract and session once (src/store/read-memo.ts)
+      new Worker('notifications', async (job: Job) => withReadMemo(() => deliver((job.data as { outboxId: string }).outboxId), 'notifications'), { ...workerOptions, connection: conn() }),
       ...PLATFORMS.map(
-        (platform) => new Worker(`notifications-${platform}`, async (job: Job) => deliverOn(platform, job), { ...workerOptions, connection: conn() }),
+        (platform) => new Worker(`notifications-${platform}`, async (job: Job) => withReadMemo(() => deliverOn(platform, job), 'notifications'), { ...workerOptions, connection: conn() }),
       ),
-      new Worker('reminders', async (job: Job) => processReminder((job.data as { reminderId: string }).reminderId), { ...workerOptions, connection: conn() }),
+      new Worker('reminders', async (job: Job) => withReadMemo(() => processReminder((job.data as { reminderId: string }).reminderId), 'reminders'), { ...workerOptions, connection: conn() }),
     );
     for (const w of workers) {
       w.on('failed', (job, err) => logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));

@@ -6,7 +6,7 @@
  */
 import { auditHash, ChainVerifier, GENESIS } from '../app/evidence/chain.js';
 import type { AuditEntry, AuditLog } from '../app/ports.js';
-import { isDuplicateKey, isOnlyDuplicateKeys, upsertRace } from './documents.js';
+import { isDuplicateKey, isOnlyDuplicateKeys } from './documents.js';
 import type { Models } from './models.js';
 
 export { auditHash, GENESIS };
@@ -18,49 +18,36 @@ export function auditLog(m: Models): AuditLog {
     const { _id, ...rest } = d;
     return rest as unknown as AuditEntry;
   };
-  /**
-   * The newest entry: from the head hint, step forward by `_id` while a next entry exists (another process may
-   * have appended since the hint was written). Lookups by `_id` stay fast on FerretDB, where a sorted query
-   * reads the whole collection. Without a hint (entries written before hints existed) the sorted query is used.
-   */
-  async function lastEntry(organisationId: string): Promise<AuditEntry | null> {
-    const hint = await m.heads.findById(`audit:${organisationId}`).lean<{ seq?: number }>();
-    if (!hint?.seq) return m.audit.findOne({ organisationId }).sort({ seq: -1 }).lean<AuditEntry>();
-    let seq = hint.seq;
-    while (await m.audit.exists({ _id: key(organisationId, seq + 1) })) seq++;
-    return m.audit.findById(key(organisationId, seq)).lean<AuditEntry>();
-  }
+  /** The newest entry: one read down the unique `{ organisationId, seq }` index, backwards. */
+  const lastEntry = (organisationId: string): Promise<AuditEntry | null> =>
+    m.audit.findOne({ organisationId }).sort({ seq: -1 }).lean<AuditEntry>();
 
-  /**
-   * A keyed entry: a marker (by `_id`, so fast on FerretDB) names the sequence number it claimed, written
-   * before the entry and only ever raised. The marker is read after the newest entry, so a writer either
-   * finds the entry the marker points to or collides on that sequence number and looks again.
-   */
-  const markerId = (organisationId: string, k: string) => `audit-key:${organisationId}:${k}`;
+  /** A keyed entry, by the unique `{ organisationId, key }` index. */
   async function existingKeyed(organisationId: string, k: string): Promise<AuditEntry | null> {
-    const marker = await m.heads.findById(markerId(organisationId, k)).lean<{ seq?: number }>();
-    if (!marker?.seq) return null;
-    const entry = await m.audit.findById(key(organisationId, marker.seq)).lean<Record<string, unknown>>();
-    return entry && entry.key === k ? toEntry(entry) : null;
+    const entry = await m.audit.findOne({ organisationId, key: k }).lean<Record<string, unknown>>();
+    return entry ? toEntry(entry) : null;
   }
 
+  /**
+   * The next entry after the newest, inserted under a unique sequence number; another writer taking the number
+   * first makes the insert fail and this one reads the head again. A keyed entry's key is unique too, so a
+   * retried append collides with the entry it wrote before and answers that one: no read before the insert.
+   */
   async function appendNow(input: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>): Promise<AuditEntry> {
     for (let attempt = 0; attempt < 1000; attempt++) {
       const last = await lastEntry(input.organisationId);
       const seq = (last?.seq ?? 0) + 1;
-      if (input.key !== undefined) {
-        const found = await existingKeyed(input.organisationId, input.key);
-        if (found) return found;
-        await upsertRace(() => m.heads.updateOne({ _id: markerId(input.organisationId, input.key as string) }, { $max: { seq } }, { upsert: true }));
-      }
       const unhashed = { ...input, seq, prevHash: last?.hash ?? GENESIS };
       const entry: AuditEntry = { ...unhashed, hash: auditHash(unhashed) };
       try {
         await m.audit.create({ _id: key(input.organisationId, seq), ...entry });
-        await upsertRace(() => m.heads.updateOne({ _id: `audit:${input.organisationId}` }, { $max: { seq } }, { upsert: true }));
         return entry;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
+        if (input.key !== undefined) {
+          const found = await existingKeyed(input.organisationId, input.key);
+          if (found) return found;
+        }
         await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(attempt + 1, 10)));
       }
     }
@@ -93,10 +80,6 @@ export function auditLog(m: Models): AuditLog {
         const stored = new Map((await m.audit.find({ _id: { $in: batch.map((e) => key(organisationId, e.seq)) } }).lean<Record<string, unknown>[]>()).map((d) => [d.seq as number, d.hash]));
         inserted = batch.findIndex((e) => stored.get(e.seq) !== e.hash);
         if (inserted < 0) inserted = batch.length;
-      }
-      if (inserted > 0) {
-        const seq = (batch[inserted - 1] as AuditEntry).seq;
-        await upsertRace(() => m.heads.updateOne({ _id: `audit:${organisationId}` }, { $max: { seq } }, { upsert: true }));
       }
       written.push(...batch.slice(0, inserted));
       rest = rest.slice(inserted);

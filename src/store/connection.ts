@@ -6,6 +6,7 @@ import { checkpointRepository } from './checkpoints.js';
 import { incidentRepository } from './incidents.js';
 import { retentionRepository } from './retention.js';
 import { slackInstallationRepository } from './slack-installations.js';
+import { withReadMemos } from './read-memo.js';
 import { defineModels, type Models } from './models.js';
 import { dataKeysOf, FieldCipher, type MasterKey, masterKeyFromEnvironment, setCipher } from './encryption.js';
 import {
@@ -39,7 +40,7 @@ export interface StoreHandle {
 }
 
 export function storesFor(models: Models): Stores {
-  return {
+  return withReadMemos({
     organisations: organisationRepository(models),
     people: personRepository(models),
     contracts: contractRepository(models),
@@ -63,7 +64,7 @@ export function storesFor(models: Models): Stores {
     bankHolidays: bankHolidayRepository(models),
     incidents: incidentRepository(models),
     slackInstallations: slackInstallationRepository(models),
-  };
+  });
 }
 
 type IndexedModel = Models[keyof Models];

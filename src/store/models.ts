@@ -23,14 +23,7 @@ function guardSignedRecords(records: Schema): void {
   });
   const lockFilter = async function (this: { getFilter(): Record<string, unknown>; setQuery(q: Record<string, unknown>): void; model: Model<unknown> }) {
     const filter = this.getFilter();
-    // A revision's state is fixed when it is inserted (records are append-only), so for a filter on `_id` alone
-    // the stored state can be checked first by `_id` and the filter left as it is: FerretDB answers a plain
-    // `_id` filter without reading the whole collection.
-    const keys = Object.keys(filter);
-    if (keys.length === 1 && keys[0] === '_id' && typeof filter._id === 'string') {
-      const stored = await this.model.findById(filter._id).select({ state: 1 }).lean<{ state?: string }>();
-      if (stored?.state !== 'signed') return;
-    }
+    // the server applies the update only to a revision not signed: one round trip, atomic
     this.setQuery({ $and: [filter, { state: { $ne: 'signed' } }] });
   };
   for (const op of ['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'findOneAndReplace'] as const) {
@@ -102,6 +95,8 @@ export function defineModels(conn: Connection) {
   sessionRequests.index({ contractId: 1, status: 1 });
   const audit = schema({ organisationId: String, seq: Number });
   audit.index({ organisationId: 1, seq: 1 }, { unique: true });
+  // a keyed entry is written once, whatever retries it: its key is unique in the organisation's chain
+  audit.index({ organisationId: 1, key: 1 }, { unique: true, partialFilterExpression: { key: { $exists: true } } });
   const auditCheckpoints = schema({ organisationId: String, seq: Number });
   auditCheckpoints.index({ organisationId: 1, seq: 1 });
   const outbox = schema({ status: String, createdAt: Date });
@@ -134,8 +129,6 @@ export function defineModels(conn: Connection) {
   incidentOffers.index({ personId: 1 });
   // Slack workspaces installed through the OAuth flow; their tokens encrypted (src/store/slack-installations.ts)
   const slackInstallations = schema({ teamId: String, enterpriseId: String, organisationId: String, installedAt: Date });
-  // hints to the newest audit entry of an organisation and the newest revision of a record (see DEVELOPERS.md)
-  const heads = schema({});
   // each organisation's data keys, wrapped by the master key (src/store/encryption.ts)
   const dataKeys = schema({ organisationId: String, n: Number });
   dataKeys.index({ organisationId: 1, n: -1 });
@@ -166,7 +159,6 @@ export function defineModels(conn: Connection) {
     deliveries: model('Delivery', deliveries, 'deliveries'),
     calendarFeeds: model('CalendarFeed', calendarFeeds, 'calendarFeeds'),
     conversations: model('Conversation', conversations, 'conversations'),
-    heads: model('Head', heads, 'heads'),
     retention: model('Retention', retention, 'retention'),
     subjectAccess: model('SubjectAccess', subjectAccess, 'subjectAccess'),
     accessTokens: model('AccessToken', accessTokens, 'accessTokens'),

@@ -97,11 +97,7 @@ export function personRepository(m: Models): PersonRepository {
     async getMany(ids) {
       const unique = [...new Set(ids)];
       if (unique.length === 0) return [];
-      // a few people (the parties to a record) by _id each: fast on FerretDB, where `$in` reads the collection
-      if (unique.length <= 50) {
-        const docs = await Promise.all(unique.map((id) => m.people.findById(id).lean<Doc>()));
-        return many<Person>(docs.filter((d): d is Doc => d !== null), PERSON_INTERNAL);
-      }
+      if (unique.length === 1) return many<Person>([await m.people.findById(unique[0]).lean<Doc>()].filter((d): d is Doc => d !== null), PERSON_INTERNAL);
       return many<Person>(await m.people.find({ _id: { $in: unique } }).lean<Doc[]>(), PERSON_INTERNAL);
     },
     async byOrganisation(organisationId) {
@@ -328,36 +324,13 @@ function newestRevisions(docs: Doc[]): RecordSheet[] {
  * check (two racing writers cannot both create revision n+1), and earlier revisions stay as history.
  */
 export function recordRepository(m: Models): RecordRepository {
-  const latestDoc = (filter: Doc) => m.records.findOne(filter).sort({ version: -1, revision: -1 }).lean<Doc>();
-  const ORDER = 1_000_000;
-  const exists = async (id: string) => (await m.records.exists({ _id: id })) !== null;
   /**
-   * The newest revision (of the newest version, or of `version`): from the head hint, step forward by `_id`
-   * while a next one exists. Versions and revisions are dense (each is inserted only after the one before),
-   * so this finds the newest with a few `_id` lookups, which stay fast on FerretDB. Without a hint, the
-   * sorted query.
+   * The newest revision (of the newest version, or of `version`): one read down the
+   * `{ recordId, version: -1, revision: -1 }` index. Versions and revisions are dense and each is inserted only
+   * after the one before, so the first document in that order is the newest.
    */
-  async function newest(recordId: string, version?: number): Promise<Doc | null> {
-    const hint = await m.heads.findById(`record:${recordId}`).lean<{ order?: number }>();
-    if (!hint?.order) return latestDoc(version === undefined ? { recordId } : { recordId, version });
-    let v = Math.floor(hint.order / ORDER);
-    let r = hint.order % ORDER;
-    if (version !== undefined && version !== v) {
-      if (version > v && !(await exists(revisionKey(recordId, version, 1)))) return null;
-      v = version;
-      r = 1;
-    }
-    for (;;) {
-      if (version === undefined && (await exists(revisionKey(recordId, v + 1, 1)))) {
-        v++;
-        r = 1;
-      } else if (await exists(revisionKey(recordId, v, r + 1))) r++;
-      else break;
-    }
-    return m.records.findById(revisionKey(recordId, v, r)).lean<Doc>();
-  }
-  const moveHead = (record: RecordSheet, revision: number) =>
-    upsertRace(() => m.heads.updateOne({ _id: `record:${record.id}` }, { $max: { order: record.version * ORDER + revision } }, { upsert: true }));
+  const latestDoc = (filter: Doc) => m.records.findOne(filter).sort({ version: -1, revision: -1 }).lean<Doc>();
+  const newest = (recordId: string, version?: number): Promise<Doc | null> => latestDoc(version === undefined ? { recordId } : { recordId, version });
   return {
     async latest(recordId) {
       return recordFromDoc(await newest(recordId));
@@ -375,7 +348,6 @@ export function recordRepository(m: Models): RecordRepository {
       if (!(await insertOnce(m.records, recordToDoc(record, 1)))) {
         throw new VersionConflictError(`version ${record.version} of the record exists already`);
       }
-      await moveHead(record, 1);
     },
     async replace(record, expectedUpdatedAt) {
       const stored = await newest(record.id, record.version);
@@ -384,7 +356,6 @@ export function recordRepository(m: Models): RecordRepository {
       if ((stored.updatedAt as Date).getTime() !== expectedUpdatedAt.getTime()) throw new VersionConflictError();
       const revision = (stored.revision as number) + 1;
       if (!(await insertOnce(m.records, recordToDoc(record, revision)))) throw new VersionConflictError();
-      await moveHead(record, revision);
       await m.records.updateOne({ _id: stored._id }, { $set: { current: false } });
     },
     async awaitingConfirmation(organisationId) {

@@ -42,6 +42,7 @@ import { NEW_TIME_REQUIRED } from '../../domain/session.js';
 import { redisConnection } from '../../queue/redis.js';
 import type { Runtime } from '../../runtime.js';
 import { unmatchedSenders } from '../../store/unmatched.js';
+import { withReadMemo } from '../../store/read-memo.js';
 import type { Mount } from '../../server.js';
 import { ACTIONS, LIMITS, VIEWS, clip, paginate, render as renderView, type SlackMessage } from './blocks.js';
 import { dashboardUrl, guardView } from '../content-guard.js';
@@ -1678,7 +1679,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   const workerConnection = runtime.workers ? redisConnection(redisUrl) : null;
   workerConnection?.on('error', (e) => logger.warn({ err: e.message }, 'redis connection error (slack work)'));
   const worker = workerConnection
-    ? new Worker(SLACK_WORK_QUEUE, async (job: Job) => perform(job.data as QueuedWork), {
+    ? new Worker(SLACK_WORK_QUEUE, async (job: Job) => withReadMemo(() => perform(job.data as QueuedWork), 'slack-work'), {
         prefix,
         connection: workerConnection,
         concurrency: Math.min(POST_ACK_CONCURRENCY, runtime.config.WORKER_CONCURRENCY),

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignedRecordImmutableError, VersionConflictError } from '../../../src/app/ports.js';
 import { confirm, newDraft, submitForConfirmation } from '../../../src/domain/record.js';
 import type { RecordSheet } from '../../../src/domain/types.js';
+import { auditLog } from '../../../src/store/audit.js';
 import { connectStore, type StoreHandle } from '../../../src/store/connection.js';
+import { withReadMemo } from '../../../src/store/read-memo.js';
 import { person } from '../../support/school.js';
 import { recordFreeText } from '../../support/free-text.js';
 import { testMongoUrl } from '../../support/services.js';
@@ -206,31 +208,50 @@ describe('audit chain', () => {
   });
 });
 
-describe('head hints (lookups by _id instead of sorted scans)', () => {
-  it('a record read from a hint that lags behind still finds the newest revision and version', async () => {
+describe('the newest revision and the newest audit entry, read down their indexes', () => {
+  it('a record changed twice reads back at its newest revision, by version too', async () => {
     const records = store.stores.records;
-    let r = draft('hinted');
+    let r = draft('newest');
     await records.insertVersion(r);
     for (const notes of ['second', 'third']) {
-      const stored = (await records.latest('hinted')) as RecordSheet;
+      const stored = (await records.latest('newest')) as RecordSheet;
       r = { ...stored, notes, updatedAt: new Date(stored.updatedAt.getTime() + 1000) };
       await records.replace(r, stored.updatedAt);
     }
-    // another process appended after this hint was written
-    await store.models.heads.updateOne({ _id: 'record:hinted' }, { $set: { order: 1_000_001 } });
-    expect((await records.latest('hinted'))?.notes).toBe('third');
-    expect((await records.version('hinted', 1))?.notes).toBe('third');
-    expect(await records.version('hinted', 2)).toBeNull();
+    expect((await records.latest('newest'))?.notes).toBe('third');
+    expect((await records.version('newest', 1))?.notes).toBe('third');
+    expect(await records.version('newest', 2)).toBeNull();
     expect(await records.latest('never-written')).toBeNull();
   });
 
-  it('an audit append after a lagging hint continues the chain', async () => {
-    const log = store.stores.audit;
-    const entry = { organisationId: 'org-hint', at: t0, actorId: 'sup', action: 'x', subject: { kind: 'record', id: 'r' }, detail: {} };
-    for (let i = 0; i < 3; i++) await log.append(entry);
-    await store.models.heads.updateOne({ _id: 'audit:org-hint' }, { $set: { seq: 1 } });
-    expect((await log.append(entry)).seq).toBe(4);
-    expect(await log.verify('org-hint')).toEqual({ ok: true, count: 4 });
+  it('appends from two processes interleave into one whole chain, and a keyed entry is written once', async () => {
+    const here = store.stores.audit;
+    const there = auditLog(store.models); // another process's log over the same database
+    const entry = { organisationId: 'org-two', at: t0, actorId: 'sup', action: 'x', subject: { kind: 'record', id: 'r' }, detail: {} };
+    await Promise.all([here.append(entry), there.append(entry), here.append(entry), there.append(entry)]);
+    const keyed = await Promise.all([here.append({ ...entry, key: 'once' }), there.append({ ...entry, key: 'once' })]);
+    expect(keyed[0]).toEqual(keyed[1]);
+    expect((await here.append(entry)).seq).toBe(6);
+    expect(await here.verify('org-two')).toEqual({ ok: true, count: 6 });
+  });
+});
+
+describe('reads remembered for one unit of work', () => {
+  it('a person is read once, each caller gets its own copy, and a write through the repository is read back', async () => {
+    await store.stores.people.upsert(person('memo', ['supervisee'], { name: 'Mo' }));
+    await withReadMemo(async () => {
+      const first = (await store.stores.people.get('memo'))!;
+      first.name = 'changed by one caller';
+      // another process renames them: this unit of work keeps what it read
+      await store.models.people.updateOne({ _id: 'memo' }, { $set: { name: 'Renamed elsewhere' } });
+      expect((await store.stores.people.get('memo'))?.name).toBe('Mo');
+      expect((await store.stores.people.getMany(['memo', 'memo', 'nobody'])).map((p) => p.name)).toEqual(['Mo']);
+      await store.stores.people.upsert({ ...first, name: 'Mo Written' });
+      expect((await store.stores.people.get('memo'))?.name).toBe('Mo Written');
+    });
+    // outside a unit of work every read goes to the database
+    await store.models.people.updateOne({ _id: 'memo' }, { $set: { name: 'Renamed again' } });
+    expect((await store.stores.people.get('memo'))?.name).toBe('Renamed again');
   });
 });
 
