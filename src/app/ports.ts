@@ -318,7 +318,8 @@ export interface OutboxMessage {
 }
 
 export interface Outbox {
-  enqueue(messages: OutboxMessage[]): Promise<void>;
+  /** Stores each message once (by id); answers the ids stored by this call (the others were there already). */
+  enqueue(messages: OutboxMessage[]): Promise<string[]>;
 }
 
 export interface ReminderStore {
@@ -586,6 +587,8 @@ export interface CalendarFeedRepository {
 
 export interface DeliveryRepository {
   get(threadKey: string, personId: string, platform: Platform): Promise<Record<string, string> | null>;
+  /** Several threads' references of one person in one read, in the order asked (null where there is none). */
+  getEach(threadKeys: string[], personId: string, platform: Platform): Promise<Array<Record<string, string> | null>>;
   put(threadKey: string, personId: string, platform: Platform, ref: Record<string, string>): Promise<void>;
 }
 

@@ -231,16 +231,35 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     await handOn(row, person, done, platform);
   }
 
+  /**
+   * Sends on what a unit of work has just written to the outbox. A message this call stored (`stored`) is new
+   * and pending as written, so it goes straight to the lane of the first platform that must reach its recipient,
+   * with the row and the person handed over (the recipient is usually remembered from the unit's own reads): no
+   * router job, and no reading back of the row. Anything else — stored before (a retried command), or a
+   * recipient not found — goes through the notifications queue, which reads the row as stored.
+   */
+  async function sendOn(messages: OutboxMessage[], stored: string[]): Promise<void> {
+    const fresh = new Set(stored);
+    const routed: OutboxMessage[] = [];
+    for (const message of messages) {
+      const person = fresh.has(message.id) ? await deps.people.get(message.recipientId) : null;
+      if (!person) {
+        routed.push(message);
+        continue;
+      }
+      await handOn({ ...message, status: 'pending', attempts: 0 }, person, new Set());
+    }
+    if (routed.length > 0) await notify(routed.map((m) => ({ id: m.id, type: m.view.type })));
+  }
+
   async function processReminder(reminderId: string): Promise<boolean> {
     const reminder = await deps.reminders.get(reminderId);
     if (!reminder || reminder.sent) return false;
     // The DB decides whether it has fired: a rebuilt or duplicated job finds it sent and does nothing.
     const messages = await reminderMessages(deps, reminder);
     if (!(await deps.reminders.markSent(reminder.id, deps.clock.now()))) return false;
-    await deps.outbox.enqueue(messages);
-    // straight onto the notifications queue: flushing the outbox here read the whole outbox for every reminder
-    // (FerretDB scans a collection for any filter but _id), which grew with every reminder of a busy morning (P5)
-    await notify(messages.map((m) => ({ id: m.id, type: m.view.type })));
+    // straight on to be delivered: flushing the outbox here read the whole outbox for every reminder (P5)
+    await sendOn(messages, await deps.outbox.enqueue(messages));
     return true;
   }
 
@@ -368,21 +387,24 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
         async (job: Job) => withReadMemo(async () => {
           const command = commandSchema.safeParse(job.data);
           if (!command.success) throw new UnrecoverableError('malformed command');
-          // the messages this command wrote go straight onto the notifications queue; the sweep catches any
+          // the messages this command wrote go straight on to be delivered (sendOn); the sweep catches any
           // a crash left behind, so a command never has to scan the outbox
-          const written: Array<{ id: string; type: string }> = [];
+          const written: OutboxMessage[] = [];
+          const stored: string[] = [];
           const outbox = {
             ...deps.outbox,
             enqueue: async (messages: OutboxMessage[]) => {
-              await deps.outbox.enqueue(messages);
-              written.push(...messages.map((m) => ({ id: m.id, type: m.view.type })));
+              const ids = await deps.outbox.enqueue(messages);
+              written.push(...messages);
+              stored.push(...ids);
+              return ids;
             },
           };
           const result = await runCommand({ ...deps, outbox }, command.data);
           // the person was told the result would follow: it goes to their chat (once, by the claim)
           if (!(await claim(job.id as string, 'done'))) await outbox.enqueue(await answerInChat(command.data, result));
           if (written.length > 0) {
-            await notify(written).catch((e) => logger.warn({ err: (e as Error).message }, 'notifications not queued; the sweep will retry'));
+            await sendOn(written, stored).catch((e) => logger.warn({ err: (e as Error).message }, 'notifications not queued; the sweep will retry'));
           }
           return result;
         }, 'commands'),

@@ -98,6 +98,8 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
       if (await deps.records.latest(recordIdFor(session.id))) return [];
       const contract = await deps.contracts.get(session.contractId);
       if (!contract) return [];
+      // every party in one read: the card names the ones and goes to the others (remembered for this reminder)
+      await deps.people.getMany([...contract.supervisorIds, ...contract.superviseeIds]);
       // stour §4: a supervisor from outside who is not in the school's chat: the supervisee is asked instead
       if (await isKeptBySupervisee(deps, contract)) {
         const view = await keptCheckView(deps, org, contract, session, reminder.kind === 'did-it-happen-again');

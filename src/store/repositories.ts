@@ -540,14 +540,22 @@ const rowFromDoc = (d: Doc | null) => fromDoc<OutboxRow>(d);
 export function outboxStore(m: Models): Outbox & OutboxReader {
   return {
     async enqueue(messages: OutboxMessage[]) {
-      if (messages.length === 0) return;
-      await bulkUpsert(m.outbox, messages.map((msg) => ({
-          updateOne: {
-            filter: { _id: msg.id },
-            update: { $setOnInsert: toDoc(msg, { status: 'pending', attempts: 0 }) },
-            upsert: true,
-          },
-        })));
+      if (messages.length === 0) return [];
+      const ops = messages.map((msg) => ({
+        updateOne: {
+          filter: { _id: msg.id },
+          update: { $setOnInsert: toDoc(msg, { status: 'pending', attempts: 0 }) },
+          upsert: true,
+        },
+      }));
+      try {
+        const result = (await m.outbox.bulkWrite(ops as never[], { ordered: false })) as { upsertedIds?: Record<string, unknown> };
+        return Object.values(result.upsertedIds ?? {}).map(String);
+      } catch (error) {
+        // a racing writer stored some first: they exist, which is what was wanted; say none was new
+        if (!isOnlyDuplicateKeys(error)) throw error;
+        return [];
+      }
     },
     async pending(limit) {
       return (await m.outbox.find({ status: 'pending' }).sort({ createdAt: 1 }).limit(limit).lean<Doc[]>()).map(
@@ -639,6 +647,12 @@ export function deliveryRepository(m: Models): DeliveryRepository {
     async get(threadKey, personId, platform) {
       const doc = await m.deliveries.findById(key(threadKey, personId, platform)).lean<{ ref?: Record<string, string> }>();
       return doc?.ref ?? null;
+    },
+    async getEach(threadKeys, personId, platform) {
+      const ids = threadKeys.map((t) => key(t, personId, platform));
+      const docs = await m.deliveries.find({ _id: { $in: ids } }).lean<Array<{ _id: string; ref?: Record<string, string> }>>();
+      const byId = new Map(docs.map((d) => [d._id, d.ref ?? null]));
+      return ids.map((id) => byId.get(id) ?? null);
     },
     async put(threadKey, personId, platform, ref) {
       const id = key(threadKey, personId, platform);

@@ -47,7 +47,8 @@ export class TeamsNotifier implements ChannelNotifier {
   }
 
   async deliver(person: Person, message: OutboxMessage): Promise<void> {
-    const stored = await this.deps.deliveries.get(CONVERSATION_THREAD, person.id, 'teams');
+    // the person's conversation and this thread's card so far, in one read
+    const [stored, previous] = await this.deps.deliveries.getEach([CONVERSATION_THREAD, ...(message.threadKey ? [message.threadKey] : [])], person.id, 'teams');
     if (!stored?.reference) throw new RecipientUnreachableError('teams', 'the app is not installed for this person');
     const reference = JSON.parse(stored.reference) as Partial<ConversationReference>;
     const view = message.view;
@@ -57,7 +58,6 @@ export class TeamsNotifier implements ChannelNotifier {
       refreshIds = parties.map((p) => p.identities.teamsAadObjectId).filter((id): id is string => Boolean(id));
     }
     const attachment = CardFactory.adaptiveCard(renderCard(view, refreshIds));
-    const previous = message.threadKey ? await this.deps.deliveries.get(message.threadKey, person.id, 'teams') : null;
     const conversationId = reference.conversation?.id ?? person.id;
     const tenantId = reference.conversation?.tenantId ?? person.identities.teamsTenantId ?? 'tenant';
     const keys: PacedKey[] = [
