@@ -112,12 +112,33 @@ if (not cur) or tonumber(cur) < now + ms then redis.call('SET', KEYS[1], now + m
 return ms
 `;
 
+/**
+ * KEYS: the window sets of a send's keys. ARGV: the reservation's member. Moves the send to the instant its
+ * answer came (now, if later than its slot): the platform counted it when it arrived, which was before now.
+ */
+const SETTLE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, #KEYS do
+  local at = redis.call('ZSCORE', KEYS[i], ARGV[1])
+  if at and tonumber(at) < now then
+    redis.call('ZADD', KEYS[i], 'XX', now, ARGV[1])
+    if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+  end
+end
+return now
+`;
+
 type PacingCommands = {
   paceTake(numKeys: number, ...args: Array<string | number>): Promise<[number, number]>;
   pacePause(key: string, ms: number): Promise<number>;
+  paceSettle(numKeys: number, ...args: Array<string | number>): Promise<number>;
 };
 
+/** For sends counted from their slot: the window widened by 1 % (at least 60 ms) for the way to the platform. */
 const widen = (w: RateWindow): RateWindow => ({ limit: w.limit, windowMs: w.windowMs + Math.max(60, Math.ceil(w.windowMs / 100)) });
+/** For sends settled when answered (`takeSettled`): only the millisecond the two clocks may round apart. */
+const widenSettled = (w: RateWindow): RateWindow => ({ limit: w.limit, windowMs: w.windowMs + 2 });
 
 export class RateLimiter {
   private readonly redis: Redis & PacingCommands;
@@ -129,6 +150,7 @@ export class RateLimiter {
     if (!('paceTake' in redis)) {
       redis.defineCommand('paceTake', { lua: TAKE });
       redis.defineCommand('pacePause', { numberOfKeys: 1, lua: PAUSE });
+      redis.defineCommand('paceSettle', { lua: SETTLE });
     }
     this.redis = redis as Redis & PacingCommands;
   }
@@ -148,11 +170,33 @@ export class RateLimiter {
    * Resolves with the slot's instant (Redis time, ms since the epoch).
    */
   async take(keys: PacedKey[]): Promise<number> {
-    if (keys.length === 0) return Date.now();
+    return this.reserve(keys, `${this.owner}:${++this.taken}`, widen);
+  }
+
+  /**
+   * As `take`, for a send whose answer is awaited: resolves when the slot comes with `settle`, to be called once
+   * the platform has answered (or failed), which moves the send in every window from its slot to that instant.
+   * The platform counts a request when it arrives, which is after its slot by however long the way took — a
+   * busy event loop, a connection being opened — and different for each; counted from their answers instead,
+   * no delay can put one request too many in the platform's window, so no margin for it is needed (P7: sends
+   * paced from their slots with 60 ms to spare still met 429s, each of which holds a Teams tenant a second).
+   */
+  async takeSettled(keys: PacedKey[]): Promise<() => Promise<void>> {
     const member = `${this.owner}:${++this.taken}`;
+    await this.reserve(keys, member, widenSettled);
+    if (keys.length === 0) return async () => undefined;
+    const sets = keys.map((k) => this.setKey(k.key));
+    const keep = Math.max(...keys.flatMap((k) => k.windows.map((w) => w.windowMs))) + 1000;
+    return async () => {
+      await this.redis.paceSettle(sets.length, ...sets, member, keep);
+    };
+  }
+
+  private async reserve(keys: PacedKey[], member: string, margin: (w: RateWindow) => RateWindow): Promise<number> {
+    if (keys.length === 0) return Date.now();
     const redisKeys = keys.flatMap((k) => [this.setKey(k.key), this.pauseKey(k.key)]);
     const windows = keys.flatMap((k) => {
-      const ws = k.windows.map(widen);
+      const ws = k.windows.map(margin);
       return [ws.length, ...ws.flatMap((w) => [w.limit, w.windowMs])];
     });
     let confirm = '0';

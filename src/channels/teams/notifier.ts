@@ -78,12 +78,18 @@ export class TeamsNotifier implements ChannelNotifier {
           // slots are taken right before each attempt (a retry too), after the adapter's own set-up, so that
           // sends reach Teams as they were paced; the conversation's and the tenant's in one step, shared by
           // every process of the deployment
-          await this.pacing.take(keys);
-          if (previous?.activityId) {
-            await context.updateActivity({ id: previous.activityId, type: 'message', attachments: [attachment], conversation: reference.conversation as never });
-            return;
+          // counted in the windows from when Teams answered, not from the slot (see RateLimiter.takeSettled)
+          const settle = await this.pacing.takeSettled(keys);
+          let sent: { id?: string } | undefined;
+          try {
+            if (previous?.activityId) {
+              await context.updateActivity({ id: previous.activityId, type: 'message', attachments: [attachment], conversation: reference.conversation as never });
+              return;
+            }
+            sent = await context.sendActivity({ attachments: [attachment] });
+          } finally {
+            await settle();
           }
-          const sent = await context.sendActivity({ attachments: [attachment] });
           if (message.threadKey && sent?.id) await this.deps.deliveries.put(message.threadKey, person.id, 'teams', { activityId: sent.id });
         } catch (error) {
           failure = error;

@@ -67,9 +67,10 @@ export function startTeamsRoster(runtime: Runtime, adapter: CloudAdapter, appId:
 
   /** One Bot Connector call through the tenant's pacing; a 429 holds the tenant for every process. */
   async function paced<T>(tenantId: string | undefined, call: () => Promise<T>): Promise<T> {
-    await pacing.take(tenantKey(tenantId));
+    // counted from when the connector answered, as the notifier's sends on the same key are (takeSettled)
+    const settle = await pacing.takeSettled(tenantKey(tenantId));
     try {
-      return await call();
+      return await call().finally(settle);
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       const retryAfter = Number((error as { response?: { headers?: { get?(name: string): string | undefined } } }).response?.headers?.get?.('retry-after'));

@@ -28,6 +28,7 @@ afterAll(async () => {
 /** As the limiter widens each window: 1 % of it, at least 60 ms. */
 const widened = (w: RateWindow) => w.windowMs + Math.max(60, Math.ceil(w.windowMs / 100));
 const maxInAnyWindow = (slots: number[], windowMs: number) => Math.max(...slots.map((t) => slots.filter((u) => u >= t && u < t + windowMs).length));
+const process0 = () => processes[0] as RateLimiter;
 const redisNow = async () => {
   const [s, us] = await (connections[0] as Redis).time();
   return Number(s) * 1000 + Math.floor(Number(us) / 1000);
@@ -111,6 +112,26 @@ describe('RateLimiter in Redis, shared by three processes', () => {
     expect(late - first).toBeGreaterThan(widened(windows[0] as RateWindow) + 50);
     const held = await (connections[0] as Redis).zrangebyscore(`${prefix}:pace:late`, '-inf', '+inf', 'WITHSCORES');
     expect(held.filter((_, i) => i % 2 === 1).map(Number)).toEqual([late]);
+  }, 30_000);
+
+  it('a settled send counts from when it was answered: a slow answer moves the next slot on by as much', async () => {
+    const windows = [{ limit: 1, windowMs: 1_000 }];
+    const key = [{ key: 'settled', windows }];
+    const settleFirst = await process0().takeSettled(key);
+    const sentAt = await redisNow();
+    // the answer takes 400 ms: the request reached the platform some time in between
+    await new Promise((r) => setTimeout(r, 400));
+    await settleFirst();
+    const answeredAt = await redisNow();
+    // the next may go only a window after the answer, not after the slot: however late the first arrived, the
+    // platform never saw two in one window
+    const settleNext = await (processes[1] as RateLimiter).takeSettled(key);
+    const next = await redisNow();
+    await settleNext();
+    expect(next - answeredAt).toBeGreaterThanOrEqual(1_000 - 5);
+    expect(next - sentAt).toBeGreaterThanOrEqual(1_400 - 5);
+    // and no margin beyond the clocks' rounding (a send counted from its slot waits 60 ms more)
+    expect(next - answeredAt).toBeLessThan(1_000 + 60);
   }, 30_000);
 
   it('a process that dies holds no budget: every window and pause expires', async () => {
