@@ -6,9 +6,11 @@
  * number of processes together keep each limit and queue in order. Time is Redis's own (`TIME`), so processes
  * on machines whose clocks differ still agree on a window.
  *
- * Sliding windows: each key may have at most `limit` sends in any `windowMs`, widened by a small margin (1 % of
- * the window, at least 60 ms): a request reaches the platform a few milliseconds after it leaves, and uneven
- * delays would otherwise put one request too many in the platform's window now and then.
+ * Sliding windows: each key may have at most `limit` sends in any `windowMs`. A request reaches the platform some
+ * milliseconds after its slot, and uneven delays would put one request too many in the platform's window now and
+ * then. `take` widens each window by a margin for it (1 % of the window, at least 60 ms); `takeSettled` instead
+ * moves each send to the instant its answer came, after it arrived, so no delay can (Teams, whose 429s hold a
+ * whole tenant for a second).
  *
  * Nothing is held without a time limit: every window's set expires once its newest reservation is older than
  * its longest window, so a worker that dies (kill -9) leaves at most the slots it had reserved, which pass as
