@@ -175,8 +175,11 @@ describe('after a major incident', () => {
     expect(notNow.status).toBe(200);
     const again = cal.addSchoolDays(cal.localDate(clock.now()), 10);
     expect(JSON.stringify(notNow.body.entry)).toContain('You will be asked once more on');
-    await moveClockTo(cal.atLocalTime(cal.addSchoolDays(again, -1), '17:00'));
+    await moveClockTo(cal.atLocalTime(cal.previousSchoolDay(again), '17:00'));
+    // the school day before: not asked yet, and the question still waiting for its day
     expect(await inbox('ben')).not.toContain('Asking once more');
+    const waiting = await bot.runtime.deps.reminders.pending(new Date(0), new Date(clock.now().getTime() + 86_400_000 * 30));
+    expect(waiting.filter((r) => r.kind === 'incident-offer-again').map((r) => cal.localDate(r.dueAt))).toEqual([again]);
     await moveClockTo(cal.atLocalTime(again, '12:00'));
     await eventually(async () => (await inbox('ben')).includes('Asking once more'), 'Ben is asked again');
     const second = await call('actions', 'ben', { verb: 'incident.answer', data: { offerId: await offerIdOf('ben'), answer: 'not-now' } });
