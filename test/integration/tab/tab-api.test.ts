@@ -388,11 +388,15 @@ describe('My supervision', () => {
 
 describe('reads only', () => {
   it('no request writes anything', async () => {
+    const DELIVERED = ['playgroundInbox', 'deliveries'];
     const db = local.runtime.store.connection.db;
     if (!db) throw new Error('connected');
     const snapshot = async () => {
       const counts: Record<string, number> = {};
-      for (const c of await db.listCollections().toArray()) counts[c.name] = await db.collection(c.name).countDocuments();
+      // where messages already written are delivered (the playground's chats, the platforms' message references)
+      // is left out: a delivery of a message the bots wrote before can land at any moment, and a request that
+      // wrote a message would show in the outbox
+      for (const c of await db.listCollections().toArray()) if (!DELIVERED.includes(c.name)) counts[c.name] = await db.collection(c.name).countDocuments();
       return counts;
     };
     // what the two bots do on their own (reminders due at start-up, their messages) is done first: what changes
