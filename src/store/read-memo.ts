@@ -29,16 +29,17 @@ export const currentUnit = (): string | undefined => scope.getStore()?.[UNIT];
 
 const copy = <T>(value: T): T => (value === null || value === undefined ? value : structuredClone(value));
 
+/** Remembers a read under `key`; a failed read is not remembered, so the next caller tries again. */
+function keep<T>(memo: Memo, key: string, read: Promise<T>): Promise<T> {
+  memo.set(key, read);
+  read.catch(() => {
+    if (memo.get(key) === read) memo.delete(key);
+  });
+  return read;
+}
+
 function remembered<T>(memo: Memo, key: string, read: () => Promise<T>): Promise<T> {
-  let hit = memo.get(key) as Promise<T> | undefined;
-  if (!hit) {
-    hit = read();
-    memo.set(key, hit);
-    // a failed read is not remembered: the next caller tries again
-    hit.catch(() => {
-      if (memo.get(key) === hit) memo.delete(key);
-    });
-  }
+  const hit = (memo.get(key) as Promise<T> | undefined) ?? keep(memo, key, read());
   return hit.then(copy);
 }
 
@@ -136,13 +137,7 @@ export function withReadMemos(stores: Stores): Stores {
     if (missing.length > 0) {
       // one read for everyone not yet remembered; each is remembered on its own (null when there is none)
       const fetched = stores.people.getMany(missing).then((found) => new Map(found.map((p) => [p.id, p])));
-      for (const id of missing) {
-        const one = fetched.then((byId) => byId.get(id) ?? null);
-        memo.set(`person:${id}`, one);
-        one.catch(() => {
-          if (memo.get(`person:${id}`) === one) memo.delete(`person:${id}`);
-        });
-      }
+      for (const id of missing) keep(memo, `person:${id}`, fetched.then((byId) => byId.get(id) ?? null));
     }
     const found = await Promise.all(unique.map((id) => remembered(memo, `person:${id}`, () => stores.people.get(id))));
     return found.filter((p): p is NonNullable<typeof p> => p !== null);
