@@ -79,18 +79,25 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
   const want = (f: string) => parsed.filter === 'all' || parsed.filter === f;
 
   const source = deps.overdueSource ?? storeOverdueSource(deps);
-  const { compliance, awaiting, late, reviews, decisions, escalations, unreachable, notEngaging } = await source.lists(org, now, {
-    sessions: want('sessions'),
-    records: want('records'),
-    actions: want('actions'),
-    reviews: want('reviews'),
-    others: parsed.filter === 'all',
-    notEngaging: want('not-engaging'),
-  });
+  // the lists do not depend on one another: they are read at the same time
+  const [lists, unsigned, handoverRows, trainingRows] = await Promise.all([
+    source.lists(org, now, {
+      sessions: want('sessions'),
+      records: want('records'),
+      actions: want('actions'),
+      reviews: want('reviews'),
+      others: parsed.filter === 'all',
+      notEngaging: want('not-engaging'),
+    }),
+    // white-laith B: contracts whose agreement some party has not signed (one indexed query)
+    want('signatures') ? deps.contracts.waitingForSignatures(org.id) : [],
+    // read from the store (few rows): handovers waiting to be written, supervisors' training lapsed or lapsing
+    parsed.filter === 'all' ? pendingHandoverRows(deps, org, today) : [],
+    parsed.filter === 'all' ? trainingRowsOf(deps, org, today) : [],
+  ]);
+  const { compliance, awaiting, late, reviews, decisions, escalations, unreachable, notEngaging } = lists;
   // template line manager (j): read from the summaries the store keeps (an index source may not carry them)
   const notEngagingList = want('not-engaging') ? (notEngaging ?? (await deps.compliance.notEngagingAt(org.id, now))) : [];
-  // white-laith B: contracts whose agreement some party has not signed (one indexed query)
-  const unsigned = want('signatures') ? await deps.contracts.waitingForSignatures(org.id) : [];
   const overdueRecords = awaiting.filter((r) => isRecordConfirmationOverdue(r, cal, now));
   // an action agreed before actions carried their session: its record says whose session it came from
   const lateActions = await Promise.all(
@@ -191,9 +198,6 @@ export const computeOverdue = useCase(async (deps: AppDeps, actorId: string, inp
       refId: c.contractId,
     }));
   });
-  // read from the store (few rows): handovers waiting to be written, supervisors' training lapsed or lapsing
-  const handoverRows: OverdueRow[] = parsed.filter === 'all' ? await pendingHandoverRows(deps, org, today) : [];
-  const trainingRows: OverdueRow[] = parsed.filter === 'all' ? await trainingRowsOf(deps, org, today) : [];
   const signatureRows: OverdueRow[] = unsigned.flatMap((c) => {
     const waiting = unsignedParties(c);
     if (waiting.length === 0) return [];

@@ -45,6 +45,8 @@ export interface PersonRepository {
   get(id: string): Promise<Person | null>;
   getMany(ids: string[]): Promise<Person[]>;
   byOrganisation(organisationId: string): Promise<Person[]>;
+  /** The organisation's people with a supervision training date: the only ones whose training can lapse. */
+  trained(organisationId: string): Promise<Person[]>;
   /** A Slack user: with `organisationId`, only among that organisation's people (their workspace's). */
   bySlackUser(slackUserId: string, organisationId?: string): Promise<Person | null>;
   byTeamsUser(aadObjectId: string): Promise<Person | null>;

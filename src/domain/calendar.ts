@@ -31,15 +31,26 @@ function within(day: LocalDate, range: Pick<DateRange, 'start' | 'end'>): boolea
   return day >= range.start && day <= range.end;
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-/** `YYYY-MM-DD` of an instant in a zone (en-CA formats dates as ISO); the formatter is built once per zone. */
+const dayFormats = new Map<string, { format: Intl.DateTimeFormat; days: Map<number, LocalDate> }>();
+/**
+ * `YYYY-MM-DD` of an instant in a zone (en-CA formats dates as ISO); the formatter is built once per zone, and
+ * the answers for the last few thousand instants are kept (formatting is slow, and the same session times come
+ * back in every summary).
+ */
 function isoDayIn(zone: string, instant: Date): LocalDate {
   let f = dayFormats.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    f = { format: new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }), days: new Map() };
     dayFormats.set(zone, f);
   }
-  return f.format(instant);
+  const ms = instant.getTime();
+  let day = f.days.get(ms);
+  if (day === undefined) {
+    day = f.format.format(instant);
+    if (f.days.size >= 10_000) f.days.clear();
+    f.days.set(ms, day);
+  }
+  return day;
 }
 
 export class SchoolCalendar {

@@ -75,7 +75,7 @@ type IndexedModel = Models[keyof Models];
  * any other build for a background job that runs every two seconds; index by index (mongoose's own
  * `createIndexes`), a new database's 24 indexes took about 48 s there. MongoDB treats both forms alike.
  */
-async function createIndexes(model: IndexedModel): Promise<void> {
+export async function createIndexes(model: IndexedModel): Promise<void> {
   const indexes = model.schema.indexes().map(([key, options]) => ({ key, name: indexName(key), ...options }));
   if (indexes.length === 0) return;
   await model.db.db!.command({ createIndexes: model.collection.collectionName, indexes });

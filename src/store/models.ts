@@ -49,6 +49,7 @@ export function defineModels(conn: Connection) {
   organisations.index({ slackTeamId: 1 }, { sparse: true });
   const people = schema({ organisationId: { type: String, index: true }, unreachableAny: Boolean });
   people.index({ organisationId: 1, unreachableAny: 1 });
+  people.index({ organisationId: 1, supervisionTrainingDate: 1 });
   // a Slack user within their workspace's organisation (many workspaces: two workspaces' user ids never meet)
   people.index({ organisationId: 1, 'identities.slackUserId': 1 });
   const identities = schema({ personId: String });

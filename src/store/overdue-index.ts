@@ -29,8 +29,24 @@ type Entry = { member: string; score: number; value: unknown };
 
 const ALWAYS = 0;
 const DATE_FIELDS = new Set(['sessionOverdueFrom', 'lastHeldAt', 'nextScheduledAt', 'updatedAt', 'submittedAt', 'at', 'copyDueAt', 'raisedAt', 'since']);
+/** An entry as stored, its dates made dates again (a walk after `JSON.parse`: a reviver costs far more per value). */
 function parse(json: string): Record<string, unknown> {
-  return JSON.parse(json, (key, value) => (DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value));
+  return revive(JSON.parse(json)) as Record<string, unknown>;
+}
+
+function revive(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = revive(value[i]);
+  } else if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    for (const key in o) {
+      const v = o[key];
+      if (typeof v === 'string') {
+        if (DATE_FIELDS.has(key)) o[key] = new Date(v);
+      } else if (v !== null && typeof v === 'object') o[key] = revive(v);
+    }
+  }
+  return value;
 }
 
 export interface OverdueIndex {
@@ -268,6 +284,10 @@ export function overdueIndex(base: Stores, redis: Redis, prefix: string): Overdu
 
   const source: OverdueSource = {
     async lists(org, now, want) {
+      // not engaging is kept on the compliance summaries, not in the index: read it from the store meanwhile
+      const notEngaging = want.notEngaging ? base.compliance.notEngagingAt(org.id, now) : Promise.resolve(undefined);
+      // a failed index read must not leave that read's failure unheard
+      notEngaging.catch(() => {});
       if (!(await redis.exists(key(org.id, 'built')))) await rebuild(org.id);
       const members = await redis.zrangebyscore(key(org.id, 'due'), '-inf', now.getTime());
       const wanted = members.filter((m) => {
@@ -275,7 +295,7 @@ export function overdueIndex(base: Stores, redis: Redis, prefix: string): Overdu
         return kind === 's' ? want.sessions : kind === 'r' ? want.records : kind === 'a' ? want.actions : kind === 'v' ? want.reviews : want.others;
       });
       const values = wanted.length > 0 ? await redis.hmget(key(org.id, 'items'), ...wanted) : [];
-      const lists: OverdueLists = { compliance: [], awaiting: [], late: [], reviews: [], decisions: [], escalations: [], unreachable: [] };
+      const lists: OverdueLists = { compliance: [], awaiting: [], late: [], reviews: [], decisions: [], escalations: [], unreachable: [], notEngaging: await notEngaging };
       wanted.forEach((member, i) => {
         const json = values[i];
         if (!json) return;

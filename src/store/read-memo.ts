@@ -128,7 +128,7 @@ function rememberedRecords(records: Stores['records']): Stores['records'] {
 
 /** The stores with per-unit-of-work memory of `get`; everything else is the stores' own. */
 export function withReadMemos(stores: Stores): Stores {
-  const people = memoised(stores.people, 'person', ['byOrganisation', 'bySlackUser', 'byTeamsUser', 'unreachable']);
+  const people = memoised(stores.people, 'person', ['byOrganisation', 'trained', 'bySlackUser', 'byTeamsUser', 'unreachable']);
   const memoisedGetMany: Stores['people']['getMany'] = async (ids) => {
     const memo = scope.getStore();
     if (!memo) return stores.people.getMany(ids);

@@ -103,6 +103,9 @@ export function personRepository(m: Models): PersonRepository {
     async byOrganisation(organisationId) {
       return many<Person>(await m.people.find({ organisationId }).lean<Doc[]>(), PERSON_INTERNAL);
     },
+    async trained(organisationId) {
+      return many<Person>(await m.people.find({ organisationId, supervisionTrainingDate: { $type: 'string' } }).lean<Doc[]>(), PERSON_INTERNAL);
+    },
     async bySlackUser(slackUserId, organisationId) {
       if (organisationId === undefined) return byIdentity(`slack:${slackUserId}`);
       return fromDoc<Person>(await m.people.findOne({ organisationId, 'identities.slackUserId': slackUserId }).lean<Doc>(), PERSON_INTERNAL);
