@@ -8,7 +8,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { aYearOn, cadenceWords, contractProblems, parseCadence } from '../domain/imports/contracts.js';
-import type { Organisation, SupervisionContract } from '../domain/types.js';
+import type { Organisation, Person, Role, SupervisionContract } from '../domain/types.js';
 import { loadActor, namesOf } from './context.js';
 import { changedTerms, contractTermsWritten } from './contract-admin.js';
 import { audit } from './effects.js';
@@ -22,9 +22,22 @@ export const REVIEW_NOTICE_MONTHS = 1;
 
 export const threadKeyOfReview = (contractId: string) => `review:${contractId}`;
 
+const SUPERVISING_ROLES: Role[] = ['supervisor', 'dsl', 'deputy-dsl', 'headteacher'];
+
+/**
+ * Who a review card offers as the supervisor: the organisation's people who supervise now or hold a role that
+ * does (a school's few dozen, not its whole staff — a card carries every choice, and Teams caps a card's size).
+ * Anyone else is made a supervisor by an administrator, on the contract in the dashboard.
+ */
+async function supervisorCandidates(deps: AppDeps, org: Organisation): Promise<Person[]> {
+  const [people, contracts] = await Promise.all([deps.people.byOrganisation(org.id), deps.contracts.byOrganisation(org.id)]);
+  const supervising = new Set(contracts.filter((c) => c.active).flatMap((c) => c.supervisorIds));
+  return people.filter((p) => p.active !== false && (supervising.has(p.id) || p.roles.some((r) => SUPERVISING_ROLES.includes(r))));
+}
+
 /** The review card for a supervisor: the current terms as the form's values, and who may supervise instead. */
-export async function contractReviewView(deps: AppDeps, org: Organisation, contract: SupervisionContract): Promise<ContractReviewView> {
-  const everyone = (await deps.people.byOrganisation(org.id)).filter((p) => p.active !== false && !contract.superviseeIds.includes(p.id));
+export async function contractReviewView(deps: AppDeps, org: Organisation, contract: SupervisionContract, candidates: Person[]): Promise<ContractReviewView> {
+  const everyone = candidates.filter((p) => !contract.superviseeIds.includes(p.id));
   const names = namesOf(await deps.people.getMany(contract.superviseeIds), contract.superviseeIds);
   return {
     type: 'contract-review',
@@ -49,9 +62,12 @@ export async function askForReviews(deps: AppDeps, org: Organisation): Promise<n
   const now = deps.clock.now();
   const within = DateTime.fromJSDate(now, { zone: org.timezone }).plus({ months: REVIEW_NOTICE_MONTHS, days: 1 }).toISODate() as string;
   let asked = 0;
+  // read once for every card of this pass, and only when there is one to send
+  let candidates: Promise<Person[]> | undefined;
   for (const contract of await deps.contracts.reviewDueBefore(org.id, within)) {
     if (contract.review?.askedFor === contract.reviewDueDate) continue;
-    const view = await contractReviewView(deps, org, contract);
+    candidates ??= supervisorCandidates(deps, org);
+    const view = await contractReviewView(deps, org, contract, await candidates);
     await deps.outbox.enqueue(
       contract.supervisorIds.map((recipientId) => ({
         id: `review.${contract.id}.${contract.reviewDueDate}.${recipientId}`,

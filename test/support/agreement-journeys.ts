@@ -129,6 +129,12 @@ export function agreementJourneys(channel: AgreementChannel): void {
       await bot.runtime.queues.fireDueReminders();
       await eventually(() => channel.received('head').includes(TITLE) && channel.received('head').includes(channel.marks.review), 'the review card');
       expect(channel.received('amy')).not.toContain(TITLE);
+      // the card offers those who supervise (by role or by a contract), not the whole staff
+      const card = (await w.deps.outbox.get(`review.${contract.id}.2026-01-20.head`))?.view as { supervisorOptions?: Array<{ value: string }> } | undefined;
+      const offered = card?.supervisorOptions?.map((o) => o.value) ?? [];
+      expect(offered).toEqual(expect.arrayContaining(['head', 'sup']));
+      expect(offered).not.toContain('amy');
+      expect(offered).not.toContain('ben');
     });
 
     it('“Keep as it is”: the next review a year on, and everyone agrees again', async () => {
