@@ -1,6 +1,7 @@
 /**
  * The bot as production runs it: compiled to `dist/` by `npm run build` and started with `node dist/main.js`
  * (`BENCH_TSX=1`: `src/main.ts` under tsx instead, to compare). Built once per benchmark run.
+ * `BENCH_NODE_ARGS`: more node flags for the compiled bot (e.g. `--cpu-prof --cpu-prof-dir=<dir>`).
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -16,6 +17,7 @@ export function botEntry(): { args: string[]; label: string } {
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
     built = true;
   }
-  // the same flags as the image's command (scripts/docker/Dockerfile)
-  return { args: ['--expose-gc', path.join(root, 'dist/main.js')], label: 'node --expose-gc dist/main.js' };
+  // the same flags as the image's command (scripts/docker/Dockerfile); `BENCH_NODE_ARGS` adds more (e.g. `--cpu-prof`)
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return { args: ['--expose-gc', ...extra, path.join(root, 'dist/main.js')], label: ['node --expose-gc', ...extra, 'dist/main.js'].join(' ') };
 }

@@ -328,14 +328,16 @@ export interface ReminderStore {
   /** Every reminder that should exist now, computed from MongoDB (used to rebuild the delayed jobs). */
   upsertMany(reminders: Reminder[]): Promise<void>;
   /**
-   * `upsertMany` for thousands at once (start-up): one read of the stored reminders, one bulk insert of the
-   * new ones, an update of each changed one only.
+   * `upsertMany` for thousands at once (start-up): the stored ones read by id a thousand at a time, one bulk
+   * insert of the new ones, an update of each changed one only.
    */
   syncMany(reminders: Reminder[]): Promise<void>;
   /** Records that a reminder fired; false when it had fired already (so it is sent once). */
   markSent(reminderId: string, at: Date): Promise<boolean>;
   /** Unsent reminders due at or after `after` (and before `before`, when given). */
   pending(after: Date, before?: Date): Promise<Reminder[]>;
+  /** Every unsent reminder's id, kind and due time, and nothing else: what a timer needs (start-up). */
+  pendingTimers(): Promise<Array<Pick<Reminder, 'id' | 'kind' | 'dueAt'>>>;
   get(reminderId: string): Promise<(Reminder & { sent: boolean }) | null>;
   removeForSubject(subjectId: string): Promise<void>;
 }

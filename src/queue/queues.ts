@@ -317,10 +317,20 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       const cal = calendarOf(org);
       const summaries = new Map((await deps.compliance.byOrganisation(org.id)).map((c) => [c.contractId, c]));
       collectGarbage();
-      const wanted: Reminder[] = [];
+      let wanted: Reminder[] = [];
+      // written a slice at a time: a local authority's reminders held at once cost hundreds of MB (P6)
+      const flush = async () => {
+        lap('readMs');
+        for (let i = 0; i < wanted.length; i += 5_000) await deps.reminders.syncMany(wanted.slice(i, i + 5_000));
+        wanted = [];
+        lap('syncMs');
+      };
       const unsettled: SupervisionContract[] = [];
       for (const [n, contract] of contracts.entries()) {
-        if (n > 0 && n % 2_000 === 0) collectGarbage();
+        if (n > 0 && n % 2_000 === 0) {
+          await flush();
+          collectGarbage();
+        }
         // the summary names the next session, found by its id among the upcoming ones
         const next = summaries.get(contract.id)?.nextScheduledAt;
         if (next && next.getTime() > now.getTime()) {
@@ -348,17 +358,17 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
         lap('bookingMs');
         const ms = Math.round(phases.bookingMs - before);
         if (pass.booked > 0) logger.info({ organisationId: org.id, booked: pass.booked, contracts: unsettled.length, ms }, 'next sessions booked at start-up');
-        wanted.push(...pass.reminders);
+        await flush();
+        // (not spread into the list: a local authority's booking pass gives hundreds of thousands)
+        wanted = pass.reminders;
       }
-      lap('readMs');
-      await deps.reminders.syncMany(wanted);
+      await flush();
       collectGarbage();
-      lap('syncMs');
     }
     upcoming.clear();
     // only what a timer needs, and in small slices: a large trust's reminders and their BullMQ jobs held at once
     // cost tens of MB at start-up (P6)
-    const pending = (await deps.reminders.pending(new Date(0))).map(({ id, kind, dueAt }) => ({ id, kind, dueAt }) as Reminder);
+    const pending = (await deps.reminders.pendingTimers()) as Reminder[];
     collectGarbage();
     for (let i = 0; i < pending.length; i += 200) {
       await scheduler.schedule(pending.slice(i, i + 200));

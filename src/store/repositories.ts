@@ -601,9 +601,13 @@ export function reminderStore(m: Models): ReminderStore {
     async syncMany(reminders: Reminder[]) {
       if (reminders.length === 0) return;
       const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-      const from = new Date(reminders.reduce((min, r) => Math.min(min, r.dueAt.getTime()), Number.POSITIVE_INFINITY));
-      // one read: FerretDB scans the whole collection for any filter but `_id`, so one read beats one per reminder
-      const stored = new Map((await m.reminders.find({ dueAt: { $gte: from } }).lean<Doc[]>()).map((d) => [String(d._id), d]));
+      // the stored ones by id, a thousand at a time (not every reminder due after the earliest: on a deployment
+      // of many schools, that read every school's reminders once for each school)
+      const stored = new Map<string, Doc>();
+      for (let i = 0; i < reminders.length; i += 1000) {
+        const ids = reminders.slice(i, i + 1000).map((r) => r.id);
+        for (const d of await m.reminders.find({ _id: { $in: ids } }).lean<Doc[]>()) stored.set(String(d._id), d);
+      }
       const fresh: Array<{ reminder: Reminder; doc: Doc }> = [];
       const changed: unknown[] = [];
       for (const r of reminders) {
@@ -633,6 +637,10 @@ export function reminderStore(m: Models): ReminderStore {
       const dueAt = before ? { $gte: after, $lt: before } : { $gte: after };
       const docs = await m.reminders.find({ sent: false, dueAt }).sort({ dueAt: 1 }).lean<Doc[]>();
       return many<Reminder>(docs, ['sent', 'sentAt']);
+    },
+    async pendingTimers() {
+      const docs = await m.reminders.find({ sent: false, dueAt: { $gte: new Date(0) } }, { _id: 1, kind: 1, dueAt: 1 }).lean<Array<{ _id: string; kind: Reminder['kind']; dueAt: Date }>>();
+      return docs.map((d) => ({ id: d._id, kind: d.kind, dueAt: d.dueAt }));
     },
     async get(reminderId) {
       const doc = await m.reminders.findById(reminderId).lean<Doc>();
