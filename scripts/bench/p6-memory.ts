@@ -85,7 +85,7 @@ async function seed(mongoUrl: string, CONTRACTS: number): Promise<void> {
 }
 
 /** Start-up's phases as the bot logs them ("reminders rebuilt"): reading, booking, writing reminders, timers. */
-type Phases = { readMs?: number; bookingMs?: number; syncMs?: number; scheduleMs?: number };
+type Phases = { readMs?: number; bookingMs?: number; syncMs?: number; scheduleMs?: number; rssMb?: Record<string, number> };
 
 function startBot(env: Record<string, string>): { child: ChildProcess; listening: Promise<{ reminders: number; phases: Phases }> } {
   const child = spawn(process.execPath, botEntry().args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -99,8 +99,8 @@ function startBot(env: Record<string, string>): { child: ChildProcess; listening
       buffered += d.toString();
       for (const line of buffered.split('\n')) {
         if (line.includes('"reminders rebuilt"')) {
-          const { readMs, bookingMs, syncMs, scheduleMs } = JSON.parse(line) as Phases;
-          phases = { readMs, bookingMs, syncMs, scheduleMs };
+          const { readMs, bookingMs, syncMs, scheduleMs, rssMb } = JSON.parse(line) as Phases;
+          phases = { readMs, bookingMs, syncMs, scheduleMs, rssMb };
         }
         if (line.includes('supervision bot listening')) resolve({ reminders: (JSON.parse(line) as { reminders: number }).reminders, phases });
       }
@@ -138,7 +138,7 @@ async function measure(CONTRACTS: number): Promise<BenchResult> {
     const atListenMb = samples[0] ?? rssMb;
     const peakMb = round(statusKb(pid, 'VmHWM') / 1024, 1);
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    const measured = `VmRSS of one bot process (${entry.label}) holding ${CONTRACTS} contracts, ${CONTRACTS} people and their next sessions, ${SETTLE_MS / 1000} s after start-up rebuilt ${reminders} reminders from MongoDB (start-up ${startMs} ms: reading ${phases.readMs} ms, writing reminders ${phases.syncMs} ms, timers ${phases.scheduleMs} ms; ${atListenMb} MB when it began listening, peak VmHWM ${peakMb} MB; load average ${load})`;
+    const measured = `VmRSS of one bot process (${entry.label}) holding ${CONTRACTS} contracts, ${CONTRACTS} people and their next sessions, ${SETTLE_MS / 1000} s after start-up rebuilt ${reminders} reminders from MongoDB (start-up ${startMs} ms: reading ${phases.readMs} ms, writing reminders ${phases.syncMs} ms, timers ${phases.scheduleMs} ms; most RSS seen in each, MB: ${JSON.stringify(phases.rssMb ?? {})}; ${atListenMb} MB when it began listening, peak VmHWM ${peakMb} MB; load average ${load})`;
     const target = targetMb(CONTRACTS);
     const id = CONTRACTS === 10_000 ? 'P6' : `P6-${CONTRACTS / 1000}k`;
     return { id, value: rssMb, unit: 'MB', target: `<= ${target}`, pass: rssMb <= target, measured, peakMb, atListenMb, startMs, phases, contracts: CONTRACTS, reminders, loadAverage: load };

@@ -336,7 +336,11 @@ export interface ReminderStore {
   markSent(reminderId: string, at: Date): Promise<boolean>;
   /** Unsent reminders due at or after `after` (and before `before`, when given). */
   pending(after: Date, before?: Date): Promise<Reminder[]>;
-  /** Every unsent reminder's id, kind and due time, and nothing else: what a timer needs (start-up). */
+  /**
+   * Every unsent reminder's id, kind and due time, and nothing else: what a timer needs (start-up). One read:
+   * as a stream (a cursor read a thousand at a time) a local authority's 300,000 took three times as long on
+   * DocumentDB (P6).
+   */
   pendingTimers(): Promise<Array<Pick<Reminder, 'id' | 'kind' | 'dueAt'>>>;
   get(reminderId: string): Promise<(Reminder & { sent: boolean }) | null>;
   removeForSubject(subjectId: string): Promise<void>;

@@ -293,10 +293,16 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     // where start-up goes, phase by phase (P6, P7): logged once at the end, ids and counts only
     const phases = { readMs: 0, bookingMs: 0, syncMs: 0, scheduleMs: 0 };
     let mark = performance.now();
+    // and the most memory seen at the end of each step of a phase (MB)
+    const rssMb = { readMs: 0, bookingMs: 0, syncMs: 0, scheduleMs: 0 };
+    const sampleRss = (phase: keyof typeof phases) => {
+      rssMb[phase] = Math.max(rssMb[phase], Math.round(process.memoryUsage.rss() / 1_048_576));
+    };
     const lap = (phase: keyof typeof phases) => {
       const at = performance.now();
       phases[phase] += at - mark;
       mark = at;
+      sampleRss(phase);
     };
     const orgs = new Map((await deps.organisations.list()).map((o) => [o.id, o]));
     const contractsByOrg = new Map<string, SupervisionContract[]>();
@@ -372,12 +378,23 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     collectGarbage();
     for (let i = 0; i < pending.length; i += 200) {
       await scheduler.schedule(pending.slice(i, i + 200));
-      if (i % 5_000 === 0) collectGarbage();
+      if (i % 5_000 === 0) {
+        sampleRss('scheduleMs');
+        collectGarbage();
+      }
     }
+    const scheduled = pending.length;
     collectGarbage();
     lap('scheduleMs');
-    logger.info({ reminders: pending.length, ...Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])) }, 'reminders rebuilt');
-    return pending.length;
+    logger.info(
+      {
+        reminders: scheduled,
+        ...Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])),
+        rssMb: { read: rssMb.readMs, booking: rssMb.bookingMs, sync: rssMb.syncMs, schedule: rssMb.scheduleMs },
+      },
+      'reminders rebuilt',
+    );
+    return scheduled;
   }
 
   if (options.workers !== false) {
