@@ -639,7 +639,8 @@ export function reminderStore(m: Models): ReminderStore {
       return many<Reminder>(docs, ['sent', 'sentAt']);
     },
     async pendingTimers() {
-      const docs = await m.reminders.find({ sent: false, dueAt: { $gte: new Date(0) } }, { _id: 1, kind: 1, dueAt: 1 }).lean<Array<{ _id: string; kind: Reminder['kind']; dueAt: Date }>>();
+      // soonest first (down the `{sent, dueAt}` index): those already due go on their timers first
+      const docs = await m.reminders.find({ sent: false, dueAt: { $gte: new Date(0) } }, { _id: 1, kind: 1, dueAt: 1 }).sort({ dueAt: 1 }).lean<Array<{ _id: string; kind: Reminder['kind']; dueAt: Date }>>();
       return docs.map((d) => ({ id: d._id, kind: d.kind, dueAt: d.dueAt }));
     },
     async get(reminderId) {
