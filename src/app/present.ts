@@ -22,19 +22,11 @@ import type {
   Session,
   SupervisionContract,
 } from '../domain/types.js';
+import { boundedMemo } from '../domain/bounded-memo.js';
 import type { AgendaItemView, AgendaPromptView, EscalationRaisedView, EscalationView, OpenActionView, PersonRef, RecordSheetView, SupportContactView } from './views.js';
 
 // long lists (/overdue of a trust) repeat the same few dates: format each once
-const formatted = new Map<string, string>();
-function remember(key: string, make: () => string): string {
-  let text = formatted.get(key);
-  if (text === undefined) {
-    if (formatted.size > 50_000) formatted.clear();
-    text = make();
-    formatted.set(key, text);
-  }
-  return text;
-}
+const remember = boundedMemo<string, string>(50_000);
 
 export function formatDateTime(org: Pick<Organisation, 'timezone'>, instant: Date): string {
   return remember(`t|${org.timezone}|${instant.getTime()}`, () =>

@@ -5,6 +5,7 @@
  * school, and supervision happens "during the working day" (stour §5). Outside the years the term dates
  * cover, every weekday that is not a bank holiday counts, so a missing calendar never stops scheduling.
  */
+import { boundedMemo } from './bounded-memo.js';
 import { DateTime } from 'luxon';
 import type { DateRange, HalfTerm, LocalDate, Organisation, TermDates } from './types.js';
 
@@ -31,7 +32,7 @@ function within(day: LocalDate, range: Pick<DateRange, 'start' | 'end'>): boolea
   return day >= range.start && day <= range.end;
 }
 
-const dayFormats = new Map<string, { format: Intl.DateTimeFormat; days: Map<number, LocalDate> }>();
+const dayFormats = new Map<string, { format: Intl.DateTimeFormat; day: (ms: number, make: () => LocalDate) => LocalDate }>();
 /**
  * `YYYY-MM-DD` of an instant in a zone (en-CA formats dates as ISO); the formatter is built once per zone, and
  * the answers for the last few thousand instants are kept (formatting is slow, and the same session times come
@@ -40,17 +41,11 @@ const dayFormats = new Map<string, { format: Intl.DateTimeFormat; days: Map<numb
 function isoDayIn(zone: string, instant: Date): LocalDate {
   let f = dayFormats.get(zone);
   if (!f) {
-    f = { format: new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }), days: new Map() };
+    f = { format: new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }), day: boundedMemo(10_000) };
     dayFormats.set(zone, f);
   }
-  const ms = instant.getTime();
-  let day = f.days.get(ms);
-  if (day === undefined) {
-    day = f.format.format(instant);
-    if (f.days.size >= 10_000) f.days.clear();
-    f.days.set(ms, day);
-  }
-  return day;
+  const { format } = f;
+  return f.day(instant.getTime(), () => format.format(instant));
 }
 
 export class SchoolCalendar {
