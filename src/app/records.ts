@@ -180,6 +180,15 @@ async function sendReferral(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, recor
 const DESTROYED = 'This record’s content was destroyed under the school’s retention schedule; nothing more can be done with it.';
 
 /** Retries a read-modify-write when another party changed the record at the same moment. */
+/**
+ * The record, then the actor with its parties in one read: the actor confirming is one of them, and the cards
+ * name them all, so inside a unit of work (`withReadMemo`) the reads after this are answered from memory.
+ */
+async function readPartiesFirst(deps: AppDeps, recordId: string, actorId: string): Promise<void> {
+  const record = await deps.records.latest(recordId);
+  if (record) await deps.people.getMany([actorId, record.supervisorId, ...record.superviseeIds]);
+}
+
 async function withLatest<T>(deps: AppDeps, recordId: string, fn: (record: RecordSheet) => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     const record = await deps.records.latest(recordId);
@@ -334,6 +343,7 @@ const confirmInput = recordRef.extend({ version: z.number().int().min(1).optiona
 /** stour §5, §8: both parties agree and sign that the record is accurate; a second click changes nothing. */
 export const confirmRecord = useCase(async (deps: AppDeps, actorId: string, input: unknown): Promise<UseCaseResult> => {
   const parsed = parseInput(confirmInput, input);
+  await readPartiesFirst(deps, parsed.recordId, actorId);
   const ctx = await loadActor(deps, actorId);
   const now = deps.clock.now();
   const outcome = await withLatest(deps, parsed.recordId, async (latest) => {

@@ -1,12 +1,13 @@
 /**
  * Append-only audit trail, one hash chain per organisation: each entry carries the hash of the one before,
  * so a missing or edited entry is detectable (records are evidence in a case review — white-laith contract).
- * Sequence numbers are allocated by reading the last entry and inserting the next with a unique key;
- * concurrent writers that collide simply retry, so no transaction is needed.
+ * Sequence numbers are allocated by reading the last entry (or remembering the one this process wrote last) and
+ * inserting the next with a unique key; concurrent writers that collide simply retry, so no transaction is needed.
  */
 import { auditHash, ChainVerifier, GENESIS } from '../app/evidence/chain.js';
 import type { AuditEntry, AuditLog } from '../app/ports.js';
-import { isDuplicateKey, isOnlyDuplicateKeys } from './documents.js';
+import { BoundedMap } from '../domain/bounded-memo.js';
+import { insertedBeforeError, isDuplicateKey, isOnlyDuplicateKeys } from './documents.js';
 import type { Models } from './models.js';
 
 export { auditHash, GENESIS };
@@ -22,6 +23,14 @@ export function auditLog(m: Models): AuditLog {
   const lastEntry = (organisationId: string): Promise<AuditEntry | null> =>
     m.audit.findOne({ organisationId }).sort({ seq: -1 }).lean<AuditEntry>();
 
+  /**
+   * The entry this process appended last, per organisation. The next append chains from it without reading the
+   * head: sequence numbers are dense and unique, so if another process appended since, the insert collides and
+   * the head is read. Forgotten on any failure, so a write whose outcome is unknown is never chained from.
+   */
+  const appended = new BoundedMap<string, AuditEntry>(10_000);
+  const headOf = async (organisationId: string): Promise<AuditEntry | null> => appended.get(organisationId) ?? (await lastEntry(organisationId));
+
   /** A keyed entry, by the unique `{ organisationId, key }` index. */
   async function existingKeyed(organisationId: string, k: string): Promise<AuditEntry | null> {
     const entry = await m.audit.findOne({ organisationId, key: k }).lean<Record<string, unknown>>();
@@ -35,12 +44,14 @@ export function auditLog(m: Models): AuditLog {
    */
   async function appendNow(input: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>): Promise<AuditEntry> {
     for (let attempt = 0; attempt < 1000; attempt++) {
-      const last = await lastEntry(input.organisationId);
+      const last = attempt === 0 ? await headOf(input.organisationId) : await lastEntry(input.organisationId);
       const seq = (last?.seq ?? 0) + 1;
       const unhashed = { ...input, seq, prevHash: last?.hash ?? GENESIS };
       const entry: AuditEntry = { ...unhashed, hash: auditHash(unhashed) };
+      appended.delete(input.organisationId);
       try {
         await m.audit.create({ _id: key(input.organisationId, seq), ...entry });
+        appended.set(input.organisationId, entry);
         return entry;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
@@ -64,7 +75,7 @@ export function auditLog(m: Models): AuditLog {
     let rest = inputs;
     for (let attempt = 0; rest.length > 0; attempt++) {
       if (attempt >= 1000) throw new Error('audit: could not allocate sequence numbers');
-      let previous = await lastEntry(organisationId);
+      let previous = attempt === 0 ? await headOf(organisationId) : await lastEntry(organisationId);
       const batch: AuditEntry[] = [];
       for (const input of rest.slice(0, 1000)) {
         const unhashed = { ...input, seq: (previous?.seq ?? 0) + 1, prevHash: previous?.hash ?? GENESIS };
@@ -72,20 +83,27 @@ export function auditLog(m: Models): AuditLog {
         batch.push(previous);
       }
       let inserted = batch.length;
+      appended.delete(organisationId);
       try {
         await m.audit.insertMany(batch.map((e) => ({ _id: key(organisationId, e.seq), ...e })), { ordered: true, lean: true });
       } catch (error) {
         if (!isOnlyDuplicateKeys(error)) throw error;
-        // the entries of this batch that are stored as this call chained them went in; the first other is the collision
-        const stored = new Map((await m.audit.find({ _id: { $in: batch.map((e) => key(organisationId, e.seq)) } }).lean<Record<string, unknown>[]>()).map((d) => [d.seq as number, d.hash]));
-        inserted = batch.findIndex((e) => stored.get(e.seq) !== e.hash);
-        if (inserted < 0) inserted = batch.length;
+        // An ordered insert stops at its first collision, and the server says where. Failing that, the entries
+        // stored as this call chained them went in (though entries alike in every field chain to the same hash).
+        inserted = insertedBeforeError(error) ?? (await storedAsChained(organisationId, batch));
       }
+      if (inserted > 0) appended.set(organisationId, batch[inserted - 1] as AuditEntry);
       written.push(...batch.slice(0, inserted));
       rest = rest.slice(inserted);
       if (inserted < batch.length) await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(attempt + 1, 10)));
     }
     return written;
+  }
+
+  async function storedAsChained(organisationId: string, batch: AuditEntry[]): Promise<number> {
+    const stored = new Map((await m.audit.find({ _id: { $in: batch.map((e) => key(organisationId, e.seq)) } }).lean<Record<string, unknown>[]>()).map((d) => [d.seq as number, d.hash]));
+    const first = batch.findIndex((e) => stored.get(e.seq) !== e.hash);
+    return first < 0 ? batch.length : first;
   }
 
   // appends of one organisation queue up in this process; the unique `_id` still arbitrates between processes

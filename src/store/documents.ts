@@ -48,6 +48,17 @@ export function isOnlyDuplicateKeys(error: unknown): boolean {
 }
 
 /**
+ * How many documents of an ordered insert went in before it stopped: the first write error's place in the batch,
+ * as the server reports it; undefined when the error does not say.
+ */
+export function insertedBeforeError(error: unknown): number | undefined {
+  const writeErrors = (error as { writeErrors?: Array<{ index?: number; err?: { index?: number } }> })?.writeErrors;
+  const first = Array.isArray(writeErrors) ? writeErrors[0] : (writeErrors as { index?: number; err?: { index?: number } } | undefined);
+  const index = first?.index ?? first?.err?.index ?? (error as { index?: number })?.index;
+  return typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : undefined;
+}
+
+/**
  * An upsert by `_id` that two writers may run at once: one inserts, the other fails on the unique `_id` (MongoDB
  * and FerretDB both report it). Run again, it finds the document and updates it.
  */

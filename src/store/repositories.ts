@@ -42,6 +42,7 @@ import type {
   SupervisionContract,
 } from '../domain/types.js';
 import type { CalendarMeeting } from '../domain/calendar-feed.js';
+import { BoundedMap } from '../domain/bounded-memo.js';
 import { fromDoc, insertOnce, isOnlyDuplicateKeys, stripUndefined, toDoc, upsertRace } from './documents.js';
 import type { Models } from './models.js';
 
@@ -333,7 +334,17 @@ export function recordRepository(m: Models): RecordRepository {
    * after the one before, so the first document in that order is the newest.
    */
   const latestDoc = (filter: Doc) => m.records.findOne(filter).sort({ version: -1, revision: -1 }).lean<Doc>();
-  const newest = (recordId: string, version?: number): Promise<Doc | null> => latestDoc(version === undefined ? { recordId } : { recordId, version });
+  /**
+   * What this process last read or wrote of each record version: its revision, state and `updatedAt`. A
+   * `replace` whose caller read that same revision needs no second read to learn the revision number: the insert
+   * of the next one is still the check, so a stale entry (another process wrote since) ends in a conflict.
+   */
+  const seen = new BoundedMap<string, { revision: number; state: string; updatedAt: number }>(10_000);
+  const note = (doc: Doc | null): Doc | null => {
+    if (doc) seen.set(`${doc.recordId}@${doc.version}`, { revision: doc.revision as number, state: doc.state as string, updatedAt: (doc.updatedAt as Date).getTime() });
+    return doc;
+  };
+  const newest = async (recordId: string, version?: number): Promise<Doc | null> => note(await latestDoc(version === undefined ? { recordId } : { recordId, version }));
   return {
     async latest(recordId) {
       return recordFromDoc(await newest(recordId));
@@ -353,13 +364,20 @@ export function recordRepository(m: Models): RecordRepository {
       }
     },
     async replace(record, expectedUpdatedAt) {
-      const stored = await newest(record.id, record.version);
+      const key = `${record.id}@${record.version}`;
+      const known = seen.get(key);
+      const stored = known?.updatedAt === expectedUpdatedAt.getTime() ? known : await newest(record.id, record.version);
       if (!stored) throw new VersionConflictError('the record does not exist');
       if (stored.state === 'signed') throw new SignedRecordImmutableError();
-      if ((stored.updatedAt as Date).getTime() !== expectedUpdatedAt.getTime()) throw new VersionConflictError();
+      const storedAt = stored.updatedAt instanceof Date ? stored.updatedAt.getTime() : (stored.updatedAt as number);
+      if (storedAt !== expectedUpdatedAt.getTime()) throw new VersionConflictError();
       const revision = (stored.revision as number) + 1;
-      if (!(await insertOnce(m.records, recordToDoc(record, revision)))) throw new VersionConflictError();
-      await m.records.updateOne({ _id: stored._id }, { $set: { current: false } });
+      if (!(await insertOnce(m.records, recordToDoc(record, revision)))) {
+        seen.delete(key);
+        throw new VersionConflictError();
+      }
+      seen.set(key, { revision, state: record.state, updatedAt: record.updatedAt.getTime() });
+      await m.records.updateOne({ _id: revisionKey(record.id, record.version, revision - 1) }, { $set: { current: false } });
     },
     async awaitingConfirmation(organisationId) {
       // sent and not signed: waiting for confirmation, or with a change asked for and not yet settled

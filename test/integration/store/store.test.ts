@@ -4,6 +4,7 @@ import { confirm, newDraft, submitForConfirmation } from '../../../src/domain/re
 import type { RecordSheet } from '../../../src/domain/types.js';
 import { auditLog } from '../../../src/store/audit.js';
 import { connectStore, type StoreHandle } from '../../../src/store/connection.js';
+import { recordRepository } from '../../../src/store/repositories.js';
 import { withReadMemo } from '../../../src/store/read-memo.js';
 import { person } from '../../support/school.js';
 import { recordFreeText } from '../../support/free-text.js';
@@ -233,6 +234,31 @@ describe('the newest revision and the newest audit entry, read down their indexe
     expect(keyed[0]).toEqual(keyed[1]);
     expect((await here.append(entry)).seq).toBe(6);
     expect(await here.verify('org-two')).toEqual({ ok: true, count: 6 });
+    // each log chains from the entry it wrote last without reading; the other's entry since makes it read the head
+    expect((await there.append(entry)).seq).toBe(7);
+    expect((await here.append(entry)).seq).toBe(8);
+    expect((await here.append(entry)).seq).toBe(9);
+    expect((await there.appendMany('org-two', [entry, entry])).map((e) => e.seq)).toEqual([10, 11]);
+    expect((await here.append(entry)).seq).toBe(12);
+    expect(await there.verify('org-two')).toEqual({ ok: true, count: 12 });
+  });
+
+  it('a revision another process wrote since this one read is a conflict, though this one remembers what it read', async () => {
+    const here = store.stores.records;
+    const there = recordRepository(store.models); // another process over the same database
+    const r = draft('two-writers');
+    await here.insertVersion(r);
+    const mine = (await here.latest('two-writers')) as RecordSheet;
+    const theirs = (await there.latest('two-writers')) as RecordSheet;
+    await there.replace({ ...theirs, notes: 'theirs', updatedAt: new Date(t0.getTime() + 1000) }, theirs.updatedAt);
+    await expect(here.replace({ ...mine, notes: 'mine', updatedAt: new Date(t0.getTime() + 2000) }, mine.updatedAt)).rejects.toBeInstanceOf(VersionConflictError);
+    // read again, the change goes in on top of theirs; and a record signed elsewhere is not changed from here
+    const now = (await here.latest('two-writers')) as RecordSheet;
+    await here.replace({ ...now, notes: 'mine', updatedAt: new Date(t0.getTime() + 3000) }, now.updatedAt);
+    const before = (await there.latest('two-writers')) as RecordSheet;
+    await there.replace({ ...before, state: 'signed', updatedAt: new Date(t0.getTime() + 4000) }, before.updatedAt);
+    await expect(here.replace({ ...now, notes: 'late', updatedAt: new Date(t0.getTime() + 5000) }, new Date(t0.getTime() + 3000))).rejects.toBeInstanceOf(VersionConflictError);
+    expect(await here.latest('two-writers')).toMatchObject({ notes: 'mine', state: 'signed' });
   });
 });
 
