@@ -9,9 +9,13 @@
  * use cases.
  */
 import {
+  type AllMiddlewareArgs,
   App,
   type App as BoltApp,
   type BlockAction,
+  type SlackActionMiddlewareArgs,
+  type SlackCommandMiddlewareArgs,
+  type SlackViewMiddlewareArgs,
   ExpressReceiver,
   LogLevel,
   type types,
@@ -679,6 +683,10 @@ function disputeFrom(values: ViewValues, metadata: string): { errors?: Record<st
  * a modal built from the button alone opens at once, and one that needs the database opens as "Opening…" and
  * is filled in by the worker with `views.update`, which has no such deadline.
  */
+type CommandHandler = (args: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => Promise<void>;
+type ActionHandler = (args: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => Promise<void>;
+type ViewHandler = (args: SlackViewMiddlewareArgs & AllMiddlewareArgs) => Promise<void>;
+
 export function createSlackChannel(runtime: Runtime, options: SlackOptions): SlackChannel {
   const { deps, queues, logger } = runtime;
   const apiUrl = options.apiUrl;
@@ -789,14 +797,23 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     ...(viewId ? { viewId } : {}),
   });
 
+  // One Bolt listener per kind of request, each dispatching by name: Bolt runs every registered listener's
+  // filters on every request, and the bot has several dozen buttons and forms (P1: a quarter of an ack's CPU).
+  const commandHandlers = new Map<string, CommandHandler>();
+  const actionHandlers = new Map<string, ActionHandler>();
+  const viewHandlers = new Map<string, ViewHandler>();
+  const onCommand = (name: string, handler: CommandHandler) => void commandHandlers.set(name, handler);
+  const onAction = (actionId: string, handler: ActionHandler) => void actionHandlers.set(actionId, handler);
+  const onView = (callbackId: string, handler: ViewHandler) => void viewHandlers.set(callbackId, handler);
+
   // /overdue [filter]
-  app.command('/overdue', async ({ ack, command }) => {
+  onCommand('/overdue', async ({ ack, command }) => {
     await ack();
     await enqueue({ kind: 'command', name: '/overdue', userId: command.user_id, text: command.text ?? '', triggerId: command.trigger_id, responseUrl: command.response_url });
   });
 
   // /supervision help|next|actions|park <text>|record
-  app.command('/supervision', async ({ ack, command, client }) => {
+  onCommand('/supervision', async ({ ack, command, client }) => {
     await ack();
     const words = (command.text ?? '').trim().toLowerCase();
     const record = words.split(/\s+/)[0] === 'record';
@@ -807,13 +824,13 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   });
 
   for (const name of [ACTIONS.confirm, ACTIONS.acknowledge, ACTIONS.actionDone, ACTIONS.refer, ACTIONS.flagItem, ACTIONS.flagConcern, ACTIONS.requestSession, ACTIONS.incidentYes, ACTIONS.incidentNotNow, ACTIONS.agree, ACTIONS.reviewKeep]) {
-    app.action<BlockAction>(name, async ({ ack, body }) => {
+    onAction(name, async ({ ack, body }) => {
       await ack();
       await enqueue(actionWork(name, body));
     });
   }
 
-  app.action<BlockAction>(ACTIONS.requestChange, async ({ ack, body, client }) => {
+  onAction(ACTIONS.requestChange, async ({ ack, body, client }) => {
     await ack();
     const ref = recordValue.safeParse(actionValue(body).value);
     if (ref.success) await openModal(client, triggerOf(body), disputeModal(ref.data));
@@ -826,7 +843,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     [ACTIONS.arrangeMeeting, idValue, meetingModal],
     [ACTIONS.recordOutcome, idValue, outcomeModal],
   ] as const) {
-    app.action<BlockAction>(actionId, async ({ ack, body, client }) => {
+    onAction(actionId, async ({ ack, body, client }) => {
       await ack();
       const value = valid.safeParse(actionValue(body).value);
       if (value.success) await openModal(client, triggerOf(body), modal(value.data));
@@ -834,21 +851,21 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     });
   }
 
-  app.action<BlockAction>(ACTIONS.actionNotNeeded, async ({ ack, body, client }) => {
+  onAction(ACTIONS.actionNotNeeded, async ({ ack, body, client }) => {
     await ack();
     const id = idValue.safeParse(actionValue(body).value);
     if (id.success) await openModal(client, triggerOf(body), actionNotNeededModal(id.data));
     else await enqueue(actionWork(ACTIONS.actionNotNeeded, body));
   });
 
-  app.action<BlockAction>(ACTIONS.decisionCopied, async ({ ack, body, client }) => {
+  onAction(ACTIONS.decisionCopied, async ({ ack, body, client }) => {
     await ack();
     const ref = decisionRefValue.safeParse(actionValue(body).value);
     if (ref.success) await openModal(client, triggerOf(body), decisionCopiedModal(ref.data));
     else await enqueue(actionWork(ACTIONS.decisionCopied, body));
   });
 
-  app.action<BlockAction>(ACTIONS.openRecord, async ({ ack, body, client }) => {
+  onAction(ACTIONS.openRecord, async ({ ack, body, client }) => {
     await ack();
     const valid = idValue.safeParse(actionValue(body).value).success;
     const viewId = valid ? await openModal(client, triggerOf(body), noticeModal('Opening the record sheet…')) : undefined;
@@ -859,7 +876,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     [ACTIONS.addItem, false],
     [ACTIONS.flagRisk, true],
   ] as const) {
-    app.action<BlockAction>(actionId, async ({ ack, body, client }) => {
+    onAction(actionId, async ({ ack, body, client }) => {
       await ack();
       const sessionId = idValue.safeParse(actionValue(body).value);
       if (sessionId.success) await openModal(client, triggerOf(body), agendaItemModal(sessionId.data, risk));
@@ -872,7 +889,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     [ACTIONS.move, false],
     [ACTIONS.cancel, true],
   ] as const) {
-    app.action<BlockAction>(actionId, async ({ ack, body, client }) => {
+    onAction(actionId, async ({ ack, body, client }) => {
       await ack();
       const sessionId = idValue.safeParse(actionValue(body).value);
       if (sessionId.success) await openModal(client, triggerOf(body), moveModal(sessionId.data, cancel));
@@ -888,7 +905,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     [ACTIONS.askAboutAgreement, agreementQuestionModal],
     [ACTIONS.reviewChange, reviewModal],
   ] as const) {
-    app.action<BlockAction>(actionId, async ({ ack, body, client }) => {
+    onAction(actionId, async ({ ack, body, client }) => {
       await ack();
       const id = idValue.safeParse(actionValue(body).value);
       if (id.success) await openModal(client, triggerOf(body), modal(id.data));
@@ -897,14 +914,14 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   }
 
   // "Write the handover": a modal at once (the trigger expires), filled with the open actions by the work
-  app.action<BlockAction>(ACTIONS.openHandover, async ({ ack, body, client }) => {
+  onAction(ACTIONS.openHandover, async ({ ack, body, client }) => {
     await ack();
     const valid = idValue.safeParse(actionValue(body).value).success;
     const viewId = valid ? await openModal(client, triggerOf(body), noticeModal('Opening the handover…')) : undefined;
     await enqueue(actionWork(ACTIONS.openHandover, body, viewId));
   });
 
-  app.view(VIEWS.handover, async ({ ack, body, view }) => {
+  onView(VIEWS.handover, async ({ ack, body, view }) => {
     const { errors } = handoverFrom(view.state.values, view.private_metadata);
     if (errors) return void (await ack({ response_action: 'errors', errors }));
     await ack();
@@ -912,7 +929,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   });
 
   // "Add an agenda item…": a modal at once (the trigger expires), filled with the person's sessions by the work
-  app.action<BlockAction>(ACTIONS.addFor, async ({ ack, body, client }) => {
+  onAction(ACTIONS.addFor, async ({ ack, body, client }) => {
     await ack();
     const ours = actionValue(body).value === ADD_FOR_VALUE;
     const viewId = ours ? await openModal(client, triggerOf(body), noticeModal('Opening the agenda form…')) : undefined;
@@ -920,7 +937,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   });
 
   // "Add this to your agenda for …?": the modal opens with the words and a category to choose
-  app.action<BlockAction>(ACTIONS.addSuggested, async ({ ack, body, client }) => {
+  onAction(ACTIONS.addSuggested, async ({ ack, body, client }) => {
     await ack();
     const value = suggestedValue.safeParse(safeJson(actionValue(body).value));
     if (value.success) await openModal(client, triggerOf(body), agendaItemModal(value.data.s, false, value.data.t));
@@ -928,7 +945,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   });
 
   // "Add another" in the record modal: the modal again with one more row, everything typed kept (no database)
-  app.action<BlockAction>(ACTIONS.addRecordRow, async ({ ack, body, client }) => {
+  onAction(ACTIONS.addRecordRow, async ({ ack, body, client }) => {
     await ack();
     const row = z.enum(['action', 'decision']).safeParse(actionValue(body).value);
     const view = (body as { view?: { id?: string; hash?: string } & Parameters<typeof withAnotherRow>[0] }).view;
@@ -937,31 +954,18 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     await client.views.update({ view_id: view.id, ...(view.hash ? { hash: view.hash } : {}), view: next }).catch((e: Error) => logger.warn({ err: e.message }, 'slack modal not updated'));
   });
 
-  // what this bot never sends: a command, button or form of another app is answered, naming it
-  const none = (names: readonly string[]) => new RegExp(`^(?!(?:${names.map((n) => n.replace(/[^\w]/g, '\\$&')).join('|')})$)`, 's');
-  app.command(none(['/overdue', '/supervision']), async ({ ack, command }) => {
-    await ack({ response_type: 'ephemeral', text: `command: "${clip(command.command, 40)}" is not a command of this bot — try /supervision help` });
-  });
-  app.action<BlockAction>({ action_id: none(Object.values(ACTIONS)) }, async ({ ack, body }) => {
-    await ack();
-    const action = (body as { actions?: Array<{ action_id?: string }> }).actions?.[0];
-    await enqueue(actionWork(String(action?.action_id), body));
-  });
-  app.view(none(Object.values(VIEWS)), async ({ ack }) => {
-    await ack();
-  });
 
   // a form's mistakes come back on its fields with the ack; who sent it is checked by the worker
   // the record form: every rule of the use case is checked here, with the rules the modal carries (see
   // record-modal.ts), so a refusal comes back on its field while the typing is still there
-  app.view(VIEWS.record, async ({ ack, body, view }) => {
+  onView(VIEWS.record, async ({ ack, body, view }) => {
     const { errors } = recordInputFromModal(view.state.values, view.private_metadata, (day, time) => new Date(`${day}T${time}:00Z`));
     if (errors) return void (await ack({ response_action: 'errors', errors }));
     await ack();
     await enqueue({ kind: 'view', name: VIEWS.record, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
   });
 
-  app.view(VIEWS.dispute, async ({ ack, body, view }) => {
+  onView(VIEWS.dispute, async ({ ack, body, view }) => {
     const { errors } = disputeFrom(view.state.values as ViewValues, view.private_metadata);
     if (errors) return void (await ack({ response_action: 'errors', errors }));
     await ack();
@@ -973,7 +977,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     [VIEWS.disputeMeeting, (values: unknown, meta: string) => meetingFrom(values as PickerValues, meta).errors],
     [VIEWS.disputeOutcome, (values: unknown, meta: string) => outcomeFrom(values as PickerValues & ViewValues, meta).errors],
   ] as const) {
-    app.view(callbackId, async ({ ack, body, view }) => {
+    onView(callbackId, async ({ ack, body, view }) => {
       const errors = check(view.state.values, view.private_metadata);
       if (errors) return void (await ack({ response_action: 'errors', errors }));
       await ack();
@@ -981,21 +985,21 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     });
   }
 
-  app.view(VIEWS.actionNotNeeded, async ({ ack, body, view }) => {
+  onView(VIEWS.actionNotNeeded, async ({ ack, body, view }) => {
     const { errors } = notNeededFrom(view.state.values as ViewValues, view.private_metadata);
     if (errors) return void (await ack({ response_action: 'errors', errors }));
     await ack();
     await enqueue({ kind: 'view', name: VIEWS.actionNotNeeded, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
   });
 
-  app.view(VIEWS.decisionCopied, async ({ ack, body, view }) => {
+  onView(VIEWS.decisionCopied, async ({ ack, body, view }) => {
     const { errors } = copiedFrom(view.state.values as ViewValues, view.private_metadata);
     if (errors) return void (await ack({ response_action: 'errors', errors }));
     await ack();
     await enqueue({ kind: 'view', name: VIEWS.decisionCopied, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
   });
 
-  app.view(VIEWS.agendaItem, async ({ ack, body, view }) => {
+  onView(VIEWS.agendaItem, async ({ ack, body, view }) => {
     const { errors } = agendaItemFrom(view.state.values as ViewValues, view.private_metadata);
     if (errors) return void (await ack({ response_action: 'errors', errors }));
     await ack();
@@ -1009,7 +1013,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     [VIEWS.agreementQuestion, (values: unknown, meta: string) => agreementQuestionFrom(values, meta).errors],
     [VIEWS.review, (values: unknown, meta: string) => reviewFrom(values, meta).errors],
   ] as const) {
-    app.view(callbackId, async ({ ack, body, view }) => {
+    onView(callbackId, async ({ ack, body, view }) => {
       const errors = check(view.state.values, view.private_metadata);
       if (errors) return void (await ack({ response_action: 'errors', errors }));
       await ack();
@@ -1017,11 +1021,30 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     });
   }
 
-  app.view(VIEWS.move, async ({ ack, body, view }) => {
+  onView(VIEWS.move, async ({ ack, body, view }) => {
     const { errors } = moveFrom(view.state.values, view.private_metadata);
     if (errors) return void (await ack({ response_action: 'errors', errors }));
     await ack();
     await enqueue({ kind: 'view', name: VIEWS.move, userId: body.user.id, viewId: view.id, hash: view.hash, metadata: view.private_metadata, values: view.state.values });
+  });
+
+  // what this bot never sends: a command, button or form of another app is answered, naming it
+  app.command(/.*/s, async (args) => {
+    const handler = commandHandlers.get(args.command.command);
+    if (handler) return handler(args);
+    await args.ack({ response_type: 'ephemeral', text: `command: "${clip(args.command.command, 40)}" is not a command of this bot — try /supervision help` });
+  });
+  app.action<BlockAction>({ type: 'block_actions' }, async (args) => {
+    const actionId = (args.body as { actions?: Array<{ action_id?: string }> }).actions?.[0]?.action_id;
+    const handler = actionId === undefined ? undefined : actionHandlers.get(actionId);
+    if (handler) return handler(args);
+    await args.ack();
+    await enqueue(actionWork(String(actionId), args.body));
+  });
+  app.view(/.*/s, async (args) => {
+    const handler = viewHandlers.get(args.view.callback_id);
+    if (handler) return handler(args);
+    await args.ack();
   });
 
   /**
