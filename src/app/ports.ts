@@ -65,6 +65,11 @@ export interface ContractRepository {
   forPerson(personId: string): Promise<SupervisionContract[]>;
   reviewDueBefore(organisationId: string, date: LocalDate): Promise<SupervisionContract[]>;
   allActive(): Promise<SupervisionContract[]>;
+  /**
+   * Active contracts of every organisation a page at a time, in `_id` order after `afterId` (start-up: a local
+   * authority's 50,000 are never held at once).
+   */
+  activePage(afterId: string | undefined, limit: number): Promise<SupervisionContract[]>;
   /** Adds a party's signature to the current terms (`terms`); null when the terms differ or they signed already. */
   sign(contractId: string, terms: string, signature: ContractSignature): Promise<SupervisionContract | null>;
   /** Clears `awaitingSignatures` for these terms: true for exactly one of any number of racing callers. */
@@ -87,6 +92,8 @@ export interface SessionRepository {
   byContract(contractId: string): Promise<Session[]>;
   /** Every session of these contracts, in one read. */
   byContracts(contractIds: string[]): Promise<Session[]>;
+  /** These sessions by id, in one read (those that do not exist are left out). */
+  getMany(ids: string[]): Promise<Session[]>;
   /**
    * Inserts many at once; a session whose id or booking key is taken (another booker's) is left out. Answers
    * the ids inserted.
@@ -252,6 +259,8 @@ export interface ComplianceRepository {
   /** Contracts whose people are not engaging at `now` (one indexed query). */
   notEngagingAt(organisationId: string, now: Date): Promise<ComplianceSummary[]>;
   byOrganisation(organisationId: string): Promise<ComplianceSummary[]>;
+  /** The summaries of these contracts, in one read. */
+  forContracts(contractIds: string[]): Promise<ComplianceSummary[]>;
 }
 
 export interface AuditEntry {
@@ -337,11 +346,12 @@ export interface ReminderStore {
   /** Unsent reminders due at or after `after` (and before `before`, when given). */
   pending(after: Date, before?: Date): Promise<Reminder[]>;
   /**
-   * Every unsent reminder's id, kind and due time, and nothing else, soonest first: what a timer needs (start-up). One read:
-   * as a stream (a cursor read a thousand at a time) a local authority's 300,000 took three times as long on
+   * Every unsent reminder's id, kind and due time, and nothing else, soonest first: what a timer needs (start-up).
+   * In pages of about `pageSize` (default 20,000), each one read: a local authority's 300,000 held at once cost
+   * hundreds of MB, and as a stream (a cursor read a thousand at a time) they took three times as long on
    * DocumentDB (P6).
    */
-  pendingTimers(): Promise<Array<Pick<Reminder, 'id' | 'kind' | 'dueAt'>>>;
+  pendingTimers(pageSize?: number): AsyncGenerator<Array<Pick<Reminder, 'id' | 'kind' | 'dueAt'>>>;
   get(reminderId: string): Promise<(Reminder & { sent: boolean }) | null>;
   removeForSubject(subjectId: string): Promise<void>;
 }

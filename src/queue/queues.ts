@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { type Command, commandSchema, runCommand } from '../app/commands.js';
 import type { UseCaseResult } from '../app/errors.js';
 import { type AppDeps, type ChannelNotifier, type OutboxMessage, type OutboxRow, type Platform, RecipientUnreachableError, type ReminderScheduler } from '../app/ports.js';
-import type { Person, Reminder, SupervisionContract } from '../domain/types.js';
+import type { Organisation, Person, Reminder, SupervisionContract } from '../domain/types.js';
 import { jobIdFor, redisConnection } from './redis.js';
 import { reminderMessages } from './reminder-views.js';
 import { askForNextYearDates } from '../app/sessions.js';
@@ -305,86 +305,85 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       sampleRss(phase);
     };
     const orgs = new Map((await deps.organisations.list()).map((o) => [o.id, o]));
-    const contractsByOrg = new Map<string, SupervisionContract[]>();
+    const calendars = new Map<string, ReturnType<typeof calendarOf>>();
+    const calendar = (org: Organisation) => {
+      let cal = calendars.get(org.id);
+      if (!cal) calendars.set(org.id, (cal = calendarOf(org)));
+      return cal;
+    };
+    // who supervises each contract, for the booking pass's timetable (ids only: a few MB for a local authority)
     const supervisorsOf = new Map<string, string[]>();
-    for (const contract of await deps.contracts.allActive()) {
-      const list = contractsByOrg.get(contract.organisationId) ?? [];
-      list.push(contract);
-      contractsByOrg.set(contract.organisationId, list);
-      supervisorsOf.set(contract.id, contract.supervisorIds);
-    }
-    const upcoming = new Map((await deps.sessions.scheduledBetween(new Date(now.getTime() + 1), new Date('9999-12-31T00:00:00Z'))).map((s) => [s.id, s]));
-    for (const orgId of [...contractsByOrg.keys()]) {
-      const contracts = contractsByOrg.get(orgId) ?? [];
-      // let each organisation's reads go once it is done: the timers below need none of them (P6)
-      contractsByOrg.delete(orgId);
-      const org = orgs.get(orgId);
-      if (!org) continue;
-      const cal = calendarOf(org);
-      const summaries = new Map((await deps.compliance.byOrganisation(org.id)).map((c) => [c.contractId, c]));
-      collectGarbage();
-      let wanted: Reminder[] = [];
-      // written a slice at a time: a local authority's reminders held at once cost hundreds of MB (P6)
-      const flush = async () => {
-        lap('readMs');
-        for (let i = 0; i < wanted.length; i += 5_000) await deps.reminders.syncMany(wanted.slice(i, i + 5_000));
-        wanted = [];
-        lap('syncMs');
-      };
-      const unsettled: SupervisionContract[] = [];
-      for (const [n, contract] of contracts.entries()) {
-        if (n > 0 && n % 2_000 === 0) {
-          await flush();
-          collectGarbage();
-        }
-        // the summary names the next session, found by its id among the upcoming ones
+    // contracts whose next session has passed or is missing (a trust's sessions passed unrecorded at once, P7)
+    const unsettled = new Map<string, SupervisionContract[]>();
+    let wanted: Reminder[] = [];
+    // written a slice at a time: a local authority's reminders held at once cost hundreds of MB (P6)
+    const flush = async () => {
+      lap('readMs');
+      for (let i = 0; i < wanted.length; i += 5_000) await deps.reminders.syncMany(wanted.slice(i, i + 5_000));
+      wanted = [];
+      lap('syncMs');
+    };
+    // Every active contract, 2,000 at a time in `_id` order, with its summary and the session the summary names
+    // read by id: nothing of a local authority's size is held at once (P6).
+    for (let after: string | undefined, page: SupervisionContract[]; (page = await deps.contracts.activePage(after, 2_000)).length > 0; ) {
+      after = (page[page.length - 1] as SupervisionContract).id;
+      const summaries = new Map((await deps.compliance.forContracts(page.map((c) => c.id))).map((c) => [c.contractId, c]));
+      const named = new Map<string, string>();
+      for (const contract of page) {
+        const org = orgs.get(contract.organisationId);
         const next = summaries.get(contract.id)?.nextScheduledAt;
-        if (next && next.getTime() > now.getTime()) {
-          const session = upcoming.get(sessionIdFor(org, contract.id, next));
-          if (session?.status === 'scheduled' && session.startsAt.getTime() === next.getTime()) {
-            wanted.push(...remindersForSession(session, contract, org, cal), ...followUpsForSession(session, contract, org, cal));
-            continue;
-          }
-        }
-        // no summary, or its next session has passed (a trust's sessions passed unrecorded at once, P7): booked in bulk
-        unsettled.push(contract);
+        if (org && next && next.getTime() > now.getTime()) named.set(contract.id, sessionIdFor(org, contract.id, next));
       }
-      summaries.clear();
-      if (unsettled.length > 0) {
-        // the organisation's booked sessions, so that no supervisor or room is booked twice at once
-        const timetable = new Timetable();
-        for (const s of upcoming.values()) {
-          if (s.organisationId !== org.id) continue;
-          const supervisors = supervisorsOf.get(s.contractId);
-          timetable.add(s, supervisors ?? [], s.room);
+      const sessions = new Map((await deps.sessions.getMany([...named.values()])).map((x) => [x.id, x]));
+      for (const contract of page) {
+        const org = orgs.get(contract.organisationId);
+        if (!org) continue;
+        supervisorsOf.set(contract.id, contract.supervisorIds);
+        const next = summaries.get(contract.id)?.nextScheduledAt;
+        const session = sessions.get(named.get(contract.id) ?? '');
+        if (next && session?.status === 'scheduled' && session.startsAt.getTime() === next.getTime()) {
+          const cal = calendar(org);
+          wanted.push(...remindersForSession(session, contract, org, cal), ...followUpsForSession(session, contract, org, cal));
+          continue;
         }
-        lap('readMs');
-        const pass = await bookNextSessions(deps, org, unsettled, timetable);
-        const before = phases.bookingMs;
-        lap('bookingMs');
-        const ms = Math.round(phases.bookingMs - before);
-        if (pass.booked > 0) logger.info({ organisationId: org.id, booked: pass.booked, contracts: unsettled.length, ms }, 'next sessions booked at start-up');
-        await flush();
-        // (not spread into the list: a local authority's booking pass gives hundreds of thousands)
-        wanted = pass.reminders;
+        // no summary, or its next session has passed: booked in bulk below
+        const list = unsettled.get(org.id) ?? [];
+        list.push(contract);
+        unsettled.set(org.id, list);
       }
       await flush();
       collectGarbage();
     }
-    upcoming.clear();
-    // only what a timer needs, and in small slices: a large trust's reminders and their BullMQ jobs held at once
-    // cost tens of MB at start-up (P6)
-    const pending = (await deps.reminders.pendingTimers()) as Reminder[];
-    collectGarbage();
-    for (let i = 0; i < pending.length; i += 200) {
-      await scheduler.schedule(pending.slice(i, i + 200));
-      if (i % 5_000 === 0) {
-        sampleRss('scheduleMs');
+    if (unsettled.size > 0) {
+      // the booked sessions, so that no supervisor or room is booked twice at once
+      const upcoming = await deps.sessions.scheduledBetween(new Date(now.getTime() + 1), new Date('9999-12-31T00:00:00Z'));
+      for (const [orgId, contracts] of unsettled) {
+        unsettled.delete(orgId);
+        const org = orgs.get(orgId) as Organisation;
+        const timetable = new Timetable();
+        for (const x of upcoming) if (x.organisationId === orgId) timetable.add(x, supervisorsOf.get(x.contractId) ?? [], x.room);
+        lap('readMs');
+        const pass = await bookNextSessions(deps, org, contracts, timetable);
+        const before = phases.bookingMs;
+        lap('bookingMs');
+        const ms = Math.round(phases.bookingMs - before);
+        if (pass.booked > 0) logger.info({ organisationId: org.id, booked: pass.booked, contracts: contracts.length, ms }, 'next sessions booked at start-up');
+        // (not spread into the list: a local authority's booking pass gives hundreds of thousands)
+        wanted = pass.reminders;
+        await flush();
         collectGarbage();
       }
     }
-    const scheduled = pending.length;
-    collectGarbage();
+    supervisorsOf.clear();
+    // only what a timer needs, a page at a time and in small slices: a large trust's reminders and their BullMQ
+    // jobs held at once cost hundreds of MB at start-up (P6)
+    let scheduled = 0;
+    for await (const page of deps.reminders.pendingTimers(5_000)) {
+      for (let i = 0; i < page.length; i += 200) await scheduler.schedule(page.slice(i, i + 200) as Reminder[]);
+      scheduled += page.length;
+      sampleRss('scheduleMs');
+      collectGarbage();
+    }
     lap('scheduleMs');
     logger.info(
       {

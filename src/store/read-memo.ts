@@ -147,10 +147,11 @@ export function withReadMemos(stores: Stores): Stores {
     records: rememberedRecords(stores.records),
     organisations: memoised(stores.organisations, 'organisation', ['list', 'bySlackTeam']),
     people: { ...people, getMany: memoisedGetMany },
-    contracts: memoised(stores.contracts, 'contract', ['byOrganisation', 'forPerson', 'reviewDueBefore', 'allActive', 'waitingForSignatures']),
+    contracts: memoised(stores.contracts, 'contract', ['byOrganisation', 'forPerson', 'reviewDueBefore', 'allActive', 'activePage', 'waitingForSignatures']),
     sessions: memoised(stores.sessions, 'session', [
       'byContract',
       'byContracts',
+      'getMany',
       'nextScheduled',
       'lastHeld',
       'scheduledBetween',

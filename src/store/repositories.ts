@@ -177,6 +177,10 @@ export function contractRepository(m: Models): ContractRepository {
     async allActive() {
       return many<SupervisionContract>(await m.contracts.find({ active: true }).lean<Doc[]>());
     },
+    async activePage(afterId, limit) {
+      const filter = afterId === undefined ? { active: true } : { active: true, _id: { $gt: afterId } };
+      return many<SupervisionContract>(await m.contracts.find(filter).sort({ _id: 1 }).limit(limit).lean<Doc[]>());
+    },
     async sign(contractId, terms, signature) {
       // one conditional update: the terms still those agreed to, and not signed by them yet
       const doc = await m.contracts
@@ -198,6 +202,10 @@ export function sessionRepository(m: Models): SessionRepository {
   return {
     async get(id) {
       return fromDoc<Session>(await m.sessions.findById(id).lean<Doc>());
+    },
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      return many<Session>(await m.sessions.find({ _id: { $in: ids } }).lean<Doc[]>());
     },
     insert: (session) => insertOnce(m.sessions, toDoc(session)),
     async setAttendance(id, attendance) {
@@ -542,6 +550,10 @@ export function complianceRepository(m: Models): ComplianceRepository {
     async get(contractId) {
       return complianceFromDoc(await m.compliance.findById(contractId).lean<Doc>());
     },
+    async forContracts(contractIds) {
+      if (contractIds.length === 0) return [];
+      return (await m.compliance.find({ _id: { $in: contractIds } }).lean<Doc[]>()).map((d) => complianceFromDoc(d) as ComplianceSummary);
+    },
     async overdueAt(organisationId, now) {
       const docs = await m.compliance.find({ organisationId, sessionOverdueFrom: { $lte: now } }).sort({ sessionOverdueFrom: 1 }).lean<Doc[]>();
       return docs.map((d) => complianceFromDoc(d) as ComplianceSummary);
@@ -656,10 +668,26 @@ export function reminderStore(m: Models): ReminderStore {
       const docs = await m.reminders.find({ sent: false, dueAt }).sort({ dueAt: 1 }).lean<Doc[]>();
       return many<Reminder>(docs, ['sent', 'sentAt']);
     },
-    async pendingTimers() {
-      // soonest first (down the `{sent, dueAt}` index): those already due go on their timers first
-      const docs = await m.reminders.find({ sent: false, dueAt: { $gte: new Date(0) } }, { _id: 1, kind: 1, dueAt: 1 }).sort({ dueAt: 1 }).lean<Array<{ _id: string; kind: Reminder['kind']; dueAt: Date }>>();
-      return docs.map((d) => ({ id: d._id, kind: d.kind, dueAt: d.dueAt }));
+    async *pendingTimers(pageSize = 20_000) {
+      // Soonest first, down the `{sent, dueAt}` index, a page at a time: those already due go on their timers
+      // first, and a local authority's 300,000 are never held at once (P6). A page ends before its last instant,
+      // and that instant's reminders are read whole by equality, so a page boundary never splits a tie.
+      type Timer = { _id: string; kind: Reminder['kind']; dueAt: Date };
+      const timer = (d: Timer) => ({ id: d._id, kind: d.kind, dueAt: d.dueAt });
+      const fields = { _id: 1, kind: 1, dueAt: 1 };
+      let after = new Date(-1);
+      for (;;) {
+        const page = await m.reminders.find({ sent: false, dueAt: { $gt: after } }, fields).sort({ dueAt: 1 }).limit(pageSize).batchSize(pageSize).lean<Timer[]>();
+        if (page.length < pageSize) {
+          if (page.length > 0) yield page.map(timer);
+          return;
+        }
+        const last = (page[page.length - 1] as Timer).dueAt;
+        const before = page.filter((d) => d.dueAt.getTime() < last.getTime());
+        if (before.length > 0) yield before.map(timer);
+        yield (await m.reminders.find({ sent: false, dueAt: last }, fields).lean<Timer[]>()).map(timer);
+        after = last;
+      }
     },
     async get(reminderId) {
       const doc = await m.reminders.findById(reminderId).lean<Doc>();

@@ -262,6 +262,28 @@ describe('the newest revision and the newest audit entry, read down their indexe
   });
 });
 
+describe('pending reminders for the timers at start-up', () => {
+  it('come soonest first, in pages, each once, a page boundary never splitting reminders due at the same instant', async () => {
+    const at = (minutes: number) => new Date(Date.UTC(2026, 0, 5, 9, minutes));
+    // 23 at nine instants (one shared by seven, more than a page of four), one of them sent
+    const minutes = [0, 1, 1, 2, 3, 3, 3, 3, 3, 3, 3, 4, 5, 5, 6, 7, 7, 7, 8, 8, 8, 8, 8];
+    const reminders = minutes.map((m, i) => ({ id: `timer-${String(i).padStart(2, '0')}`, organisationId: 'org-timers', kind: 'notice' as const, subjectId: `s${i}`, recipientIds: ['amy'], dueAt: at(m) }));
+    await store.stores.reminders.syncMany(reminders);
+    await store.stores.reminders.markSent('timer-00', at(30));
+    const pages: string[][] = [];
+    for await (const page of store.stores.reminders.pendingTimers(4)) pages.push(page.filter((r) => r.id.startsWith('timer-')).map((r) => r.id));
+    const seen = pages.flat();
+    expect(seen).toHaveLength(22);
+    expect(new Set(seen).size).toBe(22);
+    expect(seen).not.toContain('timer-00');
+    const due = new Map(reminders.map((r) => [r.id, r.dueAt.getTime()]));
+    expect(seen.map((id) => due.get(id))).toEqual([...seen.map((id) => due.get(id))].sort((a, b) => (a ?? 0) - (b ?? 0)));
+    // no instant is split between pages
+    const instantsOf = pages.map((p) => new Set(p.map((id) => due.get(id))));
+    for (let i = 1; i < instantsOf.length; i++) for (const t of instantsOf[i] ?? []) expect(instantsOf[i - 1]?.has(t)).toBe(false);
+  });
+});
+
 describe('reads remembered for one unit of work', () => {
   it('a person is read once, each caller gets its own copy, and a write through the repository is read back', async () => {
     await store.stores.people.upsert(person('memo', ['supervisee'], { name: 'Mo' }));
