@@ -131,7 +131,9 @@ describe('docker-compose.yml', () => {
     expect(raw.services.worker?.ports).toBeUndefined();
     expect(Object.keys(raw.services.worker?.depends_on ?? {}).sort()).toEqual(['mongo', 'redis']);
     const { ROLE: _web, ...web } = raw.services.bot?.environment ?? {};
-    const { ROLE: _worker, ...worker } = raw.services.worker?.environment ?? {};
+    const { ROLE: _worker, NODE_OPTIONS: heap, ...worker } = raw.services.worker?.environment ?? {};
     expect(worker).toEqual(web);
+    // the worker's heap is capped (start-up's garbage would otherwise grow it far past what is live: P6)
+    expect(heap).toMatch(/^--max-old-space-size=\$\{WORKER_HEAP_MB:-\d+\}$/);
   });
 });
