@@ -71,21 +71,36 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
   const commands = new Queue('commands', { connection: conn(), prefix });
   const notifications = new Queue('notifications', { connection: conn(), prefix });
   const reminders = new Queue('reminders', { connection: conn(), prefix });
-  const events = new QueueEvents('commands', { connection: conn(), prefix });
   type Waiter = { done(value: UseCaseResult | 'pending'): void; fail(error: Error): void };
   const waiters = new Map<string, Waiter[]>();
-  events.on('completed', ({ jobId, returnvalue }) => {
-    const list = waiters.get(jobId);
-    if (!list) return;
-    const value = (typeof returnvalue === 'string' ? safeParse(returnvalue) : returnvalue) as UseCaseResult;
-    for (const w of [...list]) w.done(value);
-  });
-  events.on('failed', ({ jobId, failedReason }) => {
-    const list = waiters.get(jobId);
-    if (!list) return;
-    for (const w of [...list]) w.fail(new Error(failedReason || 'the command failed'));
-  });
-  await events.waitUntilReady();
+  /**
+   * The commands' completions, read from their event stream once someone first waits for one: a process that
+   * never waits (a Slack web process, a worker) does not read every command's events (P1).
+   */
+  let events: Promise<QueueEvents> | undefined;
+  const listening = (): Promise<QueueEvents> => {
+    events ??= (async () => {
+      const e = new QueueEvents('commands', { connection: conn(), prefix });
+      e.on('completed', ({ jobId, returnvalue }) => {
+        const list = waiters.get(jobId);
+        if (!list) return;
+        const value = (typeof returnvalue === 'string' ? safeParse(returnvalue) : returnvalue) as UseCaseResult;
+        for (const w of [...list]) w.done(value);
+      });
+      e.on('failed', ({ jobId, failedReason }) => {
+        const list = waiters.get(jobId);
+        if (!list) return;
+        for (const w of [...list]) w.fail(new Error(failedReason || 'the command failed'));
+      });
+      await e.waitUntilReady();
+      return e;
+    })();
+    // a stream not reached (Redis down) is tried again by the next waiter
+    events.catch(() => {
+      events = undefined;
+    });
+    return events;
+  };
   const workers: Worker[] = [];
 
   /**
@@ -465,6 +480,7 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     },
     async dispatchAndWait(command, timeoutMs, dispatchOptions = {}) {
       const jobId = jobIdFor(command.commandId);
+      await listening();
       // one listener for all waiters (a listener per job costs O(waiters) on every completion)
       const outcome = new Promise<UseCaseResult | 'pending'>((resolve, reject) => {
         const late = async (): Promise<UseCaseResult | 'pending'> => {
@@ -520,7 +536,7 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       clearInterval(sweep);
       if (deps.reminderScheduler === scheduler) deps.reminderScheduler = undefined;
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all([commands.close(), notifications.close(), reminders.close(), events.close(), ...[...lanes.values()].map((q) => q.close())]);
+      await Promise.all([commands.close(), notifications.close(), reminders.close(), ...(events ? [events.then((e) => e.close()).catch(() => undefined)] : []), ...[...lanes.values()].map((q) => q.close())]);
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
