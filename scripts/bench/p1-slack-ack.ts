@@ -1,7 +1,8 @@
 /**
  * P1: a signed Slack slash command or block action → the HTTP acknowledgement, at 200 requests/s for 60 s
  * (BENCH_P1_SECONDS shortens it), against the running bot with its queues, Redis and MongoDB-wire server,
- * and a local Slack Web API taking what the bot posts afterwards. Requests are sent open-loop (on a fixed
+ * and a local Slack Web API taking what the bot posts afterwards (in a process of its own, `slack-standin.ts`, so
+ * that the replies do not share the load generator's event loop). Requests are sent open-loop (on a fixed
  * schedule, whether or not earlier ones have been answered), so a slow ack shows as latency. Target p99 ≤ 50 ms.
  * Deployed shape: a web process (ROLE=web) acknowledges and enqueues, a worker process (ROLE=worker) runs the
  * work (`BENCH_P1_SHAPE=single` for one process), both compiled (`node dist/main.js`).
@@ -17,7 +18,6 @@ import { saveContract } from '../../src/app/sessions.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { loadConfig } from '../../src/config.js';
 import { connectStore } from '../../src/store/connection.js';
-import { startFakeSlack } from '../../test/support/fake-slack.js';
 import { contract, person, school } from '../../test/support/school.js';
 import { freePort, startMongo, startRedis, waitForPort } from '../services.js';
 import { botEntry } from './compiled.js';
@@ -37,12 +37,40 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The Slack stand-in in its own process (`slack-standin.ts`): its work is not the load generator's. */
+async function slackStandIn(): Promise<{ url: string; apiUrl: string; answered(): Promise<number>; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'slack-standin.ts')], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const address = await new Promise<{ url: string; apiUrl: string }>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line) as { url: string; apiUrl: string });
+    });
+    child.once('exit', (code) => reject(new Error(`the Slack stand-in exited (${code})`)));
+  });
+  return {
+    ...address,
+    answered: () =>
+      new Promise<number>((resolve) => {
+        child.once('message', (m) => resolve((m as { answered: number }).answered));
+        child.send('count');
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.send('close');
+      }),
+  };
+}
+
 export async function run(): Promise<BenchResult[]> {
   const [mongo, redis] = await Promise.all([startMongo(), startRedis()]);
   // On a small machine the local database server shares the CPUs with the bot; in production it has its own
   // host. Lower its priority so the bot's acknowledgements are measured, not the database's CPU use.
   if (mongo.process?.pid && process.env.BENCH_P1_SHARE_CPU !== '1') execFileSync('renice', ['-n', '19', '-p', String(mongo.process.pid)], { stdio: 'ignore' });
-  const slack = await startFakeSlack();
+  const slack = await slackStandIn();
   const store = await connectStore(mongo.url);
   const org = school();
   await store.stores.organisations.upsert(org);
@@ -161,7 +189,7 @@ export async function run(): Promise<BenchResult[]> {
     const clientLoopP99 = round(loop.percentile(99) / 1e6, 1);
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     // how far the worker got with the work behind the acks while they were being sent (not part of the target)
-    const answered = slack.responses.length + slack.calls.length;
+    const answered = await slack.answered();
     const p99 = round(percentile(latencies, 99));
 
     // the floor on this machine, in the same run: a bare Bolt app that only acknowledges, under the same load
