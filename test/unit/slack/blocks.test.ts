@@ -150,7 +150,7 @@ describe('the Slack app manifest', () => {
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     const source = readFileSync('src/channels/slack/app.ts', 'utf8');
-    for (const c of ['/overdue', '/supervision']) expect(source).toContain(`app.command('${c}'`);
+    for (const c of ['/overdue', '/supervision']) expect(source).toContain(`onCommand('${c}'`);
     for (const e of ['app_home_opened', 'app_uninstalled', 'tokens_revoked']) expect(source).toContain(`app.event('${e}'`);
   });
 });
