@@ -179,7 +179,6 @@ async function sendReferral(deps: AppDeps, ctx: Pick<ActorContext, 'org'>, recor
 /** A record destroyed under the retention schedule (the DSL approved it): nothing more is done with it. */
 const DESTROYED = 'This record’s content was destroyed under the school’s retention schedule; nothing more can be done with it.';
 
-/** Retries a read-modify-write when another party changed the record at the same moment. */
 /**
  * The record, then the actor with its parties in one read: the actor confirming is one of them, and the cards
  * name them all, so inside a unit of work (`withReadMemo`) the reads after this are answered from memory.
@@ -189,6 +188,7 @@ async function readPartiesFirst(deps: AppDeps, recordId: string, actorId: string
   if (record) await deps.people.getMany([actorId, record.supervisorId, ...record.superviseeIds]);
 }
 
+/** Retries a read-modify-write when another party changed the record at the same moment. */
 async function withLatest<T>(deps: AppDeps, recordId: string, fn: (record: RecordSheet) => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     const record = await deps.records.latest(recordId);

@@ -373,13 +373,16 @@ export function recordRepository(m: Models): RecordRepository {
     },
     async replace(record, expectedUpdatedAt) {
       const key = `${record.id}@${record.version}`;
-      const known = seen.get(key);
-      const stored = known?.updatedAt === expectedUpdatedAt.getTime() ? known : await newest(record.id, record.version);
+      let stored = seen.get(key);
+      if (stored?.updatedAt !== expectedUpdatedAt.getTime()) {
+        // not the revision this process knows of: read the newest (`newest` notes it in `seen`)
+        if (!(await newest(record.id, record.version))) throw new VersionConflictError('the record does not exist');
+        stored = seen.get(key);
+      }
       if (!stored) throw new VersionConflictError('the record does not exist');
       if (stored.state === 'signed') throw new SignedRecordImmutableError();
-      const storedAt = stored.updatedAt instanceof Date ? stored.updatedAt.getTime() : (stored.updatedAt as number);
-      if (storedAt !== expectedUpdatedAt.getTime()) throw new VersionConflictError();
-      const revision = (stored.revision as number) + 1;
+      if (stored.updatedAt !== expectedUpdatedAt.getTime()) throw new VersionConflictError();
+      const revision = stored.revision + 1;
       if (!(await insertOnce(m.records, recordToDoc(record, revision)))) {
         seen.delete(key);
         throw new VersionConflictError();
