@@ -53,11 +53,25 @@ export interface AxeViolation {
 }
 
 /**
+ * Waits for the page's finite animations and CSS transitions to end (a spinner's endless one is left running), so
+ * colours are read as they rest: a button fading from its disabled grey back to its brand colour would otherwise
+ * be measured half-way, at a contrast it never keeps.
+ */
+async function settled(target: Page | Frame): Promise<void> {
+  await target.evaluate(async () => {
+    const finite = document.getAnimations().filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Number.POSITIVE_INFINITY));
+    const ended = Promise.all(finite.map((a) => a.finished.catch(() => undefined)));
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  });
+}
+
+/**
  * Runs axe-core in the page (or a frame, such as the tab inside a Teams host page) and returns its serious and
  * critical violations, each with the selectors of the elements at fault. axe's script is evaluated through the
  * DevTools protocol, so the page's Content-Security-Policy stays as it is served.
  */
 export async function axeViolations(target: Page | Frame): Promise<AxeViolation[]> {
+  await settled(target);
   await target.evaluate(AXE_SOURCE);
   return target.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
