@@ -80,7 +80,11 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
   let events: Promise<QueueEvents> | undefined;
   const listening = (): Promise<QueueEvents> => {
     events ??= (async () => {
-      const e = new QueueEvents('commands', { connection: conn(), prefix });
+      const connection = conn();
+      // read from the stream's end as it is now, not from wherever it has got to when the reader's first XREAD goes
+      // out (a round trip after it is ready): a command added once this resolves and finished before that read is
+      // still seen, so the first waiter of a process does not wait out its timeout for an event it missed
+      const e = new QueueEvents('commands', { connection, prefix, lastEventId: await streamEnd(connection, `${prefix}:commands:events`) });
       e.on('completed', ({ jobId, returnvalue }) => {
         const list = waiters.get(jobId);
         if (!list) return;
@@ -550,6 +554,12 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
  */
 function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** The id of a Redis stream's newest entry, or the id before any entry when it has none (or does not exist yet). */
+export async function streamEnd(redis: Redis, key: string): Promise<string> {
+  const [newest] = await redis.xrevrange(key, '+', '-', 'COUNT', 1);
+  return newest?.[0] ?? '0-0';
 }
 
 function safeParse(text: string): unknown {

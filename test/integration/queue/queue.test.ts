@@ -1,11 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/app/commands.js';
 import { draftRecord } from '../../../src/app/records.js';
 import type { RecordSheetView } from '../../../src/app/views.js';
 import { createLogger } from '../../../src/logger.js';
-import { type Queues, startQueues } from '../../../src/queue/queues.js';
+import { type Queues, startQueues, streamEnd } from '../../../src/queue/queues.js';
+import { redisConnection } from '../../../src/queue/redis.js';
 import { eventually } from '../../support/eventually.js';
 import { london } from '../../support/school.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
@@ -93,6 +95,55 @@ describe('commands queue', () => {
     const result = await queues.dispatchAndWait(confirmCommand('x.stranger', recordId, 'stranger'), 10_000);
     expect(result).toMatchObject({ ok: false, error: { type: 'refusal' } });
     expect((await w.deps.records.latest(recordId))?.confirmations).toEqual([]);
+  });
+});
+
+describe("a process's first wait for a command", () => {
+  it('sees a completion written before its event reader made its first read', async () => {
+    // the reader starts from the stream's end as read before the command is added: a completion that lands in
+    // the round trip before the reader's first XREAD (where `$` would have skipped it) is still delivered
+    const redis = redisConnection(testRedisUrl());
+    const prefix = testQueuePrefix();
+    const key = `${prefix}:commands:events`;
+    try {
+      const from = await streamEnd(redis, key);
+      expect(from).toBe('0-0');
+      await redis.xadd(key, '*', 'event', 'completed', 'jobId', 'before', 'returnvalue', '{"ok":true}');
+      const from2 = await streamEnd(redis, key);
+      await redis.xadd(key, '*', 'event', 'completed', 'jobId', 'in-between', 'returnvalue', '{"ok":true}');
+      const events = new QueueEvents('commands', { connection: redisConnection(testRedisUrl()), prefix, lastEventId: from2 });
+      try {
+        const seen = await new Promise<string>((resolve) => {
+          events.on('completed', ({ jobId }) => resolve(jobId));
+          setTimeout(() => resolve('nothing within 10 s'), 10_000).unref();
+        });
+        expect(seen).toBe('in-between');
+      } finally {
+        await events.close();
+      }
+    } finally {
+      await redis.del(key);
+      await redis.quit();
+    }
+  });
+
+  it('in a process that runs no workers gets the answer of a worker elsewhere, not "pending" after its timeout', async () => {
+    const prefix = `${testQueuePrefix()}-web`;
+    const worker = await startQueues({ redisUrl: testRedisUrl(), prefix, deps: w.deps, notifiers: [], logger, sweepSeconds: 3600 });
+    try {
+      for (let i = 0; i < 5; i++) {
+        // a fresh process each time: its first dispatchAndWait starts its event reader
+        const web = await startQueues({ redisUrl: testRedisUrl(), prefix, deps: w.deps, notifiers: [], logger, sweepSeconds: 3600, workers: false });
+        try {
+          const recordId = await sentRecord(`2025-10-${String(6 + i).padStart(2, '0')}`);
+          await expect(web.dispatchAndWait(confirmCommand(`first-wait.${i}`, recordId), 20_000)).resolves.toMatchObject({ ok: true });
+        } finally {
+          await web.close();
+        }
+      }
+    } finally {
+      await worker.close();
+    }
   });
 });
 
