@@ -9,18 +9,16 @@ import type { ChannelNotifier, Platform } from '../app/ports.js';
 import type { NotificationView } from '../app/views.js';
 import type { Organisation } from '../domain/types.js';
 import type { Runtime } from '../runtime.js';
-import { publicBase, TEAMS_TAB_ENTITY } from './conversation.js';
+import { publicBase, teamsTabLink } from './conversation.js';
 import { organisationWithin } from './timely-organisation.js';
 
 /**
- * The address of a dashboard page as the platform opens it: in Teams the tab's deep link (it signs in with
- * SSO); in Slack and the playground the page itself, which asks a Slack user to sign in with `dashboard`.
+ * The address of a dashboard page as the platform opens it: in Teams the tab's deep link to that page (it signs
+ * in with SSO); in Slack and the playground the page itself, which asks a Slack user to sign in with `dashboard`.
  */
 export function dashboardUrl(config: Runtime['config'], platform: Platform): (page: string) => string {
-  if (platform === 'teams' && config.MicrosoftAppId) {
-    const link = `https://teams.microsoft.com/l/entity/${encodeURIComponent(config.MicrosoftAppId)}/${TEAMS_TAB_ENTITY}`;
-    return () => link;
-  }
+  const appId = config.MicrosoftAppId;
+  if (platform === 'teams' && appId) return (page) => teamsTabLink(appId, page);
   const base = publicBase(config);
   return (page) => `${base}${page}`;
 }

@@ -399,6 +399,20 @@ export function withLink(view: NotificationView, base: string): NotificationView
 
 /** The tab's own entity in the Teams app manifest (manifests/teams/manifest.json). */
 export const TEAMS_TAB_ENTITY = 'dsl-dashboard';
+/** The personal tab, "My supervision" (`/tab/me`), in the same manifest. */
+export const TEAMS_MY_TAB_ENTITY = 'my-supervision';
+
+/**
+ * A dashboard page (`/tab`, `/tab/me`, `/tab#record/<id>`) as a Teams deep link: the static tab whose page it is,
+ * and the page's own part after `#` as the link's sub-entity, which Teams hands the tab as `page.subPageId` when it
+ * opens it (the tab then shows that page, not its home).
+ */
+export function teamsTabLink(appId: string, page = '/tab'): string {
+  const [pathPart = '/tab', sub = ''] = page.split('#', 2);
+  const entity = /^\/tab\/me\/?$/.test(pathPart) ? TEAMS_MY_TAB_ENTITY : TEAMS_TAB_ENTITY;
+  const link = `https://teams.microsoft.com/l/entity/${encodeURIComponent(appId)}/${entity}`;
+  return sub ? `${link}?context=${encodeURIComponent(JSON.stringify({ subEntityId: sub }))}` : link;
+}
 
 /**
  * `dashboard` in Teams and the playground: the dashboard's address (Teams signs in with SSO, so no link is
@@ -407,7 +421,7 @@ export const TEAMS_TAB_ENTITY = 'dsl-dashboard';
 export function dashboardAddress(config: Runtime['config'], platform: Platform): NotificationView {
   const url =
     platform === 'teams' && config.MicrosoftAppId
-      ? `https://teams.microsoft.com/l/entity/${encodeURIComponent(config.MicrosoftAppId)}/${TEAMS_TAB_ENTITY}`
+      ? teamsTabLink(config.MicrosoftAppId)
       : `${publicBase(config)}/tab/`;
   return { type: 'dashboard-link', path: '/tab/', url, signIn: false };
 }

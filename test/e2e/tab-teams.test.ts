@@ -7,7 +7,10 @@
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../../src/app/clock.js';
+import { pageOf } from '../../src/app/content-out-of-chat.js';
+import type { NotificationView } from '../../src/app/views.js';
 import { type Bot, startBot } from '../../src/bot.js';
+import { dashboardUrl } from '../../src/channels/content-guard.js';
 import { loadConfig } from '../../src/config.js';
 import { loadDemoSchool } from '../../src/demo/school.js';
 import { createLogger } from '../../src/logger.js';
@@ -43,14 +46,20 @@ afterAll(async () => {
 });
 
 /** Opens the tab inside a Teams page, with Teams answering as `token` would sign in, in `theme`. */
-async function openInTeams(token: string, theme: 'default' | 'dark' | 'contrast', viewport = { width: 1280, height: 900 }, path = '/tab'): Promise<{ page: Page; tab: Frame }> {
+async function openInTeams(
+  token: string,
+  theme: 'default' | 'dark' | 'contrast',
+  viewport = { width: 1280, height: 900 },
+  path = '/tab',
+  subPageId?: string,
+): Promise<{ page: Page; tab: Frame }> {
   const context = await browser.newContext({ viewport, locale: 'en-GB' });
   await context.addInitScript(
-    ({ token, theme }) => {
+    ({ token, theme, subPageId }) => {
       const teams = {
         app: {
           initialize: () => Promise.resolve(),
-          getContext: () => Promise.resolve({ app: { theme, locale: 'en-GB' }, page: { id: 'dsl-dashboard' } }),
+          getContext: () => Promise.resolve({ app: { theme, locale: 'en-GB' }, page: { id: 'dsl-dashboard', ...(subPageId ? { subPageId } : {}) } }),
           registerOnThemeChangeHandler: () => undefined,
           notifySuccess: () => undefined,
         },
@@ -59,7 +68,7 @@ async function openInTeams(token: string, theme: 'default' | 'dark' | 'contrast'
       // the SDK bundle the page loads assigns window.microsoftTeams; the stand-in stays in its place
       Object.defineProperty(window, 'microsoftTeams', { get: () => teams, set: () => undefined });
     },
-    { token, theme },
+    { token, theme, subPageId },
   );
   const page = await context.newPage();
   const logs: string[] = [];
@@ -100,6 +109,21 @@ describe('the dashboard inside Teams (production mode)', () => {
     await tab.locator('#records a', { hasText: 'View' }).first().click();
     await tab.locator('#record-sheet').waitFor();
     expect(await tab.locator('#record-sheet').textContent()).toContain('Daniel Price');
+    await page.context().close();
+  });
+
+  it("a chat message's deep link opens the record it names, not the tab's home", async () => {
+    const daniel = (await bot.runtime.deps.records.forPerson('daniel')).find((r) => r.state === 'signed');
+    expect(daniel).toBeDefined();
+    // the link a Teams message carries when the school keeps content out of chat; Teams hands its sub-entity to the tab
+    const link = new URL(dashboardUrl(bot.runtime.config, 'teams')(pageOf({ type: 'record-sheet', recordId: daniel?.id ?? '' } as NotificationView)));
+    expect(link.pathname).toBe(`/l/entity/${APP_ID}/dsl-dashboard`);
+    const { subEntityId } = JSON.parse(link.searchParams.get('context') ?? '{}') as { subEntityId?: string };
+    expect(subEntityId).toBe(`record/${daniel?.id}`);
+    const { page, tab } = await openInTeams(await entra.sign({ aud: AUDIENCE, oid: aad(2), tid: TENANT }), 'default', undefined, '/tab', subEntityId);
+    await tab.locator('#record-sheet').waitFor();
+    expect(await tab.locator('#record-sheet').textContent()).toContain('Daniel Price');
+    await screenshot(page, 'tab-teams-deep-link-record');
     await page.context().close();
   });
 

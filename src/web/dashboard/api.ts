@@ -25,6 +25,15 @@ export const session = { teams: false };
 
 export class SignInError extends Error {}
 
+/**
+ * A deep link's page (`record/<id>`, handed over as the sub-entity): shown instead of the tab's home, when the tab
+ * was opened without one of its own. Only a page's address is taken, never anything that could run.
+ */
+function openSubPage(sub: string | undefined): void {
+  if (!sub || location.hash || !/^[a-z]+(\/[A-Za-z0-9._~%:-]+)*$/.test(sub)) return;
+  history.replaceState(null, '', `${location.pathname}${location.search}#${sub}`);
+}
+
 /** Teams hosts tabs in a frame (web, desktop) or a webview with a native bridge (mobile). */
 export async function connectTeams(): Promise<boolean> {
   const teams = window.microsoftTeams;
@@ -33,6 +42,7 @@ export async function connectTeams(): Promise<boolean> {
   try {
     await Promise.race([teams.app.initialize(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 4000))]);
     const context = await teams.app.getContext();
+    openSubPage(context?.page?.subPageId);
     applyTheme(context?.app?.theme);
     teams.app.registerOnThemeChangeHandler(applyTheme);
     teams.app.notifySuccess?.();
