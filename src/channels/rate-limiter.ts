@@ -10,7 +10,8 @@
  * milliseconds after its slot, and uneven delays would put one request too many in the platform's window now and
  * then. `take` widens each window by a margin for it (1 % of the window, at least 60 ms); `takeSettled` instead
  * moves each send to the instant its answer came, after it arrived, so no delay can (Teams, whose 429s hold a
- * whole tenant for a second).
+ * whole tenant for a second). That instant is read by the sender as the answer comes, in Redis time by the most
+ * the two clocks can differ, so a send holds its place for its round trip and no longer.
  *
  * Nothing is held without a time limit: every window's set expires once its newest reservation is older than
  * its longest window, so a worker that dies (kill -9) leaves at most the slots it had reserved, which pass as
@@ -38,8 +39,8 @@ const LATE_MS = 50;
 /**
  * KEYS: per paced key its window set and its pause key. ARGV: the reservation's member, the lateness allowed,
  * '1' to use (or move) a reservation made before, the number of keys, then per key its window count and each
- * window's limit and length. Returns the milliseconds to wait for the reserved slot (0: send now) and the
- * slot's instant (Redis time, ms).
+ * window's limit and length. Returns the milliseconds to wait for the reserved slot (0: send now), the
+ * slot's instant and the script's own instant (Redis time, ms).
  */
 const TAKE = `
 local t = redis.call('TIME')
@@ -69,8 +70,8 @@ if ARGV[3] == '1' then
   if at then
     at = tonumber(at)
     if paused <= at then
-      if at > now then return { at - now, at } end
-      if now - at <= late then return { 0, at } end
+      if at > now then return { at - now, at, now } end
+      if now - at <= late then return { 0, at, now } end
     end
   end
   for i = 1, n do redis.call('ZREM', KEYS[2 * i - 1], member) end
@@ -101,7 +102,7 @@ for i = 1, n do
   redis.call('ZADD', KEYS[2 * i - 1], next, member)
   redis.call('PEXPIRE', KEYS[2 * i - 1], next - now + longest[i] + 1000)
 end
-return { next - now, next }
+return { next - now, next, now }
 `;
 
 /** KEYS: the pause key. ARGV: milliseconds. Extends a pause, never shortens one. */
@@ -115,24 +116,27 @@ return ms
 `;
 
 /**
- * KEYS: the window sets of a send's keys. ARGV: the reservation's member. Moves the send to the instant its
- * answer came (now, if later than its slot): the platform counted it when it arrived, which was before now.
+ * KEYS: the window sets of a send's keys. ARGV: the reservation's member, the sets' time to live, and the latest
+ * the answer can have come in Redis time (the caller's clock at the answer, moved by the most the two clocks can
+ * differ). Moves the send to that instant, or to now if earlier, when later than its slot: the platform counted
+ * it when it arrived, which was before either.
  */
 const SETTLE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local answered = math.min(now, tonumber(ARGV[3]))
 for i = 1, #KEYS do
   local at = redis.call('ZSCORE', KEYS[i], ARGV[1])
-  if at and tonumber(at) < now then
-    redis.call('ZADD', KEYS[i], 'XX', now, ARGV[1])
+  if at and tonumber(at) < answered then
+    redis.call('ZADD', KEYS[i], 'XX', answered, ARGV[1])
     if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
   end
 end
-return now
+return answered
 `;
 
 type PacingCommands = {
-  paceTake(numKeys: number, ...args: Array<string | number>): Promise<[number, number]>;
+  paceTake(numKeys: number, ...args: Array<string | number>): Promise<[number, number, number]>;
   pacePause(key: string, ms: number): Promise<number>;
   paceSettle(numKeys: number, ...args: Array<string | number>): Promise<number>;
 };
@@ -172,7 +176,7 @@ export class RateLimiter {
    * Resolves with the slot's instant (Redis time, ms since the epoch).
    */
   async take(keys: PacedKey[]): Promise<number> {
-    return this.reserve(keys, `${this.owner}:${++this.taken}`, widen);
+    return (await this.reserve(keys, `${this.owner}:${++this.taken}`, widen)).slot;
   }
 
   /**
@@ -185,17 +189,24 @@ export class RateLimiter {
    */
   async takeSettled(keys: PacedKey[]): Promise<() => Promise<void>> {
     const member = `${this.owner}:${++this.taken}`;
-    await this.reserve(keys, member, widenSettled);
+    const { clockAhead } = await this.reserve(keys, member, widenSettled);
     if (keys.length === 0) return async () => undefined;
     const sets = keys.map((k) => this.setKey(k.key));
     const keep = Math.max(...keys.flatMap((k) => k.windows.map((w) => w.windowMs))) + 1000;
     return async () => {
-      await this.redis.paceSettle(sets.length, ...sets, member, keep);
+      // the answer's instant is read here, as it comes, not when the settling script runs a round trip (and a
+      // busy event loop's wait) later: the send holds its place in the windows only as long as it took (P5)
+      const answered = Date.now() + clockAhead;
+      await this.redis.paceSettle(sets.length, ...sets, member, keep, answered);
     };
   }
 
-  private async reserve(keys: PacedKey[], member: string, margin: (w: RateWindow) => RateWindow): Promise<number> {
-    if (keys.length === 0) return Date.now();
+  /**
+   * Resolves with the slot's instant and how far Redis's clock can be ahead of this process's at most: the
+   * script ran after it was sent, so Redis's instant then, less this process's clock when sending, bounds it.
+   */
+  private async reserve(keys: PacedKey[], member: string, margin: (w: RateWindow) => RateWindow): Promise<{ slot: number; clockAhead: number }> {
+    if (keys.length === 0) return { slot: Date.now(), clockAhead: 0 };
     const redisKeys = keys.flatMap((k) => [this.setKey(k.key), this.pauseKey(k.key)]);
     const windows = keys.flatMap((k) => {
       const ws = k.windows.map(margin);
@@ -203,8 +214,9 @@ export class RateLimiter {
     });
     let confirm = '0';
     for (;;) {
-      const [wait, slot] = await this.redis.paceTake(redisKeys.length, ...redisKeys, member, LATE_MS, confirm, keys.length, ...windows);
-      if (wait <= 0) return slot;
+      const sentAt = Date.now();
+      const [wait, slot, now] = await this.redis.paceTake(redisKeys.length, ...redisKeys, member, LATE_MS, confirm, keys.length, ...windows);
+      if (wait <= 0) return { slot, clockAhead: now - sentAt };
       await new Promise((r) => setTimeout(r, wait));
       confirm = '1';
     }

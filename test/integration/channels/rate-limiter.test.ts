@@ -134,6 +134,22 @@ describe('RateLimiter in Redis, shared by three processes', () => {
     expect(next - answeredAt).toBeLessThan(1_000 + 60);
   }, 30_000);
 
+  it('a settled send counts from when its answer came, not from when the settling script ran', async () => {
+    const windows = [{ limit: 1, windowMs: 1_000 }];
+    const settle = await process0().takeSettled([{ key: 'answered', windows }]);
+    await new Promise((r) => setTimeout(r, 100));
+    const answeredAt = await redisNow();
+    // Redis is busy for 300 ms (another client's long script) when the answer comes: the settling script runs
+    // that much later, and the send would hold its place in the window as much longer
+    const busy = (connections[1] as Redis).call('EVAL', "local t = redis.call('TIME'); local s = t[1] * 1000000 + t[2]; repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - s > 300000; return 1", '0');
+    await new Promise((r) => setTimeout(r, 20));
+    await settle();
+    await busy;
+    const [, settledAt] = await (connections[0] as Redis).zrangebyscore(`${prefix}:pace:answered`, '-inf', '+inf', 'WITHSCORES');
+    expect(Number(settledAt) - answeredAt).toBeGreaterThanOrEqual(20 - 2);
+    expect(Number(settledAt) - answeredAt).toBeLessThan(150);
+  }, 30_000);
+
   it('a process that dies holds no budget: every window and pause expires', async () => {
     const redis = redisConnection(testRedisUrl());
     const dying = new RateLimiter(redis, prefix);
