@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { QueueEvents } from 'bullmq';
+import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/app/commands.js';
@@ -7,8 +7,9 @@ import { draftRecord } from '../../../src/app/records.js';
 import type { RecordSheetView } from '../../../src/app/views.js';
 import { createLogger } from '../../../src/logger.js';
 import { type Queues, startQueues, streamEnd } from '../../../src/queue/queues.js';
-import { redisConnection } from '../../../src/queue/redis.js';
+import { jobIdFor, redisConnection } from '../../../src/queue/redis.js';
 import { eventually } from '../../support/eventually.js';
+import { recordingNotifier } from '../../support/recording-notifier.js';
 import { london } from '../../support/school.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
@@ -201,12 +202,72 @@ describe('reminders', () => {
     w.clock.set(london('2025-12-05T12:00'));
     const due = (await w.deps.reminders.pending(new Date(0), w.clock.now())).length;
     expect(due).toBeGreaterThan(0);
-    expect(await queues.fireDueReminders()).toBe(due);
+    // those already due when their timers were set are waiting for a worker (this process runs none), and the
+    // sweep leaves them to it; those whose timers still run on real time it fires
+    const timers = new Queue('reminders', { connection: redis, prefix });
+    const waiting = await timers.getWaitingCount();
+    expect(await queues.fireDueReminders()).toBe(due - waiting);
+    await timers.drain();
+    expect(await queues.fireDueReminders()).toBe(waiting);
     expect(await queues.fireDueReminders()).toBe(0);
     await queues.rebuildReminders();
     expect(await queues.fireDueReminders()).toBe(0);
     expect(await w.store.models.outbox.countDocuments()).toBeGreaterThan(outboxBefore);
+    await timers.close();
     await redis.quit();
     await queues.close();
+  });
+});
+
+describe('the sweep', () => {
+  it('routes only the outbox rows no queue is still to work on', async () => {
+    const prefix = testQueuePrefix();
+    const queues = await startQueues({ redisUrl: testRedisUrl(), prefix, deps: w.deps, notifiers: [recordingNotifier('playground')], logger, workers: false, sweepSeconds: 3600 });
+    const connection = redisConnection(testRedisUrl());
+    const lane = new Queue('notifications-playground', { connection, prefix });
+    const router = new Queue('notifications', { connection, prefix });
+    try {
+      const row = (id: string) => ({ id: `sweep.${id}`, organisationId: 'org-wl', recipientId: 'amy', createdAt: w.clock.now(), view: { type: 'text' as const, text: 'Sweep test.' } });
+      // waiting in its lane (sent on straight from the unit of work); its lane's job finished with the row still
+      // pending (a crash before the next platform's lane); in no queue at all (a crash before queueing)
+      await w.deps.outbox.enqueue([row('waiting'), row('finished'), row('lost')]);
+      await lane.add('text', { outboxId: 'sweep.finished' }, { jobId: `${jobIdFor('sweep.finished')}.playground`, removeOnComplete: false });
+      const finisher = new Worker('notifications-playground', async () => 'done', { connection: redisConnection(testRedisUrl()), prefix });
+      await eventually(async () => (await lane.getJobState(`${jobIdFor('sweep.finished')}.playground`)) === 'completed', 'the lane job finished');
+      await finisher.close();
+      await lane.add('text', { outboxId: 'sweep.waiting' }, { jobId: `${jobIdFor('sweep.waiting')}.playground` });
+
+      await queues.flushOutbox();
+      expect(await router.getJob(jobIdFor('sweep.waiting'))).toBeUndefined();
+      expect(await router.getJob(jobIdFor('sweep.finished'))).toBeDefined();
+      expect(await router.getJob(jobIdFor('sweep.lost'))).toBeDefined();
+    } finally {
+      await lane.close();
+      await router.close();
+      await connection.quit();
+      await queues.close();
+    }
+  });
+
+  it('leaves a due reminder whose job a worker is to run to the worker, and fires one whose job was lost', async () => {
+    const prefix = testQueuePrefix();
+    const queues = await startQueues({ redisUrl: testRedisUrl(), prefix, deps: w.deps, notifiers: [], logger, workers: false, sweepSeconds: 3600 });
+    const connection = redisConnection(testRedisUrl());
+    const timers = new Queue('reminders', { connection, prefix });
+    try {
+      const at = london('2026-01-06T08:30');
+      const reminder = (id: string) => ({ id: `sweep.${id}`, organisationId: 'org-wl', kind: 'day-before' as const, subjectId: 'no-such-session', recipientIds: ['amy'], dueAt: at });
+      await w.deps.reminders.upsertMany([reminder('queued'), reminder('lost')]);
+      await timers.add('day-before', { reminderId: 'sweep.queued' }, { jobId: jobIdFor('sweep.queued') });
+      w.clock.set(london('2026-01-06T09:00'));
+      await queues.fireDueReminders();
+      const sent = async (id: string) => (await w.store.models.reminders.findById(`sweep.${id}`).lean<{ sent?: boolean }>())?.sent;
+      expect(await sent('queued')).toBe(false);
+      expect(await sent('lost')).toBe(true);
+    } finally {
+      await timers.close();
+      await connection.quit();
+      await queues.close();
+    }
   });
 });
