@@ -50,11 +50,6 @@ export interface Queues {
 }
 
 const PLATFORMS: Platform[] = ['slack', 'teams', 'playground'];
-/**
- * A job in one of these states is a worker's to run now. A delayed one is not: its timer runs on real time, and
- * the playground's clock (and a test's) moves reminders due before the timer comes round.
- */
-const QUEUED = new Set(['waiting', 'active', 'prioritized', 'waiting-children']);
 
 const commandJobOptions = {
   attempts: 25,
@@ -319,12 +314,24 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     let fired = 0;
     for (let i = 0; i < due.length; i += 200) {
       const slice = due.slice(i, i + 200);
-      // one whose timer job is being run is the queue's: at the instant a morning's reminders fall due, the
-      // sweep read each again beside the workers (P5); a job lost, failed for good, still on a timer of real
-      // time, or run before the reminder was moved is the sweep's
-      const states = await Promise.all(slice.map((r) => reminders.getJobState(jobIdFor(r.id)).catch(() => 'unknown' as const)));
+      // one whose job is waiting for a worker or running is the queue's: at the instant a morning's reminders
+      // fall due, the sweep read each again beside the workers (P5). A job lost, finished (run before the
+      // reminder was moved), or still on its timer is the sweep's: timers run on real time, and the
+      // playground's clock (and a test's) brings reminders due before their timers come round
+      // (one pipelined read of each job's finish time and timer, not BullMQ's job state: that searches the
+      // waiting list, as long as the morning's reminders)
+      const check = notificationsConnection.pipeline();
+      for (const r of slice) {
+        check.hmget(reminders.toKey(jobIdFor(r.id)), 'timestamp', 'finishedOn');
+        check.zscore(reminders.toKey('delayed'), jobIdFor(r.id));
+      }
+      const jobs = (await check.exec()) ?? [];
       for (const [j, r] of slice.entries()) {
-        if (QUEUED.has(states[j] as string)) continue;
+        const [jobError, fields] = jobs[2 * j] ?? [];
+        const [timerError, timer] = jobs[2 * j + 1] ?? [];
+        const [created, finished] = (fields ?? []) as Array<string | null>;
+        const toBeRun = !jobError && !timerError && created != null && finished == null && timer == null;
+        if (toBeRun) continue;
         if (await processReminder(r.id)) fired++;
       }
     }
