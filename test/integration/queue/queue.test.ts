@@ -232,9 +232,11 @@ describe('the sweep', () => {
       // pending (a crash before the next platform's lane); in no queue at all (a crash before queueing)
       await w.deps.outbox.enqueue([row('waiting'), row('finished'), row('lost')]);
       await lane.add('text', { outboxId: 'sweep.finished' }, { jobId: `${jobIdFor('sweep.finished')}.playground`, removeOnComplete: false });
-      const finisher = new Worker('notifications-playground', async () => 'done', { connection: redisConnection(testRedisUrl()), prefix });
+      const finisherConnection = redisConnection(testRedisUrl());
+      const finisher = new Worker('notifications-playground', async () => 'done', { connection: finisherConnection, prefix });
       await eventually(async () => (await lane.getJobState(`${jobIdFor('sweep.finished')}.playground`)) === 'completed', 'the lane job finished');
       await finisher.close();
+      await finisherConnection.quit();
       await lane.add('text', { outboxId: 'sweep.waiting' }, { jobId: `${jobIdFor('sweep.waiting')}.playground` });
 
       await queues.flushOutbox();
