@@ -5,7 +5,7 @@
  * Redis holds work in flight only; MongoDB holds the truth, so losing Redis loses nothing confirmed.
  */
 import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type Command, commandSchema, runCommand } from '../app/commands.js';
 import type { UseCaseResult } from '../app/errors.js';
@@ -50,6 +50,15 @@ export interface Queues {
 }
 
 const PLATFORMS: Platform[] = ['slack', 'teams', 'playground'];
+
+/** Adds to a pipeline the read of what the sweep asks of a BullMQ job: whether it exists and whether it finished. */
+const readJob = (pipeline: ChainableCommander, jobKey: string) => pipeline.hmget(jobKey, 'timestamp', 'finishedOn');
+/** A job read by `readJob` that exists and has not finished: a worker still has it to run (or is running it). */
+const unfinished = (reply: [Error | null, unknown] | undefined): boolean => {
+  const [error, fields] = reply ?? [];
+  const [created, finished] = (fields ?? []) as Array<string | null>;
+  return !error && created != null && finished == null;
+};
 
 const commandJobOptions = {
   attempts: 25,
@@ -166,19 +175,14 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     const rows = await deps.outbox.pending(500);
     if (rows.length === 0) return 0;
     const check = notificationsConnection.pipeline();
-    const jobKeys = (rowId: string) => {
-      const id = jobIdFor(rowId);
-      return [notifications.toKey(id), ...options.notifiers.map((n) => lane(n.platform).toKey(`${id}.${n.platform}`))];
-    };
-    for (const row of rows) for (const key of jobKeys(row.id)) check.hmget(key, 'timestamp', 'finishedOn');
+    const perRow = 1 + options.notifiers.length;
+    for (const row of rows) {
+      const id = jobIdFor(row.id);
+      readJob(check, notifications.toKey(id));
+      for (const n of options.notifiers) readJob(check, lane(n.platform).toKey(`${id}.${n.platform}`));
+    }
     const jobs = (await check.exec()) ?? [];
-    const perRow = jobKeys('').length;
-    const unqueued = rows.filter((_, i) =>
-      !jobs.slice(i * perRow, (i + 1) * perRow).some(([error, fields]) => {
-        const [created, finished] = (fields ?? []) as Array<string | null>;
-        return !error && created !== null && created !== undefined && (finished === null || finished === undefined);
-      }),
-    );
+    const unqueued = rows.filter((_, i) => !jobs.slice(i * perRow, (i + 1) * perRow).some(unfinished));
     if (unqueued.length > 0) await notify(unqueued.map((row) => ({ id: row.id, type: row.view.type })));
     return unqueued.length;
   }
@@ -322,16 +326,13 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       // waiting list, as long as the morning's reminders)
       const check = notificationsConnection.pipeline();
       for (const r of slice) {
-        check.hmget(reminders.toKey(jobIdFor(r.id)), 'timestamp', 'finishedOn');
+        readJob(check, reminders.toKey(jobIdFor(r.id)));
         check.zscore(reminders.toKey('delayed'), jobIdFor(r.id));
       }
       const jobs = (await check.exec()) ?? [];
       for (const [j, r] of slice.entries()) {
-        const [jobError, fields] = jobs[2 * j] ?? [];
         const [timerError, timer] = jobs[2 * j + 1] ?? [];
-        const [created, finished] = (fields ?? []) as Array<string | null>;
-        const toBeRun = !jobError && !timerError && created != null && finished == null && timer == null;
-        if (toBeRun) continue;
+        if (unfinished(jobs[2 * j]) && !timerError && timer == null) continue;
         if (await processReminder(r.id)) fired++;
       }
     }
