@@ -151,7 +151,7 @@ async function addItems(deps: AppDeps, ctx: ActorContext, input: z.infer<typeof 
     });
   }
   const session = target.session;
-  const current = [...(await deps.agenda.parked(contract.id)), ...(session ? await deps.agenda.forSession(session.id) : [])];
+  const current = session ? await deps.agenda.forContractSession(contract.id, session.id) : await deps.agenda.parked(contract.id);
   const people = await deps.people.getMany([...current.map((i) => i.authorId), ...contract.superviseeIds]);
   const split = splitAgenda(ctx.org, current, people);
   const isSupervisee = contract.superviseeIds.includes(ctx.actor.id);

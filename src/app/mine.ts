@@ -103,7 +103,7 @@ export const mySupervision = useCase(async (deps: AppDeps, actorId: string, inpu
     if (!seen || seen.version < r.version) newest.set(r.id, r);
   }
   const next = upcoming.filter((x) => x.s !== null).sort((a, b) => (a.s?.startsAt.getTime() ?? 0) - (b.s?.startsAt.getTime() ?? 0))[0];
-  const agenda = next?.s ? [...(await deps.agenda.parked(next.c.id)), ...(await deps.agenda.forSession(next.s.id))] : [];
+  const agenda = next?.s ? await deps.agenda.forContractSession(next.c.id, next.s.id) : [];
   const actions = openActions.filter((a) => a.organisationId === org.id && (own || contractIds.has(a.contractId)));
   const supervised = own ? contracts.filter((c) => c.supervisorIds.includes(actor.id)) : [];
   const superviseeIds = [...new Set(supervised.flatMap((c) => c.superviseeIds))];

@@ -37,19 +37,33 @@ export interface OrganisationRepository {
   list(): Promise<Organisation[]>;
   /** The organisation whose Slack workspace this is (`slackTeamId`). */
   bySlackTeam(teamId: string): Promise<Organisation | null>;
+  /**
+   * The organisation as read by this process within the last `withinMs` (or read now), forgotten at once by a
+   * write through these stores. For what is asked before every message sent (the content setting).
+   */
+  recent?(id: string, withinMs: number): Promise<Organisation | null>;
 }
 
 export type Platform = 'slack' | 'teams' | 'playground';
 
+/**
+ * A person as the store reads them, with the platforms on which a delivery last found them unreachable (kept by
+ * `setReachability`, never written by `upsert`): a delivery that succeeds need not read the person again to
+ * know there is nothing to clear.
+ */
+export interface PersonAsRead extends Person {
+  unreachableOn?: Platform[];
+}
+
 export interface PersonRepository {
-  get(id: string): Promise<Person | null>;
-  getMany(ids: string[]): Promise<Person[]>;
-  byOrganisation(organisationId: string): Promise<Person[]>;
+  get(id: string): Promise<PersonAsRead | null>;
+  getMany(ids: string[]): Promise<PersonAsRead[]>;
+  byOrganisation(organisationId: string): Promise<PersonAsRead[]>;
   /** The organisation's people with a supervision training date: the only ones whose training can lapse. */
-  trained(organisationId: string): Promise<Person[]>;
+  trained(organisationId: string): Promise<PersonAsRead[]>;
   /** A Slack user: with `organisationId`, only among that organisation's people (their workspace's). */
-  bySlackUser(slackUserId: string, organisationId?: string): Promise<Person | null>;
-  byTeamsUser(aadObjectId: string): Promise<Person | null>;
+  bySlackUser(slackUserId: string, organisationId?: string): Promise<PersonAsRead | null>;
+  byTeamsUser(aadObjectId: string): Promise<PersonAsRead | null>;
   upsert(person: Person): Promise<void>;
   /** Teams: 403 BotNotInConversationRoster marks a person unreachable until they install the app. */
   /** Answers whether anything changed (every delivery reports the person reachable; most change nothing). */
@@ -142,6 +156,11 @@ export interface AgendaRepository {
   get(id: string): Promise<AgendaItem | null>;
   forSession(sessionId: string): Promise<AgendaItem[]>;
   parked(contractId: string): Promise<AgendaItem[]>;
+  /**
+   * What a session's agenda shows, in one read: the contract's parked items first (raised informally, revisited
+   * first: white-laith, stour §2), then the session's own, each in the order they were added and each once.
+   */
+  forContractSession(contractId: string, sessionId: string): Promise<AgendaItem[]>;
   /** Moves every parked item of the contract onto the session. */
   attachParked(contractId: string, sessionId: string): Promise<number>;
   setEscalation(itemId: string, escalationId: string): Promise<void>;

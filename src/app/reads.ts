@@ -45,7 +45,7 @@ export const nextSession = useCase(async (deps: AppDeps, actorId: string, _input
   if (upcoming?.s) {
     const { c, s } = upcoming;
     // white-laith, stour §2: what was raised informally comes first
-    const items = [...(await deps.agenda.parked(c.id)), ...(await deps.agenda.forSession(s.id))];
+    const items = await deps.agenda.forContractSession(c.id, s.id);
     const contractActions = await deps.actions.openForContract(c.id);
     const people = await deps.people.getMany([...c.supervisorIds, ...c.superviseeIds, ...items.map((i) => i.authorId), ...contractActions.map((a) => a.ownerId)]);
     view = {

@@ -14,6 +14,8 @@ interface Pending {
 }
 
 const pendingByDeps = new WeakMap<Deps, Map<string, Pending>>();
+/** A read this recent (by any part of the process) is as good as a new one: see `OrganisationRepository.recent`. */
+const RECENT_MS = 250;
 
 export async function organisationWithin(deps: Deps, organisationId: string, waitMs: number): Promise<Organisation | null | 'slow'> {
   let pending = pendingByDeps.get(deps);
@@ -21,7 +23,7 @@ export async function organisationWithin(deps: Deps, organisationId: string, wai
   let entry = pending.get(organisationId);
   if (entry?.slow) return 'slow';
   if (!entry) {
-    const read = deps.organisations.get(organisationId);
+    const read = deps.organisations.recent?.(organisationId, RECENT_MS) ?? deps.organisations.get(organisationId);
     const made: Pending = { read, slow: false };
     entry = made;
     pending.set(organisationId, made);

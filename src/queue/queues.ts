@@ -9,8 +9,8 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type Command, commandSchema, runCommand } from '../app/commands.js';
 import type { UseCaseResult } from '../app/errors.js';
-import { type AppDeps, type ChannelNotifier, type OutboxMessage, type OutboxRow, type Platform, RecipientUnreachableError, type ReminderScheduler } from '../app/ports.js';
-import type { Organisation, Person, Reminder, SupervisionContract } from '../domain/types.js';
+import { type AppDeps, type ChannelNotifier, type OutboxMessage, type OutboxRow, type PersonAsRead, type Platform, RecipientUnreachableError, type ReminderScheduler } from '../app/ports.js';
+import type { Organisation, Reminder, SupervisionContract } from '../domain/types.js';
 import { jobIdFor, redisConnection } from './redis.js';
 import { reminderMessages } from './reminder-views.js';
 import { askForNextYearDates } from '../app/sessions.js';
@@ -208,12 +208,12 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
    * What the router has just read, handed to the lane in this process so that it need not read the row and the
    * person again (two round trips of the few a message costs). Taken once; a retry or another process reads.
    */
-  const handed = new Map<string, { row: OutboxRow; person: Person; at: number }>();
+  const handed = new Map<string, { row: OutboxRow; person: PersonAsRead; at: number }>();
   const HANDED_MS = 30_000;
   const HANDED_MAX = 2_000;
 
   /** Hands the row to the next platform that still has to reach the person, or marks it delivered. */
-  async function handOn(row: OutboxRow, person: Person, done: Set<Platform>, justDelivered?: Platform): Promise<void> {
+  async function handOn(row: OutboxRow, person: PersonAsRead, done: Set<Platform>, justDelivered?: Platform): Promise<void> {
     const next = options.notifiers.find((n) => !done.has(n.platform) && n.canReach(person));
     if (!next) {
       await deps.outbox.markDelivered(row.id, deps.clock.now(), justDelivered);
@@ -262,7 +262,10 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     }
     try {
       await notifier.deliver(person, row);
-      await deps.people.setReachability(person.id, platform, true, deps.clock.now());
+      // a person read as reachable there has nothing to clear: no second read of them for every delivery (P5).
+      // Read by the router moments ago at most; a person found unreachable since by another delivery is cleared
+      // by the next that reads them, or when they install the app
+      if (person.unreachableOn?.includes(platform)) await deps.people.setReachability(person.id, platform, true, deps.clock.now());
     } catch (error) {
       if (!(error instanceof RecipientUnreachableError)) {
         await deps.outbox.markAttempt(row.id, (error as Error).message ?? 'error');

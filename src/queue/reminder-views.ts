@@ -44,7 +44,7 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
       if (!session || session.status !== 'scheduled') return [];
       const contract = await deps.contracts.get(session.contractId);
       if (!contract) return [];
-      const items = [...(await deps.agenda.parked(contract.id)), ...(await deps.agenda.forSession(session.id))];
+      const items = await deps.agenda.forContractSession(contract.id, session.id);
       const openActions = await deps.actions.openForContract(contract.id);
       const parties = [...new Set([...contract.supervisorIds, ...contract.superviseeIds])];
       const people = await deps.people.getMany([...parties, ...items.map((i) => i.authorId), ...openActions.map((a) => a.ownerId)]);

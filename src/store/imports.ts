@@ -7,6 +7,7 @@ import { type Connection, type Model, Schema } from 'mongoose';
 import type { Person, SupervisionContract } from '../domain/types.js';
 import { stripUndefined, toDoc } from './documents.js';
 import type { Models } from './models.js';
+import { personFields } from './repositories.js';
 
 type Doc = Record<string, unknown>;
 
@@ -104,11 +105,12 @@ export async function importWriter(conn: Connection, m: Models): Promise<ImportW
           // what the import does not know of them (reachability) stays
           const fresh = chunk.filter((p) => created.has(p.id));
           const known = chunk.filter((p) => !created.has(p.id));
-          if (fresh.length > 0) await m.people.insertMany(fresh.map((p) => toDoc(p)), { session, ordered: true, lean: true } as never);
+          if (fresh.length > 0) await m.people.insertMany(fresh.map((p) => toDoc({ id: p.id, ...personFields(p) })), { session, ordered: true, lean: true } as never);
           if (known.length > 0) {
             await m.people.bulkWrite(
               known.map((p) => {
-                const { id, ...rest } = p;
+                const id = p.id;
+                const rest = personFields(p);
                 const unset: Record<string, 1> = { active: 1, leftAt: 1 };
                 if (!p.lineManagerId) unset.lineManagerId = 1;
                 return { updateOne: { filter: { _id: id }, update: { $set: stripUndefined(rest), $unset: unset }, upsert: true } };

@@ -10,7 +10,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Stores } from '../app/ports.js';
-import type { RecordSheet } from '../domain/types.js';
+import type { Organisation, RecordSheet } from '../domain/types.js';
 
 type Memo = Map<string, Promise<unknown>>;
 const UNIT = Symbol('unit of work');
@@ -126,6 +126,46 @@ function rememberedRecords(records: Stores['records']): Stores['records'] {
   };
 }
 
+/**
+ * `recent`: an organisation as read by any unit of work of this process within the last moments. The content
+ * guard asks for the organisation's setting before each message a notifier sends, and a morning's reminders are
+ * thousands of messages to the same few organisations (P5: a read for every other Teams send). A write through
+ * these stores forgets every such read at once; another process's write is seen within `withinMs` — less than a
+ * send can wait for its slot after the guard has read the setting anyway.
+ */
+function recentOrganisations(organisations: Stores['organisations']): Stores['organisations'] {
+  const reads = new Map<string, { read: Promise<Organisation | null>; at: number }>();
+  const wrapped: AnyRepo = {};
+  for (const [method, fn] of Object.entries(organisations as unknown as AnyRepo)) {
+    if (typeof fn !== 'function' || ['get', 'list', 'bySlackTeam', 'recent'].includes(method)) {
+      wrapped[method] = fn;
+      continue;
+    }
+    const call = fn as (...args: unknown[]) => Promise<unknown>;
+    wrapped[method] = async (...args: unknown[]) => {
+      reads.clear();
+      try {
+        return await call.apply(organisations, args);
+      } finally {
+        reads.clear();
+      }
+    };
+  }
+  wrapped.recent = (id: string, withinMs: number) => {
+    const now = Date.now();
+    const kept = reads.get(id);
+    if (kept && now - kept.at <= withinMs) return kept.read.then(copy);
+    const read = (organisations.get as (id: string) => Promise<Organisation | null>).call(organisations, id);
+    const entry = { read, at: now };
+    reads.set(id, entry);
+    read.catch(() => {
+      if (reads.get(id) === entry) reads.delete(id);
+    });
+    return read.then(copy);
+  };
+  return wrapped as unknown as Stores['organisations'];
+}
+
 /** The stores with per-unit-of-work memory of `get`; everything else is the stores' own. */
 export function withReadMemos(stores: Stores): Stores {
   const people = memoised(stores.people, 'person', ['byOrganisation', 'trained', 'bySlackUser', 'byTeamsUser', 'unreachable']);
@@ -145,7 +185,7 @@ export function withReadMemos(stores: Stores): Stores {
   return {
     ...stores,
     records: rememberedRecords(stores.records),
-    organisations: memoised(stores.organisations, 'organisation', ['list', 'bySlackTeam']),
+    organisations: recentOrganisations(memoised(stores.organisations, 'organisation', ['list', 'bySlackTeam'])),
     people: { ...people, getMany: memoisedGetMany },
     contracts: memoised(stores.contracts, 'contract', ['byOrganisation', 'forPerson', 'reviewDueBefore', 'allActive', 'activePage', 'waitingForSignatures']),
     sessions: memoised(stores.sessions, 'session', [

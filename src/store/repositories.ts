@@ -20,6 +20,7 @@ import type {
   OutboxMessage,
   OutboxReader,
   OutboxRow,
+  PersonAsRead,
   PersonRepository,
   Platform,
   RecordRepository,
@@ -86,35 +87,49 @@ export function organisationRepository(m: Models): OrganisationRepository {
 
 const PERSON_INTERNAL = ['unreachableAny', 'unreachable'];
 
+/** A person's document as read: the store's own fields dropped, the platforms where they were unreachable named. */
+function personFromDoc(doc: Doc | null): PersonAsRead | null {
+  const person = fromDoc<PersonAsRead>(doc, PERSON_INTERNAL);
+  const unreachableOn = Object.keys((doc?.unreachable ?? {}) as Record<string, Date>) as Platform[];
+  if (person && unreachableOn.length > 0) person.unreachableOn = unreachableOn;
+  return person;
+}
+
+/** What `upsert` writes of a person: never the reachability a read of them carries (`setReachability` keeps it). */
+export function personFields(person: Person): Omit<PersonAsRead, 'id' | 'unreachableOn'> {
+  const { id: _id, unreachableOn: _kept, ...rest } = person as PersonAsRead;
+  return rest;
+}
+
 export function personRepository(m: Models): PersonRepository {
   const byIdentity = async (key: string) => {
     const link = await m.identities.findById(key).lean<{ personId?: string }>();
-    return link?.personId ? fromDoc<Person>(await m.people.findById(link.personId).lean<Doc>(), PERSON_INTERNAL) : null;
+    return link?.personId ? personFromDoc(await m.people.findById(link.personId).lean<Doc>()) : null;
   };
   return {
     async get(id) {
-      return fromDoc<Person>(await m.people.findById(id).lean<Doc>(), PERSON_INTERNAL);
+      return personFromDoc(await m.people.findById(id).lean<Doc>());
     },
     async getMany(ids) {
       const unique = [...new Set(ids)];
       if (unique.length === 0) return [];
-      if (unique.length === 1) return many<Person>([await m.people.findById(unique[0]).lean<Doc>()].filter((d): d is Doc => d !== null), PERSON_INTERNAL);
-      return many<Person>(await m.people.find({ _id: { $in: unique } }).lean<Doc[]>(), PERSON_INTERNAL);
+      const docs = unique.length === 1 ? [await m.people.findById(unique[0]).lean<Doc>()] : await m.people.find({ _id: { $in: unique } }).lean<Doc[]>();
+      return docs.map(personFromDoc).filter((p): p is PersonAsRead => p !== null);
     },
     async byOrganisation(organisationId) {
-      return many<Person>(await m.people.find({ organisationId }).lean<Doc[]>(), PERSON_INTERNAL);
+      return (await m.people.find({ organisationId }).lean<Doc[]>()).map((d) => personFromDoc(d) as PersonAsRead);
     },
     async trained(organisationId) {
-      return many<Person>(await m.people.find({ organisationId, supervisionTrainingDate: { $type: 'string' } }).lean<Doc[]>(), PERSON_INTERNAL);
+      return (await m.people.find({ organisationId, supervisionTrainingDate: { $type: 'string' } }).lean<Doc[]>()).map((d) => personFromDoc(d) as PersonAsRead);
     },
     async bySlackUser(slackUserId, organisationId) {
       if (organisationId === undefined) return byIdentity(`slack:${slackUserId}`);
-      return fromDoc<Person>(await m.people.findOne({ organisationId, 'identities.slackUserId': slackUserId }).lean<Doc>(), PERSON_INTERNAL);
+      return personFromDoc(await m.people.findOne({ organisationId, 'identities.slackUserId': slackUserId }).lean<Doc>());
     },
     byTeamsUser: (aadObjectId) => byIdentity(`teams:${aadObjectId.toLowerCase()}`),
     async upsert(person) {
-      const { id, ...rest } = person;
-      await upsertRace(() => m.people.updateOne({ _id: id }, { $set: stripUndefined(rest) }, { upsert: true }));
+      const id = person.id;
+      await upsertRace(() => m.people.updateOne({ _id: id }, { $set: stripUndefined(personFields(person)) }, { upsert: true }));
       const links: Array<[string, string | undefined]> = [
         ['slack', person.identities.slackUserId],
         ['teams', person.identities.teamsAadObjectId?.toLowerCase()],
@@ -303,6 +318,12 @@ export function agendaRepository(m: Models): AgendaRepository {
     },
     async parked(contractId) {
       return many<AgendaItem>(await m.agendaItems.find({ contractId, parked: true }).sort({ createdAt: 1 }).lean<Doc[]>());
+    },
+    async forContractSession(contractId, sessionId) {
+      const items = many<AgendaItem>(
+        await m.agendaItems.find({ $or: [{ contractId, parked: true }, { sessionId }] }).sort({ createdAt: 1 }).lean<Doc[]>(),
+      );
+      return [...items.filter((i) => i.parked && i.contractId === contractId), ...items.filter((i) => !(i.parked && i.contractId === contractId))];
     },
     async attachParked(contractId, sessionId) {
       const result = await m.agendaItems.updateMany({ contractId, parked: true }, { $set: { parked: false, sessionId } });

@@ -36,6 +36,8 @@ export interface FakeConnector {
   url: string;
   calls: ConnectorCall[];
   refuse(conversationId: string): void;
+  /** Takes the conversation back (the person let the bot in again). */
+  accept(conversationId: string): void;
   throttleNext(conversationId: string, times: number): void;
   throttled: number;
   /** When each `throttleNext` 429 was served. */
@@ -168,6 +170,7 @@ export async function startFakeConnector(options: { limits?: TeamsLimits } = {})
     url: `http://127.0.0.1:${port}`,
     calls,
     refuse: (id) => void refused.add(id),
+    accept: (id) => void refused.delete(id),
     throttleNext: (id, times) => void throttle.set(id, times),
     throttledAt,
     get throttled() {

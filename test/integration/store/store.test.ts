@@ -6,6 +6,7 @@ import { auditLog } from '../../../src/store/audit.js';
 import { connectStore, type StoreHandle } from '../../../src/store/connection.js';
 import { recordRepository } from '../../../src/store/repositories.js';
 import { withReadMemo } from '../../../src/store/read-memo.js';
+import { demoTermDates } from '../../../src/demo/school.js';
 import { person } from '../../support/school.js';
 import { recordFreeText } from '../../support/free-text.js';
 import { testMongoUrl } from '../../support/services.js';
@@ -158,6 +159,59 @@ describe('people', () => {
     expect((await store.stores.people.unreachable('org-p')).map((u) => [u.person.id, u.platform])).toEqual([['amy', 'teams']]);
     await store.stores.people.setReachability('amy', 'teams', true, t0);
     expect(await store.stores.people.unreachable('org-p')).toEqual([]);
+  });
+
+  it('are read with the platforms where a delivery found them unreachable, which an upsert of what was read never writes', async () => {
+    await store.stores.people.upsert(person('ria', ['supervisee'], { organisationId: 'org-p', identities: { slackUserId: 'U9', teamsAadObjectId: 'AAA-9' } }));
+    expect((await store.stores.people.get('ria'))?.unreachableOn).toBeUndefined();
+    await store.stores.people.setReachability('ria', 'teams', false, t0);
+    const read = (await store.stores.people.get('ria'))!;
+    expect(read.unreachableOn).toEqual(['teams']);
+    expect((await store.stores.people.getMany(['ria', 'amy'])).find((p) => p.id === 'ria')?.unreachableOn).toEqual(['teams']);
+    expect((await store.stores.people.bySlackUser('U9'))?.unreachableOn).toEqual(['teams']);
+    // written back as read (a rename), then found reachable: the stored reachability is the only one there is
+    await store.stores.people.upsert({ ...read, name: 'Ria Renamed' });
+    expect(Object.keys(await store.models.people.findById('ria').lean<object>() ?? {})).not.toContain('unreachableOn');
+    await store.stores.people.setReachability('ria', 'teams', true, t0);
+    const after = await store.stores.people.get('ria');
+    expect([after?.name, after?.unreachableOn]).toEqual(['Ria Renamed', undefined]);
+  });
+});
+
+describe('an agenda as a session shows it', () => {
+  it('is the contract’s parked items first, then the session’s, each in the order added and each once, in one read', async () => {
+    const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+    const item = (id: string, minutes: number, fields: { parked: boolean; sessionId?: string; contractId?: string }) => ({
+      id, organisationId: 'org-wl', contractId: 'c-ag', authorId: 'amy', text: id, category: 'other' as const, riskOfHarm: false, createdAt: at(minutes), ...fields,
+    });
+    for (const i of [
+      item('session-late', 30, { parked: false, sessionId: 's-ag' }),
+      item('parked-late', 20, { parked: true }),
+      item('session-early', 5, { parked: false, sessionId: 's-ag' }),
+      item('parked-early', 10, { parked: true }),
+      item('other-session', 1, { parked: false, sessionId: 's-other' }),
+      item('other-contract-parked', 2, { parked: true, contractId: 'c-other' }),
+    ]) await store.stores.agenda.add(i);
+    expect((await store.stores.agenda.forContractSession('c-ag', 's-ag')).map((i) => i.id)).toEqual(['parked-early', 'parked-late', 'session-early', 'session-late']);
+    expect((await store.stores.agenda.forContractSession('c-ag', 's-none')).map((i) => i.id)).toEqual(['parked-early', 'parked-late']);
+  });
+});
+
+describe('an organisation read moments ago', () => {
+  it('is shared by the process for the time asked, and forgotten at once by a write through the stores', async () => {
+    const org = { id: 'org-recent', name: 'Recent School', kind: 'school' as const, timezone: 'Europe/London', termDates: demoTermDates(), supportContacts: [], dslIds: [], deputyDslIds: [], headteacherId: 'h', overdueGraceDays: 0, reminderTime: '08:30' };
+    await store.stores.organisations.upsert(org);
+    expect((await store.stores.organisations.recent?.('org-recent', 60_000))?.keepContentOutOfChat).toBeUndefined();
+    // another process turns the setting on: a read within the time asked is this process's last
+    await store.models.organisations.updateOne({ _id: 'org-recent' }, { $set: { keepContentOutOfChat: true } });
+    expect((await store.stores.organisations.recent?.('org-recent', 60_000))?.keepContentOutOfChat).toBeUndefined();
+    expect((await store.stores.organisations.recent?.('org-recent', 0))?.keepContentOutOfChat).toBe(true);
+    // this process's own write is never answered from before it
+    const read = (await store.stores.organisations.recent?.('org-recent', 60_000))!;
+    read.name = 'changed by the caller';
+    await store.stores.organisations.upsert({ ...org, keepContentOutOfChat: false });
+    const after = await store.stores.organisations.recent?.('org-recent', 60_000);
+    expect([after?.name, after?.keepContentOutOfChat]).toEqual(['Recent School', false]);
   });
 });
 

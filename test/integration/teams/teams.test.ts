@@ -215,6 +215,15 @@ describe('reaching people', () => {
       const view = ((await computeOverdue(w.deps, 'dsl', {})) as { view: OverdueSummaryView }).view;
       return view.unreachable.some((u) => u.personName === 'Ben Pastoral' && u.platform === 'teams');
     }, 'Ben listed as not reachable');
+    // the conversation takes the bot's messages again: the next delivery to him clears it
+    teams.accept('conv-ben');
+    await w.deps.outbox.enqueue([{ id: 'probe2.ben', organisationId: 'org-wl', recipientId: 'ben', createdAt: w.clock.now(), view: { type: 'text', text: 'Your supervision is tomorrow.' } }]);
+    await bot.runtime.queues.flushOutbox();
+    await eventually(() => said('conv-ben', 'Your supervision is tomorrow.'), 'the message to Ben');
+    await eventually(async () => {
+      const view = ((await computeOverdue(w.deps, 'dsl', {})) as { view: OverdueSummaryView }).view;
+      return !view.unreachable.some((u) => u.personName === 'Ben Pastoral');
+    }, 'Ben no longer listed as not reachable');
   });
 
   it('a throttled send is retried and delivered once', async () => {
