@@ -16,6 +16,9 @@ import { notEngagingMessages, sessionCheckView } from '../app/session-outcomes.j
 import { offerAgainMessages } from '../app/incidents.js';
 import { isKeptBySupervisee, keptCheckView } from '../app/external.js';
 
+/** How recent a read of the organisation is as good as a new one (`OrganisationRepository.recent`). */
+const RECENT_ORGANISATION_MS = 250;
+
 /** `<recordId>:<decisionId>`; a record id has no ':' but split at the last one all the same. */
 function splitDecisionKey(key: string): [string, string] {
   const at = key.lastIndexOf(':');
@@ -23,7 +26,8 @@ function splitDecisionKey(key: string): [string, string] {
 }
 
 export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promise<OutboxMessage[]> {
-  const org = await deps.organisations.get(reminder.organisationId);
+  // read by this process moments ago at most: a morning's reminders are thousands for the same few organisations
+  const org = await (deps.organisations.recent?.(reminder.organisationId, RECENT_ORGANISATION_MS) ?? deps.organisations.get(reminder.organisationId));
   if (!org) return [];
   const cal = calendarOf(org);
   const now = deps.clock.now();
@@ -45,7 +49,8 @@ export async function reminderMessages(deps: AppDeps, reminder: Reminder): Promi
       const contract = await deps.contracts.get(session.contractId);
       if (!contract) return [];
       const items = await deps.agenda.forContractSession(contract.id, session.id);
-      const openActions = await deps.actions.openForContract(contract.id);
+      // the agenda prompt lists the actions from last time; the other reminders do not
+      const openActions = reminder.kind === 'agenda-prompt' ? await deps.actions.openForContract(contract.id) : [];
       const parties = [...new Set([...contract.supervisorIds, ...contract.superviseeIds])];
       const people = await deps.people.getMany([...parties, ...items.map((i) => i.authorId), ...openActions.map((a) => a.ownerId)]);
       const name = (id: string) => people.find((p) => p.id === id)?.name ?? 'a colleague';

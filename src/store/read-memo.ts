@@ -152,9 +152,18 @@ function recentOrganisations(organisations: Stores['organisations']): Stores['or
     };
   }
   wrapped.recent = (id: string, withinMs: number) => {
+    // a unit of work that has read it goes on with what it read (and its own writes)
+    const memo = scope.getStore();
+    const own = memo?.get(`organisation:${id}`) as Promise<Organisation | null> | undefined;
+    if (own) return own.then(copy);
     const now = Date.now();
     const kept = reads.get(id);
-    if (kept && now - kept.at <= withinMs) return kept.read.then(copy);
+    if (kept && now - kept.at <= withinMs) {
+      // and the unit's later `get`s of it are answered the same
+      if (memo) keep(memo, `organisation:${id}`, kept.read);
+      return kept.read.then(copy);
+    }
+    // (within a unit of work, `get` remembers the read for the unit too)
     const read = (organisations.get as (id: string) => Promise<Organisation | null>).call(organisations, id);
     const entry = { read, at: now };
     reads.set(id, entry);

@@ -212,6 +212,17 @@ describe('an organisation read moments ago', () => {
     await store.stores.organisations.upsert({ ...org, keepContentOutOfChat: false });
     const after = await store.stores.organisations.recent?.('org-recent', 60_000);
     expect([after?.name, after?.keepContentOutOfChat]).toEqual(['Recent School', false]);
+    // within a unit of work: a recent read answers the unit's later reads, and a unit that has read goes on with it
+    await store.models.organisations.updateOne({ _id: 'org-recent' }, { $set: { name: 'Renamed elsewhere' } });
+    await withReadMemo(async () => {
+      expect((await store.stores.organisations.recent?.('org-recent', 60_000))?.name).toBe('Recent School');
+      expect((await store.stores.organisations.get('org-recent'))?.name).toBe('Recent School');
+    });
+    await withReadMemo(async () => {
+      expect((await store.stores.organisations.get('org-recent'))?.name).toBe('Renamed elsewhere');
+      await store.models.organisations.updateOne({ _id: 'org-recent' }, { $set: { name: 'Renamed again' } });
+      expect((await store.stores.organisations.recent?.('org-recent', 0))?.name).toBe('Renamed elsewhere');
+    });
   });
 });
 
