@@ -345,7 +345,8 @@ const decisionRef = /^[A-Za-z0-9._-]{1,200}:[A-Za-z0-9_-]{1,50}$/;
 const badDecisionRef = nastyString.filter((s) => !decisionRef.test(s));
 const concernRef = /^[A-Za-z0-9._-]{1,200}#c\d{1,3}$/;
 const badConcernRef = nastyString.filter((s) => !concernRef.test(s));
-const present = (v: unknown) => v !== null && v !== undefined;
+/** A value that reaches the bot as something: NaN and ±Infinity go over the wire as null, which is no value. */
+const present = (v: unknown) => v !== null && v !== undefined && JSON.stringify(v) !== 'null';
 
 /** A valid record form's state, with one block broken: [values, the block the error must be on]. */
 const plainValue = (v: unknown) => ({ v: { type: 'plain_text_input', value: v } });
