@@ -50,7 +50,7 @@ export function retryAfterSeconds(waitMs: number): string {
  * so that the kill lands between two sends and not between a platform's answer and the bot's delivered mark.
  */
 export interface Hold {
-  middleware(req: { socket: { destroyed: boolean } }, res: { locals: Record<string, unknown> }, next: () => void): void;
+  middleware(req: { socket: { destroyed: boolean; readableEnded: boolean } }, res: { locals: Record<string, unknown> }, next: () => void): void;
   hold(): void;
   release(): number;
   /** Requests whose sender went away while they were parked. */
@@ -60,7 +60,7 @@ export interface Hold {
 export function createHold(): Hold {
   let held = false;
   let dropped = 0;
-  const parked: Array<{ req: { socket: { destroyed: boolean } }; next: () => void }> = [];
+  const parked: Array<{ req: { socket: { destroyed: boolean; readableEnded: boolean } }; next: () => void }> = [];
   return {
     middleware(req, res, next) {
       res.locals.at = Date.now();
@@ -74,7 +74,8 @@ export function createHold(): Hold {
       held = false;
       let handled = 0;
       for (const p of parked.splice(0)) {
-        if (p.req.socket.destroyed) dropped++;
+        // gone: closed, or its sender's end of the connection shut (a killed process's socket, not yet destroyed here)
+        if (p.req.socket.destroyed || p.req.socket.readableEnded) dropped++;
         else {
           handled++;
           p.next();
