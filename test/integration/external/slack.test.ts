@@ -111,6 +111,8 @@ describe('a session with an external supervisor in no chat, in Slack', () => {
     expect(res.status).toBe(200);
     await eventually(async () => (await w.deps.sessions.get(next.id))?.status === 'missed', 'marked as not held');
     const missed = await w.deps.sessions.get(next.id);
-    expect((await w.deps.sessions.get(missed?.replacedBy ?? ''))?.status).toBe('scheduled');
+    // the new session is written after the old one is marked (the command's next write): waited for, not read at once
+    const replacement = await eventually(() => w.deps.sessions.get(missed?.replacedBy ?? ''), 'the new session booked');
+    expect(replacement.status).toBe('scheduled');
   });
 });

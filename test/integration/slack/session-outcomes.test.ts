@@ -202,6 +202,8 @@ describe('did it happen? in Slack', () => {
       async () => (await w.deps.sessions.get(amySession))?.status === 'missed',
       'the session marked not held',
     );
+    // the new session is written after the old one is marked (the command's next write), so it is waited for too
+    await eventually(() => w.deps.sessions.get('c-amy.2025-11-13'), 'the new session booked');
     expect(await w.deps.sessions.get('c-amy.2025-11-13')).toMatchObject({
       status: 'scheduled',
       startsAt: london('2025-11-13T15:45'),
