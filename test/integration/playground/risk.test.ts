@@ -93,8 +93,9 @@ describe('risk of harm after the fact, in the playground', () => {
 
 describe('the DSL starts a correction in the playground', () => {
   it('`correct ben` shows his signed record with "Correct the record"; the card starts it; others are refused', async () => {
-    // asked again (at most twice) only if answered in words: once in a clean-clone run the first answer came
-    // without the card, straight after the test before put the school's leads back (cause not yet found)
+    // asked again (at most twice) only if answered in words: most likely, while the school’s settings read slowly (a loaded
+    // machine, straight after the test before put the school's leads back) the answer goes on without them and
+    // shows no record content (fail closed), as it would to a person, who would ask again
     let shown = await call('messages', 'dsl', { text: 'correct ben' });
     for (let again = 0; again < 2 && shown.status === 200 && !shown.body.entry?.card; again++) {
       await new Promise((r) => setTimeout(r, 500));
