@@ -93,11 +93,13 @@ describe('risk of harm after the fact, in the playground', () => {
 
 describe('the DSL starts a correction in the playground', () => {
   it('`correct ben` shows his signed record with "Correct the record"; the card starts it; others are refused', async () => {
-    // asked again (at most twice) only if answered in words: most likely, while the school’s settings read slowly (a loaded
-    // machine, straight after the test before put the school's leads back) the answer goes on without them and
-    // shows no record content (fail closed), as it would to a person, who would ask again
+    // asked again (at most twice) only if answered in words: in two clean-clone runs on a loaded machine the DSL's first
+    // answer, straight after the test before put the school's leads back, came without it; the cause is not yet
+    // found (a slow read of the school, which the answer does not wait for, is the suspect). A person asks again
     let shown = await call('messages', 'dsl', { text: 'correct ben' });
     for (let again = 0; again < 2 && shown.status === 200 && !shown.body.entry?.card; again++) {
+      // what came instead, for the cause still to be found (the test's own made-up text)
+      console.warn(`correct ben, attempt ${again + 1}, answered in words: ${JSON.stringify(shown.body.entry).slice(0, 600)}`);
       await new Promise((r) => setTimeout(r, 500));
       shown = await call('messages', 'dsl', { text: 'correct ben' });
     }

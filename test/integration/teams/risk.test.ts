@@ -121,9 +121,9 @@ describe('risk of harm after the fact, from Teams', () => {
 
 describe('the DSL starts a correction from Teams', () => {
   it('`correct ben` opens his latest signed record with "Correct the record"; the verb starts it; others are refused', async () => {
-    // asked again (at most twice) if answered without his record: most likely, while the school’s settings read slowly (a
-    // loaded machine, straight after the test before put the school's leads back) the answer goes on without them
-    // and shows no record content (fail closed), as it would to a person, who would ask again
+    // asked again (at most twice) if answered without his record: in two clean-clone runs on a loaded machine the DSL's first
+    // answer, straight after the test before put the school's leads back, came without it; the cause is not yet
+    // found (a slow read of the school, which the answer does not wait for, is the suspect). A person asks again
     let card: string | undefined;
     for (let attempt = 0; attempt < 3 && !card; attempt++) {
       const before = cardsTo('conv-dsl').length;
@@ -131,6 +131,8 @@ describe('the DSL starts a correction from Teams', () => {
       await eventually(() => cardsTo('conv-dsl').length > before, 'an answer to the DSL');
       await new Promise((r) => setTimeout(r, 500));
       card = cardsTo('conv-dsl').slice(before).find((c) => c.includes(written.recordId));
+      // what came instead, for the cause still to be found (the test's own made-up text)
+      if (!card) console.warn(`correct ben, attempt ${attempt + 1}, answered without the record: ${cardsTo('conv-dsl').slice(before).join(' | ').slice(0, 600)}`);
     }
     expect(card, 'Ben’s record for the DSL').toBeDefined();
     expect(card).toContain('"verb":"record.correct"');
