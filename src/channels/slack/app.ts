@@ -699,6 +699,8 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         signingSecret: options.signingSecret,
         endpoints: { events: '/slack/events', commands: '/slack/commands', interactions: '/slack/interactions' },
         processBeforeResponse: false,
+        // the signature is checked once, by `precheck`, mounted before this receiver's router (below)
+        signatureVerification: false,
         logLevel: LogLevel.ERROR,
         // a signed body that is not what Slack sends gets 400 naming the field, not Bolt's 500
         processEventErrorHandler,
@@ -1053,8 +1055,10 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
    */
   const firstTime = async (eventId: string) => (await redis.set(`${prefix}:slack:event:${eventId}`, '1', 'EX', 86_400, 'NX')) === 'OK';
 
+  // every event through one listener, dispatched by its type, as commands, buttons and forms are above
+  const eventHandlers = new Map<string, (event: Record<string, unknown>, body: unknown) => Promise<void>>();
   // a reply in the bot's DM: agenda items, one per line (or a command word)
-  app.message(async ({ message, body }) => {
+  eventHandlers.set('message', async (message, body) => {
     const m = message as { channel_type?: string; user?: string; text?: string; subtype?: string; bot_id?: string; channel: string; ts: string; thread_ts?: string };
     if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
     const eventId = (body as { event_id?: string }).event_id ?? `${m.channel}.${m.ts}`;
@@ -1062,22 +1066,24 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     const threadTs = typeof m.thread_ts === 'string' && m.thread_ts !== m.ts ? m.thread_ts.slice(0, 40) : undefined;
     await enqueue({ kind: 'message', eventId, userId: m.user, channel: m.channel, text: m.text ?? '', ...(threadTs ? { threadTs } : {}) });
   });
-
-  app.event('app_home_opened', async ({ event }) => {
-    if (event.tab && event.tab !== 'home') return;
-    await enqueue({ kind: 'home', userId: event.user });
+  eventHandlers.set('app_home_opened', async (event) => {
+    const e = event as { tab?: string; user: string };
+    if (e.tab && e.tab !== 'home') return;
+    await enqueue({ kind: 'home', userId: e.user });
   });
-
   // the app uninstalled from a workspace, or its tokens revoked: the installation goes (in the work, not the ack)
   if (install) {
-    app.event('app_uninstalled', async () => {
+    eventHandlers.set('app_uninstalled', async () => {
       await enqueue({ kind: 'uninstalled', event: 'app_uninstalled', bot: true, user: true });
     });
-    app.event('tokens_revoked', async ({ event }) => {
+    eventHandlers.set('tokens_revoked', async (event) => {
       const tokens = (event as { tokens?: { bot?: unknown[]; oauth?: unknown[] } }).tokens;
       await enqueue({ kind: 'uninstalled', event: 'tokens_revoked', bot: (tokens?.bot?.length ?? 0) > 0, user: (tokens?.oauth?.length ?? 0) > 0 });
     });
   }
+  app.event(/.*/s, async ({ event, body }) => {
+    await eventHandlers.get(event.type)?.(event as unknown as Record<string, unknown>, body);
+  });
 
   app.error(async (error) => {
     logger.warn({ err: error.message, code: (error as { code?: string }).code }, 'slack handler failed');

@@ -3,8 +3,9 @@
  * request's body (an event is an object, `actions` a list, ids are strings) and fails with a 500 otherwise,
  * and waits three seconds before a bare 404 for a request it cannot place. `precheck` runs before Bolt: a
  * request whose signature is valid but whose body is not a Slack request of a known kind gets 400 naming the
- * field at once (a request without a valid signature goes on to Bolt, which answers 401, so nothing is told to
- * a sender who cannot sign). Nothing is read or written for such a request.
+ * field at once. A request without a valid signature gets a bare 401, so nothing is told to a sender who cannot
+ * sign. Nothing is read or written for either. The signature is checked here only, not again by Bolt (whose
+ * receiver is built with `signatureVerification: false`): every request's HMAC was computed twice (P1).
  */
 import querystring from 'node:querystring';
 import {
@@ -170,13 +171,16 @@ function knownKind(body: Record<string, unknown>): boolean {
   return body.actions !== undefined || body.type === 'view_submission' || body.type === 'view_closed';
 }
 
-/** Slack's requests, checked for their shape before Bolt sees them (see above). Mount before Bolt's router. */
+/**
+ * Slack's requests, checked for their signature and shape before Bolt sees them (see above). Mount before Bolt's
+ * router, on every path it serves Slack's requests on: Bolt does not check signatures itself.
+ */
 export function precheck(signingSecret: string): RequestHandler[] {
   return [
     express.raw({ type: () => true, limit: BODY_LIMIT }),
     (req, res, next) => {
       const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      // Bolt reads the body it verifies from here, as on platforms that buffer it
+      // Bolt reads the body from here, as on platforms that buffer it
       (req as { rawBody?: Buffer }).rawBody = raw;
       const text = raw.toString();
       const signed = isValidSlackRequest({
@@ -187,7 +191,7 @@ export function precheck(signingSecret: string): RequestHandler[] {
           'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp']),
         },
       });
-      if (!signed) return next();
+      if (!signed) return void res.status(401).send();
       let body: unknown;
       try {
         body = parseSlackBody(text, req.headers['content-type']);
