@@ -21,7 +21,6 @@ import {
   type types,
   webApi,
 } from '@slack/bolt';
-import { childRefProblem } from '../../domain/record-form.js';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
