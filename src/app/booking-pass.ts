@@ -7,6 +7,7 @@
  * race check: each session carries its booking key (`bookingKeyFor`), unique in the store, so two passes at once
  * book each contract once; a contract whose insert lost goes the one-by-one way, which finds the winner's session.
  */
+import { setImmediate as ioTurn } from 'node:timers/promises';
 import { isBookingHeld } from '../domain/agreement.js';
 import { bookingKeyFor, lastHeldSession, nextCadenceSession, planNextSession, type Timetable } from '../domain/booking.js';
 import { followUpsForSession } from '../domain/engagement.js';
@@ -18,6 +19,16 @@ import type { AppDeps } from './ports.js';
 import { askForTermDates, ensureNextSession, roomOf, sessionIdFor } from './sessions.js';
 
 const SLICE = 1_000;
+
+/**
+ * For a long loop decided in memory: every `every` items, the event loop answers what has come in meanwhile (a
+ * platform's reply to a send, Redis's to a pacing script). Start-up decides thousands of sessions and reminders,
+ * over a second at a time, while the lanes send; without a turn their sends waited behind it (P7).
+ */
+export function ioTurns(every = 50): () => Promise<void> | undefined {
+  let n = 0;
+  return () => (++n % every === 0 ? ioTurn() : undefined);
+}
 
 export interface BookingPassResult {
   /** Sessions this pass booked. */
@@ -46,8 +57,10 @@ export async function bookNextSessions(deps: AppDeps, org: Organisation, contrac
     result.booked += won.length;
     const lost = new Set(planned.filter((p) => !inserted.has(p.session.id)).map((p) => p.contract.id));
     const summaries = [];
+    const turn = ioTurns();
     for (const contract of slice) {
       if (lost.has(contract.id)) continue;
+      await turn();
       const own = sessionsOf.get(contract.id) ?? [];
       summaries.push(complianceSummaryOf(org, contract, own, now));
       const next = nextCadenceSession(own, now);
@@ -74,7 +87,9 @@ export async function bookNextSessions(deps: AppDeps, org: Organisation, contrac
     for (const s of await deps.sessions.byContracts(slice.map((c) => c.id))) sessionsOf.get(s.contractId)?.push(s);
 
     const planned: Array<{ contract: SupervisionContract; session: Session }> = [];
+    const turn = ioTurns();
     for (const contract of slice) {
+      await turn();
       const own = sessionsOf.get(contract.id) ?? [];
       if (nextCadenceSession(own, now)) continue;
       const { room } = roomOf(contract);
