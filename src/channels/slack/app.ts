@@ -1,6 +1,7 @@
 /**
  * Slack: a Bolt app on the bot's HTTP server (`POST /slack/events` for events, slash commands and
- * interactions; Bolt verifies the v0 signature and refuses requests older than five minutes with 401).
+ * interactions; `precheck`, before Bolt, verifies the v0 signature and refuses requests older than five minutes
+ * with 401).
  * Every handler acknowledges first and puts the rest on the `slack-work` queue; there, state changes go through
  * the `commands` queue with a job id taken from the interaction, and results are posted with `response_url`,
  * `chat.postMessage` or `views.*`.

@@ -151,6 +151,6 @@ describe('the Slack app manifest', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     const source = readFileSync('src/channels/slack/app.ts', 'utf8');
     for (const c of ['/overdue', '/supervision']) expect(source).toContain(`onCommand('${c}'`);
-    for (const e of ['app_home_opened', 'app_uninstalled', 'tokens_revoked']) expect(source).toContain(`app.event('${e}'`);
+    for (const e of ['message', 'app_home_opened', 'app_uninstalled', 'tokens_revoked']) expect(source).toContain(`eventHandlers.set('${e}'`);
   });
 });
