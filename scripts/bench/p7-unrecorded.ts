@@ -350,6 +350,11 @@ export async function run(): Promise<BenchResult[]> {
     };
     const slackPrompts = slackPosts().filter((c) => isPrompt(c.body));
     const teamsPrompts = teamsSends().filter((c) => isPrompt(c.body));
+    // which of Slack's limits each 429 was for (method and window), and when after spawn
+    const byLimit = new Map<string, number[]>();
+    for (const x of slack.throttled) byLimit.set(`${x.method} ${x.limit}`, [...(byLimit.get(`${x.method} ${x.limit}`) ?? []), round((x.at - spawnedAt) / 1000, 1)]);
+    const slackThrottledBy = [...byLimit].map(([k, at]) => `${k} ×${at.length} (${at.join(', ')} s after spawn)`);
+    if (slackThrottledBy.length > 0) process.stderr.write(`# P7: Slack's 429s: ${slackThrottledBy.join('; ')}\n`);
     const s = perPlatform(
       'slack',
       slackPosts().map((c) => c.at),
