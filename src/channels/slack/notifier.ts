@@ -146,14 +146,12 @@ export class SlackNotifier implements ChannelNotifier {
   }
 
   /**
-   * One Web API call through the shared pacing: its slots in every key at once, counted from when Slack answered
-   * (as Teams' sends are, `RateLimiter.takeSettled`): paced from their slots with the margin, sends held up on
-   * the way by a busy start-up still met a full workspace window now and then (P7). On a 429 the method's key is
+   * One Web API call through the shared pacing: its slots in every key at once, and on a 429 the method's key
    * paused for every process as long as Retry-After says, then the call paced and sent again.
    */
   private async paced<T>(keys: PacedKey[], call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const settle = await this.pacing.takeSettled(keys);
+      await this.pacing.take(keys);
       try {
         return await call();
       } catch (error) {
@@ -161,8 +159,6 @@ export class SlackNotifier implements ChannelNotifier {
         if (e.code !== webApi.ErrorCode.RateLimitedError || attempt >= 5) throw error;
         const method = keys.find((k) => !k.key.includes(':dm:')) ?? keys[0];
         if (method) await this.pacing.pause(method.key, Math.max(1, e.retryAfter ?? 1) * 1000);
-      } finally {
-        await settle();
       }
     }
   }
