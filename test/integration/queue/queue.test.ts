@@ -272,4 +272,45 @@ describe('the sweep', () => {
       await queues.close();
     }
   });
+
+  it('fires the reminders it finds due at one instant side by side, one recipient’s one after another', async () => {
+    // each reminder's read, as the sweep makes it: how many at once, and in what order they began and ended
+    let reading = 0;
+    let most = 0;
+    const reads: string[] = [];
+    const reminders = {
+      ...w.deps.reminders,
+      async get(id: string) {
+        reading++;
+        most = Math.max(most, reading);
+        reads.push(`${id} began`);
+        try {
+          return await w.deps.reminders.get(id);
+        } finally {
+          reading--;
+          reads.push(`${id} ended`);
+        }
+      },
+    };
+    const queues = await startQueues({ redisUrl: testRedisUrl(), prefix: testQueuePrefix(), deps: { ...w.deps, reminders }, notifiers: [], logger, workers: false, sweepSeconds: 3600 });
+    try {
+      const at = london('2026-01-07T08:30');
+      const reminder = (id: string, to: string) => ({ id: `side.${id}`, organisationId: 'org-wl', kind: 'day-before' as const, subjectId: 'no-such-session', recipientIds: [to], dueAt: at });
+      const others = Array.from({ length: 12 }, (_, i) => reminder(`p${i}`, `person-${i}`));
+      await w.deps.reminders.upsertMany([...others, reminder('amy-1', 'amy'), reminder('amy-2', 'amy')]);
+      w.clock.set(london('2026-01-07T09:00'));
+      // no job for any of them (lost, as after a flush): all are the sweep's
+      expect(await queues.fireDueReminders()).toBeGreaterThanOrEqual(14);
+      for (const r of [...others, reminder('amy-1', 'amy'), reminder('amy-2', 'amy')]) {
+        expect((await w.store.models.reminders.findById(r.id).lean<{ sent?: boolean }>())?.sent, r.id).toBe(true);
+      }
+      expect(most).toBeGreaterThan(1);
+      // Amy's two: the second begins only once the first has ended, whichever went first
+      const amy = reads.filter((x) => x.startsWith('side.amy-'));
+      expect(amy[1]?.endsWith('ended'), amy.join(', ')).toBe(true);
+      expect(amy[0]?.split(' ')[0]).toBe(amy[1]?.split(' ')[0]);
+    } finally {
+      await queues.close();
+    }
+  });
 });
