@@ -352,7 +352,10 @@ export async function run(): Promise<BenchResult[]> {
     const teamsPrompts = teamsSends().filter((c) => isPrompt(c.body));
     // which of Slack's limits each 429 was for (method and window), and when after spawn
     const byLimit = new Map<string, number[]>();
-    for (const x of slack.throttled) byLimit.set(`${x.method} ${x.limit}`, [...(byLimit.get(`${x.method} ${x.limit}`) ?? []), round((x.at - spawnedAt) / 1000, 1)]);
+    for (const x of slack.throttled) {
+      const key = `${x.method} ${x.limit}`;
+      byLimit.set(key, [...(byLimit.get(key) ?? []), round((x.at - spawnedAt) / 1000, 1)]);
+    }
     const slackThrottledBy = [...byLimit].map(([k, at]) => `${k} ×${at.length} (${at.join(', ')} s after spawn)`);
     if (slackThrottledBy.length > 0) process.stderr.write(`# P7: Slack's 429s: ${slackThrottledBy.join('; ')}\n`);
     const s = perPlatform(

@@ -355,7 +355,9 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       for (; i < list.length && (list[i] as Reminder).dueAt.getTime() === at; i++) {
         const r = list[i] as Reminder;
         const key = r.recipientIds.join(',');
-        byRecipient.set(key, [...(byRecipient.get(key) ?? []), r]);
+        const group = byRecipient.get(key);
+        if (group) group.push(r);
+        else byRecipient.set(key, [r]);
       }
       const groups = [...byRecipient.values()];
       let next = 0;
