@@ -273,6 +273,59 @@ describe('the sweep', () => {
     }
   });
 
+  it('holds reminders back while the lanes they feed have their buffer waiting, and goes on when they drain', async () => {
+    const prefix = testQueuePrefix();
+    // no workers: what is handed to the playground's lane waits there until this test runs it
+    const queues = await startQueues({ redisUrl: testRedisUrl(), prefix, deps: w.deps, notifiers: [recordingNotifier('playground')], logger, workers: false, sweepSeconds: 3600, laneBuffer: 2 });
+    const connection = redisConnection(testRedisUrl());
+    const lane = new Queue('notifications-playground', { connection, prefix });
+    let drainer: Worker | undefined;
+    const drainerConnection = redisConnection(testRedisUrl());
+    try {
+      const contractId = w.contracts.amy.id;
+      const sessionId = `${contractId}.2026-01-09`;
+      await w.deps.sessions.insert({ id: sessionId, organisationId: 'org-wl', contractId, startsAt: london('2026-01-09T08:00'), durationMinutes: 60, status: 'scheduled' });
+      const reminder = (id: string, at: string) => ({ id, organisationId: 'org-wl', kind: 'day-before' as const, subjectId: sessionId, recipientIds: ['amy'], dueAt: london(at) });
+      // the world's other reminders due by then are out of the way (fired by the tests before, or not: as fired)
+      await w.store.models.reminders.updateMany({ sent: false, dueAt: { $lte: london('2026-01-08T09:00') } }, { $set: { sent: true } });
+      // a first reminder feeds the lane (a message to Amy waiting there), and one more message fills its buffer
+      await w.deps.reminders.upsertMany([reminder('gate.0', '2026-01-08T08:00')]);
+      w.clock.set(london('2026-01-08T08:30'));
+      await queues.fireDueReminders();
+      expect(await lane.getWaitingCount()).toBe(1);
+      await lane.add('text', { outboxId: 'gate.filler' }, { jobId: 'gate-filler' });
+      // four more due: each waits for room in the lane
+      const ids = [1, 2, 3, 4].map((n) => `gate.${n}`);
+      await w.deps.reminders.upsertMany(ids.map((id, n) => reminder(id, `2026-01-08T08:4${n}`)));
+      w.clock.set(london('2026-01-08T09:00'));
+      const sent = async () => {
+        const docs = await w.store.models.reminders.find({ _id: { $in: ids } }).lean<Array<{ _id: string; sent?: boolean }>>();
+        return docs.filter((d) => d.sent).length;
+      };
+      // past the last look at the lanes, which is kept 100 ms
+      await new Promise((r) => setTimeout(r, 150));
+      let settled = false;
+      const firing = queues.fireDueReminders().finally(() => {
+        settled = true;
+      });
+      // many checks of the lanes later, all four are still held
+      await new Promise((r) => setTimeout(r, 800));
+      expect(settled).toBe(false);
+      expect(await sent()).toBe(0);
+      expect(await lane.getWaitingCount()).toBe(2);
+      // the lane drains: the held reminders go on
+      drainer = new Worker('notifications-playground', async () => 'done', { connection: drainerConnection, prefix });
+      await firing;
+      expect(await sent()).toBe(ids.length);
+    } finally {
+      await drainer?.close();
+      await drainerConnection.quit();
+      await lane.close();
+      await connection.quit();
+      await queues.close();
+    }
+  });
+
   it('fires the reminders it finds due at one instant side by side, one recipient’s one after another', async () => {
     // each reminder's read, as the sweep makes it: how many at once, and in what order they began and ended
     let reading = 0;
