@@ -213,6 +213,16 @@ export async function run(): Promise<BenchResult[]> {
     };
     const spawned = performance.now();
     const spawnedAt = Date.now();
+    // this process serves both stand-ins and stamps each request as it handles it: a stall here stamps the requests
+    // that waited through it at one instant, which Slack's per-second window may count as a burst the bot never sent
+    const stalls: Array<{ at: number; ms: number }> = [];
+    let tickAt = Date.now();
+    const ticker = setInterval(() => {
+      const at = Date.now();
+      if (at - tickAt > 250) stalls.push({ at: at - spawnedAt, ms: at - tickAt - 50 });
+      tickAt = at;
+    }, 50);
+    ticker.unref();
     // `P7_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p7`): flags for the bot's node, to see where its time goes
     const nodeArgs = (process.env.P7_NODE_ARGS ?? '').split(' ').filter(Boolean);
     bot = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
@@ -268,7 +278,15 @@ export async function run(): Promise<BenchResult[]> {
     // the prompts share each platform's allowance with the other messages of the moment (the new sessions' notices)
     const slackPosts = () => slack.of('chat.postMessage');
     const teamsSends = () => connector.calls.filter((c) => c.kind !== 'update');
-    const isPrompt = (body: unknown) => JSON.stringify(body).includes('Did the session of');
+    // each body looked at once: stringifying every call's card each second stalled this process, whose event loop
+    // is the stand-ins' — Teams' answers came later, and Slack's arrivals, stamped when handled, bunched into 429s
+    const promptBodies = new WeakMap<object, boolean>();
+    const isPrompt = (body: unknown) => {
+      if (typeof body !== 'object' || body === null) return JSON.stringify(body).includes('Did the session of');
+      let seen = promptBodies.get(body);
+      if (seen === undefined) promptBodies.set(body, (seen = JSON.stringify(body).includes('Did the session of')));
+      return seen;
+    };
     const prompts = () =>
       slackPosts().filter((c) => isPrompt(c.body)).length +
       teamsSends().filter((c) => isPrompt(c.body)).length;
@@ -358,6 +376,10 @@ export async function run(): Promise<BenchResult[]> {
     }
     const slackThrottledBy = [...byLimit].map(([k, at]) => `${k} ×${at.length} (${at.join(', ')} s after spawn)`);
     if (slackThrottledBy.length > 0) process.stderr.write(`# P7: Slack's 429s: ${slackThrottledBy.join('; ')}\n`);
+    clearInterval(ticker);
+    process.stderr.write(
+      `# P7: the stand-ins' process stalled over 200 ms ${stalls.length} times${stalls.length > 0 ? ` (${stalls.map((x) => `${x.ms} ms at ${round(x.at / 1000, 1)} s`).join(', ')})` : ''}\n`,
+    );
     const s = perPlatform(
       'slack',
       slackPosts().map((c) => c.at),
