@@ -283,9 +283,11 @@ export async function run(): Promise<BenchResult[]> {
     const promptBodies = new WeakMap<object, boolean>();
     const isPrompt = (body: unknown) => {
       if (typeof body !== 'object' || body === null) return JSON.stringify(body).includes('Did the session of');
-      let seen = promptBodies.get(body);
-      if (seen === undefined) promptBodies.set(body, (seen = JSON.stringify(body).includes('Did the session of')));
-      return seen;
+      const seen = promptBodies.get(body);
+      if (seen !== undefined) return seen;
+      const prompt = JSON.stringify(body).includes('Did the session of');
+      promptBodies.set(body, prompt);
+      return prompt;
     };
     const prompts = () =>
       slackPosts().filter((c) => isPrompt(c.body)).length +
