@@ -251,8 +251,11 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     laneCheck = { at: now, room };
     return room;
   };
+  // a process shutting down lets its held reminders go (their messages wait in the lanes for the next), so that
+  // closing its workers, which waits for their jobs, is not held up by a full lane
+  let closing = false;
   const roomInLanes = async (): Promise<void> => {
-    while (!(await lanesHaveRoom())) await new Promise((r) => setTimeout(r, 100));
+    while (!closing && !(await lanesHaveRoom())) await new Promise((r) => setTimeout(r, 100));
   };
 
   /** Hands the row to the next platform that still has to reach the person, or marks it delivered. */
@@ -672,6 +675,7 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     scheduler,
     commands,
     async close() {
+      closing = true;
       clearInterval(sweep);
       if (deps.reminderScheduler === scheduler) deps.reminderScheduler = undefined;
       await Promise.all(workers.map((w) => w.close()));
