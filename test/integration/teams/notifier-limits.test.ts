@@ -2,7 +2,7 @@
  * The notifiers against stand-ins that enforce the platforms' rate limits: a Teams send that stays throttled
  * past the notifier's retries is reported as failed (so the queue retries it), never as delivered; paced sends
  * to many conversations each arrive once; a Slack DM is opened once per person, whatever the process, and a
- * workspace's messages go two at a time.
+ * workspace's messages go a few at a time.
  */
 import type { Redis } from 'ioredis';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory } from 'botbuilder';
@@ -106,7 +106,7 @@ describe('Slack notifier', () => {
     expect(slack.of('chat.postMessage').filter((c) => c.body.channel === 'DUSUP')).toHaveLength(2);
   });
 
-  it('lets a workspace’s messages go two at a time, not a second’s worth at once', async () => {
+  it('lets a workspace’s messages go a few at a time, not a second’s worth at once', async () => {
     const notifier = new SlackNotifier(w.deps, pacing, 'xoxb-burst', slack.apiUrl);
     const people = Array.from({ length: 8 }, (_, i) => ({ ...w.people.sup, id: `burst-${i}`, identities: { slackUserId: `UBURST${i}` } }));
     await Promise.all(people.map((p, i) => notifier.deliver(p, message(`burst-${i}`, p.id))));
@@ -117,8 +117,8 @@ describe('Slack notifier', () => {
       .sort((a, b) => a - b);
     expect(at).toHaveLength(8);
     // six at once met the next second's six in Slack's second whenever the first six were slow on their way (P7);
-    // two to a quarter second (and a little over, for the way) leave room for the way
+    // four to the half second leave room for the way
     const most = Math.max(...at.map((t) => at.filter((u) => u >= t && u < t + 250).length));
-    expect(most, at.map((t) => t - (at[0] as number)).join(', ')).toBeLessThanOrEqual(3);
+    expect(most, at.map((t) => t - (at[0] as number)).join(', ')).toBeLessThanOrEqual(4);
   });
 });
