@@ -37,7 +37,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, label
   const issue = parsed.error.issues[0];
   // a field the schema does not have is named by its key, not by the object holding it
   const unknown = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-  const path = [...(issue?.path ?? []), ...(unknown !== undefined ? [unknown] : [])] as Array<string | number>;
+  // a key with no name (a body of `{"": …}`) is still named, so that the refusal says which field it was
+  const path = [...(issue?.path ?? []), ...(unknown !== undefined ? [unknown] : [])].map((k) => (k === '' ? '(a field with no name)' : k)) as Array<string | number>;
   const field = path.length > 0 ? path.join('.') : 'input';
   const message = unknown !== undefined ? 'is not a field of this form' : (issue?.message ?? 'is not valid');
   throw new ValidationError(field, message, label && path.length > 0 ? `${label(path)}: ${message}` : undefined);
