@@ -280,14 +280,12 @@ export async function run(): Promise<BenchResult[]> {
     const teamsSends = () => connector.calls.filter((c) => c.kind !== 'update');
     // each body looked at once: stringifying every call's card each second stalled this process, whose event loop
     // is the stand-ins' — Teams' answers came later, and Slack's arrivals, stamped when handled, bunched into 429s
+    const asks = (body: unknown) => JSON.stringify(body).includes('Did the session of');
     const promptBodies = new WeakMap<object, boolean>();
     const isPrompt = (body: unknown) => {
-      if (typeof body !== 'object' || body === null) return JSON.stringify(body).includes('Did the session of');
-      const seen = promptBodies.get(body);
-      if (seen !== undefined) return seen;
-      const prompt = JSON.stringify(body).includes('Did the session of');
-      promptBodies.set(body, prompt);
-      return prompt;
+      if (typeof body !== 'object' || body === null) return asks(body);
+      if (!promptBodies.has(body)) promptBodies.set(body, asks(body));
+      return promptBodies.get(body) === true;
     };
     const prompts = () =>
       slackPosts().filter((c) => isPrompt(c.body)).length +
