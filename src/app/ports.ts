@@ -368,9 +368,9 @@ export interface ReminderStore {
    * Every unsent reminder's id, kind and due time, and nothing else, soonest first: what a timer needs (start-up).
    * In pages of about `pageSize` (default 20,000), each one read: a local authority's 300,000 held at once cost
    * hundreds of MB, and as a stream (a cursor read a thousand at a time) they took three times as long on
-   * DocumentDB (P6).
+   * DocumentDB (P6). `window` bounds the due times: after `after` (exclusive) and up to `until` (inclusive).
    */
-  pendingTimers(pageSize?: number): AsyncGenerator<Array<Pick<Reminder, 'id' | 'kind' | 'dueAt'>>>;
+  pendingTimers(pageSize?: number, window?: { after?: Date; until?: Date }): AsyncGenerator<Array<Pick<Reminder, 'id' | 'kind' | 'dueAt'>>>;
   get(reminderId: string): Promise<(Reminder & { sent: boolean }) | null>;
   removeForSubject(subjectId: string): Promise<void>;
 }

@@ -41,6 +41,14 @@ export interface QueueOptions {
    * lanes' buffer keeps what more write from running ahead.
    */
   reminderConcurrency?: number;
+  /**
+   * Hours ahead a reminder is put on its timer (default 24): start-up times only those due within them, and the
+   * sweep times the rest as they come within them. Every start put every unsent reminder on a timer: a trust's
+   * 60,000 took 9 s of a start-up that shares the worker with the prompts it sends (P7), and a local authority's
+   * 300,000 over four weeks were held as BullMQ jobs in Redis (P6). A reminder a command writes is timed at once,
+   * however far ahead; one found due with no timer is fired by the sweep.
+   */
+  timerHorizonHours?: number;
 }
 
 export interface Queues {
@@ -54,7 +62,10 @@ export interface Queues {
   flushOutbox(): Promise<number>;
   /** Fires every reminder due by the app clock (also what the playground's clock control uses). */
   fireDueReminders(): Promise<number>;
+  /** Every contract's next session and its reminders from MongoDB; those due within the horizon on their timers. */
   rebuildReminders(): Promise<number>;
+  /** The sweep's part: puts on their timers the reminders the horizon has come to since it last did. */
+  timeComingReminders(): Promise<void>;
   scheduler: ReminderScheduler;
   commands: Queue;
   close(): Promise<void>;
@@ -347,6 +358,31 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     if (routed.length > 0) await notify(routed.map((m) => ({ id: m.id, type: m.view.type })));
   }
 
+  const horizonMs = (options.timerHorizonHours ?? 24) * 3_600_000;
+  /** How far ahead (app clock) this process has timed the stored reminders; unset until start-up's rebuild. */
+  let timedUntil: number | undefined;
+  /**
+   * Puts on their timers the unsent reminders due after `after` and within the horizon, a page at a time in small
+   * slices (`onPage` after each page); a job already there is left as it is.
+   */
+  async function timeUpcoming(after: Date | undefined, onPage: () => void = () => undefined): Promise<number> {
+    const until = deps.clock.now().getTime() + horizonMs;
+    let timed = 0;
+    for await (const page of deps.reminders.pendingTimers(5_000, { after, until: new Date(until) })) {
+      for (let i = 0; i < page.length; i += 200) await scheduler.schedule(page.slice(i, i + 200) as Reminder[]);
+      timed += page.length;
+      onPage();
+    }
+    timedUntil = Math.max(timedUntil ?? until, until);
+    return timed;
+  }
+  /** The sweep's part: once the horizon has moved on a quarter of an hour, the reminders it has come to. */
+  const TOP_UP_MS = 15 * 60_000;
+  async function timeComingReminders(): Promise<void> {
+    if (timedUntil === undefined || deps.clock.now().getTime() + horizonMs - timedUntil < TOP_UP_MS) return;
+    await timeUpcoming(new Date(timedUntil));
+  }
+
   async function processReminder(reminderId: string): Promise<boolean> {
     await roomInLanes();
     const reminder = await deps.reminders.get(reminderId);
@@ -520,14 +556,12 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     }
     supervisorsOf.clear();
     // only what a timer needs, a page at a time and in small slices: a large trust's reminders and their BullMQ
-    // jobs held at once cost hundreds of MB at start-up (P6)
-    let scheduled = 0;
-    for await (const page of deps.reminders.pendingTimers(5_000)) {
-      for (let i = 0; i < page.length; i += 200) await scheduler.schedule(page.slice(i, i + 200) as Reminder[]);
-      scheduled += page.length;
+    // jobs held at once cost hundreds of MB at start-up (P6); and only those due within the horizon, the sweep
+    // timing the rest as they come within it
+    const scheduled = await timeUpcoming(undefined, () => {
       sampleRss('scheduleMs');
       collectGarbage();
-    }
+    });
     lap('scheduleMs');
     logger.info(
       {
@@ -607,7 +641,7 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
       ? setInterval(() => {
           if (sweeping) return;
           sweeping = true;
-          Promise.all([flushOutbox(), fireDueReminders()])
+          Promise.all([flushOutbox(), fireDueReminders(), timeComingReminders()])
             .catch((e) => logger.warn({ err: (e as Error).message }, 'sweep failed'))
             .finally(() => {
               sweeping = false;
@@ -672,6 +706,7 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     flushOutbox,
     fireDueReminders,
     rebuildReminders,
+    timeComingReminders,
     scheduler,
     commands,
     async close() {

@@ -692,16 +692,17 @@ export function reminderStore(m: Models): ReminderStore {
       const docs = await m.reminders.find({ sent: false, dueAt }).sort({ dueAt: 1 }).lean<Doc[]>();
       return many<Reminder>(docs, ['sent', 'sentAt']);
     },
-    async *pendingTimers(pageSize = 20_000) {
+    async *pendingTimers(pageSize = 20_000, window = {}) {
       // Soonest first, down the `{sent, dueAt}` index, a page at a time: those already due go on their timers
       // first, and a local authority's 300,000 are never held at once (P6). A page ends before its last instant,
       // and that instant's reminders are read whole by equality, so a page boundary never splits a tie.
       type Timer = { _id: string; kind: Reminder['kind']; dueAt: Date };
       const timer = (d: Timer) => ({ id: d._id, kind: d.kind, dueAt: d.dueAt });
       const fields = { _id: 1, kind: 1, dueAt: 1 };
-      let after = new Date(-1);
+      let after = window.after ?? new Date(-1);
+      const until = window.until ? { $lte: window.until } : {};
       for (;;) {
-        const page = await m.reminders.find({ sent: false, dueAt: { $gt: after } }, fields).sort({ dueAt: 1 }).limit(pageSize).batchSize(pageSize).lean<Timer[]>();
+        const page = await m.reminders.find({ sent: false, dueAt: { $gt: after, ...until } }, fields).sort({ dueAt: 1 }).limit(pageSize).batchSize(pageSize).lean<Timer[]>();
         if (page.length < pageSize) {
           if (page.length > 0) yield page.map(timer);
           return;

@@ -47,7 +47,8 @@ beforeAll(async () => {
   await w.deps.organisations.upsert({ ...w.org, termDates: demoTermDates() });
   w.clock.set(new Date('2026-10-09T12:00:00Z'));
   prefix = testQueuePrefix();
-  queues = await startQueues({ redisUrl: redisServer.url, prefix, deps: w.deps, notifiers: [], logger: createLogger('silent'), workers: false, sweepSeconds: 3600 });
+  // a month's horizon: every reminder of these weeks goes on its timer when Redis is rebuilt (a day's is the default)
+  queues = await startQueues({ redisUrl: redisServer.url, prefix, deps: w.deps, notifiers: [], logger: createLogger('silent'), workers: false, sweepSeconds: 3600, timerHorizonHours: 31 * 24 });
   for (const [contractId, startsAt] of [
     ['c-ben', '2026-10-22T14:45:00Z'],
     ['c-amy', '2026-11-03T15:45:00Z'],

@@ -1,6 +1,8 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { type Queues, startQueues } from '../../../src/queue/queues.js';
+import { jobIdFor } from '../../../src/queue/redis.js';
 import { london } from '../../support/school.js';
 import { testQueuePrefix, testRedisUrl } from '../../support/services.js';
 import { createWorld, type World } from '../../support/world.js';
@@ -43,5 +45,53 @@ describe('rebuilding reminders at start-up', () => {
     expect(after.find((r) => r._id === fired._id)?.sent).toBe(true);
     expect(after.find((r) => r._id === stale._id)?.recipientIds).toEqual(stale.recipientIds);
     expect(after.map(({ sent: _sent, ...r }) => r)).toEqual(arranged.map(({ sent: _sent, ...r }) => r));
+  });
+
+  it('puts on their timers only the reminders due within the horizon, and the rest as the sweep comes to them', async () => {
+    const prefix = testQueuePrefix();
+    const redis = new Redis(testRedisUrl());
+    const timed = await startQueues({ redisUrl: testRedisUrl(), prefix, deps: w.deps, notifiers: [], logger: createLogger('silent'), workers: false, sweepSeconds: 3600, timerHorizonHours: 24 });
+    const started = w.clock.now();
+    try {
+      /** The unsent reminders split by whether each has a job (on its timer, or waiting when it came due). */
+      const split = async () => {
+        const pending = await w.deps.reminders.pending(new Date(0));
+        const check = redis.pipeline();
+        for (const r of pending) check.exists(`${prefix}:reminders:${jobIdFor(r.id)}`);
+        const exists = ((await check.exec()) ?? []).map(([, n]) => n === 1);
+        const horizon = w.clock.now().getTime() + 24 * 3_600_000;
+        return {
+          within: pending.filter((r) => r.dueAt.getTime() <= horizon).map((r) => ({ id: r.id, timed: exists[pending.indexOf(r)] ?? false })),
+          beyond: pending.filter((r) => r.dueAt.getTime() > horizon).map((r) => ({ id: r.id, timed: exists[pending.indexOf(r)] ?? false })),
+        };
+      };
+      const start = await split();
+      expect(start.within.length).toBeGreaterThan(0);
+      expect(start.beyond.length).toBeGreaterThan(0);
+
+      expect(await timed.rebuildReminders()).toBe(start.within.length);
+      const rebuilt = await split();
+      expect(rebuilt.within.filter((r) => !r.timed).map((r) => r.id)).toEqual([]);
+      expect(rebuilt.beyond.filter((r) => r.timed).map((r) => r.id)).toEqual([]);
+
+      // ten minutes on, the horizon has not moved far enough to be read again
+      w.clock.advance(10 * 60_000);
+      await timed.timeComingReminders();
+      const soon = await split();
+      expect(soon.beyond.filter((r) => r.timed).map((r) => r.id)).toEqual([]);
+
+      // a week on (the playground's clock, or a worker that has run since): whatever the horizon came to is timed
+      w.clock.advance(7 * 24 * 3_600_000);
+      const week = await split();
+      expect(week.within.some((r) => !r.timed)).toBe(true);
+      await timed.timeComingReminders();
+      const after = await split();
+      expect(after.within.filter((r) => !r.timed).map((r) => r.id)).toEqual([]);
+      expect(after.beyond.filter((r) => r.timed).map((r) => r.id)).toEqual([]);
+    } finally {
+      w.clock.set(started);
+      await timed.close();
+      await redis.quit();
+    }
   });
 });
