@@ -485,8 +485,10 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     const orgs = new Map((await deps.organisations.list()).map((o) => [o.id, o]));
     const calendars = new Map<string, ReturnType<typeof calendarOf>>();
     const calendar = (org: Organisation) => {
-      let cal = calendars.get(org.id);
-      if (!cal) calendars.set(org.id, (cal = calendarOf(org)));
+      const known = calendars.get(org.id);
+      if (known) return known;
+      const cal = calendarOf(org);
+      calendars.set(org.id, cal);
       return cal;
     };
     // who supervises each contract, for the booking pass's timetable (ids only: a few MB for a local authority)
@@ -503,7 +505,9 @@ export async function startQueues(options: QueueOptions): Promise<Queues> {
     };
     // Every active contract, 2,000 at a time in `_id` order, with its summary and the session the summary names
     // read by id: nothing of a local authority's size is held at once (P6).
-    for (let after: string | undefined, page: SupervisionContract[]; (page = await deps.contracts.activePage(after, 2_000)).length > 0; ) {
+    for (let after: string | undefined; ; ) {
+      const page = await deps.contracts.activePage(after, 2_000);
+      if (page.length === 0) break;
       after = (page[page.length - 1] as SupervisionContract).id;
       const summaries = new Map((await deps.compliance.forContracts(page.map((c) => c.id))).map((c) => [c.contractId, c]));
       const named = new Map<string, string>();
