@@ -60,10 +60,8 @@ describe('rebuilding reminders at start-up', () => {
         for (const r of pending) check.exists(`${prefix}:reminders:${jobIdFor(r.id)}`);
         const exists = ((await check.exec()) ?? []).map(([, n]) => n === 1);
         const horizon = w.clock.now().getTime() + 24 * 3_600_000;
-        return {
-          within: pending.filter((r) => r.dueAt.getTime() <= horizon).map((r) => ({ id: r.id, timed: exists[pending.indexOf(r)] ?? false })),
-          beyond: pending.filter((r) => r.dueAt.getTime() > horizon).map((r) => ({ id: r.id, timed: exists[pending.indexOf(r)] ?? false })),
-        };
+        const all = pending.map((r, i) => ({ id: r.id, timed: exists[i] ?? false, within: r.dueAt.getTime() <= horizon }));
+        return { within: all.filter((r) => r.within), beyond: all.filter((r) => !r.within) };
       };
       const start = await split();
       expect(start.within.length).toBeGreaterThan(0);
