@@ -54,8 +54,8 @@ export async function startBot(config: Config, logger: Logger, options: BotOptio
     await options.prepare?.(runtime);
     // a worker builds the channels too: their notifiers deliver, and Slack's queued work runs there
     const mounts = await mountsFor(runtime);
-    const app = await createServer(runtime, role === 'worker' ? [] : mounts);
-    const server = await listen(app, config.PORT, config.HOST);
+    const web = await createServer(runtime, role === 'worker' ? [] : mounts);
+    const server = await listen(web, config.PORT, config.HOST);
     const reminders = role === 'web' ? undefined : await runtime.queues.rebuildReminders();
     // a risk of harm raised while the school had nobody to hear it goes to the safeguarding leads named since
     if (role !== 'web') for (const org of await runtime.deps.organisations.list()) await deliverWaitingEscalations(runtime.deps, org);

@@ -7,18 +7,52 @@
  * `X-Frame-Options`. HSTS is sent when the bot's public address is https, or when the request came over https
  * through a proxy the app trusts (`trust proxy`).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Config } from '../config.js';
 
-export const DEFAULT_CSP = ["default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"].join('; ');
+export const DEFAULT_CSP = [
+  "default-src 'none'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
 export const HSTS = 'max-age=31536000; includeSubDomains';
 
+/** The strict default on one response: `framed` for the tab only; `https` sends HSTS. */
+export function setSecurityHeaders(res: ServerResponse, options: { framed: boolean; https: boolean }): void {
+  res.setHeader('Content-Security-Policy', DEFAULT_CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  if (!options.framed) res.setHeader('X-Frame-Options', 'DENY');
+  if (options.https) res.setHeader('Strict-Transport-Security', HSTS);
+}
+
+/** Whether the bot's public address is https (HSTS on every response). */
+export const publicHttps = (config: Pick<Config, 'PUBLIC_BASE_URL'>): boolean =>
+  config.PUBLIC_BASE_URL?.startsWith('https://') ?? false;
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * Whether a request outside express came over https, as express's `req.secure` says with `trust proxy` set to
+ * `loopback`: a TLS socket, or `X-Forwarded-Proto` (its first value) from a proxy on the loopback address.
+ */
+export function cameOverHttps(req: IncomingMessage): boolean {
+  if ((req.socket as { encrypted?: boolean }).encrypted) return true;
+  if (!LOOPBACK.test(req.socket.remoteAddress ?? '')) return false;
+  const proto = req.headers['x-forwarded-proto'];
+  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim();
+  return first === 'https';
+}
+
 export function securityHeaders(config: Pick<Config, 'PUBLIC_BASE_URL'>): RequestHandler {
-  const https = config.PUBLIC_BASE_URL?.startsWith('https://') ?? false;
+  const https = publicHttps(config);
   return (req, res, next) => {
-    res.set({ 'Content-Security-Policy': DEFAULT_CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
-    if (req.path !== '/tab' && !req.path.startsWith('/tab/')) res.set('X-Frame-Options', 'DENY');
-    if (https || req.secure) res.set('Strict-Transport-Security', HSTS);
+    setSecurityHeaders(res, {
+      framed: req.path === '/tab' || req.path.startsWith('/tab/'),
+      https: https || req.secure,
+    });
     next();
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Slack: a Bolt app on the bot's HTTP server (`POST /slack/events` for events, slash commands and
- * interactions; `precheck`, before Bolt, verifies the v0 signature and refuses requests older than five minutes
- * with 401).
+ * interactions; `slackFrontDoor`, before Bolt and outside express, verifies the v0 signature and refuses requests
+ * older than five minutes with 401).
  * Every handler acknowledges first and puts the rest on the `slack-work` queue; there, state changes go through
  * the `commands` queue with a job id taken from the interaction, and results are posted with `response_url`,
  * `chat.postMessage` or `views.*`.
@@ -48,6 +48,7 @@ import type { Runtime } from '../../runtime.js';
 import { unmatchedSenders } from '../../store/unmatched.js';
 import { withReadMemo } from '../../store/read-memo.js';
 import type { Mount } from '../../server.js';
+import { cameOverHttps, publicHttps, setSecurityHeaders } from '../../web/security-headers.js';
 import { ACTIONS, LIMITS, VIEWS, clip, paginate, render as renderView, type SlackMessage } from './blocks.js';
 import { dashboardUrl, guardView } from '../content-guard.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -55,7 +56,7 @@ import { modalMetadata, recordInputFromModal, recordModal, withAnotherRow } from
 import { handoverFrom, handoverModal } from './handover-modal.js';
 import { openHandover } from '../../app/handover.js';
 import { closedWeekdays, formOf, formRules, reviewableActions } from '../../app/record-form-context.js';
-import { precheck, processEventErrorHandler, unhandledRequestHandler } from './requests.js';
+import { processEventErrorHandler, SLACK_PATHS, slackFrontDoor, unhandledRequestHandler } from './requests.js';
 import { type SlackLane, SlackNotifier } from './notifier.js';
 import { receiverLogger, SLACK_SCOPES, slackInstallStore } from './installations.js';
 
@@ -699,7 +700,7 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
         signingSecret: options.signingSecret,
         endpoints: { events: '/slack/events', commands: '/slack/commands', interactions: '/slack/interactions' },
         processBeforeResponse: false,
-        // the signature is checked once, by `precheck`, mounted before this receiver's router (below)
+        // the signature is checked once, by the front door (`slackFrontDoor`), which hands requests to Bolt (below)
         signatureVerification: false,
         logLevel: LogLevel.ERROR,
         // a signed body that is not what Slack sends gets 400 naming the field, not Bolt's 500
@@ -1721,11 +1722,16 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
     app,
     notifier,
     mount: async (express) => {
-      if (receiver) {
-        express.use(['/slack/events', '/slack/commands', '/slack/interactions'], ...precheck(options.signingSecret));
-        express.use(receiver.router);
-      }
-      else await app.start();
+      if (!receiver) return void (await app.start());
+      // Slack's requests are answered by the front door; express keeps Bolt's install pages only
+      express.use(SLACK_PATHS, (_req, res) => void res.status(404).json({ error: 'no such route' }));
+      express.use(receiver.router);
+      const https = publicHttps(runtime.config);
+      return slackFrontDoor({
+        signingSecret: options.signingSecret,
+        app,
+        headers: (req, res) => setSecurityHeaders(res, { framed: false, https: https || cameOverHttps(req) }),
+      });
     },
     async close() {
       if (!receiver) await app.stop().catch(() => undefined);

@@ -1,23 +1,27 @@
 /**
  * What the Slack channel answers when a signed request is not what Slack sends: Bolt assumes the shape of a
  * request's body (an event is an object, `actions` a list, ids are strings) and fails with a 500 otherwise,
- * and waits three seconds before a bare 404 for a request it cannot place. `precheck` runs before Bolt: a
+ * and waits three seconds before a bare 404 for a request it cannot place. `admitSlackRequest` runs before Bolt: a
  * request whose signature is valid but whose body is not a Slack request of a known kind gets 400 naming the
  * field at once. A request without a valid signature gets a bare 401, so nothing is told to a sender who cannot
  * sign. Nothing is read or written for either. The signature is checked here only, not again by Bolt (whose
  * receiver is built with `signatureVerification: false`): every request's HMAC was computed twice (P1).
  */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import querystring from 'node:querystring';
 import {
+  type App,
+  HTTPModuleFunctions,
+  HTTPResponseAck,
   isValidSlackRequest,
   type ReceiverProcessEventErrorHandlerArgs,
   type ReceiverUnhandledRequestHandlerArgs,
 } from '@slack/bolt';
-import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
+import type { FrontDoor } from '../../server.js';
 
-/** The same body limit as Bolt's. */
-const BODY_LIMIT = '4mb';
+/** The same body limit as Bolt's (4 MB). */
+const BODY_LIMIT = HTTPModuleFunctions.defaultBodyLimit;
 
 const text = z.string().max(100_000);
 const object = z.record(z.string(), z.unknown());
@@ -171,56 +175,145 @@ function knownKind(body: Record<string, unknown>): boolean {
   return body.actions !== undefined || body.type === 'view_submission' || body.type === 'view_closed';
 }
 
+/** A refusal: its status and, for a signed sender, the JSON that names what is wrong. */
+type Refusal = { status: number; json?: unknown };
+
+const badRequest = (field: string, message: string): Refusal => ({
+  status: 400,
+  json: { error: { code: 'BadRequest', field, message } },
+});
+
 /**
- * Slack's requests, checked for their signature and shape before Bolt sees them (see above). Mount before Bolt's
- * router, on every path it serves Slack's requests on: Bolt does not check signatures itself.
+ * A Slack request's raw body and headers checked before Bolt sees it (see above): the body as Bolt parses it, or
+ * the refusal to answer with.
  */
-export function precheck(signingSecret: string): RequestHandler[] {
-  return [
-    express.raw({ type: () => true, limit: BODY_LIMIT }),
-    (req, res, next) => {
-      const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      // Bolt reads the body from here, as on platforms that buffer it
-      (req as { rawBody?: Buffer }).rawBody = raw;
-      const text = raw.toString();
-      const signed = isValidSlackRequest({
-        signingSecret,
-        body: text,
-        headers: {
-          'x-slack-signature': String(req.headers['x-slack-signature'] ?? ''),
-          'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp']),
-        },
-      });
-      if (!signed) return void res.status(401).send();
-      let body: unknown;
-      try {
-        body = parseSlackBody(text, req.headers['content-type']);
-      } catch {
-        return void res
-          .status(400)
-          .json({
-            error: {
-              code: 'BadRequest',
-              field: 'body',
-              message: 'body: is not a Slack request (neither a form nor JSON)',
-            },
-          });
-      }
-      const problem = bodyProblem(body);
-      if (problem) return void res.status(400).json({ error: { code: 'BadRequest', ...problem } });
-      if (!knownKind(body as Record<string, unknown>)) {
-        const type = String((body as { type?: unknown }).type).slice(0, 40);
-        return void res
-          .status(400)
-          .json({
-            error: {
-              code: 'BadRequest',
-              field: 'type',
-              message: `type: "${type}" is not a Slack request this bot handles`,
-            },
-          });
-      }
-      next();
+export function admitSlackRequest(
+  signingSecret: string,
+  raw: Buffer,
+  headers: IncomingHttpHeaders,
+): { body: Record<string, unknown> } | { refusal: Refusal } {
+  const text = raw.toString();
+  const signed = isValidSlackRequest({
+    signingSecret,
+    body: text,
+    headers: {
+      'x-slack-signature': String(headers['x-slack-signature'] ?? ''),
+      'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']),
     },
-  ];
+  });
+  if (!signed) return { refusal: { status: 401 } };
+  let body: unknown;
+  try {
+    body = parseSlackBody(text, headers['content-type']);
+  } catch {
+    return { refusal: badRequest('body', 'body: is not a Slack request (neither a form nor JSON)') };
+  }
+  const problem = bodyProblem(body);
+  if (problem) return { refusal: badRequest(problem.field, problem.message) };
+  if (!knownKind(body as Record<string, unknown>)) {
+    const type = String((body as { type?: unknown }).type).slice(0, 40);
+    return { refusal: badRequest('type', `type: "${type}" is not a Slack request this bot handles`) };
+  }
+  return { body: body as Record<string, unknown> };
 }
+
+/** The paths Slack posts to. */
+export const SLACK_PATHS = ['/slack/events', '/slack/commands', '/slack/interactions'];
+
+/** A request's path as express routes it: without its query, any case, one trailing slash or none. */
+function routedPath(url: string | undefined): string {
+  const path = (url ?? '').split('?')[0]?.toLowerCase() ?? '';
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+const send = (res: ServerResponse, status: number, json?: unknown) => {
+  if (json === undefined) {
+    res.writeHead(status);
+    return void res.end();
+  }
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(json));
+};
+
+export interface SlackFrontDoorOptions {
+  signingSecret: string;
+  /** Bolt's app: a request that passes is handed to its `processEvent`, as Bolt's receiver does. */
+  app: App;
+  /** The default security headers on each answer (see `security-headers.ts`). */
+  headers: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/**
+ * Slack's requests, answered without express (`FrontDoor`): Slack posts hundreds a second to a busy bot, and
+ * each takes only the signature check, the checks above and Bolt. The body is read (at most Bolt's 4 MB; 413
+ * past it), checked (`admitSlackRequest`), and given to Bolt's `processEvent` with Bolt's own acknowledgement
+ * (`HTTPResponseAck`), as its receiver would; Slack's SSL check and URL verification are answered here. Every
+ * path express would route to Bolt's endpoints (any case, a trailing slash) comes here, whatever the method, so
+ * nothing reaches Bolt unsigned.
+ */
+export function slackFrontDoor(options: SlackFrontDoorOptions): FrontDoor {
+  const { signingSecret, app } = options;
+  const paths = new Set(SLACK_PATHS);
+  const handle = (req: IncomingMessage, res: ServerResponse, raw: Buffer) => {
+    const admitted = admitSlackRequest(signingSecret, raw, req.headers);
+    if ('refusal' in admitted) return send(res, admitted.refusal.status, admitted.refusal.json);
+    const { body } = admitted;
+    if (req.method !== 'POST') return send(res, 404, { error: 'no such route' });
+    if (body.ssl_check) return send(res, 200);
+    if (body.type === 'url_verification') return send(res, 200, { challenge: body.challenge });
+    // the error handlers read the parsed body from the request, as they do from Bolt's receiver
+    (req as { body?: unknown }).body = body;
+    const ack = new HTTPResponseAck({
+      logger: app.logger,
+      processBeforeResponse: false,
+      unhandledRequestHandler,
+      httpRequest: req,
+      httpRequestBody: body,
+      httpResponse: res,
+    });
+    const event = {
+      body,
+      ack: ack.bind(),
+      retryNum: HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req),
+      retryReason: HTTPModuleFunctions.extractRetryReasonFromHTTPRequest(req),
+      customProperties: {},
+    };
+    app.processEvent(event).catch(async (error: unknown) => {
+      const handled = await processEventErrorHandler({
+        error: error as Error,
+        logger: app.logger,
+        request: req,
+        response: res,
+        storedResponse: ack.storedResponse,
+      });
+      if (handled) ack.ack();
+    });
+  };
+  return (req, res) => {
+    if (!paths.has(routedPath(req.url))) return false;
+    options.headers(req, res);
+    const declared = Number(req.headers['content-length']);
+    if (declared > BODY_LIMIT) {
+      send(res, 413, tooLarge);
+      req.resume();
+      return true;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= BODY_LIMIT) return void chunks.push(chunk);
+      if (!res.headersSent) send(res, 413, tooLarge);
+      chunks.length = 0;
+    });
+    req.on('end', () => {
+      if (size <= BODY_LIMIT)
+        handle(req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    });
+    return true;
+  };
+}
+
+const tooLarge = {
+  error: { code: 'PayloadTooLarge', field: 'body', message: 'body: is larger than Slack’s 4 MB' },
+};

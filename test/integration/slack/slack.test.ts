@@ -92,6 +92,49 @@ describe('Slack requests are signed', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await counts()).toEqual(before);
   });
+
+  it('every path express would route to Bolt is checked the same: another case, a trailing slash, a query, another method', async () => {
+    const before = await counts();
+    const body = event('EvPaths', { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text: 'add through a side door', ts: '1.21' });
+    for (const path of ['/SLACK/Events', '/slack/events/', '/slack/events?via=side', '/Slack/Commands/', '/slack/INTERACTIONS']) expect((await post(path, body, 'application/json', {})).status, path).toBe(401);
+    // a signed request by another method, or to a path under the endpoints, is no Slack request
+    const get = await fetch(`${bot.url}/slack/events`, { headers: sign('') });
+    expect(get.status).toBe(400);
+    expect((await get.json()).error).toMatchObject({ field: 'body' });
+    const put = await fetch(`${bot.url}/slack/events`, { method: 'PUT', headers: { 'content-type': 'application/json', ...sign(body) }, body });
+    expect(put.status).toBe(404);
+    expect(await put.json()).toEqual({ error: 'no such route' });
+    expect((await fetch(`${bot.url}/slack/events`)).status).toBe(401);
+    expect((await post('/slack/events/more', body)).status).toBe(404);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await counts()).toEqual(before);
+  });
+
+  it('a body over Slack’s 4 MB gets 413 naming the body, and nothing is read or written', async () => {
+    const before = await counts();
+    const big = event('EvBig', { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text: `add ${'x'.repeat(4 * 1024 * 1024)}`, ts: '1.22' });
+    const res = await post('/slack/events', big);
+    expect(res.status).toBe(413);
+    expect((await res.json()).error).toMatchObject({ code: 'PayloadTooLarge', field: 'body' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await counts()).toEqual(before);
+  });
+
+  it('Slack’s URL verification and SSL check are answered; every answer carries the security headers', async () => {
+    const challenge = JSON.stringify({ token: 't', challenge: 'c-123', type: 'url_verification' });
+    const verified = await post('/slack/events', challenge);
+    expect(verified.status).toBe(200);
+    expect(await verified.json()).toEqual({ challenge: 'c-123' });
+    const ssl = form({ ssl_check: '1', token: 't' });
+    expect((await post('/slack/commands', ssl, 'application/x-www-form-urlencoded')).status).toBe(200);
+    expect(verified.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(verified.headers.get('x-frame-options')).toBe('DENY');
+    expect(verified.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(verified.headers.get('strict-transport-security')).toBeNull();
+    // over https through a proxy on the loopback address, which the server trusts: HSTS as well
+    const proxied = await post('/slack/events', challenge, 'application/json', { ...sign(challenge), 'x-forwarded-proto': 'https' });
+    expect(proxied.headers.get('strict-transport-security')).toContain('max-age=');
+  });
 });
 
 describe('agenda in the DM', () => {
