@@ -32,15 +32,16 @@ export function setSecurityHeaders(res: ServerResponse, options: { framed: boole
 export const publicHttps = (config: Pick<Config, 'PUBLIC_BASE_URL'>): boolean =>
   config.PUBLIC_BASE_URL?.startsWith('https://') ?? false;
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
-
 /**
- * Whether a request outside express came over https, as express's `req.secure` says with `trust proxy` set to
- * `loopback`: a TLS socket, or `X-Forwarded-Proto` (its first value) from a proxy on the loopback address.
+ * Whether a request outside express came over https, as express's `req.secure` says: a TLS socket, or
+ * `X-Forwarded-Proto` (its first value) from a proxy the app trusts (`trusted`, express's `trust proxy fn`).
  */
-export function cameOverHttps(req: IncomingMessage): boolean {
+export function cameOverHttps(
+  req: IncomingMessage,
+  trusted: (address: string, hop: number) => boolean,
+): boolean {
   if ((req.socket as { encrypted?: boolean }).encrypted) return true;
-  if (!LOOPBACK.test(req.socket.remoteAddress ?? '')) return false;
+  if (!trusted(req.socket.remoteAddress ?? '', 0)) return false;
   const proto = req.headers['x-forwarded-proto'];
   const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim();
   return first === 'https';

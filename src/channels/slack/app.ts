@@ -56,7 +56,7 @@ import { modalMetadata, recordInputFromModal, recordModal, withAnotherRow } from
 import { handoverFrom, handoverModal } from './handover-modal.js';
 import { openHandover } from '../../app/handover.js';
 import { closedWeekdays, formOf, formRules, reviewableActions } from '../../app/record-form-context.js';
-import { processEventErrorHandler, SLACK_PATHS, slackFrontDoor, unhandledRequestHandler } from './requests.js';
+import { SLACK_PATHS, slackFrontDoor } from './requests.js';
 import { type SlackLane, SlackNotifier } from './notifier.js';
 import { receiverLogger, SLACK_SCOPES, slackInstallStore } from './installations.js';
 
@@ -694,23 +694,22 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
   const install = options.install;
   const installations = install ? slackInstallStore(runtime) : undefined;
   // HTTP in production; Socket Mode (no public URL needed) when an app-level token is given
+  // with installed workspaces, the receiver's warnings (the install pages', the front door's) go to the bot's log
+  const receiverLog = install && installations ? receiverLogger(logger) : undefined;
   const receiver = options.appToken
     ? null
     : new ExpressReceiver({
         signingSecret: options.signingSecret,
         endpoints: { events: '/slack/events', commands: '/slack/commands', interactions: '/slack/interactions' },
         processBeforeResponse: false,
-        // the signature is checked once, by the front door (`slackFrontDoor`), which hands requests to Bolt (below)
-        signatureVerification: false,
+        // Slack's requests reach Bolt through the front door (`slackFrontDoor`, below), which checks their signature
+        // once; express answers 404 under the receiver's own endpoints, which would check it again if ever reached
         logLevel: LogLevel.ERROR,
-        // a signed body that is not what Slack sends gets 400 naming the field, not Bolt's 500
-        processEventErrorHandler,
-        unhandledRequestHandler,
+        ...(receiverLog ? { logger: receiverLog } : {}),
         // many workspaces: Slack's OAuth flow at /slack/install → /slack/oauth_redirect, each installation kept in
         // MongoDB, and every request answered with its own workspace's token (Bolt's `authorize` from the store)
         ...(install && installations
           ? {
-              logger: receiverLogger(logger),
               clientId: install.clientId,
               clientSecret: install.clientSecret,
               stateSecret: install.stateSecret,
@@ -1727,10 +1726,12 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       express.use(SLACK_PATHS, (_req, res) => void res.status(404).json({ error: 'no such route' }));
       express.use(receiver.router);
       const https = publicHttps(runtime.config);
+      const trusted = express.get('trust proxy fn') as (address: string, hop: number) => boolean;
       return slackFrontDoor({
         signingSecret: options.signingSecret,
         app,
-        headers: (req, res) => setSecurityHeaders(res, { framed: false, https: https || cameOverHttps(req) }),
+        logger: receiverLog ?? app.logger,
+        headers: (req, res) => setSecurityHeaders(res, { framed: false, https: https || cameOverHttps(req, trusted) }),
       });
     },
     async close() {

@@ -12,6 +12,7 @@ import querystring from 'node:querystring';
 import {
   type App,
   HTTPModuleFunctions,
+  type Logger,
   HTTPResponseAck,
   isValidSlackRequest,
   type ReceiverProcessEventErrorHandlerArgs,
@@ -116,7 +117,7 @@ function unhandledField(body: unknown): { field: string; value: string } {
   if (action) return { field: 'actions.0.action_id', value: String(action.action_id) };
   const view = b.view && typeof b.view === 'object' ? (b.view as Record<string, unknown>) : undefined;
   if (view) return { field: 'view.callback_id', value: String(view.callback_id) };
-  return { field: 'type', value: String(b.type) };
+  return { field: 'type', value: shown(b.type) };
 }
 
 /** A listener's failure: a body of the wrong shape is the sender's mistake (400 naming the field). */
@@ -153,6 +154,11 @@ export function unhandledRequestHandler(args: ReceiverUnhandledRequestHandlerArg
       },
     }),
   );
+}
+
+/** A parsed value named in an answer: a string as it is, anything else as JSON (an object's own `toString` is never called). */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
 }
 
 /** The body as Bolt parses it (a form, whose `payload` is JSON, or JSON). */
@@ -211,7 +217,7 @@ export function admitSlackRequest(
   const problem = bodyProblem(body);
   if (problem) return { refusal: badRequest(problem.field, problem.message) };
   if (!knownKind(body as Record<string, unknown>)) {
-    const type = String((body as { type?: unknown }).type).slice(0, 40);
+    const type = shown((body as { type?: unknown }).type).slice(0, 40);
     return { refusal: badRequest('type', `type: "${type}" is not a Slack request this bot handles`) };
   }
   return { body: body as Record<string, unknown> };
@@ -241,6 +247,8 @@ export interface SlackFrontDoorOptions {
   app: App;
   /** The default security headers on each answer (see `security-headers.ts`). */
   headers: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Where the error handlers' warnings go (Bolt's receiver's logger). */
+  logger: Logger;
 }
 
 /**
@@ -252,19 +260,19 @@ export interface SlackFrontDoorOptions {
  * nothing reaches Bolt unsigned.
  */
 export function slackFrontDoor(options: SlackFrontDoorOptions): FrontDoor {
-  const { signingSecret, app } = options;
+  const { signingSecret, app, logger } = options;
   const paths = new Set(SLACK_PATHS);
   const handle = (req: IncomingMessage, res: ServerResponse, raw: Buffer) => {
     const admitted = admitSlackRequest(signingSecret, raw, req.headers);
     if ('refusal' in admitted) return send(res, admitted.refusal.status, admitted.refusal.json);
     const { body } = admitted;
     if (req.method !== 'POST') return send(res, 404, { error: 'no such route' });
-    if (body.ssl_check) return send(res, 200);
-    if (body.type === 'url_verification') return send(res, 200, { challenge: body.challenge });
+    if (body.ssl_check) return HTTPModuleFunctions.buildSSLCheckResponse(res);
+    if (body.type === 'url_verification') return HTTPModuleFunctions.buildUrlVerificationResponse(res, body);
     // the error handlers read the parsed body from the request, as they do from Bolt's receiver
     (req as { body?: unknown }).body = body;
     const ack = new HTTPResponseAck({
-      logger: app.logger,
+      logger,
       processBeforeResponse: false,
       unhandledRequestHandler,
       httpRequest: req,
@@ -278,16 +286,24 @@ export function slackFrontDoor(options: SlackFrontDoorOptions): FrontDoor {
       retryReason: HTTPModuleFunctions.extractRetryReasonFromHTTPRequest(req),
       customProperties: {},
     };
-    app.processEvent(event).catch(async (error: unknown) => {
-      const handled = await processEventErrorHandler({
-        error: error as Error,
-        logger: app.logger,
-        request: req,
-        response: res,
-        storedResponse: ack.storedResponse,
-      });
-      if (handled) ack.ack();
-    });
+    app
+      .processEvent(event)
+      .catch(async (error: unknown) => {
+        const handled = await processEventErrorHandler({
+          error: error as Error,
+          logger,
+          request: req,
+          response: res,
+          storedResponse: ack.storedResponse,
+        });
+        if (handled) ack.ack();
+      })
+      .catch((error: Error) => failed(res, error));
+  };
+  /** What express did for a handler that threw: 500, and a warning without the request's words. */
+  const failed = (res: ServerResponse, error: Error) => {
+    logger.warn(`slack request failed: ${error.name}`);
+    if (!res.headersSent) send(res, 500);
   };
   return (req, res) => {
     if (!paths.has(routedPath(req.url))) return false;

@@ -110,6 +110,14 @@ describe('Slack requests are signed', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('a signed body whose values are objects is named in words, and the bot carries on', async () => {
+    const odd = JSON.stringify({ token: 't', type: { toString: 1, valueOf: 1 } });
+    const res = await post('/slack/events', odd);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatchObject({ field: 'type', message: 'type: "{"toString":1,"valueOf":1}" is not a Slack request this bot handles' });
+    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+  });
+
   it('a body over Slack’s 4 MB gets 413 naming the body, and nothing is read or written', async () => {
     const before = await counts();
     const big = event('EvBig', { type: 'message', channel: 'DUAMY', channel_type: 'im', user: 'UAMY', text: `add ${'x'.repeat(4 * 1024 * 1024)}`, ts: '1.22' });
