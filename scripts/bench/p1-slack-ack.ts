@@ -30,6 +30,8 @@ const SECRET = 'p1-signing-secret';
 /** `split` (default): a web process (ROLE=web) that acknowledges and a worker process (ROLE=worker); `single`: one process (ROLE=all). */
 const SHAPE = process.env.BENCH_P1_SHAPE === 'single' ? 'single' : 'split';
 const SHARE_CPU = process.env.BENCH_P1_SHARE_CPU === '1';
+/** The bot's run and the bare app's take turns in this many slices (see below). */
+const SLICES = Math.max(1, Math.round(Number(process.env.BENCH_P1_SLICES ?? 6)));
 
 /** CPU seconds (user + system) a process has used so far. */
 function cpuSeconds(pid: number): number {
@@ -170,10 +172,10 @@ export async function run(): Promise<BenchResult[]> {
   const unknownUser = (i: number) =>
     new URLSearchParams({ token: 't', team_id: 'T1', api_app_id: 'A1', channel_id: 'D1', user_id: 'UNOBODY', command: '/overdue', text: '', trigger_id: `t${i}`, response_url: `${slack.url}/response/${i}` }).toString();
   /** Warms up, then sends RATE requests a second for SECONDS open-loop to `target`; each request's time to its ack. */
-  const drive = async (target: number) => {
+  const drive = async (target: number, seconds: number, warm: boolean) => {
     // warm up connections and code paths
-    for (let i = 0; i < 50; i++) await send(target, '/slack/commands', slash(i));
-    const total = RATE * SECONDS;
+    if (warm) for (let i = 0; i < 50; i++) await send(target, '/slack/commands', slash(i));
+    const total = Math.round(RATE * seconds);
     const latencies: number[] = [];
     /** [sent at, ms to the ack] per request, written to BENCH_P1_TIMELINE when given (to see when the slow ones happen). */
     const timeline: Array<[number, number]> = [];
@@ -201,44 +203,87 @@ export async function run(): Promise<BenchResult[]> {
   };
   /**
    * `drive`, and where the time went: the acknowledging process's CPU and its event loop's wait for a CPU per
-   * request, and the load generator's own CPU share and event-loop delay (is the clock itself late?).
+   * request, and the load generator's own CPU share and event-loop delay (is the clock itself late?) — added up
+   * over the slices of one side of the run (`tally`, then `summary`).
    */
-  const measure = async (pid: number, target: number) => {
-    const loop = monitorEventLoopDelay({ resolution: 5 });
-    loop.enable();
+  const tally = () => ({
+    latencies: [] as number[],
+    timeline: [] as Array<[number, number]>,
+    errors: 0,
+    total: 0,
+    elapsed: 0,
+    cpuS: 0,
+    runQueueMs: 0,
+    clientCpuUs: 0,
+    clientRunQueueMs: 0,
+    loop: monitorEventLoopDelay({ resolution: 5 }),
+  });
+  type Tally = ReturnType<typeof tally>;
+  const measure = async (t: Tally, pid: number, target: number, seconds: number, warm: boolean) => {
+    t.loop.enable();
     const clientCpu = process.cpuUsage();
     const [cpu, waited, clientWaited] = [cpuSeconds(pid), runQueueMs(pid), runQueueMs(process.pid)];
-    const result = await drive(target);
-    loop.disable();
+    const r = await drive(target, seconds, warm);
+    t.loop.disable();
     const used = process.cpuUsage(clientCpu);
-    return {
-      ...result,
-      cpuMs: round(((cpuSeconds(pid) - cpu) * 1000) / result.total, 2),
-      runQueueMs: round((runQueueMs(pid) - waited) / result.total, 3),
-      clientCpuShare: round((used.user + used.system) / 1e6 / result.elapsed, 2),
-      clientLoopP99: round(loop.percentile(99) / 1e6, 1),
-      clientRunQueueMs: round((runQueueMs(process.pid) - clientWaited) / result.total, 3),
-    };
+    const offset = t.elapsed * 1000;
+    t.latencies.push(...r.latencies);
+    for (const [at, ms] of r.timeline) t.timeline.push([round(at + offset, 1), ms]);
+    t.errors += r.errors;
+    t.total += r.total;
+    t.elapsed += r.elapsed;
+    t.cpuS += cpuSeconds(pid) - cpu;
+    t.runQueueMs += runQueueMs(pid) - waited;
+    t.clientCpuUs += used.user + used.system;
+    t.clientRunQueueMs += runQueueMs(process.pid) - clientWaited;
+  };
+  const summary = (t: Tally) => ({
+    total: t.total,
+    latencies: t.latencies.sort((a, b) => a - b),
+    timeline: t.timeline,
+    errors: t.errors,
+    elapsed: t.elapsed,
+    cpuMs: round((t.cpuS * 1000) / t.total, 2),
+    runQueueMs: round(t.runQueueMs / t.total, 3),
+    clientCpuShare: round(t.clientCpuUs / 1e6 / t.elapsed, 2),
+    clientLoopP99: round(t.loop.percentile(99) / 1e6, 1),
+    clientRunQueueMs: round(t.clientRunQueueMs / t.total, 3),
+  });
+  /** Waits (up to `ms`) until the worker has posted a reply for each of `requests` acknowledged requests. */
+  const caughtUp = async (requests: number, ms: number) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until && (await slack.answered()) < requests) await new Promise((r) => setTimeout(r, 200));
   };
   let bare: ReturnType<typeof spawn> | undefined;
   try {
-    const bot = await measure(web.pid as number, port);
+    // the floor on this machine, in the same run: a bare Bolt app that only acknowledges, under the same load while
+    // the bot's processes stay up. The two take turns in slices (BENCH_P1_SLICES, 6; 1 runs the bot's whole run,
+    // then the bare app's): the machine's speed drifts within a run (the bare app's CPU a request has differed by
+    // 40 % between two runs a minute apart), and in turns the drift falls on both sides alike. Each slice of the
+    // bare app starts once the worker has replied to the bot's requests so far, so it shares the cores with none
+    // of the bot's work.
+    const barePort = await freePort();
+    bare = spawn(process.execPath, [path.join(here, 'bare-bolt.mjs')], { env: { ...process.env, SLACK_SIGNING_SECRET: SECRET, PORT: String(barePort) }, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (clientReniced) renice(bare.pid, 0);
+    await waitForPort(barePort);
+    const botTally = tally();
+    const bareTally = tally();
+    for (let slice = 0; slice < SLICES; slice++) {
+      await measure(botTally, web.pid as number, port, SECONDS / SLICES, slice === 0);
+      await caughtUp(botTally.total + 50, 15_000);
+      await measure(bareTally, bare.pid as number, barePort, SECONDS / SLICES, slice === 0);
+    }
+    const bot = summary(botTally);
+    const floor = summary(bareTally);
     const { total, latencies, timeline, errors, elapsed } = bot;
     if (process.env.BENCH_P1_TIMELINE) writeFileSync(process.env.BENCH_P1_TIMELINE, timeline.map((t) => t.join(' ')).join('\n'));
     const webCpuMs = bot.cpuMs;
     const { clientCpuShare, clientLoopP99 } = bot;
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    // how far the worker got with the work behind the acks while they were being sent (not part of the target)
+    // how far the worker got with the work behind the acks (not part of the target)
     const answered = await slack.answered();
     const p99 = round(percentile(latencies, 99));
 
-    // the floor on this machine, in the same run: a bare Bolt app that only acknowledges, under the same load
-    // while the bot's processes stay up (as idle as the bot leaves them)
-    const barePort = await freePort();
-    bare = spawn(process.execPath, [path.join(here, 'bare-bolt.mjs')], { env: { ...process.env, SLACK_SIGNING_SECRET: SECRET, PORT: String(barePort) }, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (clientReniced) renice(bare.pid, 0);
-    await waitForPort(barePort);
-    const floor = await measure(bare.pid as number, barePort);
     const bareP99 = round(percentile(floor.latencies, 99));
     const ratio = round(p99 / bareP99, 2);
     return [
@@ -270,7 +315,7 @@ export async function run(): Promise<BenchResult[]> {
         unit: '× a bare Bolt app',
         target: '<= 2',
         pass: ratio <= 2 && errors === 0 && floor.errors === 0,
-        measured: `the bot's ack p99 ${p99} ms against a bare Bolt app that only acknowledges (same endpoints, signing secret and load, ${floor.total} requests at ${RATE}/s, same machine, same run): p50 ${round(percentile(floor.latencies, 50))} ms, p99 ${bareP99} ms, ${floor.errors} errors; the bare app ${floor.cpuMs} ms CPU and ${floor.runQueueMs} ms waiting for a CPU a request; load generator event-loop delay p99 ${floor.clientLoopP99} ms (${bot.clientLoopP99} ms in the bot's run)`,
+        measured: `the bot's ack p99 ${p99} ms against a bare Bolt app that only acknowledges (same endpoints, signing secret and load, ${floor.total} requests at ${RATE}/s, same machine, same run, the two taking turns in ${SLICES} slice${SLICES === 1 ? '' : 's'}): p50 ${round(percentile(floor.latencies, 50))} ms, p99 ${bareP99} ms, ${floor.errors} errors; the bare app ${floor.cpuMs} ms CPU and ${floor.runQueueMs} ms waiting for a CPU a request; load generator event-loop delay p99 ${floor.clientLoopP99} ms (${bot.clientLoopP99} ms in the bot's run)`,
         botP99: p99,
         bareBoltP99: bareP99,
         bareBoltP50: round(percentile(floor.latencies, 50)),
