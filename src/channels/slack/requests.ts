@@ -12,9 +12,9 @@ import querystring from 'node:querystring';
 import {
   type App,
   HTTPModuleFunctions,
-  type Logger,
   HTTPResponseAck,
   isValidSlackRequest,
+  type Logger,
   type ReceiverProcessEventErrorHandlerArgs,
   type ReceiverUnhandledRequestHandlerArgs,
 } from '@slack/bolt';
@@ -323,8 +323,12 @@ export function slackFrontDoor(options: SlackFrontDoorOptions): FrontDoor {
       chunks.length = 0;
     });
     req.on('end', () => {
-      if (size <= BODY_LIMIT)
+      if (size > BODY_LIMIT) return;
+      try {
         handle(req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      } catch (error) {
+        failed(res, error as Error);
+      }
     });
     return true;
   };
