@@ -29,22 +29,32 @@ export function setSecurityHeaders(res: ServerResponse, options: { framed: boole
 }
 
 /** Whether the bot's public address is https (HSTS on every response). */
-export const publicHttps = (config: Pick<Config, 'PUBLIC_BASE_URL'>): boolean =>
+const publicHttps = (config: Pick<Config, 'PUBLIC_BASE_URL'>): boolean =>
   config.PUBLIC_BASE_URL?.startsWith('https://') ?? false;
 
 /**
  * Whether a request outside express came over https, as express's `req.secure` says: a TLS socket, or
  * `X-Forwarded-Proto` (its first value) from a proxy the app trusts (`trusted`, express's `trust proxy fn`).
  */
-export function cameOverHttps(
-  req: IncomingMessage,
-  trusted: (address: string, hop: number) => boolean,
-): boolean {
+function cameOverHttps(req: IncomingMessage, trusted: (address: string, hop: number) => boolean): boolean {
   if ((req.socket as { encrypted?: boolean }).encrypted) return true;
   if (!trusted(req.socket.remoteAddress ?? '', 0)) return false;
   const proto = req.headers['x-forwarded-proto'];
   const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim();
   return first === 'https';
+}
+
+/**
+ * The same headers for a request answered before express (a front door, `src/server.ts`): `trusted` is the app's
+ * `trust proxy fn`, so HSTS follows the proxies express trusts.
+ */
+export function frontDoorSecurityHeaders(
+  config: Pick<Config, 'PUBLIC_BASE_URL'>,
+  trusted: (address: string, hop: number) => boolean,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const https = publicHttps(config);
+  return (req, res) =>
+    setSecurityHeaders(res, { framed: false, https: https || cameOverHttps(req, trusted) });
 }
 
 export function securityHeaders(config: Pick<Config, 'PUBLIC_BASE_URL'>): RequestHandler {

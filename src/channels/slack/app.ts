@@ -48,7 +48,7 @@ import type { Runtime } from '../../runtime.js';
 import { unmatchedSenders } from '../../store/unmatched.js';
 import { withReadMemo } from '../../store/read-memo.js';
 import type { Mount } from '../../server.js';
-import { cameOverHttps, publicHttps, setSecurityHeaders } from '../../web/security-headers.js';
+import { frontDoorSecurityHeaders } from '../../web/security-headers.js';
 import { ACTIONS, LIMITS, VIEWS, clip, paginate, render as renderView, type SlackMessage } from './blocks.js';
 import { dashboardUrl, guardView } from '../content-guard.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -1725,13 +1725,11 @@ export function createSlackChannel(runtime: Runtime, options: SlackOptions): Sla
       // Slack's requests are answered by the front door; express keeps Bolt's install pages only
       express.use(SLACK_PATHS, (_req, res) => void res.status(404).json({ error: 'no such route' }));
       express.use(receiver.router);
-      const https = publicHttps(runtime.config);
-      const trusted = express.get('trust proxy fn') as (address: string, hop: number) => boolean;
       return slackFrontDoor({
         signingSecret: options.signingSecret,
         app,
         logger: receiverLog ?? app.logger,
-        headers: (req, res) => setSecurityHeaders(res, { framed: false, https: https || cameOverHttps(req, trusted) }),
+        headers: frontDoorSecurityHeaders(runtime.config, express.get('trust proxy fn')),
       });
     },
     async close() {
